@@ -1,0 +1,129 @@
+"""Command line: thin click commands that wire files to the layers. No business logic here.
+
+Problems the user can fix print as ``file:line: key: message`` on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import InputError
+from .money import format_minor
+from .periods import Period, PeriodError
+
+EXIT_INPUT = 2
+
+
+def reports_user_errors(command):
+    """Turn InputError / PeriodError into a clear message and exit code 2 (never a traceback)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InputError as exc:
+            click.echo(exc.render(), err=True)
+            click.echo(f"error: {len(exc.problems) + exc.hidden} problem(s); nothing was written", err=True)
+            sys.exit(EXIT_INPUT)
+        except PeriodError as exc:
+            click.echo(f"--period: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
+
+    return wrapper
+
+
+def _period(ctx, param, value):
+    try:
+        return Period.parse(value)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="commission")
+def main():
+    """Collector commission engine: YAML plans in, exact and auditable payouts out."""
+
+
+@main.command()
+@click.option("--policy", "policy_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Plan file (YAML).")
+@click.option("--ledger", "ledgers", required=True, multiple=True, type=click.Path(path_type=Path),
+              help="Recovery ledger: CSV, XLSX or Parquet file, or a folder of them. Repeatable.")
+@click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Roster (collector_id, name, team, employee_id); every ledger collector must be on it.")
+@click.option("--period", required=True, callback=_period, help="Pay period: 2026-10, 2026-Q3 or 2026.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the reports (replaced whole, atomically).")
+@click.option("--lines", "lines_format", type=click.Choice(["csv", "parquet", "both"]), default="csv",
+              show_default=True, help="Format of the payment-level lineage.")
+@reports_user_errors
+def run(policy_path, ledgers, roster_path, period, out_dir, lines_format):
+    """Compute every collector's payout for PERIOD and write payouts, lineage and manifest."""
+    from .engine import compute
+    from .inputs import check_roster_covers, load_ledger, load_roster
+    from .outputs import write_run
+    from .policy import load_policy
+
+    policy = load_policy(policy_path)
+    ledger = load_ledger(ledgers, policy.minor_units, policy.ledger_columns())
+    roster = load_roster(roster_path) if roster_path else None
+    if roster is not None:
+        check_roster_covers(ledger, roster)
+    result = compute(policy, ledger.frame, period, roster.frame if roster is not None else None)
+    inputs = [*ledger.files, *([roster.file] if roster is not None else [])]
+    folder = write_run(result, inputs, out_dir, lines_csv=lines_format in ("csv", "both"),
+                       lines_parquet=lines_format in ("parquet", "both"))
+    totals = result.totals()
+    minor = policy.minor_units
+    counts = result.counts
+    click.echo(f"plan {policy.plan} v{policy.version}, period {period}: {counts['collectors']} collectors, "
+               f"{counts['rows_in_period']} payments in period ({counts['rows_excluded']} ledger rows outside it)")
+    click.echo(f"recovered {format_minor(totals['recovered'], minor)} {policy.currency}, "
+               f"net payout {format_minor(totals['net_payout'], minor)} {policy.currency}")
+    click.echo(f"reports written to {folder}/")
+    for name in sorted(p.name for p in folder.iterdir()):
+        click.echo(f"  {folder / name}")
+
+
+@main.command()
+@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def validate(policies):
+    """Check plan files; print every problem as file:line: key: message."""
+    from .policy import load_policy
+
+    failed = False
+    for path in policies:
+        try:
+            policy = load_policy(path)
+        except InputError as exc:
+            click.echo(exc.render(), err=True)
+            failed = True
+            continue
+        click.echo(f"{path}: ok (plan {policy.plan} version {policy.version}, effective {policy.effective_from}, "
+                   f"{len(policy.components)} components, {len(policy.adjustments)} adjustments)")
+    if failed:
+        sys.exit(EXIT_INPUT)
+
+
+@main.command("sample-data")
+@click.option("--collectors", default=40, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--months", default=3, show_default=True, type=click.IntRange(1, 36))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--first-month", default="2026-08", show_default=True, help="First month of the ledger.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@reports_user_errors
+def sample_data(collectors, months, seed, first_month, out_dir):
+    """Generate a synthetic ledger and roster (no real people) for demos and tests."""
+    from .outputs.sample import write_sample
+    from .sample_data import generate
+
+    Period.parse(first_month)
+    data = generate(collectors=collectors, months=months, seed=seed, first_month=first_month)
+    folder = write_sample(data, out_dir)
+    click.echo(f"{len(data.ledger)} payments by {collectors} collectors over {months} months written to {folder}/")

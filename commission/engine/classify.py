@@ -1,0 +1,43 @@
+"""Label ledger rows by range (bucket by days past due, band by balance), vectorized."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ProblemCollector
+from ..policy import Classifier
+
+_NO_UPPER_END = np.iinfo(np.int64).max
+
+
+def classify(values: np.ndarray, classifier: Classifier) -> np.ndarray:
+    """Index of the range each value falls in (int16), or -1 when it falls in none."""
+    lows = np.array([interval.low for interval in classifier.intervals], dtype=np.int64)
+    highs = np.array([_NO_UPPER_END if i.high is None else i.high for i in classifier.intervals], dtype=np.int64)
+    position = np.searchsorted(lows, values, side="right") - 1
+    inside = (position >= 0) & (values < highs[np.clip(position, 0, None)])
+    return np.where(inside, position, -1).astype(np.int16)
+
+
+def classify_frame(frame: pd.DataFrame, classifiers, problems: ProblemCollector) -> dict[str, np.ndarray]:
+    """Codes for every classifier; rows outside every range are reported with file and row."""
+    codes = {}
+    for classifier in classifiers:
+        values = frame[classifier.field].to_numpy()
+        result = classify(values, classifier)
+        for index in np.flatnonzero(result < 0)[: problems.limit]:
+            ranges = ", ".join(f"{label} {i.text}" for label, i in zip(classifier.labels, classifier.intervals))
+            problems.add(f"{frame['source'].iat[index]}:row {frame['row'].iat[index]}", classifier.field,
+                         f"{_show(frame, classifier.field, index)} falls in no {classifier.name} ({ranges})")
+        codes[classifier.name] = result
+    return codes
+
+
+def labels(codes: np.ndarray, classifier: Classifier) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes.astype(np.int16), categories=list(classifier.labels))
+
+
+def _show(frame: pd.DataFrame, field: str, index: int) -> str:
+    value = frame[field].iat[index]
+    return f"{field} {value}"

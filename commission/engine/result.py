@@ -1,0 +1,42 @@
+"""What a run produces: payouts, lineage and counts. Plain data; outputs format it, nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..periods import Period
+from ..policy import Policy
+
+#: Payout columns that hold money (int64 minor units), in report order.
+PAYOUT_MONEY_COLUMNS = ("recovered", "line_commission", "tier_commission", "adjustment", "net_payout")
+#: Lineage columns that hold money.
+LINE_MONEY_COLUMNS = ("base", "commission", "amount")
+ITEM_MONEY_COLUMNS = ("base", "amount")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One plan run over one period.
+
+    payouts: one row per collector: identity, period, plan, version, currency, the money
+        columns above and one ``pay_<code>`` column per pay code; int64 minor units.
+    items: the period-level lineage: one row per collector and rule (a line-rate component's
+        total, each tier, each gate, cap or floor that acted), with base, rate and amount.
+    lines: the payment-level lineage: one row per ledger row and line-rate rule.
+    Every payout amount is the sum of its items; every line-rate item the sum of its lines.
+    """
+
+    period: Period
+    policy: Policy
+    payouts: pd.DataFrame
+    items: pd.DataFrame
+    lines: pd.DataFrame
+    counts: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def totals(self) -> dict[str, int]:
+        """Total of each money column of the payouts, in minor units."""
+        money = [*PAYOUT_MONEY_COLUMNS, *(c for c in self.payouts.columns if c.startswith("pay_"))]
+        return {column: int(self.payouts[column].sum()) for column in money}

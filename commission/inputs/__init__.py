@@ -1,0 +1,8 @@
+"""Inputs layer: readers for CSV / XLSX / Parquet, column contracts, validation with row numbers."""
+
+from .ledger import REQUIRED_COLUMNS, InputFile, Ledger, expand_paths, load_ledger
+from .roster import Roster, check_roster_covers, load_roster
+from .tables import RawTable, read_table, sha256_of
+
+__all__ = ["REQUIRED_COLUMNS", "InputFile", "Ledger", "Roster", "RawTable", "check_roster_covers", "expand_paths",
+           "load_ledger", "load_roster", "read_table", "sha256_of"]

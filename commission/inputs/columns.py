@@ -1,0 +1,171 @@
+"""Vectorized column contracts: each turns one Arrow column into a typed numpy array and reports
+every bad cell as ``file:row N: column: message`` (up to the collector's limit)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import ProblemCollector
+from .tables import RawTable
+
+_MONEY_TEXT = r"^(?P<sign>[+-]?)(?P<whole>\d{1,15})(?:\.(?P<frac>\d*))?$"
+
+
+def _report(raw: RawTable, name: str, mask: np.ndarray, message, problems: ProblemCollector,
+            values: pa.Array | None = None) -> None:
+    """Add one problem per flagged row; `message` may be a function of the cell's value."""
+    rows = np.flatnonzero(mask)
+    room = max(problems.limit - len(problems.problems), 0)
+    for index in rows[:room]:
+        value = values[int(index)].as_py() if values is not None else None
+        problems.add(raw.where(int(index)), name, message(value) if callable(message) else message)
+    problems.extend_hidden(max(len(rows) - room, 0))
+
+
+def _missing(column: pa.Array) -> np.ndarray:
+    """Null or blank cells."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        blank = pc.equal(pc.utf8_trim_whitespace(column), "")
+        return pc.or_kleene(pc.is_null(column), blank).fill_null(True).to_numpy(zero_copy_only=False)
+    return pc.is_null(column).to_numpy(zero_copy_only=False)
+
+
+def text(raw: RawTable, name: str, problems: ProblemCollector) -> pa.Array:
+    """A required text column (ids): every cell non-blank, surrounding spaces removed."""
+    column = raw.table.column(name).combine_chunks()
+    if not pa.types.is_string(column.type):
+        column = pc.cast(column, pa.string())
+    missing = _missing(column)
+    if missing.any():
+        _report(raw, name, missing, "is empty", problems)
+    return pc.utf8_trim_whitespace(column).fill_null("")
+
+
+def optional_text(raw: RawTable, name: str) -> pa.Array:
+    column = raw.table.column(name).combine_chunks()
+    if not pa.types.is_string(column.type):
+        column = pc.cast(column, pa.string())
+    return pc.utf8_trim_whitespace(column).fill_null("")
+
+
+def money(raw: RawTable, name: str, minor_units: int, problems: ProblemCollector,
+          allow_negative: bool = True) -> np.ndarray:
+    """Decimal text (or an exact Arrow decimal / integer column) to int64 minor units; never a float."""
+    column = raw.table.column(name).combine_chunks()
+    kind = column.type
+    if pa.types.is_floating(kind):
+        problems.add(f"{raw.source}", name, "is stored as floating point, which cannot hold money exactly; "
+                     "store it as text or as a decimal column")
+        return np.zeros(len(column), dtype=np.int64)
+    if pa.types.is_decimal(kind):
+        return _decimal_minor(raw, name, column, minor_units, problems, allow_negative)
+    if pa.types.is_integer(kind):
+        values = column.fill_null(0).to_numpy().astype(np.int64) * 10**minor_units
+        _check_money(raw, name, column, values, _missing(column), np.zeros(len(values), bool),
+                     np.zeros(len(values), bool), minor_units, problems, allow_negative)
+        return values
+    if not pa.types.is_string(kind):
+        column = pc.cast(column, pa.string())
+    trimmed = pc.utf8_trim_whitespace(column)
+    parts = pc.extract_regex(trimmed, _MONEY_TEXT)
+    malformed = pc.is_null(parts).to_numpy(zero_copy_only=False)
+    missing = _missing(column)
+    malformed &= ~missing
+    whole = pc.cast(pc.struct_field(parts, "whole").fill_null("0"), pa.int64()).to_numpy()
+    frac_text = pc.utf8_rtrim(pc.struct_field(parts, "frac").fill_null(""), "0")
+    too_precise = (pc.utf8_length(frac_text).to_numpy(zero_copy_only=False) > minor_units) & ~malformed
+    if minor_units:
+        padded = pc.utf8_rpad(pc.utf8_slice_codeunits(frac_text, 0, minor_units), minor_units, "0")
+        fraction = pc.cast(padded, pa.int64()).to_numpy()
+    else:
+        fraction = np.zeros(len(column), dtype=np.int64)
+    negative = pc.equal(pc.struct_field(parts, "sign").fill_null(""), "-").to_numpy(zero_copy_only=False)
+    values = whole * 10**minor_units + fraction
+    values = np.where(negative, -values, values)
+    _check_money(raw, name, column, values, missing, malformed, too_precise, minor_units, problems, allow_negative)
+    return np.where(missing | malformed | too_precise, 0, values).astype(np.int64)
+
+
+def _decimal_minor(raw, name, column, minor_units, problems, allow_negative) -> np.ndarray:
+    """Exact Arrow decimal to minor units, scaling the unscaled integers without any float."""
+    scale = column.type.scale
+    if column.type.precision > 18:
+        column = pc.cast(column, pa.decimal128(18, scale))  # raises if a value does not fit
+    unscaled = np.frombuffer(column.cast(pa.decimal128(18, scale)).buffers()[1], dtype=np.int64)[
+        column.offset * 2:(column.offset + len(column)) * 2][0::2].copy()
+    if scale <= minor_units:
+        values = unscaled * 10 ** (minor_units - scale)
+        too_precise = np.zeros(len(values), bool)
+    else:
+        divisor = 10 ** (scale - minor_units)
+        too_precise = unscaled % divisor != 0
+        values = unscaled // divisor
+    missing = _missing(column)
+    _check_money(raw, name, column, values, missing, np.zeros(len(values), bool), too_precise, minor_units,
+                 problems, allow_negative)
+    return np.where(missing, 0, values)
+
+
+def _check_money(raw, name, column, values, missing, malformed, too_precise, minor_units, problems,
+                 allow_negative) -> None:
+    if missing.any():
+        _report(raw, name, missing, "is empty; an amount is required", problems)
+    if malformed.any():
+        _report(raw, name, malformed, lambda v: f"{v!r} is not a number (write e.g. 1234.50, no separators)",
+                problems, column)
+    if too_precise.any():
+        _report(raw, name, too_precise, lambda v: f"{v} has more than {minor_units} decimal places", problems, column)
+    if not allow_negative:
+        negative = (values < 0) & ~(missing | malformed | too_precise)
+        if negative.any():
+            _report(raw, name, negative, lambda v: f"{v} is negative", problems, column)
+
+
+def whole_number(raw: RawTable, name: str, problems: ProblemCollector, minimum: int | None = 0) -> np.ndarray:
+    """A required non-negative integer column such as days_past_due."""
+    column = raw.table.column(name).combine_chunks()
+    missing = _missing(column)
+    if pa.types.is_integer(column.type):
+        values = column.fill_null(0).to_numpy().astype(np.int64)
+        malformed = np.zeros(len(values), bool)
+    else:
+        if not pa.types.is_string(column.type):
+            column = pc.cast(column, pa.string())
+        trimmed = pc.utf8_trim_whitespace(column)
+        good = pc.match_substring_regex(trimmed, r"^[+-]?\d{1,9}$").fill_null(False).to_numpy(zero_copy_only=False)
+        malformed = ~good & ~missing
+        values = pc.cast(pc.if_else(pa.array(good), trimmed, "0"), pa.int64()).to_numpy()
+    if missing.any():
+        _report(raw, name, missing, "is empty; a whole number is required", problems)
+    if malformed.any():
+        _report(raw, name, malformed, lambda v: f"{v!r} is not a whole number", problems, column)
+    if minimum is not None:
+        low = (values < minimum) & ~missing & ~malformed
+        if low.any():
+            _report(raw, name, low, lambda v: f"{v} is negative; it must be {minimum} or more", problems, column)
+    return values
+
+
+def day(raw: RawTable, name: str, problems: ProblemCollector, required: bool = True) -> np.ndarray:
+    """An ISO date column (YYYY-MM-DD) to numpy datetime64[D]; blank is NaT when not required."""
+    column = raw.table.column(name).combine_chunks()
+    missing = _missing(column)
+    if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
+        parsed = pc.cast(column, pa.date32())
+        bad = np.zeros(len(column), bool)
+    else:
+        if not pa.types.is_string(column.type):
+            column = pc.cast(column, pa.string())
+        trimmed = pc.utf8_trim_whitespace(column)
+        shape_ok = pc.match_substring_regex(trimmed, r"^\d{4}-\d{2}-\d{2}$")
+        stamp = pc.strptime(pc.if_else(shape_ok, trimmed, None), format="%Y-%m-%d", unit="s", error_is_null=True)
+        parsed = pc.cast(stamp, pa.date32())
+        bad = pc.is_null(parsed).to_numpy(zero_copy_only=False) & ~missing
+    if required and missing.any():
+        _report(raw, name, missing, "is empty; a date YYYY-MM-DD is required", problems)
+    if bad.any():
+        _report(raw, name, bad, lambda v: f"{v!r} is not a date YYYY-MM-DD", problems, column)
+    days = pc.cast(parsed, pa.int32()).fill_null(np.iinfo(np.int32).min).to_numpy().astype(np.int64)
+    return np.where(days == np.iinfo(np.int32).min, np.datetime64("NaT"), days.astype("datetime64[D]"))

@@ -1,0 +1,131 @@
+"""The recovery ledger: one row per repayment credited to a collector.
+
+Loading validates every row (all problems, up to a limit, each with file and row), turns
+amounts into int64 minor units, drops columns the plan does not use (debtor names or phone
+numbers never travel further), and puts rows in one canonical order (by payment_id), so
+that every output is the same whatever order the ledger came in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import InputError, Problem, ProblemCollector
+from . import columns
+from .tables import SUFFIXES, RawTable, read_table
+
+REQUIRED_COLUMNS = ("payment_id", "collector_id", "account_id", "payment_date", "amount", "days_past_due", "balance")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """An input's fingerprint for the manifest."""
+
+    role: str
+    path: str
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Validated ledger rows in canonical order, and the files they came from.
+
+    Frame columns: payment_id, collector_id, account_id (str); payment_date (datetime64);
+    amount, balance (int64 minor units); days_past_due (int64); any rate-key columns (str);
+    source, row (where each row came from, for messages).
+    """
+
+    frame: pd.DataFrame
+    files: tuple[InputFile, ...]
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, and the readable files inside any folder given (sorted, so runs repeat)."""
+    result: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            result.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file()))
+        else:
+            result.append(path)
+    return result
+
+
+def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequence[str] = ()) -> Ledger:
+    """Read and validate ledger files; raise InputError with every problem, or return the Ledger."""
+    files = expand_paths(paths)
+    if not files:
+        raise InputError([Problem(", ".join(map(str, paths)) or "--ledger", "", "no ledger files found")])
+    problems = ProblemCollector()
+    parts, fingerprints = [], []
+    for path in files:
+        try:
+            raw = read_table(path)
+        except InputError as exc:
+            for problem in exc.problems:
+                problems.add(problem.where, problem.key, problem.message)
+            continue
+        fingerprints.append(InputFile("ledger", raw.source, raw.sha256, raw.table.num_rows))
+        frame = _validate(raw, minor_units, key_columns, problems)
+        if frame is not None:
+            parts.append(frame)
+    problems.raise_if_any()
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame = _canonical_order(frame, problems)
+    problems.raise_if_any()
+    return Ledger(frame=frame, files=tuple(fingerprints))
+
+
+def _validate(raw: RawTable, minor_units: int, key_columns: Sequence[str], problems: ProblemCollector):
+    present = set(raw.table.column_names)
+    absent = [c for c in (*REQUIRED_COLUMNS, *key_columns) if c not in present]
+    if absent:
+        for name in absent:
+            used = "is used by the plan's rate table but is" if name in key_columns else "is a required column,"
+            problems.add(f"{raw.source}:row 1", name, f"{used} missing from the header "
+                         f"(found: {', '.join(raw.table.column_names)})")
+        return None
+    data = {
+        "payment_id": columns.text(raw, "payment_id", problems),
+        "collector_id": columns.text(raw, "collector_id", problems),
+        "account_id": columns.text(raw, "account_id", problems),
+        "payment_date": columns.day(raw, "payment_date", problems),
+        "amount": columns.money(raw, "amount", minor_units, problems),
+        "days_past_due": columns.whole_number(raw, "days_past_due", problems),
+        "balance": columns.money(raw, "balance", minor_units, problems, allow_negative=False),
+    }
+    for name in key_columns:
+        data[name] = columns.optional_text(raw, name)
+    frame = pd.DataFrame({name: _to_pandas(values) for name, values in data.items()})
+    frame["source"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), categories=[raw.source])
+    frame["row"] = np.arange(raw.first_row, raw.first_row + len(frame), dtype=np.int64)
+    return frame
+
+
+def _to_pandas(values):
+    """Arrow text columns become pandas str columns; numpy arrays pass through."""
+    return values.to_pandas() if isinstance(values, (pa.Array, pa.ChunkedArray)) else values
+
+
+def _canonical_order(frame: pd.DataFrame, problems: ProblemCollector) -> pd.DataFrame:
+    """Sort by payment_id (skipped when already sorted) and report duplicate payment_ids."""
+    ids = pa.array(frame["payment_id"])
+    if len(ids) > 1 and not pc.all(pc.less(ids[:-1], ids[1:])).as_py():
+        order = pc.sort_indices(ids).to_numpy()
+        frame = frame.take(order).reset_index(drop=True)
+        ids = ids.take(pa.array(order))
+        same_as_next = pc.equal(ids[:-1], ids[1:]).to_numpy(zero_copy_only=False)
+        duplicates = np.flatnonzero(same_as_next)
+        problems.extend_hidden(max(len(duplicates) - problems.limit, 0))
+        for index in duplicates[: problems.limit]:
+            first, second = frame.iloc[int(index)], frame.iloc[int(index) + 1]
+            problems.add(f"{second['source']}:row {second['row']}", "payment_id",
+                         f"duplicate payment_id {second['payment_id']!r} (also at {first['source']}:row {first['row']})")
+    return frame

@@ -1,0 +1,122 @@
+"""Read CSV, XLSX or Parquet into an Arrow table, remembering the file, its SHA-256 and row numbering.
+
+CSV and XLSX cells are read as text, so amounts reach `commission.money` exactly as written.
+Row numbers are the ones a person sees: for CSV and XLSX the header is row 1 and the first
+record row 2; for Parquet the first record is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ..errors import InputError, Problem
+
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's records before validation."""
+
+    source: str
+    table: pa.Table
+    first_row: int
+    sha256: str
+
+    def where(self, index: int) -> str:
+        """`file:row N` for the record at 0-based position `index`."""
+        return f"{self.source}:row {index + self.first_row}"
+
+
+def sha256_of(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_table(path: str | Path) -> RawTable:
+    """Read one input file by its suffix; unreadable or unknown files raise InputError."""
+    path = Path(path)
+    source = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError([Problem(source, "", f"unsupported file type {suffix or '(none)'}; use "
+                                  + ", ".join(SUFFIXES))])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(source, "", f"cannot read file: {exc.strerror}")]) from None
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        if suffix == ".csv":
+            return RawTable(source, _read_csv(data, source), 2, digest)
+        if suffix == ".xlsx":
+            return RawTable(source, _read_xlsx(data), 2, digest)
+        return RawTable(source, pq.read_table(pa.BufferReader(data)), 1, digest)
+    except InputError:
+        raise
+    except (pa.ArrowInvalid, OSError, ValueError, KeyError) as exc:
+        raise InputError([Problem(source, "", f"cannot read as {suffix[1:].upper()}: {exc}")]) from None
+
+
+def _read_csv(data: bytes, source: str) -> pa.Table:
+    text_head = data[:65536].decode("utf-8-sig", errors="replace")
+    header = next(csv.reader(io.StringIO(text_head)), None)
+    if not header:
+        raise InputError([Problem(f"{source}:row 1", "", "the file is empty; expected a header row")])
+    names = [name.strip() for name in header]
+    skip = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    return pacsv.read_csv(
+        pa.BufferReader(data[skip:]),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                             strings_can_be_null=True, quoted_strings_can_be_null=False),
+    )
+
+
+def _read_xlsx(data: bytes) -> pa.Table:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    names = [str(h).strip() if h is not None else f"column{i + 1}" for i, h in enumerate(header)]
+    columns: list[list] = [[] for _ in names]
+    for row in rows:
+        for i in range(len(names)):
+            columns[i].append(_cell_text(row[i] if i < len(row) else None))
+    workbook.close()
+    while columns and columns[0] and all(col[-1] is None for col in columns):  # trailing empty rows
+        for col in columns:
+            col.pop()
+    return pa.table({name: pa.array(col, type=pa.string()) for name, col in zip(names, columns)})
+
+
+def _cell_text(value) -> str | None:
+    """An Excel cell as the text a person sees; numbers via their shortest exact repr."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        text = format(Decimal(repr(value)), "f")
+        return text[:-2] if text.endswith(".0") else text
+    text = str(value).strip()
+    return text or None

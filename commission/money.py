@@ -1,0 +1,163 @@
+"""Exact money: int64 minor units, exact decimal rates, one explicit rounding rule.
+
+Amounts never pass through a float. Text becomes integer minor units (cents, fen);
+rates are `fractions.Fraction` built from decimal text; a commission is
+``round(amount * numerator / denominator)`` in integer arithmetic, with the rounding
+mode the plan names. Rounding is sign-aware: half_up rounds halves away from zero so that
+a reversal (negative amount) cancels its original payment to the cent.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+HALF_UP = "half_up"
+HALF_EVEN = "half_even"
+ROUNDING_MODES = (HALF_UP, HALF_EVEN)
+
+#: ISO 4217 minor units of the currencies collection departments usually pay in.
+#: A plan may state `minor_units` itself for any other currency.
+CURRENCY_MINOR_UNITS = {
+    "CNY": 2, "HKD": 2, "TWD": 2, "USD": 2, "EUR": 2, "GBP": 2, "SGD": 2, "MYR": 2,
+    "THB": 2, "PHP": 2, "INR": 2, "IDR": 2, "VND": 0, "JPY": 0, "KRW": 0, "AUD": 2,
+    "CAD": 2, "CHF": 2, "MXN": 2, "BRL": 2, "ZAR": 2, "AED": 2, "SAR": 2, "KWD": 3,
+    "BHD": 3,
+}
+
+_DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+class MoneyError(ValueError):
+    """A value the user wrote is not exact money or not a rate; the message says why."""
+
+
+def parse_decimal(text: str) -> Decimal:
+    """Parse plain decimal text (no exponent, no thousands separators) exactly."""
+    cleaned = text.strip().replace("_", "")
+    if not _DECIMAL_TEXT.match(cleaned):
+        raise MoneyError(f"{text!r} is not a decimal number")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation as exc:  # pragma: no cover - regex already guards
+        raise MoneyError(f"{text!r} is not a decimal number") from exc
+
+
+def to_minor(value: Decimal, minor_units: int) -> int:
+    """Decimal currency units to integer minor units; more decimals than the currency has is an error."""
+    scaled = value.scaleb(minor_units)
+    if scaled != scaled.to_integral_value():
+        raise MoneyError(f"{value} has more than {minor_units} decimal places")
+    return int(scaled)
+
+
+def parse_money(text: str, minor_units: int) -> int:
+    """Decimal text such as '1234.50' to minor units (123450 for 2 minor digits)."""
+    return to_minor(parse_decimal(text), minor_units)
+
+
+def parse_rate(text: str) -> Fraction:
+    """A rate written '5%', '0.05' or '12.5%' as an exact fraction (never through a float)."""
+    raw = text.strip()
+    percent = raw.endswith("%")
+    number = parse_decimal(raw[:-1] if percent else raw)
+    rate = Fraction(number)
+    return rate / 100 if percent else rate
+
+
+def format_rate(rate: Fraction) -> str:
+    """A rate as percent text, exact: Fraction(1, 20) -> '5%', Fraction(1, 8) -> '12.5%'."""
+    percent = rate * 100
+    if percent.denominator == 1:
+        return f"{percent.numerator}%"
+    # Rates come from decimal text, so the denominator has only factors 2 and 5: finite decimal.
+    text = format(Decimal(percent.numerator) / Decimal(percent.denominator), "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def format_minor(value: int, minor_units: int) -> str:
+    """Minor units to decimal text with exactly the currency's digits: 123450 -> '1234.50'."""
+    sign = "-" if value < 0 else ""
+    whole, frac = divmod(abs(int(value)), 10**minor_units)
+    return f"{sign}{whole}.{frac:0{minor_units}d}" if minor_units else f"{sign}{whole}"
+
+
+def format_minor_array(values: np.ndarray, minor_units: int) -> pa.Array:
+    """Vectorized `format_minor` for a whole column (returns an Arrow string array)."""
+    values = np.asarray(values, dtype=np.int64)
+    magnitude = np.abs(values)
+    whole = pc.cast(pa.array(magnitude // 10**minor_units), pa.string())
+    if minor_units:
+        frac = pc.utf8_lpad(pc.cast(pa.array(magnitude % 10**minor_units), pa.string()), minor_units, "0")
+        text = pc.binary_join_element_wise(whole, frac, ".")
+    else:
+        text = whole
+    sign = pa.array(np.where(values < 0, "-", ""))
+    return pc.binary_join_element_wise(sign, text, "")
+
+
+def apply_rate(amounts, numerators, denominators, mode: str = HALF_UP) -> np.ndarray:
+    """Exact ``round(amount * num / den)`` for int64 arrays, rounding halves per `mode`.
+
+    Works on magnitudes and restores the sign, so -x rounds to exactly -(round(x)).
+    Raises OverflowError (a bug or absurd input, never silently wrong) if amount * num
+    would not fit in int64.
+    """
+    amounts = np.asarray(amounts, dtype=np.int64)
+    num = np.asarray(numerators, dtype=np.int64)
+    den = np.asarray(denominators, dtype=np.int64)
+    magnitude = np.abs(amounts)
+    if magnitude.size and num.size:
+        biggest = int(magnitude.max()) * int(np.abs(num).max())
+        if biggest > _INT64_MAX // 2:
+            raise OverflowError("amount x rate numerator exceeds int64; amounts or rate precision too large")
+    product = magnitude * np.abs(num)
+    quotient, remainder = np.divmod(product, den)
+    twice = 2 * remainder
+    if mode == HALF_UP:
+        quotient += twice >= den
+    elif mode == HALF_EVEN:
+        quotient += (twice > den) | ((twice == den) & (quotient % 2 == 1))
+    else:
+        raise ValueError(f"unknown rounding mode {mode!r}")
+    sign = np.sign(amounts) * np.sign(num)
+    return (quotient * sign).astype(np.int64)
+
+
+def apply_fraction(amounts, rate: Fraction, mode: str = HALF_UP) -> np.ndarray:
+    """`apply_rate` with one exact fraction for every amount."""
+    return apply_rate(amounts, rate.numerator, rate.denominator, mode)
+
+
+def round_fraction(value: Fraction, mode: str = HALF_UP) -> int:
+    """Round one exact fraction to an integer with the same rule as `apply_rate`."""
+    return int(apply_rate(np.array([value.numerator]), 1, value.denominator, mode)[0]) if value.denominator != 1 \
+        else value.numerator
+
+
+def allocate(total: int, weights) -> np.ndarray:
+    """Split integer `total` in proportion to exact `weights` so the parts sum to `total` exactly.
+
+    Largest remainder: each part gets floor(total * w / sum(w)); the leftover units go one
+    each to the largest remainders, ties to the earliest position. Deterministic, so the
+    same split is made on every run.
+    """
+    weights = [Fraction(w) for w in weights]
+    whole = sum(weights)
+    if whole <= 0:
+        raise ValueError("weights must sum to a positive number")
+    sign = -1 if total < 0 else 1
+    magnitude = abs(total)
+    exact = [magnitude * w / whole for w in weights]
+    parts = [int(x.numerator // x.denominator) for x in exact]
+    leftover = magnitude - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:leftover]:
+        parts[i] += 1
+    return np.array(parts, dtype=np.int64) * sign

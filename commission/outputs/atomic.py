@@ -1,0 +1,61 @@
+"""All files or none: outputs are written into a temporary folder beside the target, then moved into place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import InputError, Problem
+
+#: Fixed timestamp for entries inside .xlsx (zip) files, so the same inputs give the same bytes.
+_ZIP_EPOCH = (2000, 1, 1, 0, 0, 0)
+
+
+@contextmanager
+def atomic_directory(target: str | Path, replaceable: Iterable[str] = ()):
+    """Yield a temporary folder; on success it replaces `target` whole, on any error it is removed.
+
+    An existing `target` is moved aside and deleted only after the new folder is in place, so a
+    reader never sees a half-written report. It is replaced only if it holds nothing but files
+    named in `replaceable` (an earlier run's reports): never someone's other work.
+    """
+    target = Path(target)
+    if target.exists():
+        strangers = sorted(p.name for p in target.iterdir() if p.name not in set(replaceable)) \
+            if target.is_dir() else [target.name]
+        if strangers:
+            raise InputError([Problem(str(target), "--out", "exists and holds other files ("
+                                      + ", ".join(strangers[:5]) + "); choose a new or empty folder")])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; reports are for the team
+    try:
+        yield staging
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.replace(target, old / target.name)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def normalize_zip(path: str | Path) -> None:
+    """Rewrite a zip (xlsx) with fixed entry timestamps and order, for byte-identical reruns."""
+    path = Path(path)
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            target.writestr(info, data)

@@ -1,0 +1,85 @@
+"""Write a run's reports into one folder, atomically: payouts (CSV, XLSX), lineage (CSV, optional
+Parquet), items and a manifest that fingerprints every input and output."""
+
+from __future__ import annotations
+
+import json
+import platform
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pyarrow as pa
+
+from .. import __version__
+from ..engine import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS, RunResult
+from ..inputs import InputFile, sha256_of
+from ..money import format_minor
+from .atomic import atomic_directory
+from .tables import write_csv, write_parquet
+from .workbook import new_workbook, save_workbook, write_sheet
+
+PAYOUTS_CSV = "payouts.csv"
+PAYOUTS_XLSX = "payouts.xlsx"
+LINES_CSV = "lines.csv"
+LINES_PARQUET = "lines.parquet"
+ITEMS_CSV = "items.csv"
+MANIFEST = "manifest.json"
+REPORT_FILES = (PAYOUTS_CSV, PAYOUTS_XLSX, LINES_CSV, LINES_PARQUET, ITEMS_CSV, MANIFEST)
+
+
+def payout_money_columns(result: RunResult) -> list[str]:
+    return [*PAYOUT_MONEY_COLUMNS, *(c for c in result.payouts.columns if c.startswith("pay_"))]
+
+
+def write_run(result: RunResult, inputs: Sequence[InputFile], out_dir: str | Path, lines_csv: bool = True,
+              lines_parquet: bool = False) -> Path:
+    """Write every report of `result` to `out_dir` (all files or none) and return the folder."""
+    minor = result.policy.minor_units
+    money = payout_money_columns(result)
+    with atomic_directory(out_dir, REPORT_FILES) as staging:
+        write_csv(result.payouts, staging / PAYOUTS_CSV, money, minor)
+        _write_payouts_xlsx(result, staging / PAYOUTS_XLSX, money)
+        write_csv(result.items, staging / ITEMS_CSV, ITEM_MONEY_COLUMNS, minor)
+        if lines_csv:
+            write_csv(result.lines, staging / LINES_CSV, LINE_MONEY_COLUMNS, minor)
+        if lines_parquet:
+            write_parquet(result.lines, staging / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
+        manifest = build_manifest(result, inputs, staging)
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return Path(out_dir)
+
+
+def _write_payouts_xlsx(result: RunResult, path: Path, money: list[str]) -> None:
+    workbook = new_workbook()
+    sheet = workbook.create_sheet("Payouts")
+    write_sheet(sheet, result.payouts, money, result.policy.minor_units)
+    save_workbook(workbook, path)
+
+
+def build_manifest(result: RunResult, inputs: Sequence[InputFile], folder: Path) -> dict:
+    """What went in (SHA-256 of each input and the policy), under which engine, and what came out."""
+    policy = result.policy
+    minor = policy.minor_units
+    outputs = {p.name: sha256_of(p) for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        "engine": {"name": "collector-commission", "version": __version__, "python": platform.python_version(),
+                   "pandas": pd.__version__, "numpy": np.__version__, "pyarrow": pa.__version__,
+                   "openpyxl": openpyxl.__version__},
+        "period": str(result.period),
+        "plan": {"id": policy.plan, "version": policy.version, "effective_from": str(policy.effective_from),
+                 "effective_to": str(policy.effective_to) if policy.effective_to else None,
+                 "source": policy.source, "sha256": policy.sha256},
+        "currency": policy.currency,
+        "minor_units": minor,
+        "rounding": {"mode": policy.rounding.mode, "at": policy.rounding.at},
+        "inputs": [{"role": "policy", "path": policy.source, "sha256": policy.sha256}]
+        + [{"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows} for f in inputs],
+        "counts": {**result.counts, "payout_rows": len(result.payouts), "item_rows": len(result.items),
+                   "line_rows": len(result.lines)},
+        "totals": {name: format_minor(value, minor) for name, value in result.totals().items()},
+        "warnings": list(result.warnings),
+        "outputs": outputs,
+    }

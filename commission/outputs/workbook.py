@@ -1,0 +1,99 @@
+"""Small openpyxl helpers shared by every workbook we write: styled header, money formats, widths, totals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .atomic import normalize_zip
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+BOLD = Font(bold=True)
+THIN_TOP = Border(top=Side(style="thin"))
+
+
+def money_format(minor_units: int) -> str:
+    return "#,##0" + ("." + "0" * minor_units if minor_units else "")
+
+
+def money_value(minor: int, minor_units: int) -> Decimal:
+    """Minor units as an exact Decimal, so the cell holds the number itself (no formula, no float text)."""
+    return Decimal(int(minor)).scaleb(-minor_units)
+
+
+def write_sheet(sheet, frame: pd.DataFrame, money: Sequence[str], minor_units: int, total_label: str | None = "Total",
+                headers: Sequence[str] | None = None) -> None:
+    """Write `frame` with a bold frozen header, money formats, fitted widths and an optional total row."""
+    headers = list(headers or frame.columns)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    money_positions = [i for i, name in enumerate(frame.columns) if name in money]
+    columns = [frame[name].tolist() for name in frame.columns]
+    for values in zip(*columns):
+        row = list(values)
+        for i in money_positions:
+            row[i] = money_value(row[i], minor_units)
+        sheet.append(row)
+    if total_label is not None and len(frame):
+        total_row = [None] * len(headers)
+        total_row[0] = total_label
+        for i in money_positions:
+            total_row[i] = money_value(int(frame.iloc[:, i].sum()), minor_units)
+        sheet.append(total_row)
+        for cell in sheet[sheet.max_row]:
+            cell.font = BOLD
+            cell.fill = TOTAL_FILL
+            cell.border = THIN_TOP
+    number_format = money_format(minor_units)
+    for i in money_positions:
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
+            cell.number_format = number_format
+    fit_widths(sheet)
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{1 + len(frame)}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+
+
+def fit_widths(sheet, minimum: int = 8, maximum: int = 40) -> None:
+    """Column widths from the longest shown value (CJK characters count double)."""
+    for column_cells in sheet.columns:
+        longest = minimum
+        for cell in column_cells:
+            if cell.value is None:
+                continue
+            text = f"{cell.value:,}" if isinstance(cell.value, (int, Decimal)) else str(cell.value)
+            longest = max(longest, sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2)
+        sheet.column_dimensions[get_column_letter(column_cells[0].column)].width = min(longest, maximum)
+
+
+def new_workbook() -> Workbook:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
+
+
+def save_workbook(workbook: Workbook, path: Path) -> None:
+    """Save with fixed document times and zip timestamps, so reruns give identical bytes."""
+    from datetime import datetime
+
+    fixed = datetime(2000, 1, 1)
+    workbook.properties.created = fixed
+    workbook.properties.modified = fixed
+    workbook.properties.creator = "collector-commission"
+    workbook.save(path)
+    normalize_zip(path)

@@ -1,0 +1,190 @@
+"""The commission plan as immutable, validated objects.
+
+Everything here is exact: money in integer minor units, rates as `Fraction`. Each rule
+carries the id the lineage cites and the YAML line it came from. The engine reads these
+objects; it never sees YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Optional, Union
+
+from ..money import format_rate
+
+#: Ledger columns a classifier may read, and whether each holds money (minor units).
+CLASSIFIABLE_FIELDS = {"days_past_due": False, "balance": True, "amount": True}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A half-open integer range [low, high) after normalisation; high None means no upper end.
+
+    `text` keeps what the user wrote (e.g. "[1, 30]") for statements and messages.
+    """
+
+    low: int
+    high: Optional[int]
+    text: str
+
+    def contains(self, value: int) -> bool:
+        return value >= self.low and (self.high is None or value < self.high)
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """Labels ledger rows by which range of `field` they fall in (bucket by days past due, band by balance)."""
+
+    name: str
+    field: str
+    labels: tuple[str, ...]
+    intervals: tuple[Interval, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class RateRule:
+    """One row of a rate table: when every condition matches a ledger row, that row earns `rate`.
+
+    `conditions` maps a classifier name (bucket, band) or a ledger column to accepted values.
+    """
+
+    id: str
+    conditions: tuple[tuple[str, tuple[str, ...]], ...]
+    rate: Fraction
+    line: int = 0
+
+    @property
+    def rate_text(self) -> str:
+        return format_rate(self.rate)
+
+
+@dataclass(frozen=True)
+class LineRate:
+    """A rate on each credited repayment, from the first matching rule (or the default)."""
+
+    id: str
+    pays: str
+    pay_code: str
+    rules: tuple[RateRule, ...]
+    default: Optional[RateRule] = None
+    per_payment_min: Optional[int] = None
+    per_payment_max: Optional[int] = None
+    description: str = ""
+    line: int = 0
+    kind: str = field(default="line_rate", init=False)
+
+    def key_columns(self) -> tuple[str, ...]:
+        """Every classifier or ledger column the rules look at, in first-use order."""
+        seen: dict[str, None] = {}
+        for rule in self.rules:
+            for column, _ in rule.conditions:
+                seen.setdefault(column, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Tier:
+    """[low, high) of the period base; pays `rate` on it or a fixed `amount` (exactly one of them)."""
+
+    id: str
+    low: int
+    high: Optional[int]
+    rate: Optional[Fraction] = None
+    amount: Optional[int] = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """A tier schedule on the collector's period total: marginal (progressive) or whole (retroactive)."""
+
+    id: str
+    pays: str
+    pay_code: str
+    base: str
+    mode: str
+    tiers: tuple[Tier, ...]
+    description: str = ""
+    line: int = 0
+    kind: str = field(default="tiers", init=False)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Gate: below `recovered_at_least` in the period, the listed components pay nothing."""
+
+    id: str
+    recovered_at_least: int
+    applies_to: tuple[str, ...]
+    pay_code: str = "commission"
+    line: int = 0
+    kind: str = field(default="threshold", init=False)
+
+
+@dataclass(frozen=True)
+class CapFloor:
+    """Cap and/or floor on the sum of the listed components for the period."""
+
+    id: str
+    cap: Optional[int]
+    floor: Optional[int]
+    applies_to: tuple[str, ...]
+    pay_code: str = "commission"
+    line: int = 0
+    kind: str = field(default="cap_floor", init=False)
+
+
+Component = Union[LineRate, Tiers]
+Adjustment = Union[Threshold, CapFloor]
+
+
+@dataclass(frozen=True)
+class Rounding:
+    mode: str = "half_up"
+    at: str = "line"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated plan: identity, money settings, classifiers, components and adjustments."""
+
+    plan: str
+    version: int
+    effective_from: date
+    effective_to: Optional[date]
+    currency: str
+    minor_units: int
+    rounding: Rounding
+    classifiers: tuple[Classifier, ...]
+    components: tuple[Component, ...]
+    adjustments: tuple[Adjustment, ...] = ()
+    description: str = ""
+    source: str = ""
+    sha256: str = ""
+
+    def classifier(self, name: str) -> Optional[Classifier]:
+        return next((c for c in self.classifiers if c.name == name), None)
+
+    def component(self, component_id: str) -> Optional[Component]:
+        return next((c for c in self.components if c.id == component_id), None)
+
+    def ledger_columns(self) -> tuple[str, ...]:
+        """Ledger columns, beyond the required ones, that the rate tables key on (e.g. product)."""
+        seen: dict[str, None] = {}
+        for component in self.components:
+            if isinstance(component, LineRate):
+                for column in component.key_columns():
+                    if self.classifier(column) is None:
+                        seen.setdefault(column, None)
+        return tuple(seen)
+
+    @property
+    def pay_codes(self) -> tuple[str, ...]:
+        """Pay codes in first-use order: components, then adjustments."""
+        seen: dict[str, None] = {}
+        for item in (*self.components, *self.adjustments):
+            seen.setdefault(item.pay_code, None)
+        return tuple(seen)

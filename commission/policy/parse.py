@@ -1,0 +1,472 @@
+"""Build a `Policy` from located YAML, reporting every problem at once as file:line: key.path: message."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Optional
+
+from ..errors import InputError, Problem
+from ..money import (CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES, MoneyError, format_minor, parse_decimal,
+                     parse_rate, to_minor)
+from ..periods import CADENCES, MONTHLY
+from .model import (
+    CLASSIFIABLE_FIELDS,
+    CapFloor,
+    Classifier,
+    Interval,
+    LineRate,
+    Policy,
+    RateRule,
+    Rounding,
+    Threshold,
+    Tier,
+    Tiers,
+)
+from .yamlsource import Node, parse_yaml
+
+ROUNDING_PLACES = ("line",)
+TIER_MODES = ("marginal", "whole")
+TIER_BASES = ("recovered",)
+DEFAULT_CLASSIFIER_FIELDS = {"bucket": "days_past_due", "band": "balance"}
+_INTERVAL = re.compile(r"^\s*([\[(])\s*([^,\s]+)\s*,\s*([^,\s]+)\s*([\])])\s*$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+\-]*$")
+_MISSING = object()
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Read, parse and validate one policy file; raise InputError listing every problem."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(path), "", f"cannot read policy: {exc.strerror}")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError([Problem(str(path), "", "policy is not UTF-8 text")]) from None
+    return parse_policy(text, source=str(path), sha256=hashlib.sha256(data).hexdigest())
+
+
+def parse_policy(text: str, source: str = "<policy>", sha256: str = "") -> Policy:
+    """Parse policy YAML text (the unit tests write plans inline)."""
+    root = parse_yaml(text, source)
+    reader = _Reader(source)
+    policy = reader.policy(root)
+    if reader.problems:
+        raise InputError(reader.problems)
+    if not sha256:
+        sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Policy(**{**policy.__dict__, "source": source, "sha256": sha256})
+
+
+class _Reader:
+    """Walks the located tree; each accessor returns a value or None and records a Problem."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[Problem] = []
+        self.minor_units = 2
+        self.ids: dict[str, int] = {}
+
+    # -- reporting ---------------------------------------------------------
+    def problem(self, node: Optional[Node], path: str, message: str, line: int = 0) -> None:
+        where_line = node.line if node is not None else line
+        self.problems.append(Problem(f"{self.source}:{where_line or 1}", path, message))
+
+    def claim_id(self, rule_id: str, node: Node, path: str) -> None:
+        if rule_id in self.ids:
+            self.problem(node, path, f"id {rule_id!r} is already used at line {self.ids[rule_id]}; ids must be unique")
+        else:
+            self.ids[rule_id] = node.line
+
+    # -- typed accessors ---------------------------------------------------
+    def mapping(self, node: Node, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+        if not isinstance(node.value, dict):
+            self.problem(node, path, "expected a mapping of keys to values")
+            return {}
+        for key, child in node.value.items():
+            if key not in allowed:
+                hint = ", ".join(allowed)
+                self.problem(child, _join(path, key), f"unknown key; expected one of: {hint}")
+        for key in required:
+            if key not in node.value:
+                self.problem(node, _join(path, key), "required key is missing")
+        return node.value
+
+    def sequence(self, node: Node, path: str) -> list[Node]:
+        if not isinstance(node.value, list):
+            self.problem(node, path, "expected a list")
+            return []
+        return node.value
+
+    def text(self, node: Optional[Node], path: str, default=_MISSING) -> Optional[str]:
+        if node is None or node.value is None:
+            if default is _MISSING:
+                self.problem(node, path, "a value is required")
+                return None
+            return default
+        if not isinstance(node.value, str):
+            self.problem(node, path, "expected a single value, not a list or mapping")
+            return None
+        return node.value
+
+    def identifier(self, node: Optional[Node], path: str) -> Optional[str]:
+        value = self.text(node, path)
+        if value is not None and not _ID.match(value):
+            self.problem(node, path, f"{value!r} is not a valid id (letters, digits, _ . + - ; no spaces)")
+            return None
+        return value
+
+    def choice(self, node: Optional[Node], path: str, options: tuple[str, ...], default: str) -> str:
+        value = self.text(node, path, default)
+        if value is not None and value not in options:
+            self.problem(node, path, f"{value!r} is not one of: {', '.join(options)}")
+            return default
+        return value if value is not None else default
+
+    def convert(self, node: Optional[Node], path: str, parse: Callable, what: str, default=_MISSING):
+        value = self.text(node, path, default)
+        if value is None or node is None or node.value is None:
+            return value
+        try:
+            return parse(value)
+        except (MoneyError, ValueError) as exc:
+            self.problem(node, path, f"{value!r} is not {what} ({exc})" if str(exc) else f"{value!r} is not {what}")
+            return None
+
+    def money(self, node, path, default=_MISSING) -> Optional[int]:
+        return self.convert(node, path, lambda v: to_minor(parse_decimal(v), self.minor_units),
+                            "an amount of money", default)
+
+    def rate(self, node, path, default=_MISSING) -> Optional[Fraction]:
+        return self.convert(node, path, parse_rate, "a rate such as 5% or 0.05", default)
+
+    def integer(self, node, path, default=_MISSING) -> Optional[int]:
+        return self.convert(node, path, _parse_int, "a whole number", default)
+
+    def day(self, node, path, default=_MISSING) -> Optional[date]:
+        return self.convert(node, path, date.fromisoformat, "a date YYYY-MM-DD", default)
+
+    def names(self, node: Optional[Node], path: str) -> tuple[str, ...]:
+        """One value or a list of values, as a tuple of text."""
+        if node is not None and isinstance(node.value, list):
+            return tuple(v for i, item in enumerate(node.value) if (v := self.text(item, f"{path}[{i}]")))
+        value = self.text(node, path)
+        return (value,) if value else ()
+
+    # -- the plan ----------------------------------------------------------
+    def policy(self, root: Node) -> Policy:
+        keys = self.mapping(root, "", ("plan", "version", "effective", "effective_to", "currency", "minor_units",
+                                        "rounding", "description", "classify", "components", "adjustments"),
+                            required=("plan", "version", "effective", "currency", "components"))
+        plan = self.identifier(keys.get("plan"), "plan") if "plan" in keys else ""
+        version = self.integer(keys.get("version"), "version") if "version" in keys else 0
+        if version is not None and version < 1 and "version" in keys:
+            self.problem(keys["version"], "version", "must be 1 or more")
+        effective = self.day(keys.get("effective"), "effective") if "effective" in keys else None
+        effective_to = self.day(keys.get("effective_to"), "effective_to", None)
+        if effective and effective_to and effective_to < effective:
+            self.problem(keys["effective_to"], "effective_to", f"is before effective ({effective})")
+        currency = (self.text(keys.get("currency"), "currency") or "") if "currency" in keys else ""
+        self.minor_units = self.currency_minor_units(keys, currency)
+        rounding = self.rounding(keys.get("rounding"))
+        description = self.text(keys.get("description"), "description", "") or ""
+        classifiers = self.classifiers(keys.get("classify"))
+        components = tuple(self.components(keys.get("components"), classifiers)) if "components" in keys else ()
+        adjustments = tuple(self.adjustments(keys.get("adjustments"), components))
+        return Policy(plan=plan or "", version=version or 0, effective_from=effective or date.min,
+                      effective_to=effective_to, currency=currency, minor_units=self.minor_units,
+                      rounding=rounding, classifiers=classifiers, components=components,
+                      adjustments=adjustments, description=description)
+
+    def currency_minor_units(self, keys: dict, currency: str) -> int:
+        if currency and not re.match(r"^[A-Z]{3}$", currency):
+            self.problem(keys.get("currency"), "currency", f"{currency!r} is not a 3-letter ISO currency code")
+        if "minor_units" in keys:
+            units = self.integer(keys["minor_units"], "minor_units")
+            if units is not None and not 0 <= units <= 6:
+                self.problem(keys["minor_units"], "minor_units", "must be between 0 and 6")
+                return 2
+            return units if units is not None else 2
+        if currency and currency not in CURRENCY_MINOR_UNITS and re.match(r"^[A-Z]{3}$", currency):
+            self.problem(keys.get("currency"), "currency",
+                         f"minor units of {currency} are not known; add minor_units: N to the plan")
+        return CURRENCY_MINOR_UNITS.get(currency, 2)
+
+    def rounding(self, node: Optional[Node]) -> Rounding:
+        if node is None:
+            return Rounding()
+        keys = self.mapping(node, "rounding", ("mode", "at"))
+        return Rounding(mode=self.choice(keys.get("mode"), "rounding.mode", ROUNDING_MODES, HALF_UP),
+                        at=self.choice(keys.get("at"), "rounding.at", ROUNDING_PLACES, "line"))
+
+    # -- classification ----------------------------------------------------
+    def classifiers(self, node: Optional[Node]) -> tuple[Classifier, ...]:
+        if node is None:
+            return ()
+        if not isinstance(node.value, dict):
+            self.problem(node, "classify", "expected a mapping of classifier names (bucket, band) to ranges")
+            return ()
+        return tuple(c for name, child in node.value.items() if (c := self.classifier(name, child)))
+
+    def classifier(self, name: str, node: Node) -> Optional[Classifier]:
+        path = f"classify.{name}"
+        if isinstance(node.value, dict) and "ranges" in node.value:
+            keys = self.mapping(node, path, ("field", "ranges"))
+            field = self.text(keys.get("field"), f"{path}.field", DEFAULT_CLASSIFIER_FIELDS.get(name))
+            ranges_node, ranges_path = keys["ranges"], f"{path}.ranges"
+        else:
+            field, ranges_node, ranges_path = DEFAULT_CLASSIFIER_FIELDS.get(name), node, path
+        if field is None:
+            self.problem(node, f"{path}.field", "say which ledger field to classify by (days_past_due, balance or amount)")
+            return None
+        if field not in CLASSIFIABLE_FIELDS:
+            self.problem(node, f"{path}.field", f"{field!r} cannot be classified; use one of: "
+                         + ", ".join(CLASSIFIABLE_FIELDS))
+            return None
+        if not isinstance(ranges_node.value, dict) or not ranges_node.value:
+            self.problem(ranges_node, ranges_path, "expected labels with ranges, e.g. M1: \"[1, 30]\"")
+            return None
+        is_money = CLASSIFIABLE_FIELDS[field]
+        labelled = []
+        for label, child in ranges_node.value.items():
+            interval = self.interval(child, f"{ranges_path}.{label}", is_money)
+            if interval is not None:
+                labelled.append((label, interval, child))
+        self.check_partition(labelled, ranges_path)
+        labelled.sort(key=lambda item: item[1].low)
+        return Classifier(name=name, field=field, labels=tuple(label for label, _, _ in labelled),
+                          intervals=tuple(interval for _, interval, _ in labelled), line=node.line)
+
+    def interval(self, node: Node, path: str, is_money: bool) -> Optional[Interval]:
+        text = self.text(node, path)
+        if text is None:
+            return None
+        match = _INTERVAL.match(text)
+        if not match:
+            self.problem(node, path, f"{text!r} is not a range; write \"[1, 30]\" (both ends included), "
+                         "\"[0, 5000)\" (upper end excluded) or \"[181, inf)\"")
+            return None
+        opening, low_text, high_text, closing = match.groups()
+        try:
+            low = self.bound(low_text, is_money)
+            high = None if high_text.lower() in ("inf", "+inf") else self.bound(high_text, is_money)
+        except (MoneyError, ValueError) as exc:
+            self.problem(node, path, f"{text!r}: {exc}")
+            return None
+        if low is None:
+            self.problem(node, path, f"{text!r}: the lower end must be a number")
+            return None
+        # Normalise to [low, high) on integers (days, or minor units).
+        low = low if opening == "[" else low + 1
+        if high is not None and closing == "]":
+            high += 1
+        if high is not None and high <= low:
+            self.problem(node, path, f"{text!r} is empty: the upper end must be above the lower end")
+            return None
+        return Interval(low=low, high=high, text=text.strip())
+
+    def bound(self, text: str, is_money: bool) -> Optional[int]:
+        if text.lower() in ("-inf", "inf", "+inf"):
+            return None
+        value = parse_decimal(text)
+        if is_money:
+            return to_minor(value, self.minor_units)
+        if value != value.to_integral_value():
+            raise ValueError(f"{text} is not a whole number of days")
+        return int(value)
+
+    def check_partition(self, labelled: list, path: str) -> None:
+        """Ranges must tile a line with no gap and no overlap."""
+        ordered = sorted(labelled, key=lambda item: item[1].low)
+        for (label_a, a, node_a), (label_b, b, node_b) in zip(ordered, ordered[1:]):
+            if a.high is None or a.high > b.low:
+                self.problem(node_b, f"{path}.{label_b}", f"{b.text} overlaps {label_a} {a.text}")
+            elif a.high < b.low:
+                self.problem(node_b, f"{path}.{label_b}", f"gap between {label_a} {a.text} and {label_b} {b.text}: "
+                             "values in between would match no range")
+
+    # -- components --------------------------------------------------------
+    def components(self, node: Optional[Node], classifiers: tuple[Classifier, ...]):
+        items = self.sequence(node, "components") if node is not None else []
+        if node is not None and not items and isinstance(node.value, list):
+            self.problem(node, "components", "a plan needs at least one component")
+        for index, child in enumerate(items):
+            path = f"components[{index}]"
+            kind = self.text(child.value.get("kind") if isinstance(child.value, dict) else None, f"{path}.kind")
+            if kind == "line_rate":
+                component = self.line_rate(child, path, classifiers)
+            elif kind == "tiers":
+                component = self.tiers(child, path)
+            else:
+                if kind is not None:
+                    self.problem(child.value.get("kind"), f"{path}.kind", f"{kind!r} is not a component kind; "
+                                 "use line_rate or tiers")
+                continue
+            if component is not None:
+                yield component
+
+    def common(self, keys: dict, node: Node, path: str) -> tuple[str, str, str, str]:
+        component_id = self.identifier(keys.get("id"), f"{path}.id") or f"{path}"
+        if "id" in keys:
+            self.claim_id(component_id, keys["id"], f"{path}.id")
+        pays = self.choice(keys.get("pays"), f"{path}.pays", CADENCES, MONTHLY)
+        pay_code = self.identifier(keys.get("pay_code"), f"{path}.pay_code") if "pay_code" in keys else "commission"
+        description = self.text(keys.get("description"), f"{path}.description", "") or ""
+        return component_id, pays, pay_code or "commission", description
+
+    def line_rate(self, node: Node, path: str, classifiers: tuple[Classifier, ...]) -> Optional[LineRate]:
+        keys = self.mapping(node, path, ("id", "kind", "pays", "pay_code", "description", "rates", "default",
+                                         "per_payment"), required=("id", "rates"))
+        component_id, pays, pay_code, description = self.common(keys, node, path)
+        labels = {c.name: set(c.labels) for c in classifiers}
+        rules = []
+        for index, child in enumerate(self.sequence(keys["rates"], f"{path}.rates") if "rates" in keys else []):
+            rule = self.rate_rule(child, f"{path}.rates[{index}]", f"{component_id}#{index + 1}", labels)
+            if rule is not None:
+                rules.append(rule)
+        default = None
+        if "default" in keys:
+            rate = self.rate(keys["default"], f"{path}.default")
+            if rate is not None:
+                default = RateRule(id=f"{component_id}#default", conditions=(), rate=rate, line=keys["default"].line)
+        minimum = maximum = None
+        if "per_payment" in keys:
+            limits = self.mapping(keys["per_payment"], f"{path}.per_payment", ("min", "max"))
+            minimum = self.money(limits.get("min"), f"{path}.per_payment.min", None)
+            maximum = self.money(limits.get("max"), f"{path}.per_payment.max", None)
+            if minimum is not None and maximum is not None and minimum > maximum:
+                self.problem(keys["per_payment"], f"{path}.per_payment", "min is above max")
+            for name, value in (("min", minimum), ("max", maximum)):
+                if value is not None and value < 0:
+                    self.problem(limits[name], f"{path}.per_payment.{name}", "must not be negative")
+        return LineRate(id=component_id, pays=pays, pay_code=pay_code, rules=tuple(rules), default=default,
+                        per_payment_min=minimum, per_payment_max=maximum, description=description, line=node.line)
+
+    def rate_rule(self, node: Node, path: str, default_id: str, labels: dict) -> Optional[RateRule]:
+        if not isinstance(node.value, dict):
+            self.problem(node, path, "expected a mapping such as {bucket: M1, rate: 5%}")
+            return None
+        keys = node.value
+        rule_id = self.identifier(keys["id"], f"{path}.id") if "id" in keys else default_id
+        if rule_id:
+            self.claim_id(rule_id, keys.get("id", node), f"{path}.id")
+        if "rate" not in keys:
+            self.problem(node, f"{path}.rate", "required key is missing")
+        rate = self.rate(keys.get("rate"), f"{path}.rate") if "rate" in keys else None
+        conditions = []
+        for column, child in keys.items():
+            if column in ("id", "rate", "description"):
+                continue
+            values = self.names(child, f"{path}.{column}")
+            if column in labels:
+                for value in values:
+                    if value not in labels[column]:
+                        self.problem(child, f"{path}.{column}", f"{value!r} is not a {column}; defined: "
+                                     + ", ".join(sorted(labels[column])))
+            elif column in DEFAULT_CLASSIFIER_FIELDS:
+                self.problem(child, f"{path}.{column}", f"the plan has no classify.{column} section")
+            conditions.append((column, values))
+        if rate is None or not rule_id:
+            return None
+        return RateRule(id=rule_id, conditions=tuple(conditions), rate=rate, line=node.line)
+
+    def tiers(self, node: Node, path: str) -> Optional[Tiers]:
+        keys = self.mapping(node, path, ("id", "kind", "pays", "pay_code", "description", "base", "mode", "tiers"),
+                            required=("id", "mode", "tiers"))
+        component_id, pays, pay_code, description = self.common(keys, node, path)
+        base = self.choice(keys.get("base"), f"{path}.base", TIER_BASES, "recovered")
+        mode = self.choice(keys.get("mode"), f"{path}.mode", TIER_MODES, "marginal")
+        tiers = []
+        children = self.sequence(keys["tiers"], f"{path}.tiers") if "tiers" in keys else []
+        for index, child in enumerate(children):
+            tier = self.tier(child, f"{path}.tiers[{index}]", f"{component_id}#{index + 1}")
+            if tier is not None:
+                tiers.append((tier, child, index))
+        for (a, node_a, i), (b, node_b, j) in zip(tiers, tiers[1:]):
+            if a.high is None:
+                self.problem(node_a, f"{path}.tiers[{i}].to", "only the last tier may be open-ended")
+            elif b.low != a.high:
+                what = "gap" if b.low > a.high else "overlap"
+                self.problem(node_b, f"{path}.tiers[{j}].from", f"{what}: this tier must start where the one before "
+                             f"ends ({format_minor(a.high, self.minor_units)})")
+        if "tiers" in keys and not children:
+            self.problem(keys["tiers"], f"{path}.tiers", "a tier schedule needs at least one tier")
+        return Tiers(id=component_id, pays=pays, pay_code=pay_code, base=base, mode=mode,
+                     tiers=tuple(t for t, _, _ in tiers), description=description, line=node.line)
+
+    def tier(self, node: Node, path: str, default_id: str) -> Optional[Tier]:
+        keys = self.mapping(node, path, ("id", "from", "to", "rate", "amount"), required=("from",))
+        tier_id = self.identifier(keys["id"], f"{path}.id") if "id" in keys else default_id
+        if tier_id:
+            self.claim_id(tier_id, keys.get("id", node), f"{path}.id")
+        low = self.money(keys.get("from"), f"{path}.from") if "from" in keys else None
+        high = self.money(keys.get("to"), f"{path}.to", None)
+        if ("rate" in keys) == ("amount" in keys):
+            self.problem(node, path, "give exactly one of rate (on the base in the tier) or amount (fixed)")
+        rate = self.rate(keys["rate"], f"{path}.rate") if "rate" in keys else None
+        amount = self.money(keys["amount"], f"{path}.amount") if "amount" in keys else None
+        if low is not None and high is not None and high <= low:
+            self.problem(node, f"{path}.to", "must be above from")
+            return None
+        if low is None or tier_id is None or (rate is None and amount is None):
+            return None
+        return Tier(id=tier_id, low=low, high=high, rate=rate, amount=amount, line=node.line)
+
+    # -- adjustments -------------------------------------------------------
+    def adjustments(self, node: Optional[Node], components: tuple):
+        component_ids = tuple(c.id for c in components)
+        for index, child in enumerate(self.sequence(node, "adjustments") if node is not None else []):
+            path = f"adjustments[{index}]"
+            kind = self.text(child.value.get("kind") if isinstance(child.value, dict) else None, f"{path}.kind")
+            if kind not in ("threshold", "cap_floor"):
+                if kind is not None:
+                    self.problem(child.value.get("kind"), f"{path}.kind",
+                                 f"{kind!r} is not an adjustment kind; use threshold or cap_floor")
+                continue
+            allowed = ("id", "kind", "applies_to", "pay_code") + (
+                ("recovered_at_least",) if kind == "threshold" else ("cap", "floor"))
+            keys = self.mapping(child, path, allowed, required=("id",))
+            adjustment_id = self.identifier(keys.get("id"), f"{path}.id") if "id" in keys else None
+            if adjustment_id:
+                self.claim_id(adjustment_id, keys["id"], f"{path}.id")
+            applies_to = self.names(keys["applies_to"], f"{path}.applies_to") if "applies_to" in keys \
+                else component_ids
+            for target in applies_to:
+                if target not in component_ids:
+                    self.problem(keys["applies_to"], f"{path}.applies_to", f"{target!r} is not a component id")
+            pay_code = self.identifier(keys.get("pay_code"), f"{path}.pay_code") if "pay_code" in keys \
+                else "commission"
+            if kind == "threshold":
+                if "recovered_at_least" not in keys:
+                    self.problem(child, f"{path}.recovered_at_least", "required key is missing")
+                    continue
+                minimum = self.money(keys["recovered_at_least"], f"{path}.recovered_at_least")
+                if adjustment_id and minimum is not None:
+                    yield Threshold(id=adjustment_id, recovered_at_least=minimum, applies_to=applies_to,
+                                    pay_code=pay_code or "commission", line=child.line)
+            else:
+                cap = self.money(keys.get("cap"), f"{path}.cap", None)
+                floor = self.money(keys.get("floor"), f"{path}.floor", None)
+                if "cap" not in keys and "floor" not in keys:
+                    self.problem(child, path, "give a cap, a floor or both")
+                if cap is not None and floor is not None and floor > cap:
+                    self.problem(keys["floor"], f"{path}.floor", "floor is above cap")
+                if adjustment_id and (cap is not None or floor is not None):
+                    yield CapFloor(id=adjustment_id, cap=cap, floor=floor, applies_to=applies_to,
+                                   pay_code=pay_code or "commission", line=child.line)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _parse_int(text: str) -> int:
+    value = parse_decimal(text)
+    if value != value.to_integral_value():
+        raise ValueError("")
+    return int(value)
