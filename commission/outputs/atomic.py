@@ -5,15 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
 from ..errors import InputError, Problem
-
-#: Fixed timestamp for entries inside .xlsx (zip) files, so the same inputs give the same bytes.
-_ZIP_EPOCH = (2000, 1, 1, 0, 0, 0)
 
 
 @contextmanager
@@ -46,16 +42,3 @@ def atomic_directory(target: str | Path, replaceable: Iterable[str] = ()):
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def normalize_zip(path: str | Path) -> None:
-    """Rewrite a zip (xlsx) with fixed entry timestamps and order, for byte-identical reruns."""
-    path = Path(path)
-    with zipfile.ZipFile(path) as source:
-        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, data)

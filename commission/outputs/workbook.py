@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
@@ -11,7 +14,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .atomic import normalize_zip
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -87,13 +89,24 @@ def new_workbook() -> Workbook:
     return workbook
 
 
-def save_workbook(workbook: Workbook, path: Path) -> None:
-    """Save with fixed document times and zip timestamps, so reruns give identical bytes."""
-    from datetime import datetime
+#: Fixed document and zip-entry time, so the same inputs give byte-identical workbooks.
+_FIXED_TIME = datetime(2000, 1, 1)
+_MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
 
-    fixed = datetime(2000, 1, 1)
-    workbook.properties.created = fixed
-    workbook.properties.modified = fixed
+
+def save_workbook(workbook: Workbook, path: Path) -> None:
+    """Save, then pin every timestamp openpyxl and zipfile stamp with the clock."""
+    workbook.properties.created = _FIXED_TIME
     workbook.properties.creator = "collector-commission"
     workbook.save(path)
-    normalize_zip(path)
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>", data)
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, data)
