@@ -1,7 +1,6 @@
 """Engine layer: pure functions from (policy, input frames, period) to a RunResult. No file I/O."""
 
 from .result import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS, RunResult
-from .run import compute, mask_accounts
+from .run import compute
 
-__all__ = ["ITEM_MONEY_COLUMNS", "LINE_MONEY_COLUMNS", "PAYOUT_MONEY_COLUMNS", "RunResult", "compute",
-           "mask_accounts"]
+__all__ = ["ITEM_MONEY_COLUMNS", "LINE_MONEY_COLUMNS", "PAYOUT_MONEY_COLUMNS", "RunResult", "compute"]

@@ -7,10 +7,7 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from .. import __version__
 from ..errors import InputError, Problem, ProblemCollector
 from ..periods import Period
 from ..policy import CapFloor, LineRate, Policy, Threshold, Tiers
@@ -39,14 +36,13 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
     frame = ledger.loc[in_run].reset_index(drop=True) if not in_run.all() else ledger
     in_period = _between(frame, period)
     if not in_period.any():
-        raise InputError([Problem("--period", "period", f"no ledger rows fall in {period} "
+        raise InputError([Problem("--period", "", f"no ledger rows fall in {period} "
                                   f"({period.start} to {period.end}); {_coverage(ledger)}")])
 
     problems = ProblemCollector()
     codes = classify_frame(frame, policy.classifiers, problems)
     problems.raise_if_any()
-    collectors = _collectors(frame, roster)
-    collector_codes = pd.Categorical(frame["collector_id"], categories=collectors).codes.astype(np.int64)
+    collectors, collector_codes = _collectors(frame, roster)
     n = len(collectors)
     recovered = _sum_by(collector_codes[in_period], frame["amount"].to_numpy()[in_period], n)
 
@@ -55,8 +51,7 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
     for component in components:
         window = _between(frame, windows[component.id])
         if isinstance(component, LineRate):
-            lines = _line_rate(policy, component, frame, window, codes, classifier_labels, collector_codes,
-                               str(windows[component.id]), problems)
+            lines = _line_rate(policy, component, frame, window, codes, classifier_labels, problems)
             if lines is None:
                 continue
             totals = _sum_by(collector_codes[window], lines["amount"].to_numpy(), n)
@@ -103,7 +98,7 @@ def _check_in_force(policy: Policy, period: Period) -> None:
     """The plan version that applies is the one in force on the period's last day."""
     if policy.effective_from > period.end or (policy.effective_to is not None and policy.effective_to < period.end):
         until = f" until {policy.effective_to}" if policy.effective_to else ""
-        raise InputError([Problem(f"{policy.source}:1", "effective", f"plan {policy.plan} version {policy.version} "
+        raise InputError([Problem(f"{policy.source}:{policy.effective_line}", "effective", f"plan {policy.plan} version {policy.version} "
                                   f"is in force from {policy.effective_from}{until}, not on {period.end} "
                                   f"(the last day of {period})")])
 
@@ -120,11 +115,15 @@ def _coverage(ledger: pd.DataFrame) -> str:
     return f"the ledger covers {dates.min().date()} to {dates.max().date()}"
 
 
-def _collectors(frame: pd.DataFrame, roster: Optional[pd.DataFrame]) -> list[str]:
-    present = set(pd.unique(frame["collector_id"]))
-    if roster is not None:
-        present |= set(roster.index)
-    return sorted(present)
+def _collectors(frame: pd.DataFrame, roster: Optional[pd.DataFrame]) -> tuple[list[str], np.ndarray]:
+    """Everyone paid in this run (ledger collectors and, with a roster, everyone on it), sorted,
+    and each ledger row's position in that list."""
+    ledger_ids = frame["collector_id"].cat.categories
+    everyone = set(ledger_ids) | (set(roster.index) if roster is not None else set())
+    collectors = sorted(everyone)
+    position = np.searchsorted(np.asarray(collectors, dtype=object), np.asarray(ledger_ids, dtype=object))
+    codes = frame["collector_id"].cat.codes.to_numpy()
+    return collectors, position.astype(np.int64)[codes]
 
 
 def _sum_by(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -163,7 +162,8 @@ def _finish_items(frames: list[pd.DataFrame], collectors: list[str]) -> pd.DataF
     return items.drop(columns="collector").astype({"collector_id": "str"})
 
 
-def _line_rate(policy, component, frame, window, codes, classifier_labels, collector_codes, window_text, problems):
+def _line_rate(policy, component, frame, window, codes, classifier_labels, problems):
+    """The payment-level lineage of one line-rate component over its window's rows."""
     rows = frame.loc[window].reset_index(drop=True) if not window.all() else frame
     window_codes = {name: values[window] for name, values in codes.items()}
     keys = key_columns(rows, window_codes, classifier_labels, component.key_columns())
@@ -178,8 +178,8 @@ def _line_rate(policy, component, frame, window, codes, classifier_labels, colle
         "payment_id": rows["payment_id"],
         "collector_id": rows["collector_id"],
         "payment_date": rows["payment_date"],
-        "account": mask_accounts(rows["account_id"]),
-    })
+        "account": rows["account"],
+    }, copy=False)
     for classifier in policy.classifiers:
         lines[classifier.name] = labels(window_codes[classifier.name], classifier)
     for name in component.key_columns():
@@ -192,15 +192,7 @@ def _line_rate(policy, component, frame, window, codes, classifier_labels, colle
     lines["commission"] = computed.computed
     lines["limit"] = pd.Categorical.from_codes(computed.limit, categories=LIMIT_LABELS)
     lines["amount"] = computed.amount
-    lines["pay_code"] = pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=[component.pay_code])
-    lines["window"] = pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=[window_text])
     return lines
-
-
-def mask_accounts(accounts: pd.Series) -> pd.Series:
-    """Privacy: only the last 4 characters of an account number, e.g. '****1234'."""
-    tail = pc.cast(pc.utf8_slice_codeunits(pa.array(accounts), start=-4), pa.string())
-    return pd.Series(pc.binary_join_element_wise("****", tail, ""), dtype="str")
 
 
 def _empty_lines() -> pd.DataFrame:

@@ -27,9 +27,13 @@ def _report(raw: RawTable, name: str, mask: np.ndarray, message, problems: Probl
 def _missing(column: pa.Array) -> np.ndarray:
     """Null or blank cells."""
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        blank = pc.equal(pc.utf8_trim_whitespace(column), "")
-        return pc.or_kleene(pc.is_null(column), blank).fill_null(True).to_numpy(zero_copy_only=False)
+        return _blank(pc.utf8_trim_whitespace(column))
     return pc.is_null(column).to_numpy(zero_copy_only=False)
+
+
+def _blank(trimmed: pa.Array) -> np.ndarray:
+    empty = pc.equal(pc.binary_length(trimmed), 0)
+    return pc.or_kleene(pc.is_null(trimmed), empty).fill_null(True).to_numpy(zero_copy_only=False)
 
 
 def text(raw: RawTable, name: str, problems: ProblemCollector) -> pa.Array:
@@ -37,10 +41,16 @@ def text(raw: RawTable, name: str, problems: ProblemCollector) -> pa.Array:
     column = raw.table.column(name).combine_chunks()
     if not pa.types.is_string(column.type):
         column = pc.cast(column, pa.string())
-    missing = _missing(column)
+    trimmed = pc.utf8_trim_whitespace(column)
+    missing = _blank(trimmed)
     if missing.any():
         _report(raw, name, missing, "is empty", problems)
-    return pc.utf8_trim_whitespace(column).fill_null("")
+    return trimmed.fill_null("")
+
+
+def masked_account(raw: RawTable, name: str, problems: ProblemCollector) -> pa.Array:
+    """Privacy at the door: an account number is kept only as '****' plus its last 4 characters."""
+    return pc.utf8_replace_slice(text(raw, name, problems), start=0, stop=-4, replacement="****")
 
 
 def optional_text(raw: RawTable, name: str) -> pa.Array:
@@ -161,7 +171,9 @@ def day(raw: RawTable, name: str, problems: ProblemCollector, required: bool = T
         trimmed = pc.utf8_trim_whitespace(column)
         shape_ok = pc.match_substring_regex(trimmed, r"^\d{4}-\d{2}-\d{2}$")
         stamp = pc.strptime(pc.if_else(shape_ok, trimmed, None), format="%Y-%m-%d", unit="s", error_is_null=True)
-        parsed = pc.cast(stamp, pa.date32())
+        # strptime rolls 2026-02-30 forward to March; a date is good only if it prints back as written.
+        round_trip = pc.equal(pc.strftime(stamp, format="%Y-%m-%d"), trimmed).fill_null(False)
+        parsed = pc.cast(pc.if_else(round_trip, stamp, None), pa.date32())
         bad = pc.is_null(parsed).to_numpy(zero_copy_only=False) & ~missing
     if required and missing.any():
         _report(raw, name, missing, "is empty; a date YYYY-MM-DD is required", problems)

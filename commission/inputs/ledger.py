@@ -38,9 +38,10 @@ class InputFile:
 class Ledger:
     """Validated ledger rows in canonical order, and the files they came from.
 
-    Frame columns: payment_id, collector_id, account_id (str); payment_date (datetime64);
-    amount, balance (int64 minor units); days_past_due (int64); any rate-key columns (str);
-    source, row (where each row came from, for messages).
+    Frame columns: payment_id (str); collector_id (categorical, sorted); account (str, masked
+    to its last 4 characters: the full number never leaves the loader); payment_date
+    (datetime64); amount, balance (int64 minor units); days_past_due (int64); any rate-key
+    columns (str); source, row (where each row came from, for messages).
     """
 
     frame: pd.DataFrame
@@ -78,6 +79,7 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
             parts.append(frame)
     problems.raise_if_any()
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame["collector_id"] = sorted_categorical(frame["collector_id"])
     frame = _canonical_order(frame, problems)
     problems.raise_if_any()
     return Ledger(frame=frame, files=tuple(fingerprints))
@@ -89,13 +91,13 @@ def _validate(raw: RawTable, minor_units: int, key_columns: Sequence[str], probl
     if absent:
         for name in absent:
             used = "is used by the plan's rate table but is" if name in key_columns else "is a required column,"
-            problems.add(f"{raw.source}:row 1", name, f"{used} missing from the header "
+            problems.add(raw.header_where(), name, f"{used} missing from the header "
                          f"(found: {', '.join(raw.table.column_names)})")
         return None
     data = {
         "payment_id": columns.text(raw, "payment_id", problems),
         "collector_id": columns.text(raw, "collector_id", problems),
-        "account_id": columns.text(raw, "account_id", problems),
+        "account": columns.masked_account(raw, "account_id", problems),
         "payment_date": columns.day(raw, "payment_date", problems),
         "amount": columns.money(raw, "amount", minor_units, problems),
         "days_past_due": columns.whole_number(raw, "days_past_due", problems),
@@ -103,7 +105,7 @@ def _validate(raw: RawTable, minor_units: int, key_columns: Sequence[str], probl
     }
     for name in key_columns:
         data[name] = columns.optional_text(raw, name)
-    frame = pd.DataFrame({name: _to_pandas(values) for name, values in data.items()})
+    frame = pd.DataFrame({name: _to_pandas(values) for name, values in data.items()}, copy=False)
     frame["source"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), categories=[raw.source])
     frame["row"] = np.arange(raw.first_row, raw.first_row + len(frame), dtype=np.int64)
     return frame
@@ -112,6 +114,18 @@ def _validate(raw: RawTable, minor_units: int, key_columns: Sequence[str], probl
 def _to_pandas(values):
     """Arrow text columns become pandas str columns; numpy arrays pass through."""
     return values.to_pandas() if isinstance(values, (pa.Array, pa.ChunkedArray)) else values
+
+
+def sorted_categorical(values: pd.Series) -> pd.Categorical:
+    """Text as a categorical whose categories are sorted, so codes order like the text does."""
+    array = pa.array(values)
+    encoded = (array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array).dictionary_encode()
+    dictionary = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    order = np.argsort(dictionary, kind="stable")
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(dictionary[order], dtype="str"))
 
 
 def _canonical_order(frame: pd.DataFrame, problems: ProblemCollector) -> pd.DataFrame:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from ..errors import ProblemCollector
 from . import columns
@@ -30,7 +29,7 @@ def load_roster(path: str | Path) -> Roster:
     problems = ProblemCollector()
     absent = [c for c in ROSTER_COLUMNS if c not in raw.table.column_names]
     for name in absent:
-        problems.add(f"{raw.source}:row 1", name, f"is a required roster column, missing from the header "
+        problems.add(raw.header_where(), name, f"is a required roster column, missing from the header "
                      f"(found: {', '.join(raw.table.column_names)})")
     problems.raise_if_any()
     ids = columns.text(raw, "collector_id", problems)
@@ -53,7 +52,7 @@ def check_roster_covers(ledger: Ledger, roster: Roster) -> None:
     if unknown.any():
         strangers = frame.loc[unknown, ["collector_id", "source", "row"]].drop_duplicates("collector_id")
         strangers = strangers.sort_values(["source", "row"])
-        for collector, source, row in strangers.itertuples(index=False):
+        for collector, source, row in zip(strangers["collector_id"], strangers["source"], strangers["row"]):
             problems.add(f"{source}:row {row}", "collector_id",
                          f"collector {collector!r} is not on the roster {roster.file.path}")
     problems.raise_if_any()

@@ -33,6 +33,10 @@ class RawTable:
     first_row: int
     sha256: str
 
+    def header_where(self) -> str:
+        """Where the column names are: row 1 of CSV / XLSX; the schema of a Parquet file."""
+        return f"{self.source}:row 1" if self.first_row == 2 else self.source
+
     def where(self, index: int) -> str:
         """`file:row N` for the record at 0-based position `index`."""
         return f"{self.source}:row {index + self.first_row}"
@@ -67,7 +71,7 @@ def read_table(path: str | Path) -> RawTable:
         return RawTable(source, pq.read_table(pa.BufferReader(data)), 1, digest)
     except InputError:
         raise
-    except (pa.ArrowInvalid, OSError, ValueError, KeyError) as exc:
+    except Exception as exc:  # a third-party reader's complaint about a damaged file is the user's to fix
         raise InputError([Problem(source, "", f"cannot read as {suffix[1:].upper()}: {exc}")]) from None
 
 
@@ -78,12 +82,25 @@ def _read_csv(data: bytes, source: str) -> pa.Table:
         raise InputError([Problem(f"{source}:row 1", "", "the file is empty; expected a header row")])
     names = [name.strip() for name in header]
     skip = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    return pacsv.read_csv(
+    bad_rows: list[Problem] = []
+
+    def reject(row) -> str:
+        # Arrow numbers rows from 1 counting the header we skipped, i.e. as a person reads the file.
+        where = f"{source}:row {row.number}" if row.number and row.number > 0 else source
+        bad_rows.append(Problem(where, "", f"expected {row.expected_columns} fields, found {row.actual_columns} "
+                                "(a comma inside an unquoted value?)"))
+        return "skip"
+
+    table = pacsv.read_csv(
         pa.BufferReader(data[skip:]),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24, use_threads=False),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=reject),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                              strings_can_be_null=True, quoted_strings_can_be_null=False),
     )
+    if bad_rows:
+        raise InputError(bad_rows[:50], max(len(bad_rows) - 50, 0))
+    return table
 
 
 def _read_xlsx(data: bytes) -> pa.Table:

@@ -164,6 +164,7 @@ class Policy:
     description: str = ""
     source: str = ""
     sha256: str = ""
+    effective_line: int = 1
 
     def classifier(self, name: str) -> Optional[Classifier]:
         return next((c for c in self.classifiers if c.name == name), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from datetime import date
@@ -71,6 +72,8 @@ class _Reader:
         self.problems: list[Problem] = []
         self.minor_units = 2
         self.ids: dict[str, int] = {}
+        self.effective_line = 1
+        self.bad_labels: dict[str, set] = {}  # labels of classifiers whose ranges had errors
 
     # -- reporting ---------------------------------------------------------
     def problem(self, node: Optional[Node], path: str, message: str, line: int = 0) -> None:
@@ -88,10 +91,11 @@ class _Reader:
         if not isinstance(node.value, dict):
             self.problem(node, path, "expected a mapping of keys to values")
             return {}
-        for key, child in node.value.items():
+        for key in node.value:
             if key not in allowed:
-                hint = ", ".join(allowed)
-                self.problem(child, _join(path, key), f"unknown key; expected one of: {hint}")
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"did you mean {close[0]}?" if close else "expected one of: " + ", ".join(allowed)
+                self.problem(None, _join(path, key), f"unknown key; {hint}", line=node.key_line(key))
         for key in required:
             if key not in node.value:
                 self.problem(node, _join(path, key), "required key is missing")
@@ -135,7 +139,9 @@ class _Reader:
         try:
             return parse(value)
         except (MoneyError, ValueError) as exc:
-            self.problem(node, path, f"{value!r} is not {what} ({exc})" if str(exc) else f"{value!r} is not {what}")
+            detail = str(exc)
+            restates = not detail or detail.startswith(repr(value)) or detail.startswith(value + " is not")
+            self.problem(node, path, f"{value!r} is not {what}" + ("" if restates else f": {detail}"))
             return None
 
     def money(self, node, path, default=_MISSING) -> Optional[int]:
@@ -143,7 +149,12 @@ class _Reader:
                             "an amount of money", default)
 
     def rate(self, node, path, default=_MISSING) -> Optional[Fraction]:
-        return self.convert(node, path, parse_rate, "a rate such as 5% or 0.05", default)
+        rate = self.convert(node, path, parse_rate, "a rate such as 5% or 0.05", default)
+        if rate is not None and not 0 <= rate <= 1:
+            self.problem(node, path, f"{node.value} is {'negative' if rate < 0 else 'above 100%'}; "
+                         "a commission rate is between 0% and 100% (write 5% or 0.05 for five percent)")
+            return None
+        return rate
 
     def integer(self, node, path, default=_MISSING) -> Optional[int]:
         return self.convert(node, path, _parse_int, "a whole number", default)
@@ -168,6 +179,7 @@ class _Reader:
         if version is not None and version < 1 and "version" in keys:
             self.problem(keys["version"], "version", "must be 1 or more")
         effective = self.day(keys.get("effective"), "effective") if "effective" in keys else None
+        self.effective_line = root.key_line("effective")
         effective_to = self.day(keys.get("effective_to"), "effective_to", None)
         if effective and effective_to and effective_to < effective:
             self.problem(keys["effective_to"], "effective_to", f"is before effective ({effective})")
@@ -181,11 +193,13 @@ class _Reader:
         return Policy(plan=plan or "", version=version or 0, effective_from=effective or date.min,
                       effective_to=effective_to, currency=currency, minor_units=self.minor_units,
                       rounding=rounding, classifiers=classifiers, components=components,
-                      adjustments=adjustments, description=description)
+                      adjustments=adjustments, description=description, effective_line=self.effective_line)
 
     def currency_minor_units(self, keys: dict, currency: str) -> int:
         if currency and not re.match(r"^[A-Z]{3}$", currency):
-            self.problem(keys.get("currency"), "currency", f"{currency!r} is not a 3-letter ISO currency code")
+            hint = f"; did you mean {currency.upper()}?" if re.match(r"^[A-Za-z]{3}$", currency) else ""
+            self.problem(keys.get("currency"), "currency", f"{currency!r} is not a 3-letter ISO currency code "
+                         f"in capitals{hint}")
         if "minor_units" in keys:
             units = self.integer(keys["minor_units"], "minor_units")
             if units is not None and not 0 <= units <= 6:
@@ -235,8 +249,11 @@ class _Reader:
         labelled = []
         for label, child in ranges_node.value.items():
             interval = self.interval(child, f"{ranges_path}.{label}", is_money)
-            if interval is not None:
-                labelled.append((label, interval, child))
+            # A bad range is reported once; its label stays defined so rules naming it raise nothing more.
+            labelled.append((label, interval, child))
+        if any(interval is None for _, interval, _ in labelled):
+            self.bad_labels[name] = {label for label, _, _ in labelled}
+            return None
         self.check_partition(labelled, ranges_path)
         labelled.sort(key=lambda item: item[1].low)
         return Classifier(name=name, field=field, labels=tuple(label for label, _, _ in labelled),
@@ -323,7 +340,7 @@ class _Reader:
         keys = self.mapping(node, path, ("id", "kind", "pays", "pay_code", "description", "rates", "default",
                                          "per_payment"), required=("id", "rates"))
         component_id, pays, pay_code, description = self.common(keys, node, path)
-        labels = {c.name: set(c.labels) for c in classifiers}
+        labels = {**self.bad_labels, **{c.name: set(c.labels) for c in classifiers}}
         rules = []
         for index, child in enumerate(self.sequence(keys["rates"], f"{path}.rates") if "rates" in keys else []):
             rule = self.rate_rule(child, f"{path}.rates[{index}]", f"{component_id}#{index + 1}", labels)
@@ -370,6 +387,9 @@ class _Reader:
                                      + ", ".join(sorted(labels[column])))
             elif column in DEFAULT_CLASSIFIER_FIELDS:
                 self.problem(child, f"{path}.{column}", f"the plan has no classify.{column} section")
+            elif close := difflib.get_close_matches(column, [*labels, *DEFAULT_CLASSIFIER_FIELDS, "rate", "id"], n=1):
+                self.problem(None, f"{path}.{column}", f"unknown key; did you mean {close[0]}? (any other key is "
+                             "read as a ledger column to match)", line=node.key_line(column))
             conditions.append((column, values))
         if rate is None or not rule_id:
             return None
