@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyarrow as pa  # noqa: E402
+import pyarrow.compute  # noqa: E402,F401
 import pyarrow.parquet as pq  # noqa: E402
 
 from commission.engine import compute  # noqa: E402
@@ -38,6 +39,8 @@ def write_ledger_parquet(rows: int, collectors: int, path: Path) -> None:
     """Synthetic ledger as a department would export it: money as exact decimal(18,2) columns."""
     frame = generate_ledger_rows(rows, collectors=collectors, month="2026-10")
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    dates = pa.compute.cast(pa.compute.strptime(table["payment_date"], format="%Y-%m-%d", unit="s"), pa.date32())
+    table = table.set_column(table.schema.get_field_index("payment_date"), "payment_date", dates)
     for name in ("amount", "balance"):
         table = table.set_column(table.schema.get_field_index(name), name,
                                  money_decimal_array(frame[name].to_numpy(), 2))

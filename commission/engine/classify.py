@@ -8,16 +8,19 @@ import pandas as pd
 from ..errors import ProblemCollector
 from ..policy import Classifier
 
-_NO_UPPER_END = np.iinfo(np.int64).max
-
-
 def classify(values: np.ndarray, classifier: Classifier) -> np.ndarray:
-    """Index of the range each value falls in (int16), or -1 when it falls in none."""
-    lows = np.array([interval.low for interval in classifier.intervals], dtype=np.int64)
-    highs = np.array([_NO_UPPER_END if i.high is None else i.high for i in classifier.intervals], dtype=np.int64)
-    position = np.searchsorted(lows, values, side="right") - 1
-    inside = (position >= 0) & (values < highs[np.clip(position, 0, None)])
-    return np.where(inside, position, -1).astype(np.int16)
+    """Index of the range each value falls in (int16), or -1 when it falls in none.
+
+    Ranges tile the line without gaps (validated), so a value's index is the number of lower
+    ends it reaches, minus one; only values past the last upper end fall outside.
+    """
+    codes = np.full(len(values), -1, dtype=np.int16)
+    for interval in classifier.intervals:
+        codes += values >= interval.low
+    last = classifier.intervals[-1].high
+    if last is not None:
+        codes[values >= last] = -1
+    return codes
 
 
 def classify_frame(frame: pd.DataFrame, classifiers, problems: ProblemCollector) -> dict[str, np.ndarray]:

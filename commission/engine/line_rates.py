@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemCollector
-from ..money import apply_rate
+from ..money import apply_rate, common_denominator
 from ..policy import LineRate, RateRule
 
 NO_LIMIT, LIMIT_MIN, LIMIT_MAX = 0, 1, 2
@@ -100,10 +100,10 @@ def compute_lines(component: LineRate, frame: pd.DataFrame, keys: dict[str, KeyC
                          f"no rate rule matches ({described}) and the component has no default")
         problems.extend_hidden(max(len(unmatched) - problems.limit, 0))
         return None
-    numerators = np.array([r.rate.numerator for r in rules], dtype=np.int64)[rule_index]
-    denominators = np.array([r.rate.denominator for r in rules], dtype=np.int64)[rule_index]
+    rule_numerators, denominator = common_denominator([r.rate for r in rules])
+    numerators = rule_numerators[rule_index]
     amounts = frame["amount"].to_numpy()
-    computed = apply_rate(amounts, numerators, denominators, rounding_mode)
+    computed = apply_rate(amounts, numerators, denominator, rounding_mode)
     final, limit = _per_payment_limits(component, amounts, numerators, computed)
     return LineAmounts(rules=rules, rule_index=rule_index.astype(np.int16), computed=computed, amount=final,
                        limit=limit)
@@ -115,15 +115,17 @@ def _per_payment_limits(component: LineRate, amounts, numerators, computed):
     The minimum applies only to lines that earn at a non-zero rate on a non-zero amount,
     so a 0% rule never creates commission.
     """
-    magnitude = np.abs(computed)
-    sign = np.where(amounts < 0, -1, 1)
     limit = np.zeros(len(computed), dtype=np.int8)
+    if component.per_payment_min is None and component.per_payment_max is None:
+        return computed, limit
+    magnitude = np.abs(computed)
     if component.per_payment_min is not None:
         raise_to_min = (magnitude < component.per_payment_min) & (numerators != 0) & (amounts != 0)
-        magnitude = np.where(raise_to_min, component.per_payment_min, magnitude)
+        magnitude[raise_to_min] = component.per_payment_min
         limit[raise_to_min] = LIMIT_MIN
     if component.per_payment_max is not None:
         cut_to_max = magnitude > component.per_payment_max
-        magnitude = np.where(cut_to_max, component.per_payment_max, magnitude)
+        magnitude[cut_to_max] = component.per_payment_max
         limit[cut_to_max] = LIMIT_MAX
-    return (sign * magnitude).astype(np.int64), limit
+    np.negative(magnitude, out=magnitude, where=amounts < 0)
+    return magnitude, limit

@@ -128,11 +128,8 @@ def _collectors(frame: pd.DataFrame, roster: Optional[pd.DataFrame]) -> tuple[li
 
 def _sum_by(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """Exact int64 sum of `values` per collector code (0..n-1)."""
-    if len(values) == 0:
-        return np.zeros(n, dtype=np.int64)
-    sums = pd.Series(values, dtype=np.int64).groupby(codes).sum()
     result = np.zeros(n, dtype=np.int64)
-    result[sums.index.to_numpy()] = sums.to_numpy()
+    np.add.at(result, codes, np.asarray(values, dtype=np.int64))
     return result
 
 

@@ -27,25 +27,49 @@ def _report(raw: RawTable, name: str, mask: np.ndarray, message, problems: Probl
 def _missing(column: pa.Array) -> np.ndarray:
     """Null or blank cells."""
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        return _blank(pc.utf8_trim_whitespace(column))
+        return _blank(_trimmed(column))
     return pc.is_null(column).to_numpy(zero_copy_only=False)
 
 
-def _blank(trimmed: pa.Array) -> np.ndarray:
+def _blank(trimmed) -> np.ndarray:
     empty = pc.equal(pc.binary_length(trimmed), 0)
     return pc.or_kleene(pc.is_null(trimmed), empty).fill_null(True).to_numpy(zero_copy_only=False)
 
 
-def text(raw: RawTable, name: str, problems: ProblemCollector) -> pa.Array:
+_SPACE_BYTES = np.frombuffer(b" \t\r\n\x0b\x0c", dtype=np.uint8)
+
+
+def _trimmed(column):
+    """`column` without surrounding white space; copied only when some value has any."""
+    for chunk in getattr(column, "chunks", [column]):
+        if len(chunk) == 0:
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+        data = chunk.buffers()[2]
+        if data is None:
+            continue
+        data = np.frombuffer(data, dtype=np.uint8)
+        starts, ends = offsets[:-1], offsets[1:]
+        filled = ends > starts
+        edges = np.concatenate([data[starts[filled]], data[ends[filled] - 1]])
+        if np.isin(edges, _SPACE_BYTES).any() or (edges >= 0x80).any():  # non-ASCII: let Arrow decide
+            return pc.utf8_trim_whitespace(column)
+    return column
+
+
+def _as_text(column):
+    return column if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) \
+        else pc.cast(column, pa.string())
+
+
+def text(raw: RawTable, name: str, problems: ProblemCollector):
     """A required text column (ids): every cell non-blank, surrounding spaces removed."""
-    column = raw.table.column(name).combine_chunks()
-    if not pa.types.is_string(column.type):
-        column = pc.cast(column, pa.string())
-    trimmed = pc.utf8_trim_whitespace(column)
+    trimmed = _trimmed(_as_text(raw.table.column(name)))
     missing = _blank(trimmed)
     if missing.any():
         _report(raw, name, missing, "is empty", problems)
-    return trimmed.fill_null("")
+    return trimmed.fill_null("") if trimmed.null_count else trimmed
 
 
 def masked_account(raw: RawTable, name: str, problems: ProblemCollector) -> pa.Array:
@@ -53,24 +77,23 @@ def masked_account(raw: RawTable, name: str, problems: ProblemCollector) -> pa.A
     return pc.utf8_replace_slice(text(raw, name, problems), start=0, stop=-4, replacement="****")
 
 
-def optional_text(raw: RawTable, name: str) -> pa.Array:
-    column = raw.table.column(name).combine_chunks()
-    if not pa.types.is_string(column.type):
-        column = pc.cast(column, pa.string())
-    return pc.utf8_trim_whitespace(column).fill_null("")
+def optional_text(raw: RawTable, name: str):
+    """A text column that may have blanks (read as empty text)."""
+    return _trimmed(_as_text(raw.table.column(name))).fill_null("")
 
 
 def money(raw: RawTable, name: str, minor_units: int, problems: ProblemCollector,
           allow_negative: bool = True) -> np.ndarray:
     """Decimal text (or an exact Arrow decimal / integer column) to int64 minor units; never a float."""
-    column = raw.table.column(name).combine_chunks()
-    kind = column.type
+    chunked = raw.table.column(name)
+    kind = chunked.type
     if pa.types.is_floating(kind):
         problems.add(f"{raw.source}", name, "is stored as floating point, which cannot hold money exactly; "
                      "store it as text or as a decimal column")
-        return np.zeros(len(column), dtype=np.int64)
+        return np.zeros(len(chunked), dtype=np.int64)
     if pa.types.is_decimal(kind):
-        return _decimal_minor(raw, name, column, minor_units, problems, allow_negative)
+        return _decimal_minor(raw, name, chunked, minor_units, problems, allow_negative)
+    column = chunked.combine_chunks()
     if pa.types.is_integer(kind):
         values = column.fill_null(0).to_numpy().astype(np.int64) * 10**minor_units
         _check_money(raw, name, column, values, _missing(column), np.zeros(len(values), bool),
@@ -98,24 +121,36 @@ def money(raw: RawTable, name: str, minor_units: int, problems: ProblemCollector
     return np.where(missing | malformed | too_precise, 0, values).astype(np.int64)
 
 
-def _decimal_minor(raw, name, column, minor_units, problems, allow_negative) -> np.ndarray:
-    """Exact Arrow decimal to minor units, scaling the unscaled integers without any float."""
-    scale = column.type.scale
-    if column.type.precision > 18:
-        column = pc.cast(column, pa.decimal128(18, scale))  # raises if a value does not fit
-    unscaled = np.frombuffer(column.cast(pa.decimal128(18, scale)).buffers()[1], dtype=np.int64)[
-        column.offset * 2:(column.offset + len(column)) * 2][0::2].copy()
-    if scale <= minor_units:
+def _decimal_minor(raw, name, chunked, minor_units, problems, allow_negative) -> np.ndarray:
+    """Exact Arrow decimal to minor units, scaling the unscaled integers without any float.
+
+    A decimal128 value is 16 little-endian bytes; with 18 digits or fewer it fits the low int64 word.
+    """
+    scale = chunked.type.scale
+    narrow = pa.decimal128(18, scale)
+    if chunked.type != narrow:
+        try:
+            chunked = pc.cast(chunked, narrow)
+        except pa.ArrowInvalid:
+            problems.add(raw.source, name, "holds values with more than 18 digits; too large for an amount")
+            return np.zeros(len(chunked), dtype=np.int64)
+    words = [np.frombuffer(c.buffers()[1], dtype=np.int64)[c.offset * 2:(c.offset + len(c)) * 2][0::2]
+             for c in chunked.chunks if len(c)]
+    unscaled = np.concatenate(words) if words else np.zeros(0, dtype=np.int64)
+    if scale == minor_units:
+        values = unscaled
+        too_precise = np.zeros(len(values), bool)
+    elif scale < minor_units:
         values = unscaled * 10 ** (minor_units - scale)
         too_precise = np.zeros(len(values), bool)
     else:
         divisor = 10 ** (scale - minor_units)
         too_precise = unscaled % divisor != 0
         values = unscaled // divisor
-    missing = _missing(column)
-    _check_money(raw, name, column, values, missing, np.zeros(len(values), bool), too_precise, minor_units,
+    missing = _missing(chunked)
+    _check_money(raw, name, chunked, values, missing, np.zeros(len(values), bool), too_precise, minor_units,
                  problems, allow_negative)
-    return np.where(missing, 0, values)
+    return np.where(missing, 0, values) if missing.any() else values
 
 
 def _check_money(raw, name, column, values, missing, malformed, too_precise, minor_units, problems,
@@ -179,5 +214,8 @@ def day(raw: RawTable, name: str, problems: ProblemCollector, required: bool = T
         _report(raw, name, missing, "is empty; a date YYYY-MM-DD is required", problems)
     if bad.any():
         _report(raw, name, bad, lambda v: f"{v!r} is not a date YYYY-MM-DD", problems, column)
-    days = pc.cast(parsed, pa.int32()).fill_null(np.iinfo(np.int32).min).to_numpy().astype(np.int64)
+    days = pc.cast(parsed, pa.int32())
+    if days.null_count == 0:
+        return days.to_numpy().astype("datetime64[D]")
+    days = days.fill_null(np.iinfo(np.int32).min).to_numpy().astype(np.int64)
     return np.where(days == np.iinfo(np.int32).min, np.datetime64("NaT"), days.astype("datetime64[D]"))

@@ -68,7 +68,7 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
     parts, fingerprints = [], []
     for path in files:
         try:
-            raw = read_table(path)
+            raw = read_table(path, wanted=(*REQUIRED_COLUMNS, *key_columns))
         except InputError as exc:
             for problem in exc.problems:
                 problems.add(problem.where, problem.key, problem.message)
@@ -86,13 +86,13 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
 
 
 def _validate(raw: RawTable, minor_units: int, key_columns: Sequence[str], problems: ProblemCollector):
-    present = set(raw.table.column_names)
+    present = set(raw.header)
     absent = [c for c in (*REQUIRED_COLUMNS, *key_columns) if c not in present]
     if absent:
         for name in absent:
             used = "is used by the plan's rate table but is" if name in key_columns else "is a required column,"
             problems.add(raw.header_where(), name, f"{used} missing from the header "
-                         f"(found: {', '.join(raw.table.column_names)})")
+                         f"(found: {', '.join(raw.header)})")
         return None
     data = {
         "payment_id": columns.text(raw, "payment_id", problems),

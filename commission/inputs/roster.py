@@ -27,10 +27,10 @@ class Roster:
 def load_roster(path: str | Path) -> Roster:
     raw = read_table(path)
     problems = ProblemCollector()
-    absent = [c for c in ROSTER_COLUMNS if c not in raw.table.column_names]
+    absent = [c for c in ROSTER_COLUMNS if c not in raw.header]
     for name in absent:
         problems.add(raw.header_where(), name, f"is a required roster column, missing from the header "
-                     f"(found: {', '.join(raw.table.column_names)})")
+                     f"(found: {', '.join(raw.header)})")
     problems.raise_if_any()
     ids = columns.text(raw, "collector_id", problems)
     frame = pd.DataFrame({"collector_id": ids.to_pandas(), "name": columns.optional_text(raw, "name").to_pandas(),

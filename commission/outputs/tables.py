@@ -11,7 +11,6 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..money import format_minor_array
 
 
 def money_decimal_array(values: np.ndarray, minor_units: int) -> pa.Array:
@@ -26,18 +25,17 @@ def money_decimal_array(values: np.ndarray, minor_units: int) -> pa.Array:
     return pa.Array.from_buffers(pa.decimal128(18, minor_units), len(values), [None, pa.py_buffer(words)])
 
 
-def to_arrow(frame: pd.DataFrame, money: Sequence[str], minor_units: int, money_as_text: bool) -> pa.Table:
-    """An Arrow table of `frame`; money columns become decimal text or exact decimals."""
+def to_arrow(frame: pd.DataFrame, money: Sequence[str], minor_units: int, plain_text: bool) -> pa.Table:
+    """An Arrow table of `frame`: money columns as exact decimals (printed with exactly the
+    currency's digits, e.g. 1234.50), categoricals as text when `plain_text` (for CSV)."""
     arrays, names = [], []
     for name in frame.columns:
         column = frame[name]
         if name in money:
-            values = column.to_numpy(dtype=np.int64)
-            array = format_minor_array(values, minor_units) if money_as_text else money_decimal_array(values,
-                                                                                                    minor_units)
+            array = money_decimal_array(column.to_numpy(dtype=np.int64), minor_units)
         elif isinstance(column.dtype, pd.CategoricalDtype):
             array = pa.array(column)
-            if money_as_text:
+            if plain_text:
                 array = array.cast(pa.string())
         elif pd.api.types.is_datetime64_any_dtype(column.dtype):
             array = pa.array(column.to_numpy().astype("datetime64[D]"))
@@ -49,12 +47,14 @@ def to_arrow(frame: pd.DataFrame, money: Sequence[str], minor_units: int, money_
 
 
 def write_csv(frame: pd.DataFrame, path: Path, money: Sequence[str], minor_units: int) -> None:
-    """UTF-8 CSV, money with exactly the currency's minor digits (e.g. 1234.50)."""
-    table = to_arrow(frame, money, minor_units, money_as_text=True)
+    """UTF-8 CSV; money unquoted with exactly the currency's minor digits (e.g. 1234.50), text quoted."""
+    table = to_arrow(frame, money, minor_units, plain_text=True)
     pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, money: Sequence[str], minor_units: int) -> None:
     """Parquet with money as exact decimal128 columns."""
-    table = to_arrow(frame, money, minor_units, money_as_text=False)
-    pq.write_table(table, path, compression="zstd")
+    table = to_arrow(frame, money, minor_units, plain_text=False)
+    # Dictionary-encode only what is already categorical; trying it on unique ids costs time for nothing.
+    dictionary = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+    pq.write_table(table, path, compression="snappy", use_dictionary=dictionary)
