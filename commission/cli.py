@@ -79,6 +79,8 @@ def run(policy_path, ledgers, roster_path, period, out_dir, lines_format):
     inputs = [*ledger.files, *([roster.file] if roster is not None else [])]
     folder = write_run(result, inputs, out_dir, lines_csv=lines_format in ("csv", "both"),
                        lines_parquet=lines_format in ("parquet", "both"))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     totals = result.totals()
     minor = policy.minor_units
     counts = result.counts
@@ -97,17 +99,18 @@ def validate(policies):
     """Check plan files; print every problem as file:line: key: message."""
     from .policy import load_policy
 
-    failed = False
+    problems = 0
     for path in policies:
         try:
             policy = load_policy(path)
         except InputError as exc:
             click.echo(exc.render(), err=True)
-            failed = True
+            problems += len(exc.problems) + exc.hidden
             continue
         click.echo(f"{path}: ok (plan {policy.plan} version {policy.version}, effective {policy.effective_from}, "
                    f"{len(policy.components)} components, {len(policy.adjustments)} adjustments)")
-    if failed:
+    if problems:
+        click.echo(f"error: {problems} problem(s)", err=True)
         sys.exit(EXIT_INPUT)
 
 

@@ -21,6 +21,7 @@ The reference for plan authors promises figures computed by hand. This test keep
     item:C1/volume#1.amount      a column of items.csv for collector C1 and rule volume#1
     line:P1.amount               a column of lines.csv for payment P1 (P1/base.amount names the component)
     item:C1/volume#3=absent      no such row exists (also line:P1=absent)
+    item:C1/gate@volume.amount   the row of rule gate that applies to component volume
 
 The example runs through the real command line (`commission run` / `commission validate`) in a
 temporary folder holding plan.yaml, ledger.csv and roster.csv, so messages in the document read
@@ -173,7 +174,9 @@ def _select(target: str, folder: Path):
         rows = [r for r in _rows(folder / "out" / "payouts.csv") if r["collector_id"] == selector]
     elif kind == "item":
         collector, _, rule = selector.partition("/")
-        rows = [r for r in _rows(folder / "out" / "items.csv") if r["collector_id"] == collector and r["rule"] == rule]
+        rule, _, applies_to = rule.partition("@")  # gate@volume: the gate's row for component volume
+        rows = [r for r in _rows(folder / "out" / "items.csv") if r["collector_id"] == collector and r["rule"] == rule
+                and (not applies_to or r["applies_to"] == applies_to)]
     else:
         payment, _, component = selector.partition("/")
         rows = [r for r in _rows(folder / "out" / "lines.csv")

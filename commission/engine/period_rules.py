@@ -1,7 +1,7 @@
 """Period-level rules over per-collector arrays: tier schedules, threshold gates, caps and floors.
 
-Each function takes one int64 value per collector and returns the amounts plus the item
-rows (lineage) that explain them. Loops run over tiers or adjustments, never over rows.
+Each rule reads the collectors' totals and books its items; loops run over tiers, components
+or adjustments, never over ledger rows.
 """
 
 from __future__ import annotations
@@ -10,53 +10,68 @@ import numpy as np
 
 from ..money import apply_fraction, format_rate
 from ..policy import CapFloor, Threshold, Tiers
+from .book import ItemBook
+from .context import RunContext
 
 
-def tier_items(component: Tiers, base: np.ndarray, rounding_mode: str) -> list[dict]:
-    """Item rows (one per collector and tier that pays) for a marginal or whole-tier schedule.
+def book_tiers(ctx: RunContext, component: Tiers, book: ItemBook) -> None:
+    """Marginal or whole-tier schedule on the collector's recovered amount in the component's window.
 
     Tiers are [from, to). Marginal: each tier pays its rate on the part of the base inside it,
-    or its fixed amount once the base reaches it. Whole: the tier holding the base pays its rate
-    on the whole base, or its fixed amount. Each tier's amount is rounded on its own, so the
-    component total is the sum of its rounded rows.
+    or its fixed amount once a positive base reaches it. Whole: the tier holding the base pays
+    its rate on the whole base, or its fixed amount. Each tier row is rounded on its own, so
+    the component total is the sum of its rounded rows.
     """
-    rows = []
+    window = ctx.window(component.pays)
+    base = ctx.recovered(window)
     for tier in component.tiers:
         if component.mode == "marginal":
             ceiling = base if tier.high is None else np.minimum(base, tier.high)
             tier_base = np.clip(ceiling - tier.low, 0, None)
             reached = base >= tier.low
         else:
-            reached = (base >= tier.low) & (True if tier.high is None else base < tier.high)
+            reached = (base >= tier.low) if tier.high is None else (base >= tier.low) & (base < tier.high)
             tier_base = np.where(reached, base, 0)
         if tier.rate is not None:
-            amount = apply_fraction(tier_base, tier.rate, rounding_mode)
+            amount = apply_fraction(tier_base, tier.rate, ctx.policy.rounding.mode)
             pays = reached & (tier_base != 0)
             rate_text = format_rate(tier.rate)
         else:
-            amount = np.where(reached, tier.amount, 0)
-            pays = reached
+            pays = reached & (base > 0)  # a fixed amount rewards recovery; none for nothing recovered
+            amount = np.full(ctx.n, tier.amount, dtype=np.int64)
             rate_text = "fixed"
-        for collector in np.flatnonzero(pays):
-            rows.append({"collector": int(collector), "rule": tier.id, "base": int(tier_base[collector]),
-                         "rate": rate_text, "amount": int(amount[collector])})
-    return rows
+        who = np.flatnonzero(pays)
+        book.add(who, component=component.id, kind="tier", rule=tier.id, base=tier_base[who], rate=rate_text,
+                 amount=amount[who], pay_code=component.pay_code, window=str(window))
 
 
-def threshold_items(adjustment: Threshold, recovered: np.ndarray, subject: np.ndarray) -> list[dict]:
-    """A gate that failed takes back everything the listed components paid (the subject)."""
-    failed = recovered < adjustment.recovered_at_least
-    return [{"collector": int(c), "rule": adjustment.id, "base": int(recovered[c]), "rate": "",
-             "amount": -int(subject[c])} for c in np.flatnonzero(failed)]
+def book_threshold(ctx: RunContext, gate: Threshold, targets: list, book: ItemBook) -> None:
+    """A collector whose recovery over the targets' window is below the gate loses what each target paid.
+
+    The take-back is booked per target component that paid something, under its pay code.
+    """
+    window = max((ctx.window(c.pays) for c in targets), key=lambda p: p.days)
+    recovered = ctx.recovered(window)
+    failed = recovered < gate.recovered_at_least
+    for component in targets:
+        paid = book.total([component.id])
+        who = np.flatnonzero(failed & (paid != 0))
+        book.add(who, component=gate.id, kind="threshold", rule=gate.id, applies_to=component.id,
+                 base=recovered[who], rate="", amount=-paid[who], pay_code=component.pay_code, window=str(window),
+                 counts_toward=component.id)
 
 
-def cap_floor_items(adjustment: CapFloor, subject: np.ndarray) -> list[dict]:
-    """Bring the subject (the listed components' total so far) down to the cap or up to the floor."""
-    target = subject
-    if adjustment.cap is not None:
-        target = np.minimum(target, adjustment.cap)
-    if adjustment.floor is not None:
-        target = np.maximum(target, adjustment.floor)
-    change = target - subject
-    return [{"collector": int(c), "rule": adjustment.id, "base": int(subject[c]), "rate": "",
-             "amount": int(change[c])} for c in np.flatnonzero(change)]
+def book_cap_floor(ctx: RunContext, limits: CapFloor, targets: list, book: ItemBook) -> None:
+    """Bring the targets' total so far down to the cap or up to the floor."""
+    subject = book.total([c.id for c in targets])
+    bounded = subject
+    if limits.cap is not None:
+        bounded = np.minimum(bounded, limits.cap)
+    if limits.floor is not None:
+        bounded = np.maximum(bounded, limits.floor)
+    change = bounded - subject
+    who = np.flatnonzero(change)
+    window = max((ctx.window(c.pays) for c in targets), key=lambda p: p.days)
+    book.add(who, component=limits.id, kind="cap_floor", rule=limits.id, applies_to=" ".join(c.id for c in targets),
+             base=subject[who], rate="", amount=change[who], pay_code=limits.pay_code, window=str(window),
+             counts_toward=targets[0].id)

@@ -18,10 +18,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError, Problem, ProblemCollector
+from ..policy.model import LEDGER_COLUMNS
 from . import columns
 from .tables import SUFFIXES, RawTable, read_table
 
-REQUIRED_COLUMNS = ("payment_id", "collector_id", "account_id", "payment_date", "amount", "days_past_due", "balance")
+REQUIRED_COLUMNS = LEDGER_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,10 @@ from typing import Optional, Union
 
 from ..money import format_rate
 
+#: Columns every ledger has. They cannot be rate-table keys: ids are unique per row, and numbers
+#: are matched by classify ranges (buckets, bands), not by value.
+LEDGER_COLUMNS = ("payment_id", "collector_id", "account_id", "payment_date", "amount", "days_past_due", "balance")
+
 #: Ledger columns a classifier may read, and whether each holds money (minor units).
 CLASSIFIABLE_FIELDS = {"days_past_due": False, "balance": True, "amount": True}
 
@@ -114,12 +118,14 @@ class Tiers:
 
 @dataclass(frozen=True)
 class Threshold:
-    """Gate: below `recovered_at_least` in the period, the listed components pay nothing."""
+    """Gate: below `recovered_at_least` over the listed components' window, they pay nothing.
+
+    What a failed gate takes back is booked against each component's own pay code.
+    """
 
     id: str
     recovered_at_least: int
     applies_to: tuple[str, ...]
-    pay_code: str = "commission"
     line: int = 0
     kind: str = field(default="threshold", init=False)
 
@@ -184,8 +190,9 @@ class Policy:
 
     @property
     def pay_codes(self) -> tuple[str, ...]:
-        """Pay codes in first-use order: components, then adjustments."""
+        """Pay codes in first-use order: components, then caps and floors."""
         seen: dict[str, None] = {}
         for item in (*self.components, *self.adjustments):
-            seen.setdefault(item.pay_code, None)
+            if hasattr(item, "pay_code"):
+                seen.setdefault(item.pay_code, None)
         return tuple(seen)

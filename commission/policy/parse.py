@@ -16,6 +16,7 @@ from ..money import (CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES, MoneyError, 
 from ..periods import CADENCES, MONTHLY
 from .model import (
     CLASSIFIABLE_FIELDS,
+    LEDGER_COLUMNS,
     CapFloor,
     Classifier,
     Interval,
@@ -145,8 +146,13 @@ class _Reader:
             return None
 
     def money(self, node, path, default=_MISSING) -> Optional[int]:
-        return self.convert(node, path, lambda v: to_minor(parse_decimal(v), self.minor_units),
-                            "an amount of money", default)
+        """A non-negative amount (caps, floors, thresholds, tier bounds are never below zero)."""
+        value = self.convert(node, path, lambda v: to_minor(parse_decimal(v), self.minor_units),
+                             "an amount of money", default)
+        if value is not None and value < 0:
+            self.problem(node, path, "must not be negative")
+            return None
+        return value
 
     def rate(self, node, path, default=_MISSING) -> Optional[Fraction]:
         rate = self.convert(node, path, parse_rate, "a rate such as 5% or 0.05", default)
@@ -351,6 +357,8 @@ class _Reader:
             rate = self.rate(keys["default"], f"{path}.default")
             if rate is not None:
                 default = RateRule(id=f"{component_id}#default", conditions=(), rate=rate, line=keys["default"].line)
+        if "rates" in keys and isinstance(keys["rates"].value, list) and not keys["rates"].value and default is None:
+            self.problem(keys["rates"], f"{path}.rates", "no rates and no default: nothing would ever be paid")
         minimum = maximum = None
         if "per_payment" in keys:
             limits = self.mapping(keys["per_payment"], f"{path}.per_payment", ("min", "max"))
@@ -358,9 +366,6 @@ class _Reader:
             maximum = self.money(limits.get("max"), f"{path}.per_payment.max", None)
             if minimum is not None and maximum is not None and minimum > maximum:
                 self.problem(keys["per_payment"], f"{path}.per_payment", "min is above max")
-            for name, value in (("min", minimum), ("max", maximum)):
-                if value is not None and value < 0:
-                    self.problem(limits[name], f"{path}.per_payment.{name}", "must not be negative")
         return LineRate(id=component_id, pays=pays, pay_code=pay_code, rules=tuple(rules), default=default,
                         per_payment_min=minimum, per_payment_max=maximum, description=description, line=node.line)
 
@@ -380,7 +385,11 @@ class _Reader:
             if column in ("id", "rate", "description"):
                 continue
             values = self.names(child, f"{path}.{column}")
-            if column in labels:
+            if column in LEDGER_COLUMNS:
+                self.problem(None, f"{path}.{column}", f"{column} cannot be a rate key: match amounts, balances and "
+                             "days past due with classify ranges (bucket, band); ids and dates never repeat",
+                             line=node.key_line(column))
+            elif column in labels:
                 for value in values:
                     if value not in labels[column]:
                         self.problem(child, f"{path}.{column}", f"{value!r} is not a {column}; defined: "
@@ -448,8 +457,8 @@ class _Reader:
                     self.problem(child.value.get("kind"), f"{path}.kind",
                                  f"{kind!r} is not an adjustment kind; use threshold or cap_floor")
                 continue
-            allowed = ("id", "kind", "applies_to", "pay_code") + (
-                ("recovered_at_least",) if kind == "threshold" else ("cap", "floor"))
+            allowed = ("id", "kind", "applies_to") + (
+                ("recovered_at_least",) if kind == "threshold" else ("cap", "floor", "pay_code"))
             keys = self.mapping(child, path, allowed, required=("id",))
             adjustment_id = self.identifier(keys.get("id"), f"{path}.id") if "id" in keys else None
             if adjustment_id:
@@ -459,8 +468,9 @@ class _Reader:
             for target in applies_to:
                 if target not in component_ids:
                     self.problem(keys["applies_to"], f"{path}.applies_to", f"{target!r} is not a component id")
+            first = next((c for c in components if c.id in applies_to), None)
             pay_code = self.identifier(keys.get("pay_code"), f"{path}.pay_code") if "pay_code" in keys \
-                else "commission"
+                else (first.pay_code if first else "commission")
             if kind == "threshold":
                 if "recovered_at_least" not in keys:
                     self.problem(child, f"{path}.recovered_at_least", "required key is missing")
@@ -468,7 +478,7 @@ class _Reader:
                 minimum = self.money(keys["recovered_at_least"], f"{path}.recovered_at_least")
                 if adjustment_id and minimum is not None:
                     yield Threshold(id=adjustment_id, recovered_at_least=minimum, applies_to=applies_to,
-                                    pay_code=pay_code or "commission", line=child.line)
+                                    line=child.line)
             else:
                 cap = self.money(keys.get("cap"), f"{path}.cap", None)
                 floor = self.money(keys.get("floor"), f"{path}.floor", None)

@@ -222,8 +222,8 @@ def test_cli_validate_reports_good_and_bad_files_together():
     result = CliRunner().invoke(main, ["validate", str(good), str(bad)])
     assert result.exit_code == 2
     assert result.stdout.startswith(f"{good}: ok (plan card-bucket-rates version 1")
-    assert result.stderr.strip() == (f"{bad}:11: classify.bucket.M2: gap between M1 [1, 30] and M2 [32, 60]: "
-                                      "values in between would match no range")
+    assert result.stderr.splitlines() == [f"{bad}:11: classify.bucket.M2: gap between M1 [1, 30] and M2 [32, 60]: "
+                                          "values in between would match no range", "error: 1 problem(s)"]
 
 
 def test_cli_validate_missing_file():

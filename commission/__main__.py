@@ -1,0 +1,5 @@
+"""`python -m commission ...` is the `commission` command."""
+
+from .cli import main
+
+main()

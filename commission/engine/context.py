@@ -1,0 +1,61 @@
+"""What every rule of one run can see: the plan, the period, the ledger rows in play, who is paid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from ..periods import Period
+from ..policy import Policy
+
+
+@dataclass
+class RunContext:
+    """Ledger rows of the run (the widest window any paid component needs), classified, with each
+    row's collector position; per-window masks and recovered totals are computed once and cached."""
+
+    policy: Policy
+    period: Period
+    frame: pd.DataFrame
+    collectors: list[str]
+    collector_of_row: np.ndarray  # position in `collectors` of each row of `frame`
+    classes: dict[str, np.ndarray]  # classifier name -> code per row
+    roster: Optional[pd.DataFrame] = None
+    _masks: dict = field(default_factory=dict)
+    _recovered: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.collectors)
+
+    def window(self, cadence: str) -> Period:
+        """The period a component of this cadence pays over in this run (Q3 for a quarterly one in September)."""
+        return self.period.enclosing(cadence)
+
+    def rows_in(self, window: Period) -> np.ndarray:
+        if window not in self._masks:
+            dates = self.frame["payment_date"].to_numpy()
+            self._masks[window] = (dates >= np.datetime64(window.start)) & (dates <= np.datetime64(window.end))
+        return self._masks[window]
+
+    def sum_by_collector(self, values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Exact int64 per-collector sum of a per-row array (optionally only rows in `mask`)."""
+        result = np.zeros(self.n, dtype=np.int64)
+        who = self.collector_of_row if mask is None else self.collector_of_row[mask]
+        np.add.at(result, who, np.asarray(values, dtype=np.int64))
+        return result
+
+    def recovered(self, window: Period) -> np.ndarray:
+        """Each collector's recovered amount (credited repayments net of reversals) in `window`."""
+        if window not in self._recovered:
+            mask = self.rows_in(window)
+            self._recovered[window] = self.sum_by_collector(self.frame["amount"].to_numpy()[mask], mask)
+        return self._recovered[window]
+
+    def has_rows(self, window: Period) -> np.ndarray:
+        """Which collectors have at least one ledger row in `window`."""
+        mask = self.rows_in(window)
+        return np.bincount(self.collector_of_row[mask], minlength=self.n) > 0
