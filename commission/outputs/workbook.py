@@ -60,6 +60,11 @@ def write_sheet(sheet, frame: pd.DataFrame, money: Sequence[str], minor_units: i
     for i in money_positions:
         for (cell,) in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
             cell.number_format = number_format
+    centered = Alignment(horizontal="center")
+    for i, name in enumerate(frame.columns):  # short codes (version, currency) read better centred
+        if name not in money and frame[name].astype(str).str.len().max() <= 8:
+            for (cell,) in sheet.iter_rows(min_row=2, max_row=1 + len(frame), min_col=i + 1, max_col=i + 1):
+                cell.alignment = centered
     fit_widths(sheet)
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{1 + len(frame)}"
