@@ -153,3 +153,29 @@ def allocate(total: int, weights) -> np.ndarray:
     for i in order[:leftover]:
         parts[i] += 1
     return np.array(parts, dtype=np.int64) * sign
+
+
+def apply_ratio(values, numerators, denominators, mode: str = HALF_UP) -> np.ndarray:
+    """Exact ``round(value * numerator / denominator)`` with a denominator per row.
+
+    For the few rows that need it (partial reversals: commission x reversed / paid). Rows whose
+    product could overflow int64 are computed with Python integers, never approximated.
+    """
+    values = np.asarray(values, dtype=np.int64)
+    numerators = np.asarray(numerators, dtype=np.int64)
+    denominators = np.asarray(denominators, dtype=np.int64)
+    if values.size == 0:
+        return values.copy()
+    fits = int(np.abs(values).max()) * int(np.abs(numerators).max()) <= _INT64_MAX // 2
+    dtype = np.int64 if fits else object
+    product = np.abs(values).astype(dtype) * np.abs(numerators).astype(dtype)
+    quotient, remainder = product // denominators.astype(dtype), product % denominators.astype(dtype)
+    twice = 2 * remainder
+    if mode == HALF_UP:
+        quotient = quotient + (twice >= denominators)
+    elif mode == HALF_EVEN:
+        quotient = quotient + ((twice > denominators) | ((twice == denominators) & (quotient % 2 == 1)))
+    else:
+        raise ValueError(f"unknown rounding mode {mode!r}")
+    negative = (values < 0) != (numerators < 0)
+    return np.where(negative, -quotient, quotient).astype(np.int64)

@@ -107,11 +107,12 @@ def test_per_payment_maximum_and_mirrored_reversal(run_plan):
             per_payment: {max: 100.00}
     """)
     result = run_plan(policy, """
-        P1,C1,A1,2026-10-01,5000.00,10,9000
-        P2,C1,A1,2026-10-20,-5000.00,10,9000
-        P3,C1,A2,2026-10-21,300.00,10,9000
+        payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance,reverses
+        P1,C1,A1,2026-10-01,5000.00,10,9000,
+        P2,C1,A1,2026-10-20,-5000.00,10,9000,P1
+        P3,C1,A2,2026-10-21,300.00,10,9000,
     """)
-    # P1 500.00 capped at 100.00 ; P2 (reversal of P1) -500.00 capped at -100.00 ; P3 30.00 ; net 30.00
+    # P1 500.00 capped at 100.00 ; P2 reverses P1 in full: claws back what P1 earned, -100.00 ; P3 30.00
     assert result.lines["amount"].tolist() == [10000, -10000, 3000]
     assert payout(result, "C1") == 3000
 

@@ -28,7 +28,9 @@ payments = st.lists(
 
 
 def rate_plan(m1: str, m2: str, late: str, extra: str = "") -> str:
+    """Negative amounts in these ledgers name no original, so they claw back at their own terms."""
     return plan(f"""
+        reversals: {{unmatched: own_attributes}}
         components:
           - id: base
             kind: line_rate

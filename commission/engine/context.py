@@ -23,7 +23,10 @@ class RunContext:
     collectors: list[str]
     collector_of_row: np.ndarray  # position in `collectors` of each row of `frame`
     classes: dict[str, np.ndarray]  # classifier name -> code per row
+    history: pd.DataFrame  # every ledger row given (credited amounts), where reversals find their originals
+    is_reversal: np.ndarray  # per row of `frame`
     roster: Optional[pd.DataFrame] = None
+    warnings: list[str] = field(default_factory=list)
     _masks: dict = field(default_factory=dict)
     _recovered: dict = field(default_factory=dict)
 

@@ -16,9 +16,10 @@ from ..errors import InputError, Problem, ProblemCollector
 from ..periods import Period
 from ..policy import LineRate, Policy, Threshold, Tiers
 from .book import ItemBook
-from .classify import classify_frame, labels
+from .classify import classify_frame
 from .context import RunContext
-from .line_rates import LIMIT_LABELS, compute_lines, key_columns
+from .credit import credited_amounts
+from .line_component import book_line_rate
 from .period_rules import book_cap_floor, book_threshold, book_tiers
 from .result import RunResult
 
@@ -36,6 +37,8 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
     rows no bucket or rate rule covers).
     """
     _check_in_force(policy, period)
+    if "credit_share" in ledger:
+        ledger = ledger.assign(amount=credited_amounts(ledger))
     ctx = _context(policy, ledger, period, roster)
     book = ItemBook(ctx.collectors)
     problems = ProblemCollector()
@@ -43,7 +46,7 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
     line_frames = []
     for component in paid:
         if isinstance(component, LineRate):
-            lines = _book_line_rate(ctx, component, book, problems)
+            lines = book_line_rate(ctx, component, book, problems)
             if lines is not None:
                 line_frames.append(lines)
         elif isinstance(component, Tiers):
@@ -65,7 +68,7 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
               "collectors": ctx.n}
     return RunResult(period=period, policy=policy, payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
-                     counts=counts, warnings=tuple(_coverage_warnings(ledger, paid, period)))
+                     counts=counts, warnings=tuple(_coverage_warnings(ledger, paid, period)) + tuple(ctx.warnings))
 
 
 def _check_in_force(policy: Policy, period: Period) -> None:
@@ -97,8 +100,10 @@ def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     collectors = sorted(set(ledger_ids) | (set(roster.index) if roster is not None else set()))
     position = np.searchsorted(np.asarray(collectors, dtype=object), np.asarray(ledger_ids, dtype=object))
     collector_of_row = position.astype(np.int64)[frame["collector_id"].cat.codes.to_numpy()]
+    is_reversal = (frame["reverses"] != "").to_numpy() if "reverses" in frame else np.zeros(len(frame), bool)
     return RunContext(policy=policy, period=period, frame=frame, collectors=collectors,
-                      collector_of_row=collector_of_row, classes=classes, roster=roster)
+                      collector_of_row=collector_of_row, classes=classes, history=ledger, is_reversal=is_reversal,
+                      roster=roster)
 
 
 def _coverage_warnings(ledger: pd.DataFrame, paid, period: Period):
@@ -111,40 +116,6 @@ def _coverage_warnings(ledger: pd.DataFrame, paid, period: Period):
         if first > window.start:
             yield (f"component {component.id} pays {component.pays} over {window} ({window.start} to {window.end}) "
                    f"but the ledger starts on {first}: give the ledgers of the whole {window}")
-
-
-def _book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook, problems) -> Optional[pd.DataFrame]:
-    """Rate each payment in the component's window; book one item per collector; return the lines."""
-    window = ctx.window(component.pays)
-    mask = ctx.rows_in(window)
-    rows = ctx.frame if mask.all() else ctx.frame.loc[mask].reset_index(drop=True)
-    classes = {name: codes[mask] for name, codes in ctx.classes.items()}
-    keys = key_columns(rows, classes, {c.name: c.labels for c in ctx.policy.classifiers}, component.key_columns())
-    computed = compute_lines(component, rows, keys, ctx.policy.rounding.mode, problems)
-    if computed is None:
-        return None
-    who = np.flatnonzero(ctx.has_rows(window))
-    totals = ctx.sum_by_collector(computed.amount, mask)
-    book.add(who, component=component.id, kind="line_rate", rule=component.id, base=ctx.recovered(window)[who],
-             rate="by line", amount=totals[who], pay_code=component.pay_code, window=str(window))
-
-    rate_texts = list(dict.fromkeys(r.rate_text for r in computed.rules))
-    rate_of_rule = np.array([rate_texts.index(r.rate_text) for r in computed.rules], dtype=np.int16)
-    lines = pd.DataFrame({"payment_id": rows["payment_id"], "collector_id": rows["collector_id"],
-                          "payment_date": rows["payment_date"], "account": rows["account"]}, copy=False)
-    for classifier in ctx.policy.classifiers:
-        lines[classifier.name] = labels(classes[classifier.name], classifier)
-    for name in component.key_columns():
-        if name not in lines:
-            lines[name] = rows[name]
-    lines["component"] = pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=[component.id])
-    lines["rule"] = pd.Categorical.from_codes(computed.rule_index, categories=[r.id for r in computed.rules])
-    lines["base"] = rows["amount"].to_numpy()
-    lines["rate"] = pd.Categorical.from_codes(rate_of_rule[computed.rule_index], categories=rate_texts)
-    lines["commission"] = computed.computed
-    lines["limit"] = pd.Categorical.from_codes(computed.limit, categories=LIMIT_LABELS)
-    lines["amount"] = computed.amount
-    return lines
 
 
 def _no_lines() -> pd.DataFrame:

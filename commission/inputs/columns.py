@@ -99,26 +99,50 @@ def money(raw: RawTable, name: str, minor_units: int, problems: ProblemCollector
         _check_money(raw, name, column, values, _missing(column), np.zeros(len(values), bool),
                      np.zeros(len(values), bool), minor_units, problems, allow_negative)
         return values
-    if not pa.types.is_string(kind):
+    values, missing, malformed, too_precise = _decimal_text(column, minor_units)
+    _check_money(raw, name, column, values, missing, malformed, too_precise, minor_units, problems, allow_negative)
+    return np.where(missing | malformed | too_precise, 0, values).astype(np.int64)
+
+
+def _decimal_text(column, places: int):
+    """Decimal text to integers scaled by 10**places: (values, missing, malformed, too_precise) arrays."""
+    if not pa.types.is_string(column.type):
         column = pc.cast(column, pa.string())
-    trimmed = pc.utf8_trim_whitespace(column)
-    parts = pc.extract_regex(trimmed, _MONEY_TEXT)
-    malformed = pc.is_null(parts).to_numpy(zero_copy_only=False)
+    parts = pc.extract_regex(pc.utf8_trim_whitespace(column), _MONEY_TEXT)
     missing = _missing(column)
-    malformed &= ~missing
+    malformed = pc.is_null(parts).to_numpy(zero_copy_only=False) & ~missing
     whole = pc.cast(pc.struct_field(parts, "whole").fill_null("0"), pa.int64()).to_numpy()
     frac_text = pc.utf8_rtrim(pc.struct_field(parts, "frac").fill_null(""), "0")
-    too_precise = (pc.utf8_length(frac_text).to_numpy(zero_copy_only=False) > minor_units) & ~malformed
-    if minor_units:
-        padded = pc.utf8_rpad(pc.utf8_slice_codeunits(frac_text, 0, minor_units), minor_units, "0")
+    too_precise = (pc.utf8_length(frac_text).to_numpy(zero_copy_only=False) > places) & ~malformed
+    if places:
+        padded = pc.utf8_rpad(pc.utf8_slice_codeunits(frac_text, 0, places), places, "0")
         fraction = pc.cast(padded, pa.int64()).to_numpy()
     else:
         fraction = np.zeros(len(column), dtype=np.int64)
     negative = pc.equal(pc.struct_field(parts, "sign").fill_null(""), "-").to_numpy(zero_copy_only=False)
-    values = whole * 10**minor_units + fraction
-    values = np.where(negative, -values, values)
-    _check_money(raw, name, column, values, missing, malformed, too_precise, minor_units, problems, allow_negative)
-    return np.where(missing | malformed | too_precise, 0, values).astype(np.int64)
+    values = whole * 10**places + fraction
+    return np.where(negative, -values, values), missing, malformed, too_precise
+
+
+#: Credit shares are exact fractions with up to 6 decimals, held as parts per million.
+SHARE_SCALE = 10**6
+
+
+def share_text(parts_per_million: int) -> str:
+    """A share as the decimal a person wrote: 500000 -> '0.5', 1000000 -> '1'."""
+    whole, frac = divmod(int(parts_per_million), SHARE_SCALE)
+    return f"{whole}.{frac:06d}".rstrip("0").rstrip(".")
+
+
+def share(raw: RawTable, name: str, problems: ProblemCollector) -> np.ndarray:
+    """Credit shares such as 0.5 or 0.333334 as parts per million; a blank cell means the whole (1)."""
+    column = raw.table.column(name).combine_chunks()
+    values, missing, malformed, too_precise = _decimal_text(column, 6)
+    bad = malformed | too_precise | (~missing & ((values <= 0) | (values > SHARE_SCALE)))
+    if bad.any():
+        _report(raw, name, bad, lambda v: f"{v!r} is not a credit share: write a fraction above 0 and at most 1 "
+                "with up to 6 decimals, e.g. 0.5", problems, column)
+    return np.where(missing | bad, SHARE_SCALE, values)
 
 
 def _decimal_minor(raw, name, chunked, minor_units, problems, allow_negative) -> np.ndarray:

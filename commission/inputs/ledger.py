@@ -18,11 +18,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError, Problem, ProblemCollector
-from ..policy.model import LEDGER_COLUMNS
+from ..policy.model import LEDGER_COLUMNS, SPECIAL_LEDGER_COLUMNS
 from . import columns
+from .columns import SHARE_SCALE, share_text
 from .tables import SUFFIXES, RawTable, read_table
 
 REQUIRED_COLUMNS = LEDGER_COLUMNS
+#: Optional columns: `reverses` names the payment a bounced/returned payment (negative amount)
+#: reverses; `credit_share` splits one payment between collectors (one row per collector).
+OPTIONAL_COLUMNS = SPECIAL_LEDGER_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,9 @@ class Ledger:
     Frame columns: payment_id (str); collector_id (categorical, sorted); account (str, masked
     to its last 4 characters: the full number never leaves the loader); payment_date
     (datetime64); amount, balance (int64 minor units); days_past_due (int64); any rate-key
-    columns (str); source, row (where each row came from, for messages).
+    columns (str); when any file has them, reverses (str, '' for a payment) and credit_share
+    (int64 parts per million, SHARE_SCALE for sole credit); source, row (where each row came
+    from, for messages). Rows are ordered by payment_id, then collector_id.
     """
 
     frame: pd.DataFrame
@@ -69,7 +75,7 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
     parts, fingerprints = [], []
     for path in files:
         try:
-            raw = read_table(path, wanted=(*REQUIRED_COLUMNS, *key_columns))
+            raw = read_table(path, wanted=(*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *key_columns))
         except InputError as exc:
             for problem in exc.problems:
                 problems.add(problem.where, problem.key, problem.message)
@@ -80,8 +86,14 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
             parts.append(frame)
     problems.raise_if_any()
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if "reverses" in frame:
+        frame["reverses"] = frame["reverses"].fillna("").astype("str")
+    if "credit_share" in frame:
+        frame["credit_share"] = frame["credit_share"].fillna(SHARE_SCALE).astype(np.int64)
     frame["collector_id"] = sorted_categorical(frame["collector_id"])
     frame = _canonical_order(frame, problems)
+    if "credit_share" in frame:
+        _check_splits(frame, problems)
     problems.raise_if_any()
     return Ledger(frame=frame, files=tuple(fingerprints))
 
@@ -106,10 +118,53 @@ def _validate(raw: RawTable, minor_units: int, key_columns: Sequence[str], probl
     }
     for name in key_columns:
         data[name] = columns.optional_text(raw, name)
+    if "reverses" in present:
+        data["reverses"] = columns.optional_text(raw, "reverses")
+        _check_reversal_shape(raw, data, problems)
+    if "credit_share" in present:
+        data["credit_share"] = columns.share(raw, "credit_share", problems)
     frame = pd.DataFrame({name: _to_pandas(values) for name, values in data.items()}, copy=False)
     frame["source"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), categories=[raw.source])
     frame["row"] = np.arange(raw.first_row, raw.first_row + len(frame), dtype=np.int64)
     return frame
+
+
+def _check_reversal_shape(raw: RawTable, data: dict, problems: ProblemCollector) -> None:
+    """A reversal takes money back: its amount is negative and it names another payment."""
+    reverses = data["reverses"]
+    is_reversal = pc.not_equal(reverses, "").to_numpy(zero_copy_only=False)
+    not_negative = is_reversal & (data["amount"] >= 0)
+    for index in np.flatnonzero(not_negative)[: problems.limit]:
+        problems.add(raw.where(int(index)), "amount", "a reversal's amount must be negative (it takes back "
+                     f"part or all of payment {reverses[int(index)].as_py()})")
+    itself = pc.equal(reverses, data["payment_id"]).to_numpy(zero_copy_only=False)
+    for index in np.flatnonzero(itself)[: problems.limit]:
+        problems.add(raw.where(int(index)), "reverses", "a payment cannot reverse itself")
+
+
+def _check_splits(frame: pd.DataFrame, problems: ProblemCollector) -> None:
+    """Rows sharing a payment_id are one payment split between collectors: same payment, shares summing to 1."""
+    ids = frame["payment_id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    sizes = np.diff(np.r_[starts, len(ids)])
+    if not (sizes > 1).any():
+        return
+    group = np.repeat(np.arange(len(starts)), sizes)
+    in_split = np.repeat(sizes > 1, sizes)
+    share_sum = np.add.reduceat(frame["credit_share"].to_numpy(), starts)
+    wrong_sum = np.flatnonzero((sizes > 1) & (share_sum != SHARE_SCALE))
+    for g in wrong_sum[: problems.limit]:
+        first = starts[g]
+        problems.add(f"{frame['source'].iat[first]}:row {frame['row'].iat[first]}", "credit_share",
+                     f"the shares of payment {ids[first]!r} add up to {share_text(share_sum[g])}, not 1")
+    for column in ("amount", "payment_date", "account", "days_past_due", "balance"):
+        values = frame[column].to_numpy()
+        differs = in_split & (values != values[starts[group]])
+        for index in np.flatnonzero(differs)[: problems.limit]:
+            problems.add(f"{frame['source'].iat[index]}:row {frame['row'].iat[index]}", column,
+                         f"payment {ids[index]!r} is split between collectors, but this row's {column} differs "
+                         f"from its first row ({frame['source'].iat[starts[group[index]]]}:row "
+                         f"{frame['row'].iat[starts[group[index]]]})")
 
 
 def _to_pandas(values):
@@ -130,17 +185,26 @@ def sorted_categorical(values: pd.Series) -> pd.Categorical:
 
 
 def _canonical_order(frame: pd.DataFrame, problems: ProblemCollector) -> pd.DataFrame:
-    """Sort by payment_id (skipped when already sorted) and report duplicate payment_ids."""
+    """Sort by payment_id, then collector (skipped when already in order) and report duplicates.
+
+    A payment_id may repeat only for different collectors (split credit, which needs credit_share).
+    """
     ids = pa.array(frame["payment_id"])
     if len(ids) > 1 and not pc.all(pc.less(ids[:-1], ids[1:])).as_py():
-        order = pc.sort_indices(ids).to_numpy()
+        table = pa.table({"id": ids, "collector": frame["collector_id"].cat.codes.to_numpy()})
+        order = pc.sort_indices(table, sort_keys=[("id", "ascending"), ("collector", "ascending")]).to_numpy()
         frame = frame.take(order).reset_index(drop=True)
         ids = ids.take(pa.array(order))
         same_as_next = pc.equal(ids[:-1], ids[1:]).to_numpy(zero_copy_only=False)
+        if "credit_share" in frame:
+            codes = frame["collector_id"].cat.codes.to_numpy()
+            same_as_next &= codes[:-1] == codes[1:]
         duplicates = np.flatnonzero(same_as_next)
         problems.extend_hidden(max(len(duplicates) - problems.limit, 0))
         for index in duplicates[: problems.limit]:
             first, second = frame.iloc[int(index)], frame.iloc[int(index) + 1]
             problems.add(f"{second['source']}:row {second['row']}", "payment_id",
-                         f"duplicate payment_id {second['payment_id']!r} (also at {first['source']}:row {first['row']})")
+                         f"duplicate payment_id {second['payment_id']!r} (also at {first['source']}:row {first['row']})"
+                         + ("" if "credit_share" in frame else "; to split one payment between collectors, give "
+                            "each a row with a credit_share column"))
     return frame

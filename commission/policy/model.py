@@ -17,6 +17,8 @@ from ..money import format_rate
 #: Columns every ledger has. They cannot be rate-table keys: ids are unique per row, and numbers
 #: are matched by classify ranges (buckets, bands), not by value.
 LEDGER_COLUMNS = ("payment_id", "collector_id", "account_id", "payment_date", "amount", "days_past_due", "balance")
+#: Optional ledger columns with a meaning of their own (reversals, split credit): not rate keys either.
+SPECIAL_LEDGER_COLUMNS = ("reverses", "credit_share")
 
 #: Ledger columns a classifier may read, and whether each holds money (minor units).
 CLASSIFIABLE_FIELDS = {"days_past_due": False, "balance": True, "amount": True}
@@ -153,6 +155,11 @@ class Rounding:
     at: str = "line"
 
 
+#: What to do with a reversal whose original payment is not in the ledgers given.
+UNMATCHED_ERROR = "error"
+UNMATCHED_OWN_ATTRIBUTES = "own_attributes"
+
+
 @dataclass(frozen=True)
 class Policy:
     """A validated plan: identity, money settings, classifiers, components and adjustments."""
@@ -167,6 +174,7 @@ class Policy:
     classifiers: tuple[Classifier, ...]
     components: tuple[Component, ...]
     adjustments: tuple[Adjustment, ...] = ()
+    unmatched_reversals: str = UNMATCHED_ERROR
     description: str = ""
     source: str = ""
     sha256: str = ""

@@ -17,6 +17,9 @@ from ..periods import CADENCES, MONTHLY
 from .model import (
     CLASSIFIABLE_FIELDS,
     LEDGER_COLUMNS,
+    SPECIAL_LEDGER_COLUMNS,
+    UNMATCHED_ERROR,
+    UNMATCHED_OWN_ATTRIBUTES,
     CapFloor,
     Classifier,
     Interval,
@@ -178,7 +181,8 @@ class _Reader:
     # -- the plan ----------------------------------------------------------
     def policy(self, root: Node) -> Policy:
         keys = self.mapping(root, "", ("plan", "version", "effective", "effective_to", "currency", "minor_units",
-                                        "rounding", "description", "classify", "components", "adjustments"),
+                                        "rounding", "description", "classify", "components", "adjustments",
+                                        "reversals"),
                             required=("plan", "version", "effective", "currency", "components"))
         plan = self.identifier(keys.get("plan"), "plan") if "plan" in keys else ""
         version = self.integer(keys.get("version"), "version") if "version" in keys else 0
@@ -196,10 +200,16 @@ class _Reader:
         classifiers = self.classifiers(keys.get("classify"))
         components = tuple(self.components(keys.get("components"), classifiers)) if "components" in keys else ()
         adjustments = tuple(self.adjustments(keys.get("adjustments"), components))
+        unmatched = UNMATCHED_ERROR
+        if "reversals" in keys:
+            reversal_keys = self.mapping(keys["reversals"], "reversals", ("unmatched",))
+            unmatched = self.choice(reversal_keys.get("unmatched"), "reversals.unmatched",
+                                    (UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES), UNMATCHED_ERROR)
         return Policy(plan=plan or "", version=version or 0, effective_from=effective or date.min,
                       effective_to=effective_to, currency=currency, minor_units=self.minor_units,
                       rounding=rounding, classifiers=classifiers, components=components,
-                      adjustments=adjustments, description=description, effective_line=self.effective_line)
+                      adjustments=adjustments, unmatched_reversals=unmatched, description=description,
+                      effective_line=self.effective_line)
 
     def currency_minor_units(self, keys: dict, currency: str) -> int:
         if currency and not re.match(r"^[A-Z]{3}$", currency):
@@ -385,7 +395,7 @@ class _Reader:
             if column in ("id", "rate", "description"):
                 continue
             values = self.names(child, f"{path}.{column}")
-            if column in LEDGER_COLUMNS:
+            if column in LEDGER_COLUMNS + SPECIAL_LEDGER_COLUMNS:
                 self.problem(None, f"{path}.{column}", f"{column} cannot be a rate key: match amounts, balances and "
                              "days past due with classify ranges (bucket, band); ids and dates never repeat",
                              line=node.key_line(column))

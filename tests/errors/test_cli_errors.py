@@ -57,7 +57,8 @@ def test_a_good_run_writes_reports(tmp_path):
     pytest.param("amount_decimal_comma", ["{ledger}:row 4: amount: '12,50' is not a number "
                                           "(write e.g. 1234.50, no separators)"], id="decimal-comma"),
     pytest.param("duplicate_payment_id", ["{ledger}:row 5: payment_id: duplicate payment_id 'P0001' "
-                                          "(also at {ledger}:row 3)"], id="duplicate-id"),
+                                          "(also at {ledger}:row 3); to split one payment between collectors, give "
+                                          "each a row with a credit_share column"], id="duplicate-id"),
     pytest.param("missing_column", ["{ledger}:row 1: days_past_due: is a required column, missing from the header "
                                     "(found: payment_id, collector_id, account_id, payment_date, amount, balance)"],
                  id="missing-column"),

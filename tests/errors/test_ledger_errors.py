@@ -58,7 +58,8 @@ CSV_CASES = [
     pytest.param("days_past_due_not_whole", 3, "days_past_due", r"'45\.5' is not a whole number",
                  id="days-past-due-not-whole"),
     pytest.param("duplicate_payment_id", 5, "payment_id",
-                 r"duplicate payment_id 'P0001' \(also at {}:row 3\)".format(
+                 r"duplicate payment_id 'P0001' \(also at {}:row 3\); to split one payment between collectors, "
+                 r"give each a row with a credit_share column".format(
                      re.escape(str(BAD_LEDGERS / "duplicate_payment_id.csv"))),
                  id="duplicate-payment-id"),
     pytest.param("missing_column", 1, "days_past_due",
@@ -122,7 +123,7 @@ def test_duplicate_payment_id_across_two_files_names_both(tmp_path):
     second.write_text(f"{HEADER}\nP0005,C02,A0003,2026-10-03,10.00,5,100.00\n"
                       "P0009,C02,A0004,2026-10-04,10.00,5,100.00\n", encoding="utf-8")
     assert_only_problem(problems_of(first, second), f"{second}:row 3", "payment_id",
-                        re.escape(f"duplicate payment_id 'P0009' (also at {first}:row 2)"))
+                        re.escape(f"duplicate payment_id 'P0009' (also at {first}:row 2)") + ";.*")
 
 
 def test_csv_row_with_an_extra_field_is_named_by_row(tmp_path):

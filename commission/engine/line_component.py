@@ -1,0 +1,120 @@
+"""A line-rate component in a run: rate every credited payment in its window, claw back reversals,
+book one item per collector and return the payment-level lineage."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ProblemCollector
+from ..inputs.columns import share_text
+from ..policy import LineRate
+from ..policy.model import UNMATCHED_OWN_ATTRIBUTES
+from .book import ItemBook
+from .classify import classify_frame, labels
+from .context import RunContext
+from .line_rates import LIMIT_LABELS, NO_LIMIT, LineAmounts, compute_lines, key_columns
+from .reversals import clawbacks, find_originals, report_orphans, report_unmatched
+
+
+def book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook,
+                   problems: ProblemCollector) -> Optional[pd.DataFrame]:
+    """Lines for the component's window (payments at their own terms, reversals at their original's)."""
+    window = ctx.window(component.pays)
+    in_window = ctx.rows_in(window)
+    reversal = in_window & ctx.is_reversal
+    own_terms = in_window & ~ctx.is_reversal
+    parts = []
+    orphans = own_terms & (ctx.frame["amount"].to_numpy() < 0)  # negative, but says not what it reverses
+    if orphans.any():
+        if ctx.policy.unmatched_reversals == UNMATCHED_OWN_ATTRIBUTES:
+            ctx.warnings.append(f"{int(orphans.sum())} negative row(s) name no payment they reverse; clawed "
+                                "back at their own bucket, band and rate (reversals: unmatched: own_attributes)")
+        else:
+            report_orphans(ctx.frame.loc[orphans], problems)
+    if reversal.any():
+        reversals = ctx.frame.loc[reversal]
+        original = find_originals(ctx.history, reversals)
+        unmatched = original < 0
+        if unmatched.any() and ctx.policy.unmatched_reversals == UNMATCHED_OWN_ATTRIBUTES:
+            own_terms[np.flatnonzero(reversal)[unmatched]] = True
+            ctx.warnings.append(f"{int(unmatched.sum())} reversal(s) name a payment not in the ledgers given; "
+                                "clawed back at their own bucket, band and rate (reversals: unmatched: "
+                                "own_attributes)")
+        elif unmatched.any():
+            report_unmatched(reversals, unmatched, problems)
+        matched = ~unmatched
+        if matched.any():
+            parts.append(_reversal_lines(ctx, component, reversals.loc[matched], original[matched], problems))
+    if own_terms.any():
+        rows = ctx.frame.loc[own_terms]
+        classes = {name: codes[own_terms] for name, codes in ctx.classes.items()}
+        computed = _rate(ctx, component, rows, classes, problems)
+        if computed is not None:
+            parts.append(_lines(ctx, component, rows, classes, computed, computed.computed, computed.amount,
+                                computed.limit))
+    if problems or not parts:
+        return None
+    lines = pd.concat(parts).sort_index(kind="stable") if len(parts) > 1 else parts[0]
+    totals = np.zeros(ctx.n, dtype=np.int64)
+    np.add.at(totals, ctx.collector_of_row[lines.index.to_numpy()], lines["amount"].to_numpy())
+    lines = lines.reset_index(drop=True)
+    who = np.flatnonzero(ctx.has_rows(window))
+    book.add(who, component=component.id, kind="line_rate", rule=component.id, base=ctx.recovered(window)[who],
+             rate="by line", amount=totals[who], pay_code=component.pay_code, window=str(window))
+    return lines
+
+
+def _rate(ctx: RunContext, component: LineRate, rows: pd.DataFrame, classes: dict,
+          problems: ProblemCollector) -> Optional[LineAmounts]:
+    classifier_labels = {c.name: c.labels for c in ctx.policy.classifiers}
+    keys = key_columns(rows, classes, classifier_labels, component.key_columns())
+    return compute_lines(component, rows, keys, ctx.policy.rounding.mode, problems)
+
+
+def _reversal_lines(ctx: RunContext, component: LineRate, reversals: pd.DataFrame, original: np.ndarray,
+                    problems: ProblemCollector) -> Optional[pd.DataFrame]:
+    """Rate each reversed payment as it was paid, then claw back its commission in proportion."""
+    originals = ctx.history.iloc[original]
+    classes = classify_frame(originals, ctx.policy.classifiers, problems)
+    computed = _rate(ctx, component, originals, classes, problems)
+    if computed is None:
+        return None
+    claw = clawbacks(ctx.history, reversals, original, computed.amount, ctx.policy.rounding.mode,
+                     ctx.policy.minor_units, problems)
+    return _lines(ctx, component, reversals, classes, computed, claw, claw,
+                  np.full(len(reversals), NO_LIMIT, dtype=np.int8))
+
+
+def _lines(ctx: RunContext, component: LineRate, rows: pd.DataFrame, classes: dict, computed: LineAmounts,
+           commission: np.ndarray, amount: np.ndarray, limit: np.ndarray) -> pd.DataFrame:
+    """Lineage rows: the payment (`rows`), the terms it was rated at (`classes`, `computed`), the result.
+
+    The index is kept (positions in the run's frame) so reversal and payment lines merge in ledger order.
+    """
+    rate_texts = list(dict.fromkeys(r.rate_text for r in computed.rules))
+    rate_of_rule = np.array([rate_texts.index(r.rate_text) for r in computed.rules], dtype=np.int16)
+    lines = pd.DataFrame({"payment_id": rows["payment_id"], "collector_id": rows["collector_id"],
+                          "payment_date": rows["payment_date"], "account": rows["account"]}, copy=False)
+    for classifier in ctx.policy.classifiers:
+        lines[classifier.name] = labels(classes[classifier.name], classifier)
+    for name in component.key_columns():
+        if name not in lines:
+            lines[name] = rows[name].to_numpy()
+    if "credit_share" in rows:
+        values, codes = np.unique(rows["credit_share"].to_numpy(), return_inverse=True)
+        lines["credit_share"] = pd.Categorical.from_codes(codes.astype(np.int32),
+                                                          categories=[share_text(v) for v in values])
+    if "reverses" in rows:
+        lines["reverses"] = rows["reverses"].to_numpy()
+    size = len(rows)
+    lines["component"] = pd.Categorical.from_codes(np.zeros(size, dtype=np.int8), categories=[component.id])
+    lines["rule"] = pd.Categorical.from_codes(computed.rule_index, categories=[r.id for r in computed.rules])
+    lines["base"] = rows["amount"].to_numpy()
+    lines["rate"] = pd.Categorical.from_codes(rate_of_rule[computed.rule_index], categories=rate_texts)
+    lines["commission"] = commission
+    lines["limit"] = pd.Categorical.from_codes(limit, categories=LIMIT_LABELS)
+    lines["amount"] = amount
+    return lines
