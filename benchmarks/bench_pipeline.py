@@ -75,7 +75,8 @@ def main() -> None:
         t1 = time.perf_counter()
         result = compute(policy, ledger.frame, Period.parse("2026-10"))
         t2 = time.perf_counter()
-        write_run(result, ledger.files, folder / "out", lines_csv=args.lines_csv, lines_parquet=True)
+        write_run(result, result.policies, ledger.files, folder / "out", lines_csv=args.lines_csv,
+                  lines_parquet=True)
         t3 = time.perf_counter()
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -51,8 +51,9 @@ def main():
 
 
 @main.command()
-@click.option("--policy", "policy_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Plan file (YAML).")
+@click.option("--policy", "policy_paths", required=True, multiple=True, type=click.Path(path_type=Path),
+              help="Plan file (YAML), or a folder of them; repeatable. The version in force on the period's "
+                   "last day applies; with several plans, the roster's plan column says who is on which.")
 @click.option("--ledger", "ledgers", required=True, multiple=True, type=click.Path(path_type=Path),
               help="Recovery ledger: CSV, XLSX or Parquet file, or a folder of them. Repeatable.")
 @click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -63,31 +64,32 @@ def main():
 @click.option("--lines", "lines_format", type=click.Choice(["csv", "parquet", "both"]), default="csv",
               show_default=True, help="Format of the payment-level lineage.")
 @reports_user_errors
-def run(policy_path, ledgers, roster_path, period, out_dir, lines_format):
+def run(policy_paths, ledgers, roster_path, period, out_dir, lines_format):
     """Compute every collector's payout for PERIOD and write payouts, lineage and manifest."""
-    from .engine import compute
+    from .engine import compute_payroll
     from .inputs import check_roster_covers, load_ledger, load_roster
     from .outputs import write_run
-    from .policy import load_policy
+    from .policy import load_policies
 
-    policy = load_policy(policy_path)
-    ledger = load_ledger(ledgers, policy.minor_units, policy.ledger_columns())
+    policies = load_policies(policy_paths)
+    key_columns = list(dict.fromkeys(column for p in policies for column in p.ledger_columns()))
+    ledger = load_ledger(ledgers, policies[0].minor_units, key_columns)
     roster = load_roster(roster_path) if roster_path else None
     if roster is not None:
         check_roster_covers(ledger, roster)
-    result = compute(policy, ledger.frame, period, roster.frame if roster is not None else None)
+    result = compute_payroll(policies, ledger.frame, period, roster.frame if roster is not None else None)
     inputs = [*ledger.files, *([roster.file] if roster is not None else [])]
-    folder = write_run(result, inputs, out_dir, lines_csv=lines_format in ("csv", "both"),
+    folder = write_run(result, policies, inputs, out_dir, lines_csv=lines_format in ("csv", "both"),
                        lines_parquet=lines_format in ("parquet", "both"))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     totals = result.totals()
-    minor = policy.minor_units
-    counts = result.counts
-    click.echo(f"plan {policy.plan} v{policy.version}, period {period}: {counts['collectors']} collectors, "
+    minor, currency, counts = result.minor_units, result.currency, result.counts
+    plans = ", ".join(f"{p.plan} v{p.version}" for p in result.policies)
+    click.echo(f"period {period}, plan {plans}: {counts['collectors']} collectors, "
                f"{counts['rows_in_period']} payments in period ({counts['rows_excluded']} ledger rows outside it)")
-    click.echo(f"recovered {format_minor(totals['recovered'], minor)} {policy.currency}, "
-               f"net payout {format_minor(totals['net_payout'], minor)} {policy.currency}")
+    click.echo(f"recovered {format_minor(totals['recovered'], minor)} {currency}, "
+               f"net payout {format_minor(totals['net_payout'], minor)} {currency}")
     click.echo(f"reports written to {folder}/")
     for name in sorted(p.name for p in folder.iterdir()):
         click.echo(f"  {folder / name}")

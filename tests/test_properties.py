@@ -89,7 +89,7 @@ def test_shuffling_the_ledger_changes_no_output_byte(rows, seed):
         for name, text in (("a", csv_text), ("b", "\n".join([header, *shuffled]) + "\n")):
             result, ledger = run(policy_text, text, Path(folder))
             out = Path(folder) / f"out-{name}"
-            write_run(result, ledger.files, out, lines_parquet=True)
+            write_run(result, result.policies, ledger.files, out, lines_parquet=True)
             outputs.append({p.name: p.read_bytes() for p in out.iterdir() if p.name != "manifest.json"})
     assert outputs[0].keys() == outputs[1].keys()
     for name in outputs[0]:

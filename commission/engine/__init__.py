@@ -1,6 +1,7 @@
 """Engine layer: pure functions from (policy, input frames, period) to a RunResult. No file I/O."""
 
 from .result import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS, RunResult
-from .run import compute
+from .run import compute, compute_payroll
 
-__all__ = ["ITEM_MONEY_COLUMNS", "LINE_MONEY_COLUMNS", "PAYOUT_MONEY_COLUMNS", "RunResult", "compute"]
+__all__ = ["ITEM_MONEY_COLUMNS", "LINE_MONEY_COLUMNS", "PAYOUT_MONEY_COLUMNS", "RunResult", "compute",
+           "compute_payroll"]

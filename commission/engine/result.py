@@ -29,12 +29,20 @@ class RunResult:
     """
 
     period: Period
-    policy: Policy
+    policies: tuple[Policy, ...]  # the plan versions that paid someone, in plan order
     payouts: pd.DataFrame
     items: pd.DataFrame
     lines: pd.DataFrame
     counts: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+
+    @property
+    def currency(self) -> str:
+        return self.policies[0].currency
+
+    @property
+    def minor_units(self) -> int:
+        return self.policies[0].minor_units
 
     def totals(self) -> dict[str, int]:
         """Total of each money column of the payouts, in minor units."""

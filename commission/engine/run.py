@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector
 from ..periods import Period
-from ..policy import LineRate, Policy, Threshold, Tiers
+from ..policy import LineRate, Policy, Threshold, Tiers, plan_in_force
 from .book import ItemBook
 from .classify import classify_frame
 from .context import RunContext
@@ -28,18 +28,99 @@ LINE_KINDS = ("line_rate",)
 TIER_KINDS = ("tier",)
 
 
-def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None) -> RunResult:
-    """Pay every component of `policy` whose cadence ends with `period`, from ledger rows in its window.
+def compute_payroll(policies, ledger: pd.DataFrame, period: Period,
+                    roster: Optional[pd.DataFrame] = None) -> RunResult:
+    """Pay everyone for `period`: each collector under the version of their plan in force on its last day.
 
-    `ledger` is a validated ledger frame (see `commission.inputs.Ledger`); `roster`, when given,
-    is indexed by collector_id and adds collectors with no payments (floors still pay them).
-    Raises InputError for problems the user can fix (plan not in force, no rows in the period,
-    rows no bucket or rate rule covers).
+    The roster's plan column says who is on which plan; without one, all plans given must be
+    versions of one plan. Results of the plans are put together, collectors in order.
     """
-    _check_in_force(policy, period)
+    groups = [(plan, members, _in_force(policies, plan, period))
+              for plan, members in _plan_groups(policies, ledger, roster)]
+    in_period = ledger["payment_date"].between(pd.Timestamp(period.start), pd.Timestamp(period.end))
+    if not in_period.any():
+        covers = (f"the ledger covers {ledger['payment_date'].min().date()} to {ledger['payment_date'].max().date()}"
+                  if len(ledger) else "the ledger has no rows")
+        raise InputError([Problem("--period", "", f"no ledger rows fall in {period} ({period.start} to "
+                                  f"{period.end}); {covers}")])
     if "credit_share" in ledger:
         ledger = ledger.assign(amount=credited_amounts(ledger))
-    ctx = _context(policy, ledger, period, roster)
+    if len(groups) == 1 and groups[0][1] is None:
+        return compute(groups[0][2], ledger, period, roster)
+    results = []
+    for _, members, policy in groups:
+        mine = ledger["collector_id"].isin(members).to_numpy()
+        part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
+        results.append(compute(policy, part, period, roster.loc[sorted(members)] if roster is not None else None,
+                               history=ledger))
+    return merge_results(results)
+
+
+def _plan_groups(policies, ledger: pd.DataFrame, roster: Optional[pd.DataFrame]) -> list[tuple[str, Optional[set]]]:
+    """(plan id, its collectors) pairs; collectors None means everyone."""
+    plans = sorted({p.plan for p in policies})
+    named = roster is not None and (roster["plan"] != "").any()
+    if not named:
+        if len(plans) > 1:
+            raise InputError([Problem("--roster", "plan", f"several plans were given ({', '.join(plans)}); the "
+                                      "roster needs a plan column saying which plan pays each collector")])
+        return [(plans[0], None)]
+    chosen = roster["plan"].where(roster["plan"] != "", plans[0] if len(plans) == 1 else "")
+    problems = ProblemCollector()
+    for collector, plan in chosen.items():
+        if plan not in plans:
+            problems.add("--roster", "plan", f"collector {collector}: " + (
+                f"plan {plan!r} is not among the plans given ({', '.join(plans)})" if plan
+                else "no plan named, and several plans were given"))
+    problems.raise_if_any()
+    return [(plan, set(chosen.index[chosen == plan])) for plan in plans if (chosen == plan).any()]
+
+
+def _in_force(policies, plan: str, period: Period) -> Policy:
+    """The version of `plan` in force on the period's last day, or a clear error listing the versions."""
+    policy = plan_in_force(policies, plan, period.end)
+    if policy is None:
+        versions = [p for p in policies if p.plan == plan]
+        first = min(versions, key=lambda p: p.effective_from)
+        spans = "; ".join(f"version {p.version} from {p.effective_from}"
+                          + (f" until {p.effective_to}" if p.effective_to else "") for p in versions)
+        raise InputError([Problem(f"{first.source}:{first.effective_line}", "effective",
+                                  f"no version of plan {plan} is in force on {period.end} (the last day of "
+                                  f"{period}): {spans}")])
+    return policy
+
+
+def merge_results(results: list[RunResult]) -> RunResult:
+    """Several plans' results as one: payouts and items in collector order, lines plan after plan."""
+    payouts = pd.concat([r.payouts for r in results], ignore_index=True)
+    pay_columns = [c for c in payouts.columns if c.startswith("pay_")]
+    payouts[pay_columns] = payouts[pay_columns].fillna(0).astype(np.int64)
+    order = payouts["collector_id"].argsort(kind="stable").to_numpy()
+    items = pd.concat([r.items for r in results], ignore_index=True)
+    counts = {key: sum(r.counts[key] for r in results) for key in ("rows_in_period", "rows_used", "collectors")}
+    counts["rows_read"] = results[0].counts["rows_read"]
+    counts["rows_excluded"] = counts["rows_read"] - counts["rows_used"]
+    return RunResult(period=results[0].period, policies=tuple(p for r in results for p in r.policies),
+                     payouts=payouts.take(order).reset_index(drop=True),
+                     items=items.sort_values("collector_id", kind="stable").reset_index(drop=True),
+                     lines=pd.concat([r.lines for r in results], ignore_index=True),
+                     counts=counts, warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)))
+
+
+def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
+            history: Optional[pd.DataFrame] = None) -> RunResult:
+    """Pay every component of `policy` whose cadence ends with `period`, from ledger rows in its window.
+
+    `ledger` is a validated ledger frame (see `commission.inputs.Ledger`) of the collectors on
+    this plan; `history` all rows given (where reversals find their originals; default `ledger`).
+    `roster`, when given, is indexed by collector_id and adds collectors with no payments
+    (floors still pay them). Raises InputError for problems the user can fix (plan not in
+    force, rows no bucket or rate rule covers).
+    """
+    _in_force([policy], policy.plan, period)
+    if "credit_share" in ledger and history is None:
+        ledger = ledger.assign(amount=credited_amounts(ledger))
+    ctx = _context(policy, ledger, period, roster, ledger if history is None else history)
     book = ItemBook(ctx.collectors)
     problems = ProblemCollector()
     paid = [c for c in policy.components if period.pays(c.pays)]
@@ -66,43 +147,31 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
     counts = {"rows_read": int(len(ledger)), "rows_in_period": int(in_period.sum()),
               "rows_used": int(len(ctx.frame)), "rows_excluded": int(len(ledger) - len(ctx.frame)),
               "collectors": ctx.n}
-    return RunResult(period=period, policy=policy, payouts=_payouts(ctx, items),
+    return RunResult(period=period, policies=(policy,), payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
                      counts=counts, warnings=tuple(_coverage_warnings(ledger, paid, period)) + tuple(ctx.warnings))
 
 
-def _check_in_force(policy: Policy, period: Period) -> None:
-    """The plan version that applies is the one in force on the period's last day."""
-    if policy.effective_from > period.end or (policy.effective_to is not None and policy.effective_to < period.end):
-        until = f" until {policy.effective_to}" if policy.effective_to else ""
-        raise InputError([Problem(f"{policy.source}:{policy.effective_line}", "effective",
-                                  f"plan {policy.plan} version {policy.version} is in force from "
-                                  f"{policy.effective_from}{until}, not on {period.end} (the last day of {period})")])
-
-
-def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame]) -> RunContext:
+def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],
+             history: pd.DataFrame) -> RunContext:
     """Keep the rows the run needs, classify them, and number the collectors it pays."""
     windows = [period.enclosing(c.pays) for c in policy.components if period.pays(c.pays)]
     earliest = min([w.start for w in windows] + [period.start])
     dates = ledger["payment_date"].to_numpy()
     in_run = (dates >= np.datetime64(earliest)) & (dates <= np.datetime64(period.end))
     frame = ledger if in_run.all() else ledger.loc[in_run].reset_index(drop=True)
-    in_period = (frame["payment_date"].to_numpy() >= np.datetime64(period.start))
-    if not in_period.any():
-        covers = (f"the ledger covers {ledger['payment_date'].min().date()} to {ledger['payment_date'].max().date()}"
-                  if len(ledger) else "the ledger has no rows")
-        raise InputError([Problem("--period", "", f"no ledger rows fall in {period} ({period.start} to "
-                                  f"{period.end}); {covers}")])
     problems = ProblemCollector()
     classes = classify_frame(frame, policy.classifiers, problems)
     problems.raise_if_any()
-    ledger_ids = frame["collector_id"].cat.categories
-    collectors = sorted(set(ledger_ids) | (set(roster.index) if roster is not None else set()))
-    position = np.searchsorted(np.asarray(collectors, dtype=object), np.asarray(ledger_ids, dtype=object))
-    collector_of_row = position.astype(np.int64)[frame["collector_id"].cat.codes.to_numpy()]
+    categories = frame["collector_id"].cat.categories
+    codes = frame["collector_id"].cat.codes.to_numpy()
+    present = categories[np.bincount(codes, minlength=len(categories)) > 0]
+    collectors = sorted(set(present) | (set(roster.index) if roster is not None else set()))
+    position = np.searchsorted(np.asarray(collectors, dtype=object), np.asarray(categories, dtype=object))
+    collector_of_row = position.astype(np.int64)[codes]
     is_reversal = (frame["reverses"] != "").to_numpy() if "reverses" in frame else np.zeros(len(frame), bool)
     return RunContext(policy=policy, period=period, frame=frame, collectors=collectors,
-                      collector_of_row=collector_of_row, classes=classes, history=ledger, is_reversal=is_reversal,
+                      collector_of_row=collector_of_row, classes=classes, history=history, is_reversal=is_reversal,
                       roster=roster)
 
 

@@ -1,4 +1,5 @@
-"""The roster: who the collectors are (name, team, employee id for payroll)."""
+"""The roster: who the collectors are (name, team, employee id for payroll), who leads them,
+when they were employed and which plan pays them."""
 
 from __future__ import annotations
 
@@ -14,17 +15,22 @@ from .ledger import InputFile, Ledger
 from .tables import read_table
 
 ROSTER_COLUMNS = ("collector_id", "name", "team", "employee_id")
+#: Optional: manager_id (the team lead's collector_id), start_date / end_date (employment,
+#: both days included; blank = open), plan (the plan id that pays the collector).
+OPTIONAL_ROSTER_COLUMNS = ("manager_id", "start_date", "end_date", "plan")
 
 
 @dataclass(frozen=True)
 class Roster:
-    """One row per collector, indexed by collector_id; columns name, team, employee_id (str)."""
+    """One row per collector, indexed by collector_id: name, team, employee_id, manager_id, plan (str,
+    '' when not given) and start_date, end_date (datetime64, NaT when open)."""
 
     frame: pd.DataFrame
     file: InputFile
 
 
 def load_roster(path: str | Path) -> Roster:
+    """Read and validate the roster; every problem is reported with its row."""
     raw = read_table(path)
     problems = ProblemCollector()
     absent = [c for c in ROSTER_COLUMNS if c not in raw.header]
@@ -36,6 +42,18 @@ def load_roster(path: str | Path) -> Roster:
     frame = pd.DataFrame({"collector_id": ids.to_pandas(), "name": columns.optional_text(raw, "name").to_pandas(),
                           "team": columns.optional_text(raw, "team").to_pandas(),
                           "employee_id": columns.text(raw, "employee_id", problems).to_pandas()})
+    for name in ("manager_id", "plan"):
+        frame[name] = columns.optional_text(raw, name).to_pandas() if name in raw.header else ""
+    for name in ("start_date", "end_date"):
+        frame[name] = (columns.day(raw, name, problems, required=False) if name in raw.header
+                       else np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[D]"))
+    backwards = (frame["end_date"] < frame["start_date"]).to_numpy()
+    for index in np.flatnonzero(backwards)[: problems.limit]:
+        problems.add(raw.where(int(index)), "end_date", "is before start_date")
+    unknown_lead = ~frame["manager_id"].isin(set(frame["collector_id"]) | {""}).to_numpy()
+    for index in np.flatnonzero(unknown_lead)[: problems.limit]:
+        problems.add(raw.where(int(index)), "manager_id",
+                     f"{frame['manager_id'].iat[index]!r} is not a collector on the roster")
     duplicated = frame["collector_id"].duplicated().to_numpy() & (frame["collector_id"] != "").to_numpy()
     for index in np.flatnonzero(duplicated)[: problems.limit]:
         problems.add(raw.where(int(index)), "collector_id", f"duplicate collector {frame['collector_id'].iat[index]!r}")

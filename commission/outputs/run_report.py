@@ -34,10 +34,10 @@ def payout_money_columns(result: RunResult) -> list[str]:
     return [*PAYOUT_MONEY_COLUMNS, *(c for c in result.payouts.columns if c.startswith("pay_"))]
 
 
-def write_run(result: RunResult, inputs: Sequence[InputFile], out_dir: str | Path, lines_csv: bool = True,
-              lines_parquet: bool = False) -> Path:
+def write_run(result: RunResult, policies, inputs: Sequence[InputFile], out_dir: str | Path,
+              lines_csv: bool = True, lines_parquet: bool = False) -> Path:
     """Write every report of `result` to `out_dir` (all files or none) and return the folder."""
-    minor = result.policy.minor_units
+    minor = result.minor_units
     money = payout_money_columns(result)
     with atomic_directory(out_dir, REPORT_FILES) as staging:
         write_csv(result.payouts, staging / PAYOUTS_CSV, money, minor)
@@ -47,7 +47,7 @@ def write_run(result: RunResult, inputs: Sequence[InputFile], out_dir: str | Pat
             write_csv(result.lines, staging / LINES_CSV, LINE_MONEY_COLUMNS, minor)
         if lines_parquet:
             write_parquet(result.lines, staging / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
-        manifest = build_manifest(result, inputs, staging)
+        manifest = build_manifest(result, policies, inputs, staging)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return Path(out_dir)
 
@@ -55,27 +55,29 @@ def write_run(result: RunResult, inputs: Sequence[InputFile], out_dir: str | Pat
 def _write_payouts_xlsx(result: RunResult, path: Path, money: list[str]) -> None:
     workbook = new_workbook()
     sheet = workbook.create_sheet("Payouts")
-    write_sheet(sheet, result.payouts, money, result.policy.minor_units)
+    write_sheet(sheet, result.payouts, money, result.minor_units)
     save_workbook(workbook, path)
 
 
-def build_manifest(result: RunResult, inputs: Sequence[InputFile], folder: Path) -> dict:
-    """What went in (SHA-256 of each input and the policy), under which engine, and what came out."""
-    policy = result.policy
-    minor = policy.minor_units
+def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], folder: Path) -> dict:
+    """What went in (SHA-256 of every plan file given and each input), under which engine, and what came out.
+
+    `plans` lists the versions that paid someone; `inputs` every file given, used or not.
+    """
+    minor = result.minor_units
     outputs = {p.name: sha256_of(p) for p in sorted(folder.iterdir()) if p.is_file()}
     return {
         "engine": {"name": "collector-commission", "version": __version__, "python": platform.python_version(),
                    "pandas": pd.__version__, "numpy": np.__version__, "pyarrow": pa.__version__,
                    "openpyxl": openpyxl.__version__},
         "period": str(result.period),
-        "plan": {"id": policy.plan, "version": policy.version, "effective_from": str(policy.effective_from),
-                 "effective_to": str(policy.effective_to) if policy.effective_to else None,
-                 "source": policy.source, "sha256": policy.sha256},
-        "currency": policy.currency,
+        "plans": [{"id": p.plan, "version": p.version, "effective_from": str(p.effective_from),
+                   "effective_to": str(p.effective_to) if p.effective_to else None, "source": p.source,
+                   "sha256": p.sha256, "rounding": {"mode": p.rounding.mode, "at": p.rounding.at}}
+                  for p in result.policies],
+        "currency": result.currency,
         "minor_units": minor,
-        "rounding": {"mode": policy.rounding.mode, "at": policy.rounding.at},
-        "inputs": [{"role": "policy", "path": policy.source, "sha256": policy.sha256}]
+        "inputs": [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in policies]
         + [{"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows} for f in inputs],
         "counts": {**result.counts, "payout_rows": len(result.payouts), "item_rows": len(result.items),
                    "line_rows": len(result.lines)},

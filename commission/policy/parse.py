@@ -56,6 +56,45 @@ def load_policy(path: str | Path) -> Policy:
     return parse_policy(text, source=str(path), sha256=hashlib.sha256(data).hexdigest())
 
 
+def load_policies(paths) -> tuple[Policy, ...]:
+    """Every plan file given (files, or folders of .yaml / .yml), validated one by one and together:
+    one plan's versions must be distinct and agree on currency."""
+    files = []
+    for path in map(Path, paths):
+        files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path])
+    problems: list[Problem] = []
+    policies = []
+    for path in files:
+        try:
+            policies.append(load_policy(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if not files:
+        problems.append(Problem(", ".join(map(str, paths)), "--policy", "no plan files (.yaml) found"))
+    seen: dict[tuple[str, int], Policy] = {}
+    for policy in policies:
+        key = (policy.plan, policy.version)
+        if key in seen:
+            problems.append(Problem(f"{policy.source}:1", "version", f"plan {policy.plan} version {policy.version} "
+                                    f"is also defined in {seen[key].source}"))
+        seen[key] = policy
+    currencies = {(p.currency, p.minor_units) for p in policies}
+    if len(currencies) > 1:
+        problems.append(Problem(", ".join(p.source for p in policies), "currency",
+                                "plans paid in one run must share a currency; found "
+                                + ", ".join(sorted(c for c, _ in currencies))))
+    if problems:
+        raise InputError(problems)
+    return tuple(policies)
+
+
+def plan_in_force(policies, plan: str, day: date) -> Optional[Policy]:
+    """The version of `plan` in force on `day`: the latest one whose effective range holds the day."""
+    candidates = [p for p in policies if p.plan == plan and p.effective_from <= day
+                  and (p.effective_to is None or p.effective_to >= day)]
+    return max(candidates, key=lambda p: (p.effective_from, p.version), default=None)
+
+
 def parse_policy(text: str, source: str = "<policy>", sha256: str = "") -> Policy:
     """Parse policy YAML text (the unit tests write plans inline)."""
     root = parse_yaml(text, source)

@@ -145,8 +145,8 @@ def test_period_before_the_plan_starts_reports_the_plan_not_the_ledger(tmp_path)
     """2025-01 is both before the plan and outside the ledger; the plan is checked first."""
     result, out = run(tmp_path, period="2025-01")
     lines = assert_user_error(result, out, tmp_path)
-    assert lines[0].endswith("effective: plan card-bucket-rates version 1 is in force from 2026-01-01, "
-                             "not on 2025-01-31 (the last day of 2025-01)")
+    assert lines[0].endswith("effective: no version of plan card-bucket-rates is in force on 2025-01-31 (the last "
+                             "day of 2025-01): version 1 from 2026-01-01")
 
 
 # -- plan not in force -------------------------------------------------------------
@@ -163,8 +163,8 @@ def future_policy(tmp_path) -> Path:
 def test_plan_not_in_force(tmp_path, future_policy):
     result, out = run(tmp_path, policy=future_policy)
     lines = assert_user_error(result, out, tmp_path)
-    assert re.fullmatch(re.escape(str(future_policy)) + r":\d+: effective: plan card-bucket-rates version 1 is in "
-                        r"force from 2027-01-01, not on 2026-10-31 \(the last day of 2026-10\)", lines[0]), lines[0]
+    assert re.fullmatch(re.escape(str(future_policy)) + r":\d+: effective: no version of plan card-bucket-rates is "
+                        r"in force on 2026-10-31 \(the last day of 2026-10\): version 1 from 2027-01-01", lines[0]), lines[0]
 
 
 def test_plan_not_in_force_points_at_the_effective_line(tmp_path, future_policy):
