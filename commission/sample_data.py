@@ -3,7 +3,10 @@
 A bank's real ledger can never ship with the project (it is full of debtors' accounts), so
 this module invents one that looks like it: many small early-stage repayments, fewer and
 larger late-stage recoveries, collectors of uneven productivity, teams with leads, and a
-few people who join or leave mid-period.
+few people who join or leave mid-period. `generate` also exercises the real-plan features:
+bounced payments reversed a few days later (full or partial), payments credited to two or
+three teammates (split credit), two plans on one roster, monthly targets, assigned
+balances (for the recovery rate), and complaints, violations and QA scores.
 
 Everything is pure and vectorized: no file, clock or environment access, no Python loop
 over rows (the only loops run over a handful of buckets, digit groups or teams). The same
@@ -35,7 +38,10 @@ _LEDGER_COLUMNS = (
     "balance",
     "product",
 )
-_ROSTER_COLUMNS = ("collector_id", "name", "team", "employee_id", "manager_id", "start_date", "end_date")
+_ROSTER_COLUMNS = ("collector_id", "name", "team", "employee_id", "manager_id", "start_date", "end_date", "plan")
+_TARGET_COLUMNS = ("collector_id", "period", "target")
+_ASSIGNMENT_COLUMNS = ("collector_id", "period", "assigned_balance")
+_EVENT_COLUMNS = ("event_id", "collector_id", "date", "type", "severity", "score")
 
 # Overdue buckets M1, M2, M3, M4-6, M7+: share of payments and days-past-due range.
 _BUCKET_SHARES = np.array([0.45, 0.22, 0.13, 0.12, 0.08])
@@ -67,6 +73,45 @@ _CHUNK = 1 << 20  # rows per chunk of bulk work; changing it changes the random 
 _ACTIVITY_SIGMA = 0.5  # per-collector productivity multiplier, lognormal
 _COLLECTORS_PER_TEAM = 8
 
+# Plans (ids of policies/*.yaml): everyone is on the tiered plan except the last team.
+_PLAN = "card-tiered"
+_LAST_TEAM_PLAN = "card-bucket-rates"
+
+# Split credit (业绩分成): share of payments credited to teammates, and of those the share
+# split three ways (when two teammates are at work that day).
+_SPLIT_SHARE = 0.02
+_THREE_WAY_SHARE = 0.1
+# Credit shares, exact decimal text; the first goes to the collector who owns the account.
+_SHARE_LABELS = ("", "0.5", "0.6", "0.4", "0.7", "0.3", "0.34", "0.33", "0.25")
+_TWO_WAY = np.array([[1, 1], [2, 3], [4, 5]])  # 0.5/0.5, 0.6/0.4, 0.7/0.3 (codes into _SHARE_LABELS)
+_TWO_WAY_P = np.array([0.5, 0.3, 0.2])
+_THREE_WAY = np.array([[6, 7, 7], [1, 8, 8], [3, 5, 5]])  # 0.34/0.33/0.33, 0.5/0.25/0.25, 0.4/0.3/0.3
+_THREE_WAY_P = np.array([0.5, 0.3, 0.2])
+
+# Reversals (退票、还款撤销): share of (non-split) payments that bounce, booked 1-20 days later;
+# a quarter of them return only part of the payment (30%-70% of it).
+_REVERSAL_SHARE = 0.01
+_REVERSAL_MAX_DAYS = 20
+_PARTIAL_REVERSAL_SHARE = 0.25
+_PARTIAL_LOW, _PARTIAL_HIGH = 0.3, 0.7
+
+# Monthly targets: the collector's expected full-month recovery, as a manager would guess it
+# (lognormal error), in whole 1,000.00 units. Assigned balance: expected recovery over the
+# days worked divided by a recovery rate of 5%-15% (by collector, with some monthly drift);
+# someone who works only a few days of a month still holds a book of at least a quarter's size.
+_TARGET_SIGMA = 0.08
+_TARGET_STEP_MINOR = 100_000
+_RATE_LOW, _RATE_HIGH = 0.05, 0.15
+_RATE_MONTH_SIGMA = 0.1
+_MIN_BOOK_SHARE = 0.25
+
+# Events: substantiated complaints (Poisson per collector-month, pro rata of days worked),
+# one or two serious violations in the whole data set, one QA review per collector-month.
+_COMPLAINTS_PER_MONTH = 0.3
+_QA_MEAN, _QA_COLLECTOR_SIGMA, _QA_REVIEW_SIGMA = 85.0, 4.0, 6.0
+_EVENT_TYPES = ("qa", "complaint", "violation")
+_EVENT_SEVERITIES = ("", "minor", "serious")  # by type code: qa, complaint, violation
+
 _SURNAMES = np.array(list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"))
 _GIVEN_NAMES = np.array(
     "芳 伟 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 秀英 秀兰 桂英 建国 晓东 "
@@ -85,10 +130,24 @@ _QUAD_WORDS = np.array([f"{i:04d}" for i in range(10_000)], dtype="S4").view(np.
 
 @dataclass(frozen=True, eq=False)
 class SampleData:
-    """A generated ledger with the roster of every collector in it (eq=False: frames don't compare to a bool)."""
+    """A generated ledger with the roster of every collector in it and the other inputs of a
+    real plan (eq=False: frames don't compare to a bool).
+
+    - ledger: payment_id, collector_id, account_id, payment_date, amount, days_past_due,
+      balance, product, reverses (payment_id of the reversed payment, "" if none),
+      credit_share (decimal text, "" for sole credit; split rows share their payment_id);
+    - roster: collector_id, name, team, employee_id, manager_id, start_date, end_date, plan;
+    - targets: collector_id, period ("YYYY-MM"), target (full month, even for a part month);
+    - assignments: collector_id, period, assigned_balance;
+    - events: event_id, collector_id, date, type (qa / complaint / violation),
+      severity ("" / minor / serious), score (QA only, "50".."100").
+    """
 
     ledger: pd.DataFrame
     roster: pd.DataFrame
+    targets: pd.DataFrame
+    assignments: pd.DataFrame
+    events: pd.DataFrame
 
 
 def generate(
@@ -101,7 +160,10 @@ def generate(
     """A realistic ledger and roster over `months` months from `first_month`, for demos and tests.
 
     Collectors are grouped in teams of about 8 with a lead; one or two join and one or two
-    leave mid-period, and no payment falls outside anyone's employment window.
+    leave mid-period, and no payment or event falls outside anyone's employment window.
+    About 1% of payments bounce and are reversed 1-20 days later, about 2% are split between
+    teammates; the last team is on another plan. Targets and assigned balances are given for
+    every month a collector works (full-month amounts: proration is the engine's job).
     """
     _check_int("collectors", collectors, 1)
     _check_int("months", months, 1)
@@ -113,7 +175,7 @@ def generate(
     period_days = int((bounds[-1] - bounds[0]).astype(np.int64))
     ids = _id_width(collectors)
 
-    roster, start_day, end_day = _roster(rng, collectors, period_start, period_days, ids)
+    roster, start_day, end_day, team = _roster(rng, collectors, period_start, period_days, ids)
 
     # Each collector's active days in each month (day numbers counted from period_start).
     month_lo = (bounds[:-1] - period_start).astype(np.int64)
@@ -148,17 +210,53 @@ def generate(
     shuffle = rng.permutation(n)
     order = shuffle[np.argsort(day[shuffle], kind="stable")]
 
-    ledger = _ledger_frame(
+    # Everything below draws after the plain ledger, which therefore stays as it was.
+    rows = _with_reversals_and_splits(
+        rng,
         collector=row_collector[order],
-        collectors=collectors,
         account_number=account_number[order],
         day=day[order],
-        period_start=period_start,
-        period_days=period_days,
         values=values[:, order],
         is_loan=account_is_loan[account[order]],
+        team=team,
+        start_day=start_day,
+        end_day=end_day,
     )
-    return SampleData(ledger=ledger, roster=roster)
+    ledger = _ledger_frame(
+        collector=rows["collector"],
+        collectors=collectors,
+        account_number=rows["account_number"],
+        day=rows["day"],
+        period_start=period_start,
+        period_days=period_days,
+        values=rows["values"],
+        is_loan=rows["is_loan"],
+        payment_number=rows["number"],
+    )
+    width = _payment_id_width(int(rows["number"][-1]) if len(rows["number"]) else 0)
+    ledger["reverses"] = _sparse_text("P", rows["reverses"], width)
+    ledger["credit_share"] = _text_from_codes(rows["share"], _SHARE_LABELS)
+
+    # Targets and assigned balances, per collector and month worked (collector-major).
+    worked = np.flatnonzero(active.ravel() > 0)
+    worked_collector, worked_month = np.divmod(worked, months)
+    full_month = payments_per_collector_month * activity * _mean_amount_minor()
+    guess = rng.lognormal(0.0, _TARGET_SIGMA, len(worked))
+    target = np.maximum(1, np.rint(full_month[worked_collector] * guess / _TARGET_STEP_MINOR)).astype(np.int64)
+    target *= _TARGET_STEP_MINOR
+    rate = np.exp(rng.uniform(np.log(_RATE_LOW), np.log(_RATE_HIGH), collectors))
+    drift = rng.lognormal(0.0, _RATE_MONTH_SIGMA, len(worked))
+    worked_share = np.maximum((active / month_len).ravel()[worked], _MIN_BOOK_SHARE)
+    assigned = np.rint(full_month[worked_collector] * worked_share / (rate[worked_collector] * drift)).astype(np.int64)
+
+    collector_ids = roster["collector_id"].to_numpy(dtype=object)
+    periods = np.datetime_as_string(bounds[:-1].astype("datetime64[M]"), unit="M").astype(object)
+    keys = {"collector_id": collector_ids[worked_collector], "period": periods[worked_month]}
+    targets = _small_frame(keys, _TARGET_COLUMNS[-1], target)
+    assignments = _small_frame(keys, _ASSIGNMENT_COLUMNS[-1], assigned)
+
+    events = _events(rng, collector_ids, lo, active, month_len, start_day, end_day, period_start, period_days)
+    return SampleData(ledger=ledger, roster=roster, targets=targets, assignments=assignments, events=events)
 
 
 def generate_ledger_rows(rows: int, collectors: int = 500, seed: int = 7, month: str = "2026-10") -> pd.DataFrame:
@@ -286,13 +384,189 @@ def _account_numbers(rng: np.random.Generator, account: np.ndarray) -> np.ndarra
     return number
 
 
+def _mean_amount_minor() -> float:
+    """Expected payment amount in minor units, from the distribution _fill_payment_values draws."""
+    large = float(_BUCKET_SHARES @ _LARGE_SHARE)
+    small_mean = _AMOUNT_MEDIAN_MINOR * np.exp(_AMOUNT_SIGMA**2 / 2)
+    large_mean = _LARGE_MEDIAN_MINOR * np.exp(_LARGE_SIGMA**2 / 2)
+    return float((1 - large) * small_mean + large * large_mean)
+
+
+# --------------------------------------------------------------------------- reversals and splits
+
+
+def _with_reversals_and_splits(
+    rng: np.random.Generator,
+    *,
+    collector: np.ndarray,
+    account_number: np.ndarray,
+    day: np.ndarray,
+    values: np.ndarray,
+    is_loan: np.ndarray,
+    team: np.ndarray,
+    start_day: np.ndarray,
+    end_day: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Add reversal rows and split-credit rows to a ledger in date order; vectorized.
+
+    Returns the rows in their final order (date, then payment number; the rows of a split
+    payment together, owner first) as arrays: collector, account_number, day, values (3, n),
+    is_loan, number (payment number, shared by split rows), reverses (payment number of the
+    reversed payment, 0 if none) and share (codes into _SHARE_LABELS, 0 for sole credit).
+    """
+    n = len(day)
+    u = rng.random(n)
+    split = np.flatnonzero(u < _SPLIT_SHARE)
+    bounced = np.flatnonzero((u >= _SPLIT_SHARE) & (u < _SPLIT_SHARE + _REVERSAL_SHARE))
+
+    # Split credit: one or two teammates at work on the payment date, picked at random.
+    members = np.argsort(team, kind="stable")
+    team_size = np.bincount(team)
+    table = np.full((len(team_size), int(team_size.max())), -1, dtype=np.int64)
+    table[team[members], np.arange(len(team)) - np.repeat(np.cumsum(team_size) - team_size, team_size)] = members
+    owner, when = collector[split], day[split]
+    mate = table[team[owner]]  # (splits, team size)
+    safe = np.maximum(mate, 0)
+    at_work = (start_day[safe] <= when[:, None]) & (end_day[safe] >= when[:, None])
+    eligible = (mate >= 0) & (mate != owner[:, None]) & at_work
+    keys = rng.random(mate.shape)
+    keys[~eligible] = 2.0
+    pick = np.take_along_axis(mate, np.argsort(keys, axis=1)[:, :2], axis=1)
+    if pick.shape[1] < 2:  # one-person teams
+        pick = np.concatenate([pick, np.full((len(split), 2 - pick.shape[1]), -1)], axis=1)
+    wanted = np.where(rng.random(len(split)) < _THREE_WAY_SHARE, 3, 2)
+    ways = np.minimum(wanted, 1 + eligible.sum(axis=1))
+    two = _TWO_WAY[rng.choice(len(_TWO_WAY), len(split), p=_TWO_WAY_P)]
+    three = _THREE_WAY[rng.choice(len(_THREE_WAY), len(split), p=_THREE_WAY_P)]
+    keep = ways >= 2
+    split, ways, pick, two, three = split[keep], ways[keep], pick[keep], two[keep], three[keep]
+    shares = np.where((ways == 3)[:, None], three, np.pad(two, ((0, 0), (0, 1))))
+    share = np.zeros(n, dtype=np.int32)
+    share[split] = shares[:, 0]
+    mate_slot = np.arange(2)[None, :] < (ways - 1)[:, None]  # (splits, 2): which partner slots are used
+    mate_source = np.broadcast_to(split[:, None], mate_slot.shape)[mate_slot]
+    mate_collector = pick[mate_slot]
+    mate_share = shares[:, 1:][mate_slot]
+    mate_sub = np.broadcast_to(np.arange(1, 3), mate_slot.shape)[mate_slot]
+
+    # Reversals: booked 1-20 days later, within the ledger and the collector's employment.
+    room = end_day[collector[bounced]] - day[bounced]  # end_day never passes the ledger's last day
+    delay = 1 + (rng.random(len(bounced)) * np.clip(room, 0, _REVERSAL_MAX_DAYS)).astype(np.int64)
+    partial = rng.random(len(bounced)) < _PARTIAL_REVERSAL_SHARE
+    fraction = rng.uniform(_PARTIAL_LOW, _PARTIAL_HIGH, len(bounced))
+    gap = rng.random(len(bounced))
+    keep = room >= 1
+    bounced, delay, partial, fraction, gap = bounced[keep], delay[keep], partial[keep], fraction[keep], gap[keep]
+    original = values[0, bounced]
+    # A partial return of a whole-unit payment is in whole units too (30%-70% keeps it inside (0, original)).
+    step = np.where((original % 100 == 0) & (original >= 1_000), 100, 1)
+    returned = np.where(partial, np.rint(original * fraction / step).astype(np.int64) * step, original)
+    reversal_day = day[bounced] + delay
+
+    # One sort key for all rows: the input is in date order, so row i gets 8 * i; a reversal
+    # goes into a random gap among its day's payments (8 * k - 4), a partner's row right
+    # after the payment it shares (8 * i + 1 or 2). Stable sort: the base rows are one run.
+    first = np.searchsorted(day, reversal_day, side="left")
+    last = np.searchsorted(day, reversal_day, side="right")
+    reversal_key = 8 * (first + (gap * (last - first + 1)).astype(np.int64)) - 4
+    key = np.concatenate([8 * np.arange(n, dtype=np.int64), reversal_key, 8 * mate_source + mate_sub])
+    order = np.argsort(key, kind="stable")
+    is_new = np.ones(len(key), dtype=bool)  # a new payment at each row that is not a split partner's
+    is_new[n + len(bounced) :] = False
+    number = np.cumsum(is_new[order])
+    number_of = np.empty_like(number)
+    number_of[order] = number
+
+    source = np.concatenate([np.arange(n), bounced, mate_source])[order]
+    reverses = np.zeros(len(key), dtype=np.int64)
+    reverses[n : n + len(bounced)] = number_of[bounced]
+    amount_override = np.zeros(len(key), dtype=np.int64)
+    amount_override[n : n + len(bounced)] = returned
+    out_values = values[:, source]
+    is_reversal = reverses[order] > 0
+    out_values[0, is_reversal] = -amount_override[order][is_reversal]
+    share_all = np.concatenate([share, np.zeros(len(bounced), dtype=np.int32), mate_share.astype(np.int32)])
+    return {
+        "collector": np.concatenate([collector, collector[bounced], mate_collector])[order],
+        "account_number": account_number[source],
+        "day": np.concatenate([day, reversal_day, day[mate_source]])[order],
+        "values": out_values,
+        "is_loan": is_loan[source],
+        "number": number,
+        "reverses": reverses[order],
+        "share": share_all[order],
+    }
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _events(
+    rng: np.random.Generator,
+    collector_ids: np.ndarray,
+    lo: np.ndarray,
+    active: np.ndarray,
+    month_len: np.ndarray,
+    start_day: np.ndarray,
+    end_day: np.ndarray,
+    period_start: np.datetime64,
+    period_days: int,
+) -> pd.DataFrame:
+    """Compliance and quality events on days the collector works (day numbers from period_start)."""
+    collectors, months = active.shape
+    worked = np.flatnonzero(active.ravel() > 0)
+    window_lo, window_len = lo.ravel()[worked], active.ravel()[worked]
+
+    # One QA review per collector-month worked; each collector has a usual level of quality.
+    qa_day = window_lo + (rng.random(len(worked)) * window_len).astype(np.int64)
+    level = rng.normal(_QA_MEAN, _QA_COLLECTOR_SIGMA, collectors)
+    score = np.clip(np.rint(level[worked // months] + rng.normal(0.0, _QA_REVIEW_SIGMA, len(worked))), 50, 100)
+
+    complaints = rng.poisson(_COMPLAINTS_PER_MONTH * (active / month_len).ravel()[worked])
+    complaint_day = np.repeat(window_lo, complaints) + (
+        rng.random(int(complaints.sum())) * np.repeat(window_len, complaints)
+    ).astype(np.int64)
+
+    # One or two serious violations, by different collectors, on a day each of them works.
+    offenders = rng.choice(collectors, min(int(rng.integers(1, 3)), collectors), replace=False)
+    first, last = np.maximum(start_day[offenders], 0), np.minimum(end_day[offenders], period_days - 1)
+    violation_day = first + (rng.random(len(offenders)) * (last - first + 1)).astype(np.int64)
+
+    collector = np.concatenate([worked // months, np.repeat(worked // months, complaints), offenders])
+    day = np.concatenate([qa_day, complaint_day, violation_day])
+    kind = np.concatenate([np.zeros(len(worked), dtype=np.int64), np.ones(len(complaint_day), dtype=np.int64),
+                           np.full(len(offenders), 2, dtype=np.int64)])
+    score_text = np.concatenate([score.astype(np.int64).astype(str), np.full(len(day) - len(worked), "")])
+    order = np.lexsort((rng.random(len(day)), day))  # a day's events in random order
+
+    n = len(day)
+    columns = (
+        _numbered("E", np.arange(1, n + 1), max(6, len(str(n)))),
+        collector_ids[collector[order]],
+        np.datetime_as_string(period_start + day[order], unit="D"),
+        np.array(_EVENT_TYPES, dtype=object)[kind[order]],
+        np.array(_EVENT_SEVERITIES, dtype=object)[kind[order]],
+        score_text[order],
+    )
+    return pd.DataFrame(
+        {name: pd.Series(np.asarray(values).astype(object), dtype=_STR) for name, values in zip(_EVENT_COLUMNS, columns)}
+    )
+
+
+def _small_frame(keys: dict[str, np.ndarray], money_name: str, money: np.ndarray) -> pd.DataFrame:
+    """A small frame of text key columns and one int64 money column."""
+    frame = pd.DataFrame({name: pd.Series(values, dtype=_STR) for name, values in keys.items()})
+    frame[money_name] = pd.Series(money, dtype=np.int64)
+    return frame
+
+
 # --------------------------------------------------------------------------- roster
 
 
 def _roster(
     rng: np.random.Generator, collectors: int, period_start: np.datetime64, period_days: int, id_width: int
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The roster, with each collector's first and last working day counted from period_start."""
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The roster, each collector's first and last working day counted from period_start, and team number."""
     index = np.arange(collectors)
     teams = max(1, round(collectors / _COLLECTORS_PER_TEAM))
     team = rng.permutation(index % teams)
@@ -326,11 +600,14 @@ def _roster(
     start = np.datetime_as_string(period_start + start_day, unit="D")
     end = np.where(has_end, np.datetime_as_string(period_start + end_day, unit="D"), "")
 
-    columns = (ids, names, team_names[team], employee, manager, start, end)
+    # The last team is on the other plan (when there are two teams or more).
+    plan = np.where((team == teams - 1) & (teams > 1), _LAST_TEAM_PLAN, _PLAN)
+
+    columns = (ids, names, team_names[team], employee, manager, start, end, plan)
     roster = pd.DataFrame(
         {name: pd.Series(np.asarray(values).astype(object), dtype=_STR) for name, values in zip(_ROSTER_COLUMNS, columns)}
     )
-    return roster, start_day, end_day
+    return roster, start_day, end_day, team
 
 
 def _letters(number: int) -> str:
@@ -361,9 +638,16 @@ def _ledger_frame(
     period_days: int,
     values: np.ndarray,
     is_loan: np.ndarray,
+    payment_number: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Assemble the ledger; rows must already be in date order, `values` is _payment_values' (3, n) array."""
+    """Assemble the ledger; rows must already be in date order, `values` is _payment_values' (3, n) array.
+
+    Payments are numbered 1..n in row order unless `payment_number` gives the numbers.
+    """
     n = len(day)
+    if payment_number is None:
+        payment_number = np.arange(1, n + 1, dtype=np.int64)
+    top = int(payment_number[-1]) if n else 0
     dates = np.datetime_as_string(period_start + np.arange(period_days), unit="D").astype("S10")
     date_table = dates.view(np.uint8).reshape(period_days, 10)
     collector_table = _digit_matrix("C", np.arange(1, collectors + 1), _id_width(collectors))
@@ -371,7 +655,7 @@ def _ledger_frame(
     frame = pd.DataFrame(values.T, columns=["amount", "days_past_due", "balance"], copy=False)
     offsets: dict[int, np.ndarray] = {}
     text = {
-        "payment_id": _text(_digit_matrix("P", np.arange(1, n + 1, dtype=np.int64), max(9, len(str(n)))), offsets),
+        "payment_id": _text(_digit_matrix("P", payment_number, _payment_id_width(top)), offsets),
         "collector_id": _text(collector_table[collector], offsets),
         "account_id": _text(_digit_matrix(_ACCOUNT_PREFIX, account_number, _ACCOUNT_DIGITS), offsets),
         "payment_date": _text(date_table[day], offsets),
@@ -411,6 +695,26 @@ def _text(matrix: np.ndarray, offsets: dict[int, np.ndarray]) -> pd.api.extensio
         array = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets[width]), pa.py_buffer(data))
         return pd.array(array, dtype=_STR)
     return data.view(f"S{width}").astype(f"U{width}").astype(object)
+
+
+def _payment_id_width(top: int) -> int:
+    """Digits of payment ids when the largest payment number is `top`."""
+    return max(9, len(str(top)))
+
+
+def _sparse_text(prefix: str, numbers: np.ndarray, width: int) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A text column of prefix + zero-padded number where numbers > 0, "" elsewhere."""
+    has = numbers > 0
+    matrix = _digit_matrix(prefix, numbers[has], width)
+    if _ARROW_TEXT:
+        offsets = np.zeros(len(numbers) + 1, dtype=np.int64)
+        np.cumsum(np.where(has, matrix.shape[1], 0), out=offsets[1:])
+        data = np.ascontiguousarray(matrix).reshape(-1)
+        array = pa.LargeStringArray.from_buffers(len(numbers), pa.py_buffer(offsets), pa.py_buffer(data))
+        return pd.array(array, dtype=_STR)
+    out = np.full(len(numbers), "", dtype=object)
+    out[has] = matrix.view(f"S{matrix.shape[1]}").ravel().astype(str)
+    return out
 
 
 def _text_from_codes(codes: np.ndarray, labels: tuple[str, ...]) -> pd.api.extensions.ExtensionArray | np.ndarray:

@@ -1,15 +1,22 @@
-"""The synthetic ledger and roster: deterministic, well-typed, and shaped like a real collection book."""
+"""The synthetic ledger, roster, targets, assignments and events: deterministic, well-typed,
+and shaped like a real collection book (reversals, split credit, two plans)."""
 
 from __future__ import annotations
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from commission import sample_data
+from commission.outputs.sample import SAMPLE_FILES, write_sample
 from commission.sample_data import SampleData, generate, generate_ledger_rows
 
-LEDGER_COLUMNS = [
+BULK_COLUMNS = [
     "payment_id",
     "collector_id",
     "account_id",
@@ -19,9 +26,16 @@ LEDGER_COLUMNS = [
     "balance",
     "product",
 ]
-LEDGER_TEXT = ["payment_id", "collector_id", "account_id", "payment_date", "product"]
+LEDGER_COLUMNS = BULK_COLUMNS + ["reverses", "credit_share"]
+LEDGER_TEXT = ["payment_id", "collector_id", "account_id", "payment_date", "product", "reverses", "credit_share"]
 LEDGER_INT = ["amount", "days_past_due", "balance"]
-ROSTER_COLUMNS = ["collector_id", "name", "team", "employee_id", "manager_id", "start_date", "end_date"]
+ROSTER_COLUMNS = ["collector_id", "name", "team", "employee_id", "manager_id", "start_date", "end_date", "plan"]
+TARGET_COLUMNS = ["collector_id", "period", "target"]
+ASSIGNMENT_COLUMNS = ["collector_id", "period", "assigned_balance"]
+EVENT_COLUMNS = ["event_id", "collector_id", "date", "type", "severity", "score"]
+FRAMES = ["ledger", "roster", "targets", "assignments", "events"]
+MONTHS = ["2026-08", "2026-09", "2026-10"]  # of the default sample
+POLICIES = Path(__file__).resolve().parents[1] / "policies"
 TEXT_DTYPE = pd.Series(["x"]).dtype  # what pandas gives text read from a file ("str" on pandas 3)
 
 # Bucket edges in days past due, upper bounds inclusive: M1, M2, M3, M4-6, M7+.
@@ -38,21 +52,44 @@ def buckets(ledger: pd.DataFrame) -> pd.Series:
     return pd.cut(ledger["days_past_due"], BUCKET_EDGES, labels=BUCKETS)
 
 
+def plain(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Ordinary payments: neither reversals nor split-credit rows."""
+    return ledger[(ledger["reverses"] == "") & (ledger["credit_share"] == "")]
+
+
+def employed_months(roster: pd.DataFrame, months: list[str]) -> set[tuple[str, str]]:
+    """(collector_id, "YYYY-MM") for every month a collector works at least one day."""
+    worked = set()
+    for collector, start, end in zip(roster["collector_id"], roster["start_date"], roster["end_date"]):
+        for month in months:
+            if start[:7] <= month and (end == "" or end[:7] >= month):
+                worked.add((collector, month))
+    return worked
+
+
+def credited(ledger: pd.DataFrame) -> pd.Series:
+    """Recovered per (collector, month), each row at its credit share (exact fractions of minor units)."""
+    share = ledger["credit_share"].map(lambda text: Fraction(text or "1"))
+    value = [amount * part for amount, part in zip(ledger["amount"], share)]
+    return pd.Series(value, index=ledger.index).groupby(
+        [ledger["collector_id"], ledger["payment_date"].str[:7]]).sum()
+
+
 # --------------------------------------------------------------------------- determinism
 
 
 def test_same_seed_gives_identical_frames(sample):
     again = generate()
-    pd.testing.assert_frame_equal(sample.ledger, again.ledger, check_exact=True)
-    pd.testing.assert_frame_equal(sample.roster, again.roster, check_exact=True)
-    hashes = [pd.util.hash_pandas_object(frame).to_numpy() for frame in (sample.ledger, again.ledger)]
-    assert np.array_equal(*hashes)
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(sample, name), getattr(again, name), check_exact=True, obj=name)
+        hashes = [pd.util.hash_pandas_object(getattr(data, name)).to_numpy() for data in (sample, again)]
+        assert np.array_equal(*hashes), name
 
 
 def test_different_seed_gives_different_frames(sample):
     other = generate(seed=8)
-    assert not sample.ledger.equals(other.ledger)
-    assert not sample.roster.equals(other.roster)
+    for name in FRAMES:
+        assert not getattr(sample, name).equals(getattr(other, name)), name
 
 
 def test_bulk_rows_are_deterministic():
@@ -83,6 +120,20 @@ def test_roster_columns_and_dtypes(sample):
     assert not roster.isna().any().any()
 
 
+@pytest.mark.parametrize(
+    "name, columns, money",
+    [("targets", TARGET_COLUMNS, "target"), ("assignments", ASSIGNMENT_COLUMNS, "assigned_balance"),
+     ("events", EVENT_COLUMNS, None)],
+)
+def test_other_frames_columns_and_dtypes(sample, name, columns, money):
+    frame = getattr(sample, name)
+    assert list(frame.columns) == columns
+    for column in columns:
+        assert frame[column].dtype == (np.int64 if column == money else TEXT_DTYPE), column
+    assert isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
+    assert not frame.isna().any().any()
+
+
 def test_text_formats(sample):
     ledger, roster = sample.ledger, sample.roster
     assert ledger["payment_id"].str.fullmatch(r"P\d{9}").all()
@@ -100,16 +151,20 @@ def test_text_formats(sample):
 
 def test_amounts_positive_and_balance_covers_amount(sample):
     ledger = sample.ledger
-    assert (ledger["amount"] > 0).all()
+    assert ((ledger["amount"] > 0) == (ledger["reverses"] == "")).all()  # only reversals are negative
+    ledger = ledger[ledger["reverses"] == ""]
     assert (ledger["balance"] >= ledger["amount"]).all()
     assert ledger["days_past_due"].between(1, 720).all()
 
 
 def test_payment_ids_unique_and_rows_sorted(sample):
     ledger = sample.ledger
-    assert ledger["payment_id"].is_unique
-    order = ledger.sort_values(["payment_date", "payment_id"]).index
+    sole = ledger[ledger["credit_share"] == ""]
+    assert sole["payment_id"].is_unique
+    assert not sole["payment_id"].isin(ledger.loc[ledger["credit_share"] != "", "payment_id"]).any()
+    order = ledger.sort_values(["payment_date", "payment_id"], kind="stable").index
     assert (order == ledger.index).all()
+    assert ledger["payment_id"].is_monotonic_increasing  # numbered in booking order
 
 
 def test_dates_inside_the_months():
@@ -164,8 +219,9 @@ def test_product_mix(sample):
 def test_some_accounts_pay_more_than_once(sample):
     accounts = sample.ledger["account_id"]
     assert accounts.duplicated().any()
-    # An account belongs to one collector.
-    assert (sample.ledger.groupby("account_id")["collector_id"].nunique() == 1).all()
+    # An account belongs to one collector (split credit aside).
+    sole = sample.ledger[sample.ledger["credit_share"] == ""]
+    assert (sole.groupby("account_id")["collector_id"].nunique() == 1).all()
 
 
 def test_collectors_differ_in_productivity(sample):
@@ -213,6 +269,173 @@ def test_small_teams_still_work():
     assert list(data.roster["manager_id"]) == [""]
     assert len(data.ledger) >= 1
     assert set(data.ledger["collector_id"]) == {"C001"}
+    assert (data.ledger["credit_share"] == "").all()  # nobody to split with
+    assert list(data.roster["plan"]) == ["card-tiered"]
+    assert list(data.targets["period"]) == list(data.assignments["period"]) == ["2026-08"]
+    assert (data.events["type"] == "qa").sum() == 1
+
+
+def test_plans_one_team_on_the_other_plan(sample):
+    roster = sample.roster
+    known = {re.search(r"^plan:\s*(\S+)", path.read_text(encoding="utf-8"), re.M).group(1)
+             for path in POLICIES.glob("*.yaml")}
+    assert set(roster["plan"]) == {"card-tiered", "card-bucket-rates"} <= known
+    other = roster.loc[roster["plan"] == "card-bucket-rates", "team"]
+    assert set(other) == {max(roster["team"])}  # the whole last team, nobody else
+    assert (roster.loc[roster["team"] == max(roster["team"]), "plan"] == "card-bucket-rates").all()
+
+
+# --------------------------------------------------------------------------- reversals
+
+
+def test_reversals_reverse_an_earlier_plain_payment_once(sample):
+    ledger = sample.ledger
+    reversals = ledger[ledger["reverses"] != ""]
+    assert 0.005 < len(reversals) / len(ledger) < 0.015
+    assert reversals["reverses"].is_unique  # never reversed twice
+    assert (reversals["credit_share"] == "").all()
+    originals = plain(ledger).reset_index().set_index("payment_id")
+    assert reversals["reverses"].isin(originals.index).all()  # an existing, non-split, non-reversal payment
+    original = originals.loc[reversals["reverses"]]
+    for column in ["collector_id", "account_id", "days_past_due", "balance", "product"]:
+        assert (reversals[column].to_numpy() == original[column].to_numpy()).all(), column
+    assert (original["index"].to_numpy() < reversals.index.to_numpy()).all()  # booked after it
+    delay = (pd.to_datetime(reversals["payment_date"]).to_numpy()
+             - pd.to_datetime(original["payment_date"]).to_numpy()).astype("timedelta64[D]").astype(int)
+    assert delay.min() >= 1 and delay.max() <= 20
+    amount, paid = reversals["amount"].to_numpy(), original["amount"].to_numpy()
+    assert (amount < 0).all() and (-amount <= paid).all()
+    partial = -amount < paid
+    assert 0.1 < partial.mean() < 0.45  # about a quarter
+    assert (-amount[partial] / paid[partial]).min() >= 0.25 and (-amount[partial] / paid[partial]).max() <= 0.75
+
+
+def test_reversals_stay_inside_the_months():
+    data = generate(collectors=16, months=1, first_month="2026-02", payments_per_collector_month=200)
+    reversals = data.ledger[data.ledger["reverses"] != ""]
+    assert len(reversals) > 0
+    assert reversals["payment_date"].between("2026-02-02", "2026-02-28").all()
+
+
+# --------------------------------------------------------------------------- split credit
+
+
+def test_split_credit_rows(sample):
+    ledger = sample.ledger
+    split = ledger[ledger["credit_share"] != ""]
+    payments = split.groupby("payment_id")
+    assert 0.01 < payments.ngroups / ledger["payment_id"].nunique() < 0.03
+    assert (split["reverses"] == "").all()
+    assert split["credit_share"].str.fullmatch(r"0\.\d{1,2}").all()
+    total = payments["credit_share"].agg(lambda shares: sum(Fraction(Decimal(s)) for s in shares))
+    assert (total == 1).all()
+    sizes = payments.size()
+    assert set(sizes) == {2, 3} and (sizes == 2).mean() > 0.7  # rarely three
+    same = payments[["account_id", "payment_date", "amount", "days_past_due", "balance", "product"]].nunique()
+    assert (same == 1).all().all()
+    assert (payments["collector_id"].nunique() == sizes).all()
+    team = split["collector_id"].map(sample.roster.set_index("collector_id")["team"])
+    assert (team.groupby(split["payment_id"]).nunique() == 1).all()
+    # The rows of a payment are adjacent, the account's owner first with the largest share.
+    position = pd.Series(split.index, index=split.index).groupby(split["payment_id"])
+    assert (position.max() - position.min() + 1 == sizes).all()
+    first = payments["credit_share"].agg(lambda shares: Fraction(shares.iloc[0]) == max(map(Fraction, shares)))
+    assert first.all()
+    owner = split.groupby("payment_id")["collector_id"].first()
+    sole = plain(ledger)
+    known = sole.drop_duplicates("account_id").set_index("account_id")["collector_id"]
+    account = payments["account_id"].first()
+    seen = account.isin(known.index)
+    assert (known[account[seen]].to_numpy() == owner[seen].to_numpy()).all()
+
+
+# --------------------------------------------------------------------------- targets and assignments
+
+
+@pytest.mark.parametrize("name, money", [("targets", "target"), ("assignments", "assigned_balance")])
+def test_targets_and_assignments_cover_employed_months(sample, name, money):
+    frame = getattr(sample, name)
+    keys = list(zip(frame["collector_id"], frame["period"]))
+    assert len(keys) == len(set(keys))
+    assert set(keys) == employed_months(sample.roster, MONTHS)
+    assert (frame[money] > 0).all()
+    assert keys == sorted(keys)
+
+
+def test_targets_are_round_and_attainment_spreads(sample):
+    targets = sample.targets.set_index(["collector_id", "period"])["target"]
+    assert (targets % 100_000 == 0).all()  # whole 1,000.00
+    recovered = credited(sample.ledger)
+    roster = sample.roster.set_index("collector_id")
+    full = [(c, p) for c, p in targets.index
+            if roster.at[c, "start_date"] < f"{p}-01" and (roster.at[c, "end_date"] or "9999")[:7] > p]
+    attainment = (recovered[full] / targets[full]).astype(float)
+    assert 0.75 < attainment.median() < 1.25
+    assert 0.35 < attainment.quantile(0.1) < 0.85
+    assert 1.15 < attainment.quantile(0.9) < 2.0
+
+
+def test_recovery_rates_are_plausible(sample):
+    assigned = sample.assignments.set_index(["collector_id", "period"])["assigned_balance"]
+    rate = (credited(sample.ledger)[assigned.index] / assigned).astype(float)
+    assert 0.03 < rate.quantile(0.1) and rate.quantile(0.9) < 0.25
+    assert rate.max() < 1  # even a part month with a large settlement
+
+
+# --------------------------------------------------------------------------- events
+
+
+def test_events_ids_order_and_types(sample):
+    events = sample.events
+    assert events["event_id"].str.fullmatch(r"E\d{6}").all()
+    assert events["event_id"].is_unique
+    order = events.sort_values(["date", "event_id"]).index
+    assert (order == events.index).all()
+    assert set(events["type"]) == {"qa", "complaint", "violation"}
+    kinds = events.groupby("type")[["severity"]].agg(set)["severity"]
+    assert kinds.to_dict() == {"qa": {""}, "complaint": {"minor"}, "violation": {"serious"}}
+    assert (events.loc[events["type"] != "qa", "score"] == "").all()
+    assert 1 <= (events["type"] == "violation").sum() <= 2
+    complaints_per_month = (events["type"] == "complaint").sum() / len(sample.targets)
+    assert 0.15 < complaints_per_month < 0.5
+
+
+def test_one_qa_review_per_collector_month(sample):
+    qa = sample.events[sample.events["type"] == "qa"]
+    keys = list(zip(qa["collector_id"], qa["date"].str[:7]))
+    assert len(keys) == len(set(keys))
+    assert set(keys) == employed_months(sample.roster, MONTHS)
+    assert qa["score"].str.fullmatch(r"\d{2,3}").all()
+    score = qa["score"].astype(int)
+    assert score.between(50, 100).all()
+    assert score.between(75, 95).mean() > 0.7
+
+
+def test_events_inside_employment_and_months(sample):
+    rows = sample.events.merge(sample.roster, on="collector_id", how="left", validate="many_to_one")
+    assert rows["date"].between("2026-08-01", "2026-10-31").all()
+    assert (rows["date"] >= rows["start_date"]).all()
+    has_end = rows["end_date"] != ""
+    assert (rows.loc[has_end, "date"] <= rows.loc[has_end, "end_date"]).all()
+    pd.to_datetime(rows["date"], format="%Y-%m-%d")
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_write_sample_writes_every_file(tmp_path):
+    data = generate(collectors=12, months=1, payments_per_collector_month=30)
+    out = write_sample(data, tmp_path / "sample")
+    assert sorted(p.name for p in out.iterdir()) == sorted(SAMPLE_FILES)
+    read = {name: pd.read_csv(out / name, dtype=str, keep_default_na=False) for name in SAMPLE_FILES}
+    assert list(read["ledger.csv"].columns) == LEDGER_COLUMNS
+    assert list(read["targets.csv"]["target"]) == [f"{v // 100}.{v % 100:02d}" for v in data.targets["target"]]
+    assigned = read["assignments.csv"]["assigned_balance"]
+    assert list(assigned) == [f"{v // 100}.{v % 100:02d}" for v in data.assignments["assigned_balance"]]
+    pd.testing.assert_frame_equal(read["events.csv"], data.events.astype(object), check_dtype=False)
+    reversal = read["ledger.csv"]["reverses"] != ""
+    assert read["ledger.csv"].loc[reversal, "amount"].str.startswith("-").all()
+    write_sample(data, out)  # an earlier sample is replaced whole
 
 
 # --------------------------------------------------------------------------- bulk
@@ -221,8 +444,8 @@ def test_small_teams_still_work():
 def test_bulk_rows_count_columns_and_dtypes():
     ledger = generate_ledger_rows(5_000, collectors=30, month="2026-02")
     assert len(ledger) == 5_000
-    assert list(ledger.columns) == LEDGER_COLUMNS
-    for column in LEDGER_TEXT:
+    assert list(ledger.columns) == BULK_COLUMNS
+    for column in LEDGER_TEXT[:5]:
         assert ledger[column].dtype == TEXT_DTYPE, column
     for column in LEDGER_INT:
         assert ledger[column].dtype == np.int64, column
@@ -246,7 +469,7 @@ def test_bulk_rows_cross_chunk_boundaries():
 def test_bulk_rows_empty():
     ledger = generate_ledger_rows(0)
     assert len(ledger) == 0
-    assert list(ledger.columns) == LEDGER_COLUMNS
+    assert list(ledger.columns) == BULK_COLUMNS
     assert list(ledger.dtypes[LEDGER_INT]) == [np.int64] * 3
 
 

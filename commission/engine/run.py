@@ -53,7 +53,7 @@ def compute_payroll(policies, ledger: pd.DataFrame, period: Period,
         part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
         results.append(compute(policy, part, period, roster.loc[sorted(members)] if roster is not None else None,
                                history=ledger))
-    return merge_results(results)
+    return merge_results(results, rows_read=len(ledger))
 
 
 def _plan_groups(policies, ledger: pd.DataFrame, roster: Optional[pd.DataFrame]) -> list[tuple[str, Optional[set]]]:
@@ -90,7 +90,7 @@ def _in_force(policies, plan: str, period: Period) -> Policy:
     return policy
 
 
-def merge_results(results: list[RunResult]) -> RunResult:
+def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
     """Several plans' results as one: payouts and items in collector order, lines plan after plan."""
     payouts = pd.concat([r.payouts for r in results], ignore_index=True)
     pay_columns = [c for c in payouts.columns if c.startswith("pay_")]
@@ -98,8 +98,8 @@ def merge_results(results: list[RunResult]) -> RunResult:
     order = payouts["collector_id"].argsort(kind="stable").to_numpy()
     items = pd.concat([r.items for r in results], ignore_index=True)
     counts = {key: sum(r.counts[key] for r in results) for key in ("rows_in_period", "rows_used", "collectors")}
-    counts["rows_read"] = results[0].counts["rows_read"]
-    counts["rows_excluded"] = counts["rows_read"] - counts["rows_used"]
+    counts["rows_read"] = rows_read
+    counts["rows_excluded"] = rows_read - counts["rows_used"]
     return RunResult(period=results[0].period, policies=tuple(p for r in results for p in r.policies),
                      payouts=payouts.take(order).reset_index(drop=True),
                      items=items.sort_values("collector_id", kind="stable").reset_index(drop=True),
