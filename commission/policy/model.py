@@ -145,8 +145,131 @@ class CapFloor:
     kind: str = field(default="cap_floor", init=False)
 
 
-Component = Union[LineRate, Tiers]
-Adjustment = Union[Threshold, CapFloor]
+#: Measures a bonus step or multiplier band can look at, per collector over the window:
+#: attainment = recovered / target, recovery_rate = recovered / assigned balance (fractions, 1 = 100%),
+#: recovered (money), qa_score (the average QA score of the collector's QA events).
+KPIS = ("attainment", "recovery_rate", "recovered", "qa_score")
+
+
+@dataclass(frozen=True)
+class Step:
+    """A bonus step: reached when the KPI is at least `at_least`; pays a fixed amount or a rate."""
+
+    at_least: Fraction  # KPI units: a fraction for ratios, minor units for recovered, points for qa_score
+    amount: Optional[int] = None
+    rate: Optional[Fraction] = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Bonus:
+    """A KPI bonus: the highest step the collector reaches pays its fixed amount (prorated by days
+    employed) or its rate on `of` (recovered, or the listed components' totals)."""
+
+    id: str
+    pays: str
+    pay_code: str
+    kpi: str
+    steps: tuple[Step, ...]
+    of: tuple[str, ...] = ("recovered",)
+    description: str = ""
+    line: int = 0
+    kind: str = field(default="bonus", init=False)
+
+
+@dataclass(frozen=True)
+class Override:
+    """A team lead's share of the team's result: `rate` on the team's recovered amount or commission."""
+
+    id: str
+    pays: str
+    pay_code: str
+    base: str  # team_recovered | team_commission
+    rate: Fraction
+    description: str = ""
+    line: int = 0
+    kind: str = field(default="override", init=False)
+
+
+@dataclass(frozen=True)
+class Multiplier:
+    """Scales the listed components by the band the KPI falls in: accelerators above target,
+    decelerators below. Bands are (from, multiplier), ascending, the first from 0."""
+
+    id: str
+    kpi: str
+    bands: tuple[tuple[Fraction, Fraction], ...]
+    applies_to: tuple[str, ...]
+    line: int = 0
+    kind: str = field(default="multiplier", init=False)
+
+
+@dataclass(frozen=True)
+class EventEffect:
+    """What one compliance event does: deduct a fixed amount or a share of the pay, or forfeit it all."""
+
+    type: str
+    severity: str  # '' matches any severity
+    deduct_amount: Optional[int] = None
+    deduct_rate: Optional[Fraction] = None
+    forfeit: bool = False
+    line: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.type}/{self.severity}" if self.severity else self.type
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """Compliance and quality effects of the collector's events in the window on the listed components."""
+
+    id: str
+    effects: tuple[EventEffect, ...]
+    applies_to: tuple[str, ...]
+    line: int = 0
+    kind: str = field(default="compliance", init=False)
+
+
+HOLDBACK_CONDITIONS = ("still_employed", "no_serious_violation")
+
+
+@dataclass(frozen=True)
+class Holdback:
+    """Withhold `rate` of the listed components each period; release the balance at the end of
+    each `release` period if every condition holds, else forfeit it."""
+
+    id: str
+    rate: Fraction
+    release: str  # quarterly | yearly
+    conditions: tuple[str, ...]
+    applies_to: tuple[str, ...]
+    line: int = 0
+    kind: str = field(default="holdback", init=False)
+
+
+@dataclass(frozen=True)
+class Balances:
+    """Negative balances (clawbacks above earnings) are carried, not paid; later pay repays them,
+    at most `recover_rate` of a period's pay and/or `recover_amount` per period when given."""
+
+    recover_rate: Optional[Fraction] = None
+    recover_amount: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Draw:
+    """A guaranteed minimum pay per period (prorated); when recoverable, later pay above it repays it."""
+
+    amount: int
+    recoverable: bool
+    pay_code: str = "commission"
+
+
+LEAVER_RULES = ("pay", "hold", "forfeit")
+
+Component = Union[LineRate, Tiers, Bonus, Override]
+Adjustment = Union[Threshold, CapFloor, Multiplier, Compliance, Holdback]
 
 
 @dataclass(frozen=True)
@@ -175,6 +298,9 @@ class Policy:
     components: tuple[Component, ...]
     adjustments: tuple[Adjustment, ...] = ()
     unmatched_reversals: str = UNMATCHED_ERROR
+    balances: Balances = Balances()
+    draw: Optional[Draw] = None
+    leavers: str = "pay"
     description: str = ""
     source: str = ""
     sha256: str = ""
@@ -198,9 +324,19 @@ class Policy:
 
     @property
     def pay_codes(self) -> tuple[str, ...]:
-        """Pay codes in first-use order: components, then caps and floors."""
+        """Pay codes in first-use order: components, caps and floors, then the draw."""
         seen: dict[str, None] = {}
-        for item in (*self.components, *self.adjustments):
+        for item in (*self.components, *self.adjustments, *([self.draw] if self.draw else [])):
             if hasattr(item, "pay_code"):
                 seen.setdefault(item.pay_code, None)
         return tuple(seen)
+
+    def needs(self, kpi: str) -> bool:
+        """Does any bonus or multiplier look at this KPI (so its input file is required)?"""
+        return any(getattr(item, "kpi", None) == kpi for item in (*self.components, *self.adjustments))
+
+    @property
+    def stateful(self) -> bool:
+        """Does the plan carry balances from period to period (holdbacks, draws, held pay)?"""
+        return bool(self.draw or self.leavers == "hold"
+                    or any(isinstance(a, Holdback) for a in self.adjustments))

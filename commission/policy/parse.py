@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from dataclasses import replace
 import re
 from datetime import date
 from fractions import Fraction
@@ -13,9 +14,21 @@ from typing import Callable, Optional
 from ..errors import InputError, Problem
 from ..money import (CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES, MoneyError, format_minor, parse_decimal,
                      parse_rate, to_minor)
-from ..periods import CADENCES, MONTHLY
+from ..periods import CADENCES, MONTHLY, QUARTERLY, YEARLY
 from .model import (
     CLASSIFIABLE_FIELDS,
+    HOLDBACK_CONDITIONS,
+    KPIS,
+    LEAVER_RULES,
+    Balances,
+    Bonus,
+    Compliance,
+    Draw,
+    EventEffect,
+    Holdback,
+    Multiplier,
+    Override,
+    Step,
     LEDGER_COLUMNS,
     SPECIAL_LEDGER_COLUMNS,
     UNMATCHED_ERROR,
@@ -221,7 +234,7 @@ class _Reader:
     def policy(self, root: Node) -> Policy:
         keys = self.mapping(root, "", ("plan", "version", "effective", "effective_to", "currency", "minor_units",
                                         "rounding", "description", "classify", "components", "adjustments",
-                                        "reversals"),
+                                        "reversals", "balances", "draw", "leavers"),
                             required=("plan", "version", "effective", "currency", "components"))
         plan = self.identifier(keys.get("plan"), "plan") if "plan" in keys else ""
         version = self.integer(keys.get("version"), "version") if "version" in keys else 0
@@ -248,7 +261,9 @@ class _Reader:
                       effective_to=effective_to, currency=currency, minor_units=self.minor_units,
                       rounding=rounding, classifiers=classifiers, components=components,
                       adjustments=adjustments, unmatched_reversals=unmatched, description=description,
-                      effective_line=self.effective_line)
+                      effective_line=self.effective_line, balances=self.balances(keys.get("balances")),
+                      draw=self.draw(keys.get("draw")),
+                      leavers=self.choice(keys.get("leavers"), "leavers", LEAVER_RULES, "pay"))
 
     def currency_minor_units(self, keys: dict, currency: str) -> int:
         if currency and not re.match(r"^[A-Z]{3}$", currency):
@@ -372,12 +387,12 @@ class _Reader:
             kind = self.text(child.value.get("kind") if isinstance(child.value, dict) else None, f"{path}.kind")
             if kind == "line_rate":
                 component = self.line_rate(child, path, classifiers)
-            elif kind == "tiers":
-                component = self.tiers(child, path)
+            elif kind in COMPONENT_KINDS:
+                component = getattr(self, kind)(child, path)
             else:
                 if kind is not None:
                     self.problem(child.value.get("kind"), f"{path}.kind", f"{kind!r} is not a component kind; "
-                                 "use line_rate or tiers")
+                                 "use " + ", ".join(("line_rate", *COMPONENT_KINDS)))
                 continue
             if component is not None:
                 yield component
@@ -495,20 +510,64 @@ class _Reader:
             return None
         return Tier(id=tier_id, low=low, high=high, rate=rate, amount=amount, line=node.line)
 
+    def bonus(self, node: Node, path: str) -> Optional[Bonus]:
+        keys = self.mapping(node, path, ("id", "kind", "pays", "pay_code", "description", "kpi", "steps", "of"),
+                            required=("id", "kpi", "steps"))
+        component_id, pays, pay_code, description = self.common(keys, node, path)
+        kpi = self.choice(keys.get("kpi"), f"{path}.kpi", KPIS, "attainment")
+        of = self.names(keys["of"], f"{path}.of") if "of" in keys else ("recovered",)
+        steps = []
+        for index, child in enumerate(self.sequence(keys["steps"], f"{path}.steps") if "steps" in keys else []):
+            step_path = f"{path}.steps[{index}]"
+            step_keys = self.mapping(child, step_path, ("at_least", "amount", "rate"), required=("at_least",))
+            if ("amount" in step_keys) == ("rate" in step_keys):
+                self.problem(child, step_path, "give exactly one of amount (fixed) or rate (on `of`)")
+                continue
+            at_least = self.kpi_value(step_keys.get("at_least"), f"{step_path}.at_least", kpi)
+            amount = self.money(step_keys["amount"], f"{step_path}.amount") if "amount" in step_keys else None
+            rate = self.rate(step_keys["rate"], f"{step_path}.rate") if "rate" in step_keys else None
+            if at_least is not None and (amount is not None or rate is not None):
+                steps.append(Step(at_least=at_least, amount=amount, rate=rate, line=child.line))
+        self.check_ascending([s.at_least for s in steps], keys.get("steps"), f"{path}.steps")
+        return Bonus(id=component_id, pays=pays, pay_code=pay_code, kpi=kpi, steps=tuple(steps), of=tuple(of),
+                     description=description, line=node.line)
+
+    def override(self, node: Node, path: str) -> Optional[Override]:
+        keys = self.mapping(node, path, ("id", "kind", "pays", "pay_code", "description", "base", "rate"),
+                            required=("id", "rate"))
+        component_id, pays, pay_code, description = self.common(keys, node, path)
+        base = self.choice(keys.get("base"), f"{path}.base", OVERRIDE_BASES, "team_recovered")
+        rate = self.rate(keys.get("rate"), f"{path}.rate") if "rate" in keys else None
+        if rate is None:
+            return None
+        return Override(id=component_id, pays=pays, pay_code=pay_code, base=base, rate=rate,
+                        description=description, line=node.line)
+
+    def kpi_value(self, node: Optional[Node], path: str, kpi: str) -> Optional[Fraction]:
+        """A KPI threshold: money for recovered, points for qa_score, a percentage for the ratios."""
+        if kpi == "recovered":
+            value = self.money(node, path)
+            return None if value is None else Fraction(value)
+        if kpi == "qa_score":
+            return self.convert(node, path, lambda v: Fraction(parse_decimal(v)), "a score such as 80")
+        return self.convert(node, path, _parse_ratio, "a percentage such as 100% or 1.2")
+
+    def check_ascending(self, values: list, node: Optional[Node], path: str) -> None:
+        if any(b <= a for a, b in zip(values, values[1:])):
+            self.problem(node, path, "must be listed in ascending order, without repeats")
+
     # -- adjustments -------------------------------------------------------
     def adjustments(self, node: Optional[Node], components: tuple):
         component_ids = tuple(c.id for c in components)
         for index, child in enumerate(self.sequence(node, "adjustments") if node is not None else []):
             path = f"adjustments[{index}]"
             kind = self.text(child.value.get("kind") if isinstance(child.value, dict) else None, f"{path}.kind")
-            if kind not in ("threshold", "cap_floor"):
+            if kind not in ADJUSTMENT_KEYS:
                 if kind is not None:
-                    self.problem(child.value.get("kind"), f"{path}.kind",
-                                 f"{kind!r} is not an adjustment kind; use threshold or cap_floor")
+                    self.problem(child.value.get("kind"), f"{path}.kind", f"{kind!r} is not an adjustment kind; "
+                                 "use " + ", ".join(ADJUSTMENT_KEYS))
                 continue
-            allowed = ("id", "kind", "applies_to") + (
-                ("recovered_at_least",) if kind == "threshold" else ("cap", "floor", "pay_code"))
-            keys = self.mapping(child, path, allowed, required=("id",))
+            keys = self.mapping(child, path, ("id", "kind", "applies_to") + ADJUSTMENT_KEYS[kind], required=("id",))
             adjustment_id = self.identifier(keys.get("id"), f"{path}.id") if "id" in keys else None
             if adjustment_id:
                 self.claim_id(adjustment_id, keys["id"], f"{path}.id")
@@ -517,27 +576,133 @@ class _Reader:
             for target in applies_to:
                 if target not in component_ids:
                     self.problem(keys["applies_to"], f"{path}.applies_to", f"{target!r} is not a component id")
-            first = next((c for c in components if c.id in applies_to), None)
-            pay_code = self.identifier(keys.get("pay_code"), f"{path}.pay_code") if "pay_code" in keys \
-                else (first.pay_code if first else "commission")
-            if kind == "threshold":
-                if "recovered_at_least" not in keys:
-                    self.problem(child, f"{path}.recovered_at_least", "required key is missing")
+            adjustment = getattr(self, f"adjust_{kind}")(keys, child, path, applies_to, components)
+            if adjustment_id and adjustment is not None:
+                yield replace(adjustment, id=adjustment_id, applies_to=applies_to, line=child.line)
+
+    def adjust_threshold(self, keys, node, path, applies_to, components) -> Optional[Threshold]:
+        if "recovered_at_least" not in keys:
+            self.problem(node, f"{path}.recovered_at_least", "required key is missing")
+            return None
+        minimum = self.money(keys["recovered_at_least"], f"{path}.recovered_at_least")
+        return None if minimum is None else Threshold(id="", recovered_at_least=minimum, applies_to=())
+
+    def adjust_cap_floor(self, keys, node, path, applies_to, components) -> Optional[CapFloor]:
+        first = next((c for c in components if c.id in applies_to), None)
+        pay_code = self.identifier(keys.get("pay_code"), f"{path}.pay_code") if "pay_code" in keys \
+            else (first.pay_code if first else "commission")
+        cap = self.money(keys.get("cap"), f"{path}.cap", None)
+        floor = self.money(keys.get("floor"), f"{path}.floor", None)
+        if "cap" not in keys and "floor" not in keys:
+            self.problem(node, path, "give a cap, a floor or both")
+        if cap is not None and floor is not None and floor > cap:
+            self.problem(keys["floor"], f"{path}.floor", "floor is above cap")
+        if cap is None and floor is None:
+            return None
+        return CapFloor(id="", cap=cap, floor=floor, applies_to=(), pay_code=pay_code or "commission")
+
+    def adjust_multiplier(self, keys, node, path, applies_to, components) -> Optional[Multiplier]:
+        kpi = self.choice(keys.get("kpi"), f"{path}.kpi", KPIS, "attainment")
+        bands = []
+        for index, child in enumerate(self.sequence(keys["bands"], f"{path}.bands") if "bands" in keys else []):
+            band_path = f"{path}.bands[{index}]"
+            band = self.mapping(child, band_path, ("from", "multiplier"), required=("from", "multiplier"))
+            low = self.kpi_value(band.get("from"), f"{band_path}.from", kpi) if "from" in band else None
+            factor = self.convert(band.get("multiplier"), f"{band_path}.multiplier", _parse_factor,
+                                  "a multiplier such as 0.8 or 1.2") if "multiplier" in band else None
+            if low is not None and factor is not None:
+                bands.append((low, factor))
+        if "bands" not in keys or not bands:
+            self.problem(node, f"{path}.bands", "give bands of {from, multiplier}, the first from 0")
+            return None
+        self.check_ascending([low for low, _ in bands], keys["bands"], f"{path}.bands")
+        if bands[0][0] != 0:
+            self.problem(keys["bands"], f"{path}.bands[0].from", "the first band must start at 0, so every "
+                         "collector falls in a band")
+        return Multiplier(id="", kpi=kpi, bands=tuple(bands), applies_to=())
+
+    def adjust_compliance(self, keys, node, path, applies_to, components) -> Optional[Compliance]:
+        effects = []
+        events = keys.get("events")
+        if events is None or not isinstance(events.value, dict) or not events.value:
+            self.problem(node, f"{path}.events", "map event types to effects, e.g. complaint: {deduct: 200.00}")
+            return None
+        for label, child in events.value.items():
+            effect_path = f"{path}.events.{label}"
+            effect = self.mapping(child, effect_path, ("deduct", "forfeit"))
+            event_type, _, severity = label.partition("/")
+            if ("deduct" in effect) == ("forfeit" in effect):
+                self.problem(child, effect_path, "give exactly one of deduct (an amount or a percentage per "
+                             "event) or forfeit: true")
+                continue
+            if "forfeit" in effect:
+                if self.text(effect["forfeit"], f"{effect_path}.forfeit") not in ("true", "yes"):
+                    self.problem(effect["forfeit"], f"{effect_path}.forfeit", "write forfeit: true")
                     continue
-                minimum = self.money(keys["recovered_at_least"], f"{path}.recovered_at_least")
-                if adjustment_id and minimum is not None:
-                    yield Threshold(id=adjustment_id, recovered_at_least=minimum, applies_to=applies_to,
-                                    line=child.line)
+                effects.append(EventEffect(type=event_type, severity=severity, forfeit=True, line=child.line))
+                continue
+            text = self.text(effect["deduct"], f"{effect_path}.deduct") or ""
+            if text.strip().endswith("%"):
+                rate = self.rate(effect["deduct"], f"{effect_path}.deduct")
+                if rate is not None:
+                    effects.append(EventEffect(type=event_type, severity=severity, deduct_rate=rate, line=child.line))
             else:
-                cap = self.money(keys.get("cap"), f"{path}.cap", None)
-                floor = self.money(keys.get("floor"), f"{path}.floor", None)
-                if "cap" not in keys and "floor" not in keys:
-                    self.problem(child, path, "give a cap, a floor or both")
-                if cap is not None and floor is not None and floor > cap:
-                    self.problem(keys["floor"], f"{path}.floor", "floor is above cap")
-                if adjustment_id and (cap is not None or floor is not None):
-                    yield CapFloor(id=adjustment_id, cap=cap, floor=floor, applies_to=applies_to,
-                                   pay_code=pay_code or "commission", line=child.line)
+                amount = self.money(effect["deduct"], f"{effect_path}.deduct")
+                if amount is not None:
+                    effects.append(EventEffect(type=event_type, severity=severity, deduct_amount=amount,
+                                               line=child.line))
+        return Compliance(id="", effects=tuple(effects), applies_to=())
+
+    def adjust_holdback(self, keys, node, path, applies_to, components) -> Optional[Holdback]:
+        for key in ("percent", "release"):
+            if key not in keys:
+                self.problem(node, f"{path}.{key}", "required key is missing")
+        rate = self.rate(keys["percent"], f"{path}.percent") if "percent" in keys else None
+        release = self.choice(keys.get("release"), f"{path}.release", RELEASES, QUARTERLY)
+        conditions = self.names(keys["only_if"], f"{path}.only_if") if "only_if" in keys else ()
+        for condition in conditions:
+            if condition not in HOLDBACK_CONDITIONS:
+                self.problem(keys["only_if"], f"{path}.only_if", f"{condition!r} is not a condition; use "
+                             + ", ".join(HOLDBACK_CONDITIONS))
+        if rate is None:
+            return None
+        return Holdback(id="", rate=rate, release=release, conditions=tuple(conditions), applies_to=())
+
+    # -- balances, draw, leavers ---------------------------------------------
+    def balances(self, node: Optional[Node]) -> Balances:
+        if node is None:
+            return Balances()
+        keys = self.mapping(node, "balances", ("recover_at_most",))
+        if "recover_at_most" not in keys:
+            return Balances()
+        text = self.text(keys["recover_at_most"], "balances.recover_at_most") or ""
+        if text.strip().endswith("%"):
+            return Balances(recover_rate=self.rate(keys["recover_at_most"], "balances.recover_at_most"))
+        return Balances(recover_amount=self.money(keys["recover_at_most"], "balances.recover_at_most"))
+
+    def draw(self, node: Optional[Node]) -> Optional[Draw]:
+        if node is None:
+            return None
+        keys = self.mapping(node, "draw", ("amount", "recoverable", "pay_code"), required=("amount", "recoverable"))
+        amount = self.money(keys["amount"], "draw.amount") if "amount" in keys else None
+        recoverable = self.choice(keys.get("recoverable"), "draw.recoverable", ("true", "false"), "true")
+        pay_code = self.identifier(keys["pay_code"], "draw.pay_code") if "pay_code" in keys else "commission"
+        if amount is None:
+            return None
+        return Draw(amount=amount, recoverable=recoverable == "true", pay_code=pay_code or "commission")
+
+
+COMPONENT_KINDS = ("tiers", "bonus", "override")
+OVERRIDE_BASES = ("team_recovered", "team_commission")
+RELEASES = (QUARTERLY, YEARLY)
+#: Each adjustment kind and the keys it takes besides id, kind and applies_to.
+ADJUSTMENT_KEYS = {
+    "threshold": ("recovered_at_least",),
+    "cap_floor": ("cap", "floor", "pay_code"),
+    "multiplier": ("kpi", "bands"),
+    "compliance": ("events",),
+    "holdback": ("percent", "release", "only_if"),
+}
 
 
 def _join(path: str, key: str) -> str:
@@ -549,3 +714,18 @@ def _parse_int(text: str) -> int:
     if value != value.to_integral_value():
         raise ValueError("")
     return int(value)
+
+
+def _parse_ratio(text: str) -> Fraction:
+    """A non-negative ratio such as 100%, 120% or 1.2 (may exceed 100%, unlike a commission rate)."""
+    value = parse_rate(text)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def _parse_factor(text: str) -> Fraction:
+    value = Fraction(parse_decimal(text))
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
