@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from commission.engine import compute
-from commission.inputs import load_ledger, load_roster
+from commission.engine import SideInputs, compute
+from commission.inputs import load_events, load_ledger, load_period_values, load_roster
 from commission.periods import Period
 from commission.policy import parse_policy
 
@@ -47,7 +47,10 @@ def run_plan(tmp_path: Path):
     A first line starting with 'payment_id' replaces the default header (extra key columns).
     """
 
-    def run(plan_yaml: str, ledger_rows: str, period: str = "2026-10", roster: str | None = None):
+    def run(plan_yaml: str, ledger_rows: str, period: str = "2026-10", roster: str | None = None,
+            targets: str | None = None, assignments: str | None = None, events: str | None = None,
+            previous=None):
+        """`previous` is the RunResult of the period before, whose state this run continues."""
         policy = parse_policy(plan_yaml, source="plan.yaml")
         body = textwrap.dedent(ledger_rows).strip()
         text = body if body.startswith("payment_id") else f"{LEDGER_HEADER}\n{body}"
@@ -59,9 +62,34 @@ def run_plan(tmp_path: Path):
             roster_path = tmp_path / "roster.csv"
             roster_path.write_text(textwrap.dedent(roster).strip() + "\n", encoding="utf-8")
             roster_frame = load_roster(roster_path).frame
-        return compute(policy, ledger.frame, Period.parse(period), roster_frame)
+        side = SideInputs(
+            targets=load_period_values(_file(tmp_path, "targets.csv", targets), "targets", "target", 2).frame
+            if targets else None,
+            assignments=load_period_values(_file(tmp_path, "assignments.csv", assignments), "assignments",
+                                           "assigned_balance", 2).frame if assignments else None,
+            events=load_events(_file(tmp_path, "events.csv", events)).frame if events else None,
+            state=previous.state if previous is not None else None,
+            state_period=previous.period if previous is not None else None)
+        return compute(policy, ledger.frame, Period.parse(period), roster_frame, side=side)
 
     return run
+
+
+def _file(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text).strip() + "\n", encoding="utf-8")
+    return path
+
+
+def item_amounts(result, collector: str) -> dict[str, int]:
+    """{rule: amount} of one collector's items (amounts of repeated rules added up)."""
+    rows = result.items.loc[result.items["collector_id"] == collector]
+    return {rule: int(amount) for rule, amount in rows.groupby("rule", sort=False)["amount"].sum().items()}
+
+
+def balance(result, collector: str, name: str) -> int:
+    rows = result.state.loc[(result.state["collector_id"] == collector) & (result.state["balance"] == name)]
+    return int(rows["amount"].sum())
 
 
 def payout(result, collector: str, column: str = "net_payout") -> int:

@@ -70,8 +70,8 @@ def test_lines_items_and_payouts_reconcile_to_the_cent(rows, m1, m2, late, cap):
     assert (payouts["line_commission"] == line_totals.reindex(payouts.index, fill_value=0)).all()
     item_totals = result.items.groupby("collector_id")["amount"].sum()
     assert (payouts["net_payout"] == item_totals.reindex(payouts.index, fill_value=0)).all()
-    assert (payouts["net_payout"] == payouts["line_commission"] + payouts["tier_commission"]
-            + payouts["adjustment"]).all()
+    parts = ["line_commission", "tier_commission", "bonus", "adjustment", "holdback", "balance"]
+    assert (payouts["net_payout"] == payouts[parts].sum(axis=1)).all()
     assert payouts["recovered"].sum() == sum(amount for _, amount, _, _ in rows)
     assert (payouts["net_payout"] <= max(cap, 0)).all()
 

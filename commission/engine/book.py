@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 ITEM_COLUMNS = ("collector_id", "component", "kind", "rule", "applies_to", "base", "rate", "amount", "pay_code",
-                "window")
+                "window", "event")
 
 
 @dataclass
@@ -33,7 +33,7 @@ class ItemBook:
         return np.zeros(self.n, dtype=np.int64)
 
     def add(self, who: np.ndarray, *, component: str, kind: str, rule, base, rate, amount, pay_code: str,
-            window: str, applies_to: str = "", counts_toward: str | None = None) -> None:
+            window: str, applies_to: str = "", event="", counts_toward: str | None = None) -> None:
         """Book items for collectors at positions `who`; scalars apply to all of them.
 
         `counts_toward` names the component whose running total these amounts change
@@ -43,10 +43,17 @@ class ItemBook:
         amount = np.broadcast_to(np.asarray(amount, dtype=np.int64), who.shape)
         self.blocks.append({"who": who, "component": component, "kind": kind, "rule": rule,
                             "applies_to": applies_to, "base": base, "rate": rate, "amount": amount,
-                            "pay_code": pay_code, "window": window})
+                            "pay_code": pay_code, "window": window, "event": event})
         target = counts_toward or component
         running = self.running.setdefault(target, self.zeros())
         np.add.at(running, who, amount)
+
+    def net(self) -> np.ndarray:
+        """Each collector's pay so far: everything booked."""
+        result = self.zeros()
+        for running in self.running.values():
+            result += running
+        return result
 
     def total(self, components) -> np.ndarray:
         """Per-collector running total of the given components (including adjustments booked to them)."""

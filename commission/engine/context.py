@@ -12,6 +12,23 @@ from ..periods import Period
 from ..policy import Policy
 
 
+@dataclass(frozen=True)
+class SideInputs:
+    """What a run may need besides the ledger and roster (each None when not given).
+
+    targets: collector_id, period, target; assignments: collector_id, period, assigned_balance
+    (money in minor units; period text such as 2026-10 or 2026-Q4); events: event_id,
+    collector_id, date, type, severity, score (hundredths of a point, -1 none), source, row;
+    state: balances carried from the run for `state_period`: collector_id, balance, amount.
+    """
+
+    targets: Optional[pd.DataFrame] = None
+    assignments: Optional[pd.DataFrame] = None
+    events: Optional[pd.DataFrame] = None
+    state: Optional[pd.DataFrame] = None
+    state_period: Optional[Period] = None
+
+
 @dataclass
 class RunContext:
     """Ledger rows of the run (the widest window any paid component needs), classified, with each
@@ -26,6 +43,7 @@ class RunContext:
     history: pd.DataFrame  # every ledger row given (credited amounts), where reversals find their originals
     is_reversal: np.ndarray  # per row of `frame`
     roster: Optional[pd.DataFrame] = None
+    side: SideInputs = SideInputs()
     warnings: list[str] = field(default_factory=list)
     _masks: dict = field(default_factory=dict)
     _recovered: dict = field(default_factory=dict)
@@ -57,6 +75,27 @@ class RunContext:
             mask = self.rows_in(window)
             self._recovered[window] = self.sum_by_collector(self.frame["amount"].to_numpy()[mask], mask)
         return self._recovered[window]
+
+    def employed_days(self, window: Period) -> np.ndarray:
+        """Days each collector was employed in `window` (roster start/end dates; all days without them)."""
+        days = np.full(self.n, window.days, dtype=np.int64)
+        if self.roster is None:
+            return days
+        start = self.roster["start_date"].reindex(self.collectors).to_numpy().astype("datetime64[D]")
+        end = self.roster["end_date"].reindex(self.collectors).to_numpy().astype("datetime64[D]")
+        first = np.where(np.isnat(start), np.datetime64(window.start), np.maximum(start, np.datetime64(window.start)))
+        last = np.where(np.isnat(end), np.datetime64(window.end), np.minimum(end, np.datetime64(window.end)))
+        return np.clip((last - first).astype(np.int64) + 1, 0, window.days)
+
+    def employed_at_end(self) -> np.ndarray:
+        """Who is still employed on the period's last day (everyone without roster end dates)."""
+        if self.roster is None:
+            return np.ones(self.n, dtype=bool)
+        end = self.roster["end_date"].reindex(self.collectors).to_numpy().astype("datetime64[D]")
+        return np.isnat(end) | (end >= np.datetime64(self.period.end))
+
+    def roster_column(self, name: str) -> np.ndarray:
+        return self.roster[name].reindex(self.collectors).fillna("").to_numpy(dtype=object)
 
     def has_rows(self, window: Period) -> np.ndarray:
         """Which collectors have at least one ledger row in `window`."""

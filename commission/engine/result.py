@@ -10,7 +10,8 @@ from ..periods import Period
 from ..policy import Policy
 
 #: Payout columns that hold money (int64 minor units), in report order.
-PAYOUT_MONEY_COLUMNS = ("recovered", "line_commission", "tier_commission", "adjustment", "net_payout")
+PAYOUT_MONEY_COLUMNS = ("recovered", "line_commission", "tier_commission", "bonus", "adjustment", "holdback", "balance",
+                        "net_payout")
 #: Lineage columns that hold money.
 LINE_MONEY_COLUMNS = ("base", "commission", "amount")
 ITEM_MONEY_COLUMNS = ("base", "amount")
@@ -35,6 +36,7 @@ class RunResult:
     lines: pd.DataFrame
     counts: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    state: pd.DataFrame = field(default_factory=pd.DataFrame)  # balances carried to the next run
 
     @property
     def currency(self) -> str:

@@ -7,6 +7,7 @@ adjustments in the order written.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import numpy as np
@@ -14,22 +15,35 @@ import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector
 from ..periods import Period
-from ..policy import LineRate, Policy, Threshold, Tiers, plan_in_force
+from ..policy import (Bonus, CapFloor, Compliance, Holdback, LineRate, Multiplier, Override, Policy, Threshold, Tiers,
+                      plan_in_force)
+from .balances import Balances, book_carried_and_draw, book_holdback, book_leavers
+from .bonuses import book_bonus, book_override
+from .modifiers import book_compliance, book_multiplier
 from .book import ItemBook
 from .classify import classify_frame
-from .context import RunContext
+from .context import RunContext, SideInputs
 from .credit import credited_amounts
 from .line_component import book_line_rate
 from .period_rules import book_cap_floor, book_threshold, book_tiers
 from .result import RunResult
 
 ROSTER_FIELDS = ("name", "team", "employee_id")
-LINE_KINDS = ("line_rate",)
-TIER_KINDS = ("tier",)
+ADJUSTMENT_RULES = {Threshold: book_threshold, CapFloor: book_cap_floor, Multiplier: book_multiplier,
+                    Compliance: book_compliance}
+#: payouts.csv columns, each the sum of the items of these kinds.
+PAYOUT_KINDS = {
+    "line_commission": ("line_rate",),
+    "tier_commission": ("tier",),
+    "bonus": ("bonus", "override"),
+    "adjustment": ("threshold", "cap_floor", "multiplier", "compliance", "leaver"),
+    "holdback": ("holdback",),
+    "balance": ("balance",),
+}
 
 
-def compute_payroll(policies, ledger: pd.DataFrame, period: Period,
-                    roster: Optional[pd.DataFrame] = None) -> RunResult:
+def compute_payroll(policies, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
+                    side: SideInputs = SideInputs()) -> RunResult:
     """Pay everyone for `period`: each collector under the version of their plan in force on its last day.
 
     The roster's plan column says who is on which plan; without one, all plans given must be
@@ -43,17 +57,40 @@ def compute_payroll(policies, ledger: pd.DataFrame, period: Period,
                   if len(ledger) else "the ledger has no rows")
         raise InputError([Problem("--period", "", f"no ledger rows fall in {period} ({period.start} to "
                                   f"{period.end}); {covers}")])
+    _check_state(side, period, [policy for _, _, policy in groups])
     if "credit_share" in ledger:
         ledger = ledger.assign(amount=credited_amounts(ledger))
     if len(groups) == 1 and groups[0][1] is None:
-        return compute(groups[0][2], ledger, period, roster)
+        return _keep_untouched_state(compute(groups[0][2], ledger, period, roster, side=side), side)
     results = []
     for _, members, policy in groups:
         mine = ledger["collector_id"].isin(members).to_numpy()
         part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
         results.append(compute(policy, part, period, roster.loc[sorted(members)] if roster is not None else None,
-                               history=ledger))
-    return merge_results(results, rows_read=len(ledger))
+                               history=ledger, side=side))
+    return _keep_untouched_state(merge_results(results, rows_read=len(ledger)), side)
+
+
+def _check_state(side: SideInputs, period: Period, policies) -> None:
+    """Balances must come from the run just before this one, so nothing is skipped or counted twice."""
+    if side.state_period is None:
+        return
+    if side.state_period.end.toordinal() + 1 != period.start.toordinal():
+        raise InputError([Problem("--state", "period", f"the state is the one left by the run for "
+                                  f"{side.state_period}; the run for {period} needs the state of the period just "
+                                  f"before it")])
+
+
+def _keep_untouched_state(result: RunResult, side: SideInputs) -> RunResult:
+    """Balances of collectors this run did not pay (not on the roster, no payments) are carried as they were."""
+    if side.state is None or not len(side.state):
+        return result
+    untouched = side.state.loc[~side.state["collector_id"].isin(set(result.payouts["collector_id"]))]
+    if not len(untouched):
+        return result
+    state = pd.concat([result.state, untouched], ignore_index=True).sort_values(
+        ["collector_id", "balance"], kind="stable").reset_index(drop=True)
+    return replace(result, state=state)
 
 
 def _plan_groups(policies, ledger: pd.DataFrame, roster: Optional[pd.DataFrame]) -> list[tuple[str, Optional[set]]]:
@@ -104,11 +141,13 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                      payouts=payouts.take(order).reset_index(drop=True),
                      items=items.sort_values("collector_id", kind="stable").reset_index(drop=True),
                      lines=pd.concat([r.lines for r in results], ignore_index=True),
-                     counts=counts, warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)))
+                     counts=counts, warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)),
+                     state=pd.concat([r.state for r in results], ignore_index=True).sort_values(
+                         ["collector_id", "balance"], kind="stable").reset_index(drop=True))
 
 
 def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
-            history: Optional[pd.DataFrame] = None) -> RunResult:
+            history: Optional[pd.DataFrame] = None, side: SideInputs = SideInputs()) -> RunResult:
     """Pay every component of `policy` whose cadence ends with `period`, from ledger rows in its window.
 
     `ledger` is a validated ledger frame (see `commission.inputs.Ledger`) of the collectors on
@@ -120,8 +159,9 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
     _in_force([policy], policy.plan, period)
     if "credit_share" in ledger and history is None:
         ledger = ledger.assign(amount=credited_amounts(ledger))
-    ctx = _context(policy, ledger, period, roster, ledger if history is None else history)
+    ctx = _context(policy, ledger, period, roster, ledger if history is None else history, side)
     book = ItemBook(ctx.collectors)
+    balances = Balances(ctx)
     problems = ProblemCollector()
     paid = [c for c in policy.components if period.pays(c.pays)]
     line_frames = []
@@ -132,15 +172,21 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
                 line_frames.append(lines)
         elif isinstance(component, Tiers):
             book_tiers(ctx, component, book)
+        elif isinstance(component, Bonus):
+            book_bonus(ctx, component, book)
+        else:
+            book_override(ctx, component, book, [c.id for c in paid if not isinstance(c, Override)])
     problems.raise_if_any()
     for adjustment in policy.adjustments:
         targets = [c for c in paid if c.id in adjustment.applies_to]
         if not targets:
             continue
-        if isinstance(adjustment, Threshold):
-            book_threshold(ctx, adjustment, targets, book)
+        if isinstance(adjustment, Holdback):
+            book_holdback(ctx, adjustment, targets, book, balances)
         else:
-            book_cap_floor(ctx, adjustment, targets, book)
+            ADJUSTMENT_RULES[type(adjustment)](ctx, adjustment, targets, book)
+    book_leavers(ctx, book, balances)
+    book_carried_and_draw(ctx, book, balances)
 
     items = book.frame()
     in_period = ctx.rows_in(period)
@@ -149,11 +195,12 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
               "collectors": ctx.n}
     return RunResult(period=period, policies=(policy,), payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
-                     counts=counts, warnings=tuple(_coverage_warnings(ledger, paid, period)) + tuple(ctx.warnings))
+                     counts=counts, warnings=tuple(_coverage_warnings(ledger, paid, period)) + tuple(ctx.warnings),
+                     state=balances.frame())
 
 
 def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],
-             history: pd.DataFrame) -> RunContext:
+             history: pd.DataFrame, side: SideInputs) -> RunContext:
     """Keep the rows the run needs, classify them, and number the collectors it pays."""
     windows = [period.enclosing(c.pays) for c in policy.components if period.pays(c.pays)]
     earliest = min([w.start for w in windows] + [period.start])
@@ -172,7 +219,7 @@ def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     is_reversal = (frame["reverses"] != "").to_numpy() if "reverses" in frame else np.zeros(len(frame), bool)
     return RunContext(policy=policy, period=period, frame=frame, collectors=collectors,
                       collector_of_row=collector_of_row, classes=classes, history=history, is_reversal=is_reversal,
-                      roster=roster)
+                      roster=roster, side=side)
 
 
 def _coverage_warnings(ledger: pd.DataFrame, paid, period: Period):
@@ -210,10 +257,8 @@ def _payouts(ctx: RunContext, items: pd.DataFrame) -> pd.DataFrame:
         sums = items.loc[mask].groupby("collector_id")["amount"].sum()
         return sums.reindex(index, fill_value=0).to_numpy(dtype=np.int64)
 
-    kinds = items["kind"]
-    payouts["line_commission"] = total(kinds.isin(LINE_KINDS))
-    payouts["tier_commission"] = total(kinds.isin(TIER_KINDS))
-    payouts["adjustment"] = total(~kinds.isin(LINE_KINDS + TIER_KINDS))
+    for column, kinds in PAYOUT_KINDS.items():
+        payouts[column] = total(items["kind"].isin(kinds))
     payouts["net_payout"] = total(slice(None))
     for code in policy.pay_codes:
         payouts[f"pay_{code}"] = total(items["pay_code"] == code)

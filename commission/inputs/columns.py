@@ -128,6 +128,16 @@ def _decimal_text(column, places: int):
 SHARE_SCALE = 10**6
 
 
+def score(raw: RawTable, name: str, problems: ProblemCollector) -> np.ndarray:
+    """QA scores (e.g. 87 or 87.5) in hundredths of a point; blank is -1 (no score)."""
+    column = raw.table.column(name).combine_chunks()
+    values, missing, malformed, too_precise = _decimal_text(column, 2)
+    bad = malformed | too_precise | (~missing & (values < 0))
+    if bad.any():
+        _report(raw, name, bad, lambda v: f"{v!r} is not a score (a number such as 87 or 87.5)", problems, column)
+    return np.where(missing | bad, -1, values)
+
+
 def share_text(parts_per_million: int) -> str:
     """A share as the decimal a person wrote: 500000 -> '0.5', 1000000 -> '1'."""
     whole, frac = divmod(int(parts_per_million), SHARE_SCALE)

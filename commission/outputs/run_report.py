@@ -27,7 +27,8 @@ LINES_CSV = "lines.csv"
 LINES_PARQUET = "lines.parquet"
 ITEMS_CSV = "items.csv"
 MANIFEST = "manifest.json"
-REPORT_FILES = (PAYOUTS_CSV, PAYOUTS_XLSX, LINES_CSV, LINES_PARQUET, ITEMS_CSV, MANIFEST)
+STATE = "state.json"
+REPORT_FILES = (PAYOUTS_CSV, PAYOUTS_XLSX, LINES_CSV, LINES_PARQUET, ITEMS_CSV, STATE, MANIFEST)
 
 
 def payout_money_columns(result: RunResult) -> list[str]:
@@ -47,6 +48,8 @@ def write_run(result: RunResult, policies, inputs: Sequence[InputFile], out_dir:
             write_csv(result.lines, staging / LINES_CSV, LINE_MONEY_COLUMNS, minor)
         if lines_parquet:
             write_parquet(result.lines, staging / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
+        (staging / STATE).write_text(json.dumps(state_document(result), indent=2, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
         manifest = build_manifest(result, policies, inputs, staging)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return Path(out_dir)
@@ -57,6 +60,15 @@ def _write_payouts_xlsx(result: RunResult, path: Path, money: list[str]) -> None
     sheet = workbook.create_sheet("Payouts")
     write_sheet(sheet, result.payouts, money, result.minor_units)
     save_workbook(workbook, path)
+
+
+def state_document(result: RunResult) -> dict:
+    """Balances carried to the next run (holdbacks, carried negatives, draws owed, held pay); read by --state."""
+    state = result.state
+    return {"period": str(result.period), "currency": result.currency,
+            "balances": [{"collector_id": c, "balance": b, "amount": format_minor(int(a), result.minor_units)}
+                         for c, b, a in zip(state.get("collector_id", []), state.get("balance", []),
+                                            state.get("amount", []))]}
 
 
 def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], folder: Path) -> dict:

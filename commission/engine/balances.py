@@ -1,0 +1,146 @@
+"""What carries from one period to the next: holdbacks, negative balances, draws and held pay.
+
+Balances come in with the run (the previous run's state) and go out in the result's state;
+every change is an item, so the payout still adds up from its items.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..money import apply_fraction, format_rate
+from ..policy import Holdback
+from .book import ItemBook
+from .context import RunContext
+from .kpis import prorate, window_events
+
+CARRIED = "carried"  # owed because clawbacks exceeded earnings
+DRAW = "draw"  # owed because a recoverable draw topped pay up
+HELD = "held"  # pay held for a leaver
+
+
+class Balances:
+    """Per-collector balances for this run: opened from the state, updated by the rules, saved as state."""
+
+    def __init__(self, ctx: RunContext):
+        self.ctx = ctx
+        self.values: dict[str, np.ndarray] = {}
+        state = ctx.side.state
+        if state is not None:
+            mine = state.loc[state["collector_id"].isin(set(ctx.collectors))]
+            for name, rows in mine.groupby("balance"):
+                position = np.searchsorted(np.asarray(ctx.collectors, dtype=object),
+                                           rows["collector_id"].to_numpy(dtype=object))
+                np.add.at(self.get(name), position, rows["amount"].to_numpy(dtype=np.int64))
+
+    def get(self, name: str) -> np.ndarray:
+        return self.values.setdefault(name, np.zeros(self.ctx.n, dtype=np.int64))
+
+    def frame(self) -> pd.DataFrame:
+        """The state to carry forward: one row per collector and non-zero balance."""
+        rows = [pd.DataFrame({"collector_id": np.asarray(self.ctx.collectors, dtype=object)[who], "balance": name,
+                              "amount": values[who]})
+                for name, values in sorted(self.values.items()) if len(who := np.flatnonzero(values))]
+        if not rows:
+            return pd.DataFrame({"collector_id": pd.Series([], dtype="str"), "balance": pd.Series([], dtype="str"),
+                                 "amount": pd.Series([], dtype=np.int64)})
+        return pd.concat(rows, ignore_index=True).sort_values(["collector_id", "balance"], kind="stable") \
+            .reset_index(drop=True)
+
+
+def book_holdback(ctx: RunContext, holdback: Holdback, targets: list, book: ItemBook, balances: Balances) -> None:
+    """Withhold `rate` of the targets' positive total; at the end of the release period, pay the balance
+    back if every condition holds, else forfeit it (a 0.00 item records the forfeit)."""
+    first = targets[0]
+    window = max((ctx.window(c.pays) for c in targets), key=lambda p: p.days)
+    subject = np.maximum(book.total([c.id for c in targets]), 0)
+    withheld = apply_fraction(subject, holdback.rate, ctx.policy.rounding.mode)
+    who = np.flatnonzero(withheld)
+    book.add(who, component=holdback.id, kind="holdback", rule=f"{holdback.id}:withheld", applies_to=first.id,
+             base=subject[who], rate=format_rate(holdback.rate), amount=-withheld[who], pay_code=first.pay_code,
+             window=str(window), counts_toward=first.id)
+    balance = balances.get(f"holdback:{holdback.id}")
+    balance += withheld
+    if not ctx.period.pays(holdback.release):
+        return
+    release_window = ctx.period.enclosing(holdback.release)
+    keeps = _conditions_hold(ctx, holdback, release_window)
+    who = np.flatnonzero(balance)
+    book.add(who, component=holdback.id, kind="holdback",
+             rule=np.where(keeps[who], f"{holdback.id}:released", f"{holdback.id}:forfeited"),
+             applies_to=first.id, base=balance[who], rate="", amount=np.where(keeps[who], balance[who], 0),
+             pay_code=first.pay_code, window=str(release_window), counts_toward=first.id)
+    balance[:] = 0
+
+
+def _conditions_hold(ctx: RunContext, holdback: Holdback, window) -> np.ndarray:
+    keeps = np.ones(ctx.n, dtype=bool)
+    if "still_employed" in holdback.conditions:
+        keeps &= ctx.employed_at_end()
+    if "no_serious_violation" in holdback.conditions:
+        events = window_events(ctx, window)
+        serious = set(events.loc[events["severity"] == "serious", "collector_id"])
+        keeps &= ~np.isin(np.asarray(ctx.collectors, dtype=object), list(serious))
+    return keeps
+
+
+def book_leavers(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
+    """Collectors who left before the period's last day: their positive pay is forfeited or held."""
+    rule = ctx.policy.leavers
+    if rule == "pay":
+        return
+    net = book.net()
+    who = np.flatnonzero(~ctx.employed_at_end() & (net > 0))
+    book.add(who, component="leavers", kind="leaver", rule=f"leavers:{rule}", base=net[who], rate="",
+             amount=-net[who], pay_code=_pay_code(ctx), window=str(ctx.period), counts_toward="leavers")
+    if rule == "hold":
+        balances.get(HELD)[who] += net[who]
+
+
+def book_carried_and_draw(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
+    """Repay carried balances and recoverable draws from pay above the draw, top pay up to the draw,
+    and carry a negative total forward instead of paying it.
+
+    Repayment in one period is at most balances.recover_at_most (a share of the pay, or an amount).
+    """
+    policy = ctx.policy
+    pay_code, window = _pay_code(ctx), str(ctx.period)
+    net = book.net()
+    carried, owed = balances.get(CARRIED), balances.get(DRAW)
+    guarantee = prorate(ctx, policy.draw.amount, ctx.period) if policy.draw else np.zeros(ctx.n, dtype=np.int64)
+    budget = _recovery_budget(ctx, np.maximum(net - guarantee, 0))
+    for name, balance in ((CARRIED, carried), (DRAW, owed)):
+        repay = np.minimum(balance, np.minimum(np.maximum(net - guarantee, 0), budget))
+        who = np.flatnonzero(repay)
+        book.add(who, component="balances", kind="balance", rule=f"{name}:repaid", base=balance[who], rate="",
+                 amount=-repay[who], pay_code=pay_code, window=window, counts_toward="balances")
+        balance -= repay
+        budget -= repay
+        net = net - repay
+    if policy.draw:
+        top_up = np.maximum(guarantee - net, 0) * ctx.employed_at_end()
+        who = np.flatnonzero(top_up)
+        book.add(who, component="draw", kind="balance", rule="draw:paid", base=net[who], rate="",
+                 amount=top_up[who], pay_code=policy.draw.pay_code, window=window, counts_toward="balances")
+        if policy.draw.recoverable:
+            owed += top_up
+        net = net + top_up
+    negative = np.flatnonzero(net < 0)
+    book.add(negative, component="balances", kind="balance", rule=f"{CARRIED}:carried", base=net[negative],
+             rate="", amount=-net[negative], pay_code=pay_code, window=window, counts_toward="balances")
+    carried[negative] += -net[negative]
+
+
+def _recovery_budget(ctx: RunContext, pay: np.ndarray) -> np.ndarray:
+    limits = ctx.policy.balances
+    budget = pay.copy()
+    if limits.recover_rate is not None:
+        budget = np.minimum(budget, apply_fraction(pay, limits.recover_rate, ctx.policy.rounding.mode))
+    if limits.recover_amount is not None:
+        budget = np.minimum(budget, limits.recover_amount)
+    return budget
+
+
+def _pay_code(ctx: RunContext) -> str:
+    return ctx.policy.components[0].pay_code

@@ -1,0 +1,135 @@
+"""KPIs per collector over a window, exact: attainment, recovery rate, recovered, QA score.
+
+A KPI is kept as a numerator and a denominator per collector (integers), so comparing it with
+a threshold p/q is ``numerator * q >= p * denominator``: no float, no rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..errors import InputError, Problem
+from ..money import apply_ratio, format_minor
+from ..periods import Period
+from .context import RunContext
+
+SCORE_SCALE = 100  # QA scores are held in hundredths of a point
+
+
+@dataclass(frozen=True)
+class KpiValues:
+    """numerator / denominator per collector; `known` is False where the KPI cannot be computed."""
+
+    kpi: str
+    numerator: np.ndarray
+    denominator: np.ndarray
+    known: np.ndarray
+    minor_units: int
+
+    def reaches(self, threshold: Fraction) -> np.ndarray:
+        return self.known & (self.numerator * threshold.denominator >= threshold.numerator * self.denominator)
+
+    def highest(self, thresholds) -> np.ndarray:
+        """Index of the highest threshold reached (thresholds ascending), -1 for none."""
+        index = np.full(len(self.numerator), -1, dtype=np.int64)
+        for k, threshold in enumerate(thresholds):
+            index[self.reaches(threshold)] = k
+        return index
+
+    def text(self, who: int) -> str:
+        """The KPI for one collector as a person reads it: 'attainment 104.2%'."""
+        if not self.known[who]:
+            return f"{self.kpi} unknown"
+        value = Fraction(int(self.numerator[who]), int(self.denominator[who]))
+        if self.kpi in ("attainment", "recovery_rate"):
+            return f"{self.kpi} {_one_decimal(value * 100)}%"
+        if self.kpi == "qa_score":
+            return f"QA score {_one_decimal(value)}"
+        return f"recovered {format_minor(int(self.numerator[who]), self.minor_units)}"
+
+
+def _one_decimal(value: Fraction) -> str:
+    """Display only (decisions use the exact fraction): 104.1666.. -> '104.2'."""
+    tenths = round(value * 10)
+    return f"{'-' if tenths < 0 else ''}{abs(tenths) // 10}.{abs(tenths) % 10}"
+
+
+def prorate(ctx: RunContext, amount: int, window: Period) -> np.ndarray:
+    """A fixed amount for each collector, scaled by the days employed in `window` (rounded per the plan)."""
+    return apply_ratio(np.full(ctx.n, amount, dtype=np.int64), ctx.employed_days(window),
+                       np.full(ctx.n, window.days, dtype=np.int64), ctx.policy.rounding.mode)
+
+
+def kpi_values(ctx: RunContext, kpi: str, window: Period) -> KpiValues:
+    recovered = ctx.recovered(window)
+    minor = ctx.policy.minor_units
+    if kpi == "recovered":
+        return KpiValues(kpi, recovered, np.ones(ctx.n, dtype=np.int64), np.ones(ctx.n, dtype=bool), minor)
+    if kpi == "attainment":
+        target = prorated_values(ctx, "targets", "target", window)
+        return KpiValues(kpi, recovered, np.where(target > 0, target, 1), target > 0, minor)
+    if kpi == "recovery_rate":
+        assigned = period_values(ctx, "assignments", "assigned_balance", window)
+        return KpiValues(kpi, recovered, np.where(assigned > 0, assigned, 1), assigned > 0, minor)
+    total, count = qa_scores(ctx, window)
+    return KpiValues(kpi, total, np.where(count > 0, count * SCORE_SCALE, 1), count > 0, minor)
+
+
+def period_values(ctx: RunContext, name: str, column: str, window: Period) -> np.ndarray:
+    """Each collector's value for `window` from a side table: its own row, else the sum of its months'
+    rows. A collector paid in this run with neither is an error naming them."""
+    table = getattr(ctx.side, name)
+    if table is None:
+        raise InputError([Problem(f"--{name}", "", f"the plan needs {name} (a {name} file with collector_id, "
+                                  f"period, {column}) for {window}")])
+    own = table.loc[table["period"] == str(window)].set_index("collector_id")[column]
+    months = [str(m) for m in window.months()]
+    monthly = table.loc[table["period"].isin(months)]
+    counts = monthly.groupby("collector_id")["period"].nunique()
+    sums = monthly.groupby("collector_id")[column].sum()
+    complete = sums[counts.reindex(sums.index, fill_value=0) == len(months)]
+    values = own.combine_first(complete).reindex(ctx.collectors)
+    missing = [c for c, v in zip(ctx.collectors, values.isna()) if v and _needs_value(ctx, c, window)]
+    if missing:
+        shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        raise InputError([Problem(f"--{name}", column, f"no {column} for {window} (nor for each of its months) "
+                                  f"for collector(s) {shown}")])
+    return values.fillna(0).to_numpy(dtype=np.int64)
+
+
+def prorated_values(ctx: RunContext, name: str, column: str, window: Period) -> np.ndarray:
+    """Targets are for a whole period: scaled by the days each collector was employed in it."""
+    values = period_values(ctx, name, column, window)
+    return apply_ratio(values, ctx.employed_days(window), np.full(ctx.n, window.days, dtype=np.int64),
+                       ctx.policy.rounding.mode)
+
+
+def _needs_value(ctx: RunContext, collector: str, window: Period) -> bool:
+    """Someone not employed at all in the window needs no target."""
+    return bool(ctx.employed_days(window)[ctx.collectors.index(collector)] > 0)
+
+
+def qa_scores(ctx: RunContext, window: Period) -> tuple[np.ndarray, np.ndarray]:
+    """Sum (hundredths) and count of each collector's QA scores in `window`."""
+    events = window_events(ctx, window)
+    scored = events.loc[(events["type"] == "qa") & (events["score"] >= 0)]
+    who = np.searchsorted(np.asarray(ctx.collectors, dtype=object), scored["collector_id"].to_numpy(dtype=object))
+    total = np.zeros(ctx.n, dtype=np.int64)
+    count = np.zeros(ctx.n, dtype=np.int64)
+    np.add.at(total, who, scored["score"].to_numpy(dtype=np.int64))
+    np.add.at(count, who, 1)
+    return total, count
+
+
+def window_events(ctx: RunContext, window: Period):
+    """Events of this run's collectors dated within `window`, in date order."""
+    events = ctx.side.events
+    if events is None:
+        raise InputError([Problem("--events", "", f"the plan needs compliance events (an events file) for {window}")])
+    dates = events["date"].to_numpy().astype("datetime64[D]")
+    inside = (dates >= np.datetime64(window.start)) & (dates <= np.datetime64(window.end))
+    mine = events["collector_id"].isin(set(ctx.collectors)).to_numpy()
+    return events.loc[inside & mine].sort_values(["date", "event_id"], kind="stable")
