@@ -51,7 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--collectors", type=int, default=500)
-    parser.add_argument("--policy", default=str(ROOT / "policies" / "tiered.yaml"))
+    parser.add_argument("--policy", default=str(ROOT / "benchmarks" / "line-level-plan.yaml"))
     parser.add_argument("--lines-csv", action="store_true", help="also write lines.csv (slower, large)")
     parser.add_argument("--generate-only", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
