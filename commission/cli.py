@@ -50,71 +50,78 @@ def main():
     """Collector commission engine: YAML plans in, exact and auditable payouts out."""
 
 
-@main.command()
-@click.option("--policy", "policy_paths", required=True, multiple=True, type=click.Path(path_type=Path),
-              help="Plan file (YAML), or a folder of them; repeatable. The version in force on the period's "
-                   "last day applies; with several plans, the roster's plan column says who is on which.")
-@click.option("--ledger", "ledgers", required=True, multiple=True, type=click.Path(path_type=Path),
-              help="Recovery ledger: CSV, XLSX or Parquet file, or a folder of them. Repeatable.")
-@click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Roster (collector_id, name, team, employee_id); every ledger collector must be on it.")
-@click.option("--period", required=True, callback=_period, help="Pay period: 2026-10, 2026-Q3 or 2026.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the reports (replaced whole, atomically).")
-@click.option("--targets", "targets_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Targets (collector_id, period, target), for attainment bonuses and multipliers.")
-@click.option("--assignments", "assignments_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Assigned balances (collector_id, period, assigned_balance), for recovery-rate KPIs.")
-@click.option("--events", "events_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Compliance and QA events (event_id, collector_id, date, type, severity, score).")
-@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="state.json of the previous period's run: holdbacks, carried balances, draws owed.")
-@click.option("--lines", "lines_format", type=click.Choice(["csv", "parquet", "both"]), default="csv",
-              show_default=True, help="Format of the payment-level lineage.")
-@reports_user_errors
-def run(policy_paths, ledgers, roster_path, period, out_dir, targets_path, assignments_path, events_path, state_path,
-        lines_format):
-    """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest."""
-    from .engine import SideInputs, compute_payroll
-    from .inputs import check_roster_covers, load_events, load_ledger, load_period_values, load_roster, load_state
-    from .outputs import write_run
-    from .policy import load_policies
+def run_options(command):
+    """The options that name a run's inputs, shared by `run` and `batch create`."""
+    options = [
+        click.option("--policy", "policy_paths", required=True, multiple=True, type=click.Path(path_type=Path),
+                     help="Plan file (YAML), or a folder of them; repeatable. The version in force on the period's "
+                          "last day applies; with several plans, the roster's plan column says who is on which."),
+        click.option("--ledger", "ledgers", required=True, multiple=True, type=click.Path(path_type=Path),
+                     help="Recovery ledger: CSV, XLSX or Parquet file, or a folder of them. Repeatable."),
+        click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Roster (collector_id, name, team, employee_id); every ledger collector must be on it."),
+        click.option("--period", required=True, callback=_period, help="Pay period: 2026-10, 2026-Q3 or 2026."),
+        click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder for the reports (replaced whole, atomically)."),
+        click.option("--targets", "targets_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Targets (collector_id, period, target), for attainment bonuses and multipliers."),
+        click.option("--assignments", "assignments_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Assigned balances (collector_id, period, assigned_balance), for recovery-rate KPIs."),
+        click.option("--events", "events_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Compliance and QA events (event_id, collector_id, date, type, severity, score)."),
+        click.option("--lines", "lines_format", type=click.Choice(["csv", "parquet", "both"]), default="csv",
+                     show_default=True, help="Format of the payment-level lineage."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
-    policies = load_policies(policy_paths)
-    key_columns = list(dict.fromkeys(column for p in policies for column in p.ledger_columns()))
-    ledger = load_ledger(ledgers, policies[0].minor_units, key_columns)
-    roster = load_roster(roster_path) if roster_path else None
-    if roster is not None:
-        check_roster_covers(ledger, roster)
-    minor = policies[0].minor_units
-    targets = load_period_values(targets_path, "targets", "target", minor) if targets_path else None
-    assignments = load_period_values(assignments_path, "assignments", "assigned_balance", minor) \
-        if assignments_path else None
-    events = load_events(events_path) if events_path else None
-    state_period, state, state_file = load_state(state_path, minor) if state_path else (None, None, None)
-    side = SideInputs(targets=targets.frame if targets else None,
-                      assignments=assignments.frame if assignments else None,
-                      events=events.frame if events else None, state=state, state_period=state_period)
-    result = compute_payroll(policies, ledger.frame, period, roster.frame if roster is not None else None, side)
-    inputs = [*ledger.files, *(table.file for table in (roster, targets, assignments, events) if table is not None),
-              *([state_file] if state_file else [])]
-    folder = write_run(result, policies, inputs, out_dir, lines_csv=lines_format in ("csv", "both"),
-                       lines_parquet=lines_format in ("parquet", "both"))
+
+def _request(options: dict, state_path=None):
+    from .runner import RunRequest
+
+    return RunRequest(policies=options["policy_paths"], ledgers=options["ledgers"], period=options["period"],
+                      roster=options["roster_path"], targets=options["targets_path"],
+                      assignments=options["assignments_path"], events=options["events_path"], state=state_path)
+
+
+def _write_reports(computed, options: dict):
+    from .outputs import write_run
+
+    lines = options["lines_format"]
+    return write_run(computed.result, computed.policies, computed.inputs, options["out_dir"],
+                     lines_csv=lines in ("csv", "both"), lines_parquet=lines in ("parquet", "both"))
+
+
+def _summary(result, folder: Path) -> None:
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    if state_path is None and any(p.stateful for p in result.policies):
-        click.echo("warning: no --state given: holdbacks, carried balances and draws start from zero "
-                   "(right for the first period only)", err=True)
-    totals = result.totals()
-    currency, counts = result.currency, result.counts
+    totals, minor, currency, counts = result.totals(), result.minor_units, result.currency, result.counts
     plans = ", ".join(f"{p.plan} v{p.version}" for p in result.policies)
-    click.echo(f"period {period}, plan {plans}: {counts['collectors']} collectors, "
+    click.echo(f"period {result.period}, plan {plans}: {counts['collectors']} collectors, "
                f"{counts['rows_in_period']} payments in period ({counts['rows_excluded']} ledger rows outside it)")
     click.echo(f"recovered {format_minor(totals['recovered'], minor)} {currency}, "
                f"net payout {format_minor(totals['net_payout'], minor)} {currency}")
     click.echo(f"reports written to {folder}/")
     for name in sorted(p.name for p in folder.iterdir()):
         click.echo(f"  {folder / name}")
+
+
+@main.command()
+@run_options
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="state.json of the previous period's run: holdbacks, carried balances, draws owed.")
+@reports_user_errors
+def run(state_path, **options):
+    """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest."""
+    from .runner import compute_request
+
+    computed = compute_request(_request(options, state_path))
+    folder = _write_reports(computed, options)
+    if state_path is None and any(p.stateful for p in computed.result.policies):
+        click.echo("warning: no --state given: holdbacks, carried balances and draws start from zero "
+                   "(right for the first period only)", err=True)
+    _summary(computed.result, folder)
 
 
 @main.command()

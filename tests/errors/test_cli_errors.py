@@ -15,7 +15,7 @@ from commission.cli import main
 from commission.errors import MAX_LISTED_PROBLEMS
 
 REPO = Path(__file__).resolve().parents[2]
-POLICY = REPO / "policies" / "bucket-rates.yaml"
+POLICY = REPO / "tests" / "fixtures" / "bad_policies" / "valid_plan.yaml"  # stable, unlike the bundled plans
 BAD_LEDGERS = REPO / "tests" / "fixtures" / "bad_ledgers"
 VALID = BAD_LEDGERS / "valid.csv"  # 4 payments by C01 and C02, 2026-10-03 to 2026-10-15
 HEADER = "payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance"
@@ -106,7 +106,7 @@ def test_real_process_prints_the_row_on_stderr_without_traceback(tmp_path):
     """The installed-script path end to end: real stderr, real exit status."""
     ledger = BAD_LEDGERS / "amount_too_many_decimals.csv"
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "cli.py", "run", "--policy", "policies/bucket-rates.yaml",
+    done = subprocess.run([sys.executable, "cli.py", "run", "--policy", str(POLICY),
                            "--ledger", str(ledger), "--period", "2026-10", "--out", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2

@@ -1,0 +1,67 @@
+"""Wiring for the commands that compute payouts (`run`, `batch create`): read every input the
+options name, compute the payroll, and say what went in. No business rules here: the policy,
+inputs and engine layers hold them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import pandas as pd
+
+from .engine import RunResult, SideInputs, compute_payroll
+from .inputs import (InputFile, check_roster_covers, load_events, load_ledger, load_period_values, load_roster,
+                     load_state)
+from .periods import Period
+from .policy import Policy, load_policies
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """The files a run reads, as the user named them."""
+
+    policies: Sequence[Path]
+    ledgers: Sequence[Path]
+    period: Period
+    roster: Optional[Path] = None
+    targets: Optional[Path] = None
+    assignments: Optional[Path] = None
+    events: Optional[Path] = None
+    state: Optional[Path] = None
+
+
+@dataclass(frozen=True)
+class Computed:
+    policies: tuple[Policy, ...]
+    result: RunResult
+    inputs: list[InputFile]
+
+
+def compute_request(request: RunRequest, state: Optional[tuple[Period, pd.DataFrame]] = None) -> Computed:
+    """Load and validate every input, then compute. `state` (period, balances) overrides --state,
+    for the batch store, which keeps balances itself."""
+    policies = load_policies(request.policies)
+    minor = policies[0].minor_units
+    key_columns = list(dict.fromkeys(column for p in policies for column in p.ledger_columns()))
+    ledger = load_ledger(request.ledgers, minor, key_columns)
+    roster = load_roster(request.roster) if request.roster else None
+    if roster is not None:
+        check_roster_covers(ledger, roster)
+    targets = load_period_values(request.targets, "targets", "target", minor) if request.targets else None
+    assignments = load_period_values(request.assignments, "assignments", "assigned_balance", minor) \
+        if request.assignments else None
+    events = load_events(request.events) if request.events else None
+    state_file = None
+    if state is None and request.state:
+        state_period, balances, state_file = load_state(request.state, minor)
+        state = (state_period, balances)
+    side = SideInputs(targets=targets.frame if targets else None,
+                      assignments=assignments.frame if assignments else None,
+                      events=events.frame if events else None,
+                      state=state[1] if state else None, state_period=state[0] if state else None)
+    result = compute_payroll(policies, ledger.frame, request.period,
+                             roster.frame if roster is not None else None, side)
+    inputs = [*ledger.files, *(t.file for t in (roster, targets, assignments, events) if t is not None),
+              *([state_file] if state_file else [])]
+    return Computed(policies, result, inputs)
