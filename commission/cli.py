@@ -161,3 +161,212 @@ def sample_data(collectors, months, seed, first_month, out_dir):
     data = generate(collectors=collectors, months=months, seed=seed, first_month=first_month)
     folder = write_sample(data, out_dir)
     click.echo(f"{len(data.ledger)} payments by {collectors} collectors over {months} months written to {folder}/")
+
+
+# -- HR payout batches -----------------------------------------------------------------------
+
+DEFAULT_DB = "commission.db"
+DB_ENV = "COMMISSION_DB"
+CONFIG_FILE = "commission.yaml"
+
+
+def db_option(command):
+    return click.option("--db", "db", help=f"Batch store: an SQLite file or a database URL (postgresql://...). "
+                        f"Default: ${DB_ENV}, else db: in ./{CONFIG_FILE}, else ./{DEFAULT_DB}.")(command)
+
+
+def _store_url(db: str | None) -> str:
+    """--db, else the environment variable, else the config file in the working directory, else the default."""
+    import os
+
+    import yaml
+
+    value = db or os.environ.get(DB_ENV)
+    config = Path(CONFIG_FILE)
+    if not value and config.exists():
+        value = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("db")
+    value = str(value or DEFAULT_DB)
+    return value if "://" in value else f"sqlite:///{Path(value).resolve()}"
+
+
+def _actor(by: str | None) -> str:
+    import getpass
+
+    try:
+        return by or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+def _show(frame, money=(), minor: int = 2) -> None:
+    """Print a small table; money columns as decimal text."""
+    shown = frame.copy()
+    for column in money:
+        shown[column] = [format_minor(int(v), minor) for v in shown[column]]
+    click.echo(shown.to_string(index=False) if len(shown) else "(nothing)")
+
+
+def reports_store_errors(command):
+    """StoreError (a workflow rule, such as an open batch or a locked one) is the user's: exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from .store import StoreError
+
+        try:
+            return command(*args, **kwargs)
+        except StoreError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
+
+    return wrapper
+
+
+@main.group()
+def batch():
+    """HR payout batches in a database: create, review, approve, lock, mark paid, export."""
+
+
+@batch.command("create")
+@run_options
+@db_option
+@click.option("--by", help="Who creates the batch (default: the login name).")
+@reports_user_errors
+@reports_store_errors
+def batch_create(db, by, **options):
+    """Run PERIOD and store it as a draft batch; a period already paid gets an adjustment batch of differences."""
+    import shutil
+
+    from .inputs import sha256_of
+    from .runner import compute_request
+    from .store import StoreError, create_batch, open_batch, open_store, previous_state
+
+    engine = open_store(_store_url(db))
+    with engine.connect() as connection:
+        existing = open_batch(connection, options["period"])
+        if existing is not None:
+            raise StoreError(f"batch {existing.id} for {options['period']} is still {existing.status}; lock it, "
+                             f"or discard it (commission batch discard {existing.id}) before creating another")
+        state_period, state = previous_state(connection, options["period"])
+    computed = compute_request(_request(options), state=(state_period, state) if state_period else None)
+    if state_period is None and any(p.stateful for p in computed.result.policies):
+        click.echo(f"warning: no batch for the period before {options['period']}: balances start from zero",
+                   err=True)
+    folder = _write_reports(computed, options)
+    lines = next((folder / n for n in ("lines.parquet", "lines.csv") if (folder / n).exists()), None)
+    inputs = [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in computed.policies] + [
+        {"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows} for f in computed.inputs]
+    try:
+        with engine.begin() as connection:
+            new = create_batch(connection, computed.result, inputs, str(folder.resolve()),
+                               sha256_of(lines) if lines else "", _actor(by), _now())
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # the batch was not stored: leave no reports claiming it
+        raise
+    _summary(computed.result, folder)
+    what = "adjustment batch (differences from what was paid)" if new.kind == "adjustment" else "batch"
+    click.echo(f"stored as draft {what} {new.id}: {new.rows} payout rows; next: commission batch approve {new.id}")
+
+
+def _transition(action: str):
+    @batch.command(action, help=f"{action.replace('-', ' ').capitalize()} batch ID (recorded with who and when).")
+    @click.argument("batch_id", type=int)
+    @db_option
+    @click.option("--by", help="Who does it (default: the login name).")
+    @reports_store_errors
+    def command(batch_id, db, by):
+        from .store import open_store, transition
+
+        with open_store(_store_url(db)).begin() as connection:
+            status = transition(connection, batch_id, action, _actor(by), _now())
+        click.echo(f"batch {batch_id} is {status}")
+
+    return command
+
+
+for _action in ("approve", "lock", "mark-paid", "discard"):
+    _transition(_action)
+
+
+@batch.command("list")
+@db_option
+def batch_list(db):
+    """Every batch: period, kind, status, net payout, who created it and when."""
+    from .store import list_batches, open_store
+
+    with open_store(_store_url(db)).connect() as connection:
+        _show(list_batches(connection))
+
+
+@batch.command("show")
+@click.argument("batch_id", type=int)
+@db_option
+@reports_store_errors
+def batch_show(batch_id, db):
+    """A batch's record, payouts per collector and pay code, and its history of events."""
+    from .store import batch_events, batch_payouts, get_batch, open_store
+
+    with open_store(_store_url(db)).connect() as connection:
+        record = get_batch(connection, batch_id)
+        click.echo(f"batch {record.id}: {record.kind} for {record.period}, {record.status}; created by "
+                   f"{record.created_by} at {record.created_at}; reports in {record.reports}")
+        click.echo(f"plans: {record.plans}")
+        click.echo(f"totals: {record.totals}")
+        _show(batch_payouts(connection, batch_id).drop(columns="batch_id"), ("amount",), record.minor_units)
+        _show(batch_events(connection, batch_id))
+
+
+@batch.command("diff")
+@click.argument("first", type=int)
+@click.argument("second", type=int, required=False)
+@db_option
+@reports_store_errors
+def batch_diff(first, second, db):
+    """Differences per collector and pay code between two batches, or between one and what was paid."""
+    from .store import diff_batches, diff_paid, get_batch, open_store
+
+    with open_store(_store_url(db)).connect() as connection:
+        minor = get_batch(connection, first).minor_units
+        table = diff_batches(connection, first, second) if second else diff_paid(connection, first)
+        _show(table, [c for c in table.columns if c.startswith("amount") or c == "difference"], minor)
+
+
+@batch.command("export")
+@click.argument("batch_id", type=int)
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Payroll file to write; a control file (count and totals) is written beside it.")
+@db_option
+@click.option("--by", help="Who exports (default: the login name).")
+@reports_store_errors
+def batch_export(batch_id, file_format, out_path, db, by):
+    """Write the payroll file of an approved, locked or paid batch, with a control total and count."""
+    from .outputs.payroll import write_payroll
+    from .store import export_rows, get_batch, open_store, record_export
+
+    engine = open_store(_store_url(db))
+    with engine.connect() as connection:
+        record = get_batch(connection, batch_id)
+        rows = export_rows(connection, batch_id)
+    control = write_payroll(rows, out_path, file_format, record.minor_units)
+    with engine.begin() as connection:
+        record_export(connection, batch_id, _actor(by), _now(), {"file": str(out_path), **control})
+    click.echo(f"{out_path}: {control['count']} rows, total {control['total']} {record.currency}; "
+               f"control in {control['control_file']}")
+
+
+@main.command("history")
+@click.option("--collector", required=True, help="collector_id")
+@db_option
+def history_command(collector, db):
+    """A collector's payouts across periods, from the batch store."""
+    from .store import history, open_store
+
+    with open_store(_store_url(db)).connect() as connection:
+        _show(history(connection, collector), ("amount",))

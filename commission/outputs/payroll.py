@@ -1,0 +1,56 @@
+"""The payroll file HR hands to the payroll system, and its control file (count and totals)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..inputs import sha256_of
+from ..money import format_minor
+from .tables import write_csv
+from .workbook import new_workbook, save_workbook, write_sheet
+
+
+def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units: int) -> dict:
+    """Write `rows` (employee_id, collector_id, pay_code, amount, period, batch_id) and a control file
+    beside it; both appear only when complete. Returns the control figures."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    control_path = path.with_name(f"{path.stem}.control.csv")
+    totals = rows.groupby("pay_code")["amount"].sum()
+    control = pd.DataFrame({"item": ["count", "total", *(f"total {code}" for code in totals.index)],
+                            "value": [str(len(rows)), format_minor(int(rows["amount"].sum()), minor_units),
+                                      *(format_minor(int(v), minor_units) for v in totals)]})
+    staged = []
+    try:
+        payroll_tmp = _temporary(path)
+        staged.append(payroll_tmp)
+        if file_format == "csv":
+            write_csv(rows, payroll_tmp, ("amount",), minor_units)
+        else:
+            workbook = new_workbook()
+            write_sheet(workbook.create_sheet("Payroll"), rows, ("amount",), minor_units)
+            write_sheet(workbook.create_sheet("Control"), control, (), minor_units, total_label=None)
+            save_workbook(workbook, payroll_tmp)
+        control = pd.concat([control, pd.DataFrame({"item": ["sha256 of " + path.name],
+                                                    "value": [sha256_of(payroll_tmp)]})], ignore_index=True)
+        control_tmp = _temporary(control_path)
+        staged.append(control_tmp)
+        write_csv(control, control_tmp, (), minor_units)
+        os.replace(payroll_tmp, path)
+        os.replace(control_tmp, control_path)
+    except BaseException:
+        for leftover in staged:
+            leftover.unlink(missing_ok=True)
+        raise
+    return {"count": len(rows), "total": format_minor(int(rows["amount"].sum()), minor_units),
+            "control_file": str(control_path)}
+
+
+def _temporary(target: Path) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    return Path(name)

@@ -1,0 +1,258 @@
+"""Payout batches: store a run as a draft, approve, lock, mark paid, export; corrections as adjustments.
+
+Rules kept here, not in the CLI:
+- one open (draft or approved) batch per period, enforced by a unique index;
+- a locked or paid batch never changes; a corrected rerun of a paid period becomes an
+  adjustment batch holding only the differences per collector and pay code;
+- every state change appends a row to the events table, in the same transaction;
+- carried balances come from the latest batch of the previous period.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from .. import __version__
+from ..engine import RunResult
+from ..money import format_minor
+from ..periods import Period
+from .schema import OPEN_STATUSES, balances, batches, events, items, payouts
+
+#: action -> (statuses it may start from, status it leads to, column prefix recording who and when)
+TRANSITIONS = {
+    "approve": (("draft",), "approved", "approved"),
+    "lock": (("approved",), "locked", "locked"),
+    "mark-paid": (("locked",), "paid", "paid"),
+    "discard": (("draft", "approved"), "discarded", None),
+}
+SETTLED = ("locked", "paid")
+EXPORTABLE = ("approved", "locked", "paid")
+
+
+class StoreError(Exception):
+    """A workflow rule the user ran into (wrong status, period already open...); the message says what to do."""
+
+
+@dataclass(frozen=True)
+class NewBatch:
+    id: int
+    kind: str  # payout | adjustment
+    rows: int  # payout rows stored (for an adjustment: the differences)
+
+
+def payout_rows(result: RunResult) -> pd.DataFrame:
+    """The result as one row per collector and pay code (the unit payroll pays)."""
+    payouts_frame = result.payouts
+    codes = [c for c in payouts_frame.columns if c.startswith("pay_")]
+    long = payouts_frame.melt(id_vars=[c for c in ("collector_id", "employee_id", "name", "plan", "version")
+                                       if c in payouts_frame.columns],
+                              value_vars=codes, var_name="pay_code", value_name="amount")
+    long["pay_code"] = long["pay_code"].str.removeprefix("pay_")
+    for column in ("employee_id", "name"):
+        if column not in long:
+            long[column] = ""
+    return long.rename(columns={"version": "plan_version"})[
+        ["collector_id", "pay_code", "employee_id", "name", "plan", "plan_version", "amount"]]
+
+
+def open_batch(connection: Connection, period: Period):
+    return connection.execute(select(batches.c.id, batches.c.status).where(
+        and_(batches.c.period == str(period), batches.c.status.in_(OPEN_STATUSES)))).first()
+
+
+def previous_state(connection: Connection, period: Period) -> tuple[Optional[Period], Optional[pd.DataFrame]]:
+    """Balances left by the latest batch (not discarded) of the period just before `period`."""
+    before = [b for b in connection.execute(select(batches.c.id, batches.c.period).where(
+        batches.c.status != "discarded").order_by(batches.c.id)).all()
+              if Period.parse(b.period).end.toordinal() + 1 == period.start.toordinal()]
+    if not before:
+        return None, None
+    latest = before[-1]
+    rows = connection.execute(select(balances.c.collector_id, balances.c.balance, balances.c.amount).where(
+        balances.c.batch_id == latest.id)).all()
+    frame = pd.DataFrame(rows, columns=["collector_id", "balance", "amount"]).astype({"amount": np.int64})
+    return Period.parse(latest.period), frame
+
+
+def create_batch(connection: Connection, result: RunResult, inputs: list[dict], reports: str, lines_sha256: str,
+                 actor: str, now: datetime) -> NewBatch:
+    """Store `result` as a draft. If the period was already paid (locked or paid batches), store only
+    the differences from what was paid, as an adjustment batch."""
+    period = str(result.period)
+    existing = open_batch(connection, result.period)
+    if existing is not None:
+        raise StoreError(f"batch {existing.id} for {period} is still {existing.status}; lock it, or discard it "
+                         f"(commission batch discard {existing.id}) before creating another")
+    rows = payout_rows(result)
+    rows = rows.loc[rows["amount"] != 0]
+    settled = [b.id for b in connection.execute(select(batches.c.id).where(
+        and_(batches.c.period == period, batches.c.status.in_(SETTLED)))).all()]
+    kind = "adjustment" if settled else "payout"
+    if settled:
+        rows = _differences(connection, rows, settled)
+    try:
+        batch_id = connection.execute(insert(batches).values(
+            period=period, kind=kind, status="draft", currency=result.currency, minor_units=result.minor_units,
+            plans=json.dumps([{"id": p.plan, "version": p.version, "sha256": p.sha256, "source": p.source}
+                              for p in result.policies]),
+            inputs=json.dumps(inputs), engine_version=__version__,
+            totals=json.dumps({k: format_minor(v, result.minor_units) for k, v in result.totals().items()}),
+            reports=reports, lines_sha256=lines_sha256, corrects=" ".join(map(str, settled)),
+            created_by=actor, created_at=now)).inserted_primary_key[0]
+    except IntegrityError:
+        raise StoreError(f"another batch for {period} was created at the same time; list the batches and "
+                         "keep one") from None
+    if len(rows):
+        connection.execute(insert(payouts), [dict(r, batch_id=batch_id) for r in _records(rows)])
+    item_records = _records(result.items.assign(seq=np.arange(len(result.items))))
+    if item_records:
+        connection.execute(insert(items), [dict(r, batch_id=batch_id) for r in item_records])
+    state_records = _records(result.state)
+    if state_records:
+        connection.execute(insert(balances), [dict(r, batch_id=batch_id) for r in state_records])
+    _log(connection, batch_id, "created", actor, now, {"kind": kind, "corrects": settled})
+    return NewBatch(batch_id, kind, len(rows))
+
+
+def _differences(connection: Connection, rows: pd.DataFrame, settled: list[int]) -> pd.DataFrame:
+    """What this run pays minus what the settled batches already paid, per collector and pay code."""
+    paid = pd.DataFrame(connection.execute(
+        select(payouts.c.collector_id, payouts.c.pay_code, func.sum(payouts.c.amount).label("paid"))
+        .where(payouts.c.batch_id.in_(settled)).group_by(payouts.c.collector_id, payouts.c.pay_code)).all(),
+        columns=["collector_id", "pay_code", "paid"])
+    merged = rows.merge(paid, on=["collector_id", "pay_code"], how="outer")
+    merged["amount"] = merged["amount"].fillna(0).astype(np.int64) - merged["paid"].fillna(0).astype(np.int64)
+    for column in ("employee_id", "name", "plan"):
+        merged[column] = merged[column].fillna("")
+    merged["plan_version"] = merged["plan_version"].fillna(0).astype(np.int64)
+    return merged.loc[merged["amount"] != 0, rows.columns].sort_values(["collector_id", "pay_code"])
+
+
+def transition(connection: Connection, batch_id: int, action: str, actor: str, now: datetime) -> str:
+    """Move a batch along draft -> approved -> locked -> paid (or discard an open one); returns the new status."""
+    sources, target, stamp = TRANSITIONS[action]
+    batch = get_batch(connection, batch_id)
+    if batch.status not in sources:
+        raise StoreError(f"batch {batch_id} is {batch.status}; {action} needs a batch that is "
+                         + " or ".join(sources))
+    values = {"status": target}
+    if stamp:
+        values |= {f"{stamp}_by": actor, f"{stamp}_at": now}
+    changed = connection.execute(update(batches).where(and_(batches.c.id == batch_id, batches.c.status == batch.status))
+                                 .values(**values)).rowcount
+    if changed != 1:
+        raise StoreError(f"batch {batch_id} changed while you were working on it; look at it again")
+    _log(connection, batch_id, action, actor, now, {"from": batch.status, "to": target})
+    return target
+
+
+def record_export(connection: Connection, batch_id: int, actor: str, now: datetime, detail: dict) -> None:
+    _log(connection, batch_id, "exported", actor, now, detail)
+
+
+def get_batch(connection: Connection, batch_id: int):
+    batch = connection.execute(select(batches).where(batches.c.id == batch_id)).first()
+    if batch is None:
+        raise StoreError(f"there is no batch {batch_id}")
+    return batch
+
+
+def list_batches(connection: Connection) -> pd.DataFrame:
+    rows = connection.execute(select(batches.c.id, batches.c.period, batches.c.kind, batches.c.status,
+                                     batches.c.totals, batches.c.created_by, batches.c.created_at)
+                              .order_by(batches.c.id)).all()
+    frame = pd.DataFrame(rows, columns=["id", "period", "kind", "status", "totals", "created_by", "created_at"])
+    frame["net_payout"] = [json.loads(t).get("net_payout", "") for t in frame["totals"]]
+    return frame.drop(columns="totals")
+
+
+def batch_payouts(connection: Connection, batch_id: int) -> pd.DataFrame:
+    rows = connection.execute(select(payouts).where(payouts.c.batch_id == batch_id)
+                              .order_by(payouts.c.collector_id, payouts.c.pay_code)).all()
+    return pd.DataFrame(rows, columns=[c.name for c in payouts.columns])
+
+
+def batch_events(connection: Connection, batch_id: int) -> pd.DataFrame:
+    rows = connection.execute(select(events.c.action, events.c.actor, events.c.at, events.c.detail)
+                              .where(events.c.batch_id == batch_id).order_by(events.c.id)).all()
+    return pd.DataFrame(rows, columns=["action", "actor", "at", "detail"])
+
+
+def export_rows(connection: Connection, batch_id: int) -> pd.DataFrame:
+    """The payroll file of an approved, locked or paid batch: one row per collector and pay code."""
+    batch = get_batch(connection, batch_id)
+    if batch.status not in EXPORTABLE:
+        raise StoreError(f"batch {batch_id} is {batch.status}; only an approved, locked or paid batch is exported")
+    frame = batch_payouts(connection, batch_id)
+    frame = frame.loc[frame["amount"] != 0]
+    return pd.DataFrame({"employee_id": frame["employee_id"], "collector_id": frame["collector_id"],
+                         "pay_code": frame["pay_code"], "amount": frame["amount"].astype(np.int64),
+                         "period": batch.period, "batch_id": batch_id}).reset_index(drop=True)
+
+
+def diff_batches(connection: Connection, first: int, second: int) -> pd.DataFrame:
+    """Per collector and pay code: the amounts of two batches and second minus first (rows that differ)."""
+    a = batch_payouts(connection, first)[["collector_id", "pay_code", "amount"]]
+    b = batch_payouts(connection, second)[["collector_id", "pay_code", "amount"]]
+    return _compare(a, b, f"batch {first}", f"batch {second}")
+
+
+def diff_paid(connection: Connection, batch_id: int) -> pd.DataFrame:
+    """A batch against everything settled (locked or paid) for its period so far."""
+    batch = get_batch(connection, batch_id)
+    settled = [b for b in paid_for(connection, batch.period) if b != batch_id]
+    paid = pd.DataFrame(connection.execute(
+        select(payouts.c.collector_id, payouts.c.pay_code, func.sum(payouts.c.amount).label("amount"))
+        .where(payouts.c.batch_id.in_(settled)).group_by(payouts.c.collector_id, payouts.c.pay_code)).all(),
+        columns=["collector_id", "pay_code", "amount"])
+    mine = batch_payouts(connection, batch_id)[["collector_id", "pay_code", "amount"]]
+    if batch.kind == "adjustment":  # it holds differences: compare what was paid with paid + them
+        mine = pd.concat([paid, mine]).groupby(["collector_id", "pay_code"], as_index=False)["amount"].sum()
+    return _compare(paid, mine, "paid", f"after batch {batch_id}" if batch.kind == "adjustment"
+                    else f"batch {batch_id}")
+
+
+def _compare(a: pd.DataFrame, b: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
+    merged = a.merge(b, on=["collector_id", "pay_code"], how="outer", suffixes=(f" {first}", f" {second}"))
+    merged = merged.fillna(0)
+    for column in merged.columns[2:]:
+        merged[column] = merged[column].astype(np.int64)
+    merged["difference"] = merged[f"amount {second}"] - merged[f"amount {first}"]
+    return merged.loc[merged["difference"] != 0].sort_values(["collector_id", "pay_code"]).reset_index(drop=True)
+
+
+def paid_for(connection: Connection, period: str) -> list[int]:
+    """Settled (locked or paid) batches of a period: what has been paid for it so far."""
+    return [b.id for b in connection.execute(select(batches.c.id).where(
+        and_(batches.c.period == period, batches.c.status.in_(SETTLED)))).all()]
+
+
+def history(connection: Connection, collector: str) -> pd.DataFrame:
+    """A collector's amounts in every batch that was not discarded, by period and pay code."""
+    rows = connection.execute(
+        select(batches.c.period, batches.c.id, batches.c.kind, batches.c.status, payouts.c.pay_code,
+               payouts.c.amount)
+        .join(payouts, payouts.c.batch_id == batches.c.id)
+        .where(and_(payouts.c.collector_id == collector, batches.c.status != "discarded"))
+        .order_by(batches.c.period, batches.c.id, payouts.c.pay_code)).all()
+    return pd.DataFrame(rows, columns=["period", "batch_id", "kind", "status", "pay_code", "amount"])
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Frame rows as plain Python values for an executemany insert (per stored row, not per ledger row)."""
+    return [{k: (int(v) if isinstance(v, np.integer) else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]
+
+
+def _log(connection: Connection, batch_id: int, action: str, actor: str, now: datetime, detail: dict) -> None:
+    connection.execute(insert(events).values(batch_id=batch_id, action=action, actor=actor, at=now,
+                                             detail=json.dumps(detail, ensure_ascii=False)))

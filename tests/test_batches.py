@@ -1,0 +1,222 @@
+"""HR payout batches in the store: workflow, never paying twice, carried balances, safety.
+
+Run against SQLite always, and against PostgreSQL when COMMISSION_TEST_PG_URL names a server
+(.ci/run starts one); without it the PostgreSQL cases are skipped, saying why.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from commission.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("COMMISSION_TEST_PG_URL")
+
+PLAN = """
+plan: batch-demo
+version: 1
+effective: 2026-01-01
+currency: CNY
+components:
+  - id: base
+    kind: line_rate
+    rates:
+      - {rate: 5%}
+draw: {amount: 100.00, recoverable: true}
+"""
+LEDGER = """
+payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance
+P1,C1,A1,2026-07-05,1000.00,10,5000
+P2,C2,A2,2026-07-06,4000.00,10,5000
+P3,C1,A1,2026-08-05,1200.00,10,5000
+P4,C2,A2,2026-08-06,3000.00,10,5000
+"""
+ROSTER = """
+collector_id,name,team,employee_id
+C1,王芳,Team A,E1
+C2,李强,Team A,E2
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+def databases():
+    yield pytest.param("sqlite", id="sqlite")
+    yield pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(
+        not PG_URL, reason="COMMISSION_TEST_PG_URL is not set (.ci/run starts a PostgreSQL server and sets it)"))
+
+
+@pytest.fixture(params=list(databases()))
+def store(request, tmp_path):
+    """A fresh, empty store: an SQLite file, or a new PostgreSQL schema-less database namespace."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+def files(tmp_path):
+    return {"plan": write(tmp_path / "plan.yaml", PLAN), "ledger": write(tmp_path / "ledger.csv", LEDGER),
+            "roster": write(tmp_path / "roster.csv", ROSTER), "folder": tmp_path}
+
+
+def cli(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result
+
+
+def create(files, store, period, ledger=None, out=None):
+    folder = files["folder"]
+    return cli("batch", "create", "--policy", files["plan"], "--ledger", ledger or files["ledger"],
+               "--roster", files["roster"], "--period", period, "--out", out or folder / f"out-{period}-{time.time()}",
+               "--db", store, "--by", "hr")
+
+
+def stored(store, sql):
+    with sa.create_engine(store).connect() as connection:
+        return connection.execute(sa.text(sql)).all()
+
+
+def test_workflow_records_who_and_when_and_a_locked_batch_never_changes(files, store):
+    result = create(files, store, "2026-07")
+    assert result.exit_code == 0, result.output
+    assert "stored as draft batch 1" in result.output
+    assert cli("batch", "export", 1, "--out", files["folder"] / "pay.csv", "--db", store).exit_code == 2
+    for action in ("approve", "lock", "mark-paid"):
+        assert cli("batch", action, 1, "--db", store, "--by", f"{action}-person").exit_code == 0
+    refused = cli("batch", "discard", 1, "--db", store)
+    assert refused.exit_code == 2 and "batch 1 is paid; discard needs a batch that is draft or approved" in \
+        refused.output
+    assert [tuple(r) for r in stored(store, "SELECT action, actor FROM events ORDER BY id")] == [
+        ("created", "hr"), ("approve", "approve-person"), ("lock", "lock-person"), ("mark-paid", "mark-paid-person")]
+    record = stored(store, "SELECT status, approved_by, locked_by, paid_by FROM batches WHERE id = 1")[0]
+    assert tuple(record) == ("paid", "approve-person", "lock-person", "mark-paid-person")
+    # July: C1 1,000 x 5% = 50.00, below the 100.00 draw: topped up by 50.00 ; C2 4,000 x 5% = 200.00
+    amounts = stored(store, "SELECT collector_id, pay_code, amount FROM payouts WHERE batch_id = 1 ORDER BY 1")
+    assert [tuple(r) for r in amounts] == [("C1", "commission", 10000), ("C2", "commission", 20000)]
+
+
+def test_export_writes_payroll_rows_and_a_control_file(files, store):
+    create(files, store, "2026-07")
+    cli("batch", "approve", 1, "--db", store)
+    out = files["folder"] / "payroll" / "july.csv"
+    result = cli("batch", "export", 1, "--out", out, "--db", store, "--by", "hr")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(open(out, encoding="utf-8")))
+    assert [(r["employee_id"], r["collector_id"], r["pay_code"], r["amount"], r["period"], r["batch_id"])
+            for r in rows] == [("E1", "C1", "commission", "100.00", "2026-07", "1"),
+                               ("E2", "C2", "commission", "200.00", "2026-07", "1")]
+    control = {r["item"]: r["value"] for r in csv.DictReader(open(out.with_name("july.control.csv"), encoding="utf-8"))}
+    assert (control["count"], control["total"]) == ("2", "300.00")
+    assert stored(store, "SELECT action FROM events WHERE batch_id = 1 ORDER BY id")[-1][0] == "exported"
+
+
+def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, store):
+    create(files, store, "2026-07")
+    for action in ("approve", "lock"):
+        cli("batch", action, 1, "--db", store)
+    again = create(files, store, "2026-07")
+    assert again.exit_code == 0, again.output
+    assert "adjustment batch (differences from what was paid) 2: 0 payout rows" in again.output
+    cli("batch", "discard", 2, "--db", store)
+    corrected = write(files["folder"] / "corrected.csv", LEDGER + "P5,C1,A3,2026-07-20,3000.00,10,5000\n")
+    result = create(files, store, "2026-07", ledger=corrected)
+    assert result.exit_code == 0, result.output
+    # C1 now earns 50.00 + 150.00 = 200.00 (no top-up): 100.00 more than paid; C2 unchanged: no row
+    rows = stored(store, "SELECT collector_id, pay_code, amount FROM payouts WHERE batch_id = 3")
+    assert [tuple(r) for r in rows] == [("C1", "commission", 10000)]
+    assert stored(store, "SELECT kind, corrects FROM batches WHERE id = 3")[0] == ("adjustment", "1")
+
+
+def test_one_open_batch_per_period(files, store):
+    assert create(files, store, "2026-07").exit_code == 0
+    second = create(files, store, "2026-07")
+    assert second.exit_code == 2
+    assert "batch 1 for 2026-07 is still draft; lock it, or discard it" in second.output
+    assert len(stored(store, "SELECT id FROM batches")) == 1
+
+
+def test_balances_carry_forward_from_the_store(files, store):
+    create(files, store, "2026-07")
+    august = create(files, store, "2026-08")
+    assert august.exit_code == 0, august.output
+    # Draw owed: July topped C1 up by 50.00; August C1 earns 1,200 x 5% = 60.00: topped up 40.00 -> owes 90.00
+    owed = stored(store, "SELECT batch_id, collector_id, amount FROM balances WHERE balance = 'draw' ORDER BY 1")
+    assert [tuple(r) for r in owed] == [(1, "C1", 5000), (2, "C1", 9000)]
+
+
+def test_history_lists_a_collector_across_periods(files, store):
+    create(files, store, "2026-07")
+    create(files, store, "2026-08")
+    result = cli("history", "--collector", "C2", "--db", store)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert "2026-07" in lines[1] and "200.00" in lines[1]
+    assert "2026-08" in lines[2] and "150.00" in lines[2]
+
+
+def _child(code: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_two_batch_creates_at_once_make_one_draft(files, store):
+    code = textwrap.dedent("""
+        import sys
+        from commission.cli import main
+        sys.argv = ["commission", "batch", "create", "--policy", sys.argv[1], "--ledger", sys.argv[2],
+                    "--period", "2026-07", "--out", sys.argv[3], "--db", sys.argv[4]]
+        main()
+    """)
+    children = [_child(code, str(files["plan"]), str(files["ledger"]), str(files["folder"] / f"race-{i}"), store)
+                for i in range(2)]
+    codes = sorted(child.wait(timeout=120) for child in children)
+    assert codes == [0, 2], [child.stderr.read() for child in children]
+    assert len(stored(store, "SELECT id FROM batches")) == 1
+
+
+def test_killing_a_write_midway_leaves_the_store_as_it_was(files, store):
+    code = textwrap.dedent("""
+        import sys, time
+        from datetime import datetime, timezone
+        from commission.periods import Period
+        from commission.runner import RunRequest, compute_request
+        from commission.store import create_batch, open_store
+        computed = compute_request(RunRequest(policies=[sys.argv[1]], ledgers=[sys.argv[2]],
+                                              period=Period.parse("2026-07")))
+        engine = open_store(sys.argv[3])
+        with engine.begin() as connection:
+            create_batch(connection, computed.result, [], "reports", "", "killed", datetime.now(timezone.utc))
+            print("written, not committed", flush=True)
+            time.sleep(60)
+    """)
+    child = _child(code, str(files["plan"]), str(files["ledger"]), store)
+    assert child.stdout.readline().strip() == "written, not committed", child.stderr.read()
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    for table in ("batches", "payouts", "items", "balances", "events"):
+        assert stored(store, f"SELECT count(*) FROM {table}")[0][0] == 0, table
+    assert create(files, store, "2026-07").exit_code == 0  # and the store still works
