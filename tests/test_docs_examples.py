@@ -10,27 +10,41 @@ The reference for plan authors promises figures computed by hand. This test keep
            expect: C1.net_payout=900.00 item:C1/volume#3.amount=150.00 -->
 
   Settings (before `expect:`):
-    ledger=NAME   the ```csv ledger=NAME block to run the plan on (anywhere in the document)
-    roster=NAME   a ```csv roster=NAME block, passed as --roster
+    ledger=NAME   the ```csv ledger=NAME block to run the plan on (anywhere in the document);
+                  ledger=A,B,... runs on a folder ledgers/ holding A.csv, B.csv, ... (--ledger ledgers)
+    roster=NAME   a ```csv roster=NAME block, passed as --roster roster.csv
+    targets=NAME, assignments=NAME, events=NAME
+                  a ```csv targets=NAME (assignments=NAME, events=NAME) block, passed as --targets
+                  targets.csv (--assignments assignments.csv, --events events.csv)
+    policies=A,B  several plans: --policy is a folder policies/ holding the example's own plan
+                  (plan.yaml) and each ```yaml policy=A block as A.yaml
+    after=P1,P2   state chaining: first run the periods P1, then P2, ... (same files), each with the
+                  state.json of the run before it (--state); the example's own run then gets the
+                  state.json of the last one. Those earlier runs must succeed.
     period=TEXT   the pay period (default 2026-10)
-    name=NAME     lets a ```csv file=payouts.csv of=NAME block show that run's exact output file
+    name=NAME     lets a ```csv file=payouts.csv of=NAME block (or ```json file=state.json of=NAME)
+                  show that run's exact output file
     error=TEXT    the run (or, without a ledger, `commission validate`) must fail with exit code 2 and
                   print TEXT; may be repeated, every one must appear
-  Expectations (after `expect:`), each TARGET=VALUE, compared as the text the CSV reports hold:
+    warning=TEXT  the run must succeed and print TEXT (a warning); may be repeated
+  Expectations (after `expect:`), each TARGET=VALUE, compared as the text the reports hold:
     C1.net_payout                a column of payouts.csv for collector C1
     item:C1/volume#1.amount      a column of items.csv for collector C1 and rule volume#1
-    line:P1.amount               a column of lines.csv for payment P1 (P1/base.amount names the component)
-    item:C1/volume#3=absent      no such row exists (also line:P1=absent)
+    line:P1.amount               a column of lines.csv for payment P1 (P1/base.amount names the component,
+                                 P1@C2.amount the collector's row of a split payment)
+    state:C1/draw.amount         the amount of balance `draw` of collector C1 in state.json
+    item:C1/volume#3=absent      no such row exists (also line:P1=absent, state:C1/draw=absent)
     item:C1/gate@volume.amount   the row of rule gate that applies to component volume
 
 The example runs through the real command line (`commission run` / `commission validate`) in a
-temporary folder holding plan.yaml, ledger.csv and roster.csv, so messages in the document read
-exactly as a plan author sees them.
+temporary folder holding plan.yaml, ledger.csv, roster.csv and the other files named, so messages in
+the document read exactly as a plan author sees them.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -64,6 +78,7 @@ class Example:
     plan_line: int  # of the ```yaml fence
     settings: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
     expect: list = field(default_factory=list)
 
     @property
@@ -107,17 +122,27 @@ def _example(body: str, block: Block, line: int) -> Example:
             example.expect.append((key, value))
         elif key == "error":
             example.errors.append(value)
-        elif key in ("ledger", "roster", "period", "name"):
+        elif key == "warning":
+            example.warnings.append(value)
+        elif key in SETTINGS:
             example.settings[key] = value
         else:
             raise AssertionError(f"{DOC.name}:{line}: unknown example setting {key!r}")
     return example
 
 
+#: Input files an example can name: setting -> (file written in the run's folder, CLI option).
+SIDE_FILES = {"roster": ("roster.csv", "--roster"), "targets": ("targets.csv", "--targets"),
+              "assignments": ("assignments.csv", "--assignments"), "events": ("events.csv", "--events")}
+SETTINGS = ("ledger", "period", "name", "policies", "after", *SIDE_FILES)
+
 BLOCKS, EXAMPLES = read_doc() if DOC.exists() else ([], [])
-LEDGERS = {b.info["ledger"]: b.text for b in BLOCKS if b.lang == "csv" and "ledger" in b.info}
-ROSTERS = {b.info["roster"]: b.text for b in BLOCKS if b.lang == "csv" and "roster" in b.info}
-OUTPUTS = [b for b in BLOCKS if b.lang == "csv" and "file" in b.info]
+#: kind -> {name: csv text} for ```csv ledger=NAME, roster=NAME, targets=NAME, ... blocks
+TABLES = {kind: {b.info[kind]: b.text for b in BLOCKS if b.lang == "csv" and kind in b.info}
+          for kind in ("ledger", *SIDE_FILES)}
+LEDGERS = TABLES["ledger"]
+POLICIES = {b.info["policy"]: b.text for b in BLOCKS if b.lang == "yaml" and "policy" in b.info}
+OUTPUTS = [b for b in BLOCKS if b.lang in ("csv", "json") and "file" in b.info]
 PLANS = [b for b in BLOCKS if b.lang == "yaml" and _IS_PLAN.search(b.text)]
 MEANT_TO_FAIL = {e.plan_line for e in EXAMPLES if e.errors and "ledger" not in e.settings}
 
@@ -129,10 +154,11 @@ def test_the_document_has_examples():
     names = [e.settings["name"] for e in EXAMPLES if "name" in e.settings]
     assert len(names) == len(set(names)), "example names must be unique"
     for example in EXAMPLES:
-        for kind, table in (("ledger", LEDGERS), ("roster", ROSTERS)):
-            if kind in example.settings:
-                assert example.settings[kind] in table, \
-                    f"{DOC.name}:{example.line}: no ```csv {kind}={example.settings[kind]} block"
+        for kind, table in TABLES.items():
+            for wanted in example.settings.get(kind, "").split(",") if kind in example.settings else ():
+                assert wanted in table, f"{DOC.name}:{example.line}: no ```csv {kind}={wanted} block"
+        for wanted in example.settings["policies"].split(",") if "policies" in example.settings else ():
+            assert wanted in POLICIES, f"{DOC.name}:{example.line}: no ```yaml policy={wanted} block"
     for block in OUTPUTS:
         assert block.info.get("of") in names, f"{DOC.name}:{block.line}: output block names no example"
 
@@ -147,18 +173,40 @@ def test_every_plan_in_the_document_parses(block):
 
 
 def run_example(example: Example, folder: Path):
-    """Write the example's files into `folder` and run the CLI there; returns the click Result."""
+    """Write the example's files into `folder` and run the CLI there; returns the click Result
+    of the example's own run (after the runs its `after=` setting names, which must succeed)."""
     (folder / "plan.yaml").write_text(example.plan, encoding="utf-8")
     if "ledger" not in example.settings:
-        args = ["validate", "plan.yaml"]
+        return CliRunner().invoke(main, ["validate", "plan.yaml"], catch_exceptions=False)
+    args = ["--policy", "plan.yaml"]
+    if "policies" in example.settings:
+        plans = folder / "policies"
+        plans.mkdir()
+        (plans / "plan.yaml").write_text(example.plan, encoding="utf-8")
+        for name in example.settings["policies"].split(","):
+            (plans / f"{name}.yaml").write_text(POLICIES[name], encoding="utf-8")
+        args = ["--policy", "policies"]
+    names = example.settings["ledger"].split(",")
+    if len(names) == 1:
+        (folder / "ledger.csv").write_text(LEDGERS[names[0]], encoding="utf-8")
+        args += ["--ledger", "ledger.csv"]
     else:
-        (folder / "ledger.csv").write_text(LEDGERS[example.settings["ledger"]], encoding="utf-8")
-        args = ["run", "--policy", "plan.yaml", "--ledger", "ledger.csv",
-                "--period", example.settings.get("period", "2026-10"), "--out", "out"]
-        if "roster" in example.settings:
-            (folder / "roster.csv").write_text(ROSTERS[example.settings["roster"]], encoding="utf-8")
-            args += ["--roster", "roster.csv"]
-    return CliRunner().invoke(main, args, catch_exceptions=False)
+        (folder / "ledgers").mkdir()
+        for name in names:
+            (folder / "ledgers" / f"{name}.csv").write_text(LEDGERS[name], encoding="utf-8")
+        args += ["--ledger", "ledgers"]
+    for kind, (file_name, option) in SIDE_FILES.items():
+        if kind in example.settings:
+            (folder / file_name).write_text(TABLES[kind][example.settings[kind]], encoding="utf-8")
+            args += [option, file_name]
+    state = []
+    for period in example.settings["after"].split(",") if "after" in example.settings else ():
+        earlier = CliRunner().invoke(main, ["run", *args, *state, "--period", period, "--out", f"out-{period}"],
+                                     catch_exceptions=False)
+        assert earlier.exit_code == 0, f"{DOC.name}:{example.line}: the run for {period} failed:\n{earlier.output}"
+        state = ["--state", f"out-{period}/state.json"]
+    return CliRunner().invoke(main, ["run", *args, *state, "--period", example.settings.get("period", "2026-10"),
+                                     "--out", "out"], catch_exceptions=False)
 
 
 def _rows(path: Path) -> list[dict]:
@@ -168,7 +216,8 @@ def _rows(path: Path) -> list[dict]:
 
 def _select(target: str, folder: Path):
     """(rows matching target, column or None, where) for an expectation target."""
-    kind, _, rest = target.partition(":") if target.startswith(("item:", "line:")) else ("payout", "", target)
+    kind, _, rest = target.partition(":") if target.startswith(("item:", "line:", "state:")) \
+        else ("payout", "", target)
     selector, column = (rest.rsplit(".", 1) + [None])[:2] if "." in rest else (rest, None)
     if kind == "payout":
         rows = [r for r in _rows(folder / "out" / "payouts.csv") if r["collector_id"] == selector]
@@ -177,10 +226,16 @@ def _select(target: str, folder: Path):
         rule, _, applies_to = rule.partition("@")  # gate@volume: the gate's row for component volume
         rows = [r for r in _rows(folder / "out" / "items.csv") if r["collector_id"] == collector and r["rule"] == rule
                 and (not applies_to or r["applies_to"] == applies_to)]
+    elif kind == "state":
+        collector, _, balance = selector.partition("/")
+        document = json.loads((folder / "out" / "state.json").read_text(encoding="utf-8"))
+        rows = [r for r in document["balances"] if r["collector_id"] == collector and r["balance"] == balance]
     else:
         payment, _, component = selector.partition("/")
+        payment, _, collector = payment.partition("@")  # P1@C2: collector C2's row of split payment P1
         rows = [r for r in _rows(folder / "out" / "lines.csv")
-                if r["payment_id"] == payment and (not component or r["component"] == component)]
+                if r["payment_id"] == payment and (not component or r["component"] == component)
+                and (not collector or r["collector_id"] == collector)]
     return rows, column
 
 
@@ -195,6 +250,8 @@ def test_worked_example(example, tmp_path, monkeypatch):
             assert text in result.output, f"{where}: expected {text!r} in:\n{result.output}"
         return
     assert result.exit_code == 0, f"{where}: the run failed:\n{result.output}"
+    for text in example.warnings:
+        assert text in result.output, f"{where}: expected the warning {text!r} in:\n{result.output}"
     for target, expected in example.expect:
         rows, column = _select(target, tmp_path)
         if expected == "absent" and column is None:
@@ -207,7 +264,7 @@ def test_worked_example(example, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("block", OUTPUTS, ids=[f"{b.info.get('of')}:{b.info['file']}" for b in OUTPUTS])
 def test_documented_output_files(block, tmp_path, monkeypatch):
-    """A ```csv file=X of=NAME block is exactly the file X that example NAME writes."""
+    """A ```csv (or ```json) file=X of=NAME block is exactly the file X that example NAME writes."""
     monkeypatch.chdir(tmp_path)
     example = next(e for e in EXAMPLES if e.settings.get("name") == block.info["of"])
     result = run_example(example, tmp_path)
