@@ -139,3 +139,24 @@ def test_split_shares_must_add_up_to_one_and_describe_one_payment(run_plan):
     assert any("row 2: credit_share: the shares of payment 'P1' add up to 0.9, not 1" in m for m in messages)
     assert any("row 5: amount: payment 'P2' is split between collectors, but this row's amount differs" in m
                for m in messages)
+
+
+def test_split_credit_through_the_command_line_is_applied_once(tmp_path):
+    """The single-plan path of a real run (regression: shares were applied twice)."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from commission.cli import main
+
+    (tmp_path / "plan.yaml").write_text(FLAT, encoding="utf-8")
+    (tmp_path / "ledger.csv").write_text(f"{SPLIT_HEADER}\nP1,C1,A1,2026-10-01,2045.00,10,3000,0.7\n"
+                                         "P1,C2,A1,2026-10-01,2045.00,10,3000,0.3\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger",
+                                       str(tmp_path / "ledger.csv"), "--period", "2026-10", "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    rows = {r["collector_id"]: r for r in csv.DictReader(open(tmp_path / "out" / "payouts.csv", encoding="utf-8"))}
+    # 2,045.00 x 0.7 = 1,431.50 and x 0.3 = 613.50 ; at 5%: 71.575 -> 71.58 and 30.675 -> 30.68
+    assert (rows["C1"]["recovered"], rows["C2"]["recovered"]) == ("1431.50", "613.50")
+    assert (rows["C1"]["net_payout"], rows["C2"]["net_payout"]) == ("71.58", "30.68")

@@ -94,9 +94,6 @@ class RunContext:
         end = self.roster["end_date"].reindex(self.collectors).to_numpy().astype("datetime64[D]")
         return np.isnat(end) | (end >= np.datetime64(self.period.end))
 
-    def roster_column(self, name: str) -> np.ndarray:
-        return self.roster[name].reindex(self.collectors).fillna("").to_numpy(dtype=object)
-
     def has_rows(self, window: Period) -> np.ndarray:
         """Which collectors have at least one ledger row in `window`."""
         mask = self.rows_in(window)

@@ -61,7 +61,7 @@ def compute_payroll(policies, ledger: pd.DataFrame, period: Period, roster: Opti
     if "credit_share" in ledger:
         ledger = ledger.assign(amount=credited_amounts(ledger))
     if len(groups) == 1 and groups[0][1] is None:
-        return _keep_untouched_state(compute(groups[0][2], ledger, period, roster, side=side), side)
+        return _keep_untouched_state(compute(groups[0][2], ledger, period, roster, history=ledger, side=side), side)
     results = []
     for _, members, policy in groups:
         mine = ledger["collector_id"].isin(members).to_numpy()
@@ -140,7 +140,8 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
     return RunResult(period=results[0].period, policies=tuple(p for r in results for p in r.policies),
                      payouts=payouts.take(order).reset_index(drop=True),
                      items=items.sort_values("collector_id", kind="stable").reset_index(drop=True),
-                     lines=pd.concat([r.lines for r in results], ignore_index=True),
+                     lines=pd.concat([r.lines for r in results if len(r.lines)] or [results[0].lines],
+                                     ignore_index=True),
                      counts=counts, warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)),
                      state=pd.concat([r.state for r in results], ignore_index=True).sort_values(
                          ["collector_id", "balance"], kind="stable").reset_index(drop=True))
@@ -151,7 +152,8 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
     """Pay every component of `policy` whose cadence ends with `period`, from ledger rows in its window.
 
     `ledger` is a validated ledger frame (see `commission.inputs.Ledger`) of the collectors on
-    this plan; `history` all rows given (where reversals find their originals; default `ledger`).
+    this plan; `history` all rows given, split credit already applied (where reversals find their
+    originals). Without `history`, `ledger` is all there is and its split credit is applied here.
     `roster`, when given, is indexed by collector_id and adds collectors with no payments
     (floors still pay them). Raises InputError for problems the user can fix (plan not in
     force, rows no bucket or rate rule covers).
