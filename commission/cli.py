@@ -98,8 +98,9 @@ def _summary(result, folder: Path) -> None:
         click.echo(f"warning: {warning}", err=True)
     totals, minor, currency, counts = result.totals(), result.minor_units, result.currency, result.counts
     plans = ", ".join(f"{p.plan} v{p.version}" for p in result.policies)
-    click.echo(f"period {result.period}, plan {plans}: {counts['collectors']} collectors, "
-               f"{counts['rows_in_period']} payments in period ({counts['rows_excluded']} ledger rows outside it)")
+    click.echo(f"period {result.period}, plan {plans}: {counts['collectors']} collectors; ledger rows: "
+               f"{counts['rows_read']} read, {counts['rows_in_period']} in {result.period}, "
+               f"{counts['rows_excluded']} outside every window paid")
     click.echo(f"recovered {format_minor(totals['recovered'], minor)} {currency}, "
                f"net payout {format_minor(totals['net_payout'], minor)} {currency}")
     click.echo(f"reports written to {folder}/")
@@ -111,27 +112,28 @@ def _summary(result, folder: Path) -> None:
 @run_options
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
               help="state.json of the previous period's run: holdbacks, carried balances, draws owed.")
+@click.option("--first-period", is_flag=True,
+              help="No previous state: holdbacks, carried balances and draws start from zero.")
 @reports_user_errors
-def run(state_path, **options):
+def run(state_path, first_period, **options):
     """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest."""
+    from .outputs.atomic import check_replaceable
+    from .outputs.run_report import REPORT_FILES
     from .runner import compute_request
 
-    computed = compute_request(_request(options, state_path))
-    folder = _write_reports(computed, options)
-    if state_path is None and any(p.stateful for p in computed.result.policies):
-        click.echo("warning: no --state given: holdbacks, carried balances and draws start from zero "
-                   "(right for the first period only)", err=True)
-    _summary(computed.result, folder)
+    check_replaceable(options["out_dir"], REPORT_FILES)
+    computed = compute_request(_request(options, state_path), first_period=first_period)
+    _summary(computed.result, _write_reports(computed, options))
 
 
 @main.command()
-@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("policies", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(policies):
-    """Check plan files; print every problem as file:line: key: message."""
-    from .policy import load_policy
+    """Check plan files (or folders of them); print every problem as file:line: key: message."""
+    from .policy import load_policy, plan_files
 
     problems = 0
-    for path in policies:
+    for path in plan_files(policies):
         try:
             policy = load_policy(path)
         except InputError as exc:
@@ -139,7 +141,7 @@ def validate(policies):
             problems += len(exc.problems) + exc.hidden
             continue
         click.echo(f"{path}: ok (plan {policy.plan} version {policy.version}, effective {policy.effective_from}, "
-                   f"{len(policy.components)} components, {len(policy.adjustments)} adjustments)")
+                   f"components: {len(policy.components)}, adjustments: {len(policy.adjustments)})")
     if problems:
         click.echo(f"error: {problems} problem(s)", err=True)
         sys.exit(EXIT_INPUT)
@@ -149,7 +151,7 @@ def validate(policies):
 @click.option("--collectors", default=40, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--months", default=3, show_default=True, type=click.IntRange(1, 36))
 @click.option("--seed", default=7, show_default=True, type=int)
-@click.option("--first-month", default="2026-08", show_default=True, help="First month of the ledger.")
+@click.option("--first-month", default="2026-07", show_default=True, help="First month of the ledger.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @reports_user_errors
 def sample_data(collectors, months, seed, first_month, out_dir):
@@ -247,6 +249,10 @@ def batch_create(db, by, **options):
     from .runner import compute_request
     from .store import StoreError, create_batch, open_batch, open_store, previous_state
 
+    from .outputs.atomic import check_replaceable
+    from .outputs.run_report import REPORT_FILES
+
+    check_replaceable(options["out_dir"], REPORT_FILES)
     engine = open_store(_store_url(db))
     with engine.connect() as connection:
         existing = open_batch(connection, options["period"])
@@ -254,7 +260,8 @@ def batch_create(db, by, **options):
             raise StoreError(f"batch {existing.id} for {options['period']} is still {existing.status}; lock it, "
                              f"or discard it (commission batch discard {existing.id}) before creating another")
         state_period, state = previous_state(connection, options["period"])
-    computed = compute_request(_request(options), state=(state_period, state) if state_period else None)
+    computed = compute_request(_request(options), state=(state_period, state) if state_period else None,
+                               first_period=state_period is None)
     if state_period is None and any(p.stateful for p in computed.result.policies):
         click.echo(f"warning: no batch for the period before {options['period']}: balances start from zero",
                    err=True)

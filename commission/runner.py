@@ -11,6 +11,7 @@ from typing import Optional, Sequence
 import pandas as pd
 
 from .engine import RunResult, SideInputs, compute_payroll
+from .errors import InputError, Problem
 from .inputs import (InputFile, check_roster_covers, load_events, load_ledger, load_period_values, load_roster,
                      load_state)
 from .periods import Period
@@ -38,10 +39,17 @@ class Computed:
     inputs: list[InputFile]
 
 
-def compute_request(request: RunRequest, state: Optional[tuple[Period, pd.DataFrame]] = None) -> Computed:
+def compute_request(request: RunRequest, state: Optional[tuple[Period, pd.DataFrame]] = None,
+                    first_period: bool = False) -> Computed:
     """Load and validate every input, then compute. `state` (period, balances) overrides --state,
-    for the batch store, which keeps balances itself."""
+    for the batch store, which keeps balances itself. A plan that carries balances needs the
+    previous state, unless this is its `first_period` (balances start from zero)."""
     policies = load_policies(request.policies)
+    stateful = [p for p in policies if p.stateful]
+    if stateful and state is None and request.state is None and not first_period:
+        raise InputError([Problem("--state", "", f"plan {stateful[0].plan} carries balances from period to period "
+                                  "(holdbacks, draws, held pay): give --state with the state.json of the previous "
+                                  "period's run, or --first-period if balances start from zero now")])
     minor = policies[0].minor_units
     key_columns = list(dict.fromkeys(column for p in policies for column in p.ledger_columns()))
     ledger = load_ledger(request.ledgers, minor, key_columns)
@@ -54,7 +62,8 @@ def compute_request(request: RunRequest, state: Optional[tuple[Period, pd.DataFr
     events = load_events(request.events) if request.events else None
     state_file = None
     if state is None and request.state:
-        state_period, balances, state_file = load_state(request.state, minor)
+        state_period, balances, state_file = load_state(request.state, minor, policies[0].currency)
+        check_state(balances, policies, state_file.path)
         state = (state_period, balances)
     side = SideInputs(targets=targets.frame if targets else None,
                       assignments=assignments.frame if assignments else None,
@@ -65,3 +74,13 @@ def compute_request(request: RunRequest, state: Optional[tuple[Period, pd.DataFr
     inputs = [*ledger.files, *(t.file for t in (roster, targets, assignments, events) if t is not None),
               *([state_file] if state_file else [])]
     return Computed(policies, result, inputs)
+
+
+def check_state(balances: pd.DataFrame, policies, source: str) -> None:
+    """Every balance in a state file must be one these plans keep (a typo would silently lose money)."""
+    known = {"carried", "draw", "held"} | {f"holdback:{a.id}" for p in policies for a in p.adjustments
+                                           if a.kind == "holdback"}
+    strangers = sorted(set(balances["balance"]) - known)
+    if strangers:
+        raise InputError([Problem(source, "balance", f"{', '.join(strangers)}: not a balance the plans given keep "
+                                  f"(they keep: {', '.join(sorted(known))})")])

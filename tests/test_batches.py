@@ -206,7 +206,7 @@ def test_killing_a_write_midway_leaves_the_store_as_it_was(files, store):
         from commission.runner import RunRequest, compute_request
         from commission.store import create_batch, open_store
         computed = compute_request(RunRequest(policies=[sys.argv[1]], ledgers=[sys.argv[2]],
-                                              period=Period.parse("2026-07")))
+                                              period=Period.parse("2026-07")), first_period=True)
         engine = open_store(sys.argv[3])
         with engine.begin() as connection:
             create_batch(connection, computed.result, [], "reports", "", "killed", datetime.now(timezone.utc))
@@ -220,3 +220,10 @@ def test_killing_a_write_midway_leaves_the_store_as_it_was(files, store):
     for table in ("batches", "payouts", "items", "balances", "events"):
         assert stored(store, f"SELECT count(*) FROM {table}")[0][0] == 0, table
     assert create(files, store, "2026-07").exit_code == 0  # and the store still works
+
+
+def test_a_quarter_cannot_be_batched_over_its_months(files, store):
+    assert create(files, store, "2026-07").exit_code == 0
+    quarter = create(files, store, "2026-Q3")
+    assert quarter.exit_code == 2
+    assert "batch 1 pays 2026-07, which overlaps 2026-Q3" in quarter.output

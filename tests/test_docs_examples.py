@@ -20,16 +20,14 @@ The reference for plan authors promises figures computed by hand. This test keep
                   (plan.yaml) and each ```yaml policy=A block as A.yaml
     after=P1,P2   state chaining: first run the periods P1, then P2, ... (same files), each with the
                   state.json of the run before it (--state); the example's own run then gets the
-                  state.json of the last one. Those earlier runs must succeed.
+                  state.json of the last one. Those earlier runs must succeed. A run given no state
+                  (P1, or the example's own run without after=) is a first period (--first-period).
     period=TEXT   the pay period (default 2026-10)
     name=NAME     lets a ```csv file=payouts.csv of=NAME block (or ```json file=state.json of=NAME)
                   show that run's exact output file
     error=TEXT    the run (or, without a ledger, `commission validate`) must fail with exit code 2 and
                   print TEXT; may be repeated, every one must appear
     warning=TEXT  the run must succeed and print TEXT (a warning); may be repeated
-    xfail=TEXT    the example states what the engine should do but does not yet (a known bug, TEXT
-                  says which): the test is expected to fail, strictly, so it fails once the engine is
-                  fixed, as a reminder to remove the marker
   Expectations (after `expect:`), each TARGET=VALUE, compared as the text the reports hold:
     C1.net_payout                a column of payouts.csv for collector C1
     item:C1/volume#1.amount      a column of items.csv for collector C1 and rule volume#1
@@ -127,7 +125,7 @@ def _example(body: str, block: Block, line: int) -> Example:
             example.errors.append(value)
         elif key == "warning":
             example.warnings.append(value)
-        elif key in SETTINGS or key == "xfail":
+        elif key in SETTINGS:
             example.settings[key] = value
         else:
             raise AssertionError(f"{DOC.name}:{line}: unknown example setting {key!r}")
@@ -202,7 +200,7 @@ def run_example(example: Example, folder: Path):
         if kind in example.settings:
             (folder / file_name).write_text(TABLES[kind][example.settings[kind]], encoding="utf-8")
             args += [option, file_name]
-    state = []
+    state = ["--first-period"] if any(p.name == "first_period" for p in main.commands["run"].params) else []
     for period in example.settings["after"].split(",") if "after" in example.settings else ():
         earlier = CliRunner().invoke(main, ["run", *args, *state, "--period", period, "--out", f"out-{period}"],
                                      catch_exceptions=False)
@@ -242,12 +240,7 @@ def _select(target: str, folder: Path):
     return rows, column
 
 
-def _cases(examples):
-    return [pytest.param(e, id=e.id, marks=[pytest.mark.xfail(strict=True, reason=e.settings["xfail"])]
-                         if "xfail" in e.settings else []) for e in examples]
-
-
-@pytest.mark.parametrize("example", _cases(EXAMPLES))
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.id for e in EXAMPLES])
 def test_worked_example(example, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_example(example, tmp_path)

@@ -120,7 +120,7 @@ def test_compliance_deductions_and_forfeiture_name_their_events(run_plan):
         kind: compliance
         events:
           complaint: {deduct: 200.00}
-          complaint/severe: {deduct: 10%}
+          complaint/major: {deduct: 10%}
           violation/serious: {forfeit: true}
     """)
     result = run_plan(policy, """
@@ -129,13 +129,13 @@ def test_compliance_deductions_and_forfeiture_name_their_events(run_plan):
     """, events="""
         event_id,collector_id,date,type,severity,score
         E1,C1,2026-10-03,complaint,minor,
-        E2,C1,2026-10-09,complaint,severe,
+        E2,C1,2026-10-09,complaint,major,
         E3,C2,2026-10-12,violation,serious,
         E4,C2,2026-09-30,complaint,minor,
     """)
-    # C1 base 1,000.00; E1 complaint (any severity) -200.00 -> 800.00; E2 complaint/severe is more specific:
-    # 10% of 800.00 = -80.00 -> 720.00
-    assert item_amounts(result, "C1") == {"base": 100000, "conduct:complaint": -20000, "conduct:complaint/severe": -8000}
+    # C1 base 1,000.00; E1 complaint (any severity) -200.00 -> 800.00; E2 complaint/major:
+    # 10% of 800.00 = -80.00 -> 720.00 (complaint/major is more specific than complaint)
+    assert item_amounts(result, "C1") == {"base": 100000, "conduct:complaint": -20000, "conduct:complaint/major": -8000}
     events = result.items.loc[result.items["kind"] == "compliance", "event"].tolist()
     assert events == ["E1", "E2", "E3"]  # E4 is dated September, outside the run
     # C2 base 1,000.00 forfeited by the serious violation

@@ -76,7 +76,7 @@ def _check_state(side: SideInputs, period: Period, policies) -> None:
     if side.state_period is None:
         return
     if side.state_period.end.toordinal() + 1 != period.start.toordinal():
-        raise InputError([Problem("--state", "period", f"the state is the one left by the run for "
+        raise InputError([Problem("--state", "period", f"the state given is the one left by the run for "
                                   f"{side.state_period}; the run for {period} needs the state of the period just "
                                   f"before it")])
 

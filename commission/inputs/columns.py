@@ -72,9 +72,12 @@ def text(raw: RawTable, name: str, problems: ProblemCollector):
     return trimmed.fill_null("") if trimmed.null_count else trimmed
 
 
-def masked_account(raw: RawTable, name: str, problems: ProblemCollector) -> pa.Array:
-    """Privacy at the door: an account number is kept only as '****' plus its last 4 characters."""
-    return pc.utf8_replace_slice(text(raw, name, problems), start=0, stop=-4, replacement="****")
+def masked_account(raw: RawTable, name: str, problems: ProblemCollector):
+    """Privacy at the door: an account number is kept only as '****' plus its last 4 characters
+    (and as '****' alone when it is that short, so no whole number ever shows)."""
+    accounts = text(raw, name, problems)
+    masked = pc.utf8_replace_slice(accounts, start=0, stop=-4, replacement="****")
+    return pc.if_else(pc.greater(pc.utf8_length(accounts), 4), masked, "****")
 
 
 def optional_text(raw: RawTable, name: str):

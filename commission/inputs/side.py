@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import InputError, Problem, ProblemCollector
 from ..money import MoneyError, parse_money
 from ..periods import Period, PeriodError
+from ..policy.model import EVENT_TYPES, SEVERITIES
 from . import columns
 from .ledger import InputFile
 from .tables import RawTable, read_table
@@ -66,6 +67,14 @@ def load_events(path: str | Path) -> SideTable:
     frame["score"] = columns.score(raw, "score", problems) if "score" in raw.header else -1
     frame["source"] = raw.source
     frame["row"] = np.arange(raw.first_row, raw.first_row + len(frame), dtype=np.int64)
+    unknown = ~frame["type"].isin(EVENT_TYPES).to_numpy() & (frame["type"] != "").to_numpy()
+    for index in np.flatnonzero(unknown)[: problems.limit]:
+        problems.add(raw.where(int(index)), "type", f"{frame['type'].iat[index]!r} is not an event type "
+                     f"({', '.join(EVENT_TYPES)})")
+    bad_severity = ~frame["severity"].isin((*SEVERITIES, "")).to_numpy()
+    for index in np.flatnonzero(bad_severity)[: problems.limit]:
+        problems.add(raw.where(int(index)), "severity", f"{frame['severity'].iat[index]!r} is not a severity "
+                     f"({', '.join(SEVERITIES)}, or blank)")
     scoreless = ((frame["type"] == "qa") & (frame["score"] < 0)).to_numpy()
     for index in np.flatnonzero(scoreless)[: problems.limit]:
         problems.add(raw.where(int(index)), "score", "a qa event needs a score")
@@ -76,7 +85,7 @@ def load_events(path: str | Path) -> SideTable:
     return SideTable(frame, InputFile("events", raw.source, raw.sha256, raw.table.num_rows))
 
 
-def load_state(path: str | Path, minor_units: int) -> tuple[Period, pd.DataFrame, InputFile]:
+def load_state(path: str | Path, minor_units: int, currency: str = "") -> tuple[Period, pd.DataFrame, InputFile]:
     """Balances carried from the previous run: (its period, collector_id / balance / amount, file)."""
     path = Path(path)
     try:
@@ -88,6 +97,9 @@ def load_state(path: str | Path, minor_units: int) -> tuple[Period, pd.DataFrame
                               "balance": [str(r["balance"]) for r in rows],
                               "amount": np.array([parse_money(str(r["amount"]), minor_units) for r in rows],
                                                  dtype=np.int64)})
+        if currency and document.get("currency", currency) != currency:
+            raise InputError([Problem(str(path), "currency", f"the state is in {document.get('currency')}; the plans "
+                                      f"pay in {currency}")])
     except OSError as exc:
         raise InputError([Problem(str(path), "--state", f"cannot read: {exc.strerror}")]) from None
     except (ValueError, KeyError, TypeError, PeriodError, MoneyError) as exc:

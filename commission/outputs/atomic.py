@@ -12,6 +12,18 @@ from typing import Iterable
 from ..errors import InputError, Problem
 
 
+def check_replaceable(target: str | Path, replaceable: Iterable[str]) -> None:
+    """Refuse an --out folder that holds anything but files named in `replaceable` (call it early:
+    before a long run, not after)."""
+    target = Path(target)
+    if target.exists():
+        strangers = sorted(p.name for p in target.iterdir() if p.name not in set(replaceable)) \
+            if target.is_dir() else [target.name]
+        if strangers:
+            raise InputError([Problem(str(target), "--out", "exists and holds other files ("
+                                      + ", ".join(strangers[:5]) + "); choose a new or empty folder")])
+
+
 @contextmanager
 def atomic_directory(target: str | Path, replaceable: Iterable[str] = ()):
     """Yield a temporary folder; on success it replaces `target` whole, on any error it is removed.
@@ -21,12 +33,7 @@ def atomic_directory(target: str | Path, replaceable: Iterable[str] = ()):
     named in `replaceable` (an earlier run's reports): never someone's other work.
     """
     target = Path(target)
-    if target.exists():
-        strangers = sorted(p.name for p in target.iterdir() if p.name not in set(replaceable)) \
-            if target.is_dir() else [target.name]
-        if strangers:
-            raise InputError([Problem(str(target), "--out", "exists and holds other files ("
-                                      + ", ".join(strangers[:5]) + "); choose a new or empty folder")])
+    check_replaceable(target, replaceable)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; reports are for the team

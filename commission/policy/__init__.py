@@ -2,7 +2,8 @@
 
 from .model import (Balances, Bonus, CapFloor, Classifier, Compliance, Draw, EventEffect, Holdback, Interval, LineRate,
                     Multiplier, Override, Policy, RateRule, Rounding, Step, Threshold, Tier, Tiers)
-from .parse import load_policies, load_policy, parse_policy, plan_in_force
+from .parse import load_policies, load_policy, parse_policy, plan_files, plan_in_force
 
 __all__ = ["Balances", "Bonus", "CapFloor", "Classifier", "Compliance", "Draw", "EventEffect", "Holdback", "Interval",
-           "LineRate", "Multiplier", "Override", "Policy", "RateRule", "Rounding", "Step", "Threshold", "Tier", "Tiers", "load_policies", "load_policy", "parse_policy", "plan_in_force"]
+           "LineRate", "Multiplier", "Override", "Policy", "RateRule", "Rounding", "Step", "Threshold", "Tier", "Tiers", "load_policies", "load_policy", "parse_policy", "plan_files",
+           "plan_in_force"]

@@ -204,6 +204,11 @@ class Multiplier:
     kind: str = field(default="multiplier", init=False)
 
 
+#: The events file's vocabulary: types, and the severities a complaint or violation may have.
+EVENT_TYPES = ("complaint", "violation", "qa")
+SEVERITIES = ("minor", "major", "serious")
+
+
 @dataclass(frozen=True)
 class EventEffect:
     """What one compliance event does: deduct a fixed amount or a share of the pay, or forfeit it all."""

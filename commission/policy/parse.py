@@ -17,6 +17,8 @@ from ..money import (CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES, MoneyError, 
 from ..periods import CADENCES, MONTHLY, QUARTERLY, YEARLY
 from .model import (
     CLASSIFIABLE_FIELDS,
+    EVENT_TYPES,
+    SEVERITIES,
     HOLDBACK_CONDITIONS,
     KPIS,
     LEAVER_RULES,
@@ -69,12 +71,18 @@ def load_policy(path: str | Path) -> Policy:
     return parse_policy(text, source=str(path), sha256=hashlib.sha256(data).hexdigest())
 
 
-def load_policies(paths) -> tuple[Policy, ...]:
-    """Every plan file given (files, or folders of .yaml / .yml), validated one by one and together:
-    one plan's versions must be distinct and agree on currency."""
+def plan_files(paths) -> list[Path]:
+    """The files given, and the .yaml / .yml files inside any folder given (sorted)."""
     files = []
     for path in map(Path, paths):
         files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path])
+    return files
+
+
+def load_policies(paths) -> tuple[Policy, ...]:
+    """Every plan file given (files, or folders of .yaml / .yml), validated one by one and together:
+    one plan's versions must be distinct and agree on currency."""
+    files = plan_files(paths)
     problems: list[Problem] = []
     policies = []
     for path in files:
@@ -631,6 +639,10 @@ class _Reader:
             effect_path = f"{path}.events.{label}"
             effect = self.mapping(child, effect_path, ("deduct", "forfeit"))
             event_type, _, severity = label.partition("/")
+            if event_type not in EVENT_TYPES or (severity and severity not in SEVERITIES):
+                self.problem(None, effect_path, f"{label!r} is not an event: write a type ({', '.join(EVENT_TYPES)}) "
+                             f"or type/severity (severity: {', '.join(SEVERITIES)})", line=events.key_line(label))
+                continue
             if ("deduct" in effect) == ("forfeit" in effect):
                 self.problem(child, effect_path, "give exactly one of deduct (an amount or a percentage per "
                              "event) or forfeit: true")
@@ -641,8 +653,12 @@ class _Reader:
                     continue
                 effects.append(EventEffect(type=event_type, severity=severity, forfeit=True, line=child.line))
                 continue
-            text = self.text(effect["deduct"], f"{effect_path}.deduct") or ""
-            if text.strip().endswith("%"):
+            text = (self.text(effect["deduct"], f"{effect_path}.deduct") or "").strip()
+            if "." not in text and not text.endswith("%"):
+                self.problem(effect["deduct"], f"{effect_path}.deduct", f"{text!r} is ambiguous: write an amount with "
+                             f"its decimals ({text}.00) or a percentage ({text}%)")
+                continue
+            if text.endswith("%"):
                 rate = self.rate(effect["deduct"], f"{effect_path}.deduct")
                 if rate is not None:
                     effects.append(EventEffect(type=event_type, severity=severity, deduct_rate=rate, line=child.line))

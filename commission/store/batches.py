@@ -92,6 +92,7 @@ def create_batch(connection: Connection, result: RunResult, inputs: list[dict], 
     if existing is not None:
         raise StoreError(f"batch {existing.id} for {period} is still {existing.status}; lock it, or discard it "
                          f"(commission batch discard {existing.id}) before creating another")
+    _refuse_overlap(connection, result.period)
     rows = payout_rows(result)
     rows = rows.loc[rows["amount"] != 0]
     settled = [b.id for b in connection.execute(select(batches.c.id).where(
@@ -121,6 +122,16 @@ def create_batch(connection: Connection, result: RunResult, inputs: list[dict], 
         connection.execute(insert(balances), [dict(r, batch_id=batch_id) for r in state_records])
     _log(connection, batch_id, "created", actor, now, {"kind": kind, "corrects": settled})
     return NewBatch(batch_id, kind, len(rows))
+
+
+def _refuse_overlap(connection: Connection, period: Period) -> None:
+    """A month and its quarter (or year) both pay the quarter's components: only one of them may be batched."""
+    for other in connection.execute(select(batches.c.id, batches.c.period).where(
+            and_(batches.c.status != "discarded", batches.c.period != str(period)))).all():
+        other_period = Period.parse(other.period)
+        if other_period.start <= period.end and period.start <= other_period.end:
+            raise StoreError(f"batch {other.id} pays {other.period}, which overlaps {period}: components paid "
+                             "in both would be paid twice; batch a period by months or as a whole, not both")
 
 
 def _differences(connection: Connection, rows: pd.DataFrame, settled: list[int]) -> pd.DataFrame:

@@ -254,3 +254,18 @@ def test_values_that_parse_but_cannot_be_meant(edit, key, message):
         parse_policy(VALID.replace(old, new, 1), source="plan.yaml")
     assert any(p.key == key and re.fullmatch(message, p.message) for p in caught.value.problems), \
         "\n".join(map(str, caught.value.problems))
+
+
+@pytest.mark.parametrize(("events", "key", "message"), [
+    ("violation/serius: {forfeit: true}", "adjustments[0].events.violation/serius",
+     r"'violation/serius' is not an event: write a type \(complaint, violation, qa\) or type/severity .*"),
+    ("complaint: {deduct: 5}", "adjustments[0].events.complaint.deduct",
+     r"'5' is ambiguous: write an amount with its decimals \(5.00\) or a percentage \(5%\)"),
+])
+def test_compliance_rules_refuse_typos_and_ambiguous_deductions(events, key, message):
+    text = VALID.replace("adjustments:\n", "adjustments:\n  - {id: conduct, kind: compliance, events: {"
+                         + events + "}}\n", 1)
+    with pytest.raises(InputError) as caught:
+        parse_policy(text, source="plan.yaml")
+    assert any(p.key == key and re.fullmatch(message, p.message) for p in caught.value.problems), \
+        "\n".join(map(str, caught.value.problems))
