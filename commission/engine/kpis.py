@@ -64,6 +64,27 @@ def prorate(ctx: RunContext, amount: int, window: Period) -> np.ndarray:
 
 
 def kpi_values(ctx: RunContext, kpi: str, window: Period) -> KpiValues:
+    """The KPI per collector over `window`, computed once per run and kept for the result (statements
+    show each collector's attainment)."""
+    key = (kpi, str(window))
+    if key not in ctx.kpis:
+        ctx.kpis[key] = _compute_kpi(ctx, kpi, window)
+    return ctx.kpis[key]
+
+
+def kpi_frame(ctx: RunContext):
+    """Every KPI the run computed: collector_id, kpi, window, numerator, denominator (known ones only)."""
+    import pandas as pd
+
+    parts = [pd.DataFrame({"collector_id": np.asarray(ctx.collectors, dtype=object)[values.known], "kpi": kpi,
+                           "window": window, "numerator": values.numerator[values.known],
+                           "denominator": values.denominator[values.known]})
+             for (kpi, window), values in sorted(ctx.kpis.items())]
+    columns = ["collector_id", "kpi", "window", "numerator", "denominator"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def _compute_kpi(ctx: RunContext, kpi: str, window: Period) -> KpiValues:
     recovered = ctx.recovered(window)
     minor = ctx.policy.minor_units
     if kpi == "recovered":

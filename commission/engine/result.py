@@ -37,6 +37,7 @@ class RunResult:
     counts: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     state: pd.DataFrame = field(default_factory=pd.DataFrame)  # balances carried to the next run
+    kpis: pd.DataFrame = field(default_factory=pd.DataFrame)  # KPIs the rules looked at, exact ratios
 
     @property
     def currency(self) -> str:

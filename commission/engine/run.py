@@ -24,6 +24,7 @@ from .book import ItemBook
 from .classify import classify_frame
 from .context import RunContext, SideInputs
 from .credit import credited_amounts
+from .kpis import kpi_frame
 from .line_component import book_line_rate
 from .period_rules import book_cap_floor, book_threshold, book_tiers
 from .result import RunResult
@@ -143,6 +144,8 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                      lines=pd.concat([r.lines for r in results if len(r.lines)] or [results[0].lines],
                                      ignore_index=True),
                      counts=counts, warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)),
+                     kpis=pd.concat([r.kpis for r in results], ignore_index=True).sort_values(
+                         ["collector_id", "kpi", "window"], kind="stable").reset_index(drop=True),
                      state=pd.concat([r.state for r in results], ignore_index=True).sort_values(
                          ["collector_id", "balance"], kind="stable").reset_index(drop=True))
 
@@ -198,7 +201,7 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
     return RunResult(period=period, policies=(policy,), payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
                      counts=counts, warnings=tuple(_coverage_warnings(ledger, paid, period)) + tuple(ctx.warnings),
-                     state=balances.frame())
+                     state=balances.frame(), kpis=kpi_frame(ctx))
 
 
 def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],

@@ -28,7 +28,10 @@ LINES_PARQUET = "lines.parquet"
 ITEMS_CSV = "items.csv"
 MANIFEST = "manifest.json"
 STATE = "state.json"
-REPORT_FILES = (PAYOUTS_CSV, PAYOUTS_XLSX, LINES_CSV, LINES_PARQUET, ITEMS_CSV, STATE, MANIFEST)
+KPIS_CSV = "kpis.csv"
+PLANS = "plans"  # a copy of each plan version that paid, so the folder explains itself
+REPORT_FILES = (PAYOUTS_CSV, PAYOUTS_XLSX, LINES_CSV, LINES_PARQUET, ITEMS_CSV, KPIS_CSV, STATE, PLANS, MANIFEST,
+                "statements")
 
 
 def payout_money_columns(result: RunResult) -> list[str]:
@@ -48,6 +51,10 @@ def write_run(result: RunResult, policies, inputs: Sequence[InputFile], out_dir:
             write_csv(result.lines, staging / LINES_CSV, LINE_MONEY_COLUMNS, minor)
         if lines_parquet:
             write_parquet(result.lines, staging / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
+        write_csv(result.kpis, staging / KPIS_CSV, (), minor)
+        (staging / PLANS).mkdir()
+        for policy in result.policies:
+            (staging / PLANS / plan_file_name(policy)).write_text(policy.text, encoding="utf-8")
         (staging / STATE).write_text(json.dumps(state_document(result), indent=2, ensure_ascii=False) + "\n",
                                      encoding="utf-8")
         manifest = build_manifest(result, policies, inputs, staging)
@@ -60,6 +67,10 @@ def _write_payouts_xlsx(result: RunResult, path: Path, money: list[str]) -> None
     sheet = workbook.create_sheet("Payouts")
     write_sheet(sheet, result.payouts, money, result.minor_units)
     save_workbook(workbook, path)
+
+
+def plan_file_name(policy) -> str:
+    return f"{policy.plan}-v{policy.version}.yaml"
 
 
 def state_document(result: RunResult) -> dict:
@@ -77,7 +88,7 @@ def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], fol
     `plans` lists the versions that paid someone; `inputs` every file given, used or not.
     """
     minor = result.minor_units
-    outputs = {p.name: sha256_of(p) for p in sorted(folder.iterdir()) if p.is_file()}
+    outputs = {p.relative_to(folder).as_posix(): sha256_of(p) for p in sorted(folder.rglob("*")) if p.is_file()}
     return {
         "engine": {"name": "collector-commission", "version": __version__, "python": platform.python_version(),
                    "pandas": pd.__version__, "numpy": np.__version__, "pyarrow": pa.__version__,

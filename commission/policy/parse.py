@@ -125,7 +125,7 @@ def parse_policy(text: str, source: str = "<policy>", sha256: str = "") -> Polic
         raise InputError(reader.problems)
     if not sha256:
         sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Policy(**{**policy.__dict__, "source": source, "sha256": sha256})
+    return Policy(**{**policy.__dict__, "source": source, "sha256": sha256, "text": text})
 
 
 class _Reader:

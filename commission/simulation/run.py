@@ -1,0 +1,312 @@
+"""Run candidate plans over the same history: inputs loaded once, one engine run per plan and month.
+
+A simulation asks "what if everyone were on plan B": every candidate plan pays every collector
+(the roster's plan column is ignored) over the months of the history, each month's run starting
+from the balances (holdbacks, carried negatives, draws) the plan's run for the month before left,
+and the first month from zero. Effective dates are ignored: a plan written for next year is
+simulated on last year's ledger.
+
+The ledger is credited (split credit applied) and put in date order once; each month's run gets a
+contiguous slice of it (the widest window any candidate pays over that month), so a run never
+scans the whole history. Each run is reduced at once to small per-collector and per-bucket
+aggregates (int64 minor units); its payment-level lineage is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..engine import PAYOUT_MONEY_COLUMNS, SideInputs, compute
+from ..engine.classify import classify
+from ..engine.credit import credited_amounts
+from ..errors import InputError, Problem
+from ..periods import Period
+from ..policy import Policy
+
+#: Report groupings of the simulated months.
+GROUPINGS = ("month", "quarter", "year")
+#: Balances a plan owes the collector at the end (withheld, not yet paid) and those the collector owes.
+OWED_TO_COLLECTOR = ("held",)
+OWED_BY_COLLECTOR = ("carried", "draw")
+NO_BUCKET = "(all)"
+#: Effective dates are ignored in a simulation: every candidate is in force on every day.
+_ALWAYS = date(1, 1, 1)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A plan to simulate: its label in reports, and the plan in force on every day."""
+
+    label: str
+    policy: Policy
+
+
+def candidates_of(policies: Sequence[Policy]) -> list[Candidate]:
+    """Label each plan `plan vN`; when two would read the same, add the file name to tell them apart."""
+    labels = [f"{p.plan} v{p.version}" for p in policies]
+    result = []
+    for policy, label in zip(policies, labels):
+        if labels.count(label) > 1:
+            label = f"{label} ({policy.source.rsplit('/', 1)[-1] or policy.source})"
+        result.append(Candidate(label, always_in_force(policy)))
+    seen = [c.label for c in result]
+    duplicates = sorted({label for label in seen if seen.count(label) > 1})
+    if duplicates:
+        raise InputError([Problem("--policy", "", f"{duplicates[0]} is given twice; give each plan once")])
+    return result
+
+
+def always_in_force(policy: Policy) -> Policy:
+    return replace(policy, effective_from=_ALWAYS, effective_to=None)
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """What every candidate runs on: credited ledger rows in date order (the `history` reversals and
+    overrides look in), the roster (indexed by collector_id) and the side inputs (no state)."""
+
+    ledger: pd.DataFrame
+    roster: Optional[pd.DataFrame]
+    side: SideInputs
+    currency: str
+    minor_units: int
+
+    def rows_between(self, first: date, last: date) -> pd.DataFrame:
+        """Ledger rows dated first..last (both included): a contiguous slice, not a copy of the ledger."""
+        dates = self.ledger["payment_date"].to_numpy()
+        lo = int(np.searchsorted(dates, np.datetime64(first), side="left"))
+        hi = int(np.searchsorted(dates, np.datetime64(last + timedelta(days=1)), side="left"))
+        return self.ledger.iloc[lo:hi]
+
+    def teams(self) -> pd.Series:
+        """collector_id -> team ('' without a roster)."""
+        if self.roster is None:
+            return pd.Series(dtype="str")
+        return self.roster["team"]
+
+    def names(self) -> pd.Series:
+        if self.roster is None:
+            return pd.Series(dtype="str")
+        return self.roster["name"]
+
+
+def prepare_history(ledger: pd.DataFrame, roster: Optional[pd.DataFrame], side: SideInputs, currency: str,
+                    minor_units: int) -> History:
+    """Apply split credit once and order the rows by payment date (stable, so ties keep ledger order)."""
+    if "credit_share" in ledger:
+        ledger = ledger.assign(amount=credited_amounts(ledger))
+    dates = ledger["payment_date"].to_numpy()
+    if len(dates) > 1 and not (dates[1:] >= dates[:-1]).all():
+        ledger = ledger.take(np.argsort(dates, kind="stable")).reset_index(drop=True)
+    return History(ledger=ledger, roster=roster, side=replace(side, state=None, state_period=None),
+                   currency=currency, minor_units=minor_units)
+
+
+def month_range(first: date, last: date) -> list[Period]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(Period(year, "month", month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def simulated_months(history: History, periods: Sequence[Period] = (), by: str = "month") \
+        -> tuple[list[Period], dict[Period, Period]]:
+    """The months to run, and the report period each belongs to.
+
+    With `periods` given (months, quarters or years), each is reported as given and run month by
+    month (a quarter's run on its own would pay only quarterly components). Without, every month
+    the ledger spans is run, reported by month, quarter or year (`by`).
+    """
+    if by not in GROUPINGS:
+        raise InputError([Problem("--by", "", f"{by!r} is not one of: {', '.join(GROUPINGS)}")])
+    ledger = history.ledger
+    if not len(ledger):
+        raise InputError([Problem("--ledger", "", "the ledger has no rows")])
+    report_of: dict[Period, Period] = {}
+    if periods:
+        for period in periods:
+            for month in period.months():
+                if month in report_of:
+                    raise InputError([Problem("--period", "", f"{period} and {report_of[month]} overlap (both hold "
+                                              f"{month}); give periods that do not overlap")])
+                report_of[month] = period
+    else:
+        first, last = ledger["payment_date"].iat[0].date(), ledger["payment_date"].iat[-1].date()
+        for month in month_range(first, last):
+            report_of[month] = month if by == "month" else month.enclosing("quarterly" if by == "quarter"
+                                                                           else "yearly")
+    months = sorted(report_of)
+    dates = ledger["payment_date"].to_numpy()
+    for period in dict.fromkeys(report_of[m] for m in months):
+        lo = np.searchsorted(dates, np.datetime64(period.start), side="left")
+        hi = np.searchsorted(dates, np.datetime64(period.end + timedelta(days=1)), side="left")
+        if hi <= lo:
+            raise InputError([Problem("--period", "", f"no ledger rows fall in {period} ({period.start} to "
+                                      f"{period.end}); the ledger covers {ledger['payment_date'].iat[0].date()} to "
+                                      f"{ledger['payment_date'].iat[-1].date()}")])
+    return months, report_of
+
+
+def run_window_start(policies: Sequence[Policy], month: Period) -> date:
+    """The first day any of these plans' components paid in `month` looks at (a quarter's first day
+    for a quarterly component in its last month)."""
+    starts = [month.start] + [month.enclosing(c.pays).start for p in policies for c in p.components
+                              if month.pays(c.pays)]
+    return min(starts)
+
+
+@dataclass(frozen=True, eq=False)
+class PlanRun:
+    """One candidate over the simulated months, reduced to what the comparison needs.
+
+    payouts: month, collector_id, and the payout money columns (int64 minor units) per month.
+    buckets: month, bucket, recovered (credited rows of the month by the plan's overdue bucket),
+        line_commission (line-rate amounts booked in the month, by the bucket they were rated in).
+    caps: month, rule, collector_id for every cap that cut someone's pay.
+    end_state: the balances left after the last month (collector_id, balance, amount).
+    """
+
+    candidate: Candidate
+    payouts: pd.DataFrame
+    buckets: pd.DataFrame
+    caps: pd.DataFrame
+    end_state: pd.DataFrame
+    warnings: tuple[str, ...] = ()
+    bucket_order: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.candidate.label
+
+    def owed_at_end(self) -> tuple[int, int]:
+        """(owed to collectors: holdbacks withheld and pay held; owed by collectors: carried, draws)."""
+        state = self.end_state
+        if not len(state):
+            return 0, 0
+        to_collector = state["balance"].str.startswith("holdback:") | state["balance"].isin(OWED_TO_COLLECTOR)
+        by_collector = state["balance"].isin(OWED_BY_COLLECTOR)
+        return int(state.loc[to_collector, "amount"].sum()), int(state.loc[by_collector, "amount"].sum())
+
+    def withheld_by_collector(self) -> pd.Series:
+        """Each collector's holdbacks and held pay still owed after the last month (earned, not yet paid)."""
+        state = self.end_state
+        if not len(state):
+            return pd.Series(dtype=np.int64)
+        owed = state.loc[state["balance"].str.startswith("holdback:") | state["balance"].isin(OWED_TO_COLLECTOR)]
+        return owed.groupby("collector_id")["amount"].sum().astype(np.int64)
+
+
+def age_classifier(policy: Policy):
+    """The plan's overdue-bucket classifier: the first one on days_past_due (None when it has none)."""
+    return next((c for c in policy.classifiers if c.field == "days_past_due"), None)
+
+
+def run_plan(candidate: Candidate, history: History, months: Sequence[Period],
+             window_policies: Sequence[Policy] = ()) -> PlanRun:
+    """Run `candidate` month after month; balances carry between consecutive months."""
+    policy = candidate.policy
+    ages = age_classifier(policy)
+    payouts, buckets, caps, warnings = [], [], [], []
+    state, state_period = None, None
+    for month in months:
+        if state_period is not None and state_period.end + timedelta(days=1) != month.start:
+            state, state_period = None, None  # a gap in the months asked for: balances start again from zero
+        rows = history.rows_between(run_window_start([policy, *window_policies], month), month.end)
+        side = replace(history.side, state=state, state_period=state_period)
+        try:
+            result = compute(policy, rows, month, history.roster, history=history.ledger, side=side)
+        except InputError as exc:
+            raise InputError([Problem(p.where, p.key, f"{p.message} (simulating plan {candidate.label} in {month})")
+                              for p in exc.problems], exc.hidden) from None
+        warnings.extend(result.warnings)
+        paid = result.payouts[["collector_id", *PAYOUT_MONEY_COLUMNS]].copy()
+        paid.insert(0, "month", str(month))
+        payouts.append(paid)
+        buckets.append(_bucket_costs(result, rows, month, ages))
+        cut = result.items.loc[(result.items["kind"] == "cap_floor") & (result.items["amount"] < 0),
+                               ["rule", "collector_id"]]
+        caps.append(cut.assign(month=str(month)))
+        state, state_period = _carry(result.state, state, result.payouts["collector_id"]), month
+    empty_state = pd.DataFrame({"collector_id": pd.Series([], dtype="str"), "balance": pd.Series([], dtype="str"),
+                                "amount": pd.Series([], dtype=np.int64)})
+    return PlanRun(candidate=candidate, payouts=pd.concat(payouts, ignore_index=True),
+                   buckets=pd.concat(buckets, ignore_index=True), caps=pd.concat(caps, ignore_index=True),
+                   end_state=state if state is not None else empty_state,
+                   warnings=tuple(dict.fromkeys(warnings)),
+                   bucket_order=tuple(ages.labels) if ages is not None else (NO_BUCKET,))
+
+
+def _carry(new_state: pd.DataFrame, old_state: Optional[pd.DataFrame], paid: pd.Series) -> pd.DataFrame:
+    """Balances of collectors a run did not pay (no rows, not on the roster) carry as they were."""
+    if old_state is None or not len(old_state):
+        return new_state
+    untouched = old_state.loc[~old_state["collector_id"].isin(set(paid))]
+    if not len(untouched):
+        return new_state
+    return pd.concat([new_state, untouched], ignore_index=True).sort_values(
+        ["collector_id", "balance"], kind="stable").reset_index(drop=True)
+
+
+def _bucket_costs(result, rows: pd.DataFrame, month: Period, ages) -> pd.DataFrame:
+    """The month's recovered amount and line commission per overdue bucket of this plan."""
+    dates = rows["payment_date"].to_numpy()
+    in_month = rows.iloc[int(np.searchsorted(dates, np.datetime64(month.start), side="left")):]
+    amounts = in_month["amount"].to_numpy()
+    lines = result.lines
+    if ages is None:
+        recovered = pd.Series([int(amounts.sum())], index=[NO_BUCKET])
+        commission = pd.Series([int(lines["amount"].sum()) if len(lines) else 0], index=[NO_BUCKET])
+    else:
+        codes = classify(in_month[ages.field].to_numpy(), ages)
+        per_bucket = np.zeros(len(ages.labels), dtype=np.int64)
+        np.add.at(per_bucket, codes[codes >= 0], amounts[codes >= 0])
+        recovered = pd.Series(per_bucket, index=list(ages.labels))
+        if len(lines) and ages.name in lines:
+            commission = lines.groupby(lines[ages.name].astype("str"), sort=False)["amount"].sum()
+        else:
+            commission = pd.Series(dtype=np.int64)
+    index = list(dict.fromkeys([*recovered.index, *commission.index]))
+    return pd.DataFrame({"month": str(month), "bucket": index,
+                         "recovered": recovered.reindex(index, fill_value=0).to_numpy(dtype=np.int64),
+                         "line_commission": commission.reindex(index, fill_value=0).to_numpy(dtype=np.int64)})
+
+
+@dataclass(frozen=True, eq=False)
+class Simulation:
+    """Every candidate's run over the same months, and how months group into report periods."""
+
+    runs: tuple[PlanRun, ...]
+    months: tuple[Period, ...]
+    report_of: dict
+    history: History
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def baseline(self) -> PlanRun:
+        return self.runs[0]
+
+    @property
+    def labels(self) -> list[str]:
+        return [r.label for r in self.runs]
+
+    @property
+    def report_periods(self) -> list[str]:
+        return [str(p) for p in dict.fromkeys(self.report_of[m] for m in self.months)]
+
+    def period_of_month(self) -> dict[str, str]:
+        return {str(m): str(self.report_of[m]) for m in self.months}
+
+
+def simulate(candidates: Sequence[Candidate], history: History, months: Sequence[Period],
+             report_of: dict, notes: Sequence[str] = ()) -> Simulation:
+    """Run every candidate over the same months (each month's slice covers every candidate's windows)."""
+    policies = [c.policy for c in candidates]
+    runs = tuple(run_plan(c, history, months, policies) for c in candidates)
+    return Simulation(runs=runs, months=tuple(months), report_of=dict(report_of), history=history,
+                      notes=tuple(notes))
