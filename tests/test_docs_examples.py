@@ -200,7 +200,7 @@ def run_example(example: Example, folder: Path):
         if kind in example.settings:
             (folder / file_name).write_text(TABLES[kind][example.settings[kind]], encoding="utf-8")
             args += [option, file_name]
-    state = ["--first-period"] if any(p.name == "first_period" for p in main.commands["run"].params) else []
+    state = ["--first-period"]
     for period in example.settings["after"].split(",") if "after" in example.settings else ():
         earlier = CliRunner().invoke(main, ["run", *args, *state, "--period", period, "--out", f"out-{period}"],
                                      catch_exceptions=False)
