@@ -262,9 +262,8 @@ def batch_create(db, by, **options):
         state_period, state = previous_state(connection, options["period"])
     computed = compute_request(_request(options), state=(state_period, state) if state_period else None,
                                first_period=state_period is None)
-    if state_period is None and any(p.stateful for p in computed.result.policies):
-        click.echo(f"warning: no batch for the period before {options['period']}: balances start from zero",
-                   err=True)
+    if state_period is None:
+        click.echo(f"note: no batch for the period before {options['period']}: balances start from zero", err=True)
     folder = _write_reports(computed, options)
     lines = next((folder / n for n in ("lines.parquet", "lines.csv") if (folder / n).exists()), None)
     inputs = [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in computed.policies] + [

@@ -42,14 +42,15 @@ class Computed:
 def compute_request(request: RunRequest, state: Optional[tuple[Period, pd.DataFrame]] = None,
                     first_period: bool = False) -> Computed:
     """Load and validate every input, then compute. `state` (period, balances) overrides --state,
-    for the batch store, which keeps balances itself. A plan that carries balances needs the
-    previous state, unless this is its `first_period` (balances start from zero)."""
+    for the batch store, which keeps balances itself. Any plan may carry a balance (a clawback
+    larger than the period's pay), so a run needs the previous state unless this is the
+    `first_period` (balances start from zero)."""
     policies = load_policies(request.policies)
-    stateful = [p for p in policies if p.stateful]
-    if stateful and state is None and request.state is None and not first_period:
-        raise InputError([Problem("--state", "", f"plan {stateful[0].plan} carries balances from period to period "
-                                  "(holdbacks, draws, held pay): give --state with the state.json of the previous "
-                                  "period's run, or --first-period if balances start from zero now")])
+    if state is None and request.state is None and not first_period:
+        raise InputError([Problem("--state", "", "pay carries balances from period to period (negative balances "
+                                  "after clawbacks, and any holdbacks, draws or held pay): give --state with the "
+                                  "state.json of the previous period's run, or --first-period if balances start "
+                                  "from zero now")])
     minor = policies[0].minor_units
     key_columns = list(dict.fromkeys(column for p in policies for column in p.ledger_columns()))
     ledger = load_ledger(request.ledgers, minor, key_columns)

@@ -51,7 +51,7 @@ def files(tmp_path):
 
 
 def run(folder: Path, *args: str):
-    result = CliRunner().invoke(main, ["run", *args, "--out", str(folder / "out")])
+    result = CliRunner().invoke(main, ["run", *args, "--out", str(folder / "out"), "--first-period"])
     rows = list(csv.DictReader(open(folder / "out" / "payouts.csv", encoding="utf-8"))) if result.exit_code == 0 \
         else []
     return result, {row["collector_id"]: row for row in rows}

@@ -154,7 +154,7 @@ def test_split_credit_through_the_command_line_is_applied_once(tmp_path):
                                          "P1,C2,A1,2026-10-01,2045.00,10,3000,0.3\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger",
                                        str(tmp_path / "ledger.csv"), "--period", "2026-10", "--out",
-                                       str(tmp_path / "out")])
+                                       str(tmp_path / "out"), "--first-period"])
     assert result.exit_code == 0, result.output
     rows = {r["collector_id"]: r for r in csv.DictReader(open(tmp_path / "out" / "payouts.csv", encoding="utf-8"))}
     # 2,045.00 x 0.7 = 1,431.50 and x 0.3 = 613.50 ; at 5%: 71.575 -> 71.58 and 30.675 -> 30.68

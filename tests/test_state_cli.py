@@ -31,10 +31,10 @@ def run(tmp_path, period, *extra):
                                      "--out", str(tmp_path / f"out-{period}"), *map(str, extra)])
 
 
-def test_a_plan_carrying_balances_needs_the_previous_state_or_first_period(tmp_path):
+def test_a_run_needs_the_previous_state_or_first_period(tmp_path):
     refused = run(tmp_path, "2026-08")
     assert refused.exit_code == 2
-    assert "plan drawn carries balances from period to period" in refused.output
+    assert "pay carries balances from period to period" in refused.output
     assert not (tmp_path / "out-2026-08").exists()
     july = run(tmp_path, "2026-07", "--first-period")
     assert july.exit_code == 0, july.output

@@ -110,11 +110,12 @@ def book_carried_and_draw(ctx: RunContext, book: ItemBook, balances: Balances) -
     carried, owed = balances.get(CARRIED), balances.get(DRAW)
     guarantee = prorate(ctx, policy.draw.amount, ctx.period) if policy.draw else np.zeros(ctx.n, dtype=np.int64)
     budget = _recovery_budget(ctx, np.maximum(net - guarantee, 0))
-    for name, balance in ((CARRIED, carried), (DRAW, owed)):
+    draw_code = policy.draw.pay_code if policy.draw else pay_code
+    for name, balance, code in ((CARRIED, carried, pay_code), (DRAW, owed, draw_code)):
         repay = np.minimum(balance, np.minimum(np.maximum(net - guarantee, 0), budget))
         who = np.flatnonzero(repay)
         book.add(who, component="balances", kind="balance", rule=f"{name}:repaid", base=balance[who], rate="",
-                 amount=-repay[who], pay_code=pay_code, window=window, counts_toward="balances")
+                 amount=-repay[who], pay_code=code, window=window, counts_toward="balances")
         balance -= repay
         budget -= repay
         net = net - repay

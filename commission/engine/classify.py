@@ -23,13 +23,16 @@ def classify(values: np.ndarray, classifier: Classifier) -> np.ndarray:
     return codes
 
 
-def classify_frame(frame: pd.DataFrame, classifiers, problems: ProblemCollector) -> dict[str, np.ndarray]:
-    """Codes for every classifier; rows outside every range are reported with file and row."""
+def classify_frame(frame: pd.DataFrame, classifiers, problems: ProblemCollector,
+                   skip: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Codes for every classifier; rows outside every range are reported with file and row, except
+    rows in `skip` (reversals, rated at their original's terms), which keep code -1 until needed."""
     codes = {}
     for classifier in classifiers:
         values = frame[classifier.field].to_numpy()
         result = classify(values, classifier)
-        for index in np.flatnonzero(result < 0)[: problems.limit]:
+        unclassified = result < 0 if skip is None else (result < 0) & ~skip
+        for index in np.flatnonzero(unclassified)[: problems.limit]:
             ranges = ", ".join(f"{label} {i.text}" for label, i in zip(classifier.labels, classifier.intervals))
             problems.add(f"{frame['source'].iat[index]}:row {frame['row'].iat[index]}", classifier.field,
                          f"{_show(frame, classifier.field, index)} falls in no {classifier.name} ({ranges})")

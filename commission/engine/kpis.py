@@ -52,8 +52,9 @@ class KpiValues:
 
 
 def _one_decimal(value: Fraction) -> str:
-    """Display only (decisions use the exact fraction): 104.1666.. -> '104.2'."""
-    tenths = round(value * 10)
+    """Display only (decisions use the exact fraction), cut, never rounded up: 99.99.. -> '99.9', so a
+    collector just below a band edge never reads the edge itself."""
+    tenths = int(value * 10)
     return f"{'-' if tenths < 0 else ''}{abs(tenths) // 10}.{abs(tenths) % 10}"
 
 

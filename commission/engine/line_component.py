@@ -39,7 +39,9 @@ def book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook,
         original = find_originals(ctx.history, reversals)
         unmatched = original < 0
         if unmatched.any() and ctx.policy.unmatched_reversals == UNMATCHED_OWN_ATTRIBUTES:
-            own_terms[np.flatnonzero(reversal)[unmatched]] = True
+            own_rows = np.flatnonzero(reversal)[unmatched]
+            classify_frame(ctx.frame.iloc[own_rows], ctx.policy.classifiers, problems)  # own terms: need a bucket
+            own_terms[own_rows] = True
             ctx.warnings.append(f"{int(unmatched.sum())} reversal(s) name a payment not in the ledgers given; "
                                 "clawed back at their own bucket, band and rate (reversals: unmatched: "
                                 "own_attributes)")

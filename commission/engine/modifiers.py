@@ -47,13 +47,20 @@ def _factor(value) -> str:
 def book_compliance(ctx: RunContext, rule: Compliance, targets: list, book: ItemBook) -> None:
     """One item per event that has an effect, naming the event.
 
-    A deduction (fixed, or a percentage of the targets' total) per event comes off the first target
-    component, never below zero in all; a forfeiting event takes back all the targets paid.
+    Each event counts once, against the target components whose window holds it (a July complaint
+    reduces July's monthly pay; in September it touches only the quarter's components). A
+    deduction (fixed, or a percentage of those components' total) comes off the first of them,
+    never below zero in all; a forfeiting event takes back everything they paid.
     """
-    window = _window(ctx, targets)
+    by_window: dict = {}
+    for component in targets:
+        by_window.setdefault(ctx.window(component.pays), []).append(component)
+    for window, group in by_window.items():
+        _book_events(ctx, rule, group, window, book)
+
+
+def _book_events(ctx: RunContext, rule: Compliance, targets: list, window, book: ItemBook) -> None:
     events = window_events(ctx, window)
-    if not len(events):
-        return
     effect_of = {(e.type, e.severity): e for e in rule.effects}
     positions = np.searchsorted(np.asarray(ctx.collectors, dtype=object), events["collector_id"].to_numpy(dtype=object))
     first = targets[0]

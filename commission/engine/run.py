@@ -213,7 +213,8 @@ def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     in_run = (dates >= np.datetime64(earliest)) & (dates <= np.datetime64(period.end))
     frame = ledger if in_run.all() else ledger.loc[in_run].reset_index(drop=True)
     problems = ProblemCollector()
-    classes = classify_frame(frame, policy.classifiers, problems)
+    is_reversal = (frame["reverses"] != "").to_numpy() if "reverses" in frame else np.zeros(len(frame), bool)
+    classes = classify_frame(frame, policy.classifiers, problems, skip=is_reversal)  # reversals: original's terms
     problems.raise_if_any()
     categories = frame["collector_id"].cat.categories
     codes = frame["collector_id"].cat.codes.to_numpy()
@@ -221,7 +222,6 @@ def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     collectors = sorted(set(present) | (set(roster.index) if roster is not None else set()))
     position = np.searchsorted(np.asarray(collectors, dtype=object), np.asarray(categories, dtype=object))
     collector_of_row = position.astype(np.int64)[codes]
-    is_reversal = (frame["reverses"] != "").to_numpy() if "reverses" in frame else np.zeros(len(frame), bool)
     return RunContext(policy=policy, period=period, frame=frame, collectors=collectors,
                       collector_of_row=collector_of_row, classes=classes, history=history, is_reversal=is_reversal,
                       roster=roster, side=side)
@@ -234,7 +234,7 @@ def _coverage_warnings(ledger: pd.DataFrame, paid, period: Period):
     first = ledger["payment_date"].min().date()
     for component in paid:
         window = period.enclosing(component.pays)
-        if first > window.start:
+        if first > window.months()[0].end:
             yield (f"component {component.id} pays {component.pays} over {window} ({window.start} to {window.end}) "
                    f"but the ledger starts on {first}: give the ledgers of the whole {window}")
 

@@ -102,12 +102,12 @@ def money(raw: RawTable, name: str, minor_units: int, problems: ProblemCollector
         _check_money(raw, name, column, values, _missing(column), np.zeros(len(values), bool),
                      np.zeros(len(values), bool), minor_units, problems, allow_negative)
         return values
-    values, missing, malformed, too_precise = _decimal_text(column, minor_units)
+    values, missing, malformed, too_precise = decimal_text(column, minor_units)
     _check_money(raw, name, column, values, missing, malformed, too_precise, minor_units, problems, allow_negative)
     return np.where(missing | malformed | too_precise, 0, values).astype(np.int64)
 
 
-def _decimal_text(column, places: int):
+def decimal_text(column, places: int):
     """Decimal text to integers scaled by 10**places: (values, missing, malformed, too_precise) arrays."""
     if not pa.types.is_string(column.type):
         column = pc.cast(column, pa.string())
@@ -134,7 +134,7 @@ SHARE_SCALE = 10**6
 def score(raw: RawTable, name: str, problems: ProblemCollector) -> np.ndarray:
     """QA scores (e.g. 87 or 87.5) in hundredths of a point; blank is -1 (no score)."""
     column = raw.table.column(name).combine_chunks()
-    values, missing, malformed, too_precise = _decimal_text(column, 2)
+    values, missing, malformed, too_precise = decimal_text(column, 2)
     bad = malformed | too_precise | (~missing & (values < 0))
     if bad.any():
         _report(raw, name, bad, lambda v: f"{v!r} is not a score (a number such as 87 or 87.5)", problems, column)
@@ -150,7 +150,7 @@ def share_text(parts_per_million: int) -> str:
 def share(raw: RawTable, name: str, problems: ProblemCollector) -> np.ndarray:
     """Credit shares such as 0.5 or 0.333334 as parts per million; a blank cell means the whole (1)."""
     column = raw.table.column(name).combine_chunks()
-    values, missing, malformed, too_precise = _decimal_text(column, 6)
+    values, missing, malformed, too_precise = decimal_text(column, 6)
     bad = malformed | too_precise | (~missing & ((values <= 0) | (values > SHARE_SCALE)))
     if bad.any():
         _report(raw, name, bad, lambda v: f"{v!r} is not a credit share: write a fraction above 0 and at most 1 "

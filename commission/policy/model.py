@@ -340,9 +340,3 @@ class Policy:
     def needs(self, kpi: str) -> bool:
         """Does any bonus or multiplier look at this KPI (so its input file is required)?"""
         return any(getattr(item, "kpi", None) == kpi for item in (*self.components, *self.adjustments))
-
-    @property
-    def stateful(self) -> bool:
-        """Does the plan carry balances from period to period (holdbacks, draws, held pay)?"""
-        return bool(self.draw or self.leavers == "hold"
-                    or any(isinstance(a, Holdback) for a in self.adjustments))

@@ -259,6 +259,7 @@ class _Reader:
         description = self.text(keys.get("description"), "description", "") or ""
         classifiers = self.classifiers(keys.get("classify"))
         components = tuple(self.components(keys.get("components"), classifiers)) if "components" in keys else ()
+        self.check_bonus_bases(components, keys.get("components"))
         adjustments = tuple(self.adjustments(keys.get("adjustments"), components))
         unmatched = UNMATCHED_ERROR
         if "reversals" in keys:
@@ -550,6 +551,17 @@ class _Reader:
             return None
         return Override(id=component_id, pays=pays, pay_code=pay_code, base=base, rate=rate,
                         description=description, line=node.line)
+
+    def check_bonus_bases(self, components: tuple, node: Optional[Node]) -> None:
+        """A bonus paid on components needs them listed before it (they are computed in plan order)."""
+        for index, component in enumerate(components):
+            if isinstance(component, Bonus) and component.of != ("recovered",):
+                earlier = {c.id for c in components[:index]}
+                for name in component.of:
+                    if name not in earlier:
+                        self.problem(None, f"components[{index}].of", f"{name!r} is not a component listed before "
+                                     f"{component.id} (use recovered, or ids of earlier components)",
+                                     line=component.line)
 
     def kpi_value(self, node: Optional[Node], path: str, kpi: str) -> Optional[Fraction]:
         """A KPI threshold: money for recovered, points for qa_score, a percentage for the ratios."""

@@ -77,11 +77,12 @@ class History:
     minor_units: int
 
     def rows_between(self, first: date, last: date) -> pd.DataFrame:
-        """Ledger rows dated first..last (both included): a contiguous slice, not a copy of the ledger."""
+        """Ledger rows dated first..last (both included), numbered from 0 as the engine expects: a contiguous
+        slice (copy-on-write: the ledger's data is not copied)."""
         dates = self.ledger["payment_date"].to_numpy()
         lo = int(np.searchsorted(dates, np.datetime64(first), side="left"))
         hi = int(np.searchsorted(dates, np.datetime64(last + timedelta(days=1)), side="left"))
-        return self.ledger.iloc[lo:hi]
+        return self.ledger.iloc[lo:hi].reset_index(drop=True)
 
     def teams(self) -> pd.Series:
         """collector_id -> team ('' without a roster)."""
@@ -310,3 +311,50 @@ def simulate(candidates: Sequence[Candidate], history: History, months: Sequence
     runs = tuple(run_plan(c, history, months, policies) for c in candidates)
     return Simulation(runs=runs, months=tuple(months), report_of=dict(report_of), history=history,
                       notes=tuple(notes))
+
+
+def fill_months_not_employed(table: Optional[pd.DataFrame], column: str, roster: Optional[pd.DataFrame],
+                             months: Sequence[Period]) -> tuple[Optional[pd.DataFrame], int]:
+    """Simulation-only assumption for targets and assigned balances: a month in which a collector was
+    not employed at all (roster start/end dates) and has no row gets the value of the collector's
+    latest earlier month that has one (else the earliest later one).
+
+    Why: the engine prorates a quarter's full target by the days employed, and needs every month's
+    target to build it; files usually hold targets only for the months someone worked, so a leaver
+    on a plan with a quarterly attainment bonus could not be simulated. Returns the table and the
+    number of rows added (reported as an assumption).
+    """
+    if table is None or roster is None or not len(table):
+        return table, 0
+    wanted = [str(m) for m in months]
+    monthly = table.loc[table["period"].isin(wanted)]
+    if not len(monthly):
+        return table, 0
+    grid = monthly.pivot(index="collector_id", columns="period", values=column).reindex(columns=wanted)
+    grid = grid.loc[grid.index.isin(roster.index)]
+    starts = roster["start_date"].reindex(grid.index).to_numpy().astype("datetime64[D]")
+    ends = roster["end_date"].reindex(grid.index).to_numpy().astype("datetime64[D]")
+    month_start = np.array([np.datetime64(m.start) for m in months], dtype="datetime64[D]")
+    month_end = np.array([np.datetime64(m.end) for m in months], dtype="datetime64[D]")
+    employed = ((np.isnat(starts)[:, None] | (starts[:, None] <= month_end[None, :]))
+                & (np.isnat(ends)[:, None] | (ends[:, None] >= month_start[None, :])))
+    values = grid.to_numpy(dtype="float64")  # positions only: NaN marks a missing month, values are copied back
+    missing = np.isnan(values) & ~employed
+    if not missing.any():
+        return table, 0
+    position = np.arange(len(wanted))
+    known = ~np.isnan(values)
+    # the latest earlier month with a value, else the earliest later one
+    before = np.where(known, position[None, :], -1)
+    before = np.maximum.accumulate(before, axis=1)
+    after = np.where(known, position[None, :], len(wanted))
+    after = np.minimum.accumulate(after[:, ::-1], axis=1)[:, ::-1]
+    source = np.where(before >= 0, before, after)
+    fill = missing & (source < len(wanted))
+    rows, cols = np.nonzero(fill)
+    exact = monthly.set_index(["collector_id", "period"])[column]
+    keys = pd.MultiIndex.from_arrays([grid.index.to_numpy()[rows], np.asarray(wanted, dtype=object)[source[rows, cols]]])
+    added = pd.DataFrame({"collector_id": grid.index.to_numpy()[rows],
+                          "period": np.asarray(wanted, dtype=object)[cols],
+                          column: exact.reindex(keys).to_numpy(dtype=np.int64)})
+    return pd.concat([table, added], ignore_index=True), len(added)

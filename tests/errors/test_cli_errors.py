@@ -26,7 +26,7 @@ def run(tmp_path: Path, *args: str, policy: Path = POLICY, ledger: Path = VALID,
         out: Path | None = None):
     out = out or tmp_path / "out"
     result = CliRunner().invoke(main, ["run", "--policy", str(policy), "--ledger", str(ledger), "--period", period,
-                                       "--out", str(out), *args])
+                                       "--out", str(out), "--first-period", *args])
     return result, out
 
 
@@ -106,7 +106,7 @@ def test_real_process_prints_the_row_on_stderr_without_traceback(tmp_path):
     """The installed-script path end to end: real stderr, real exit status."""
     ledger = BAD_LEDGERS / "amount_too_many_decimals.csv"
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "cli.py", "run", "--policy", str(POLICY),
+    done = subprocess.run([sys.executable, "cli.py", "run", "--first-period", "--policy", str(POLICY),
                            "--ledger", str(ledger), "--period", "2026-10", "--out", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2

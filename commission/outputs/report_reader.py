@@ -1,0 +1,100 @@
+"""Read a run folder back (payouts, items, lines, KPIs, state, plans) for statements and explain."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..engine import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS
+from ..errors import InputError, Problem
+from ..inputs.columns import decimal_text
+from ..periods import Period
+from ..policy import Policy, parse_policy
+from .run_report import ITEMS_CSV, KPIS_CSV, LINES_CSV, LINES_PARQUET, MANIFEST, PAYOUTS_CSV, PLANS, STATE
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """A run's reports as typed frames (money in int64 minor units) and its plans, parsed again."""
+
+    folder: Path
+    period: Period
+    currency: str
+    minor_units: int
+    payouts: pd.DataFrame
+    items: pd.DataFrame
+    lines: pd.DataFrame
+    kpis: pd.DataFrame
+    state: pd.DataFrame
+    plans: dict  # (plan id, version) -> Policy
+
+    def plan_of(self, collector: str) -> Policy:
+        row = self.payouts.loc[self.payouts["collector_id"] == collector].iloc[0]
+        return self.plans[(row["plan"], int(row["version"]))]
+
+
+def load_report(folder: str | Path) -> RunReport:
+    folder = Path(folder)
+    manifest_path = folder / MANIFEST
+    if not manifest_path.exists():
+        raise InputError([Problem(str(folder), "--run", "is not a run folder (no manifest.json); give the --out "
+                                  "folder of a commission run or batch create")])
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    minor = int(manifest["minor_units"])
+    payouts = _csv(folder / PAYOUTS_CSV, [c for c in _header(folder / PAYOUTS_CSV)
+                                          if c in PAYOUT_MONEY_COLUMNS or c.startswith("pay_")], minor)
+    payouts["version"] = payouts["version"].astype(int)
+    items = _csv(folder / ITEMS_CSV, ITEM_MONEY_COLUMNS, minor)
+    if (folder / LINES_CSV).exists():
+        lines = _csv(folder / LINES_CSV, LINE_MONEY_COLUMNS, minor)
+    else:
+        lines = _parquet(folder / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
+    kpis = pd.read_csv(folder / KPIS_CSV, dtype={"collector_id": str, "kpi": str, "window": str},
+                       keep_default_na=False) if (folder / KPIS_CSV).exists() else pd.DataFrame(
+        columns=["collector_id", "kpi", "window", "numerator", "denominator"])
+    state_rows = json.loads((folder / STATE).read_text(encoding="utf-8"))["balances"] if (folder / STATE).exists() \
+        else []
+    state = pd.DataFrame(state_rows, columns=["collector_id", "balance", "amount"])
+    state["amount"] = _money(state["amount"].astype(str), minor) if len(state) else np.zeros(0, dtype=np.int64)
+    plans = {}
+    for entry in manifest["plans"]:
+        path = folder / PLANS / f"{entry['id']}-v{entry['version']}.yaml"
+        plans[(entry["id"], int(entry["version"]))] = parse_policy(path.read_text(encoding="utf-8"), source=str(path))
+    return RunReport(folder=folder, period=Period.parse(manifest["period"]), currency=manifest["currency"],
+                     minor_units=minor, payouts=payouts, items=items, lines=lines, kpis=kpis, state=state,
+                     plans=plans)
+
+
+def _header(path: Path) -> list[str]:
+    return list(pd.read_csv(path, nrows=0).columns)
+
+
+def _csv(path: Path, money, minor: int) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in money:
+        if column in frame:
+            frame[column] = _money(frame[column], minor)
+    return frame
+
+
+def _parquet(path: Path, money, minor: int) -> pd.DataFrame:
+    table = pq.read_table(path)
+    frame = pd.DataFrame({name: (_money(pd.Series(pc.cast(table[name], pa.string()).to_pylist()), minor)
+                                 if name in money else table[name].to_pandas().astype(str))
+                          for name in table.column_names})
+    return frame
+
+
+def _money(values: pd.Series, minor: int) -> np.ndarray:
+    parsed, missing, malformed, too_precise = decimal_text(pc.cast(pa.array(values.astype("str")), pa.string()), minor)
+    if (malformed | too_precise).any():
+        raise InputError([Problem("run folder", "", "a money column does not hold decimal amounts; was the folder "
+                                  "edited by hand?")])
+    return np.where(missing, 0, parsed).astype(np.int64)

@@ -1,0 +1,267 @@
+"""Collector statements: one Excel workbook per collector that they can check line by line.
+
+Summary (who, what was recovered by bucket, every rule that paid or took away with its rule in
+words, pay codes, balances, progress to the next tier, attainment), Detail (every credited
+payment, masked account, subtotals by bucket) and Plan (the plan in words). Numbers are written
+as values, never formulas, so viewers that do not recalculate still show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font
+
+from ..money import format_minor, format_rate
+from ..policy import Tiers
+from .plan_words import KPI_NAMES, describe_plan
+from .report_reader import RunReport
+from .workbook import BOLD, HEADER_FILL, TOTAL_FILL, fit_widths, money_format, money_value, new_workbook, save_workbook
+
+LABELS = {
+    "en": {
+        "title": "Commission statement", "collector": "Collector", "team": "Team", "period": "Period",
+        "plan": "Plan", "currency": "Currency", "recovered_by_bucket": "Recovered by overdue bucket",
+        "bucket": "Bucket", "payments": "Payments", "recovered": "Recovered", "total": "Total",
+        "how": "How your pay is made", "component": "Component", "rule": "Rule", "in_words": "Rule in words",
+        "base": "Base", "rate": "Rate", "amount": "Amount", "event": "Event", "pay_codes": "Pay by pay code",
+        "pay_code": "Pay code", "net": "Net payout", "balances": "Balances carried to next period",
+        "balance": "Balance", "progress": "Progress", "next_tier": "To reach {tier} ({rate}): recover {amount} more",
+        "top_tier": "{component}: in the top tier", "attainment": "{kpi} ({window}): {value}",
+        "ytd": "Year to date", "date": "Date", "account": "Account", "band": "Band", "share": "Credit share",
+        "reverses": "Reverses", "commission": "Commission", "limit": "Limit", "subtotal": "Subtotal {bucket}",
+        "what": "Applies to", "detail": "Detail", "summary": "Summary", "plan_sheet": "Plan",
+        "chart": "Recovered by bucket", "none": "none", "version": "version",
+    },
+    "zh": {
+        "title": "提成对账单", "collector": "催收员", "team": "组别", "period": "期间", "plan": "提成方案",
+        "currency": "币种", "recovered_by_bucket": "按账龄回款", "bucket": "账龄", "payments": "笔数",
+        "recovered": "回款金额", "total": "合计", "how": "提成明细", "component": "项目", "rule": "规则",
+        "in_words": "规则说明", "base": "计提基数", "rate": "比例", "amount": "金额", "event": "事件",
+        "pay_codes": "按发放项目", "pay_code": "发放项目", "net": "实发金额", "balances": "结转下期余额",
+        "balance": "余额项目", "progress": "进度", "next_tier": "距离{tier}（{rate}）还需回款 {amount}",
+        "top_tier": "{component}：已达最高档", "attainment": "{kpi}（{window}）：{value}", "ytd": "本年累计",
+        "date": "还款日期", "account": "账号", "band": "欠款档", "share": "业绩分成", "reverses": "冲回",
+        "commission": "提成", "limit": "限额", "subtotal": "小计 {bucket}", "what": "作用于", "detail": "回款明细",
+        "summary": "汇总", "plan_sheet": "方案说明", "chart": "按账龄回款", "none": "无", "version": "版本",
+    },
+}
+
+
+@dataclass(frozen=True)
+class StatementRequest:
+    collector: str
+    lang: str
+    path: Path
+    ytd: Optional[dict] = None  # pay code -> minor units, from the batch store when known
+
+
+def statement_language(report: RunReport, lang: Optional[str]) -> str:
+    """Chinese by default for CNY plans, English otherwise."""
+    return lang or ("zh" if report.currency == "CNY" else "en")
+
+
+def write_statement(report: RunReport, request: StatementRequest) -> Path:
+    """Write one collector's statement workbook to `request.path`."""
+    labels, minor = LABELS[request.lang], report.minor_units
+    collector = request.collector
+    payout = report.payouts.loc[report.payouts["collector_id"] == collector].iloc[0]
+    policy = report.plan_of(collector)
+    lines = report.lines.loc[report.lines["collector_id"] == collector]
+    items = report.items.loc[report.items["collector_id"] == collector]
+    workbook = new_workbook()
+    summary = workbook.create_sheet(labels["summary"])
+    words = {rule: text for rule, _, text in describe_plan(policy, request.lang)}
+
+    title = [labels["title"], f"{payout.get('name', '')} ({collector})".strip()]
+    summary.append(title)
+    summary["A1"].font = Font(bold=True, size=14)
+    summary["B1"].font = Font(bold=True, size=14)
+    for key, value in ((labels["team"], payout.get("team", "")), (labels["period"], str(report.period)),
+                       (labels["plan"], f"{policy.plan} {labels['version']} {policy.version}"),
+                       (labels["currency"], report.currency)):
+        summary.append([key, value])
+    summary.append([])
+
+    _section(summary, labels["recovered_by_bucket"], [labels["bucket"], labels["payments"], labels["recovered"]])
+    by_bucket = _recovered_by_bucket(lines)
+    first_bucket_row = summary.max_row + 1
+    for bucket, count, amount in by_bucket:
+        summary.append([bucket, count, money_value(amount, minor)])
+    last_bucket_row = summary.max_row
+    _total(summary, [labels["total"], sum(c for _, c, _ in by_bucket),
+                     money_value(int(payout["recovered"]), minor)])
+    summary.append([])
+
+    _section(summary, labels["how"], [labels["component"], labels["rule"], labels["in_words"], labels["what"],
+                                      labels["base"], labels["rate"], labels["amount"], labels["pay_code"],
+                                      labels["event"]])
+    for item in items.itertuples(index=False):
+        summary.append([item.component, item.rule, words.get(item.rule) or words.get(item.component, ""),
+                        item.applies_to, money_value(int(item.base), minor), item.rate,
+                        money_value(int(item.amount), minor), item.pay_code, item.event])
+    _total(summary, [labels["net"], None, None, None, None, None, money_value(int(payout["net_payout"]), minor)])
+    summary.append([])
+
+    _section(summary, labels["pay_codes"], [labels["pay_code"], labels["amount"]]
+             + ([labels["ytd"]] if request.ytd is not None else []))
+    for column in [c for c in report.payouts.columns if c.startswith("pay_")]:
+        code = column.removeprefix("pay_")
+        row = [code, money_value(int(payout[column]), minor)]
+        if request.ytd is not None:
+            row.append(money_value(int(request.ytd.get(code, 0)), minor))
+        summary.append(row)
+    summary.append([])
+
+    balances = report.state.loc[report.state["collector_id"] == collector]
+    _section(summary, labels["balances"], [labels["balance"], labels["amount"]])
+    for balance, amount in zip(balances["balance"], balances["amount"]):
+        summary.append([balance, money_value(int(amount), minor)])
+    if not len(balances):
+        summary.append([labels["none"]])
+    summary.append([])
+
+    _section(summary, labels["progress"], [labels["progress"]])
+    for text in _progress(report, policy, collector, labels, request.lang):
+        summary.append([text])
+
+    _money_formats(summary, minor)
+    fit_widths(summary, maximum=48)
+    summary.column_dimensions["C"].width = 48
+    for row in summary.iter_rows(min_row=2):
+        for cell in row:
+            if cell.column == 3:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if by_bucket:
+        chart = BarChart()
+        chart.title = labels["chart"]
+        chart.y_axis.title = f"{labels['recovered']} ({report.currency})"
+        chart.legend = None
+        chart.add_data(Reference(summary, min_col=3, min_row=first_bucket_row, max_row=last_bucket_row))
+        chart.set_categories(Reference(summary, min_col=1, min_row=first_bucket_row, max_row=last_bucket_row))
+        chart.height, chart.width = 7, 14
+        summary.add_chart(chart, "K3")
+    _print_setup(summary)
+
+    _detail_sheet(workbook.create_sheet(labels["detail"]), lines, labels, minor)
+    plan_sheet = workbook.create_sheet(labels["plan_sheet"])
+    plan_sheet.append([labels["rule"], labels["component"], labels["in_words"]])
+    for row in describe_plan(policy, request.lang):
+        plan_sheet.append(list(row))
+    _header_style(plan_sheet)
+    fit_widths(plan_sheet, maximum=70)
+    plan_sheet.freeze_panes = "A2"
+    _print_setup(plan_sheet)
+    request.path.parent.mkdir(parents=True, exist_ok=True)
+    save_workbook(workbook, request.path)
+    return request.path
+
+
+def _recovered_by_bucket(lines: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """(bucket, payments, recovered) from the first line-rate component's lines (each payment once)."""
+    if not len(lines) or "bucket" not in lines:
+        return []
+    first = lines.loc[lines["component"] == lines["component"].iloc[0]]
+    grouped = first.groupby("bucket", sort=False)["base"].agg(["count", "sum"])
+    order = sorted(grouped.index, key=lambda b: list(dict.fromkeys(first["bucket"])).index(b))
+    return [(bucket, int(grouped.loc[bucket, "count"]), int(grouped.loc[bucket, "sum"])) for bucket in order]
+
+
+def _progress(report: RunReport, policy, collector: str, labels: dict, lang: str) -> list[str]:
+    """How far each tier schedule is from its next tier, and every KPI the plan looked at."""
+    texts, minor = [], report.minor_units
+    recovered = int(report.payouts.loc[report.payouts["collector_id"] == collector, "recovered"].iloc[0])
+    for component in policy.components:
+        if isinstance(component, Tiers) and component.pays == "monthly" and report.period.kind == "month":
+            above = [t for t in component.tiers if t.low > recovered]
+            if above:
+                tier = above[0]
+                rate = format_rate(tier.rate) if tier.rate is not None else format_minor(tier.amount, minor)
+                texts.append(labels["next_tier"].format(tier=tier.id, rate=rate,
+                                                        amount=format_minor(tier.low - recovered, minor)))
+            else:
+                texts.append(labels["top_tier"].format(component=component.id))
+    mine = report.kpis.loc[report.kpis["collector_id"] == collector]
+    for kpi, window, numerator, denominator in zip(mine["kpi"], mine["window"], mine["numerator"],
+                                                   mine["denominator"]):
+        value = Decimal(int(numerator)) / Decimal(int(denominator))
+        shown = f"{value * 100:.1f}%" if kpi in ("attainment", "recovery_rate") else \
+            format_minor(int(numerator), minor) if kpi == "recovered" else f"{value:.1f}"
+        texts.append(labels["attainment"].format(kpi=KPI_NAMES[lang][kpi], window=window, value=shown))
+    return texts
+
+
+def _detail_sheet(sheet, lines: pd.DataFrame, labels: dict, minor: int) -> None:
+    columns = [("payment_date", labels["date"]), ("account", labels["account"]), ("bucket", labels["bucket"]),
+               ("band", labels["band"]), ("base", labels["recovered"]), ("credit_share", labels["share"]),
+               ("reverses", labels["reverses"]), ("rate", labels["rate"]), ("commission", labels["commission"]),
+               ("limit", labels["limit"]), ("amount", labels["amount"]), ("rule", labels["rule"]),
+               ("component", labels["component"])]
+    columns = [(name, label) for name, label in columns if name in lines.columns]
+    sheet.append([label for _, label in columns])
+    _header_style(sheet)
+    money = {"base", "commission", "amount"}
+    ordered = lines.assign(_order=np.arange(len(lines))).sort_values(["bucket", "payment_date", "_order"]) \
+        if "bucket" in lines else lines
+    for bucket, group in (ordered.groupby("bucket", sort=False) if "bucket" in ordered else [("", ordered)]):
+        for values in zip(*(group[name] for name, _ in columns)):
+            sheet.append([money_value(int(v), minor) if name in money else v
+                          for (name, _), v in zip(columns, values)])
+        subtotal = [labels["subtotal"].format(bucket=bucket)] + [None] * (len(columns) - 1)
+        for position, (name, _) in enumerate(columns):
+            if name in money:
+                subtotal[position] = money_value(int(group[name].sum()), minor)
+        _total(sheet, subtotal)
+    total = [labels["total"]] + [None] * (len(columns) - 1)
+    for position, (name, _) in enumerate(columns):
+        if name in money:
+            total[position] = money_value(int(lines[name].sum()), minor)
+    _total(sheet, total)
+    _money_formats(sheet, minor)
+    fit_widths(sheet)
+    sheet.freeze_panes = "A2"
+    _print_setup(sheet)
+
+
+def _section(sheet, title: str, headers: list[str]) -> None:
+    sheet.append([title])
+    sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
+    sheet.append(headers)
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+
+
+def _total(sheet, values: list) -> None:
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+        cell.fill = TOTAL_FILL
+
+
+def _header_style(sheet) -> None:
+    for cell in sheet[1]:
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+
+
+def _money_formats(sheet, minor: int) -> None:
+    number_format = money_format(minor)
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = number_format
+
+
+def _print_setup(sheet) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.protection.sheet = False

@@ -1,0 +1,340 @@
+"""Plan health check: warnings a compensation designer would raise about a plan's incentives.
+
+Each warning has a stable code, says where in the plan it comes from (file:line), and explains itself:
+what the plan does, why it invites a bad behaviour, and what would fix it.
+
+| code | what it catches | needs |
+|---|---|---|
+| whole-tier-cliff | a whole-tier (全额累进) schedule, or a fixed-amount tier, where a minor unit more recovery jumps pay (or drops it) | the plan |
+| no-conduct-effect | pay that no complaint, violation or QA score can change, for the whole plan or a component | the plan |
+| rates-fall-with-age | a later overdue bucket paying a lower rate than an earlier one (rewarding the easy money) | the plan |
+| variable-pay-share | variable pay that is a very large share of total pay | a base salary; a ledger, or a cap |
+| cap-binds | a cap that cuts the pay of most collector-months | a ledger |
+
+A warning is silenced, for the whole plan, by a comment in the plan file that gives a reason::
+
+    # lint: ignore=whole-tier-cliff reason: the step is the agreed retention bonus (HR 2026-03)
+
+Several codes may be listed, comma-separated. A comment without a reason silences nothing and is
+reported itself. Silenced warnings still appear in reports, with their reason. (A plan key
+`lint: {ignore: {code: reason}}` is read too, once the plan language accepts it: `Policy.lint_ignore`.)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from itertools import product
+from typing import Optional, Sequence
+
+import numpy as np
+
+from ..money import apply_fraction, format_minor, format_rate
+from ..policy import Bonus, CapFloor, Compliance, Holdback, LineRate, Multiplier, Policy, Tiers
+
+CODES = {
+    "whole-tier-cliff": "a minor unit more recovery jumps pay",
+    "no-conduct-effect": "pay that conduct and quality cannot change",
+    "rates-fall-with-age": "later overdue buckets paying less",
+    "variable-pay-share": "variable pay a very large share of total pay",
+    "cap-binds": "a cap binding for most collectors",
+}
+#: Problems with the silencing comments themselves (cannot be silenced).
+BAD_IGNORE = "lint-ignore"
+#: Default limits.
+MAX_VARIABLE_SHARE = Fraction(1, 2)
+CAP_BINDS_SHARE = Fraction(1, 2)
+
+_IGNORE = re.compile(r"#\s*lint:\s*ignore\s*=\s*(?P<codes>[A-Za-z0-9_,\s-]+?)\s*(?:reason:\s*(?P<reason>.*?))?\s*$")
+
+
+@dataclass(frozen=True)
+class LintWarning:
+    """One lint finding. `silenced` holds the reason a plan gives for accepting it ('' when active)."""
+
+    code: str
+    plan: str
+    where: str
+    message: str
+    silenced: str = ""
+
+    def __str__(self) -> str:
+        if self.silenced:
+            return f"{self.where}: silenced {self.code} ({self.silenced}): {self.message}"
+        return f"{self.where}: warning {self.code}: {self.message}"
+
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a simulation on a ledger shows about one plan (for the checks that need data).
+
+    collector_months: how many collector-months recovered something; cap_cuts: cap id -> how many of
+    them the cap cut; variable_median / variable_p90: variable pay per collector-month (minor units)
+    among those collector-months.
+    """
+
+    collector_months: int
+    cap_cuts: dict
+    variable_median: int
+    variable_p90: int
+
+
+def silences(text: str, policy: Optional[Policy] = None) -> tuple[dict[str, str], list[tuple[int, str]]]:
+    """({code: reason}, [(line, problem)]) from `# lint: ignore=...` comments (and a `lint_ignore` plan key)."""
+    reasons: dict[str, str] = {}
+    problems: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _IGNORE.search(line)
+        if not match:
+            continue
+        codes = [c.strip() for c in match.group("codes").split(",") if c.strip()]
+        reason = (match.group("reason") or "").strip()
+        unknown = [c for c in codes if c not in CODES]
+        if unknown:
+            problems.append((number, f"{', '.join(unknown)}: not a lint code (codes: {', '.join(CODES)})"))
+        if not reason:
+            problems.append((number, "a lint ignore needs a reason: # lint: ignore=CODE reason: why the plan "
+                                     "accepts it"))
+            continue
+        for code in codes:
+            if code in CODES:
+                reasons[code] = reason
+    for code, reason in getattr(policy, "lint_ignore", ()) or ():
+        reasons.setdefault(code, reason)
+    return reasons, problems
+
+
+def lint_policy(policy: Policy, text: str = "", evidence: Optional[Evidence] = None,
+                base_salary: Optional[int] = None, max_variable_share: Fraction = MAX_VARIABLE_SHARE,
+                cap_binds_share: Fraction = CAP_BINDS_SHARE) -> list[LintWarning]:
+    """Every warning for `policy`, silenced ones marked with their reason.
+
+    `text` is the plan file's text (for silencing comments); `evidence` a simulation's findings on a
+    ledger; `base_salary` the fixed monthly pay assumed beside the plan (minor units).
+    """
+    found = [*whole_tier_cliffs(policy), *no_conduct_effect(policy), *rates_fall_with_age(policy),
+             *variable_pay_share(policy, evidence, base_salary, max_variable_share),
+             *caps_that_bind(policy, evidence, cap_binds_share)]
+    reasons, problems = silences(text, policy)
+    result = [replace(w, silenced=reasons.get(w.code, "")) for w in found]
+    result += [LintWarning(BAD_IGNORE, policy.plan, f"{policy.source}:{line}", message) for line, message in problems]
+    return result
+
+
+def _where(policy: Policy, line: int) -> str:
+    return f"{policy.source}:{line or 1}"
+
+
+def _money(policy: Policy, amount: int) -> str:
+    return format_minor(int(amount), policy.minor_units)
+
+
+def _tier_pay(policy: Policy, tier, base: int, mode: str) -> int:
+    """What a tier pays a collector whose base is `base` and falls in it (whole) or reaches it (marginal)."""
+    if tier.amount is not None:
+        return tier.amount
+    taxed = base if mode == "whole" else base - tier.low
+    return int(apply_fraction(np.array([taxed]), tier.rate, policy.rounding.mode)[0])
+
+
+def whole_tier_cliffs(policy: Policy) -> list[LintWarning]:
+    """Boundaries where one minor unit more recovery changes tier pay by more than one currency unit."""
+    warnings = []
+    unit = 10**policy.minor_units
+    for component in policy.components:
+        if not isinstance(component, Tiers):
+            continue
+        for below, tier in zip(component.tiers, component.tiers[1:]):
+            edge = tier.low
+            if component.mode == "whole":
+                before, after = _tier_pay(policy, below, edge - 1, "whole"), _tier_pay(policy, tier, edge, "whole")
+            elif tier.amount is not None:
+                before, after = 0, tier.amount
+            else:
+                continue
+            jump = after - before
+            if abs(jump) <= unit:
+                continue
+            kind = "whole-tier (全额累进) schedule" if component.mode == "whole" else "fixed-amount tier"
+            if jump > 0:
+                effect = (f"pay jumps from {_money(policy, before)} to {_money(policy, after)} "
+                          f"(+{_money(policy, jump)}) for {_money(policy, 1)} more recovered. A collector just "
+                          "below the line gains more from moving a payment into this period (or out of the "
+                          "next) than from any honest effort, and one far from it gets no pull at all")
+            else:
+                effect = (f"pay falls from {_money(policy, before)} to {_money(policy, after)} "
+                          f"({_money(policy, jump)}) for {_money(policy, 1)} more recovered: recovering more pays "
+                          "less, so collectors near the line hold payments back")
+            warnings.append(LintWarning(
+                "whole-tier-cliff", policy.plan, _where(policy, tier.line),
+                f"component {component.id}: {kind}: at {_money(policy, edge)} recovered ({component.pays}), "
+                f"{effect}. Use mode: marginal (超额累进), where each rate applies only to the part inside its "
+                "tier, or smaller steps."))
+    return warnings
+
+
+def _conduct_targets(policy: Policy) -> set[str]:
+    """Components whose pay some conduct or quality rule can change."""
+    covered: set[str] = set()
+    for adjustment in policy.adjustments:
+        if isinstance(adjustment, Compliance) and adjustment.effects:
+            covered |= set(adjustment.applies_to)
+        elif isinstance(adjustment, Multiplier) and adjustment.kpi == "qa_score" \
+                and any(factor != 1 for _, factor in adjustment.bands):
+            covered |= set(adjustment.applies_to)
+        elif isinstance(adjustment, Holdback) and "no_serious_violation" in adjustment.conditions:
+            covered |= set(adjustment.applies_to)
+    for component in policy.components:
+        if isinstance(component, Bonus) and component.kpi == "qa_score":
+            covered.add(component.id)
+    return covered
+
+
+def no_conduct_effect(policy: Policy) -> list[LintWarning]:
+    covered = _conduct_targets(policy)
+    uncovered = [c for c in policy.components if c.id not in covered]
+    if not uncovered:
+        return []
+    if not covered:
+        return [LintWarning("no-conduct-effect", policy.plan, _where(policy, 1),
+                         "nothing in the plan changes pay for complaints (投诉), compliance violations (违规) or call "
+                         "quality (质检): a collector who recovers by abusive collection is paid exactly like one who "
+                         "does not. Add a compliance adjustment (deduct per substantiated complaint, forfeit on a "
+                         "serious violation) or a QA multiplier; regulators expect that abusive collection never "
+                         "pays.")]
+    return [LintWarning("no-conduct-effect", policy.plan, _where(policy, c.line),
+                     f"component {c.id} pays whatever the collector's conduct: no compliance adjustment, QA "
+                     "multiplier or holdback condition applies to it (others do: "
+                     f"{', '.join(sorted(covered))}). Add it to a compliance rule's applies_to, or say why "
+                     "it is exempt.") for c in uncovered]
+
+
+def _age_classifier(policy: Policy):
+    return next((c for c in policy.classifiers if c.field == "days_past_due"), None)
+
+
+def rates_fall_with_age(policy: Policy) -> list[LintWarning]:
+    """A line-rate component whose rate, other keys alike, is lower in a later overdue bucket."""
+    ages = _age_classifier(policy)
+    if ages is None:
+        return []
+    warnings = []
+    for component in policy.components:
+        if not isinstance(component, LineRate) or ages.name not in component.key_columns():
+            continue
+        others = [k for k in component.key_columns() if k != ages.name]
+        domains = []
+        for key in others:
+            classifier = policy.classifier(key)
+            if classifier is not None:
+                domains.append(tuple(classifier.labels))
+            else:
+                named = dict.fromkeys(v for r in component.rules for c, vs in r.conditions if c == key for v in vs)
+                domains.append((*named, "(any other)"))
+        falls = []
+        for combination in product(*domains):
+            values = dict(zip(others, combination))
+            rates = [(label, _first_rule(component, {**values, ages.name: label})) for label in ages.labels]
+            for (early, a), (late, b) in zip(rates, rates[1:]):
+                if a is not None and b is not None and b.rate < a.rate:
+                    where = ", ".join(f"{k} {v}" for k, v in values.items())
+                    falls.append((b.line, f"{late} pays {format_rate(b.rate)} but {early} pays "
+                                  f"{format_rate(a.rate)}" + (f" ({where})" if where else "")))
+        if falls:
+            shown = list(dict.fromkeys(text for _, text in falls))
+            warnings.append(LintWarning(
+                "rates-fall-with-age", policy.plan, _where(policy, min(line for line, _ in falls)),
+                f"component {component.id}: {'; '.join(shown[:4])}"
+                + (f"; and {len(shown) - 4} more" if len(shown) > 4 else "")
+                + ". Later buckets are harder to collect; paying less for them steers effort to the easy, "
+                "early-stage money that would often have come in anyway. Pay later buckets at least as much."))
+    return warnings
+
+
+def _first_rule(component: LineRate, values: dict):
+    for rule in component.rules:
+        if all(values.get(column, "(any other)") in accepted for column, accepted in rule.conditions):
+            return rule
+    return component.default
+
+
+def variable_pay_share(policy: Policy, evidence: Optional[Evidence], base_salary: Optional[int],
+                       limit: Fraction) -> list[LintWarning]:
+    """Variable pay above `limit` of total pay (base salary + variable) for the median collector-month, or,
+    without a ledger, at the plan's monthly cap."""
+    if base_salary is None:
+        return []
+    if evidence is not None and evidence.collector_months:
+        variable, basis = evidence.variable_median, "the median collector-month on the ledger given"
+        p90 = f"; at the 90th percentile {_share_text(evidence.variable_p90, base_salary)}"
+    else:
+        caps = [a for a in policy.adjustments if isinstance(a, CapFloor) and a.cap is not None
+                and set(a.applies_to) == {c.id for c in policy.components}]
+        if not caps:
+            return []
+        variable, basis, p90 = min(a.cap for a in caps), "the plan's cap (give a ledger to check real pay)", ""
+    total = base_salary + variable
+    if total <= 0 or Fraction(variable, total) <= limit:
+        return []
+    return [LintWarning("variable-pay-share", policy.plan, _where(policy, 1),
+                     f"variable pay is {_share_text(variable, base_salary)} of total pay for {basis} "
+                     f"(variable {_money(policy, variable)} a month beside a base salary of "
+                     f"{_money(policy, base_salary)}){p90}; above {format_rate(limit)}. When most pay depends "
+                     "on what is collected, the pressure to collect at any cost is strongest: regulators "
+                     "expect the strictest controls (caps, deferral, clawback) there. Raise the fixed share, "
+                     "or cap and defer the variable part.")]
+
+
+def _share_text(variable: int, base: int) -> str:
+    return _percent(variable, variable + base)
+
+
+def _percent(part: int, whole: int) -> str:
+    """part / whole as a percentage with one decimal, half-up (display only)."""
+    if whole <= 0:
+        return "0%"
+    tenths = (2000 * part + whole) // (2 * whole)
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+def caps_that_bind(policy: Policy, evidence: Optional[Evidence], limit: Fraction) -> list[LintWarning]:
+    if evidence is None or not evidence.collector_months:
+        return []
+    warnings = []
+    for adjustment in policy.adjustments:
+        if not isinstance(adjustment, CapFloor) or adjustment.cap is None:
+            continue
+        cut = int(evidence.cap_cuts.get(adjustment.id, 0))
+        if Fraction(cut, evidence.collector_months) <= limit:
+            continue
+        warnings.append(LintWarning(
+            "cap-binds", policy.plan, _where(policy, adjustment.line),
+            f"cap {adjustment.id} ({_money(policy, adjustment.cap)}) cut the pay of {cut} of "
+            f"{evidence.collector_months} collector-months on the ledger given "
+            f"({_percent(cut, evidence.collector_months)}). Past the cap, more recovery earns nothing, so "
+            "most collectors stop being paid for effort partway through the period (and gain by pushing "
+            "payments into the next). Raise the cap, or replace it with a decelerator (a lower rate above a level)."))
+    return warnings
+
+
+def evidence_from(run) -> Evidence:
+    """Evidence from a simulated PlanRun: collector-months that recovered something, cap cuts among them,
+    and the median and 90th-percentile net payout (the variable pay) of those collector-months."""
+    from .compare import nearest_rank
+
+    payouts = run.payouts
+    active = payouts.loc[payouts["recovered"] > 0]
+    keys = set(zip(active["month"], active["collector_id"]))
+    cuts: dict[str, int] = {}
+    for rule, part in run.caps.groupby("rule"):
+        cuts[rule] = len(set(zip(part["month"], part["collector_id"])) & keys)
+    pay = np.sort(active["net_payout"].to_numpy(dtype=np.int64))
+    return Evidence(collector_months=len(active), cap_cuts=cuts,
+                    variable_median=nearest_rank(pay, 50) if len(pay) else 0,
+                    variable_p90=nearest_rank(pay, 90) if len(pay) else 0)
+
+
+def active(warnings: Sequence[LintWarning]) -> list[LintWarning]:
+    return [w for w in warnings if not w.silenced]
