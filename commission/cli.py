@@ -376,3 +376,57 @@ def history_command(collector, db):
 
     with open_store(_store_url(db)).connect() as connection:
         _show(history(connection, collector), ("amount",))
+
+
+# -- statements and explain --------------------------------------------------------------------
+
+def _report_folder(run_dir, batch_id, db) -> Path:
+    """A run folder, given directly or as a stored batch's reports."""
+    if (run_dir is None) == (batch_id is None):
+        raise click.UsageError("give --run DIR or --batch ID")
+    if run_dir is not None:
+        return Path(run_dir)
+    from .store import get_batch, open_store
+
+    with open_store(_store_url(db)).connect() as connection:
+        return Path(get_batch(connection, batch_id).reports)
+
+
+@main.command()
+@click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path), help="A run's --out folder.")
+@click.option("--batch", "batch_id", type=int, help="A stored batch (its reports folder).")
+@db_option
+@click.option("--collector", help="One collector (default: everyone in the run).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language (default: Chinese for CNY plans).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the workbooks (default: statements/ in the run folder).")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Processes to use (default: the machine's cores).")
+@reports_user_errors
+@reports_store_errors
+def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
+    """Write each collector's Excel statement: summary, every payment, and the plan in words."""
+    from .outputs.statements import write_statements
+
+    folder = _report_folder(run_dir, batch_id, db)
+    target = out_dir or folder / "statements"
+    with click.progressbar(length=0, label="statements") as bar:
+        written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs,
+                                   progress=lambda total, done: (setattr(bar, "length", total), bar.update(done)))
+    click.echo(f"{written} statement(s) written to {target}/")
+
+
+@main.command("explain")
+@click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path), help="A run's --out folder.")
+@click.option("--batch", "batch_id", type=int, help="A stored batch (its reports folder).")
+@db_option
+@click.option("--collector", required=True)
+@click.option("--payment", help="Explain one payment of the collector instead.")
+@reports_user_errors
+@reports_store_errors
+def explain_command(run_dir, batch_id, db, collector, payment):
+    """How a collector's payout was built: each rule, base x rate = amount, events, and the net."""
+    from .outputs.explain import explain
+    from .outputs.report_reader import load_report
+
+    for line in explain(load_report(_report_folder(run_dir, batch_id, db)), collector, payment):
+        click.echo(line)

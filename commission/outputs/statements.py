@@ -38,6 +38,8 @@ LABELS = {
         "reverses": "Reverses", "commission": "Commission", "limit": "Limit", "subtotal": "Subtotal {bucket}",
         "what": "Applies to", "detail": "Detail", "summary": "Summary", "plan_sheet": "Plan",
         "chart": "Recovered by bucket", "none": "none", "version": "version",
+        "by_line": "each repayment at its rule's rate (see Detail)", "rates": {"by line": "by line", "fixed": "fixed"},
+        "pay_code_names": {},
     },
     "zh": {
         "title": "提成对账单", "collector": "催收员", "team": "组别", "period": "期间", "plan": "提成方案",
@@ -45,11 +47,13 @@ LABELS = {
         "recovered": "回款金额", "total": "合计", "how": "提成明细", "component": "项目", "rule": "规则",
         "in_words": "规则说明", "base": "计提基数", "rate": "比例", "amount": "金额", "event": "事件",
         "pay_codes": "按发放项目", "pay_code": "发放项目", "net": "实发金额", "balances": "结转下期余额",
-        "balance": "余额项目", "progress": "进度", "next_tier": "距离{tier}（{rate}）还需回款 {amount}",
+        "balance": "余额项目", "progress": "进度", "next_tier": "距离 {tier}（{rate}）还需回款 {amount}",
         "top_tier": "{component}：已达最高档", "attainment": "{kpi}（{window}）：{value}", "ytd": "本年累计",
         "date": "还款日期", "account": "账号", "band": "欠款档", "share": "业绩分成", "reverses": "冲回",
         "commission": "提成", "limit": "限额", "subtotal": "小计 {bucket}", "what": "作用于", "detail": "回款明细",
         "summary": "汇总", "plan_sheet": "方案说明", "chart": "按账龄回款", "none": "无", "version": "版本",
+        "by_line": "每笔回款按所属规则比例计提（见回款明细）", "rates": {"by line": "逐笔", "fixed": "固定金额"},
+        "pay_code_names": {"commission": "提成", "bonus": "奖金", "benefit": "福利"},
     },
 }
 
@@ -90,7 +94,7 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     summary.append([])
 
     _section(summary, labels["recovered_by_bucket"], [labels["bucket"], labels["payments"], labels["recovered"]])
-    by_bucket = _recovered_by_bucket(lines)
+    by_bucket = _recovered_by_bucket(lines, policy)
     first_bucket_row = summary.max_row + 1
     for bucket, count, amount in by_bucket:
         summary.append([bucket, count, money_value(amount, minor)])
@@ -103,9 +107,11 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
                                       labels["base"], labels["rate"], labels["amount"], labels["pay_code"],
                                       labels["event"]])
     for item in items.itertuples(index=False):
-        summary.append([item.component, item.rule, words.get(item.rule) or words.get(item.component, ""),
-                        item.applies_to, money_value(int(item.base), minor), item.rate,
-                        money_value(int(item.amount), minor), item.pay_code, item.event])
+        in_words = labels["by_line"] if item.kind == "line_rate" else words.get(item.rule) or words.get(
+            item.component, "")
+        summary.append([item.component, item.rule, in_words, item.applies_to, money_value(int(item.base), minor),
+                        labels["rates"].get(item.rate, item.rate), money_value(int(item.amount), minor),
+                        _pay_code(item.pay_code, labels), item.event])
     _total(summary, [labels["net"], None, None, None, None, None, money_value(int(payout["net_payout"]), minor)])
     summary.append([])
 
@@ -113,7 +119,7 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
              + ([labels["ytd"]] if request.ytd is not None else []))
     for column in [c for c in report.payouts.columns if c.startswith("pay_")]:
         code = column.removeprefix("pay_")
-        row = [code, money_value(int(payout[column]), minor)]
+        row = [_pay_code(code, labels), money_value(int(payout[column]), minor)]
         if request.ytd is not None:
             row.append(money_value(int(request.ytd.get(code, 0)), minor))
         summary.append(row)
@@ -145,11 +151,12 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
         chart.legend = None
         chart.add_data(Reference(summary, min_col=3, min_row=first_bucket_row, max_row=last_bucket_row))
         chart.set_categories(Reference(summary, min_col=1, min_row=first_bucket_row, max_row=last_bucket_row))
-        chart.height, chart.width = 7, 14
-        summary.add_chart(chart, "K3")
+        chart.height, chart.width = 7, 16
+        summary.add_chart(chart, f"A{summary.max_row + 2}")
     _print_setup(summary)
 
-    _detail_sheet(workbook.create_sheet(labels["detail"]), lines, labels, minor)
+    bucket = policy.classifier("bucket")
+    _detail_sheet(workbook.create_sheet(labels["detail"]), lines, labels, minor, bucket.labels if bucket else ())
     plan_sheet = workbook.create_sheet(labels["plan_sheet"])
     plan_sheet.append([labels["rule"], labels["component"], labels["in_words"]])
     for row in describe_plan(policy, request.lang):
@@ -163,13 +170,20 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     return request.path
 
 
-def _recovered_by_bucket(lines: pd.DataFrame) -> list[tuple[str, int, int]]:
-    """(bucket, payments, recovered) from the first line-rate component's lines (each payment once)."""
+def _pay_code(code: str, labels: dict) -> str:
+    name = labels["pay_code_names"].get(code)
+    return f"{name} ({code})" if name else code
+
+
+def _recovered_by_bucket(lines: pd.DataFrame, policy) -> list[tuple[str, int, int]]:
+    """(bucket, payments, recovered) in the plan's bucket order, from the first line-rate component's
+    lines (so each payment counts once)."""
     if not len(lines) or "bucket" not in lines:
         return []
     first = lines.loc[lines["component"] == lines["component"].iloc[0]]
     grouped = first.groupby("bucket", sort=False)["base"].agg(["count", "sum"])
-    order = sorted(grouped.index, key=lambda b: list(dict.fromkeys(first["bucket"])).index(b))
+    classifier = policy.classifier("bucket")
+    order = [b for b in (classifier.labels if classifier else grouped.index) if b in grouped.index]
     return [(bucket, int(grouped.loc[bucket, "count"]), int(grouped.loc[bucket, "sum"])) for bucket in order]
 
 
@@ -197,7 +211,7 @@ def _progress(report: RunReport, policy, collector: str, labels: dict, lang: str
     return texts
 
 
-def _detail_sheet(sheet, lines: pd.DataFrame, labels: dict, minor: int) -> None:
+def _detail_sheet(sheet, lines: pd.DataFrame, labels: dict, minor: int, bucket_order) -> None:
     columns = [("payment_date", labels["date"]), ("account", labels["account"]), ("bucket", labels["bucket"]),
                ("band", labels["band"]), ("base", labels["recovered"]), ("credit_share", labels["share"]),
                ("reverses", labels["reverses"]), ("rate", labels["rate"]), ("commission", labels["commission"]),
@@ -207,8 +221,12 @@ def _detail_sheet(sheet, lines: pd.DataFrame, labels: dict, minor: int) -> None:
     sheet.append([label for _, label in columns])
     _header_style(sheet)
     money = {"base", "commission", "amount"}
-    ordered = lines.assign(_order=np.arange(len(lines))).sort_values(["bucket", "payment_date", "_order"]) \
-        if "bucket" in lines else lines
+    if "bucket" in lines:
+        rank = {label: i for i, label in enumerate(bucket_order)}
+        ordered = lines.assign(_rank=lines["bucket"].map(rank).fillna(len(rank)), _order=np.arange(len(lines)))
+        ordered = ordered.sort_values(["_rank", "payment_date", "_order"], kind="stable")
+    else:
+        ordered = lines
     for bucket, group in (ordered.groupby("bucket", sort=False) if "bucket" in ordered else [("", ordered)]):
         for values in zip(*(group[name] for name, _ in columns)):
             sheet.append([money_value(int(v), minor) if name in money else v
@@ -265,3 +283,49 @@ def _print_setup(sheet) -> None:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.protection.sheet = False
+
+
+def write_statements(folder, target, collector: Optional[str] = None, lang: Optional[str] = None,
+                     jobs: Optional[int] = None, progress=None) -> int:
+    """Statements for everyone in the run folder (or one collector), all or none, in `jobs` processes."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..errors import InputError, Problem
+    from .atomic import atomic_directory
+    from .report_reader import load_report
+
+    report = load_report(folder)
+    language = statement_language(report, lang)
+    collectors = list(report.payouts["collector_id"])
+    if collector is not None:
+        if collector not in collectors:
+            raise InputError([Problem("--collector", "", f"{collector} is not in the run for {report.period}")])
+        collectors = [collector]
+    jobs = jobs or os.cpu_count() or 1
+    with atomic_directory(target, [f"{c}-{report.period}.xlsx" for c in report.payouts["collector_id"]]) as staging:
+        requests = [StatementRequest(c, language, staging / f"{c}-{report.period}.xlsx") for c in collectors]
+        if progress:
+            progress(len(requests), 0)
+        if jobs == 1 or len(requests) < 8:
+            for request in requests:
+                write_statement(report, request)
+                if progress:
+                    progress(len(requests), 1)
+        else:
+            chunks = [requests[i::jobs] for i in range(jobs)]
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                for done in pool.map(_write_chunk, [folder] * len(chunks), chunks):
+                    if progress:
+                        progress(len(requests), done)
+    return len(requests)
+
+
+def _write_chunk(folder, requests) -> int:
+    """One worker: read the run once, write its share of the statements."""
+    from .report_reader import load_report
+
+    report = load_report(folder)
+    for request in requests:
+        write_statement(report, request)
+    return len(requests)

@@ -1,0 +1,92 @@
+"""`explain`: how one collector's payout was built, component by component, with the arithmetic."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pandas as pd
+
+from ..money import format_minor
+from .plan_words import describe_plan
+from .report_reader import RunReport
+
+
+def explain(report: RunReport, collector: str, payment: Optional[str] = None) -> list[str]:
+    """Lines of text: every item with base x rate = amount, the events behind deductions, and the
+    reconciliation to the net payout (or, with `payment`, that payment's lines in full)."""
+    minor = report.minor_units
+    money = lambda value: format_minor(int(value), minor)  # noqa: E731
+    payouts = report.payouts.loc[report.payouts["collector_id"] == collector]
+    if not len(payouts):
+        return [f"collector {collector} is not in the run for {report.period}"]
+    payout = payouts.iloc[0]
+    lines = report.lines.loc[report.lines["collector_id"] == collector]
+    if payment is not None:
+        return _payment(lines.loc[lines["payment_id"] == payment], payment, money)
+    policy = report.plan_of(collector)
+    words = {rule: text for rule, _, text in describe_plan(policy, "en")}
+    out = [f"{collector} {payout.get('name', '')} - {report.period} - plan {policy.plan} v{policy.version} - "
+           f"currency {report.currency}".replace("  ", " "),
+           f"recovered {money(payout['recovered'])}", ""]
+    items = report.items.loc[report.items["collector_id"] == collector]
+    for component, group in items.groupby("component", sort=False):
+        out.append(f"{component}:")
+        for item in group.itertuples(index=False):
+            if item.kind == "line_rate":
+                out.extend(_line_rules(lines.loc[lines["component"] == component], money))
+                out.append(f"  = {money(item.amount)} ({item.pay_code})")
+                continue
+            event = f" [event {item.event}]" if item.event else ""
+            target = f" on {item.applies_to}" if item.applies_to else ""
+            rule_words = words.get(item.rule) or words.get(item.component, "")
+            if item.kind == "compliance":  # a fixed deduction or a share, not base x rate
+                arithmetic = f"{item.rate} of {money(item.base)}" if item.rate.endswith("%") else item.rate
+            elif item.rate and item.rate != "fixed":
+                arithmetic = f"{money(item.base)} x {item.rate}"
+            else:
+                arithmetic = f"{money(item.base)}" + (" fixed" if item.rate == "fixed" else "")
+            out.append(f"  {item.rule}{target}: {arithmetic} = {money(item.amount)} ({item.pay_code}){event}"
+                       + (f" - {rule_words}" if rule_words else ""))
+    out.append("")
+    parts = [c for c in ("line_commission", "tier_commission", "bonus", "adjustment", "holdback", "balance")
+             if c in payout.index]
+    out.append(" + ".join(f"{c} {money(payout[c])}" for c in parts) + f" = net payout {money(payout['net_payout'])}")
+    codes = [c for c in payout.index if c.startswith("pay_")]
+    out.append("by pay code: " + ", ".join(f"{c.removeprefix('pay_')} {money(payout[c])}" for c in codes))
+    balances = report.state.loc[report.state["collector_id"] == collector]
+    if len(balances):
+        out.append("carried to next period: " + ", ".join(f"{b} {money(a)}" for b, a in
+                                                          zip(balances["balance"], balances["amount"])))
+    return out
+
+
+def _line_rules(lines: pd.DataFrame, money) -> list[str]:
+    """Per rule: payments, their total, the rate and the commission, with limits and reversals shown."""
+    out = []
+    for (rule, rate), group in lines.groupby(["rule", "rate"], sort=False):
+        limited = (group["limit"] != "").sum()
+        reversals = (group["reverses"] != "").sum() if "reverses" in group else 0
+        notes = []
+        if limited:
+            notes.append(f"{limited} at a per-payment limit")
+        if reversals:
+            notes.append(f"{reversals} reversals clawed back")
+        note = f" ({'; '.join(notes)})" if notes else ""
+        out.append(f"  {rule}: {len(group)} payments, {money(group['base'].sum())} x {rate} -> "
+                   f"{money(group['amount'].sum())}{note}")
+    return out
+
+
+def _payment(lines: pd.DataFrame, payment: str, money) -> list[str]:
+    if not len(lines):
+        return [f"payment {payment} is not among this collector's lines"]
+    out = []
+    for line in lines.itertuples(index=False):
+        share = f", credit share {line.credit_share}" if "credit_share" in lines and line.credit_share != "1" else ""
+        reverses = getattr(line, "reverses", "")
+        what = f"reversal of {reverses}, clawed back at its terms" if reverses else "payment"
+        out.append(f"{payment} ({what}) on {line.payment_date}, account {line.account}, bucket {line.bucket}"
+                   + (f", band {line.band}" if "band" in lines else "") + share)
+        out.append(f"  {line.component}/{line.rule}: {money(line.base)} x {line.rate} = {money(line.commission)}"
+                   + (f", per-payment {line.limit} -> {money(line.amount)}" if line.limit else ""))
+    return out

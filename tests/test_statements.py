@@ -1,0 +1,126 @@
+"""Collector statements and explain, read back and checked against hand-worked numbers."""
+
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from commission.cli import main
+
+PLAN = """
+plan: statement-demo
+version: 1
+effective: 2026-01-01
+currency: CNY
+classify:
+  bucket:
+    M1: "[1, 30]"
+    M2+: "[31, inf)"
+components:
+  - id: base
+    kind: line_rate
+    rates:
+      - {id: early, bucket: M1, rate: 5%}
+      - {id: late, bucket: M2+, rate: 10%}
+  - id: volume
+    kind: tiers
+    mode: marginal
+    tiers:
+      - {id: v0, from: 0, to: 1000, rate: 0%}
+      - {id: v1, from: 1000, to: 5000, rate: 1%}
+      - {id: v2, from: 5000, rate: 2%}
+adjustments:
+  - id: conduct
+    kind: compliance
+    events:
+      complaint: {deduct: 20.00}
+"""
+LEDGER = """
+payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance,reverses,credit_share
+P1,C1,6222021234567890,2026-10-03,1000.00,10,5000,,
+P2,C1,6222029876543210,2026-10-09,500.00,45,5000,,
+P3,C1,6222025555000011,2026-10-15,400.00,45,5000,,0.5
+P3,C2,6222025555000011,2026-10-15,400.00,45,5000,,0.5
+R1,C1,6222021234567890,2026-10-20,-200.00,10,5000,P1,
+"""
+ROSTER = """
+collector_id,name,team,employee_id
+C1,王芳,Team A,E1
+C2,李强,Team A,E2
+"""
+EVENTS = """
+event_id,collector_id,date,type,severity,score
+E7,C1,2026-10-12,complaint,minor,
+"""
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("statements")
+    for name, text in (("plan.yaml", PLAN), ("ledger.csv", LEDGER), ("roster.csv", ROSTER),
+                       ("events.csv", EVENTS)):
+        (folder / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "--policy", str(folder / "plan.yaml"), "--ledger",
+                                       str(folder / "ledger.csv"), "--roster", str(folder / "roster.csv"),
+                                       "--events", str(folder / "events.csv"), "--period", "2026-10",
+                                       "--first-period", "--out", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    return folder / "out"
+
+
+# By hand, C1: P1 1,000.00 M1 5% = 50.00; P2 500.00 M2+ 10% = 50.00; P3 half of 400.00 = 200.00 M2+ 10% = 20.00;
+# R1 reverses 200.00 of P1: 50.00 x 200/1000 = -10.00. Line commission 110.00.
+# Recovered 1,000 + 500 + 200 - 200 = 1,500.00: volume v1 (1,500 - 1,000) x 1% = 5.00.
+# Complaint E7: -20.00. Net 110.00 + 5.00 - 20.00 = 95.00.
+
+
+def cell_after(sheet, label):
+    """The value to the right of the first cell holding `label` in column A (or the row's amount column)."""
+    for row in sheet.iter_rows():
+        if row[0].value == label:
+            return row
+    raise AssertionError(f"{label!r} not found")
+
+
+def test_statements_in_both_languages_match_the_payouts_and_the_hand_worked_numbers(run_folder, tmp_path):
+    for lang, net_label, total_label in (("zh", "实发金额", "合计"), ("en", "Net payout", "Total")):
+        out = tmp_path / lang
+        result = CliRunner().invoke(main, ["statements", "--run", str(run_folder), "--lang", lang, "--out",
+                                           str(out), "--jobs", "1"])
+        assert result.exit_code == 0, result.output
+        assert sorted(p.name for p in out.iterdir()) == ["C1-2026-10.xlsx", "C2-2026-10.xlsx"]
+        workbook = load_workbook(out / "C1-2026-10.xlsx")
+        summary, detail, plan_sheet = workbook.worksheets
+        net_row = cell_after(summary, net_label)
+        assert Decimal(str(net_row[6].value)) == Decimal("95.00")
+        events = [row[8].value for row in summary.iter_rows() if row[0].value == "conduct"]
+        assert events == ["E7"]
+        # Detail totals: recovered 1,500.00; commission before limits and paid amount both 110.00
+        total = cell_after(detail, total_label)
+        values = [c.value for c in total if isinstance(c.value, (int, float, Decimal))]
+        assert [Decimal(str(v)) for v in values] == [Decimal("1500.00"), Decimal("110.00"), Decimal("110.00")]
+        accounts = [row[1].value for row in detail.iter_rows(min_row=2) if row[1].value]
+        assert accounts and all(a.startswith("****") and len(a) == 8 for a in accounts)
+        assert plan_sheet.max_row > 5
+        for sheet in workbook.worksheets:  # values, never formulas
+            assert not any(isinstance(c.value, str) and c.value.startswith("=") for row in sheet.iter_rows()
+                           for c in row)
+        texts = " ".join(str(c.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row
+                         if c.value is not None)
+        assert "6222021234567890" not in texts
+
+
+def test_explain_shows_the_arithmetic_and_reconciles(run_folder):
+    result = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "early: 2 payments, 800.00 x 5% -> 40.00 (1 reversals clawed back)" in text
+    assert "late: 2 payments, 700.00 x 10% -> 70.00" in text
+    assert "v1: 500.00 x 1% = 5.00" in text
+    assert "conduct:complaint on base: 20.00 = -20.00 (commission) [event E7]" in text
+    assert "= net payout 95.00" in text
+    payment = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment", "R1"])
+    assert "reversal of P1" in payment.output and "-200.00 x 5% = -10.00" in payment.output
