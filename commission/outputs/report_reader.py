@@ -35,6 +35,12 @@ class RunReport:
     state: pd.DataFrame
     plans: dict  # (plan id, version) -> Policy
 
+    def lines_of(self, collector: str) -> pd.DataFrame:
+        """One collector's lines (grouped once for the whole run, so a statement per collector stays cheap)."""
+        if "_by_collector" not in self.__dict__:
+            object.__setattr__(self, "_by_collector", dict(tuple(self.lines.groupby("collector_id", sort=False))))
+        return self.__dict__["_by_collector"].get(collector, self.lines.iloc[0:0])
+
     def plan_of(self, collector: str) -> Policy:
         row = self.payouts.loc[self.payouts["collector_id"] == collector].iloc[0]
         return self.plans[(row["plan"], int(row["version"]))]

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from ..money import format_minor, format_rate
 from ..policy import Tiers
@@ -77,7 +78,7 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     collector = request.collector
     payout = report.payouts.loc[report.payouts["collector_id"] == collector].iloc[0]
     policy = report.plan_of(collector)
-    lines = report.lines.loc[report.lines["collector_id"] == collector]
+    lines = report.lines_of(collector)
     items = report.items.loc[report.items["collector_id"] == collector]
     workbook = new_workbook()
     summary = workbook.create_sheet(labels["summary"])
@@ -221,6 +222,9 @@ def _detail_sheet(sheet, lines: pd.DataFrame, labels: dict, minor: int, bucket_o
     sheet.append([label for _, label in columns])
     _header_style(sheet)
     money = {"base", "commission", "amount"}
+    number_format = money_format(minor)
+    money_positions = [i for i, (name, _) in enumerate(columns) if name in money]
+    row_number = 1
     if "bucket" in lines:
         rank = {label: i for i, label in enumerate(bucket_order)}
         ordered = lines.assign(_rank=lines["bucket"].map(rank).fillna(len(rank)), _order=np.arange(len(lines)))
@@ -231,18 +235,23 @@ def _detail_sheet(sheet, lines: pd.DataFrame, labels: dict, minor: int, bucket_o
         for values in zip(*(group[name] for name, _ in columns)):
             sheet.append([money_value(int(v), minor) if name in money else v
                           for (name, _), v in zip(columns, values)])
+            row_number += 1
+            for position in money_positions:  # sheet.cell is O(1); sheet[row] scans every cell
+                sheet.cell(row=row_number, column=position + 1).number_format = number_format
         subtotal = [labels["subtotal"].format(bucket=bucket)] + [None] * (len(columns) - 1)
         for position, (name, _) in enumerate(columns):
             if name in money:
                 subtotal[position] = money_value(int(group[name].sum()), minor)
-        _total(sheet, subtotal)
+        row_number += 1
+        _total(sheet, subtotal, row_number, money_positions, number_format)
     total = [labels["total"]] + [None] * (len(columns) - 1)
     for position, (name, _) in enumerate(columns):
         if name in money:
             total[position] = money_value(int(lines[name].sum()), minor)
-    _total(sheet, total)
-    _money_formats(sheet, minor)
-    fit_widths(sheet)
+    _total(sheet, total, row_number + 1, money_positions, number_format)
+    for position, (name, label) in enumerate(columns):  # widths from the data, not cell by cell
+        longest = max([len(label) * 2, *(len(str(v)) for v in lines[name].head(2000))], default=8)
+        sheet.column_dimensions[get_column_letter(position + 1)].width = min(max(longest + 2, 8), 40)
     sheet.freeze_panes = "A2"
     _print_setup(sheet)
 
@@ -256,11 +265,16 @@ def _section(sheet, title: str, headers: list[str]) -> None:
         cell.fill = HEADER_FILL
 
 
-def _total(sheet, values: list) -> None:
+def _total(sheet, values: list, row_number: Optional[int] = None, money_positions=(), number_format=None) -> None:
+    """A bold total row; pass `row_number` on long sheets (finding the last row scans every cell)."""
     sheet.append(values)
-    for cell in sheet[sheet.max_row]:
+    row_number = row_number or sheet.max_row
+    for column in range(1, len(values) + 1):
+        cell = sheet.cell(row=row_number, column=column)
         cell.font = BOLD
         cell.fill = TOTAL_FILL
+        if column - 1 in money_positions:
+            cell.number_format = number_format
 
 
 def _header_style(sheet) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from datetime import datetime
@@ -103,8 +104,9 @@ def save_workbook(workbook: Workbook, path: Path) -> None:
     """Save, then pin every timestamp openpyxl and zipfile stamp with the clock."""
     workbook.properties.created = _FIXED_TIME
     workbook.properties.creator = "collector-commission"
-    workbook.save(path)
-    with zipfile.ZipFile(path) as source:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with zipfile.ZipFile(buffer) as source:
         entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
     stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:

@@ -1,0 +1,52 @@
+"""Benchmark collector statements: N collectors with about M payments each (default 2,000 x 500).
+
+    python benchmarks/bench_statements.py [--collectors 2000] [--payments 500] [--jobs 2]
+
+Computes one month on a synthetic ledger (not timed), then times writing every statement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from commission.engine import compute  # noqa: E402
+from commission.inputs import load_ledger  # noqa: E402
+from commission.outputs import write_run  # noqa: E402
+from commission.outputs.statements import write_statements  # noqa: E402
+from commission.outputs.tables import write_csv  # noqa: E402
+from commission.periods import Period  # noqa: E402
+from commission.policy import load_policy  # noqa: E402
+from commission.sample_data import generate_ledger_rows  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--collectors", type=int, default=2000)
+    parser.add_argument("--payments", type=int, default=500)
+    parser.add_argument("--jobs", type=int, default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        frame = generate_ledger_rows(args.collectors * args.payments, collectors=args.collectors, month="2026-10")
+        write_csv(frame, folder / "ledger.csv", ("amount", "balance"), 2)
+        policy = load_policy(ROOT / "benchmarks" / "line-level-plan.yaml")
+        ledger = load_ledger([folder / "ledger.csv"], 2)
+        result = compute(policy, ledger.frame, Period.parse("2026-10"))
+        write_run(result, result.policies, ledger.files, folder / "run")
+        started = time.perf_counter()
+        count = write_statements(folder / "run", folder / "statements", jobs=args.jobs)
+        seconds = time.perf_counter() - started
+    print(f"{count:,} statements of about {args.payments} payments each in {seconds:.1f} s "
+          f"({count / seconds:.1f} statements/s)")
+
+
+if __name__ == "__main__":
+    main()
