@@ -430,3 +430,5 @@ def explain_command(run_dir, batch_id, db, collector, payment):
 
     for line in explain(load_report(_report_folder(run_dir, batch_id, db)), collector, payment):
         click.echo(line)
+
+from . import cli_simulate as _sim; main.add_command(_sim.simulate); main.add_command(_sim.lint)  # noqa: E402,E702

@@ -9,6 +9,7 @@ byte-identical PNGs (no timestamps in the files).
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import Optional
 
 import matplotlib
@@ -43,7 +44,7 @@ TERMS = {
     "share_pay": ("Share of total pay", "提成占比"),
     "equality": ("equal pay", "完全平均"),
     "winners": ("Who gains and who loses", "谁得益, 谁受损"),
-    "change": ("Change in pay vs", "提成变化, 相对于"),
+    "delta_pay": ("Change in pay", "提成变化"),
     "collectors_sorted": ("Collectors, sorted by change", "催收员(按变化排序)"),
     "gain": ("gain", "增加"),
     "lose": ("lose", "减少"),
@@ -51,12 +52,15 @@ TERMS = {
     "recovered_month": ("Recovered per month", "月回款金额"),
     "pay_month": ("Pay per month", "月提成"),
     "median": ("median collector", "中位数"),
+    "baseline": ("baseline", "基准"),
     "p90": ("90th percentile", "第90百分位"),
     "jump": ("jump", "跳升"),
     "sweep": ("Sweep", "参数扫描"),
     "current": ("current", "现值"),
     "behaviour": ("Behavioural what-if (ASSUMPTION)", "行为假设情景(假设)"),
     "static": ("static", "静态"),
+    "assumption": ("assumption", "假设"),
+    "change_from_static": ("change from static", "相对静态的变化"),
     "behavioural": ("with response", "含行为反应"),
     "elasticity": ("elasticity", "弹性"),
     "thousand": ("thousand", "千"),
@@ -65,9 +69,10 @@ TERMS = {
 }
 
 
-def has_cjk_font() -> bool:
+def cjk_font() -> Optional[str]:
+    """The first installed font that has Chinese glyphs (None when there is none)."""
     available = {f.name for f in font_manager.fontManager.ttflist}
-    return any(name in available for name in CJK_FONTS)
+    return next((name for name in CJK_FONTS if name in available), None)
 
 
 def term(key: str, lang: str = "en+zh") -> str:
@@ -79,11 +84,12 @@ class _Style:
     """Per-chart style: fonts with a CJK fallback, one colour per plan, money scaled to a readable unit."""
 
     def __init__(self, lang: str, currency: str, labels):
-        self.lang = lang if lang == "en" or has_cjk_font() else "en"
+        chinese = cjk_font()
+        self.lang = lang if chinese is not None else "en"  # without a Chinese font, English rather than boxes
         self.currency = currency
         self.colours = {label: plt.get_cmap("tab10")(i % 10) for i, label in enumerate(labels)}
-        self.rc = {"font.family": "sans-serif",
-                   "font.sans-serif": ["DejaVu Sans", *CJK_FONTS], "font.size": 10, "axes.titlesize": 12,
+        # a list of families: matplotlib falls back glyph by glyph (Latin from DejaVu, Chinese from the CJK font)
+        self.rc = {"font.family": ["DejaVu Sans", *([chinese] if chinese else [])], "font.size": 10, "axes.titlesize": 12,
                    "axes.titleweight": "bold", "figure.dpi": 110, "savefig.dpi": 110, "axes.spines.top": False,
                    "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}
 
@@ -99,8 +105,15 @@ class _Style:
         elif largest >= 100_000:
             divisor, unit = 1e3, f"{self.currency} {self.t('thousand')}"
         scale = divisor * 10**minor_units
-        formatter = FuncFormatter(lambda v, _: f"{v / scale:,.0f}" if abs(v / scale) >= 10 or v == 0
-                                  else f"{v / scale:,.1f}")
+        target = axis.yaxis if which == "y" else axis.xaxis
+
+        def shown(value, _):
+            ticks = target.get_majorticklocs()
+            spacing = float(np.min(np.diff(ticks))) / scale if len(ticks) > 1 else 1.0
+            decimals = int(max(0, min(3, -np.floor(np.log10(spacing))))) if spacing > 0 else 0
+            return f"{value / scale:,.{decimals}f}"
+
+        formatter = FuncFormatter(shown)
         (axis.yaxis if which == "y" else axis.xaxis).set_major_formatter(formatter)
         return unit
 
@@ -160,7 +173,7 @@ def cost_by_bucket(comparison, lang: str) -> bytes:
     buckets = list(dict.fromkeys(table["bucket"]))
     from ..simulation.compare import OTHER_BUCKET
 
-    names = [style.t("other_pay") if b == OTHER_BUCKET else b for b in buckets]
+    names = [textwrap.fill(style.t("other_pay"), 16) if b == OTHER_BUCKET else b for b in buckets]
     labels = comparison.labels
     with plt.rc_context(style.rc):
         figure, axis = plt.subplots(figsize=(11, 4.8))
@@ -241,7 +254,7 @@ def winners_losers(comparison, lang: str) -> Optional[bytes]:
             gains, losses = int((delta > 0).sum()), int((delta < 0).sum())
             axis.set_title(f"{style.t('winners')}: {label} vs {labels[0]} — {gains} {style.t('gain')}, "
                            f"{losses} {style.t('lose')}")
-            axis.set_ylabel(f"{style.t('change')} {labels[0]}\n({unit})", fontsize=9)
+            axis.set_ylabel(f"{style.t('delta_pay')} ({unit})")
             axis.set_xlabel(style.t("collectors_sorted"))
             axis.set_xticks([])
         figure.tight_layout()
@@ -262,18 +275,21 @@ def payout_curves(comparison, lang: str) -> Optional[bytes]:
             mine = points.loc[points["plan"] == label].sort_values("recovered")
             axis.plot(mine["recovered"].to_numpy(dtype=float), mine["pay"].to_numpy(dtype=float) / 3,
                       color=style.colours[label], label=label, linewidth=1.8)
-        for _, jump in curves.jumps.iterrows():
-            x = float(jump["recovered"])
-            axis.annotate(f"{style.t('jump')} {(jump['after'] - jump['before']) / 3 / 10**comparison.minor_units:+,.0f}",
-                          (x, jump["after"] / 3), xytext=(6, -14), textcoords="offset points", fontsize=8,
-                          color=style.colours[jump["plan"]],
-                          arrowprops={"arrowstyle": "-", "color": style.colours[jump["plan"]], "lw": 0.6})
+        unit = 10**comparison.minor_units
+        top = float(points["pay"].max()) / 3 or 1.0
+        for k, (_, jump) in enumerate(curves.jumps.sort_values("recovered").iterrows()):
+            change = (jump["after"] - jump["before"]) / 3 / unit
+            low = jump["after"] / 3 < 0.25 * top  # near the axis: label above the curve, else below it
+            axis.annotate(f"{style.t('jump')} {change:+,.0f}", (float(jump["recovered"]), jump["after"] / 3),
+                          xytext=(-10 if low else 14, (28 + 14 * (k % 3)) if low else (-16 - 14 * (k % 3))),
+                          textcoords="offset points", fontsize=8, va="bottom" if low else "top",
+                          color=style.colours[jump["plan"]], arrowprops={"arrowstyle": "-", "color": style.colours[jump["plan"]], "lw": 0.6})
         if len(positive):
             for fraction, key in ((0.5, "median"), (0.9, "p90")):
                 level = float(positive[max(0, int(np.ceil(fraction * len(positive))) - 1)])
                 axis.axvline(level, color="grey", linestyle=":", linewidth=1)
-                axis.annotate(style.t(key), (level, 0), xytext=(3, 4), textcoords="offset points", fontsize=8,
-                              color="grey", rotation=90, va="bottom")
+                axis.annotate(style.t(key), (level, 1), xycoords=("data", "axes fraction"), xytext=(3, -4),
+                              textcoords="offset points", fontsize=8, color="grey", rotation=90, va="top")
         x_unit = style.money_axis(axis, points["recovered"].to_numpy(), comparison.minor_units, which="x")
         y_unit = style.money_axis(axis, points["pay"].to_numpy() / 3, comparison.minor_units)
         axis.set_xlabel(f"{style.t('recovered_month')} ({x_unit})")
@@ -302,18 +318,24 @@ def sweep_chart(comparison, lang: str) -> Optional[bytes]:
         if len(sweep.sweeps) > 1:
             second = sweep.sweeps[1]
             groups = [(text, (table["value2"] == text).to_numpy()) for text in second.texts]
-        colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(groups)))
+        colours = plt.get_cmap("viridis")(np.linspace(0, 0.85, len(groups)))
+        handles = []
         for colour, (text, mask) in zip(colours, groups):
             name = f"{sweep.sweeps[1].path} = {text}" if text is not None else sweep.plan
-            left.plot(x[mask], table.loc[mask, "cost"].to_numpy(dtype=float), marker="o", color=colour, label=name)
-            right.plot(x[mask], _ratio_floats(table.loc[mask, "cost_to_collect"]) * 100, marker="o", color=colour,
-                       label=name)
-            if "behavioural_cost" in table:
-                left.plot(x[mask], table.loc[mask, "behavioural_cost"].to_numpy(dtype=float), linestyle="--",
-                          color=colour, label=f"{name} ({style.t('behavioural')}, {style.t('elasticity')} "
-                                              f"{float(comparison.elasticity):g})")
-                right.plot(x[mask], _ratio_floats(table.loc[mask, "behavioural_cost_to_collect"]) * 100,
-                           linestyle="--", color=colour)
+            for axis, column in ((left, "cost"), (right, "cost_to_collect")):
+                values = table.loc[mask, column]
+                values = values.to_numpy(dtype=float) if column == "cost" else _ratio_floats(values) * 100
+                line, = axis.plot(x[mask], values, marker="o", markersize=4, color=colour, label=name)
+                if "behavioural_cost" in table:
+                    scaled = table.loc[mask, f"behavioural_{column}"]
+                    scaled = scaled.to_numpy(dtype=float) if column == "cost" else _ratio_floats(scaled) * 100
+                    axis.plot(x[mask], scaled, linestyle="--", color=colour)
+            handles.append(line)
+        if "behavioural_cost" in table:
+            handles += [plt.Line2D([], [], color="black", label=style.t("static")),
+                        plt.Line2D([], [], color="black", linestyle="--",
+                                   label=f"{style.t('behavioural')} ({style.t('elasticity')} "
+                                         f"{float(comparison.elasticity):g}, {style.t('assumption')})")]
         if first.current_value is not None:
             level = float(first.number(first.current_value, minor))
             for axis in (left, right):
@@ -329,33 +351,41 @@ def sweep_chart(comparison, lang: str) -> Optional[bytes]:
         right.yaxis.set_major_formatter(PercentFormatter(decimals=1))
         right.set_ylabel(f"{style.t('cost_to_collect')} (%)")
         right.set_title(f"{style.t('sweep')}: {style.t('cost_to_collect')}")
-        left.legend(fontsize=7)
         figure.tight_layout()
+        figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(handles), 3),
+                      fontsize=8, frameon=False)
         return _png(figure)
 
 
 def behaviour_chart(comparison, lang: str) -> Optional[bytes]:
+    """Per plan, what the assumed response changes: recovered and cost, against the static result."""
     table = comparison.behaviour
     if table is None or not len(table):
         return None
     style = _Style(lang, comparison.currency, comparison.labels)
     labels = list(table["plan"])
     x = np.arange(len(labels))
+    elasticity = f"{style.t('elasticity')} {float(comparison.elasticity):g}"
     with plt.rc_context(style.rc):
-        figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
-        for axis, (static, scaled, key) in zip((left, right), (("static_recovered", "recovered", "recovered"),
-                                                                ("static_cost", "cost", "cost"))):
-            axis.bar(x - 0.2, table[static].to_numpy(dtype=float), 0.4, color="#90a4ae", label=style.t("static"))
-            axis.bar(x + 0.2, table[scaled].to_numpy(dtype=float), 0.4, color="#ef6c00",
-                     label=f"{style.t('behavioural')} ({style.t('elasticity')} {float(comparison.elasticity):g})")
-            unit = style.money_axis(axis, table[[static, scaled]].to_numpy().ravel(), comparison.minor_units)
+        figure, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+        for axis, (static, scaled, key) in zip(axes, (("static_recovered", "recovered", "recovered"),
+                                                      ("static_cost", "cost", "cost"))):
+            change = (table[scaled] - table[static]).to_numpy(dtype=np.int64)
+            bars = axis.bar(x, change.astype(float), 0.5, color=[style.colours[label] for label in labels])
+            for index, (bar, delta, base) in enumerate(zip(bars, change, table[static])):
+                share = style.t("baseline") if index == 0 else (f"{delta / base * 100:+.2f}%" if base else "")
+                axis.annotate(share, (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
+                              va="bottom" if delta >= 0 else "top", fontsize=9, xytext=(0, 3 if delta >= 0 else -3),
+                              textcoords="offset points")
+            low, high = min(int(change.min()), 0), max(int(change.max()), 0)
+            pad = (high - low) * 0.15 or 10**comparison.minor_units
+            axis.set_ylim(low - pad, high + pad)
+            axis.axhline(0, color="black", linewidth=0.8)
+            unit = style.money_axis(axis, change, comparison.minor_units)
             axis.set_xticks(x, labels, rotation=15 if len(labels) > 2 else 0, fontsize=8)
-            axis.set_ylabel(f"{style.t(key)} ({unit})")
-            axis.set_title(f"{style.t('behaviour')}: {style.t(key)}")
-            values = table[[static, scaled]].to_numpy(dtype=float)
-            low, high = values.min(), values.max()
-            axis.set_ylim(max(0.0, low - (high - low) * 2 - high * 0.02), high + (high - low) * 0.5 + high * 0.01)
-            axis.legend(fontsize=8)
+            axis.set_ylabel(f"{style.t('change_from_static')} ({unit})")
+            axis.set_title(f"{style.t(key)}: {style.t('change_from_static')}")
+        figure.suptitle(f"{style.t('behaviour')}: {elasticity}", fontweight="bold", color="#bf360c")
         figure.tight_layout()
         return _png(figure)
 

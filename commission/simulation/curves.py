@@ -33,7 +33,8 @@ from ..policy import Bonus, Override, Policy, Threshold, Tiers
 from .compare import nearest_rank
 from .run import Candidate, History, run_plan
 
-#: Uniform grid steps between 0 and the top of the curve.
+#: About this many uniform grid steps between 0 and the top of the curve (twice the 90th percentile of
+#: monthly recovery, or past the last boundary; the step is a round number).
 GRID_STEPS = 60
 MONTHS_IN = {"monthly": 1, "quarterly": 3, "yearly": 12}
 EVENT_COLUMNS = {"event_id": "str", "collector_id": "str", "date": "datetime64[s]", "type": "str",
@@ -234,9 +235,8 @@ def payout_curves(candidates: Sequence[Candidate], history: History, months: Seq
     p90 = nearest_rank(positive, 90) if len(positive) else 10**history.minor_units
     edges = sorted({b for p in policies for b in boundaries(p, target)})
     step = nice_step(-(-2 * p90 // GRID_STEPS))
-    steps = GRID_STEPS
-    while edges and steps * step < edges[-1] * 5 // 4 and steps < 2 * GRID_STEPS:
-        steps += GRID_STEPS // 6
+    top = max(2 * p90, edges[-1] * 5 // 4 if edges else 0)
+    steps = int(min(max(-(-top // step), GRID_STEPS // 2), 2 * GRID_STEPS))
     regular = np.arange(steps + 1, dtype=np.int64) * step
     extra = np.array(sorted({v for e in edges for v in (e - 1, e) if 0 < v < regular[-1]} - set(regular.tolist())),
                      dtype=np.int64)
