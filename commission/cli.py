@@ -408,9 +408,15 @@ def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
     from .outputs.statements import write_statements
 
     folder = _report_folder(run_dir, batch_id, db)
+    ytd = None
+    if batch_id is not None:  # the store knows the year's earlier batches
+        from .store import get_batch, open_store, year_to_date
+
+        with open_store(_store_url(db)).connect() as connection:
+            ytd = year_to_date(connection, get_batch(connection, batch_id).period)
     target = out_dir or folder / "statements"
     with click.progressbar(length=0, label="statements") as bar:
-        written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs,
+        written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs, ytd=ytd,
                                    progress=lambda total, done: (setattr(bar, "length", total), bar.update(done)))
     click.echo(f"{written} statement(s) written to {target}/")
 

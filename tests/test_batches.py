@@ -7,6 +7,7 @@ Run against SQLite always, and against PostgreSQL when COMMISSION_TEST_PG_URL na
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 import os
 import signal
 import subprocess
@@ -227,3 +228,20 @@ def test_a_quarter_cannot_be_batched_over_its_months(files, store):
     quarter = create(files, store, "2026-Q3")
     assert quarter.exit_code == 2
     assert "batch 1 pays 2026-07, which overlaps 2026-Q3" in quarter.output
+
+
+def test_statements_from_a_batch_show_the_year_to_date(files, store):
+    from openpyxl import load_workbook
+
+    create(files, store, "2026-07", out=files["folder"] / "july")
+    create(files, store, "2026-08", out=files["folder"] / "august")
+    result = cli("statements", "--batch", 2, "--db", store, "--lang", "en", "--out", files["folder"] / "st",
+                 "--jobs", 1)
+    assert result.exit_code == 0, result.output
+    summary = load_workbook(files["folder"] / "st" / "C2-2026-08.xlsx").worksheets[0]
+    rows = [[c.value for c in row] for row in summary.iter_rows()]
+    header = next(r for r in rows if r[:3] == ["Pay code", "Amount", "Year to date"])
+    commission = rows[rows.index(header) + 1]
+    # C2: July 4,000 x 5% = 200.00, August 3,000 x 5% = 150.00: year to date 350.00
+    assert commission[0] == "commission"
+    assert (Decimal(str(commission[1])), Decimal(str(commission[2]))) == (Decimal("150.00"), Decimal("350.00"))

@@ -300,8 +300,11 @@ def _print_setup(sheet) -> None:
 
 
 def write_statements(folder, target, collector: Optional[str] = None, lang: Optional[str] = None,
-                     jobs: Optional[int] = None, progress=None) -> int:
-    """Statements for everyone in the run folder (or one collector), all or none, in `jobs` processes."""
+                     jobs: Optional[int] = None, progress=None, ytd: Optional[dict] = None) -> int:
+    """Statements for everyone in the run folder (or one collector), all or none, in `jobs` processes.
+
+    `ytd` ({collector: {pay code: amount}}, from the batch store) adds a year-to-date column.
+    """
     import os
     from concurrent.futures import ProcessPoolExecutor
 
@@ -318,7 +321,8 @@ def write_statements(folder, target, collector: Optional[str] = None, lang: Opti
         collectors = [collector]
     jobs = jobs or os.cpu_count() or 1
     with atomic_directory(target, [f"{c}-{report.period}.xlsx" for c in report.payouts["collector_id"]]) as staging:
-        requests = [StatementRequest(c, language, staging / f"{c}-{report.period}.xlsx") for c in collectors]
+        requests = [StatementRequest(c, language, staging / f"{c}-{report.period}.xlsx",
+                                     ytd=ytd.get(c, {}) if ytd is not None else None) for c in collectors]
         if progress:
             progress(len(requests), 0)
         if jobs == 1 or len(requests) < 8:

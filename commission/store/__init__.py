@@ -2,9 +2,9 @@
 
 from .batches import (NewBatch, StoreError, batch_events, batch_payouts, create_batch, diff_batches, diff_paid, export_rows,
                       get_batch, history, list_batches, open_batch, paid_for, previous_state, record_export,
-                      transition)
+                      transition, year_to_date)
 from .database import open_store
 
 __all__ = ["NewBatch", "StoreError", "batch_events", "batch_payouts", "create_batch", "diff_batches", "diff_paid", "export_rows",
            "get_batch", "history", "list_batches", "open_batch", "open_store", "paid_for", "previous_state",
-           "record_export", "transition"]
+           "record_export", "transition", "year_to_date"]

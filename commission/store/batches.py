@@ -267,3 +267,18 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def _log(connection: Connection, batch_id: int, action: str, actor: str, now: datetime, detail: dict) -> None:
     connection.execute(insert(events).values(batch_id=batch_id, action=action, actor=actor, at=now,
                                              detail=json.dumps(detail, ensure_ascii=False)))
+
+
+def year_to_date(connection: Connection, period: str) -> dict:
+    """{collector: {pay code: amount}} over the batches (not discarded) of `period`'s year up to its end."""
+    end = Period.parse(period)
+    rows = connection.execute(
+        select(batches.c.period, payouts.c.collector_id, payouts.c.pay_code, payouts.c.amount)
+        .join(payouts, payouts.c.batch_id == batches.c.id).where(batches.c.status != "discarded")).all()
+    totals: dict = {}
+    for batch_period, collector, code, amount in rows:
+        other = Period.parse(batch_period)
+        if other.year == end.year and other.end <= end.end:
+            mine = totals.setdefault(collector, {})
+            mine[code] = mine.get(code, 0) + int(amount)
+    return totals
