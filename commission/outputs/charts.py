@@ -89,8 +89,9 @@ class _Style:
         self.currency = currency
         self.colours = {label: plt.get_cmap("tab10")(i % 10) for i, label in enumerate(labels)}
         # a list of families: matplotlib falls back glyph by glyph (Latin from DejaVu, Chinese from the CJK font)
-        self.rc = {"font.family": ["DejaVu Sans", *([chinese] if chinese else [])], "font.size": 10, "axes.titlesize": 12,
-                   "axes.titleweight": "bold", "figure.dpi": 110, "savefig.dpi": 110, "axes.spines.top": False,
+        self.rc = {"font.family": ["DejaVu Sans", *([chinese] if chinese else [])], "font.size": 10,
+                   "axes.titlesize": 12, "axes.titleweight": "bold", "figure.dpi": 110, "savefig.dpi": 110,
+                   "axes.spines.top": False,
                    "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}
 
     def t(self, key: str) -> str:
@@ -283,7 +284,8 @@ def payout_curves(comparison, lang: str) -> Optional[bytes]:
             axis.annotate(f"{style.t('jump')} {change:+,.0f}", (float(jump["recovered"]), jump["after"] / 3),
                           xytext=(-10 if low else 14, (28 + 14 * (k % 3)) if low else (-16 - 14 * (k % 3))),
                           textcoords="offset points", fontsize=8, va="bottom" if low else "top",
-                          color=style.colours[jump["plan"]], arrowprops={"arrowstyle": "-", "color": style.colours[jump["plan"]], "lw": 0.6})
+                          color=style.colours[jump["plan"]],
+                          arrowprops={"arrowstyle": "-", "color": style.colours[jump["plan"]], "lw": 0.6})
         if len(positive):
             for fraction, key in ((0.5, "median"), (0.9, "p90")):
                 level = float(positive[max(0, int(np.ceil(fraction * len(positive))) - 1)])
@@ -368,8 +370,8 @@ def behaviour_chart(comparison, lang: str) -> Optional[bytes]:
     elasticity = f"{style.t('elasticity')} {float(comparison.elasticity):g}"
     with plt.rc_context(style.rc):
         figure, axes = plt.subplots(1, 2, figsize=(12, 4.6))
-        for axis, (static, scaled, key) in zip(axes, (("static_recovered", "recovered", "recovered"),
-                                                      ("static_cost", "cost", "cost"))):
+        for axis, (static, scaled, key) in zip(axes, (("static_recovered", "behavioural_recovered", "recovered"),
+                                                      ("static_cost", "behavioural_cost", "cost"))):
             change = (table[scaled] - table[static]).to_numpy(dtype=np.int64)
             bars = axis.bar(x, change.astype(float), 0.5, color=[style.colours[label] for label in labels])
             for index, (bar, delta, base) in enumerate(zip(bars, change, table[static])):

@@ -50,10 +50,6 @@ class Basket:
     fields: tuple[str, ...]
     keys: tuple[str, ...]
 
-    @property
-    def total(self) -> int:
-        return int(self.cells["weight"].sum())
-
 
 def lower_median(values: pd.Series, groups: np.ndarray) -> np.ndarray:
     """Per group, the lower median: an actual value of the group (exact for integers)."""
@@ -280,11 +276,6 @@ def _per_collector(collectors, quarter: Period, column: str, value: int) -> pd.D
     return pd.DataFrame({"collector_id": pd.Series(ids, dtype="str"),
                          "period": pd.Series(np.tile(np.asarray(months, dtype=object), len(collectors)), dtype="str"),
                          column: np.full(len(ids), value, dtype=np.int64)})
-
-
-def monthly_pay(points: pd.DataFrame) -> np.ndarray:
-    """Pay per month for display: the exact quarter's pay / 3 (a float only for drawing)."""
-    return points["pay"].to_numpy(dtype=np.int64) / 3
 
 
 def monthly_pay_exact(pay_per_quarter: int, minor_units: int) -> Decimal:

@@ -3,13 +3,15 @@
 Each warning has a stable code, says where in the plan it comes from (file:line), and explains itself:
 what the plan does, why it invites a bad behaviour, and what would fix it.
 
-| code | what it catches | needs |
-|---|---|---|
-| whole-tier-cliff | a whole-tier (全额累进) schedule, or a fixed-amount tier, where a minor unit more recovery jumps pay (or drops it) | the plan |
-| no-conduct-effect | pay that no complaint, violation or QA score can change, for the whole plan or a component | the plan |
-| rates-fall-with-age | a later overdue bucket paying a lower rate than an earlier one (rewarding the easy money) | the plan |
-| variable-pay-share | variable pay that is a very large share of total pay | a base salary; a ledger, or a cap |
-| cap-binds | a cap that cuts the pay of most collector-months | a ledger |
+- whole-tier-cliff: a whole-tier (全额累进) schedule, or a fixed-amount tier, where a minor unit more
+  recovery jumps pay (or drops it). Needs the plan only.
+- no-conduct-effect: pay that no complaint, violation or QA score can change, for the whole plan or a
+  component. Needs the plan only.
+- rates-fall-with-age: a later overdue bucket paying a lower rate than an earlier one (rewarding the
+  easy money). Needs the plan only.
+- variable-pay-share: variable pay that is a very large share of total pay. Needs a base salary, and a
+  ledger (or the plan's cap).
+- cap-binds: a cap that cuts the pay of most collector-months. Needs a ledger.
 
 A warning is silenced, for the whole plan, by a comment in the plan file that gives a reason::
 
@@ -26,7 +28,7 @@ import re
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import product
-from typing import Optional, Sequence
+from typing import Optional
 
 import numpy as np
 
@@ -119,7 +121,8 @@ def lint_policy(policy: Policy, text: str = "", evidence: Optional[Evidence] = N
              *caps_that_bind(policy, evidence, cap_binds_share)]
     reasons, problems = silences(text, policy)
     result = [replace(w, silenced=reasons.get(w.code, "")) for w in found]
-    result += [LintWarning(BAD_IGNORE, policy.plan, f"{policy.source}:{line}", message) for line, message in problems]
+    result += [LintWarning(BAD_IGNORE, policy.plan, f"{policy.source}:{line}", message)
+               for line, message in problems]
     return result
 
 
@@ -199,16 +202,16 @@ def no_conduct_effect(policy: Policy) -> list[LintWarning]:
         return []
     if not covered:
         return [LintWarning("no-conduct-effect", policy.plan, _where(policy, 1),
-                         "nothing in the plan changes pay for complaints (投诉), compliance violations (违规) or call "
-                         "quality (质检): a collector who recovers by abusive collection is paid exactly like one who "
-                         "does not. Add a compliance adjustment (deduct per substantiated complaint, forfeit on a "
-                         "serious violation) or a QA multiplier; regulators expect that abusive collection never "
-                         "pays.")]
+                            "nothing in the plan changes pay for complaints (投诉), compliance violations (违规) or "
+                            "call quality (质检): a collector who recovers by abusive collection is paid exactly "
+                            "like one who does not. Add a compliance adjustment (deduct per substantiated complaint, "
+                            "forfeit on a serious violation) or a QA multiplier; regulators expect that abusive "
+                            "collection never pays.")]
     return [LintWarning("no-conduct-effect", policy.plan, _where(policy, c.line),
-                     f"component {c.id} pays whatever the collector's conduct: no compliance adjustment, QA "
-                     "multiplier or holdback condition applies to it (others do: "
-                     f"{', '.join(sorted(covered))}). Add it to a compliance rule's applies_to, or say why "
-                     "it is exempt.") for c in uncovered]
+                        f"component {c.id} pays whatever the collector's conduct: no compliance adjustment, QA "
+                        "multiplier or holdback condition applies to it (others do: "
+                        f"{', '.join(sorted(covered))}). Add it to a compliance rule's applies_to, or say why "
+                        "it is exempt.") for c in uncovered]
 
 
 def _age_classifier(policy: Policy):
@@ -279,12 +282,12 @@ def variable_pay_share(policy: Policy, evidence: Optional[Evidence], base_salary
     if total <= 0 or Fraction(variable, total) <= limit:
         return []
     return [LintWarning("variable-pay-share", policy.plan, _where(policy, 1),
-                     f"variable pay is {_share_text(variable, base_salary)} of total pay for {basis} "
-                     f"(variable {_money(policy, variable)} a month beside a base salary of "
-                     f"{_money(policy, base_salary)}){p90}; above {format_rate(limit)}. When most pay depends "
-                     "on what is collected, the pressure to collect at any cost is strongest: regulators "
-                     "expect the strictest controls (caps, deferral, clawback) there. Raise the fixed share, "
-                     "or cap and defer the variable part.")]
+                        f"variable pay is {_share_text(variable, base_salary)} of total pay for {basis} "
+                        f"(variable {_money(policy, variable)} a month beside a base salary of "
+                        f"{_money(policy, base_salary)}){p90}; above {format_rate(limit)}. When most pay depends "
+                        "on what is collected, the pressure to collect at any cost is strongest: regulators "
+                        "expect the strictest controls (caps, deferral, clawback) there. Raise the fixed share, "
+                        "or cap and defer the variable part.")]
 
 
 def _share_text(variable: int, base: int) -> str:
@@ -334,7 +337,3 @@ def evidence_from(run) -> Evidence:
     return Evidence(collector_months=len(active), cap_cuts=cuts,
                     variable_median=nearest_rank(pay, 50) if len(pay) else 0,
                     variable_p90=nearest_rank(pay, 90) if len(pay) else 0)
-
-
-def active(warnings: Sequence[LintWarning]) -> list[LintWarning]:
-    return [w for w in warnings if not w.silenced]

@@ -103,7 +103,8 @@ def behaviour_table(results: Sequence[Behavioural]) -> pd.DataFrame:
         cost = int(result.scaled.payouts["net_payout"].sum())
         rows.append({"plan": result.static.label, "static_recovered": static_recovered, "static_cost": static_cost,
                      "static_cost_to_collect": compare.ratio(static_cost, static_recovered),
-                     "recovered": recovered, "cost": cost, "cost_to_collect": compare.ratio(cost, recovered),
+                     "behavioural_recovered": recovered, "behavioural_cost": cost,
+                     "behavioural_cost_to_collect": compare.ratio(cost, recovered),
                      "recovery_change": compare.ratio(recovered - static_recovered, static_recovered)})
     return pd.DataFrame(rows)
 

@@ -353,7 +353,8 @@ def fill_months_not_employed(table: Optional[pd.DataFrame], column: str, roster:
     fill = missing & (source < len(wanted))
     rows, cols = np.nonzero(fill)
     exact = monthly.set_index(["collector_id", "period"])[column]
-    keys = pd.MultiIndex.from_arrays([grid.index.to_numpy()[rows], np.asarray(wanted, dtype=object)[source[rows, cols]]])
+    keys = pd.MultiIndex.from_arrays([grid.index.to_numpy()[rows],
+                                      np.asarray(wanted, dtype=object)[source[rows, cols]]])
     added = pd.DataFrame({"collector_id": grid.index.to_numpy()[rows],
                           "period": np.asarray(wanted, dtype=object)[cols],
                           column: exact.reindex(keys).to_numpy(dtype=np.int64)})

@@ -341,4 +341,3 @@ def grid(policy: Policy, sweeps: Sequence[Sweep]) -> list[Variant]:
                                 texts=tuple(s.texts[k] for s, k in zip(sweeps, combination)),
                                 policy=changed))
     return variants
-

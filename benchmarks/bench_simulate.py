@@ -1,0 +1,115 @@
+"""Benchmark plan simulation: 4 candidate plans against 1 on a synthetic year of ledger.
+
+    python benchmarks/bench_simulate.py                       # 1,200,000 rows (100,000 a month), 500 collectors
+    python benchmarks/bench_simulate.py --rows 6000000        # the issue's case: about 6M rows, a year, 500 collectors
+
+The ledger (12 months of `generate_ledger_rows`, payment ids made unique per month) is written to
+Parquet first (not timed). Then it is loaded once, and the simulation runs 1 plan, then 4 plans, over
+the 12 months on the same loaded history. The 4 plans are the benchmark's line-level plan and three
+variants made from it with `dataclasses.replace` (the sweep machinery): a higher M3 rate, whole-tier
+volume tiers, a lower cap. The report (tables, payout curves, lint) is timed apart, charts and files
+not included. Prints seconds and rows per second for each stage, and the 4-plan / 1-plan ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pandas as pd  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.compute  # noqa: E402,F401
+import pyarrow.parquet as pq  # noqa: E402
+
+from commission.engine import SideInputs  # noqa: E402
+from commission.inputs import load_ledger  # noqa: E402
+from commission.outputs.tables import money_decimal_array  # noqa: E402
+from commission.policy import load_policy  # noqa: E402
+from commission.sample_data import generate_ledger_rows  # noqa: E402
+from commission.simulation import build_comparison, parse_sweep, prepare_history, simulate  # noqa: E402
+from commission.simulation.run import Candidate, always_in_force, simulated_months  # noqa: E402
+from commission.simulation.sweep import set_value, tokens_of  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write_year(rows: int, collectors: int, path: Path) -> None:
+    """12 months of synthetic ledger as one Parquet file, money as exact decimal(18,2)."""
+    parts = []
+    for month in range(1, 13):
+        frame = generate_ledger_rows(rows // 12, collectors=collectors, seed=month, month=f"2026-{month:02d}")
+        frame["payment_id"] = f"P{month:02d}" + frame["payment_id"].str[1:]
+        parts.append(frame)
+    frame = pd.concat(parts, ignore_index=True)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    dates = pa.compute.cast(pa.compute.strptime(table["payment_date"], format="%Y-%m-%d", unit="s"), pa.date32())
+    table = table.set_column(table.schema.get_field_index("payment_date"), "payment_date", dates)
+    for name in ("amount", "balance"):
+        table = table.set_column(table.schema.get_field_index(name), name,
+                                 money_decimal_array(frame[name].to_numpy(), 2))
+    pq.write_table(table, path, compression="zstd")
+
+
+def variants(policy):
+    """The plan and three variants of it, each a frozen Policy made with dataclasses.replace."""
+    higher_m3 = set_value(policy, tokens_of("components.base.rates[base#2].rate"),
+                          parse_sweep("components.base.rates[base#2].rate=6%", policy).values[0])
+    volume = policy.component("volume")
+    whole = replace(policy, components=tuple(replace(c, mode="whole") if c is volume else c
+                                             for c in policy.components))
+    lower_cap = set_value(policy, tokens_of("adjustments.monthly-cap.cap"),
+                          parse_sweep("adjustments.monthly-cap.cap=20000", policy).values[0])
+    return [Candidate("line-level", always_in_force(policy)), Candidate("M3 at 6%", always_in_force(higher_m3)),
+            Candidate("whole tiers", always_in_force(whole)), Candidate("cap 20000", always_in_force(lower_cap))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_200_000, help="rows in the year (default 1,200,000)")
+    parser.add_argument("--collectors", type=int, default=500)
+    parser.add_argument("--policy", default=str(ROOT / "benchmarks" / "line-level-plan.yaml"))
+    args = parser.parse_args()
+
+    policy = load_policy(args.policy)
+    candidates = variants(policy)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "year.parquet"
+        started = time.perf_counter()
+        write_year(args.rows, args.collectors, path)
+        print(f"generated {args.rows:,} rows over 12 months, {args.collectors} collectors, in "
+              f"{time.perf_counter() - started:.1f}s ({path.stat().st_size / 1e6:.0f} MB Parquet), not timed below")
+        t0 = time.perf_counter()
+        ledger = load_ledger([path], policy.minor_units, policy.ledger_columns())
+        history = prepare_history(ledger.frame, None, SideInputs(), policy.currency, policy.minor_units)
+        months, report_of = simulated_months(history)
+        t1 = time.perf_counter()
+    one = simulate(candidates[:1], history, months, report_of)
+    t2 = time.perf_counter()
+    four = simulate(candidates, history, months, report_of)
+    t3 = time.perf_counter()
+    build_comparison(candidates, history, months, report_of)
+    t4 = time.perf_counter()
+
+    rows = len(history.ledger)
+    single, quad = t2 - t1, t3 - t2
+    print(f"{'load once':>26}: {t1 - t0:7.2f} s  {rows / (t1 - t0) / 1e6:6.2f} M rows/s")
+    print(f"{'simulate 1 plan x 12 mo':>26}: {single:7.2f} s  {rows / single / 1e6:6.2f} M rows/s")
+    print(f"{'simulate 4 plans x 12 mo':>26}: {quad:7.2f} s  {4 * rows / quad / 1e6:6.2f} M plan-rows/s")
+    print(f"{'4 plans / 1 plan':>26}: {quad / single:7.2f} x")
+    print(f"{'full report, 4 plans':>26}: {t4 - t3:7.2f} s  (simulation, tables, payout curves, lint; no charts)")
+    print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    for run in four.runs:
+        print(f"  {run.label:>12}: cost {int(run.payouts['net_payout'].sum()) / 100:>16,.2f} on "
+              f"{int(run.payouts['recovered'].sum()) / 100:,.2f} recovered")
+    assert int(one.runs[0].payouts["net_payout"].sum()) == int(four.runs[0].payouts["net_payout"].sum())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""`commission simulate` and `commission lint`: thin click commands for managers designing plans.
+
+Registered on the main group by the last line of commission/cli.py. Problems the user can fix print as
+``where: key: message`` with exit code 2 and nothing written.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import InputError, Problem
+from .money import format_minor
+from .periods import Period, PeriodError
+
+#: `commission lint --strict` exits with this code when a warning is not silenced.
+EXIT_WARNINGS = 1
+
+
+def reports_user_errors(command):
+    """commission.cli's handling of user errors (message, exit code 2), imported when the command runs so
+    that this module and commission.cli can be imported in either order."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from .cli import reports_user_errors as report
+
+        return report(command)(*args, **kwargs)
+
+    return wrapper
+
+
+def _periods(ctx, param, values):
+    try:
+        return tuple(Period.parse(v) for v in values)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def input_options(command):
+    """The options naming a simulation's inputs, shared by `simulate` and `lint`."""
+    file = click.Path(dir_okay=False, path_type=Path)
+    options = [
+        click.option("--roster", "roster_path", type=file,
+                     help="Roster (collector_id, name, team, employee_id): teams for the comparison, employment "
+                          "dates, team leads. Its plan column is not used: every plan pays everyone."),
+        click.option("--targets", "targets_path", type=file, help="Targets, for attainment bonuses."),
+        click.option("--assignments", "assignments_path", type=file,
+                     help="Assigned balances, for recovery-rate KPIs."),
+        click.option("--events", "events_path", type=file, help="Compliance and QA events."),
+        click.option("--period", "periods", multiple=True, callback=_periods,
+                     help="A month, quarter or year to simulate (repeatable); each is run month by month. "
+                          "Default: every month the ledger spans."),
+        click.option("--by", type=click.Choice(["month", "quarter", "year"]), default="month", show_default=True,
+                     help="Without --period: report the months by month, quarter or year."),
+        click.option("--base-salary", "base_salary",
+                     help="Fixed monthly pay beside the plan (e.g. 6000.00), for the variable-pay-share check. "
+                          "An assumption for the health check only; it is not part of any plan."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _request(policies, ledgers, options):
+    from .simulation_runner import SimulationRequest
+
+    return SimulationRequest(policies=policies, ledgers=ledgers, roster=options["roster_path"],
+                             targets=options["targets_path"], assignments=options["assignments_path"],
+                             events=options["events_path"], periods=options["periods"], by=options["by"])
+
+
+@click.command()
+@click.option("--policy", "policy_paths", required=True, multiple=True, type=click.Path(path_type=Path),
+              help="A candidate plan (YAML), or a folder of them; repeatable. The first is the baseline every "
+                   "other plan is compared with.")
+@click.option("--ledger", "ledgers", required=True, multiple=True, type=click.Path(path_type=Path),
+              help="Recovery ledger(s) of the history to simulate on: files or folders, repeatable.")
+@input_options
+@click.option("--sweep", "sweeps", multiple=True,
+              help="Vary a number of the first plan over a grid, e.g. components.base.rates.m3.rate=3%..8%:0.5% "
+                   "(START..STOP:STEP or V1,V2,...). Give it twice for a two-way grid. See docs/simulation.md.")
+@click.option("--elasticity",
+              help="ASSUMPTION for a behavioural what-if: recovery scales by 1 + E x the change in effective "
+                   "marginal rate (E = 2: 2% more recovery per percentage point). Shown beside the static result.")
+@click.option("--lang", type=click.Choice(["en", "zh", "en+zh"]), default="en+zh", show_default=True,
+              help="Language of the report's labels.")
+@click.option("--title", help="Title of the report (default: Plan comparison).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for comparison.xlsx, comparison.html and charts/ (replaced whole, atomically).")
+@reports_user_errors
+def simulate(policy_paths, ledgers, sweeps, elasticity, lang, title, out_dir, base_salary, **options):
+    """Run candidate plans on the same history and compare cost, cost-to-collect, who gains and who loses."""
+    from .outputs.atomic import check_replaceable
+    from .outputs.comparison import REPORT_FILES, write_comparison
+    from .simulation import build_comparison, parse_sweep
+    from .simulation_runner import load_plans, load_simulation, parse_amount, parse_elasticity
+
+    check_replaceable(out_dir, REPORT_FILES)
+    policies = load_plans(policy_paths)
+    parsed_sweeps = [parse_sweep(spec, policies[0]) for spec in sweeps]
+    if len(parsed_sweeps) > 2:
+        raise InputError([Problem("--sweep", "", f"{len(parsed_sweeps)} sweeps given; vary at most 2 parameters")])
+    factor = parse_elasticity(elasticity)
+    salary = parse_amount(base_salary, "--base-salary", policies[0].minor_units)
+    loaded = load_simulation(_request(policy_paths, ledgers, options), policies)
+    comparison = build_comparison(loaded.candidates, loaded.history, loaded.months, loaded.report_of,
+                                  texts=loaded.texts, sweeps=parsed_sweeps, elasticity=factor, base_salary=salary,
+                                  notes=loaded.notes)
+    folder = write_comparison(comparison, out_dir, lang, title)
+    _print_summary(comparison, folder)
+
+
+def _print_summary(comparison, folder: Path) -> None:
+    minor, currency = comparison.minor_units, comparison.currency
+    sim = comparison.simulation
+    click.echo(f"simulated {len(sim.months)} month(s), {sim.months[0]} to {sim.months[-1]}, "
+               f"{len(comparison.collectors)} collectors; baseline {sim.labels[0]}")
+    for row in comparison.summary.itertuples(index=False):
+        change = "" if row.plan == sim.labels[0] else \
+            f", {'+' if row.change_in_cost >= 0 else ''}{format_minor(row.change_in_cost, minor)} vs baseline"
+        ratio = f"{row.cost_to_collect * 100:.2f}%" if row.cost_to_collect is not None else "n/a"
+        click.echo(f"  {row.plan}: cost {format_minor(row.cost, minor)} {currency} on "
+                   f"{format_minor(row.recovered, minor)} recovered, cost-to-collect {ratio}{change}")
+    for warning in comparison.lint:
+        if not warning.silenced:
+            click.echo(str(warning), err=True)
+    for run in sim.runs:
+        for message in run.warnings:
+            click.echo(f"warning: {run.label}: {message}", err=True)
+    click.echo(f"report written to {folder}/")
+    for name in sorted(p.name for p in folder.iterdir()):
+        click.echo(f"  {folder / name}")
+
+
+@click.command()
+@click.argument("policies", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--ledger", "ledgers", multiple=True, type=click.Path(path_type=Path),
+              help="Ledger(s) to check the plan against (needed for cap-binds, and for variable-pay-share on "
+                   "real pay): each plan is simulated on them.")
+@input_options
+@click.option("--max-variable-share", default="50%", show_default=True,
+              help="variable-pay-share warns above this share of total pay.")
+@click.option("--show-silenced", is_flag=True, help="Also list warnings the plan silences, with their reasons.")
+@click.option("--strict", is_flag=True, help=f"Exit with code {EXIT_WARNINGS} when a warning is not silenced.")
+@reports_user_errors
+def lint(policies, ledgers, max_variable_share, show_silenced, strict, base_salary, **options):
+    """Health-check plans: incentive cliffs, missing conduct rules, falling rates, variable share, binding caps."""
+    from .simulation.lint import evidence_from, lint_policy
+    from .simulation.run import run_plan
+    from .simulation_runner import load_plans, load_simulation, parse_amount, parse_share, plan_text
+
+    plans = load_plans(policies)
+    share = parse_share(max_variable_share, "--max-variable-share")
+    salary = parse_amount(base_salary, "--base-salary", plans[0].minor_units)
+    evidence = {}
+    if ledgers:
+        loaded = load_simulation(_request(policies, ledgers, options), plans)
+        for candidate in loaded.candidates:
+            run = run_plan(candidate, loaded.history, loaded.months, [c.policy for c in loaded.candidates])
+            evidence[candidate.policy.source] = evidence_from(run)
+    elif any(options[k] for k in ("roster_path", "targets_path", "assignments_path", "events_path", "periods")):
+        raise InputError([Problem("--ledger", "", "the other input files are read only with a ledger; give --ledger")])
+    active = silenced = 0
+    for policy in plans:
+        for warning in lint_policy(policy, plan_text(policy), evidence.get(policy.source), salary, share):
+            if warning.silenced:
+                silenced += 1
+                if show_silenced:
+                    click.echo(str(warning))
+            else:
+                active += 1
+                click.echo(str(warning))
+    notes = []
+    if salary is None:
+        notes.append("variable-pay-share not checked (give --base-salary)")
+    if not ledgers:
+        notes.append("cap-binds not checked (give --ledger)")
+    summary = f"{len(plans)} plan(s): {active} warning(s), {silenced} silenced"
+    click.echo(summary + (f"; {'; '.join(notes)}" if notes else ""), err=True)
+    if strict and active:
+        sys.exit(EXIT_WARNINGS)
+
+
+__all__ = ["lint", "simulate"]
