@@ -279,3 +279,24 @@ def test_leavers_pay_can_be_forfeited_or_held(run_plan):
     assert payout(held, "C1") == 0 and balance(held, "C1", "held") == 50000
     paid = run_plan(plan(BASE), ledger, roster=roster)
     assert payout(paid, "C1") == 50000
+
+
+def test_a_joiners_monthly_targets_are_prorated_month_by_month(run_plan):
+    roster = """
+        collector_id,name,team,employee_id,manager_id,start_date,end_date
+        C3,赵敏,Team B,E3,,2026-08-16,
+    """
+    # C3 joined 16 August: no July row needed. Target: August 10,000 x 16/31 = 5,161.29 (5,161.290..)
+    # + September 10,000 = 15,161.29. Recovered 15,161.29 -> exactly 100%: the bonus,
+    # 3,000 x 46/92 days employed in Q3 = 1,500.00
+    result = run_plan(QUARTER_BONUS, """
+        P1,C3,A1,2026-08-20,5161.29,10,50000
+        P2,C3,A1,2026-09-20,10000.00,10,50000
+    """, period="2026-09", roster=roster, targets="""
+        collector_id,period,target
+        C3,2026-08,10000.00
+        C3,2026-09,10000.00
+    """)
+    assert item_amounts(result, "C3")["q-bonus#1"] == 150000
+    kpi = result.kpis.loc[result.kpis["kpi"] == "attainment"].iloc[0]
+    assert (kpi["numerator"], kpi["denominator"]) == (1516129, 1516129)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 
 from ..errors import InputError, Problem
 from ..money import apply_ratio, format_minor
@@ -60,8 +61,7 @@ def _one_decimal(value: Fraction) -> str:
 
 def prorate(ctx: RunContext, amount: int, window: Period) -> np.ndarray:
     """A fixed amount for each collector, scaled by the days employed in `window` (rounded per the plan)."""
-    return apply_ratio(np.full(ctx.n, amount, dtype=np.int64), ctx.employed_days(window),
-                       np.full(ctx.n, window.days, dtype=np.int64), ctx.policy.rounding.mode)
+    return _prorate(ctx, np.full(ctx.n, amount, dtype=np.int64), window)
 
 
 def kpi_values(ctx: RunContext, kpi: str, window: Period) -> KpiValues:
@@ -75,8 +75,6 @@ def kpi_values(ctx: RunContext, kpi: str, window: Period) -> KpiValues:
 
 def kpi_frame(ctx: RunContext):
     """Every KPI the run computed: collector_id, kpi, window, numerator, denominator (known ones only)."""
-    import pandas as pd
-
     parts = [pd.DataFrame({"collector_id": np.asarray(ctx.collectors, dtype=object)[values.known], "kpi": kpi,
                            "window": window, "numerator": values.numerator[values.known],
                            "denominator": values.denominator[values.known]})
@@ -91,7 +89,7 @@ def _compute_kpi(ctx: RunContext, kpi: str, window: Period) -> KpiValues:
     if kpi == "recovered":
         return KpiValues(kpi, recovered, np.ones(ctx.n, dtype=np.int64), np.ones(ctx.n, dtype=bool), minor)
     if kpi == "attainment":
-        target = prorated_values(ctx, "targets", "target", window)
+        target = period_values(ctx, "targets", "target", window, prorated=True)
         return KpiValues(kpi, recovered, np.where(target > 0, target, 1), target > 0, minor)
     if kpi == "recovery_rate":
         assigned = period_values(ctx, "assignments", "assigned_balance", window)
@@ -100,32 +98,42 @@ def _compute_kpi(ctx: RunContext, kpi: str, window: Period) -> KpiValues:
     return KpiValues(kpi, total, np.where(count > 0, count * SCORE_SCALE, 1), count > 0, minor)
 
 
-def period_values(ctx: RunContext, name: str, column: str, window: Period) -> np.ndarray:
-    """Each collector's value for `window` from a side table: its own row, else the sum of its months'
-    rows. A collector paid in this run with neither is an error naming them."""
+def period_values(ctx: RunContext, name: str, column: str, window: Period, prorated: bool = False) -> np.ndarray:
+    """Each collector's value for `window` from a side table: its own row for the window, else the
+    sum of its months' rows (a month the collector was not employed at all needs none).
+
+    `prorated` (targets) scales each row by the days employed in its period, month by month, so a
+    joiner's monthly target counts only for the days worked. A collector employed in the window
+    with neither an own row nor complete months is an error naming them.
+    """
     table = getattr(ctx.side, name)
     if table is None:
         raise InputError([Problem(f"--{name}", "", f"the plan needs {name} (a {name} file with collector_id, "
                                   f"period, {column}) for {window}")])
-    own = table.loc[table["period"] == str(window)].set_index("collector_id")[column]
-    months = [str(m) for m in window.months()]
-    monthly = table.loc[table["period"].isin(months)]
-    counts = monthly.groupby("collector_id")["period"].nunique()
-    sums = monthly.groupby("collector_id")[column].sum()
-    complete = sums[counts.reindex(sums.index, fill_value=0) == len(months)]
-    values = own.combine_first(complete).reindex(ctx.collectors)
+    own = table.loc[table["period"] == str(window)].set_index("collector_id")[column].reindex(ctx.collectors)
+    if prorated:
+        own = own.where(own.isna(), _prorate(ctx, own.fillna(0).to_numpy(dtype=np.int64), window))
+    months = window.months()
+    by_month = table.loc[table["period"].isin([str(m) for m in months])].pivot_table(
+        index="collector_id", columns="period", values=column, aggfunc="sum").reindex(
+        index=ctx.collectors, columns=[str(m) for m in months])
+    employed = np.stack([ctx.employed_days(m) > 0 for m in months], axis=1)
+    complete = (by_month.notna().to_numpy() | ~employed).all(axis=1) & employed.any(axis=1)
+    month_values = by_month.fillna(0).to_numpy(dtype=np.int64)
+    if prorated:
+        month_values = np.stack([_prorate(ctx, month_values[:, k], m) for k, m in enumerate(months)], axis=1)
+    summed = pd.Series(np.where(complete, month_values.sum(axis=1), np.nan), index=ctx.collectors)
+    values = own.combine_first(summed)
     missing = [c for c, v in zip(ctx.collectors, values.isna()) if v and _needs_value(ctx, c, window)]
     if missing:
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-        raise InputError([Problem(f"--{name}", column, f"no {column} for {window} (nor for each of its months) "
-                                  f"for collector(s) {shown}")])
+        raise InputError([Problem(f"--{name}", column, f"no {column} for {window} (nor for each month of it the "
+                                  f"collector was employed) for collector(s) {shown}")])
     return values.fillna(0).to_numpy(dtype=np.int64)
 
 
-def prorated_values(ctx: RunContext, name: str, column: str, window: Period) -> np.ndarray:
-    """Targets are for a whole period: scaled by the days each collector was employed in it."""
-    values = period_values(ctx, name, column, window)
-    return apply_ratio(values, ctx.employed_days(window), np.full(ctx.n, window.days, dtype=np.int64),
+def _prorate(ctx: RunContext, values: np.ndarray, period: Period) -> np.ndarray:
+    return apply_ratio(values, ctx.employed_days(period), np.full(ctx.n, period.days, dtype=np.int64),
                        ctx.policy.rounding.mode)
 
 

@@ -211,7 +211,8 @@ def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     earliest = min([w.start for w in windows] + [period.start])
     dates = ledger["payment_date"].to_numpy()
     in_run = (dates >= np.datetime64(earliest)) & (dates <= np.datetime64(period.end))
-    frame = ledger if in_run.all() else ledger.loc[in_run].reset_index(drop=True)
+    frame = ledger if in_run.all() and isinstance(ledger.index, pd.RangeIndex) and ledger.index.start == 0 \
+        else ledger.loc[in_run].reset_index(drop=True)  # positions index every per-row array
     problems = ProblemCollector()
     is_reversal = (frame["reverses"] != "").to_numpy() if "reverses" in frame else np.zeros(len(frame), bool)
     classes = classify_frame(frame, policy.classifiers, problems, skip=is_reversal)  # reversals: original's terms

@@ -310,6 +310,7 @@ class Policy:
     source: str = ""
     sha256: str = ""
     effective_line: int = 1
+    lint_ignore: tuple[tuple[str, str], ...] = ()  # (health-check warning code, reason the plan accepts it)
     text: str = field(default="", repr=False)  # the plan file as written, copied beside every run's reports
 
     def classifier(self, name: str) -> Optional[Classifier]:

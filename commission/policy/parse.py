@@ -242,7 +242,7 @@ class _Reader:
     def policy(self, root: Node) -> Policy:
         keys = self.mapping(root, "", ("plan", "version", "effective", "effective_to", "currency", "minor_units",
                                         "rounding", "description", "classify", "components", "adjustments",
-                                        "reversals", "balances", "draw", "leavers"),
+                                        "reversals", "balances", "draw", "leavers", "lint"),
                             required=("plan", "version", "effective", "currency", "components"))
         plan = self.identifier(keys.get("plan"), "plan") if "plan" in keys else ""
         version = self.integer(keys.get("version"), "version") if "version" in keys else 0
@@ -272,7 +272,8 @@ class _Reader:
                       adjustments=adjustments, unmatched_reversals=unmatched, description=description,
                       effective_line=self.effective_line, balances=self.balances(keys.get("balances")),
                       draw=self.draw(keys.get("draw")),
-                      leavers=self.choice(keys.get("leavers"), "leavers", LEAVER_RULES, "pay"))
+                      leavers=self.choice(keys.get("leavers"), "leavers", LEAVER_RULES, "pay"),
+                      lint_ignore=self.lint_ignore(keys.get("lint")))
 
     def currency_minor_units(self, keys: dict, currency: str) -> int:
         if currency and not re.match(r"^[A-Z]{3}$", currency):
@@ -707,6 +708,26 @@ class _Reader:
         if text.strip().endswith("%"):
             return Balances(recover_rate=self.rate(keys["recover_at_most"], "balances.recover_at_most"))
         return Balances(recover_amount=self.money(keys["recover_at_most"], "balances.recover_at_most"))
+
+    def lint_ignore(self, node: Optional[Node]) -> tuple[tuple[str, str], ...]:
+        """lint: {ignore: {code: reason}}: health-check warnings the plan accepts, each with its reason."""
+        if node is None:
+            return ()
+        ignore = self.mapping(node, "lint", ("ignore",)).get("ignore")
+        if ignore is None:
+            return ()
+        if not isinstance(ignore.value, dict):
+            self.problem(ignore, "lint.ignore", "map each warning code to the reason the plan accepts it, "
+                         "e.g. whole-tier-cliff: retention step agreed with HR")
+            return ()
+        accepted = []
+        for code, child in ignore.value.items():
+            reason = (self.text(child, f"lint.ignore.{code}") or "").strip()
+            if not reason:
+                self.problem(child, f"lint.ignore.{code}", "give the reason the plan accepts this warning")
+            else:
+                accepted.append((code, reason))
+        return tuple(accepted)
 
     def draw(self, node: Optional[Node]) -> Optional[Draw]:
         if node is None:
