@@ -218,7 +218,7 @@ def _detail_sheet(sheet, lines: pd.DataFrame, labels: dict, minor: int, bucket_o
                ("reverses", labels["reverses"]), ("rate", labels["rate"]), ("commission", labels["commission"]),
                ("limit", labels["limit"]), ("amount", labels["amount"]), ("rule", labels["rule"]),
                ("component", labels["component"])]
-    columns = [(name, label) for name, label in columns if name in lines.columns]
+    columns = [(name, label) for name, label in columns if name in lines.columns and _informative(lines, name)]
     sheet.append([label for _, label in columns])
     _header_style(sheet)
     money = {"base", "commission", "amount"}
@@ -254,6 +254,20 @@ def _detail_sheet(sheet, lines: pd.DataFrame, labels: dict, minor: int, bucket_o
         sheet.column_dimensions[get_column_letter(position + 1)].width = min(max(longest + 2, 8), 40)
     sheet.freeze_panes = "A2"
     _print_setup(sheet)
+
+
+def _informative(lines: pd.DataFrame, name: str) -> bool:
+    """Leave out columns that say nothing for this collector (no split, no reversal, no limit, one
+    component): the statement is easier to read, and faster to write."""
+    if name in ("credit_share",):
+        return bool((lines[name] != "1").any())
+    if name in ("reverses", "limit"):
+        return bool((lines[name] != "").any())
+    if name == "commission":
+        return bool((lines["limit"] != "").any()) if "limit" in lines else True
+    if name == "component":
+        return lines[name].nunique() > 1
+    return True
 
 
 def _section(sheet, title: str, headers: list[str]) -> None:
