@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import re
 import zipfile
 from datetime import datetime
 from decimal import Decimal
@@ -97,23 +95,25 @@ def new_workbook() -> Workbook:
 
 #: Fixed document and zip-entry time, so the same inputs give byte-identical workbooks.
 _FIXED_TIME = datetime(2000, 1, 1)
-_MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all carry _FIXED_TIME (zipfile stamps the clock on entries added by name)."""
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=_FIXED_TIME.timetuple()[:6])
+            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
+            zinfo_or_arcname.external_attr = 0o644 << 16
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
 
 def save_workbook(workbook: Workbook, path: Path) -> None:
-    """Save, then pin every timestamp openpyxl and zipfile stamp with the clock."""
+    """Save with fixed document and entry times (openpyxl's save() stamps the clock into both)."""
+    from openpyxl.writer.excel import ExcelWriter
+
     workbook.properties.created = _FIXED_TIME
+    workbook.properties.modified = _FIXED_TIME
     workbook.properties.creator = "collector-commission"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    with zipfile.ZipFile(buffer) as source:
-        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
-    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>", data)
-            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, data)
+    with _FixedTimeZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).save()
