@@ -133,28 +133,6 @@ def apply_fraction(amounts, rate: Fraction, mode: str = HALF_UP) -> np.ndarray:
     return apply_rate(amounts, rate.numerator, rate.denominator, mode)
 
 
-def allocate(total: int, weights) -> np.ndarray:
-    """Split integer `total` in proportion to exact `weights` so the parts sum to `total` exactly.
-
-    Largest remainder: each part gets floor(total * w / sum(w)); the leftover units go one
-    each to the largest remainders, ties to the earliest position. Deterministic, so the
-    same split is made on every run.
-    """
-    weights = [Fraction(w) for w in weights]
-    whole = sum(weights)
-    if whole <= 0:
-        raise ValueError("weights must sum to a positive number")
-    sign = -1 if total < 0 else 1
-    magnitude = abs(total)
-    exact = [magnitude * w / whole for w in weights]
-    parts = [int(x.numerator // x.denominator) for x in exact]
-    leftover = magnitude - sum(parts)
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
-    for i in order[:leftover]:
-        parts[i] += 1
-    return np.array(parts, dtype=np.int64) * sign
-
-
 def apply_ratio(values, numerators, denominators, mode: str = HALF_UP) -> np.ndarray:
     """Exact ``round(value * numerator / denominator)`` with a denominator per row.
 

@@ -9,7 +9,6 @@ from commission.money import (
     HALF_EVEN,
     HALF_UP,
     MoneyError,
-    allocate,
     apply_rate,
     common_denominator,
     format_minor,
@@ -72,11 +71,3 @@ def test_format_minor_has_exactly_the_currency_digits():
     assert format_minor(-5, 2) == "-0.05"
     assert format_minor(1234, 0) == "1234"
     assert format_minor(1, 3) == "0.001"
-
-
-def test_allocate_splits_exactly_with_remainder_to_largest_fraction():
-    # 100 cents in thirds: 33.33.. each, 1 cent left over goes to the first (ties go earliest)
-    assert allocate(100, [1, 1, 1]).tolist() == [34, 33, 33]
-    # 1001 split 50/30/20: 500.5, 300.3, 200.2 -> floors 500,300,200 ; leftover 1 -> largest remainder (0.5)
-    assert allocate(1001, [Fraction(1, 2), Fraction(3, 10), Fraction(1, 5)]).tolist() == [501, 300, 200]
-    assert allocate(-100, [1, 1, 1]).tolist() == [-34, -33, -33]

@@ -124,3 +124,24 @@ def test_explain_shows_the_arithmetic_and_reconciles(run_folder):
     assert "= net payout 95.00" in text
     payment = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment", "R1"])
     assert "reversal of P1" in payment.output and "-200.00 x 5% = -10.00" in payment.output
+
+
+def test_workbooks_written_at_different_times_are_byte_identical(tmp_path):
+    """openpyxl stamps the clock into document properties and into zip entries (also through the
+    temporary files it writes sheets from); reruns of the same inputs must give the same bytes."""
+    import time
+
+    import pandas as pd
+
+    from commission.outputs.workbook import new_workbook, save_workbook, write_sheet
+
+    def make(path):
+        workbook = new_workbook()
+        write_sheet(workbook.create_sheet("Payouts"), pd.DataFrame({"collector_id": ["C1"], "net": [12345]}),
+                    ["net"], 2)
+        save_workbook(workbook, path)
+
+    make(tmp_path / "a.xlsx")
+    time.sleep(2.1)  # zip times have a 2-second resolution
+    make(tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()

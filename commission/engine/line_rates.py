@@ -7,7 +7,6 @@ band x product ...), filled by a small loop over rules, then gathered for all ro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import product as cartesian
 
 import numpy as np
 import pandas as pd

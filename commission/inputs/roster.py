@@ -14,10 +14,9 @@ from . import columns
 from .ledger import InputFile, Ledger
 from .tables import read_table
 
+#: Required; optional are manager_id (the team lead's collector_id), start_date / end_date
+#: (employment, both days included; blank = open) and plan (the plan id that pays the collector).
 ROSTER_COLUMNS = ("collector_id", "name", "team", "employee_id")
-#: Optional: manager_id (the team lead's collector_id), start_date / end_date (employment,
-#: both days included; blank = open), plan (the plan id that pays the collector).
-OPTIONAL_ROSTER_COLUMNS = ("manager_id", "start_date", "end_date", "plan")
 
 
 @dataclass(frozen=True)

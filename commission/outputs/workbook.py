@@ -107,6 +107,11 @@ class _FixedTimeZip(zipfile.ZipFile):
             zinfo_or_arcname.external_attr = 0o644 << 16
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        """openpyxl writes worksheets from temporary files, whose modification time zipfile would copy."""
+        with open(filename, "rb") as handle:
+            self.writestr(arcname or Path(filename).name, handle.read())
+
 
 def save_workbook(workbook: Workbook, path: Path) -> None:
     """Save with fixed document and entry times (openpyxl's save() stamps the clock into both)."""
