@@ -38,13 +38,18 @@ ROOT = Path(__file__).resolve().parents[1]
 def write_ledger_parquet(rows: int, collectors: int, path: Path) -> None:
     """Synthetic ledger as a department would export it: money as exact decimal(18,2) columns."""
     frame = generate_ledger_rows(rows, collectors=collectors, month="2026-10")
+    pq.write_table(exported_table(frame), path, compression="zstd")
+
+
+def exported_table(frame) -> pa.Table:
+    """A generated ledger frame as an export would hold it: real dates, money as exact decimal(18,2)."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     dates = pa.compute.cast(pa.compute.strptime(table["payment_date"], format="%Y-%m-%d", unit="s"), pa.date32())
     table = table.set_column(table.schema.get_field_index("payment_date"), "payment_date", dates)
     for name in ("amount", "balance"):
         table = table.set_column(table.schema.get_field_index(name), name,
                                  money_decimal_array(frame[name].to_numpy(), 2))
-    pq.write_table(table, path, compression="zstd")
+    return table
 
 
 def main() -> None:

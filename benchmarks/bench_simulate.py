@@ -22,15 +22,14 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pandas as pd  # noqa: E402
-import pyarrow as pa  # noqa: E402
-import pyarrow.compute  # noqa: E402,F401
 import pyarrow.parquet as pq  # noqa: E402
+from bench_pipeline import exported_table  # noqa: E402
 
 from commission.engine import SideInputs  # noqa: E402
 from commission.inputs import load_ledger  # noqa: E402
-from commission.outputs.tables import money_decimal_array  # noqa: E402
 from commission.policy import load_policy  # noqa: E402
 from commission.sample_data import generate_ledger_rows  # noqa: E402
 from commission.simulation import build_comparison, parse_sweep, prepare_history, simulate  # noqa: E402
@@ -47,14 +46,7 @@ def write_year(rows: int, collectors: int, path: Path) -> None:
         frame = generate_ledger_rows(rows // 12, collectors=collectors, seed=month, month=f"2026-{month:02d}")
         frame["payment_id"] = f"P{month:02d}" + frame["payment_id"].str[1:]
         parts.append(frame)
-    frame = pd.concat(parts, ignore_index=True)
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    dates = pa.compute.cast(pa.compute.strptime(table["payment_date"], format="%Y-%m-%d", unit="s"), pa.date32())
-    table = table.set_column(table.schema.get_field_index("payment_date"), "payment_date", dates)
-    for name in ("amount", "balance"):
-        table = table.set_column(table.schema.get_field_index(name), name,
-                                 money_decimal_array(frame[name].to_numpy(), 2))
-    pq.write_table(table, path, compression="zstd")
+    pq.write_table(exported_table(pd.concat(parts, ignore_index=True)), path, compression="zstd")
 
 
 def variants(policy):
