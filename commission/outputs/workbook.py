@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +14,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -75,6 +79,11 @@ def write_sheet(sheet, frame: pd.DataFrame, money: Sequence[str], minor_units: i
     sheet.print_title_rows = "1:1"
 
 
+def display_width(text: str) -> int:
+    """Width of `text` in character columns: CJK characters take two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
 def fit_widths(sheet, minimum: int = 8, maximum: int = 40) -> None:
     """Column widths from the longest shown value (CJK characters count double)."""
     for column_cells in sheet.columns:
@@ -83,7 +92,7 @@ def fit_widths(sheet, minimum: int = 8, maximum: int = 40) -> None:
             if cell.value is None:
                 continue
             text = f"{cell.value:,}" if isinstance(cell.value, (int, Decimal)) else str(cell.value)
-            longest = max(longest, sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2)
+            longest = max(longest, display_width(text) + 2)
         sheet.column_dimensions[get_column_letter(column_cells[0].column)].width = min(longest, maximum)
 
 
@@ -97,8 +106,43 @@ def new_workbook() -> Workbook:
 _FIXED_TIME = datetime(2000, 1, 1)
 
 
+def next_free_row(sheet: Worksheet) -> int:
+    """The first row below every cell of `sheet` (max_row says 1 for an empty sheet too)."""
+    return sheet.max_row + 1 if sheet._cells else 1
+
+
+@dataclass(frozen=True)
+class RenderedRows:
+    """Rows rendered as XML (see sheet_rows), to follow `sheet`'s own rows up to `last_row`."""
+
+    sheet: Worksheet
+    first_row: int
+    last_row: int
+    last_column: int
+    xml: bytes
+
+    def splice(self, sheet_xml: bytes) -> bytes:
+        """The worksheet XML openpyxl wrote, with these rows at the end of its sheetData and the
+        dimension widened to cover them."""
+        head, closing, tail = sheet_xml.partition(b"</sheetData>")
+        if not closing:  # openpyxl writes <sheetData/> for a sheet without rows of its own
+            head, closing, tail = sheet_xml.partition(b"<sheetData/>")
+            head += b"<sheetData>"
+        dimension = f'<dimension ref="A1:{get_column_letter(self.last_column)}{self.last_row}"/>'.encode()
+        head, found = re.subn(rb'<dimension ref="[^"]*"/>', dimension, head, count=1)
+        if not closing or not found:
+            raise RuntimeError(f"cannot add rows to sheet {self.sheet.title!r}: openpyxl's worksheet XML has "
+                               "no sheetData or dimension")
+        return head + self.xml + b"</sheetData>" + tail
+
+
 class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry _FIXED_TIME (zipfile stamps the clock on entries added by name)."""
+    """A zip whose entries all carry _FIXED_TIME (zipfile stamps the clock on entries added by name),
+    and which adds rendered rows to the worksheet entries named in `rows_by_entry`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows_by_entry: dict[str, RenderedRows] = {}
 
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
         if isinstance(zinfo_or_arcname, str):
@@ -109,16 +153,38 @@ class _FixedTimeZip(zipfile.ZipFile):
 
     def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
         """openpyxl writes worksheets from temporary files, whose modification time zipfile would copy."""
+        arcname = arcname or Path(filename).name
         with open(filename, "rb") as handle:
-            self.writestr(arcname or Path(filename).name, handle.read())
+            data = handle.read()
+        rows = self.rows_by_entry.pop(arcname, None)
+        self.writestr(arcname, rows.splice(data) if rows else data)
 
 
-def save_workbook(workbook: Workbook, path: Path) -> None:
-    """Save with fixed document and entry times (openpyxl's save() stamps the clock into both)."""
-    from openpyxl.writer.excel import ExcelWriter
+class _Writer(ExcelWriter):
+    """openpyxl's workbook writer, telling the archive which entry each sheet's rendered rows go to."""
 
+    def __init__(self, workbook: Workbook, archive: _FixedTimeZip, rendered: Sequence[RenderedRows]):
+        super().__init__(workbook, archive)
+        self.pending = {id(rows.sheet): rows for rows in rendered}
+
+    def write_worksheet(self, ws):
+        rows = self.pending.pop(id(ws), None)
+        if rows is not None:
+            if next_free_row(ws) > rows.first_row:
+                raise RuntimeError(f"sheet {ws.title!r} got cells at or below row {rows.first_row} after its "
+                                   "rows were rendered")
+            self._archive.rows_by_entry[ws.path[1:]] = rows
+        super().write_worksheet(ws)
+
+
+def save_workbook(workbook: Workbook, path: Path, rendered: Sequence[RenderedRows] = ()) -> None:
+    """Save with fixed document and entry times (openpyxl's save() stamps the clock into both),
+    adding each of `rendered` to its sheet."""
     workbook.properties.created = _FIXED_TIME
     workbook.properties.modified = _FIXED_TIME
     workbook.properties.creator = "collector-commission"
     with _FixedTimeZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(workbook, archive).save()
+        writer = _Writer(workbook, archive, rendered)
+        writer.save()
+        if writer.pending or archive.rows_by_entry:
+            raise RuntimeError("rendered rows for a sheet that is not in the workbook")

@@ -1,0 +1,125 @@
+"""Long sheets rendered as worksheet XML column by column, instead of one openpyxl Cell per value.
+
+openpyxl creates, styles and serialises a Python Cell object per value, about 40 us each; a
+department's statements hold millions of them. Here a whole column's cells become XML in a few
+Arrow string operations, and `save_workbook` adds the rows to the sheet openpyxl writes.
+openpyxl still owns everything else about the sheet: the header row, widths, frozen panes,
+print setup and the style table (the rows refer to styles registered through it).
+
+Cells are written the way openpyxl writes them (numbers as values, text as inline strings), so
+Excel, LibreOffice and openpyxl itself read them back as they would any other cell.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Optional
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from openpyxl.cell import Cell
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+
+from .tables import money_decimal_array
+from .workbook import BOLD, TOTAL_FILL, RenderedRows, money_format, next_free_row
+
+#: Column kinds: text as inline strings (codes such as buckets and rates centred), money (int64
+#: minor units) as exact decimal values, dates (ISO text) as Excel date serials shown as
+#: yyyy-mm-dd, so they sort and filter as dates.
+KINDS = ("text", "code", "money", "date")
+DATE_FORMAT = "yyyy-mm-dd"
+_EXCEL_EPOCH_OFFSET = 25569  # days from Excel's 1899-12-30 to 1970-01-01
+CENTRED = Alignment(horizontal="center")
+_XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # control characters XML 1.0 cannot hold (openpyxl refuses them)
+
+
+def render_rows(sheet, table: pa.Table, kinds: Mapping[str, str], minor_units: int,
+                label: Optional[str] = None) -> RenderedRows:
+    """`table`'s rows as they go below the sheet's last row; pass them to `save_workbook`.
+
+    `kinds` gives each shown column's kind (see KINDS); every column but `label` is shown, in
+    order. `label`, if given, names a text column that marks total rows: where it holds text, the
+    row is a bold, shaded total whose first cell shows that text, money columns show their values
+    and every other cell stays empty. The rows go after the sheet's own rows, so add nothing to
+    the sheet's cells after rendering them.
+    """
+    first_row = next_free_row(sheet)
+    rows = pa.array(np.arange(first_row, first_row + table.num_rows).astype(str))
+    is_total = pc.is_valid(table[label]) if label else pa.array(np.zeros(table.num_rows, dtype=bool))
+    styles = _Styles(sheet, minor_units)
+    shown = [name for name in table.column_names if name != label]
+    cells = []
+    for position, name in enumerate(shown):
+        kind = kinds[name]
+        letter = get_column_letter(position + 1)
+        plain = _cells(letter, rows, table[name], kind, styles.id(kind, total=False), minor_units)
+        if position == 0 and label:  # total rows show their label here, as text
+            total = _cells(letter, rows, table[label], "text", styles.id("text", total=True), minor_units)
+        elif kind == "money":
+            total = _cells(letter, rows, table[name], kind, styles.id(kind, total=True), minor_units)
+        else:  # an empty, shaded cell keeps the total row's band unbroken
+            total = pc.binary_join_element_wise(f'<c r="{letter}', rows, f'" s="{styles.id(kind, total=True)}"/>',
+                                                "")
+        cells.append(pc.if_else(is_total, total, plain))
+    xml = pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", "")
+    return RenderedRows(sheet, first_row, first_row + table.num_rows - 1, len(shown),
+                        "".join(xml.to_pylist()).encode("utf-8"))
+
+
+class _Styles:
+    """Style ids for each kind, plain and total, registered in the workbook's style table through
+    cells that are never placed on the sheet."""
+
+    def __init__(self, sheet, minor_units: int):
+        self._sheet, self._formats, self._ids = sheet, {"money": money_format(minor_units),
+                                                        "date": DATE_FORMAT}, {}
+
+    def id(self, kind: str, total: bool) -> int:
+        if kind not in KINDS:
+            raise ValueError(f"unknown column kind {kind!r}")
+        key = (kind, total)
+        if key not in self._ids:
+            cell = Cell(self._sheet)
+            if kind in self._formats:
+                cell.number_format = self._formats[kind]
+            if kind == "code":
+                cell.alignment = CENTRED
+            if total:
+                cell.font, cell.fill = BOLD, TOTAL_FILL
+            self._ids[key] = cell.style_id
+        return self._ids[key]
+
+
+def _cells(letter: str, rows: pa.Array, values: pa.ChunkedArray, kind: str, style: int,
+           minor_units: int) -> pa.Array:
+    """One column's cells; a missing value, or empty text, gives no cell at all."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if kind in ("text", "code"):
+        text, value_tag, close = _escaped(values), f' t="inlineStr"><is><t', "</t></is></c>"
+    elif kind == "money":
+        money = pc.fill_null(values, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        text = pc.if_else(pc.is_valid(values), pc.cast(money_decimal_array(money, minor_units), pa.string()), None)
+        value_tag, close = "><v", "</v></c>"
+    else:
+        days = pc.cast(pc.cast(pc.cast(values, pa.string()), pa.date32()), pa.int32())
+        text, value_tag, close = pc.cast(pc.add(days, _EXCEL_EPOCH_OFFSET), pa.string()), "><v", "</v></c>"
+    style_attribute = f' s="{style}"' if style else ""
+    if kind in ("text", "code"):  # <t xml:space="preserve"> keeps leading and trailing spaces
+        space = pc.if_else(pc.equal(text, pc.utf8_trim_whitespace(text)), ">", ' xml:space="preserve">')
+    else:
+        space = ">"
+    cell = pc.binary_join_element_wise(f'<c r="{letter}', rows, f'"{style_attribute}{value_tag}', space, text,
+                                       close, "")
+    return pc.if_else(pc.fill_null(pc.greater(pc.binary_length(text), 0), False), cell, "")
+
+
+def _escaped(values: pa.Array) -> pa.Array:
+    """Text as XML character data: &, <, > and carriage returns (which XML parsers turn into line
+    feeds) escaped, characters XML cannot hold removed."""
+    text = pc.cast(values, pa.string())
+    if pc.any(pc.match_substring_regex(text, r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]")).as_py():
+        text = pc.replace_substring_regex(text, _XML_ILLEGAL, "")
+        for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
+            text = pc.replace_substring(text, raw, escaped)
+    return text
