@@ -145,3 +145,34 @@ def test_workbooks_written_at_different_times_are_byte_identical(tmp_path):
     time.sleep(2.1)  # zip times have a 2-second resolution
     make(tmp_path / "b.xlsx")
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_detail_sheet_lists_every_payment_by_bucket_with_subtotals(run_folder, tmp_path):
+    """C1 by hand: M1 holds P1 (1,000.00 x 5% = 50.00) and its reversal R1 (-200.00 -> -10.00),
+    subtotal 800.00 / 40.00; M2+ holds P2 (500.00 -> 50.00) and half of P3 (200.00 -> 20.00),
+    subtotal 700.00 / 70.00; total 1,500.00 / 110.00. Within a bucket, by date."""
+    import datetime
+
+    result = CliRunner().invoke(main, ["statements", "--run", str(run_folder), "--lang", "en", "--collector", "C1",
+                                       "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    detail = load_workbook(tmp_path / "C1-2026-10.xlsx").worksheets[1]
+    header = [c.value for c in detail[1]]
+    rows = [dict(zip(header, values)) for values in detail.iter_rows(min_row=2, values_only=True)]
+    assert detail.dimensions == f"A1:{detail.cell(1, len(header)).column_letter}8"
+    assert [(r["Date"], r["Bucket"], r["Recovered"], r["Credit share"], r["Reverses"], r["Rate"], r["Amount"])
+            for r in rows] == [
+        (datetime.datetime(2026, 10, 3), "M1", 1000, "1", None, "5%", 50),
+        (datetime.datetime(2026, 10, 20), "M1", -200, "1", "P1", "5%", -10),
+        ("Subtotal M1", None, 800, None, None, None, 40),
+        (datetime.datetime(2026, 10, 9), "M2+", 500, "1", None, "10%", 50),
+        (datetime.datetime(2026, 10, 15), "M2+", 200, "0.5", None, "10%", 20),
+        ("Subtotal M2+", None, 700, None, None, None, 70),
+        ("Total", None, 1500, None, None, None, 110),
+    ]
+    assert [r["Account"] for r in rows[:2]] == ["****7890", "****7890"]
+    date_cell, money_cell, total_cell = detail["A2"], detail.cell(2, header.index("Amount") + 1), detail["A8"]
+    assert date_cell.is_date and date_cell.number_format == "yyyy-mm-dd"
+    assert money_cell.number_format == "#,##0.00"
+    assert total_cell.font.b and total_cell.fill.fgColor.rgb.endswith("F2F2F2")
+    assert detail.freeze_panes == "A2"

@@ -35,14 +35,32 @@ class RunReport:
     state: pd.DataFrame
     plans: dict  # (plan id, version) -> Policy
 
-    def lines_of(self, collector: str) -> pd.DataFrame:
-        """One collector's lines (grouped once for the whole run, so a statement per collector stays cheap)."""
-        if "_by_collector" not in self.__dict__:
-            object.__setattr__(self, "_by_collector", dict(tuple(self.lines.groupby("collector_id", sort=False))))
-        return self.__dict__["_by_collector"].get(collector, self.lines.iloc[0:0])
+    def rows_of(self, table: str, collector: str) -> pd.DataFrame:
+        """One collector's rows of `table` ("payouts", "items", "kpis" or "state"); each table is split
+        by collector once for the whole run, so a statement per collector stays cheap."""
+        groups = self.__dict__.setdefault("_groups", {})
+        if table not in groups:
+            frame = getattr(self, table)
+            groups[table] = dict(tuple(frame.groupby("collector_id", sort=False))), frame.iloc[0:0]
+        by_collector, empty = groups[table]
+        return by_collector.get(collector, empty)
+
+    def line_table(self, collector: str) -> pa.Table:
+        """One collector's lines as a slice of an Arrow table, in run order (the run's lines are
+        sorted by collector once, stably)."""
+        if "_line_table" not in self.__dict__:
+            codes, collectors = pd.factorize(self.lines["collector_id"])
+            order = np.argsort(codes, kind="stable")
+            counts = np.bincount(codes, minlength=len(collectors))
+            starts = np.cumsum(counts) - counts
+            table = pa.Table.from_pandas(self.lines, preserve_index=False).take(order)
+            self.__dict__["_line_table"] = table, dict(zip(collectors, zip(starts.tolist(), counts.tolist())))
+        table, slices = self.__dict__["_line_table"]
+        start, count = slices.get(collector, (0, 0))
+        return table.slice(start, count)
 
     def plan_of(self, collector: str) -> Policy:
-        row = self.payouts.loc[self.payouts["collector_id"] == collector].iloc[0]
+        row = self.rows_of("payouts", collector).iloc[0]
         return self.plans[(row["plan"], int(row["version"]))]
 
 

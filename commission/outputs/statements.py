@@ -15,6 +15,8 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -23,7 +25,9 @@ from ..money import format_minor, format_rate
 from ..policy import Tiers
 from .plan_words import KPI_NAMES, describe_plan
 from .report_reader import RunReport
-from .workbook import BOLD, HEADER_FILL, TOTAL_FILL, fit_widths, money_format, money_value, new_workbook, save_workbook
+from .sheet_rows import render_rows
+from .workbook import (BOLD, HEADER_FILL, TOTAL_FILL, RenderedRows, display_width, fit_widths, money_format,
+                       money_value, new_workbook, save_workbook)
 
 LABELS = {
     "en": {
@@ -59,6 +63,11 @@ LABELS = {
 }
 
 
+DETAIL_MONEY = ("base", "commission", "amount")
+DETAIL_CODES = ("account", "bucket", "band", "credit_share", "reverses", "rate", "rule", "component")  # centred
+_WIDE = r"[^\x00-\x{2e80}]"  # characters display_width counts twice (CJK), as an Arrow (RE2) pattern
+
+
 @dataclass(frozen=True)
 class StatementRequest:
     collector: str
@@ -76,10 +85,10 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     """Write one collector's statement workbook to `request.path`."""
     labels, minor = LABELS[request.lang], report.minor_units
     collector = request.collector
-    payout = report.payouts.loc[report.payouts["collector_id"] == collector].iloc[0]
+    payout = report.rows_of("payouts", collector).iloc[0]
     policy = report.plan_of(collector)
-    lines = report.lines_of(collector)
-    items = report.items.loc[report.items["collector_id"] == collector]
+    lines = report.line_table(collector)
+    items = report.rows_of("items", collector)
     workbook = new_workbook()
     summary = workbook.create_sheet(labels["summary"])
     words = {rule: text for rule, _, text in describe_plan(policy, request.lang)}
@@ -126,7 +135,7 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
         summary.append(row)
     summary.append([])
 
-    balances = report.state.loc[report.state["collector_id"] == collector]
+    balances = report.rows_of("state", collector)
     _section(summary, labels["balances"], [labels["balance"], labels["amount"]])
     for balance, amount in zip(balances["balance"], balances["amount"]):
         summary.append([balance, money_value(int(amount), minor)])
@@ -157,7 +166,8 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     _print_setup(summary)
 
     bucket = policy.classifier("bucket")
-    _detail_sheet(workbook.create_sheet(labels["detail"]), lines, labels, minor, bucket.labels if bucket else ())
+    detail_rows = _detail_sheet(workbook.create_sheet(labels["detail"]), lines, labels, minor,
+                                bucket.labels if bucket else ())
     plan_sheet = workbook.create_sheet(labels["plan_sheet"])
     plan_sheet.append([labels["rule"], labels["component"], labels["in_words"]])
     for row in describe_plan(policy, request.lang):
@@ -167,7 +177,7 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     plan_sheet.freeze_panes = "A2"
     _print_setup(plan_sheet)
     request.path.parent.mkdir(parents=True, exist_ok=True)
-    save_workbook(workbook, request.path)
+    save_workbook(workbook, request.path, [detail_rows])
     return request.path
 
 
@@ -176,22 +186,24 @@ def _pay_code(code: str, labels: dict) -> str:
     return f"{name} ({code})" if name else code
 
 
-def _recovered_by_bucket(lines: pd.DataFrame, policy) -> list[tuple[str, int, int]]:
+def _recovered_by_bucket(lines: pa.Table, policy) -> list[tuple[str, int, int]]:
     """(bucket, payments, recovered) in the plan's bucket order, from the first line-rate component's
     lines (so each payment counts once)."""
-    if not len(lines) or "bucket" not in lines:
+    if not lines.num_rows or "bucket" not in lines.column_names:
         return []
-    first = lines.loc[lines["component"] == lines["component"].iloc[0]]
-    grouped = first.groupby("bucket", sort=False)["base"].agg(["count", "sum"])
+    first = lines.filter(pc.equal(lines["component"], lines["component"][0]))
+    grouped = first.group_by("bucket", use_threads=False).aggregate([("base", "count"), ("base", "sum")])
+    found = dict(zip(grouped["bucket"].to_pylist(), zip(grouped["base_count"].to_pylist(),
+                                                         grouped["base_sum"].to_pylist())))
     classifier = policy.classifier("bucket")
-    order = [b for b in (classifier.labels if classifier else grouped.index) if b in grouped.index]
-    return [(bucket, int(grouped.loc[bucket, "count"]), int(grouped.loc[bucket, "sum"])) for bucket in order]
+    order = [b for b in (classifier.labels if classifier else found) if b in found]
+    return [(bucket, *found[bucket]) for bucket in order]
 
 
 def _progress(report: RunReport, policy, collector: str, labels: dict, lang: str) -> list[str]:
     """How far each tier schedule is from its next tier, and every KPI the plan looked at."""
     texts, minor = [], report.minor_units
-    recovered = int(report.payouts.loc[report.payouts["collector_id"] == collector, "recovered"].iloc[0])
+    recovered = int(report.rows_of("payouts", collector)["recovered"].iloc[0])
     for component in policy.components:
         if isinstance(component, Tiers) and component.pays == "monthly" and report.period.kind == "month":
             above = [t for t in component.tiers if t.low > recovered]
@@ -202,7 +214,7 @@ def _progress(report: RunReport, policy, collector: str, labels: dict, lang: str
                                                         amount=format_minor(tier.low - recovered, minor)))
             else:
                 texts.append(labels["top_tier"].format(component=component.id))
-    mine = report.kpis.loc[report.kpis["collector_id"] == collector]
+    mine = report.rows_of("kpis", collector)
     for kpi, window, numerator, denominator in zip(mine["kpi"], mine["window"], mine["numerator"],
                                                    mine["denominator"]):
         value = Decimal(int(numerator)) / Decimal(int(denominator))
@@ -212,61 +224,72 @@ def _progress(report: RunReport, policy, collector: str, labels: dict, lang: str
     return texts
 
 
-def _detail_sheet(sheet, lines: pd.DataFrame, labels: dict, minor: int, bucket_order) -> None:
+def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order) -> RenderedRows:
+    """Every credited payment in the plan's bucket order, then by date, with a subtotal per bucket
+    and a total. The rows are rendered straight to XML (see sheet_rows): as openpyxl cells, ~500
+    lines per statement took most of a department's statement run."""
     columns = [("payment_date", labels["date"]), ("account", labels["account"]), ("bucket", labels["bucket"]),
                ("band", labels["band"]), ("base", labels["recovered"]), ("credit_share", labels["share"]),
                ("reverses", labels["reverses"]), ("rate", labels["rate"]), ("commission", labels["commission"]),
                ("limit", labels["limit"]), ("amount", labels["amount"]), ("rule", labels["rule"]),
                ("component", labels["component"])]
-    columns = [(name, label) for name, label in columns if name in lines.columns and _informative(lines, name)]
+    columns = [(name, label) for name, label in columns if name in lines.column_names and _informative(lines, name)]
+    names = [name for name, _ in columns]
+    money = [name for name in names if name in DETAIL_MONEY]
+    kinds = {name: "money" if name in money else "date" if name == "payment_date" else
+             "code" if name in DETAIL_CODES else "text" for name in names}
     sheet.append([label for _, label in columns])
     _header_style(sheet)
-    money = {"base", "commission", "amount"}
-    number_format = money_format(minor)
-    money_positions = [i for i, (name, _) in enumerate(columns) if name in money]
-    row_number = 1
-    if "bucket" in lines:
-        rank = {label: i for i, label in enumerate(bucket_order)}
-        ordered = lines.assign(_rank=lines["bucket"].map(rank).fillna(len(rank)), _order=np.arange(len(lines)))
-        ordered = ordered.sort_values(["_rank", "payment_date", "_order"], kind="stable")
+
+    body = lines.select(names)
+    totals = [{**{name: pc.sum(lines[name]).as_py() or 0 for name in money}, "_label": labels["total"]}]
+    if "bucket" in names and lines.num_rows:
+        buckets = lines["bucket"].to_numpy(zero_copy_only=False)
+        rank = pd.Series(buckets).map({label: i for i, label in enumerate(bucket_order)}).fillna(len(bucket_order))
+        order = np.lexsort((np.arange(lines.num_rows), lines["payment_date"].to_numpy(zero_copy_only=False),
+                            buckets, rank.to_numpy()))
+        body, buckets = body.take(order), buckets[order]
+        starts = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]])  # each bucket is one run after the sort
+        sums = {name: np.add.reduceat(body[name].to_numpy(), starts) for name in money}
+        subtotals = [{**{name: int(sums[name][k]) for name in money},
+                      "_label": labels["subtotal"].format(bucket=buckets[start])} for k, start in enumerate(starts)]
+        ends = np.r_[starts[1:], lines.num_rows]
+        # a bucket's subtotal row goes right after its last payment, the total after everything
+        at = np.concatenate([np.arange(lines.num_rows), ends - 0.5, [lines.num_rows]])
+        totals = subtotals + totals
     else:
-        ordered = lines
-    for bucket, group in (ordered.groupby("bucket", sort=False) if "bucket" in ordered else [("", ordered)]):
-        for values in zip(*(group[name] for name, _ in columns)):
-            sheet.append([money_value(int(v), minor) if name in money else v
-                          for (name, _), v in zip(columns, values)])
-            row_number += 1
-            for position in money_positions:  # sheet.cell is O(1); sheet[row] scans every cell
-                sheet.cell(row=row_number, column=position + 1).number_format = number_format
-        subtotal = [labels["subtotal"].format(bucket=bucket)] + [None] * (len(columns) - 1)
-        for position, (name, _) in enumerate(columns):
-            if name in money:
-                subtotal[position] = money_value(int(group[name].sum()), minor)
-        row_number += 1
-        _total(sheet, subtotal, row_number, money_positions, number_format)
-    total = [labels["total"]] + [None] * (len(columns) - 1)
-    for position, (name, _) in enumerate(columns):
-        if name in money:
-            total[position] = money_value(int(lines[name].sum()), minor)
-    _total(sheet, total, row_number + 1, money_positions, number_format)
+        at = np.arange(lines.num_rows + 1)
+    total_rows = pa.Table.from_pylist(totals, schema=pa.schema([body.schema.field(name) for name in money]
+                                                               + [pa.field("_label", pa.string())]))
+    table = pa.concat_tables([body.append_column("_label", pa.nulls(body.num_rows, pa.string())), total_rows],
+                             promote_options="default")
+    table = table.take(np.argsort(at, kind="stable"))
+    rows = render_rows(sheet, table, kinds, minor, label="_label")
+
     for position, (name, label) in enumerate(columns):  # widths from the data, not cell by cell
-        longest = max([len(label) * 2, *(len(str(v)) for v in lines[name].head(2000))], default=8)
-        sheet.column_dimensions[get_column_letter(position + 1)].width = min(max(longest + 2, 8), 40)
+        if name in money:
+            longest = len(f"{money_value(pc.max(pc.abs(table[name])).as_py() or 0, minor):,}") + 1  # minus sign
+        else:
+            text = pc.cast(table[name], pa.string())
+            longest = pc.max(pc.add(pc.utf8_length(text), pc.count_substring_regex(text, _WIDE))).as_py() or 0
+        width = max(longest + 3, display_width(label) + 3, 8)  # room for fonts wider than Calibri
+        sheet.column_dimensions[get_column_letter(position + 1)].width = min(width, 40)
     sheet.freeze_panes = "A2"
     _print_setup(sheet)
+    return rows
 
 
-def _informative(lines: pd.DataFrame, name: str) -> bool:
+def _informative(lines: pa.Table, name: str) -> bool:
     """Leave out columns that say nothing for this collector (no split, no reversal, no limit, one
     component): the statement is easier to read, and faster to write."""
-    if name in ("credit_share",):
-        return bool((lines[name] != "1").any())
+    if name == "credit_share":
+        return pc.any(pc.not_equal(lines[name], "1")).as_py() or False
     if name in ("reverses", "limit"):
-        return bool((lines[name] != "").any())
+        return pc.any(pc.not_equal(lines[name], "")).as_py() or False
     if name == "commission":
-        return bool((lines["limit"] != "").any()) if "limit" in lines else True
+        return _informative(lines, "limit") if "limit" in lines.column_names else True
     if name == "component":
-        return lines[name].nunique() > 1
+        return pc.count_distinct(lines[name]).as_py() > 1
     return True
 
 
@@ -279,16 +302,13 @@ def _section(sheet, title: str, headers: list[str]) -> None:
         cell.fill = HEADER_FILL
 
 
-def _total(sheet, values: list, row_number: Optional[int] = None, money_positions=(), number_format=None) -> None:
-    """A bold total row; pass `row_number` on long sheets (finding the last row scans every cell)."""
+def _total(sheet, values: list) -> None:
+    """A bold, shaded total row (its money cells get their format with the rest of the sheet's)."""
     sheet.append(values)
-    row_number = row_number or sheet.max_row
     for column in range(1, len(values) + 1):
-        cell = sheet.cell(row=row_number, column=column)
+        cell = sheet.cell(row=sheet.max_row, column=column)
         cell.font = BOLD
         cell.fill = TOTAL_FILL
-        if column - 1 in money_positions:
-            cell.number_format = number_format
 
 
 def _header_style(sheet) -> None:
