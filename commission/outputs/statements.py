@@ -144,7 +144,7 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     summary.append([])
 
     _section(summary, labels["progress"], [labels["progress"]])
-    for text in _progress(report, policy, collector, labels, request.lang):
+    for text in _progress(report, policy, collector, labels, request.lang) or [labels["none"]]:
         summary.append([text])
 
     _money_formats(summary, minor)
