@@ -99,8 +99,8 @@ def book_leavers(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
 
 
 def book_carried_and_draw(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
-    """Repay carried balances and recoverable draws from pay above the draw, top pay up to the draw,
-    and carry a negative total forward instead of paying it.
+    """Repay carried balances and recoverable draws from pay above the draw, carry a negative total
+    forward instead of paying it, and top pay up to the draw.
 
     Repayment in one period is at most balances.recover_at_most (a share of the pay, or an amount).
     """
@@ -119,6 +119,12 @@ def book_carried_and_draw(ctx: RunContext, book: ItemBook, balances: Balances) -
         balance -= repay
         budget -= repay
         net = net - repay
+    # A negative total is owed whatever the draw: carried first, so a top-up never forgives a clawback.
+    negative = np.flatnonzero(net < 0)
+    book.add(negative, component="balances", kind="balance", rule=f"{CARRIED}:carried", base=net[negative],
+             rate="", amount=-net[negative], pay_code=pay_code, window=window, counts_toward="balances")
+    carried[negative] += -net[negative]
+    net = np.maximum(net, 0)
     if policy.draw:
         top_up = np.maximum(guarantee - net, 0) * ctx.employed_at_end()
         who = np.flatnonzero(top_up)
@@ -126,11 +132,6 @@ def book_carried_and_draw(ctx: RunContext, book: ItemBook, balances: Balances) -
                  amount=top_up[who], pay_code=policy.draw.pay_code, window=window, counts_toward="balances")
         if policy.draw.recoverable:
             owed += top_up
-        net = net + top_up
-    negative = np.flatnonzero(net < 0)
-    book.add(negative, component="balances", kind="balance", rule=f"{CARRIED}:carried", base=net[negative],
-             rate="", amount=-net[negative], pay_code=pay_code, window=window, counts_toward="balances")
-    carried[negative] += -net[negative]
 
 
 def _recovery_budget(ctx: RunContext, pay: np.ndarray) -> np.ndarray:
