@@ -108,12 +108,18 @@ def _summary(result, folder: Path) -> None:
         click.echo(f"  {folder / name}")
 
 
+def state_options(command):
+    """Where balances carried into the period come from, when no batch store keeps them."""
+    command = click.option("--first-period", is_flag=True,
+                           help="No previous state: holdbacks, carried balances and draws start from zero.")(command)
+    return click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+                        help="state.json of the previous period's run: holdbacks, carried balances, draws owed."
+                        )(command)
+
+
 @main.command()
 @run_options
-@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="state.json of the previous period's run: holdbacks, carried balances, draws owed.")
-@click.option("--first-period", is_flag=True,
-              help="No previous state: holdbacks, carried balances and draws start from zero.")
+@state_options
 @reports_user_errors
 def run(state_path, first_period, **options):
     """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest."""
@@ -237,12 +243,16 @@ def batch():
 
 @batch.command("create")
 @run_options
+@state_options
 @db_option
 @click.option("--by", help="Who creates the batch (default: the login name).")
 @reports_user_errors
 @reports_store_errors
-def batch_create(db, by, **options):
-    """Run PERIOD and store it as a draft batch; a period already paid gets an adjustment batch of differences."""
+def batch_create(db, by, state_path, first_period, **options):
+    """Run PERIOD and store it as a draft batch; a period already paid gets an adjustment batch of differences.
+
+    Balances carried into PERIOD come from the stored batch of the period before; the store's first
+    batch needs --state (the previous run's state.json) or --first-period, as `run` does."""
     import shutil
 
     from .inputs import sha256_of
@@ -260,10 +270,11 @@ def batch_create(db, by, **options):
             raise StoreError(f"batch {existing.id} for {options['period']} is still {existing.status}; lock it, "
                              f"or discard it (commission batch discard {existing.id}) before creating another")
         state_period, state = previous_state(connection, options["period"])
-    computed = compute_request(_request(options), state=(state_period, state) if state_period else None,
-                               first_period=state_period is None)
-    if state_period is None:
-        click.echo(f"note: no batch for the period before {options['period']}: balances start from zero", err=True)
+    if state_period is not None and (state_path or first_period):
+        raise StoreError(f"balances carried into {options['period']} come from the stored batch for {state_period}; "
+                         "leave out --state and --first-period")
+    computed = compute_request(_request(options, state_path),
+                               state=(state_period, state) if state_period else None, first_period=first_period)
     folder = _write_reports(computed, options)
     lines = next((folder / n for n in ("lines.parquet", "lines.csv") if (folder / n).exists()), None)
     inputs = [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in computed.policies] + [

@@ -89,11 +89,14 @@ def cli(*args):
     return result
 
 
-def create(files, store, period, ledger=None, out=None):
+def create(files, store, period, ledger=None, out=None, carried=False, state=None):
+    """batch create; the store's first batch starts from zero (--first-period) unless `state` is given,
+    later ones (`carried`) take their balances from the batch before."""
     folder = files["folder"]
+    start = [] if carried else ["--state", state] if state else ["--first-period"]
     return cli("batch", "create", "--policy", files["plan"], "--ledger", ledger or files["ledger"],
                "--roster", files["roster"], "--period", period, "--out", out or folder / f"out-{period}-{time.time()}",
-               "--db", store, "--by", "hr")
+               "--db", store, "--by", "hr", *start)
 
 
 def stored(store, sql):
@@ -162,16 +165,32 @@ def test_one_open_batch_per_period(files, store):
 
 def test_balances_carry_forward_from_the_store(files, store):
     create(files, store, "2026-07")
-    august = create(files, store, "2026-08")
+    august = create(files, store, "2026-08", carried=True)
     assert august.exit_code == 0, august.output
     # Draw owed: July topped C1 up by 50.00; August C1 earns 1,200 x 5% = 60.00: topped up 40.00 -> owes 90.00
     owed = stored(store, "SELECT batch_id, collector_id, amount FROM balances WHERE balance = 'draw' ORDER BY 1")
     assert [tuple(r) for r in owed] == [(1, "C1", 5000), (2, "C1", 9000)]
 
 
+def test_the_first_batch_says_where_its_balances_come_from(files, store):
+    missing = create(files, store, "2026-07", carried=True)
+    assert missing.exit_code == 2 and "give --state with the state.json" in missing.output
+    assert stored(store, "SELECT id FROM batches") == []
+    # A run of July outside the store hands its state to the store's first batch, August
+    july = cli("run", "--policy", files["plan"], "--ledger", files["ledger"], "--roster", files["roster"],
+               "--period", "2026-07", "--first-period", "--out", files["folder"] / "july-run")
+    assert july.exit_code == 0, july.output
+    assert create(files, store, "2026-08", state=files["folder"] / "july-run" / "state.json").exit_code == 0
+    owed = stored(store, "SELECT collector_id, amount FROM balances WHERE balance = 'draw'")
+    assert [tuple(r) for r in owed] == [("C1", 9000)]  # 50.00 owed from July + 40.00 topped up in August
+    twice = create(files, store, "2026-09", state=files["folder"] / "july-run" / "state.json")
+    assert twice.exit_code == 2
+    assert "come from the stored batch for 2026-08; leave out --state and --first-period" in twice.output
+
+
 def test_history_lists_a_collector_across_periods(files, store):
     create(files, store, "2026-07")
-    create(files, store, "2026-08")
+    create(files, store, "2026-08", carried=True)
     result = cli("history", "--collector", "C2", "--db", store)
     assert result.exit_code == 0
     lines = result.output.splitlines()
@@ -189,7 +208,7 @@ def test_two_batch_creates_at_once_make_one_draft(files, store):
         import sys
         from commission.cli import main
         sys.argv = ["commission", "batch", "create", "--policy", sys.argv[1], "--ledger", sys.argv[2],
-                    "--period", "2026-07", "--out", sys.argv[3], "--db", sys.argv[4]]
+                    "--period", "2026-07", "--out", sys.argv[3], "--db", sys.argv[4], "--first-period"]
         main()
     """)
     children = [_child(code, str(files["plan"]), str(files["ledger"]), str(files["folder"] / f"race-{i}"), store)
@@ -234,7 +253,7 @@ def test_statements_from_a_batch_show_the_year_to_date(files, store):
     from openpyxl import load_workbook
 
     create(files, store, "2026-07", out=files["folder"] / "july")
-    create(files, store, "2026-08", out=files["folder"] / "august")
+    create(files, store, "2026-08", out=files["folder"] / "august", carried=True)
     result = cli("statements", "--batch", 2, "--db", store, "--lang", "en", "--out", files["folder"] / "st",
                  "--jobs", 1)
     assert result.exit_code == 0, result.output
