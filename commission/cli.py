@@ -334,8 +334,12 @@ def batch_show(batch_id, db):
         click.echo(f"batch {record.id}: {record.kind} for {record.period}, {record.status}; created by "
                    f"{record.created_by} at {record.created_at}; reports in {record.reports}")
         click.echo(f"plans: {record.plans}")
-        click.echo(f"totals: {record.totals}")
-        _show(batch_payouts(connection, batch_id).drop(columns="batch_id"), ("amount",), record.minor_units)
+        click.echo(f"the period as computed: {record.totals}")
+        rows = batch_payouts(connection, batch_id).drop(columns="batch_id")
+        what = "differences from what was paid" if record.kind == "adjustment" else "the period's pay"
+        click.echo(f"this batch pays ({what}): {format_minor(int(rows['amount'].sum()), record.minor_units)} "
+                   f"{record.currency}")
+        _show(rows, ("amount",), record.minor_units)
         _show(batch_events(connection, batch_id))
 
 

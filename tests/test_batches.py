@@ -153,6 +153,18 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     rows = stored(store, "SELECT collector_id, pay_code, amount FROM payouts WHERE batch_id = 3")
     assert [tuple(r) for r in rows] == [("C1", "commission", 10000)]
     assert stored(store, "SELECT kind, corrects FROM batches WHERE id = 3")[0] == ("adjustment", "1")
+    # What each batch pays: July 300.00 (C1 100.00, C2 200.00); the discarded empty adjustment nothing; 100.00
+    listing = cli("batch", "list", "--db", store).output.splitlines()
+    assert [line.split()[:5] for line in listing[1:]] == [["1", "2026-07", "payout", "locked", "300.00"],
+                                                          ["2", "2026-07", "adjustment", "discarded", "0.00"],
+                                                          ["3", "2026-07", "adjustment", "draft", "100.00"]]
+    # Against what was paid: the locked batch itself differs in nothing, the adjustment by C1's 100.00
+    assert cli("batch", "diff", 1, "--db", store).output.strip() == "(nothing)"
+    diff = cli("batch", "diff", 3, "--db", store).output.splitlines()
+    assert diff[1].split() == ["C1", "commission", "100.00", "200.00", "100.00"]
+    assert len(diff) == 2
+    between = cli("batch", "diff", 1, 3, "--db", store).output.splitlines()  # batch 3 counts with what it corrects
+    assert between[1].split() == ["C1", "commission", "100.00", "200.00", "100.00"] and len(between) == 2
 
 
 def test_one_open_batch_per_period(files, store):

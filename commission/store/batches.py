@@ -136,10 +136,7 @@ def _refuse_overlap(connection: Connection, period: Period) -> None:
 
 def _differences(connection: Connection, rows: pd.DataFrame, settled: list[int]) -> pd.DataFrame:
     """What this run pays minus what the settled batches already paid, per collector and pay code."""
-    paid = pd.DataFrame(connection.execute(
-        select(payouts.c.collector_id, payouts.c.pay_code, func.sum(payouts.c.amount).label("paid"))
-        .where(payouts.c.batch_id.in_(settled)).group_by(payouts.c.collector_id, payouts.c.pay_code)).all(),
-        columns=["collector_id", "pay_code", "paid"])
+    paid = _paid(connection, settled).rename(columns={"amount": "paid"})
     merged = rows.merge(paid, on=["collector_id", "pay_code"], how="outer")
     merged["amount"] = merged["amount"].fillna(0).astype(np.int64) - merged["paid"].fillna(0).astype(np.int64)
     for column in ("employee_id", "name", "plan"):
@@ -178,12 +175,18 @@ def get_batch(connection: Connection, batch_id: int):
 
 
 def list_batches(connection: Connection) -> pd.DataFrame:
+    """Every batch with what it pays: a payout batch the period's pay, an adjustment batch only the
+    differences from what was paid before it."""
+    pays = select(payouts.c.batch_id, func.sum(payouts.c.amount).label("pays")).group_by(
+        payouts.c.batch_id).subquery()
     rows = connection.execute(select(batches.c.id, batches.c.period, batches.c.kind, batches.c.status,
-                                     batches.c.totals, batches.c.created_by, batches.c.created_at)
-                              .order_by(batches.c.id)).all()
-    frame = pd.DataFrame(rows, columns=["id", "period", "kind", "status", "totals", "created_by", "created_at"])
-    frame["net_payout"] = [json.loads(t).get("net_payout", "") for t in frame["totals"]]
-    return frame.drop(columns="totals")
+                                     func.coalesce(pays.c.pays, 0), batches.c.minor_units, batches.c.created_by,
+                                     batches.c.created_at)
+                              .outerjoin(pays, pays.c.batch_id == batches.c.id).order_by(batches.c.id)).all()
+    frame = pd.DataFrame(rows, columns=["id", "period", "kind", "status", "pays", "minor_units", "created_by",
+                                        "created_at"])
+    frame["pays"] = [format_minor(int(v), int(m)) for v, m in zip(frame["pays"], frame["minor_units"])]
+    return frame.drop(columns="minor_units")
 
 
 def batch_payouts(connection: Connection, batch_id: int) -> pd.DataFrame:
@@ -211,25 +214,33 @@ def export_rows(connection: Connection, batch_id: int) -> pd.DataFrame:
 
 
 def diff_batches(connection: Connection, first: int, second: int) -> pd.DataFrame:
-    """Per collector and pay code: the amounts of two batches and second minus first (rows that differ)."""
-    a = batch_payouts(connection, first)[["collector_id", "pay_code", "amount"]]
-    b = batch_payouts(connection, second)[["collector_id", "pay_code", "amount"]]
-    return _compare(a, b, f"batch {first}", f"batch {second}")
+    """Per collector and pay code: what the period comes to with each batch (an adjustment batch
+    counts with the batches it corrects), and second minus first (rows that differ)."""
+    return _compare(_period_with(connection, first), _period_with(connection, second),
+                    f"batch {first}", f"batch {second}")
 
 
 def diff_paid(connection: Connection, batch_id: int) -> pd.DataFrame:
-    """A batch against everything settled (locked or paid) for its period so far."""
+    """What the period comes to with this batch against everything settled (locked or paid) for it;
+    nothing differs once the batch itself is settled (unless a later adjustment changed it)."""
     batch = get_batch(connection, batch_id)
-    settled = [b for b in paid_for(connection, batch.period) if b != batch_id]
-    paid = pd.DataFrame(connection.execute(
+    return _compare(_paid(connection, paid_for(connection, batch.period)), _period_with(connection, batch_id),
+                    "paid", f"with batch {batch_id}")
+
+
+def _period_with(connection: Connection, batch_id: int) -> pd.DataFrame:
+    """Amounts per collector and pay code for the batch's period once this batch is paid: its own rows,
+    plus, for an adjustment batch, the rows of the batches it corrects."""
+    batch = get_batch(connection, batch_id)
+    corrected = [int(b) for b in (batch.corrects or "").split()] if batch.kind == "adjustment" else []
+    return _paid(connection, [batch_id, *corrected])
+
+
+def _paid(connection: Connection, batch_ids: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(connection.execute(
         select(payouts.c.collector_id, payouts.c.pay_code, func.sum(payouts.c.amount).label("amount"))
-        .where(payouts.c.batch_id.in_(settled)).group_by(payouts.c.collector_id, payouts.c.pay_code)).all(),
+        .where(payouts.c.batch_id.in_(batch_ids)).group_by(payouts.c.collector_id, payouts.c.pay_code)).all(),
         columns=["collector_id", "pay_code", "amount"])
-    mine = batch_payouts(connection, batch_id)[["collector_id", "pay_code", "amount"]]
-    if batch.kind == "adjustment":  # it holds differences: compare what was paid with paid + them
-        mine = pd.concat([paid, mine]).groupby(["collector_id", "pay_code"], as_index=False)["amount"].sum()
-    return _compare(paid, mine, "paid", f"after batch {batch_id}" if batch.kind == "adjustment"
-                    else f"batch {batch_id}")
 
 
 def _compare(a: pd.DataFrame, b: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
