@@ -20,7 +20,8 @@ EXIT_INPUT = 2
 
 
 def reports_user_errors(command):
-    """Turn InputError / PeriodError into a clear message and exit code 2 (never a traceback)."""
+    """Turn InputError, PeriodError and OSError (an unwritable folder) into a clear message and exit
+    code 2, never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -32,6 +33,9 @@ def reports_user_errors(command):
             sys.exit(EXIT_INPUT)
         except PeriodError as exc:
             click.echo(f"--period: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
+        except OSError as exc:  # a folder that cannot be written, a file that cannot be read
+            click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_INPUT)
 
     return wrapper
@@ -183,8 +187,10 @@ def db_option(command):
                         f"Default: ${DB_ENV}, else db: in ./{CONFIG_FILE}, else ./{DEFAULT_DB}.")(command)
 
 
-def _store_url(db: str | None) -> str:
-    """--db, else the environment variable, else the config file in the working directory, else the default."""
+def _store_url(db: str | None, create: bool = False) -> str:
+    """--db, else the environment variable, else the config file in the working directory, else the
+    default. Only `create` (batch create) may start a new SQLite file: elsewhere a misspelt path
+    would silently read an empty store."""
     import os
 
     import yaml
@@ -194,7 +200,13 @@ def _store_url(db: str | None) -> str:
     if not value and config.exists():
         value = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("db")
     value = str(value or DEFAULT_DB)
-    return value if "://" in value else f"sqlite:///{Path(value).resolve()}"
+    if "://" in value:
+        return value
+    if not create and not Path(value).exists():
+        from .store import StoreError
+
+        raise StoreError(f"there is no batch store {value}; check --db (batch create starts one)")
+    return f"sqlite:///{Path(value).resolve()}"
 
 
 def _actor(by: str | None) -> str:
@@ -263,7 +275,7 @@ def batch_create(db, by, state_path, first_period, **options):
     from .outputs.run_report import REPORT_FILES
 
     check_replaceable(options["out_dir"], REPORT_FILES)
-    engine = open_store(_store_url(db))
+    engine = open_store(_store_url(db, create=True))
     with engine.connect() as connection:
         existing = open_batch(connection, options["period"])
         if existing is not None:
@@ -313,6 +325,7 @@ for _action in ("approve", "lock", "mark-paid", "discard"):
 
 @batch.command("list")
 @db_option
+@reports_store_errors
 def batch_list(db):
     """Every batch: period, kind, status, net payout, who created it and when."""
     from .store import list_batches, open_store
@@ -365,6 +378,7 @@ def batch_diff(first, second, db):
               help="Payroll file to write; a control file (count and totals) is written beside it.")
 @db_option
 @click.option("--by", help="Who exports (default: the login name).")
+@reports_user_errors
 @reports_store_errors
 def batch_export(batch_id, file_format, out_path, db, by):
     """Write the payroll file of an approved, locked or paid batch, with a control total and count."""
@@ -385,20 +399,26 @@ def batch_export(batch_id, file_format, out_path, db, by):
 @main.command("history")
 @click.option("--collector", required=True, help="collector_id")
 @db_option
+@reports_store_errors
 def history_command(collector, db):
     """A collector's payouts across periods, from the batch store."""
-    from .store import history, open_store
+    from .store import StoreError, history, open_store
 
     with open_store(_store_url(db)).connect() as connection:
-        _show(history(connection, collector), ("amount",))
+        rows = history(connection, collector)
+    if not len(rows):
+        raise StoreError(f"no batch in the store pays {collector}; check the collector id")
+    _show(rows, ("amount",))
 
 
 # -- statements and explain --------------------------------------------------------------------
 
 def _report_folder(run_dir, batch_id, db) -> Path:
     """A run folder, given directly or as a stored batch's reports."""
-    if (run_dir is None) == (batch_id is None):
-        raise click.UsageError("give --run DIR or --batch ID")
+    if run_dir is None and batch_id is None:
+        raise click.UsageError("give --run DIR (a run's --out folder) or --batch ID (a stored batch)")
+    if run_dir is not None and batch_id is not None:
+        raise click.UsageError("give only one of --run and --batch")
     if run_dir is not None:
         return Path(run_dir)
     from .store import get_batch, open_store
@@ -430,9 +450,12 @@ def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
         with open_store(_store_url(db)).connect() as connection:
             ytd = year_to_date(connection, get_batch(connection, batch_id).period)
     target = out_dir or folder / "statements"
-    with click.progressbar(length=0, label="statements") as bar:
-        written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs, ytd=ytd,
-                                   progress=lambda total, done: (setattr(bar, "length", total), bar.update(done)))
+    if sys.stderr.isatty():  # a progress bar for people; nothing for scripts and logs
+        with click.progressbar(length=0, label="statements", file=sys.stderr) as bar:
+            written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs, ytd=ytd,
+                                       progress=lambda total, done: (setattr(bar, "length", total), bar.update(done)))
+    else:
+        written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs, ytd=ytd)
     click.echo(f"{written} statement(s) written to {target}/")
 
 

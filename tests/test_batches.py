@@ -200,6 +200,17 @@ def test_the_first_batch_says_where_its_balances_come_from(files, store):
     assert "come from the stored batch for 2026-08; leave out --state and --first-period" in twice.output
 
 
+def test_reading_commands_refuse_a_missing_store_and_an_unknown_collector(files, store):
+    missing = files["folder"] / "nope.db"
+    for args in (("history", "--collector", "C1"), ("batch", "list"), ("batch", "show", 1)):
+        result = cli(*args, "--db", missing)
+        assert result.exit_code == 2 and f"there is no batch store {missing}" in result.output
+    assert not missing.exists()
+    create(files, store, "2026-07")
+    unknown = cli("history", "--collector", "C9", "--db", store)
+    assert unknown.exit_code == 2 and "no batch in the store pays C9" in unknown.output
+
+
 def test_history_lists_a_collector_across_periods(files, store):
     create(files, store, "2026-07")
     create(files, store, "2026-08", carried=True)

@@ -176,3 +176,17 @@ def test_detail_sheet_lists_every_payment_by_bucket_with_subtotals(run_folder, t
     assert money_cell.number_format == "#,##0.00"
     assert total_cell.font.b and total_cell.fill.fgColor.rgb.endswith("F2F2F2")
     assert detail.freeze_panes == "A2"
+
+
+def test_mistakes_give_one_clear_message_and_exit_2(run_folder, tmp_path):
+    unknown = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C9"])
+    assert unknown.exit_code == 2 and "C9 is not in the run for 2026-10" in unknown.output
+    payment = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment", "P9"])
+    assert payment.exit_code == 2 and "P9 is not among C1's payments" in payment.output
+    both = CliRunner().invoke(main, ["statements", "--run", str(run_folder), "--batch", "1"])
+    assert both.exit_code == 2 and "give only one of --run and --batch" in both.output
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    unwritable = CliRunner().invoke(main, ["statements", "--run", str(run_folder), "--out", str(blocker / "st")])
+    assert unwritable.exit_code == 2 and str(blocker) in unwritable.output
+    assert isinstance(unwritable.exception, SystemExit)  # a message, not a traceback

@@ -6,6 +6,7 @@ from typing import Optional
 
 import pandas as pd
 
+from ..errors import InputError, Problem
 from ..money import format_minor
 from .plan_words import describe_plan
 from .report_reader import RunReport
@@ -18,11 +19,11 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
     money = lambda value: format_minor(int(value), minor)  # noqa: E731
     payouts = report.payouts.loc[report.payouts["collector_id"] == collector]
     if not len(payouts):
-        return [f"collector {collector} is not in the run for {report.period}"]
+        raise InputError([Problem("--collector", "", f"{collector} is not in the run for {report.period}")])
     payout = payouts.iloc[0]
     lines = report.lines.loc[report.lines["collector_id"] == collector]
     if payment is not None:
-        return _payment(lines.loc[lines["payment_id"] == payment], payment, money)
+        return _payment(lines.loc[lines["payment_id"] == payment], payment, collector, money)
     policy = report.plan_of(collector)
     words = {rule: text for rule, _, text in describe_plan(policy, "en")}
     out = [f"{collector} {payout.get('name', '')} - {report.period} - plan {policy.plan} v{policy.version} - "
@@ -77,9 +78,9 @@ def _line_rules(lines: pd.DataFrame, money) -> list[str]:
     return out
 
 
-def _payment(lines: pd.DataFrame, payment: str, money) -> list[str]:
+def _payment(lines: pd.DataFrame, payment: str, collector: str, money) -> list[str]:
     if not len(lines):
-        return [f"payment {payment} is not among this collector's lines"]
+        raise InputError([Problem("--payment", "", f"{payment} is not among {collector}'s payments in this run")])
     out = []
     for line in lines.itertuples(index=False):
         share = f", credit share {line.credit_share}" if "credit_share" in lines and line.credit_share != "1" else ""
