@@ -80,11 +80,13 @@ def format_rate(rate: Fraction) -> str:
     return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
-def format_minor(value: int, minor_units: int) -> str:
-    """Minor units to decimal text with exactly the currency's digits: 123450 -> '1234.50'."""
+def format_minor(value: int, minor_units: int, grouped: bool = False) -> str:
+    """Minor units to decimal text with exactly the currency's digits: 123450 -> '1234.50'
+    (or '1,234.50' `grouped`, for text people read)."""
     sign = "-" if value < 0 else ""
     whole, frac = divmod(abs(int(value)), 10**minor_units)
-    return f"{sign}{whole}.{frac:0{minor_units}d}" if minor_units else f"{sign}{whole}"
+    whole_text = f"{whole:,}" if grouped else f"{whole}"
+    return f"{sign}{whole_text}.{frac:0{minor_units}d}" if minor_units else f"{sign}{whole_text}"
 
 
 def common_denominator(rates) -> tuple[np.ndarray, int]:

@@ -102,7 +102,7 @@ def test_statements_in_both_languages_match_the_payouts_and_the_hand_worked_numb
         total = cell_after(detail, total_label)
         values = [c.value for c in total if isinstance(c.value, (int, float, Decimal))]
         assert [Decimal(str(v)) for v in values] == [Decimal("1500.00"), Decimal("110.00")]  # no limits: one column
-        accounts = [row[1].value for row in detail.iter_rows(min_row=2) if row[1].value]
+        accounts = [row[2].value for row in detail.iter_rows(min_row=2) if row[2].value]
         assert accounts and all(a.startswith("****") and len(a) == 8 for a in accounts)
         assert plan_sheet.max_row > 5
         for sheet in workbook.worksheets:  # values, never formulas
@@ -117,7 +117,7 @@ def test_explain_shows_the_arithmetic_and_reconciles(run_folder):
     result = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1"])
     assert result.exit_code == 0, result.output
     text = result.output
-    assert "early: 2 payments, 800.00 x 5% -> 40.00 (1 reversals clawed back)" in text
+    assert "early: 2 payments, 800.00 x 5% -> 40.00 (1 reversal clawed back)" in text
     assert "late: 2 payments, 700.00 x 10% -> 70.00" in text
     assert "v1: 500.00 x 1% = 5.00" in text
     assert "conduct:complaint on base: 20.00 = -20.00 (commission) [event E7]" in text
@@ -171,6 +171,7 @@ def test_detail_sheet_lists_every_payment_by_bucket_with_subtotals(run_folder, t
         ("Total", None, 1500, None, None, None, 110),
     ]
     assert [r["Account"] for r in rows[:2]] == ["****7890", "****7890"]
+    assert [r["Payment"] for r in rows] == ["P1", "R1", None, "P2", "P3", None, None]
     date_cell, money_cell, total_cell = detail["A2"], detail.cell(2, header.index("Amount") + 1), detail["A8"]
     assert date_cell.is_date and date_cell.number_format == "yyyy-mm-dd"
     assert money_cell.number_format == "#,##0.00"

@@ -71,7 +71,7 @@ def _line_rules(lines: pd.DataFrame, money) -> list[str]:
         if limited:
             notes.append(f"{limited} at a per-payment limit")
         if reversals:
-            notes.append(f"{reversals} reversals clawed back")
+            notes.append(f"{reversals} reversal{'s' if reversals != 1 else ''} clawed back")
         note = f" ({'; '.join(notes)})" if notes else ""
         out.append(f"  {rule}: {len(group)} payments, {money(group['base'].sum())} x {rate} -> "
                    f"{money(group['amount'].sum())}{note}")

@@ -18,11 +18,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl.cell import Cell
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from .tables import money_decimal_array
-from .workbook import BOLD, TOTAL_FILL, RenderedRows, money_format, next_free_row
+from .workbook import BOLD, CENTRED, TOTAL_FILL, RenderedRows, money_format, next_free_row
 
 #: Column kinds: text as inline strings (codes such as buckets and rates centred), money (int64
 #: minor units) as exact decimal values, dates (ISO text) as Excel date serials shown as
@@ -30,7 +29,6 @@ from .workbook import BOLD, TOTAL_FILL, RenderedRows, money_format, next_free_ro
 KINDS = ("text", "code", "money", "date")
 DATE_FORMAT = "yyyy-mm-dd"
 _EXCEL_EPOCH_OFFSET = 25569  # days from Excel's 1899-12-30 to 1970-01-01
-CENTRED = Alignment(horizontal="center")
 _XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # control characters XML 1.0 cannot hold (openpyxl refuses them)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,8 +26,8 @@ from ..policy import Tiers
 from .plan_words import KPI_NAMES, describe_plan
 from .report_reader import RunReport
 from .sheet_rows import render_rows
-from .workbook import (BOLD, HEADER_FILL, TOTAL_FILL, RenderedRows, display_width, fit_widths, money_format,
-                       money_value, new_workbook, save_workbook)
+from .workbook import (BOLD, HEADER_FILL, TOTAL_FILL, RenderedRows, display_width, fit_widths,
+                       money_format, money_value, new_workbook, save_workbook)
 
 LABELS = {
     "en": {
@@ -39,7 +39,8 @@ LABELS = {
         "pay_code": "Pay code", "net": "Net payout", "balances": "Balances carried to next period",
         "balance": "Balance", "progress": "Progress", "next_tier": "To reach {tier} ({rate}): recover {amount} more",
         "top_tier": "{component}: in the top tier", "attainment": "{kpi} ({window}): {value}",
-        "ytd": "Year to date", "date": "Date", "account": "Account", "band": "Band", "share": "Credit share",
+        "ytd": "Year to date", "date": "Date", "payment": "Payment", "account": "Account", "band": "Band",
+        "share": "Credit share",
         "reverses": "Reverses", "commission": "Commission", "limit": "Limit", "subtotal": "Subtotal {bucket}",
         "what": "Applies to", "detail": "Detail", "summary": "Summary", "plan_sheet": "Plan",
         "chart": "Recovered by bucket", "none": "none", "version": "version",
@@ -54,7 +55,8 @@ LABELS = {
         "pay_codes": "按发放项目", "pay_code": "发放项目", "net": "实发金额", "balances": "结转下期余额",
         "balance": "余额项目", "progress": "进度", "next_tier": "距离 {tier}（{rate}）还需回款 {amount}",
         "top_tier": "{component}：已达最高档", "attainment": "{kpi}（{window}）：{value}", "ytd": "本年累计",
-        "date": "还款日期", "account": "账号", "band": "欠款档", "share": "业绩分成", "reverses": "冲回",
+        "date": "还款日期", "payment": "还款编号", "account": "账号", "band": "欠款档", "share": "业绩分成",
+        "reverses": "冲回",
         "commission": "提成", "limit": "限额", "subtotal": "小计 {bucket}", "what": "作用于", "detail": "回款明细",
         "summary": "汇总", "plan_sheet": "方案说明", "chart": "按账龄回款", "none": "无", "version": "版本",
         "by_line": "每笔回款按所属规则比例计提（见回款明细）", "rates": {"by line": "逐笔", "fixed": "固定金额"},
@@ -64,7 +66,10 @@ LABELS = {
 
 
 DETAIL_MONEY = ("base", "commission", "amount")
-DETAIL_CODES = ("account", "bucket", "band", "credit_share", "reverses", "rate", "rule", "component")  # centred
+DETAIL_CODES = ("payment_id", "account", "bucket", "band", "credit_share", "reverses", "rate", "rule",
+                "component")  # short values, centred
+WORDS_WIDTH = 48  # the Summary's "rule in words" column, wrapped
+TOP, CENTRED_TOP = Alignment(vertical="top"), Alignment(horizontal="center", vertical="top")
 _WIDE = r"[^\x00-\x{2e80}]"  # characters display_width counts twice (CJK), as an Arrow (RE2) pattern
 
 
@@ -122,6 +127,11 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
         summary.append([item.component, item.rule, in_words, item.applies_to, money_value(int(item.base), minor),
                         labels["rates"].get(item.rate, item.rate), money_value(int(item.amount), minor),
                         _pay_code(item.pay_code, labels), item.event])
+        for cell in summary[summary.max_row]:  # rate and pay code sit between amounts: centred
+            cell.alignment = CENTRED_TOP if cell.column in (6, 8) else TOP
+        wrapped_lines = -(-display_width(in_words) // (WORDS_WIDTH + 4))  # most text is narrower than its count
+        if wrapped_lines > 1:  # viewers do not all grow a row for wrapped text
+            summary.row_dimensions[summary.max_row].height = 15 * wrapped_lines
     _total(summary, [labels["net"], None, None, None, None, None, money_value(int(payout["net_payout"]), minor)])
     summary.append([])
 
@@ -143,17 +153,15 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
         summary.append([labels["none"]])
     summary.append([])
 
-    _section(summary, labels["progress"], [labels["progress"]])
+    _section(summary, labels["progress"])
     for text in _progress(report, policy, collector, labels, request.lang) or [labels["none"]]:
         summary.append([text])
 
     _money_formats(summary, minor)
-    fit_widths(summary, maximum=48)
-    summary.column_dimensions["C"].width = 48
-    for row in summary.iter_rows(min_row=2):
-        for cell in row:
-            if cell.column == 3:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    fit_widths(summary, maximum=WORDS_WIDTH)
+    summary.column_dimensions["C"].width = WORDS_WIDTH
+    for (cell,) in summary.iter_rows(min_row=2, min_col=3, max_col=3):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     if by_bucket:
         chart = BarChart()
         chart.title = labels["chart"]
@@ -163,11 +171,12 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
         chart.set_categories(Reference(summary, min_col=1, min_row=first_bucket_row, max_row=last_bucket_row))
         chart.height, chart.width = 7, 16
         summary.add_chart(chart, f"A{summary.max_row + 2}")
-    _print_setup(summary)
+    heading = f"{labels['title']} {title[1]} {report.period}"
+    _print_setup(summary, heading)
 
     bucket = policy.classifier("bucket")
     detail_rows = _detail_sheet(workbook.create_sheet(labels["detail"]), lines, labels, minor,
-                                bucket.labels if bucket else ())
+                                bucket.labels if bucket else (), heading)
     plan_sheet = workbook.create_sheet(labels["plan_sheet"])
     plan_sheet.append([labels["rule"], labels["component"], labels["in_words"]])
     for row in describe_plan(policy, request.lang):
@@ -175,7 +184,7 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     _header_style(plan_sheet)
     fit_widths(plan_sheet, maximum=70)
     plan_sheet.freeze_panes = "A2"
-    _print_setup(plan_sheet)
+    _print_setup(plan_sheet, heading)
     request.path.parent.mkdir(parents=True, exist_ok=True)
     save_workbook(workbook, request.path, [detail_rows])
     return request.path
@@ -209,9 +218,9 @@ def _progress(report: RunReport, policy, collector: str, labels: dict, lang: str
             above = [t for t in component.tiers if t.low > recovered]
             if above:
                 tier = above[0]
-                rate = format_rate(tier.rate) if tier.rate is not None else format_minor(tier.amount, minor)
-                texts.append(labels["next_tier"].format(tier=tier.id, rate=rate,
-                                                        amount=format_minor(tier.low - recovered, minor)))
+                money = lambda value: format_minor(value, minor, grouped=True)  # noqa: E731
+                rate = format_rate(tier.rate) if tier.rate is not None else money(tier.amount)
+                texts.append(labels["next_tier"].format(tier=tier.id, rate=rate, amount=money(tier.low - recovered)))
             else:
                 texts.append(labels["top_tier"].format(component=component.id))
     mine = report.rows_of("kpis", collector)
@@ -219,16 +228,17 @@ def _progress(report: RunReport, policy, collector: str, labels: dict, lang: str
                                                    mine["denominator"]):
         value = Decimal(int(numerator)) / Decimal(int(denominator))
         shown = f"{value * 100:.1f}%" if kpi in ("attainment", "recovery_rate") else \
-            format_minor(int(numerator), minor) if kpi == "recovered" else f"{value:.1f}"
+            format_minor(int(numerator), minor, grouped=True) if kpi == "recovered" else f"{value:.1f}"
         texts.append(labels["attainment"].format(kpi=KPI_NAMES[lang][kpi], window=window, value=shown))
     return texts
 
 
-def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order) -> RenderedRows:
+def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order, heading: str) -> RenderedRows:
     """Every credited payment in the plan's bucket order, then by date, with a subtotal per bucket
     and a total. The rows are rendered straight to XML (see sheet_rows): as openpyxl cells, ~500
     lines per statement took most of a department's statement run."""
-    columns = [("payment_date", labels["date"]), ("account", labels["account"]), ("bucket", labels["bucket"]),
+    columns = [("payment_date", labels["date"]), ("payment_id", labels["payment"]), ("account", labels["account"]),
+               ("bucket", labels["bucket"]),
                ("band", labels["band"]), ("base", labels["recovered"]), ("credit_share", labels["share"]),
                ("reverses", labels["reverses"]), ("rate", labels["rate"]), ("commission", labels["commission"]),
                ("limit", labels["limit"]), ("amount", labels["amount"]), ("rule", labels["rule"]),
@@ -275,7 +285,8 @@ def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order
         width = max(longest + 3, display_width(label) + 3, 8)  # room for fonts wider than Calibri
         sheet.column_dimensions[get_column_letter(position + 1)].width = min(width, 40)
     sheet.freeze_panes = "A2"
-    _print_setup(sheet)
+    sheet.print_title_rows = "1:1"  # the header on every printed page
+    _print_setup(sheet, heading)
     return rows
 
 
@@ -293,13 +304,15 @@ def _informative(lines: pa.Table, name: str) -> bool:
     return True
 
 
-def _section(sheet, title: str, headers: list[str]) -> None:
+def _section(sheet, title: str, headers: Sequence[str] = ()) -> None:
+    """A section title, and a shaded header row if the section is a table."""
     sheet.append([title])
     sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
-    sheet.append(headers)
-    for cell in sheet[sheet.max_row]:
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
+    if headers:
+        sheet.append(list(headers))
+        for cell in sheet[sheet.max_row]:
+            cell.font = BOLD
+            cell.fill = HEADER_FILL
 
 
 def _total(sheet, values: list) -> None:
@@ -325,7 +338,10 @@ def _money_formats(sheet, minor: int) -> None:
                 cell.number_format = number_format
 
 
-def _print_setup(sheet) -> None:
+def _print_setup(sheet, heading: str) -> None:
+    """A4, fit to the page's width, each page headed with whose statement it is and numbered."""
+    sheet.oddHeader.left.text = heading.replace("&", "&&")  # & starts a header code
+    sheet.oddFooter.right.text = "&P / &N"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0

@@ -22,6 +22,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 BOLD = Font(bold=True)
 THIN_TOP = Border(top=Side(style="thin"))
+CENTRED = Alignment(horizontal="center")
 
 
 def money_format(minor_units: int) -> str:
