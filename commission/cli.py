@@ -440,22 +440,25 @@ def _report_folder(run_dir, batch_id, db) -> Path:
 @reports_store_errors
 def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
     """Write each collector's Excel statement: summary, every payment, and the plan in words."""
-    from .outputs.statements import write_statements
+    from .outputs.statements import StoreFacts, write_statements
 
     folder = _report_folder(run_dir, batch_id, db)
-    ytd = None
-    if batch_id is not None:  # the store knows the year's earlier batches
-        from .store import get_batch, open_store, year_to_date
+    store = None
+    if batch_id is not None:  # the store knows the year's earlier batches, and what a correction pays
+        from .store import correction_amounts, get_batch, open_store, year_to_date
 
         with open_store(_store_url(db)).connect() as connection:
-            ytd = year_to_date(connection, get_batch(connection, batch_id).period)
+            record = get_batch(connection, batch_id)
+            store = StoreFacts(year_to_date(connection, record.period),
+                               batch_id if record.kind == "adjustment" else None,
+                               correction_amounts(connection, batch_id))
     target = out_dir or folder / "statements"
     if sys.stderr.isatty():  # a progress bar for people; nothing for scripts and logs
         with click.progressbar(length=0, label="statements", file=sys.stderr) as bar:
-            written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs, ytd=ytd,
+            written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs, store=store,
                                        progress=lambda total, done: (setattr(bar, "length", total), bar.update(done)))
     else:
-        written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs, ytd=ytd)
+        written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs, store=store)
     click.echo(f"{written} statement(s) written to {target}/")
 
 

@@ -7,7 +7,6 @@ Run against SQLite always, and against PostgreSQL when COMMISSION_TEST_PG_URL na
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
 import os
 import signal
 import subprocess
@@ -15,6 +14,7 @@ import sys
 import textwrap
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -165,6 +165,18 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     assert len(diff) == 2
     between = cli("batch", "diff", 1, 3, "--db", store).output.splitlines()  # batch 3 counts with what it corrects
     assert between[1].split() == ["C1", "commission", "100.00", "200.00", "100.00"] and len(between) == 2
+    # C1's statement from the adjustment: the period recomputed (200.00), 100.00 paid before, 100.00 now
+    result = cli("statements", "--batch", 3, "--db", store, "--lang", "en", "--collector", "C1", "--out",
+                 files["folder"] / "st")
+    assert result.exit_code == 0, result.output
+    from openpyxl import load_workbook
+
+    summary = load_workbook(files["folder"] / "st" / "C1-2026-07.xlsx").worksheets[0]
+    rows = {row[0]: row[1:] for row in summary.iter_rows(values_only=True) if row[0]}
+    assert "Correction (adjustment batch 3): the period recomputed" in rows
+    assert Decimal(str(rows["Already paid for 2026-07"][0])) == Decimal("100.00")
+    assert Decimal(str(rows["Paid now by this correction"][0])) == Decimal("100.00")
+    assert Decimal(str(rows["Net payout"][5])) == Decimal("200.00")
 
 
 def test_one_open_batch_per_period(files, store):

@@ -8,7 +8,7 @@ as values, never formulas, so viewers that do not recalculate still show them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Optional, Sequence
@@ -44,7 +44,9 @@ LABELS = {
         "reverses": "Reverses", "commission": "Commission", "limit": "Limit", "subtotal": "Subtotal {bucket}",
         "what": "Applies to", "detail": "Detail", "summary": "Summary", "plan_sheet": "Plan",
         "chart": "Recovered by bucket", "none": "none", "version": "version",
-        "by_line": "each repayment at its rule's rate (see Detail)", "rates": {"by line": "by line", "fixed": "fixed"},
+        "by_line": "each repayment at its rule's rate (see Detail)",
+        "correction": "Correction (adjustment batch {batch}): the period recomputed",
+        "already_paid": "Already paid for {period}", "paid_now": "Paid now by this correction", "rates": {"by line": "by line", "fixed": "fixed"},
         "pay_code_names": {},
     },
     "zh": {
@@ -59,7 +61,9 @@ LABELS = {
         "reverses": "冲回",
         "commission": "提成", "limit": "限额", "subtotal": "小计 {bucket}", "what": "作用于", "detail": "回款明细",
         "summary": "汇总", "plan_sheet": "方案说明", "chart": "按账龄回款", "none": "无", "version": "版本",
-        "by_line": "每笔回款按所属规则比例计提（见回款明细）", "rates": {"by line": "逐笔", "fixed": "固定金额"},
+        "by_line": "每笔回款按所属规则比例计提（见回款明细）",
+        "correction": "更正（调整批次 {batch}）：本期重新计算", "already_paid": "{period} 已发放",
+        "paid_now": "本次更正发放", "rates": {"by line": "逐笔", "fixed": "固定金额"},
         "pay_code_names": {"commission": "提成", "bonus": "奖金", "benefit": "福利"},
     },
 }
@@ -74,11 +78,21 @@ _WIDE = r"[^\x00-\x{2e80}]"  # characters display_width counts twice (CJK), as a
 
 
 @dataclass(frozen=True)
+class StoreFacts:
+    """What only the batch store knows, for statements made from a stored batch."""
+
+    ytd: dict  # {collector: {pay code: amount}}, the year to date
+    adjustment_batch: Optional[int] = None  # the batch is an adjustment: it pays differences
+    corrections: dict = field(default_factory=dict)  # {collector: (paid before it, paid by it)}
+
+
+@dataclass(frozen=True)
 class StatementRequest:
     collector: str
     lang: str
     path: Path
     ytd: Optional[dict] = None  # pay code -> minor units, from the batch store when known
+    correction: Optional[tuple[int, int, int]] = None  # (adjustment batch, paid before it, paid by it)
 
 
 def statement_language(report: RunReport, lang: Optional[str]) -> str:
@@ -134,6 +148,13 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
             summary.row_dimensions[summary.max_row].height = 15 * wrapped_lines
     _total(summary, [labels["net"], None, None, None, None, None, money_value(int(payout["net_payout"]), minor)])
     summary.append([])
+
+    if request.correction is not None:  # the period recomputed: what was paid, and what this batch adds
+        batch, before, now = request.correction
+        _section(summary, labels["correction"].format(batch=batch), [labels["what"], labels["amount"]])
+        summary.append([labels["already_paid"].format(period=report.period), money_value(before, minor)])
+        _total(summary, [labels["paid_now"], money_value(now, minor)])
+        summary.append([])
 
     _section(summary, labels["pay_codes"], [labels["pay_code"], labels["amount"]]
              + ([labels["ytd"]] if request.ytd is not None else []))
@@ -350,10 +371,11 @@ def _print_setup(sheet, heading: str) -> None:
 
 
 def write_statements(folder, target, collector: Optional[str] = None, lang: Optional[str] = None,
-                     jobs: Optional[int] = None, progress=None, ytd: Optional[dict] = None) -> int:
+                     jobs: Optional[int] = None, progress=None, store: Optional[StoreFacts] = None) -> int:
     """Statements for everyone in the run folder (or one collector), all or none, in `jobs` processes.
 
-    `ytd` ({collector: {pay code: amount}}, from the batch store) adds a year-to-date column.
+    `store` (for a stored batch) adds the year to date and, for an adjustment batch, what was
+    paid before it and what it pays.
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
@@ -372,7 +394,9 @@ def write_statements(folder, target, collector: Optional[str] = None, lang: Opti
     jobs = jobs or os.cpu_count() or 1
     with atomic_directory(target, [f"{c}-{report.period}.xlsx" for c in report.payouts["collector_id"]]) as staging:
         requests = [StatementRequest(c, language, staging / f"{c}-{report.period}.xlsx",
-                                     ytd=ytd.get(c, {}) if ytd is not None else None) for c in collectors]
+                                     ytd=store.ytd.get(c, {}) if store else None,
+                                     correction=(store.adjustment_batch, *store.corrections.get(c, (0, 0)))
+                                     if store and store.adjustment_batch else None) for c in collectors]
         if progress:
             progress(len(requests), 0)
         if jobs == 1 or len(requests) < 8:

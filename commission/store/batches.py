@@ -236,6 +236,18 @@ def _period_with(connection: Connection, batch_id: int) -> pd.DataFrame:
     return _paid(connection, [batch_id, *corrected])
 
 
+def correction_amounts(connection: Connection, batch_id: int) -> dict[str, tuple[int, int]]:
+    """For an adjustment batch, {collector: (paid before it for the period, what it pays)};
+    empty for a payout batch."""
+    batch = get_batch(connection, batch_id)
+    if batch.kind != "adjustment":
+        return {}
+    corrected = [int(b) for b in (batch.corrects or "").split()]
+    before = _paid(connection, corrected).groupby("collector_id")["amount"].sum()
+    now = _paid(connection, [batch_id]).groupby("collector_id")["amount"].sum()
+    return {c: (int(before.get(c, 0)), int(now.get(c, 0))) for c in before.index.union(now.index)}
+
+
 def _paid(connection: Connection, batch_ids: list[int]) -> pd.DataFrame:
     return pd.DataFrame(connection.execute(
         select(payouts.c.collector_id, payouts.c.pay_code, func.sum(payouts.c.amount).label("amount"))
