@@ -340,12 +340,12 @@ def batch_list(db):
 @reports_store_errors
 def batch_show(batch_id, db):
     """A batch's record, payouts per collector and pay code, and its history of events."""
-    from .store import batch_events, batch_payouts, get_batch, open_store
+    from .store import batch_events, batch_payouts, format_time, get_batch, open_store
 
     with open_store(_store_url(db)).connect() as connection:
         record = get_batch(connection, batch_id)
         click.echo(f"batch {record.id}: {record.kind} for {record.period}, {record.status}; created by "
-                   f"{record.created_by} at {record.created_at}; reports in {record.reports}")
+                   f"{record.created_by} at {format_time(record.created_at)}; reports in {record.reports}")
         click.echo(f"plans: {record.plans}")
         click.echo(f"the period as computed: {record.totals}")
         rows = batch_payouts(connection, batch_id).drop(columns="batch_id")

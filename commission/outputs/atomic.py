@@ -12,6 +12,14 @@ from typing import Iterable
 from ..errors import InputError, Problem
 
 
+def usual_mode(mode: int) -> int:
+    """`mode` less the process's umask: what a plain open() or mkdir() would have given (temporary
+    files and folders are made private, and keep that mode when moved into place)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return mode & ~umask
+
+
 def check_replaceable(target: str | Path, replaceable: Iterable[str]) -> None:
     """Refuse an --out folder that holds anything but files named in `replaceable` (call it early:
     before a long run, not after)."""
@@ -36,7 +44,7 @@ def atomic_directory(target: str | Path, replaceable: Iterable[str] = ()):
     check_replaceable(target, replaceable)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; reports are for the team
+    staging.chmod(usual_mode(0o777))  # mkdtemp makes it private; reports are for the team
     try:
         yield staging
         old = None

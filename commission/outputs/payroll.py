@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..inputs import sha256_of
 from ..money import format_minor
+from .atomic import usual_mode
 from .tables import write_csv
 from .workbook import new_workbook, save_workbook, write_sheet
 
@@ -53,4 +54,5 @@ def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units:
 def _temporary(target: Path) -> Path:
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
+    os.chmod(name, usual_mode(0o666))
     return Path(name)

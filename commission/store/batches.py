@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Optional
 
 import numpy as np
@@ -186,7 +186,17 @@ def list_batches(connection: Connection) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["id", "period", "kind", "status", "pays", "minor_units", "created_by",
                                         "created_at"])
     frame["pays"] = [format_minor(int(v), int(m)) for v, m in zip(frame["pays"], frame["minor_units"])]
+    frame["created_at"] = [format_time(t) for t in frame["created_at"]]
     return frame.drop(columns="minor_units")
+
+
+def format_time(value: Optional[datetime]) -> str:
+    """A stored time as '2026-11-30 16:40:05 UTC' (times are stored in UTC; SQLite drops the zone)."""
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def batch_payouts(connection: Connection, batch_id: int) -> pd.DataFrame:
@@ -198,7 +208,8 @@ def batch_payouts(connection: Connection, batch_id: int) -> pd.DataFrame:
 def batch_events(connection: Connection, batch_id: int) -> pd.DataFrame:
     rows = connection.execute(select(events.c.action, events.c.actor, events.c.at, events.c.detail)
                               .where(events.c.batch_id == batch_id).order_by(events.c.id)).all()
-    return pd.DataFrame(rows, columns=["action", "actor", "at", "detail"])
+    return pd.DataFrame([(action, actor, format_time(at), detail) for action, actor, at, detail in rows],
+                        columns=["action", "actor", "at", "detail"])
 
 
 def export_rows(connection: Connection, batch_id: int) -> pd.DataFrame:
