@@ -150,7 +150,7 @@ class _FixedTimeZip(zipfile.ZipFile):
             zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=_FIXED_TIME.timetuple()[:6])
             zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
             zinfo_or_arcname.external_attr = 0o644 << 16
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel or self.compresslevel)
 
     def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
         """openpyxl writes worksheets from temporary files, whose modification time zipfile would copy."""
@@ -184,7 +184,7 @@ def save_workbook(workbook: Workbook, path: Path, rendered: Sequence[RenderedRow
     workbook.properties.created = _FIXED_TIME
     workbook.properties.modified = _FIXED_TIME
     workbook.properties.creator = "collector-commission"
-    with _FixedTimeZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    with _FixedTimeZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
         writer = _Writer(workbook, archive, rendered)
         writer.save()
         if writer.pending or archive.rows_by_entry:
