@@ -53,12 +53,22 @@ def compute_payroll(policies, ledger: pd.DataFrame, period: Period, roster: Opti
     groups = [(plan, members, _in_force(policies, plan, period))
               for plan, members in _plan_groups(policies, ledger, roster)]
     in_period = ledger["payment_date"].between(pd.Timestamp(period.start), pd.Timestamp(period.end))
+    no_rows_warning = None
     if not in_period.any():
         covers = (f"the ledger covers {ledger['payment_date'].min().date()} to {ledger['payment_date'].max().date()}"
                   if len(ledger) else "the ledger has no rows")
-        raise InputError([Problem("--period", "", f"no ledger rows fall in {period} ({period.start} to "
-                                  f"{period.end}); {covers}")])
+        if roster is None:  # most likely a wrong period or ledger file: nobody to pay
+            raise InputError([Problem("--period", "", f"no ledger rows fall in {period} ({period.start} to "
+                                      f"{period.end}); {covers}")])
+        # With a roster everyone on it is still paid (draws, balances): say so, in case the period is wrong.
+        no_rows_warning = f"no ledger rows fall in {period}; {covers}: the roster is paid on no recovery"
     _check_state(side, period, [policy for _, _, policy in groups])
+    result = _compute_groups(ledger, period, roster, side, groups)
+    return replace(result, warnings=(no_rows_warning, *result.warnings)) if no_rows_warning else result
+
+
+def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame], side: SideInputs,
+                    groups) -> RunResult:
     if "credit_share" in ledger:
         ledger = ledger.assign(amount=credited_amounts(ledger))
     if len(groups) == 1 and groups[0][1] is None:
