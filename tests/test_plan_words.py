@@ -8,6 +8,7 @@ plan: words
 version: 1
 effective: 2026-01-01
 currency: CNY
+leavers: hold
 components:
   - id: base
     kind: line_rate
@@ -40,6 +41,7 @@ def test_english_reads_as_sentences_with_grouped_amounts():
     assert text["v1"] == "50,000.00 and above: 1% on the part in this tier"
     assert text["q-holdback"] == ("10% held back, paid at the end of the quarter if still employed and "
                                   "no serious violation")
+    assert text["leavers"] == "a leaver's pay is held until their hand-over is signed off (clearance event)"
 
 
 def test_chinese_has_no_english_condition_names():
@@ -47,3 +49,4 @@ def test_chinese_has_no_english_condition_names():
     assert text["base"] == "每笔提成最高 2,000.00"
     assert text["v1"] == "50,000.00 以上：超出部分按 1%"
     assert text["q-holdback"] == "暂扣 10%，季度末发放（条件：仍在职、无严重违规）"
+    assert text["leavers"] == "离职人员提成暂扣，离职交接完成后发放"

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..money import apply_fraction, format_rate
 from ..policy import Holdback
+from ..policy.model import CLEARANCE
 from .book import ItemBook
 from .context import RunContext
 from .kpis import prorate, window_events
@@ -86,16 +87,35 @@ def _conditions_hold(ctx: RunContext, holdback: Holdback, window) -> np.ndarray:
 
 
 def book_leavers(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
-    """Collectors who left before the period's last day: their positive pay is forfeited or held."""
+    """Collectors who left before the period's last day: their positive pay is forfeited or held.
+    Held pay is released in the first run after the leaver's clearance event (hand-over signed off)."""
     rule = ctx.policy.leavers
-    if rule == "pay":
+    if rule != "pay":
+        net = book.net()
+        who = np.flatnonzero(~ctx.employed_at_end() & (net > 0))
+        book.add(who, component="leavers", kind="leaver", rule=f"leavers:{rule}", base=net[who], rate="",
+                 amount=-net[who], pay_code=_pay_code(ctx), window=str(ctx.period), counts_toward="leavers")
+        if rule == "hold":
+            balances.get(HELD)[who] += net[who]
+    _release_held(ctx, book, balances)
+
+
+def _release_held(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
+    held = balances.values.get(HELD)
+    if held is None or not held.any() or ctx.side.events is None:
         return
-    net = book.net()
-    who = np.flatnonzero(~ctx.employed_at_end() & (net > 0))
-    book.add(who, component="leavers", kind="leaver", rule=f"leavers:{rule}", base=net[who], rate="",
-             amount=-net[who], pay_code=_pay_code(ctx), window=str(ctx.period), counts_toward="leavers")
-    if rule == "hold":
-        balances.get(HELD)[who] += net[who]
+    events = ctx.side.events
+    cleared = events.loc[(events["type"] == CLEARANCE) & (events["date"] <= pd.Timestamp(ctx.period.end))]
+    cleared = cleared.sort_values(["date", "event_id"], kind="stable").drop_duplicates("collector_id")
+    at = pd.Index(ctx.collectors).get_indexer(cleared["collector_id"])  # -1: not in this run
+    found = at >= 0
+    at, event_ids = at[found], cleared["event_id"].to_numpy(dtype=object)[found]
+    releasing = held[at] > 0
+    who, event_ids = at[releasing], event_ids[releasing]
+    book.add(who, component="leavers", kind="leaver", rule="leavers:released", base=held[who], rate="",
+             amount=held[who], pay_code=_pay_code(ctx), window=str(ctx.period), event=event_ids,
+             counts_toward="leavers")
+    held[who] = 0
 
 
 def book_carried_and_draw(ctx: RunContext, book: ItemBook, balances: Balances) -> None:

@@ -22,6 +22,8 @@ WORDS = {
         "conditions": " if {conditions}", "condition_and": " and ", "draw": "guaranteed {amount} a period"
         + "{recoverable}", "recoverable": ", recovered from later pay", "pays": "paid {pays}",
         "team_recovered": "recovery", "team_commission": "commission",
+        "leavers_hold": "a leaver's pay is held until their hand-over is signed off (clearance event)",
+        "leavers_forfeit": "a leaver's pay for the period they leave in is forfeited",
     },
     "zh": {
         "rate_rule": "{conditions}：每笔回款提成 {rate}", "any": "其他回款",
@@ -38,6 +40,7 @@ WORDS = {
         "condition_and": "、", "draw": "每期保底预付 {amount}{recoverable}",
         "recoverable": "，以后期提成偿还", "pays": "{pays}发放",
         "team_recovered": "回款", "team_commission": "提成",
+        "leavers_hold": "离职人员提成暂扣，离职交接完成后发放", "leavers_forfeit": "离职当期提成不予发放",
     },
 }
 KPI_NAMES = {"en": {"attainment": "target attainment", "recovery_rate": "recovery rate", "recovered": "recovered",
@@ -99,6 +102,8 @@ def describe_plan(policy: Policy, lang: str) -> list[tuple[str, str, str]]:
                 rate=format_rate(component.rate), base=words[component.base]) + f" ({when})"))
     for adjustment in policy.adjustments:
         rows.extend((rule, adjustment.id, text) for rule, text in _adjustment_words(adjustment, words, lang, minor))
+    if policy.leavers != "pay":
+        rows.append(("leavers", "leavers", words[f"leavers_{policy.leavers}"]))
     if policy.draw:
         rows.append(("draw", "draw", words["draw"].format(amount=money(policy.draw.amount),
                                                           recoverable=words["recoverable"]

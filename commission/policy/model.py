@@ -204,8 +204,11 @@ class Multiplier:
     kind: str = field(default="multiplier", init=False)
 
 
-#: The events file's vocabulary: types, and the severities a complaint or violation may have.
-EVENT_TYPES = ("complaint", "violation", "qa")
+#: The events file's vocabulary: conduct events a plan's compliance rules can act on, a leaver's
+#: clearance (hand-over signed off: held pay is released), and the severities of conduct events.
+CONDUCT_EVENTS = ("complaint", "violation", "qa")
+CLEARANCE = "clearance"
+EVENT_TYPES = (*CONDUCT_EVENTS, CLEARANCE)
 SEVERITIES = ("minor", "major", "serious")
 
 

@@ -17,7 +17,7 @@ from ..money import (CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES, MoneyError, 
 from ..periods import CADENCES, MONTHLY, QUARTERLY, YEARLY
 from .model import (
     CLASSIFIABLE_FIELDS,
-    EVENT_TYPES,
+    CONDUCT_EVENTS,
     SEVERITIES,
     HOLDBACK_CONDITIONS,
     KPIS,
@@ -652,9 +652,10 @@ class _Reader:
             effect_path = f"{path}.events.{label}"
             effect = self.mapping(child, effect_path, ("deduct", "forfeit"))
             event_type, _, severity = label.partition("/")
-            if event_type not in EVENT_TYPES or (severity and severity not in SEVERITIES):
-                self.problem(None, effect_path, f"{label!r} is not an event: write a type ({', '.join(EVENT_TYPES)}) "
-                             f"or type/severity (severity: {', '.join(SEVERITIES)})", line=events.key_line(label))
+            if event_type not in CONDUCT_EVENTS or (severity and severity not in SEVERITIES):
+                self.problem(None, effect_path, f"{label!r} is not an event: write a type "
+                             f"({', '.join(CONDUCT_EVENTS)}) or type/severity (severity: {', '.join(SEVERITIES)})",
+                             line=events.key_line(label))
                 continue
             if ("deduct" in effect) == ("forfeit" in effect):
                 self.problem(child, effect_path, "give exactly one of deduct (an amount or a percentage per "
