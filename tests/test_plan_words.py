@@ -50,3 +50,14 @@ def test_chinese_has_no_english_condition_names():
     assert text["v1"] == "50,000.00 以上：超出部分按 1%"
     assert text["q-holdback"] == "暂扣 10%，季度末发放（条件：仍在职、无严重违规）"
     assert text["leavers"] == "离职人员提成暂扣，离职交接完成后发放"
+
+
+def test_tiers_on_attainment_name_their_bounds_as_shares_of_the_target():
+    plan = parse_policy(PLAN.replace("kind: tiers", "kind: tiers\n    base: attainment").replace(
+        "to: 50000, rate: 0%}", "to: 100%, rate: 0%}").replace("from: 50000, rate: 1%", "from: 100%, rate: 1%"))
+    text = {rule: words for rule, _, words in describe_plan(plan, "en")}
+    assert text["volume"] == "marginal tiers on the recovered amount, bounds as shares of the target (paid monthly)"
+    assert text["v0"] == "0% of target to 100% of target: 0% on the part in this tier"
+    assert text["v1"] == "100% of target and above: 1% on the part in this tier"
+    zh = {rule: words for rule, _, words in describe_plan(plan, "zh")}
+    assert zh["v1"] == "任务的 100% 以上：超出部分按 1%"

@@ -191,3 +191,38 @@ def test_mistakes_give_one_clear_message_and_exit_2(run_folder, tmp_path):
     unwritable = CliRunner().invoke(main, ["statements", "--run", str(run_folder), "--out", str(blocker / "st")])
     assert unwritable.exit_code == 2 and str(blocker) in unwritable.output
     assert isinstance(unwritable.exception, SystemExit)  # a message, not a traceback
+
+
+ACCELERATOR = """
+plan: accelerator
+version: 1
+effective: 2026-01-01
+currency: USD
+components:
+  - id: excess
+    kind: tiers
+    base: attainment
+    mode: marginal
+    tiers:
+      - {from: 0%, to: 100%, rate: 5%}
+      - {from: 100%, rate: 8%}
+"""
+
+
+def test_progress_on_an_attainment_schedule_is_measured_against_the_collectors_target(tmp_path):
+    """C1's target 2,000.00, recovered 1,500.00 (P1 1,000 + P2 500 + half of P3 200 - R1 200):
+    the 8% tier starts at 100% of 2,000.00, so 500.00 more; C2 (target 300.00, recovered 200.00): 100.00."""
+    for name, text in (("plan.yaml", ACCELERATOR), ("ledger.csv", LEDGER), ("roster.csv", ROSTER),
+                       ("targets.csv", "collector_id,period,target\nC1,2026-10,2000.00\nC2,2026-10,300.00\n")):
+        (tmp_path / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    run = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger",
+                                    str(tmp_path / "ledger.csv"), "--roster", str(tmp_path / "roster.csv"),
+                                    "--targets", str(tmp_path / "targets.csv"), "--period", "2026-10",
+                                    "--first-period", "--out", str(tmp_path / "out")])
+    assert run.exit_code == 0, run.output
+    result = CliRunner().invoke(main, ["statements", "--run", str(tmp_path / "out"), "--out", str(tmp_path / "st")])
+    assert result.exit_code == 0, result.output
+    for collector, more in (("C1", "500.00"), ("C2", "100.00")):
+        summary = load_workbook(tmp_path / "st" / f"{collector}-2026-10.xlsx").worksheets[0]
+        texts = [row[0] for row in summary.iter_rows(values_only=True) if isinstance(row[0], str)]
+        assert f"To reach excess#2 (8%): recover {more} more" in texts

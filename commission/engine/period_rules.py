@@ -12,25 +12,28 @@ from ..money import apply_fraction, format_rate
 from ..policy import CapFloor, Threshold, Tiers
 from .book import ItemBook
 from .context import RunContext
+from .kpis import kpi_values
 
 
 def book_tiers(ctx: RunContext, component: Tiers, book: ItemBook) -> None:
     """Marginal or whole-tier schedule on the collector's recovered amount in the component's window.
 
-    Tiers are [from, to). Marginal: each tier pays its rate on the part of the base inside it,
+    Tiers are [from, to), in money or (base attainment) as shares of the collector's target. Marginal: each tier pays its rate on the part of the base inside it,
     or its fixed amount once a positive base reaches it. Whole: the tier holding the base pays
     its rate on the whole base, or its fixed amount. Each tier row is rounded on its own, so
     the component total is the sum of its rounded rows.
     """
     window = ctx.window(component.pays)
     base = ctx.recovered(window)
+    bound, scheduled = _tier_bounds(ctx, component, window)
     for tier in component.tiers:
+        low, high = bound(tier.low), None if tier.high is None else bound(tier.high)
         if component.mode == "marginal":
-            ceiling = base if tier.high is None else np.minimum(base, tier.high)
-            tier_base = np.clip(ceiling - tier.low, 0, None)
-            reached = base >= tier.low
+            ceiling = base if high is None else np.minimum(base, high)
+            tier_base = np.clip(ceiling - low, 0, None) * scheduled
+            reached = (base >= low) & scheduled
         else:
-            reached = (base >= tier.low) if tier.high is None else (base >= tier.low) & (base < tier.high)
+            reached = ((base >= low) if high is None else (base >= low) & (base < high)) & scheduled
             tier_base = np.where(reached, base, 0)
         if tier.rate is not None:
             amount = apply_fraction(tier_base, tier.rate, ctx.policy.rounding.mode)
@@ -43,6 +46,17 @@ def book_tiers(ctx: RunContext, component: Tiers, book: ItemBook) -> None:
         who = np.flatnonzero(pays)
         book.add(who, component=component.id, kind="tier", rule=tier.id, base=tier_base[who], rate=rate_text,
                  amount=amount[who], pay_code=component.pay_code, window=str(window))
+
+
+def _tier_bounds(ctx: RunContext, component: Tiers, window):
+    """(tier bound -> money per collector, who the schedule applies to). On `attainment`, a bound is
+    that share of each collector's target for the window, rounded per the plan; a collector with
+    no positive target has no attainment, so the schedule pays them nothing."""
+    if component.base != "attainment":
+        return (lambda value: value), np.ones(ctx.n, dtype=bool)
+    attainment = kpi_values(ctx, "attainment", window)  # kept for the reports, like a bonus's KPI
+    target = np.where(attainment.known, attainment.denominator, 0)
+    return (lambda share: apply_fraction(target, share, ctx.policy.rounding.mode)), attainment.known
 
 
 def book_threshold(ctx: RunContext, gate: Threshold, targets: list, book: ItemBook) -> None:

@@ -11,6 +11,7 @@ WORDS = {
         "rate_rule": "{conditions}: {rate} of each repayment", "any": "any other repayment",
         "default": "no rule matches: {rate}", "per_payment": "per repayment: {limits}", "min": "at least {amount}",
         "max": "at most {amount}", "and": ", ", "range": "{low} to {high}", "range_open": "{low} and above",
+        "of_target": "{share} of target", "on_attainment": ", bounds as shares of the target",
         "tier_rate": "{range}: {rate} on the part in this tier", "tier_amount": "{range}: {amount}",
         "tier_whole_rate": "{range}: {rate} on the whole amount",
         "marginal": "marginal tiers on the recovered amount", "whole": "whole-amount tiers on the recovered amount",
@@ -29,6 +30,7 @@ WORDS = {
         "rate_rule": "{conditions}：每笔回款提成 {rate}", "any": "其他回款",
         "default": "无匹配规则时：{rate}", "per_payment": "每笔提成{limits}", "min": "最低 {amount}",
         "max": "最高 {amount}", "and": "，", "range": "{low} 至 {high}", "range_open": "{low} 以上",
+        "of_target": "任务的 {share}", "on_attainment": "（按任务达成率分档）",
         "tier_rate": "{range}：超出部分按 {rate}", "tier_amount": "{range}：奖励 {amount}",
         "tier_whole_rate": "{range}：全额按 {rate}",
         "marginal": "回款额超额累进阶梯", "whole": "回款额全额累进阶梯",
@@ -79,10 +81,13 @@ def describe_plan(policy: Policy, lang: str) -> list[tuple[str, str, str]]:
                 text = words["per_payment"].format(limits=words["and"].join(limits))
                 rows.append((component.id, component.id, text))
         elif isinstance(component, Tiers):
-            rows.append((component.id, component.id, f"{words[component.mode]} ({when})"))
+            schedule = words[component.mode] + (words["on_attainment"] if component.base == "attainment" else "")
+            rows.append((component.id, component.id, f"{schedule} ({when})"))
             for tier in component.tiers:
-                span = words["range"].format(low=money(tier.low), high=money(tier.high)) if tier.high is not None \
-                    else words["range_open"].format(low=money(tier.low))
+                bound = (lambda share: words["of_target"].format(share=format_rate(share))) \
+                    if component.base == "attainment" else money
+                span = words["range"].format(low=bound(tier.low), high=bound(tier.high)) if tier.high is not None \
+                    else words["range_open"].format(low=bound(tier.low))
                 if tier.amount is not None:
                     text = words["tier_amount"].format(range=span, amount=money(tier.amount))
                 else:

@@ -21,7 +21,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..money import format_minor, format_rate
+from ..money import apply_fraction, format_minor, format_rate
 from ..policy import Tiers
 from .plan_words import KPI_NAMES, describe_plan
 from .report_reader import RunReport
@@ -46,7 +46,8 @@ LABELS = {
         "chart": "Recovered by bucket", "none": "none", "version": "version",
         "by_line": "each repayment at its rule's rate (see Detail)",
         "correction": "Correction (adjustment batch {batch}): the period recomputed",
-        "already_paid": "Already paid for {period}", "paid_now": "Paid now by this correction", "rates": {"by line": "by line", "fixed": "fixed"},
+        "already_paid": "Already paid for {period}", "paid_now": "Paid now by this correction",
+        "rates": {"by line": "by line", "fixed": "fixed"},
         "pay_code_names": {},
     },
     "zh": {
@@ -233,25 +234,41 @@ def _recovered_by_bucket(lines: pa.Table, policy) -> list[tuple[str, int, int]]:
 def _progress(report: RunReport, policy, collector: str, labels: dict, lang: str) -> list[str]:
     """How far each tier schedule is from its next tier, and every KPI the plan looked at."""
     texts, minor = [], report.minor_units
+    money = lambda value: format_minor(value, minor, grouped=True)  # noqa: E731
     recovered = int(report.rows_of("payouts", collector)["recovered"].iloc[0])
-    for component in policy.components:
-        if isinstance(component, Tiers) and component.pays == "monthly" and report.period.kind == "month":
-            above = [t for t in component.tiers if t.low > recovered]
-            if above:
-                tier = above[0]
-                money = lambda value: format_minor(value, minor, grouped=True)  # noqa: E731
-                rate = format_rate(tier.rate) if tier.rate is not None else money(tier.amount)
-                texts.append(labels["next_tier"].format(tier=tier.id, rate=rate, amount=money(tier.low - recovered)))
-            else:
-                texts.append(labels["top_tier"].format(component=component.id))
     mine = report.rows_of("kpis", collector)
+    for component in policy.components:
+        if not (isinstance(component, Tiers) and component.pays == "monthly" and report.period.kind == "month"):
+            continue
+        bound = _tier_bound(component, mine, str(report.period), policy)
+        if bound is None:  # a schedule on attainment, for a collector without a target
+            continue
+        above = [t for t in component.tiers if bound(t.low) > recovered]
+        if above:
+            tier = above[0]
+            rate = format_rate(tier.rate) if tier.rate is not None else money(tier.amount)
+            texts.append(labels["next_tier"].format(tier=tier.id, rate=rate, amount=money(bound(tier.low) - recovered)))
+        else:
+            texts.append(labels["top_tier"].format(component=component.id))
     for kpi, window, numerator, denominator in zip(mine["kpi"], mine["window"], mine["numerator"],
                                                    mine["denominator"]):
         value = Decimal(int(numerator)) / Decimal(int(denominator))
         shown = f"{value * 100:.1f}%" if kpi in ("attainment", "recovery_rate") else \
-            format_minor(int(numerator), minor, grouped=True) if kpi == "recovered" else f"{value:.1f}"
+            money(int(numerator)) if kpi == "recovered" else f"{value:.1f}"
         texts.append(labels["attainment"].format(kpi=KPI_NAMES[lang][kpi], window=window, value=shown))
     return texts
+
+
+def _tier_bound(component: Tiers, kpis: pd.DataFrame, window: str, policy):
+    """Tier bound -> money for this collector: the bound itself, or (on attainment) that share of the
+    target the run used (the attainment KPI's denominator); None without a target."""
+    if component.base != "attainment":
+        return lambda value: value
+    target = kpis.loc[(kpis["kpi"] == "attainment") & (kpis["window"] == window), "denominator"]
+    if not len(target):
+        return None
+    target = np.array([int(target.iloc[0])], dtype=np.int64)
+    return lambda share: int(apply_fraction(target, share, policy.rounding.mode)[0])
 
 
 def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order, heading: str) -> RenderedRows:

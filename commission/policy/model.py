@@ -93,11 +93,14 @@ class LineRate:
 
 @dataclass(frozen=True)
 class Tier:
-    """[low, high) of the period base; pays `rate` on it or a fixed `amount` (exactly one of them)."""
+    """[low, high) of the period base; pays `rate` on it or a fixed `amount` (exactly one of them).
+
+    The bounds are money (minor units) in a schedule on `recovered`, and shares of each
+    collector's target (Fractions: 1 is 100%) in a schedule on `attainment`."""
 
     id: str
-    low: int
-    high: Optional[int]
+    low: int | Fraction
+    high: Optional[int | Fraction]
     rate: Optional[Fraction] = None
     amount: Optional[int] = None
     line: int = 0

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..errors import InputError, Problem
-from ..money import (CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES, MoneyError, format_minor, parse_decimal,
-                     parse_rate, to_minor)
+from ..money import (CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES, MoneyError, format_minor, format_rate,
+                     parse_decimal, parse_rate, to_minor)
 from ..periods import CADENCES, MONTHLY, QUARTERLY, YEARLY
 from .model import (
     CLASSIFIABLE_FIELDS,
@@ -50,7 +50,7 @@ from .yamlsource import Node, parse_yaml
 
 ROUNDING_PLACES = ("line",)
 TIER_MODES = ("marginal", "whole")
-TIER_BASES = ("recovered",)
+TIER_BASES = ("recovered", "attainment")  # tier bounds: money, or shares of the collector's target
 DEFAULT_CLASSIFIER_FIELDS = {"bucket": "days_past_due", "band": "balance"}
 _INTERVAL = re.compile(r"^\s*([\[(])\s*([^,\s]+)\s*,\s*([^,\s]+)\s*([\])])\s*$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+\-]*$")
@@ -487,7 +487,7 @@ class _Reader:
         tiers = []
         children = self.sequence(keys["tiers"], f"{path}.tiers") if "tiers" in keys else []
         for index, child in enumerate(children):
-            tier = self.tier(child, f"{path}.tiers[{index}]", f"{component_id}#{index + 1}")
+            tier = self.tier(child, f"{path}.tiers[{index}]", f"{component_id}#{index + 1}", base)
             if tier is not None:
                 tiers.append((tier, child, index))
         for (a, node_a, i), (b, node_b, j) in zip(tiers, tiers[1:]):
@@ -495,20 +495,22 @@ class _Reader:
                 self.problem(node_a, f"{path}.tiers[{i}].to", "only the last tier may be open-ended")
             elif b.low != a.high:
                 what = "gap" if b.low > a.high else "overlap"
+                ends = format_rate(a.high) if base == "attainment" else format_minor(a.high, self.minor_units)
                 self.problem(node_b, f"{path}.tiers[{j}].from", f"{what}: this tier must start where the one before "
-                             f"ends ({format_minor(a.high, self.minor_units)})")
+                             f"ends ({ends})")
         if "tiers" in keys and not children:
             self.problem(keys["tiers"], f"{path}.tiers", "a tier schedule needs at least one tier")
         return Tiers(id=component_id, pays=pays, pay_code=pay_code, base=base, mode=mode,
                      tiers=tuple(t for t, _, _ in tiers), description=description, line=node.line)
 
-    def tier(self, node: Node, path: str, default_id: str) -> Optional[Tier]:
+    def tier(self, node: Node, path: str, default_id: str, base: Optional[str]) -> Optional[Tier]:
         keys = self.mapping(node, path, ("id", "from", "to", "rate", "amount"), required=("from",))
         tier_id = self.identifier(keys["id"], f"{path}.id") if "id" in keys else default_id
         if tier_id:
             self.claim_id(tier_id, keys.get("id", node), f"{path}.id")
-        low = self.money(keys.get("from"), f"{path}.from") if "from" in keys else None
-        high = self.money(keys.get("to"), f"{path}.to", None)
+        bound = self.share if base == "attainment" else self.money  # of the target, or money
+        low = bound(keys.get("from"), f"{path}.from") if "from" in keys else None
+        high = bound(keys.get("to"), f"{path}.to", None)
         if ("rate" in keys) == ("amount" in keys):
             self.problem(node, path, "give exactly one of rate (on the base in the tier) or amount (fixed)")
         rate = self.rate(keys["rate"], f"{path}.rate") if "rate" in keys else None
@@ -563,6 +565,10 @@ class _Reader:
                         self.problem(None, f"components[{index}].of", f"{name!r} is not a component listed before "
                                      f"{component.id} (use recovered, or ids of earlier components)",
                                      line=component.line)
+
+    def share(self, node, path, default=_MISSING) -> Optional[Fraction]:
+        """A share of a target such as 100% or 1.2 (not capped at 100%, unlike a rate)."""
+        return self.convert(node, path, _parse_ratio, "a percentage of the target such as 100% or 1.2", default)
 
     def kpi_value(self, node: Optional[Node], path: str, kpi: str) -> Optional[Fraction]:
         """A KPI threshold: money for recovered, points for qa_score, a percentage for the ratios."""

@@ -163,7 +163,9 @@ def boundaries(policy: Policy, target: int) -> list[int]:
         months = MONTHS_IN.get(component.pays, 1)
         if months > 3:
             continue
-        if isinstance(component, Tiers):
+        if isinstance(component, Tiers) and component.base == "attainment":
+            points += [int(-(-(t.low * target) // 1)) for t in component.tiers if t.low > 0 and target > 0]
+        elif isinstance(component, Tiers):
             points += [-(-t.low // months) for t in component.tiers if t.low > 0]
         elif isinstance(component, Bonus) and component.kpi == "recovered":
             points += [int(-(-s.at_least // months)) for s in component.steps if s.at_least > 0]

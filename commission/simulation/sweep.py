@@ -165,6 +165,8 @@ def _leaf(policy: Policy, tokens: list[str], spec: str):
             continue
         if isinstance(node, Multiplier) and token == "bands":
             kpi = node.kpi
+        if isinstance(node, Tiers) and node.base == "attainment":
+            kpi = "attainment"  # its tier bounds are shares of the target, not money
         if not is_dataclass(node):
             raise _problem(spec, f"{'.'.join(tokens[:i])} is a number; nothing lies below it")
         name, used = _attribute(node, tokens, i, spec)
@@ -176,6 +178,8 @@ def _leaf(policy: Policy, tokens: list[str], spec: str):
             kind = _LEAVES.get((type(node).__name__, name))
             if kind is None:
                 raise _problem(spec, f"{'.'.join(tokens)} is not a number a sweep can vary")
+            if isinstance(node, Tier) and kpi == "attainment":
+                kind = KPI
             return _kind_and_parser(kind, kpi, policy, value)
         if isinstance(node, Multiplier) and name == "bands":
             return _band_leaf(node, tokens[i + used:], policy, spec)
@@ -286,11 +290,12 @@ def check_policy(policy: Policy) -> Policy:
     """The rules the parser enforces that a changed number can break; ValueError says which."""
     for component in policy.components:
         if isinstance(component, Tiers):
+            bound = format_rate if component.base == "attainment" else \
+                (lambda value: format_minor(value, policy.minor_units))
             for tier in component.tiers:
                 if tier.high is not None and tier.high <= tier.low:
-                    raise ValueError(f"tier {tier.id} of {component.id} would be empty (from "
-                                     f"{format_minor(tier.low, policy.minor_units)} to "
-                                     f"{format_minor(tier.high, policy.minor_units)})")
+                    raise ValueError(f"tier {tier.id} of {component.id} would be empty (from {bound(tier.low)} "
+                                     f"to {bound(tier.high)})")
         if isinstance(component, LineRate) and None not in (component.per_payment_min, component.per_payment_max) \
                 and component.per_payment_min > component.per_payment_max:
             raise ValueError(f"{component.id}: the per-payment minimum would be above the maximum")
