@@ -226,3 +226,25 @@ def test_progress_on_an_attainment_schedule_is_measured_against_the_collectors_t
         summary = load_workbook(tmp_path / "st" / f"{collector}-2026-10.xlsx").worksheets[0]
         texts = [row[0] for row in summary.iter_rows(values_only=True) if isinstance(row[0], str)]
         assert f"To reach excess#2 (8%): recover {more} more" in texts
+
+
+def test_detail_names_a_per_payment_limit_in_words(tmp_path):
+    """With per_payment max 30.00, P1's 1,000.00 x 5% = 50.00 is paid 30.00 (and its reversal,
+    clawed back at P1's terms, -10.00 x 30/50 = -6.00): the Limit column says why."""
+    plan = PLAN.replace("      - {id: late, bucket: M2+, rate: 10%}",
+                        "      - {id: late, bucket: M2+, rate: 10%}\n    per_payment: {max: 30.00}")
+    for name, text in (("plan.yaml", plan), ("ledger.csv", LEDGER), ("roster.csv", ROSTER), ("events.csv", EVENTS)):
+        (tmp_path / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    run = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger",
+                                    str(tmp_path / "ledger.csv"), "--roster", str(tmp_path / "roster.csv"),
+                                    "--events", str(tmp_path / "events.csv"), "--period", "2026-10",
+                                    "--first-period", "--out", str(tmp_path / "out")])
+    assert run.exit_code == 0, run.output
+    result = CliRunner().invoke(main, ["statements", "--run", str(tmp_path / "out"), "--collector", "C1", "--lang",
+                                       "en", "--out", str(tmp_path / "st")])
+    assert result.exit_code == 0, result.output
+    detail = load_workbook(tmp_path / "st" / "C1-2026-10.xlsx").worksheets[1]
+    header = [c.value for c in detail[1]]
+    rows = {r[header.index("Payment")]: dict(zip(header, r)) for r in detail.iter_rows(min_row=2, values_only=True)}
+    assert (rows["P1"]["Commission"], rows["P1"]["Amount"], rows["P1"]["Limit"]) == (50, 30, "per-payment maximum")
+    assert rows["P3"]["Limit"] is None  # 200.00 x 10% = 20.00, under the maximum

@@ -42,6 +42,7 @@ LABELS = {
         "ytd": "Year to date", "date": "Date", "payment": "Payment", "account": "Account", "band": "Band",
         "share": "Credit share",
         "reverses": "Reverses", "commission": "Commission", "limit": "Limit", "subtotal": "Subtotal {bucket}",
+        "limits": {"max": "per-payment maximum", "min": "per-payment minimum"},
         "what": "Applies to", "detail": "Detail", "summary": "Summary", "plan_sheet": "Plan",
         "chart": "Recovered by bucket", "none": "none", "version": "version",
         "by_line": "each repayment at its rule's rate (see Detail)",
@@ -59,8 +60,8 @@ LABELS = {
         "balance": "余额项目", "progress": "进度", "next_tier": "距离 {tier}（{rate}）还需回款 {amount}",
         "top_tier": "{component}：已达最高档", "attainment": "{kpi}（{window}）：{value}", "ytd": "本年累计",
         "date": "还款日期", "payment": "还款编号", "account": "账号", "band": "欠款档", "share": "业绩分成",
-        "reverses": "冲回",
-        "commission": "提成", "limit": "限额", "subtotal": "小计 {bucket}", "what": "作用于", "detail": "回款明细",
+        "reverses": "冲回", "commission": "提成", "limit": "限额", "limits": {"max": "单笔封顶", "min": "单笔保底"},
+        "subtotal": "小计 {bucket}", "what": "作用于", "detail": "回款明细",
         "summary": "汇总", "plan_sheet": "方案说明", "chart": "按账龄回款", "none": "无", "version": "版本",
         "by_line": "每笔回款按所属规则比例计提（见回款明细）",
         "correction": "更正（调整批次 {batch}）：本期重新计算", "already_paid": "{period} 已发放",
@@ -290,6 +291,11 @@ def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order
     _header_style(sheet)
 
     body = lines.select(names)
+    if "limit" in names:  # the engine's min / max, in words
+        limit = pc.cast(body["limit"], pa.string())
+        for code, words in labels["limits"].items():
+            limit = pc.if_else(pc.equal(limit, code), words, limit)
+        body = body.set_column(names.index("limit"), "limit", limit)
     totals = [{**{name: pc.sum(lines[name]).as_py() or 0 for name in money}, "_label": labels["total"]}]
     if "bucket" in names and lines.num_rows:
         buckets = lines["bucket"].to_numpy(zero_copy_only=False)
