@@ -248,3 +248,4 @@ def test_detail_names_a_per_payment_limit_in_words(tmp_path):
     rows = {r[header.index("Payment")]: dict(zip(header, r)) for r in detail.iter_rows(min_row=2, values_only=True)}
     assert (rows["P1"]["Commission"], rows["P1"]["Amount"], rows["P1"]["Limit"]) == (50, 30, "per-payment maximum")
     assert rows["P3"]["Limit"] is None  # 200.00 x 10% = 20.00, under the maximum
+    assert rows["R1"]["Amount"] == -6
