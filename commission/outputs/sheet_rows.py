@@ -29,7 +29,7 @@ from .workbook import BOLD, CENTRED, TOTAL_FILL, RenderedRows, money_format, nex
 KINDS = ("text", "code", "money", "date")
 DATE_FORMAT = "yyyy-mm-dd"
 _EXCEL_EPOCH_OFFSET = 25569  # days from Excel's 1899-12-30 to 1970-01-01
-_XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # control characters XML 1.0 cannot hold (openpyxl refuses them)
+_XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"  # characters XML 1.0 cannot hold
 
 
 def render_rows(sheet, table: pa.Table, kinds: Mapping[str, str], minor_units: int,
@@ -37,7 +37,7 @@ def render_rows(sheet, table: pa.Table, kinds: Mapping[str, str], minor_units: i
     """`table`'s rows as they go below the sheet's last row; pass them to `save_workbook`.
 
     `kinds` gives each shown column's kind (see KINDS); every column but `label` is shown, in
-    order. `label`, if given, names a text column that marks total rows: where it holds text, the
+    order. `label`, if given, names a text column that marks total rows: where it is not null, the
     row is a bold, shaded total whose first cell shows that text, money columns show their values
     and every other cell stays empty. The rows go after the sheet's own rows, so add nothing to
     the sheet's cells after rendering them.
@@ -116,7 +116,7 @@ def _escaped(values: pa.Array) -> pa.Array:
     """Text as XML character data: &, <, > and carriage returns (which XML parsers turn into line
     feeds) escaped, characters XML cannot hold removed."""
     text = pc.cast(values, pa.string())
-    if pc.any(pc.match_substring_regex(text, r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]")).as_py():
+    if pc.any(pc.match_substring_regex(text, r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]")).as_py():
         text = pc.replace_substring_regex(text, _XML_ILLEGAL, "")
         for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
             text = pc.replace_substring(text, raw, escaped)

@@ -108,8 +108,9 @@ _FIXED_TIME = datetime(2000, 1, 1)
 
 
 def next_free_row(sheet: Worksheet) -> int:
-    """The first row below every cell of `sheet` (max_row says 1 for an empty sheet too)."""
-    return sheet.max_row + 1 if sheet._cells else 1
+    """The first row below every cell and every sized row of `sheet` (openpyxl writes both as rows;
+    its max_row says 1 for an empty sheet too)."""
+    return max([row for row, _ in sheet._cells] + list(sheet.row_dimensions), default=0) + 1
 
 
 @dataclass(frozen=True)
