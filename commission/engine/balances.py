@@ -88,7 +88,7 @@ def _conditions_hold(ctx: RunContext, holdback: Holdback, window) -> np.ndarray:
 
 def book_leavers(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
     """Collectors who left before the period's last day: their positive pay is forfeited or held.
-    Held pay is released in the first run after the leaver's clearance event (hand-over signed off)."""
+    Held pay is released by a clearance event (hand-over signed off), see _release_held."""
     rule = ctx.policy.leavers
     if rule != "pay":
         net = book.net()
@@ -101,21 +101,41 @@ def book_leavers(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
 
 
 def _release_held(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
-    held = balances.values.get(HELD)
-    if held is None or not held.any() or ctx.side.events is None:
-        return
+    """Pay a leaver's whole held balance in the first run whose period ends on or after their
+    clearance event, which must be dated on or after the day they left (an older one is from
+    before they left)."""
     events = ctx.side.events
+    if events is None:
+        return
     cleared = events.loc[(events["type"] == CLEARANCE) & (events["date"] <= pd.Timestamp(ctx.period.end))]
-    cleared = cleared.sort_values(["date", "event_id"], kind="stable").drop_duplicates("collector_id")
     at = pd.Index(ctx.collectors).get_indexer(cleared["collector_id"])  # -1: not in this run
-    found = at >= 0
-    at, event_ids = at[found], cleared["event_id"].to_numpy(dtype=object)[found]
-    releasing = held[at] > 0
-    who, event_ids = at[releasing], event_ids[releasing]
+    _warn_cleared_elsewhere(ctx, cleared.loc[at < 0])
+    held = balances.values.get(HELD)
+    if held is None or not held.any():
+        return
+    left = ctx.end_dates()
+    valid = at >= 0
+    valid[valid] = cleared["date"].to_numpy(dtype="datetime64[D]")[valid] >= left[at[valid]]  # NaT: never left
+    cleared = cleared.loc[valid].assign(at=at[valid]).sort_values(["date", "event_id"], kind="stable")
+    cleared = cleared.drop_duplicates("at")
+    who, event_ids = cleared["at"].to_numpy(dtype=np.int64), cleared["event_id"].to_numpy(dtype=object)
+    releasing = held[who] > 0
+    who, event_ids = who[releasing], event_ids[releasing]
     book.add(who, component="leavers", kind="leaver", rule="leavers:released", base=held[who], rate="",
              amount=held[who], pay_code=_pay_code(ctx), window=str(ctx.period), event=event_ids,
              counts_toward="leavers")
     held[who] = 0
+
+
+def _warn_cleared_elsewhere(ctx: RunContext, cleared: pd.DataFrame) -> None:
+    """A clearance for a collector with held pay who is not in this run releases nothing: say so."""
+    state = ctx.side.state
+    if state is None or not len(cleared):
+        return
+    held = state.loc[(state["balance"] == HELD) & (state["amount"] > 0), "collector_id"]
+    for collector in sorted(set(cleared["collector_id"]) & set(held)):
+        ctx.warnings.append(f"{collector} has held pay and a clearance event but is not in this run (keep them "
+                            "on the roster until it is paid): the pay stays held")
 
 
 def book_carried_and_draw(ctx: RunContext, book: ItemBook, balances: Balances) -> None:

@@ -83,16 +83,20 @@ class RunContext:
         if self.roster is None:
             return days
         start = self.roster["start_date"].reindex(self.collectors).to_numpy().astype("datetime64[D]")
-        end = self.roster["end_date"].reindex(self.collectors).to_numpy().astype("datetime64[D]")
+        end = self.end_dates()
         first = np.where(np.isnat(start), np.datetime64(window.start), np.maximum(start, np.datetime64(window.start)))
         last = np.where(np.isnat(end), np.datetime64(window.end), np.minimum(end, np.datetime64(window.end)))
         return np.clip((last - first).astype(np.int64) + 1, 0, window.days)
 
+    def end_dates(self) -> np.ndarray:
+        """Each collector's last day employed, from the roster (NaT: open, or no roster)."""
+        if self.roster is None:
+            return np.full(self.n, np.datetime64("NaT"), dtype="datetime64[D]")
+        return self.roster["end_date"].reindex(self.collectors).to_numpy().astype("datetime64[D]")
+
     def employed_at_end(self) -> np.ndarray:
         """Who is still employed on the period's last day (everyone without roster end dates)."""
-        if self.roster is None:
-            return np.ones(self.n, dtype=bool)
-        end = self.roster["end_date"].reindex(self.collectors).to_numpy().astype("datetime64[D]")
+        end = self.end_dates()
         return np.isnat(end) | (end >= np.datetime64(self.period.end))
 
     def has_rows(self, window: Period) -> np.ndarray:

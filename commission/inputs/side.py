@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import InputError, Problem, ProblemCollector
 from ..money import MoneyError, parse_money
 from ..periods import Period, PeriodError
-from ..policy.model import EVENT_TYPES, SEVERITIES
+from ..policy.model import CLEARANCE, EVENT_TYPES, SEVERITIES
 from . import columns
 from .ledger import InputFile
 from .tables import RawTable, read_table
@@ -75,6 +75,10 @@ def load_events(path: str | Path) -> SideTable:
     for index in np.flatnonzero(bad_severity)[: problems.limit]:
         problems.add(raw.where(int(index)), "severity", f"{frame['severity'].iat[index]!r} is not a severity "
                      f"({', '.join(SEVERITIES)}, or blank)")
+    clearance = (frame["type"] == CLEARANCE).to_numpy()
+    graded = clearance & ((frame["severity"] != "").to_numpy() | (frame["score"] >= 0).to_numpy())
+    for index in np.flatnonzero(graded)[: problems.limit]:
+        problems.add(raw.where(int(index)), "type", "a clearance (hand-over signed off) has no severity or score")
     scoreless = ((frame["type"] == "qa") & (frame["score"] < 0)).to_numpy()
     for index in np.flatnonzero(scoreless)[: problems.limit]:
         problems.add(raw.where(int(index)), "score", "a qa event needs a score")
