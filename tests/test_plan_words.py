@@ -54,7 +54,8 @@ def test_chinese_has_no_english_condition_names():
 
 def test_tiers_on_attainment_name_their_bounds_as_shares_of_the_target():
     plan = parse_policy(PLAN.replace("kind: tiers", "kind: tiers\n    base: attainment").replace(
-        "to: 50000, rate: 0%}", "to: 100%, rate: 0%}").replace("from: 50000, rate: 1%", "from: 100%, rate: 1%"))
+        "from: 0, to: 50000, rate: 0%}", "from: 0%, to: 100%, rate: 0%}").replace("from: 50000, rate: 1%",
+                                                                                  "from: 100%, rate: 1%"))
     text = {rule: words for rule, _, words in describe_plan(plan, "en")}
     assert text["volume"] == "marginal tiers on the recovered amount, bounds as shares of the target (paid monthly)"
     assert text["v0"] == "0% of target to 100% of target: 0% on the part in this tier"

@@ -56,7 +56,13 @@ def _tier_bounds(ctx: RunContext, component: Tiers, window):
         return (lambda value: value), np.ones(ctx.n, dtype=bool)
     attainment = kpi_values(ctx, "attainment", window)  # kept for the reports, like a bonus's KPI
     target = np.where(attainment.known, attainment.denominator, 0)
-    return (lambda share: apply_fraction(target, share, ctx.policy.rounding.mode)), attainment.known
+    return (lambda share: attainment_bound(target, share, ctx.policy.rounding.mode)), attainment.known
+
+
+def attainment_bound(target: np.ndarray, share, rounding_mode: str) -> np.ndarray:
+    """A tier bound on attainment in money: that share of each target, rounded by the plan's rule
+    (statements measure progress with the same bounds)."""
+    return apply_fraction(target, share, rounding_mode)
 
 
 def book_threshold(ctx: RunContext, gate: Threshold, targets: list, book: ItemBook) -> None:

@@ -21,7 +21,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..money import apply_fraction, format_minor, format_rate
+from ..engine.period_rules import attainment_bound
+from ..money import format_minor, format_rate
 from ..policy import Tiers
 from .plan_words import KPI_NAMES, describe_plan
 from .report_reader import RunReport
@@ -153,7 +154,7 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
 
     if request.correction is not None:  # the period recomputed: what was paid, and what this batch adds
         batch, before, now = request.correction
-        _section(summary, labels["correction"].format(batch=batch), [labels["what"], labels["amount"]])
+        _section(summary, labels["correction"].format(batch=batch), ["", labels["amount"]])
         summary.append([labels["already_paid"].format(period=report.period), money_value(before, minor)])
         _total(summary, [labels["paid_now"], money_value(now, minor)])
         summary.append([])
@@ -269,7 +270,7 @@ def _tier_bound(component: Tiers, kpis: pd.DataFrame, window: str, policy):
     if not len(target):
         return None
     target = np.array([int(target.iloc[0])], dtype=np.int64)
-    return lambda share: int(apply_fraction(target, share, policy.rounding.mode)[0])
+    return lambda share: int(attainment_bound(target, share, policy.rounding.mode)[0])
 
 
 def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order, heading: str) -> RenderedRows:

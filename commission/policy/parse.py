@@ -567,8 +567,10 @@ class _Reader:
                                      line=component.line)
 
     def share(self, node, path, default=_MISSING) -> Optional[Fraction]:
-        """A share of a target such as 100% or 1.2 (not capped at 100%, unlike a rate)."""
-        return self.convert(node, path, _parse_ratio, "a percentage of the target such as 100% or 1.2", default)
+        """A share of a target such as 100% or 120% (not capped at 100%, unlike a rate). The % is
+        required: a bare 100 would be a hundred times the target, a slip nobody would notice."""
+        return self.convert(node, path, _parse_percentage, "a percentage of the target such as 100% or 120%",
+                            default)
 
     def kpi_value(self, node: Optional[Node], path: str, kpi: str) -> Optional[Fraction]:
         """A KPI threshold: money for recovered, points for qa_score, a percentage for the ratios."""
@@ -778,6 +780,12 @@ def _parse_ratio(text: str) -> Fraction:
     if value < 0:
         raise ValueError("must not be negative")
     return value
+
+
+def _parse_percentage(text: str) -> Fraction:
+    if not str(text).strip().endswith("%"):
+        raise ValueError("write it with a % sign")
+    return _parse_ratio(text)
 
 
 def _parse_factor(text: str) -> Fraction:

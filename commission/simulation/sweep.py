@@ -178,8 +178,8 @@ def _leaf(policy: Policy, tokens: list[str], spec: str):
             kind = _LEAVES.get((type(node).__name__, name))
             if kind is None:
                 raise _problem(spec, f"{'.'.join(tokens)} is not a number a sweep can vary")
-            if isinstance(node, Tier) and kpi == "attainment":
-                kind = KPI
+            if isinstance(node, Tier) and kpi == "attainment" and name in ("low", "high"):
+                kind = KPI  # a bound of a schedule on attainment: a share of the target
             return _kind_and_parser(kind, kpi, policy, value)
         if isinstance(node, Multiplier) and name == "bands":
             return _band_leaf(node, tokens[i + used:], policy, spec)

@@ -246,6 +246,10 @@ VALID = fixture("valid_plan").read_text(encoding="utf-8")
      r"unknown key; did you mean bucket\? \(any other key is read as a ledger column to match\)"),
     (("currency: CNY", "currency: cny"), "currency", r"'cny' is not a 3-letter ISO currency code in capitals; "
                                                      r"did you mean CNY\?"),
+    (("    mode: marginal\n    tiers:\n      - {from: 0, to: 50000, rate: 0%}",
+      "    base: attainment\n    mode: marginal\n    tiers:\n      - {from: 0%, to: 100, rate: 0%}"),
+     "components[1].tiers[0].to", r"'100' is not a percentage of the target such as 100% or 120%: write it with a "
+                                  r"% sign"),
 ])
 def test_values_that_parse_but_cannot_be_meant(edit, key, message):
     old, new = edit
