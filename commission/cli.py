@@ -35,7 +35,8 @@ def reports_user_errors(command):
             click.echo(f"--period: {exc}", err=True)
             sys.exit(EXIT_INPUT)
         except OSError as exc:  # a folder that cannot be written, a file that cannot be read
-            click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
             sys.exit(EXIT_INPUT)
 
     return wrapper

@@ -218,6 +218,8 @@ def test_reading_commands_refuse_a_missing_store_and_an_unknown_collector(files,
         result = cli(*args, "--db", missing)
         assert result.exit_code == 2 and f"there is no batch store {missing}" in result.output
     assert not missing.exists()
+    folder = cli("batch", "list", "--db", files["folder"])  # a folder, not a database: a message, no traceback
+    assert folder.exit_code == 2 and "cannot open the batch store" in folder.output
     create(files, store, "2026-07")
     unknown = cli("history", "--collector", "C9", "--db", store)
     assert unknown.exit_code == 2 and "no batch in the store pays C9" in unknown.output

@@ -42,8 +42,11 @@ def atomic_directory(target: str | Path, replaceable: Iterable[str] = ()):
     """
     target = Path(target)
     check_replaceable(target, replaceable)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    except OSError as exc:
+        raise InputError([Problem(str(target), "--out", f"cannot be written here: {exc.strerror or exc}")]) from None
     staging.chmod(usual_mode(0o777))  # mkdtemp makes it private; reports are for the team
     try:
         yield staging

@@ -7,7 +7,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from .batches import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -18,6 +21,35 @@ def open_store(url: str) -> Engine:
     SQLite transactions start with BEGIN IMMEDIATE, so concurrent writers (two `batch create` at
     once) queue instead of interleaving; PostgreSQL serializes upgrades with an advisory lock.
     """
+    try:
+        return _open(_with_driver(url))
+    except (DBAPIError, ArgumentError) as exc:  # not a database, a folder, a wrong URL, a server down
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise StoreError(f"cannot open the batch store {_shown(url)}: {detail}") from None
+    except ImportError as exc:
+        raise StoreError(f"cannot open the batch store {_shown(url)}: its database driver is not installed "
+                         f"({exc.name}); for PostgreSQL: pip install 'collector-commission[postgresql]'") from None
+
+
+def _with_driver(url: str) -> str:
+    """postgresql://... with the driver this package installs (psycopg2); SQLAlchemy 2.1 would pick psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # create_engine reports it
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+    return url
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unreadable URL)"
+
+
+def _open(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60})
 
