@@ -270,7 +270,7 @@ def batch_create(db, by, state_path, first_period, **options):
 
     from .inputs import sha256_of
     from .runner import compute_request
-    from .store import StoreError, create_batch, open_batch, open_store, previous_state
+    from .store import StoreError, check_same_start, create_batch, open_batch, open_store, previous_state
 
     from .outputs.atomic import check_replaceable
     from .outputs.run_report import REPORT_FILES
@@ -288,6 +288,10 @@ def batch_create(db, by, state_path, first_period, **options):
                          "leave out --state and --first-period")
     computed = compute_request(_request(options, state_path),
                                state=(state_period, state) if state_period else None, first_period=first_period)
+    if state_period is None:
+        with engine.connect() as connection:
+            check_same_start(connection, options["period"],
+                             next((f.sha256 for f in computed.inputs if f.role == "state"), None))
     folder = _write_reports(computed, options)
     lines = next((folder / n for n in ("lines.parquet", "lines.csv") if (folder / n).exists()), None)
     inputs = [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in computed.policies] + [

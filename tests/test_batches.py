@@ -207,6 +207,14 @@ def test_the_first_batch_says_where_its_balances_come_from(files, store):
     assert create(files, store, "2026-08", state=files["folder"] / "july-run" / "state.json").exit_code == 0
     owed = stored(store, "SELECT collector_id, amount FROM balances WHERE balance = 'draw'")
     assert [tuple(r) for r in owed] == [("C1", 9000)]  # 50.00 owed from July + 40.00 topped up in August
+    # Correcting August (after it is locked) must start from the same July state, not from zero
+    for action in ("approve", "lock"):
+        cli("batch", action, 1, "--db", store)
+    from_zero = create(files, store, "2026-08")
+    assert from_zero.exit_code == 2
+    assert "batch 1 paid 2026-08 starting from a state file with SHA-256" in from_zero.output
+    again = create(files, store, "2026-08", state=files["folder"] / "july-run" / "state.json")
+    assert again.exit_code == 0 and "0 payout rows" in again.output, again.output
     twice = create(files, store, "2026-09", state=files["folder"] / "july-run" / "state.json")
     assert twice.exit_code == 2
     assert "come from the stored batch for 2026-08; leave out --state and --first-period" in twice.output

@@ -83,6 +83,23 @@ def previous_state(connection: Connection, period: Period) -> tuple[Optional[Per
     return Period.parse(latest.period), frame
 
 
+def check_same_start(connection: Connection, period: Period, state_sha256: Optional[str]) -> None:
+    """A correction of a period whose balances came from outside the store (its first batch) must
+    start from the same state file, or from zero again, or it would pay the difference in
+    balances as a correction."""
+    settled = paid_for(connection, str(period))
+    if not settled:
+        return
+    first = get_batch(connection, min(settled))
+    original = next((i["sha256"] for i in json.loads(first.inputs) if i["role"] == "state"), None)
+    if original == state_sha256:
+        return
+    was = "a state file with SHA-256 " + original[:12] + "..." if original else "zero balances (--first-period)"
+    give = "--state with that same file" if original else "--first-period"
+    raise StoreError(f"batch {first.id} paid {period} starting from {was}; a correction must start from the "
+                     f"same balances: give {give}")
+
+
 def create_batch(connection: Connection, result: RunResult, inputs: list[dict], reports: str, lines_sha256: str,
                  actor: str, now: datetime) -> NewBatch:
     """Store `result` as a draft. If the period was already paid (locked or paid batches), store only
