@@ -57,18 +57,23 @@ E7,C1,2026-10-12,complaint,minor,
 """
 
 
-@pytest.fixture(scope="module")
-def run_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("statements")
-    for name, text in (("plan.yaml", PLAN), ("ledger.csv", LEDGER), ("roster.csv", ROSTER),
-                       ("events.csv", EVENTS)):
-        (folder / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    result = CliRunner().invoke(main, ["run", "--policy", str(folder / "plan.yaml"), "--ledger",
-                                       str(folder / "ledger.csv"), "--roster", str(folder / "roster.csv"),
-                                       "--events", str(folder / "events.csv"), "--period", "2026-10",
-                                       "--first-period", "--out", str(folder / "out")])
+def run_october(folder: Path, plan: str = PLAN, **side: str) -> Path:
+    """Write the plan, ledger, roster and the side files given (events=..., targets=...) into
+    `folder`, run October from zero balances, and return the run folder."""
+    files = {"policy": plan, "ledger": LEDGER, "roster": ROSTER, **side}
+    args = ["run", "--period", "2026-10", "--first-period", "--out", str(folder / "out")]
+    for option, text in files.items():
+        path = folder / (f"{option}.yaml" if option == "policy" else f"{option}.csv")
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        args += [f"--{option}", str(path)]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     return folder / "out"
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> Path:
+    return run_october(tmp_path_factory.mktemp("statements"), events=EVENTS)
 
 
 # By hand, C1: P1 1,000.00 M1 5% = 50.00; P2 500.00 M2+ 10% = 50.00; P3 half of 400.00 = 200.00 M2+ 10% = 20.00;
@@ -212,14 +217,7 @@ components:
 def test_progress_on_an_attainment_schedule_is_measured_against_the_collectors_target(tmp_path):
     """C1's target 2,000.00, recovered 1,500.00 (P1 1,000 + P2 500 + half of P3 200 - R1 200):
     the 8% tier starts at 100% of 2,000.00, so 500.00 more; C2 (target 300.00, recovered 200.00): 100.00."""
-    for name, text in (("plan.yaml", ACCELERATOR), ("ledger.csv", LEDGER), ("roster.csv", ROSTER),
-                       ("targets.csv", "collector_id,period,target\nC1,2026-10,2000.00\nC2,2026-10,300.00\n")):
-        (tmp_path / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    run = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger",
-                                    str(tmp_path / "ledger.csv"), "--roster", str(tmp_path / "roster.csv"),
-                                    "--targets", str(tmp_path / "targets.csv"), "--period", "2026-10",
-                                    "--first-period", "--out", str(tmp_path / "out")])
-    assert run.exit_code == 0, run.output
+    run_october(tmp_path, ACCELERATOR, targets="collector_id,period,target\nC1,2026-10,2000.00\nC2,2026-10,300.00\n")
     result = CliRunner().invoke(main, ["statements", "--run", str(tmp_path / "out"), "--out", str(tmp_path / "st")])
     assert result.exit_code == 0, result.output
     for collector, more in (("C1", "500.00"), ("C2", "100.00")):
@@ -233,13 +231,7 @@ def test_detail_names_a_per_payment_limit_in_words(tmp_path):
     clawed back at P1's terms, -10.00 x 30/50 = -6.00): the Limit column says why."""
     plan = PLAN.replace("      - {id: late, bucket: M2+, rate: 10%}",
                         "      - {id: late, bucket: M2+, rate: 10%}\n    per_payment: {max: 30.00}")
-    for name, text in (("plan.yaml", plan), ("ledger.csv", LEDGER), ("roster.csv", ROSTER), ("events.csv", EVENTS)):
-        (tmp_path / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    run = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger",
-                                    str(tmp_path / "ledger.csv"), "--roster", str(tmp_path / "roster.csv"),
-                                    "--events", str(tmp_path / "events.csv"), "--period", "2026-10",
-                                    "--first-period", "--out", str(tmp_path / "out")])
-    assert run.exit_code == 0, run.output
+    run_october(tmp_path, plan, events=EVENTS)
     result = CliRunner().invoke(main, ["statements", "--run", str(tmp_path / "out"), "--collector", "C1", "--lang",
                                        "en", "--out", str(tmp_path / "st")])
     assert result.exit_code == 0, result.output
