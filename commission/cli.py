@@ -73,7 +73,8 @@ def run_options(command):
         click.option("--assignments", "assignments_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="Assigned balances (collector_id, period, assigned_balance), for recovery-rate KPIs."),
         click.option("--events", "events_path", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Compliance and QA events, and leavers' clearances (event_id, collector_id, date, type, severity, score)."),
+                     help="Compliance and QA events, and leavers' clearances (event_id, collector_id, date, "
+                          "type, severity, score)."),
         click.option("--lines", "lines_format", type=click.Choice(["csv", "parquet", "both"]), default="csv",
                      show_default=True, help="Format of the payment-level lineage."),
     ]
