@@ -101,8 +101,9 @@ def test_statements_in_both_languages_match_the_payouts_and_the_hand_worked_numb
         summary, detail, plan_sheet = workbook.worksheets
         net_row = cell_after(summary, net_label)
         assert Decimal(str(net_row[6].value)) == Decimal("95.00")
-        events = [row[8].value for row in summary.iter_rows() if row[0].value == "conduct"]
-        assert events == ["E7"]
+        conduct = [row for row in summary.iter_rows(values_only=True) if row[0] == "conduct"]
+        assert [row[8] for row in conduct] == ["E7"]
+        assert conduct[0][5] == {"zh": "固定金额", "en": "fixed"}[lang]  # a fixed 20.00 deduction, not a rate
         # Detail totals: recovered 1,500.00; commission before limits and paid amount both 110.00
         total = cell_after(detail, total_label)
         values = [c.value for c in total if isinstance(c.value, (int, float, Decimal))]
