@@ -242,3 +242,44 @@ def test_detail_names_a_per_payment_limit_in_words(tmp_path):
     assert (rows["P1"]["Commission"], rows["P1"]["Amount"], rows["P1"]["Limit"]) == (50, 30, "per-payment maximum")
     assert rows["P3"]["Limit"] is None  # 200.00 x 10% = 20.00, under the maximum
     assert rows["R1"]["Amount"] == -6
+
+
+TIERS_ONLY = """
+plan: tiers-only
+version: 1
+effective: 2026-01-01
+currency: CNY
+classify:
+  bucket:
+    M1: "[1, 30]"
+    M2+: "[31, inf)"
+components:
+  - id: volume
+    kind: tiers
+    mode: marginal
+    tiers:
+      - {from: 0, to: 1000, rate: 0%}
+      - {from: 1000, rate: 1%}
+"""
+
+
+def test_a_plan_without_line_rates_still_lists_every_payment(tmp_path):
+    """No line-rate component: the lineage still holds each repayment counted in recovery (no rate,
+    nothing per line), so the statement's Detail lists C1's 1,000.00 + (-200.00) in M1 and 500.00 +
+    200.00 in M2+, and explain says what a payment did."""
+    out = run_october(tmp_path, TIERS_ONLY)
+    result = CliRunner().invoke(main, ["statements", "--run", str(out), "--collector", "C1", "--lang", "en",
+                                       "--out", str(tmp_path / "st")])
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(tmp_path / "st" / "C1-2026-10.xlsx")
+    detail = workbook.worksheets[1]
+    header = [c.value for c in detail[1]]
+    assert "Rate" not in header and "Amount" not in header and "Rule" not in header
+    rows = [dict(zip(header, r)) for r in detail.iter_rows(min_row=2, values_only=True)]
+    assert [(r["Payment"], r["Bucket"], r["Recovered"]) for r in rows] == [
+        ("P1", "M1", 1000), ("R1", "M1", -200), (None, None, 800), ("P2", "M2+", 500), ("P3", "M2+", 200),
+        (None, None, 700), (None, None, 1500)]
+    summary = {row[0]: row[1:] for row in workbook.worksheets[0].iter_rows(values_only=True) if row[0]}
+    assert summary["Total"][:2] == (4, 1500)  # four payments, 1,500.00 recovered
+    explained = CliRunner().invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "P2"])
+    assert "counted in recovered: 500.00 (this plan pays no rate per repayment)" in explained.output

@@ -98,19 +98,7 @@ def _lines(ctx: RunContext, component: LineRate, rows: pd.DataFrame, classes: di
     """
     rate_texts = list(dict.fromkeys(r.rate_text for r in computed.rules))
     rate_of_rule = np.array([rate_texts.index(r.rate_text) for r in computed.rules], dtype=np.int16)
-    lines = pd.DataFrame({"payment_id": rows["payment_id"], "collector_id": rows["collector_id"],
-                          "payment_date": rows["payment_date"], "account": rows["account"]}, copy=False)
-    for classifier in ctx.policy.classifiers:
-        lines[classifier.name] = labels(classes[classifier.name], classifier)
-    for name in component.key_columns():
-        if name not in lines:
-            lines[name] = rows[name].to_numpy()
-    if "credit_share" in rows:
-        values, codes = np.unique(rows["credit_share"].to_numpy(), return_inverse=True)
-        lines["credit_share"] = pd.Categorical.from_codes(codes.astype(np.int32),
-                                                          categories=[share_text(v) for v in values])
-    if "reverses" in rows:
-        lines["reverses"] = rows["reverses"].to_numpy()
+    lines = _payment_columns(ctx, rows, classes, component.key_columns())
     size = len(rows)
     lines["component"] = pd.Categorical.from_codes(np.zeros(size, dtype=np.int8), categories=[component.id])
     lines["rule"] = pd.Categorical.from_codes(computed.rule_index, categories=[r.id for r in computed.rules])
@@ -120,3 +108,36 @@ def _lines(ctx: RunContext, component: LineRate, rows: pd.DataFrame, classes: di
     lines["limit"] = pd.Categorical.from_codes(limit, categories=LIMIT_LABELS)
     lines["amount"] = amount
     return lines
+
+
+def _payment_columns(ctx: RunContext, rows: pd.DataFrame, classes: dict, key_columns=()) -> pd.DataFrame:
+    """The lineage's payment side: which payment, whose, when, the masked account, its classes, and
+    any key columns, credit share and reversal mark."""
+    lines = pd.DataFrame({"payment_id": rows["payment_id"], "collector_id": rows["collector_id"],
+                          "payment_date": rows["payment_date"], "account": rows["account"]}, copy=False)
+    for classifier in ctx.policy.classifiers:
+        lines[classifier.name] = labels(classes[classifier.name], classifier)
+    for name in key_columns:
+        if name not in lines:
+            lines[name] = rows[name].to_numpy()
+    if "credit_share" in rows:
+        values, codes = np.unique(rows["credit_share"].to_numpy(), return_inverse=True)
+        lines["credit_share"] = pd.Categorical.from_codes(codes.astype(np.int32),
+                                                          categories=[share_text(v) for v in values])
+    if "reverses" in rows:
+        lines["reverses"] = rows["reverses"].to_numpy()
+    return lines
+
+
+def recovery_lines(ctx: RunContext) -> pd.DataFrame:
+    """For a run that pays no line-rate component: every repayment credited in the period, with no
+    rule, rate or amount, so the lineage (and a collector's statement) still lists what the tiers,
+    bonuses and gates measured."""
+    in_period = ctx.rows_in(ctx.period)
+    rows = ctx.frame.loc[in_period]
+    lines = _payment_columns(ctx, rows, {name: codes[in_period] for name, codes in ctx.classes.items()})
+    blank = pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=[""])
+    zero = np.zeros(len(rows), dtype=np.int64)
+    lines = lines.assign(component=blank, rule=blank, base=rows["amount"].to_numpy(), rate=blank, commission=zero,
+                         limit=blank, amount=zero)
+    return lines.reset_index(drop=True)

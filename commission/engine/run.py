@@ -25,7 +25,7 @@ from .classify import classify_frame
 from .context import RunContext, SideInputs
 from .credit import credited_amounts
 from .kpis import kpi_frame
-from .line_component import book_line_rate
+from .line_component import book_line_rate, recovery_lines
 from .period_rules import book_cap_floor, book_threshold, book_tiers
 from .result import RunResult
 
@@ -192,6 +192,8 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
         else:
             book_override(ctx, component, book, [c.id for c in paid if not isinstance(c, Override)])
     problems.raise_if_any()
+    if not any(isinstance(c, LineRate) for c in paid):
+        line_frames.append(recovery_lines(ctx))
     for adjustment in policy.adjustments:
         targets = [c for c in paid if c.id in adjustment.applies_to]
         if not targets:

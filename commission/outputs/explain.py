@@ -86,8 +86,11 @@ def _payment(lines: pd.DataFrame, payment: str, collector: str, money) -> list[s
         share = f", credit share {line.credit_share}" if "credit_share" in lines and line.credit_share != "1" else ""
         reverses = getattr(line, "reverses", "")
         what = f"reversal of {reverses}, clawed back at its terms" if reverses else "payment"
-        out.append(f"{payment} ({what}) on {line.payment_date}, account {line.account}, bucket {line.bucket}"
-                   + (f", band {line.band}" if "band" in lines else "") + share)
+        classes = "".join(f", {name} {getattr(line, name)}" for name in ("bucket", "band") if name in lines)
+        out.append(f"{payment} ({what}) on {line.payment_date}, account {line.account}{classes}{share}")
+        if not line.component:  # a recovery line: the plan pays no rate per repayment
+            out.append(f"  counted in recovered: {money(line.base)} (this plan pays no rate per repayment)")
+            continue
         out.append(f"  {line.component}/{line.rule}: {money(line.base)} x {line.rate} = {money(line.commission)}"
                    + (f", per-payment {line.limit} -> {money(line.amount)}" if line.limit else ""))
     return out

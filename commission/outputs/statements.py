@@ -126,12 +126,13 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     summary.append([])
 
     _section(summary, labels["recovered_by_bucket"], [labels["bucket"], labels["payments"], labels["recovered"]])
-    by_bucket = _recovered_by_bucket(lines, policy)
+    payments = _payments(lines)
+    by_bucket = _recovered_by_bucket(payments, policy)
     first_bucket_row = summary.max_row + 1
     for bucket, count, amount in by_bucket:
         summary.append([bucket, count, money_value(amount, minor)])
     last_bucket_row = summary.max_row
-    _total(summary, [labels["total"], sum(c for _, c, _ in by_bucket),
+    _total(summary, [labels["total"], payments.num_rows,
                      money_value(int(payout["recovered"]), minor)])
     summary.append([])
 
@@ -221,13 +222,17 @@ def _pay_code(code: str, labels: dict) -> str:
     return f"{name} ({code})" if name else code
 
 
-def _recovered_by_bucket(lines: pa.Table, policy) -> list[tuple[str, int, int]]:
-    """(bucket, payments, recovered) in the plan's bucket order, from the first line-rate component's
-    lines (so each payment counts once)."""
-    if not lines.num_rows or "bucket" not in lines.column_names:
+def _payments(lines: pa.Table) -> pa.Table:
+    """Each payment once: the first line-rate component's lines (or the recovery lines of a plan
+    without one)."""
+    return lines.filter(pc.equal(lines["component"], lines["component"][0])) if lines.num_rows else lines
+
+
+def _recovered_by_bucket(payments: pa.Table, policy) -> list[tuple[str, int, int]]:
+    """(bucket, payments, recovered) in the plan's bucket order."""
+    if not payments.num_rows or "bucket" not in payments.column_names:
         return []
-    first = lines.filter(pc.equal(lines["component"], lines["component"][0]))
-    grouped = first.group_by("bucket", use_threads=False).aggregate([("base", "count"), ("base", "sum")])
+    grouped = payments.group_by("bucket", use_threads=False).aggregate([("base", "count"), ("base", "sum")])
     found = dict(zip(grouped["bucket"].to_pylist(), zip(grouped["base_count"].to_pylist(),
                                                          grouped["base_sum"].to_pylist())))
     classifier = policy.classifier("bucket")
@@ -257,8 +262,10 @@ def _progress(report: RunReport, policy, collector: str, labels: dict, lang: str
     for kpi, window, numerator, denominator in zip(mine["kpi"], mine["window"], mine["numerator"],
                                                    mine["denominator"]):
         value = Decimal(int(numerator)) / Decimal(int(denominator))
-        shown = f"{value * 100:.1f}%" if kpi in ("attainment", "recovery_rate") else \
-            money(int(numerator)) if kpi == "recovered" else f"{value:.1f}"
+        if kpi in ("attainment", "recovery_rate"):  # the amounts too, so the ratio can be checked by hand
+            shown = f"{value * 100:.1f}% ({money(int(numerator))} / {money(int(denominator))})"
+        else:
+            shown = money(int(numerator)) if kpi == "recovered" else f"{value:.1f}"
         texts.append(labels["attainment"].format(kpi=KPI_NAMES[lang][kpi], window=window, value=shown))
     return texts
 
@@ -339,7 +346,11 @@ def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order
 
 def _informative(lines: pa.Table, name: str) -> bool:
     """Leave out columns that say nothing for this collector (no split, no reversal, no limit, one
-    component): the statement is easier to read, and faster to write."""
+    component; no rate at all in a plan without a line rate): the statement is easier to read,
+    and faster to write."""
+    if name in ("rule", "rate", "commission", "limit", "amount", "component") and lines.num_rows \
+            and not pc.any(pc.not_equal(lines["component"], "")).as_py():
+        return False  # recovery lines: the plan pays no rate per repayment
     if name == "credit_share":
         return pc.any(pc.not_equal(lines[name], "1")).as_py() or False
     if name in ("reverses", "limit"):
