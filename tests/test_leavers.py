@@ -52,6 +52,7 @@ def test_a_clearance_dated_before_the_collector_left_releases_nothing(tmp_path):
     result = run(tmp_path, "2026-10", "event_id,collector_id,date,type\nE1,C1,2026-09-01,clearance\n")
     assert result.exit_code == 0, result.output
     assert held(tmp_path, "2026-10") == {"C1": "500.00"}
+    assert "clearance E1 of C1 is dated before they left" in result.output
     # Signed off on 20 October, after leaving: October's run releases what it held
     result = run(tmp_path, "2026-10", "event_id,collector_id,date,type\nE1,C1,2026-10-20,clearance\n")
     assert result.exit_code == 0, result.output
@@ -69,6 +70,8 @@ def test_a_clearance_for_someone_not_in_the_run_is_reported(tmp_path):
                  ledger=LEDGER.replace("P1,C1,A0001,2026-10-01", "P3,C2,A0002,2026-11-03"))
     assert result.exit_code == 0, result.output
     assert "C1 has held pay and a clearance event but is not in this run" in result.output
+    typo = run(tmp_path, "2026-10", "event_id,collector_id,date,type\nE2,C9,2026-10-20,clearance\n")
+    assert "clearance E2 names C9, who is not in this run" in typo.output
     assert held(tmp_path, "2026-11") == {"C1": "500.00"}
 
 

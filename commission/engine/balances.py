@@ -116,6 +116,12 @@ def _release_held(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
     left = ctx.end_dates()
     valid = at >= 0
     valid[valid] = cleared["date"].to_numpy(dtype="datetime64[D]")[valid] >= left[at[valid]]  # NaT: never left
+    early = (at >= 0) & ~valid
+    for event_id, collector, position in zip(cleared["event_id"].to_numpy()[early],
+                                             cleared["collector_id"].to_numpy()[early], at[early]):  # per event
+        if held[position] > 0:
+            ctx.warnings.append(f"clearance {event_id} of {collector} is dated before they left (or they have not "
+                                "left): it releases nothing")
     cleared = cleared.loc[valid].assign(at=at[valid]).sort_values(["date", "event_id"], kind="stable")
     cleared = cleared.drop_duplicates("at")
     who, event_ids = cleared["at"].to_numpy(dtype=np.int64), cleared["event_id"].to_numpy(dtype=object)
@@ -128,14 +134,20 @@ def _release_held(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
 
 
 def _warn_cleared_elsewhere(ctx: RunContext, cleared: pd.DataFrame) -> None:
-    """A clearance for a collector with held pay who is not in this run releases nothing: say so."""
-    state = ctx.side.state
-    if state is None or not len(cleared):
+    """A clearance for a collector who is not in this run releases nothing: say so, for one with held
+    pay, and for one dated in this period (a typo'd collector id)."""
+    if not len(cleared):
         return
-    held = state.loc[(state["balance"] == HELD) & (state["amount"] > 0), "collector_id"]
-    for collector in sorted(set(cleared["collector_id"]) & set(held)):
+    state = ctx.side.state
+    held = set() if state is None else set(state.loc[(state["balance"] == HELD) & (state["amount"] > 0),
+                                                      "collector_id"])
+    for collector in sorted(set(cleared["collector_id"]) & held):
         ctx.warnings.append(f"{collector} has held pay and a clearance event but is not in this run (keep them "
                             "on the roster until it is paid): the pay stays held")
+    recent = cleared.loc[cleared["date"] >= pd.Timestamp(ctx.period.start)]
+    for event_id, collector in zip(recent["event_id"], recent["collector_id"]):
+        if collector not in held:
+            ctx.warnings.append(f"clearance {event_id} names {collector}, who is not in this run")
 
 
 def book_carried_and_draw(ctx: RunContext, book: ItemBook, balances: Balances) -> None:

@@ -78,7 +78,8 @@ def load_events(path: str | Path) -> SideTable:
     clearance = (frame["type"] == CLEARANCE).to_numpy()
     graded = clearance & ((frame["severity"] != "").to_numpy() | (frame["score"] >= 0).to_numpy())
     for index in np.flatnonzero(graded)[: problems.limit]:
-        problems.add(raw.where(int(index)), "type", "a clearance (hand-over signed off) has no severity or score")
+        problems.add(raw.where(int(index)), "severity" if frame["severity"].iat[index] else "score",
+                     "a clearance (hand-over signed off) has no severity or score")
     scoreless = ((frame["type"] == "qa") & (frame["score"] < 0)).to_numpy()
     for index in np.flatnonzero(scoreless)[: problems.limit]:
         problems.add(raw.where(int(index)), "score", "a qa event needs a score")

@@ -518,8 +518,8 @@ class _Reader:
         if low is not None and high is not None and high <= low:
             self.problem(node, f"{path}.to", "must be above from")
             return None
-        if low is None or tier_id is None or (rate is None and amount is None):
-            return None
+        if low is None or tier_id is None or (rate is None and amount is None) or ("to" in keys and high is None):
+            return None  # already reported (a `to` that did not parse is not an open end)
         return Tier(id=tier_id, low=low, high=high, rate=rate, amount=amount, line=node.line)
 
     def bonus(self, node: Node, path: str) -> Optional[Bonus]:
