@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import InputError
+from .errors import InputError, Problem
 from .money import format_minor
 from .periods import Period, PeriodError
 
@@ -271,28 +271,24 @@ def batch_create(db, by, state_path, first_period, **options):
 
     from .inputs import sha256_of
     from .runner import compute_request
-    from .store import StoreError, check_same_start, create_batch, open_batch, open_store, previous_state
+    from .store import StoreError, create_batch, open_batch, open_store, opening_balances
 
     from .outputs.atomic import check_replaceable
     from .outputs.run_report import REPORT_FILES
 
     check_replaceable(options["out_dir"], REPORT_FILES)
     engine = open_store(_store_url(db, create=True))
+    if state_path and not state_path.is_file():
+        raise InputError([Problem(str(state_path), "--state", "no such file")])
+    state_sha256 = sha256_of(state_path) if state_path else None
     with engine.connect() as connection:
         existing = open_batch(connection, options["period"])
         if existing is not None:
             raise StoreError(f"batch {existing.id} for {options['period']} is still {existing.status}; lock it, "
                              f"or discard it (commission batch discard {existing.id}) before creating another")
-        state_period, state = previous_state(connection, options["period"])
-    if state_period is not None and (state_path or first_period):
-        raise StoreError(f"balances carried into {options['period']} come from the stored batch for {state_period}; "
-                         "leave out --state and --first-period")
+        state_period, state = opening_balances(connection, options["period"], state_sha256, first_period)
     computed = compute_request(_request(options, state_path),
                                state=(state_period, state) if state_period else None, first_period=first_period)
-    if state_period is None:
-        with engine.connect() as connection:
-            check_same_start(connection, options["period"],
-                             next((f.sha256 for f in computed.inputs if f.role == "state"), None))
     folder = _write_reports(computed, options)
     lines = next((folder / n for n in ("lines.parquet", "lines.csv") if (folder / n).exists()), None)
     inputs = [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in computed.policies] + [

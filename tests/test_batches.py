@@ -99,6 +99,12 @@ def create(files, store, period, ledger=None, out=None, carried=False, state=Non
                "--db", store, "--by", "hr", *start)
 
 
+def lock(store, batch_id):
+    """Approve and lock a batch: its balances may then carry into the next period."""
+    for action in ("approve", "lock"):
+        assert cli("batch", action, batch_id, "--db", store).exit_code == 0
+
+
 def stored(store, sql):
     with sa.create_engine(store).connect() as connection:
         return connection.execute(sa.text(sql)).all()
@@ -189,6 +195,7 @@ def test_one_open_batch_per_period(files, store):
 
 def test_balances_carry_forward_from_the_store(files, store):
     create(files, store, "2026-07")
+    lock(store, 1)
     august = create(files, store, "2026-08", carried=True)
     assert august.exit_code == 0, august.output
     # Draw owed: July topped C1 up by 50.00; August C1 earns 1,200 x 5% = 60.00: topped up 40.00 -> owes 90.00
@@ -212,7 +219,7 @@ def test_the_first_batch_says_where_its_balances_come_from(files, store):
         cli("batch", action, 1, "--db", store)
     from_zero = create(files, store, "2026-08")
     assert from_zero.exit_code == 2
-    assert "batch 1 paid 2026-08 starting from a state file with SHA-256" in from_zero.output
+    assert "batch 1 (locked) for 2026-08 started from a state file with SHA-256" in from_zero.output
     again = create(files, store, "2026-08", state=files["folder"] / "july-run" / "state.json")
     assert again.exit_code == 0 and "0 payout rows" in again.output, again.output
     twice = create(files, store, "2026-09", state=files["folder"] / "july-run" / "state.json")
@@ -233,8 +240,23 @@ def test_reading_commands_refuse_a_missing_store_and_an_unknown_collector(files,
     assert unknown.exit_code == 2 and "no batch in the store pays C9" in unknown.output
 
 
+def test_balances_carry_only_from_a_locked_batch_of_the_period_just_before(files, store):
+    create(files, store, "2026-07")
+    draft = create(files, store, "2026-08", carried=True)
+    assert draft.exit_code == 2
+    assert "batch 1 for 2026-07 is still draft; lock it first: its balances carry into 2026-08" in draft.output
+    lock(store, 1)
+    for start in ({"carried": True}, {}):  # September without August: refused, also from zero
+        gap = create(files, store, "2026-09", **start)
+        assert gap.exit_code == 2
+        assert "the store has no batch for the period just before 2026-09 (its latest earlier batch is for " \
+               "2026-07)" in gap.output
+    assert [tuple(r) for r in stored(store, "SELECT id FROM batches")] == [(1,)]
+
+
 def test_history_lists_a_collector_across_periods(files, store):
     create(files, store, "2026-07")
+    lock(store, 1)
     create(files, store, "2026-08", carried=True)
     result = cli("history", "--collector", "C2", "--db", store)
     assert result.exit_code == 0
@@ -298,6 +320,7 @@ def test_statements_from_a_batch_show_the_year_to_date(files, store):
     from openpyxl import load_workbook
 
     create(files, store, "2026-07", out=files["folder"] / "july")
+    lock(store, 1)
     create(files, store, "2026-08", out=files["folder"] / "august", carried=True)
     result = cli("statements", "--batch", 2, "--db", store, "--lang", "en", "--out", files["folder"] / "st",
                  "--jobs", 1)

@@ -69,21 +69,39 @@ def open_batch(connection: Connection, period: Period):
         and_(batches.c.period == str(period), batches.c.status.in_(OPEN_STATUSES)))).first()
 
 
-def previous_state(connection: Connection, period: Period) -> tuple[Optional[Period], Optional[pd.DataFrame]]:
-    """Balances left by the latest batch (not discarded) of the period just before `period`."""
-    before = [b for b in connection.execute(select(batches.c.id, batches.c.period).where(
-        batches.c.status != "discarded").order_by(batches.c.id)).all()
-              if Period.parse(b.period).end.toordinal() + 1 == period.start.toordinal()]
-    if not before:
-        return None, None
-    latest = before[-1]
-    rows = connection.execute(select(balances.c.collector_id, balances.c.balance, balances.c.amount).where(
-        balances.c.batch_id == latest.id)).all()
-    frame = pd.DataFrame(rows, columns=["collector_id", "balance", "amount"]).astype({"amount": np.int64})
-    return Period.parse(latest.period), frame
+def opening_balances(connection: Connection, period: Period, state_sha256: Optional[str],
+                     first_period: bool) -> tuple[Optional[Period], Optional[pd.DataFrame]]:
+    """Where the balances carried into `period` come from, checked so none is lost or paid twice:
+    (its period, balances) from the store's batch of the period just before, which must be locked
+    or paid; or (None, None) when they come from a --state file or start at zero, allowed only
+    while the store holds nothing earlier, and for a correction only as its first batch began."""
+    periods = [(b.id, Period.parse(b.period), b.status) for b in connection.execute(
+        select(batches.c.id, batches.c.period, batches.c.status).where(batches.c.status != "discarded")
+        .order_by(batches.c.id)).all()]
+    before = [b for b in periods if b[1].end.toordinal() + 1 == period.start.toordinal()]
+    if before:
+        batch_id, before_period, status = before[-1]
+        if state_sha256 or first_period:
+            raise StoreError(f"balances carried into {period} come from the stored batch for {before_period}; "
+                             "leave out --state and --first-period")
+        if status not in SETTLED:
+            raise StoreError(f"batch {batch_id} for {before_period} is still {status}; lock it first: its balances "
+                             f"carry into {period}")
+        rows = connection.execute(select(balances.c.collector_id, balances.c.balance, balances.c.amount).where(
+            balances.c.batch_id == batch_id)).all()
+        frame = pd.DataFrame(rows, columns=["collector_id", "balance", "amount"]).astype({"amount": np.int64})
+        return before_period, frame
+    earlier = [b for b in periods if b[1].end < period.start]
+    if earlier and not state_sha256:
+        latest = max(earlier, key=lambda b: b[1].end)[1]
+        raise StoreError(f"the store has no batch for the period just before {period} (its latest earlier batch "
+                         f"is for {latest}): batch the periods in between first, so balances carry; or give --state "
+                         "with the state.json of the run just before")
+    _check_same_start(connection, period, state_sha256)
+    return None, None
 
 
-def check_same_start(connection: Connection, period: Period, state_sha256: Optional[str]) -> None:
+def _check_same_start(connection: Connection, period: Period, state_sha256: Optional[str]) -> None:
     """A correction of a period whose balances came from outside the store (its first batch) must
     start from the same state file, or from zero again, or it would pay the difference in
     balances as a correction."""
@@ -96,8 +114,8 @@ def check_same_start(connection: Connection, period: Period, state_sha256: Optio
         return
     was = "a state file with SHA-256 " + original[:12] + "..." if original else "zero balances (--first-period)"
     give = "--state with that same file" if original else "--first-period"
-    raise StoreError(f"batch {first.id} paid {period} starting from {was}; a correction must start from the "
-                     f"same balances: give {give}")
+    raise StoreError(f"batch {first.id} ({first.status}) for {period} started from {was}; a correction must "
+                     f"start from the same balances: give {give}")
 
 
 def create_batch(connection: Connection, result: RunResult, inputs: list[dict], reports: str, lines_sha256: str,
