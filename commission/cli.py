@@ -436,7 +436,8 @@ def _report_folder(run_dir, batch_id, db) -> Path:
 @click.option("--collector", help="One collector (default: everyone in the run).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language (default: Chinese for CNY plans).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the workbooks (default: statements/ in the run folder).")
+              help="Folder for the workbooks (default: statements/ in the run folder); replaced whole, "
+                   "or, with --collector, only that collector's workbook is written in it.")
 @click.option("--jobs", type=click.IntRange(1, 64), help="Processes to use (default: the machine's cores).")
 @reports_user_errors
 @reports_store_errors

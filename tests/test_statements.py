@@ -283,3 +283,11 @@ def test_a_plan_without_line_rates_still_lists_every_payment(tmp_path):
     assert summary["Total"][:2] == (4, 1500)  # four payments, 1,500.00 recovered
     explained = CliRunner().invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "P2"])
     assert "counted in recovered: 500.00 (this plan pays no rate per repayment)" in explained.output
+
+
+def test_one_collectors_statement_is_added_beside_the_others(run_folder, tmp_path):
+    for collector in ("C2", "C1"):
+        result = CliRunner().invoke(main, ["statements", "--run", str(run_folder), "--collector", collector,
+                                           "--out", str(tmp_path / "st")])
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "st").iterdir()) == ["C1-2026-10.xlsx", "C2-2026-10.xlsx"]

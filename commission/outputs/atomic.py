@@ -46,7 +46,7 @@ def atomic_directory(target: str | Path, replaceable: Iterable[str] = ()):
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     except OSError as exc:
-        raise InputError([Problem(str(target), "--out", f"cannot be written here: {exc.strerror or exc}")]) from None
+        raise _unwritable(target, exc) from None
     staging.chmod(usual_mode(0o777))  # mkdtemp makes it private; reports are for the team
     try:
         yield staging
@@ -60,3 +60,33 @@ def atomic_directory(target: str | Path, replaceable: Iterable[str] = ()):
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def temporary_beside(target: Path) -> Path:
+    """A new, empty file in `target`'s folder, with the usual file mode, to be renamed onto `target`
+    once complete (a rename within a folder is atomic)."""
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    os.chmod(name, usual_mode(0o666))
+    return Path(name)
+
+
+@contextmanager
+def atomic_file(target: str | Path, where: str | Path | None = None):
+    """Yield a temporary path beside `target`; on success it replaces `target`, on any error it is
+    removed. `where` names the folder in messages (the --out the user gave)."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged = temporary_beside(target)
+    except OSError as exc:
+        raise _unwritable(Path(where or target.parent), exc) from None
+    try:
+        yield staged
+        os.replace(staged, target)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def _unwritable(target: Path, exc: OSError) -> InputError:
+    return InputError([Problem(str(target), "--out", f"cannot be written here: {exc.strerror or exc}")])

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from ..inputs import sha256_of
 from ..money import format_minor
-from .atomic import usual_mode
+from .atomic import temporary_beside
 from .tables import write_csv
 from .workbook import new_workbook, save_workbook, write_sheet
 
@@ -27,7 +26,7 @@ def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units:
                                       *(format_minor(int(v), minor_units) for v in totals)]})
     staged = []
     try:
-        payroll_tmp = _temporary(path)
+        payroll_tmp = temporary_beside(path)
         staged.append(payroll_tmp)
         if file_format == "csv":
             write_csv(rows, payroll_tmp, ("amount",), minor_units)
@@ -38,7 +37,7 @@ def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units:
             save_workbook(workbook, payroll_tmp)
         control = pd.concat([control, pd.DataFrame({"item": ["sha256 of " + path.name],
                                                     "value": [sha256_of(payroll_tmp)]})], ignore_index=True)
-        control_tmp = _temporary(control_path)
+        control_tmp = temporary_beside(control_path)
         staged.append(control_tmp)
         write_csv(control, control_tmp, (), minor_units)
         os.replace(payroll_tmp, path)
@@ -49,10 +48,3 @@ def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units:
         raise
     return {"count": len(rows), "total": format_minor(int(rows["amount"].sum()), minor_units),
             "control_file": str(control_path)}
-
-
-def _temporary(target: Path) -> Path:
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    os.chmod(name, usual_mode(0o666))
-    return Path(name)

@@ -409,7 +409,8 @@ def _print_setup(sheet, heading: str) -> None:
 
 def write_statements(folder, target, collector: Optional[str] = None, lang: Optional[str] = None,
                      jobs: Optional[int] = None, progress=None, store: Optional[StoreFacts] = None) -> int:
-    """Statements for everyone in the run folder (or one collector), all or none, in `jobs` processes.
+    """Statements for everyone in the run folder, all or none, in `jobs` processes: the `target`
+    folder is replaced whole. With `collector`, only that collector's workbook is (re)written in it.
 
     `store` (for a stored batch) adds the year to date and, for an adjustment batch, what was
     paid before it and what it pays.
@@ -418,22 +419,21 @@ def write_statements(folder, target, collector: Optional[str] = None, lang: Opti
     from concurrent.futures import ProcessPoolExecutor
 
     from ..errors import InputError, Problem
-    from .atomic import atomic_directory
+    from .atomic import atomic_directory, atomic_file
     from .report_reader import load_report
 
     report = load_report(folder)
     language = statement_language(report, lang)
     collectors = list(report.payouts["collector_id"])
-    if collector is not None:
+    if collector is not None:  # one workbook, added to (or replacing its own in) the folder; the rest stay
         if collector not in collectors:
             raise InputError([Problem("--collector", "", f"{collector} is not in the run for {report.period}")])
-        collectors = [collector]
+        with atomic_file(Path(target) / f"{collector}-{report.period}.xlsx", where=target) as staged:
+            write_statement(report, _request(collector, language, staged, store))
+        return 1
     jobs = jobs or os.cpu_count() or 1
     with atomic_directory(target, [f"{c}-{report.period}.xlsx" for c in report.payouts["collector_id"]]) as staging:
-        requests = [StatementRequest(c, language, staging / f"{c}-{report.period}.xlsx",
-                                     ytd=store.ytd.get(c, {}) if store else None,
-                                     correction=(store.adjustment_batch, *store.corrections.get(c, (0, 0)))
-                                     if store and store.adjustment_batch else None) for c in collectors]
+        requests = [_request(c, language, staging / f"{c}-{report.period}.xlsx", store) for c in collectors]
         if progress:
             progress(len(requests), 0)
         if jobs == 1 or len(requests) < 8:
@@ -448,6 +448,12 @@ def write_statements(folder, target, collector: Optional[str] = None, lang: Opti
                     if progress:
                         progress(len(requests), done)
     return len(requests)
+
+
+def _request(collector: str, language: str, path: Path, store: Optional[StoreFacts]) -> StatementRequest:
+    return StatementRequest(collector, language, path, ytd=store.ytd.get(collector, {}) if store else None,
+                            correction=(store.adjustment_batch, *store.corrections.get(collector, (0, 0)))
+                            if store and store.adjustment_batch else None)
 
 
 def _write_chunk(folder, requests) -> int:
