@@ -180,7 +180,7 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     summary = load_workbook(files["folder"] / "st" / "C1-2026-07.xlsx").worksheets[0]
     rows = {row[0]: row[1:] for row in summary.iter_rows(values_only=True) if row[0]}
     assert "Correction (adjustment batch 3): the period recomputed" in rows
-    assert Decimal(str(rows["Already paid for 2026-07"][0])) == Decimal("100.00")
+    assert Decimal(str(rows["Already settled for 2026-07"][0])) == Decimal("100.00")
     assert Decimal(str(rows["Paid now by this correction"][0])) == Decimal("100.00")
     assert Decimal(str(rows["Net payout"][5])) == Decimal("200.00")
 

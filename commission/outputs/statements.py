@@ -48,7 +48,9 @@ LABELS = {
         "chart": "Recovered by bucket", "none": "none", "version": "version",
         "by_line": "each repayment at its rule's rate (see Detail)",
         "correction": "Correction (adjustment batch {batch}): the period recomputed",
-        "already_paid": "Already paid for {period}", "paid_now": "Paid now by this correction",
+        "already_paid": "Already settled for {period}", "paid_now": "Paid now by this correction",
+        "balance_names": {"carried": "owed: clawbacks above pay", "draw": "draw to repay", "held": "held (leaver)",
+                          "holdback": "held back ({id})"},
         "rates": {"by line": "by line", "fixed": "fixed"},
         "pay_code_names": {},
     },
@@ -65,7 +67,8 @@ LABELS = {
         "subtotal": "小计 {bucket}", "what": "作用于", "detail": "回款明细",
         "summary": "汇总", "plan_sheet": "方案说明", "chart": "按账龄回款", "none": "无", "version": "版本",
         "by_line": "每笔回款按所属规则比例计提（见回款明细）",
-        "correction": "更正（调整批次 {batch}）：本期重新计算", "already_paid": "{period} 已发放",
+        "correction": "更正（调整批次 {batch}）：本期重新计算", "already_paid": "{period} 已结算",
+        "balance_names": {"carried": "欠款（冲回超出提成）", "draw": "预支待还", "held": "离职暂扣", "holdback": "暂扣（{id}）"},
         "paid_now": "本次更正发放", "rates": {"by line": "逐笔", "fixed": "固定金额"},
         "pay_code_names": {"commission": "提成", "bonus": "奖金", "benefit": "福利"},
     },
@@ -175,7 +178,9 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     balances = report.rows_of("state", collector)
     _section(summary, labels["balances"], [labels["balance"], labels["amount"]])
     for balance, amount in zip(balances["balance"], balances["amount"]):
-        summary.append([balance, money_value(int(amount), minor)])
+        kind, _, holdback = balance.partition(":")  # holdback:<id>
+        name = labels["balance_names"].get(kind, balance).format(id=holdback)
+        summary.append([name, money_value(int(amount), minor)])
     if not len(balances):
         summary.append([labels["none"]])
     summary.append([])
