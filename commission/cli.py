@@ -6,6 +6,7 @@ Problems the user can fix print as ``file:line: key: message`` on stderr with ex
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from pathlib import Path
 
@@ -348,8 +349,10 @@ def batch_show(batch_id, db):
         record = get_batch(connection, batch_id)
         click.echo(f"batch {record.id}: {record.kind} for {record.period}, {record.status}; created by "
                    f"{record.created_by} at {format_time(record.created_at)}; reports in {record.reports}")
-        click.echo(f"plans: {record.plans}")
-        click.echo(f"the period as computed: {record.totals}")
+        plans = ", ".join(f"{p['id']} v{p['version']} (sha256 {p['sha256'][:12]}...)" for p in json.loads(record.plans))
+        totals = ", ".join(f"{name} {value}" for name, value in json.loads(record.totals).items())
+        click.echo(f"plans: {plans}")
+        click.echo(f"the period as computed: {totals}")
         rows = batch_payouts(connection, batch_id).drop(columns="batch_id")
         what = "differences from what was paid" if record.kind == "adjustment" else "the period's pay"
         click.echo(f"this batch pays ({what}): {format_minor(int(rows['amount'].sum()), record.minor_units)} "
