@@ -244,14 +244,20 @@ def test_balances_carry_only_from_a_locked_batch_of_the_period_just_before(files
     create(files, store, "2026-07")
     draft = create(files, store, "2026-08", carried=True)
     assert draft.exit_code == 2
-    assert "batch 1 for 2026-07 is still draft; lock it first: its balances carry into 2026-08" in draft.output
+    assert "batch 1 for 2026-07 is still draft; approve and lock it (or discard it) first: its balances carry " \
+           "into 2026-08" in draft.output
     lock(store, 1)
-    for start in ({"carried": True}, {}):  # September without August: refused, also from zero
+    state = files["folder"] / "state.json"
+    state.write_text('{"period": "2026-08", "currency": "CNY", "balances": []}', encoding="utf-8")
+    for start in ({"carried": True}, {}, {"state": state}):  # September without August: refused, however begun
         gap = create(files, store, "2026-09", **start)
         assert gap.exit_code == 2
         assert "the store has no batch for the period just before 2026-09 (its latest earlier batch is for " \
                "2026-07)" in gap.output
     assert [tuple(r) for r in stored(store, "SELECT id FROM batches")] == [(1,)]
+    # Nor can a period before the store's first be added: July's batch began from other balances
+    june = create(files, store, "2026-06")
+    assert june.exit_code == 2 and "the store already holds later periods (2026-07)" in june.output
 
 
 def test_history_lists_a_collector_across_periods(files, store):

@@ -59,6 +59,11 @@ def test_a_clearance_dated_before_the_collector_left_releases_nothing(tmp_path):
     assert held(tmp_path, "2026-10") == {}
     items = (tmp_path / "2026-10" / "items.csv").read_text(encoding="utf-8")
     assert '"C1","leavers","leaver","leavers:released"' in items
+    # An early clearance beside a valid one: the valid one releases, and nothing is said of the early one
+    both = run(tmp_path, "2026-10", "event_id,collector_id,date,type\nE1,C1,2026-09-01,clearance\n"
+               "E2,C1,2026-10-20,clearance\n")
+    assert both.exit_code == 0 and "releases nothing" not in both.output
+    assert held(tmp_path, "2026-10") == {}
 
 
 def test_a_clearance_for_someone_not_in_the_run_is_reported(tmp_path):

@@ -108,15 +108,14 @@ def _release_held(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
     if events is None:
         return
     cleared = events.loc[(events["type"] == CLEARANCE) & (events["date"] <= pd.Timestamp(ctx.period.end))]
-    at = pd.Index(ctx.collectors).get_indexer(cleared["collector_id"])  # -1: not in this run
-    _warn_cleared_elsewhere(ctx, cleared.loc[at < 0])
+    at = pd.Index(ctx.collectors).get_indexer(cleared["collector_id"])  # -1: not paid by this plan
     held = balances.values.get(HELD)
     if held is None or not held.any():
         return
     left = ctx.end_dates()
     valid = at >= 0
     valid[valid] = cleared["date"].to_numpy(dtype="datetime64[D]")[valid] >= left[at[valid]]  # NaT: never left
-    early = (at >= 0) & ~valid
+    early = (at >= 0) & ~valid & ~np.isin(at, at[valid])  # a later, valid clearance releases the pay
     for event_id, collector, position in zip(cleared["event_id"].to_numpy()[early],
                                              cleared["collector_id"].to_numpy()[early], at[early]):  # per event
         if held[position] > 0:
@@ -133,21 +132,21 @@ def _release_held(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
     held[who] = 0
 
 
-def _warn_cleared_elsewhere(ctx: RunContext, cleared: pd.DataFrame) -> None:
-    """A clearance for a collector who is not in this run releases nothing: say so, for one with held
-    pay, and for one dated in this period (a typo'd collector id)."""
-    if not len(cleared):
-        return
-    state = ctx.side.state
+def clearance_warnings(side, period, paid: set) -> list[str]:
+    """Clearances that name a collector the run does not pay release nothing: one warning for a
+    collector with held pay, one for a clearance dated in the period (a typo'd collector id)."""
+    events, state = side.events, side.state
+    if events is None:
+        return []
+    cleared = events.loc[(events["type"] == CLEARANCE) & (events["date"] <= pd.Timestamp(period.end))
+                         & ~events["collector_id"].isin(paid)]
     held = set() if state is None else set(state.loc[(state["balance"] == HELD) & (state["amount"] > 0),
                                                       "collector_id"])
-    for collector in sorted(set(cleared["collector_id"]) & held):
-        ctx.warnings.append(f"{collector} has held pay and a clearance event but is not in this run (keep them "
-                            "on the roster until it is paid): the pay stays held")
-    recent = cleared.loc[cleared["date"] >= pd.Timestamp(ctx.period.start)]
-    for event_id, collector in zip(recent["event_id"], recent["collector_id"]):
-        if collector not in held:
-            ctx.warnings.append(f"clearance {event_id} names {collector}, who is not in this run")
+    warnings = [f"{collector} has held pay and a clearance event but is not in this run (keep them on the roster "
+                "until it is paid): the pay stays held" for collector in sorted(set(cleared["collector_id"]) & held)]
+    recent = cleared.loc[(cleared["date"] >= pd.Timestamp(period.start)) & ~cleared["collector_id"].isin(held)]
+    return warnings + [f"clearance {event_id} names {collector}, who is not in this run"
+                       for event_id, collector in zip(recent["event_id"], recent["collector_id"])]
 
 
 def book_carried_and_draw(ctx: RunContext, book: ItemBook, balances: Balances) -> None:

@@ -17,7 +17,7 @@ from ..errors import InputError, Problem, ProblemCollector
 from ..periods import Period
 from ..policy import (Bonus, CapFloor, Compliance, Holdback, LineRate, Multiplier, Override, Policy, Threshold, Tiers,
                       plan_in_force)
-from .balances import Balances, book_carried_and_draw, book_holdback, book_leavers
+from .balances import Balances, book_carried_and_draw, book_holdback, book_leavers, clearance_warnings
 from .bonuses import book_bonus, book_override
 from .modifiers import book_compliance, book_multiplier
 from .book import ItemBook
@@ -64,7 +64,10 @@ def compute_payroll(policies, ledger: pd.DataFrame, period: Period, roster: Opti
         no_rows_warning = f"no ledger rows fall in {period}; {covers}: the roster is paid on no recovery"
     _check_state(side, period, [policy for _, _, policy in groups])
     result = _compute_groups(ledger, period, roster, side, groups)
-    return replace(result, warnings=(no_rows_warning, *result.warnings)) if no_rows_warning else result
+    warnings = clearance_warnings(side, period, set(result.payouts["collector_id"]))
+    if no_rows_warning:
+        warnings.insert(0, no_rows_warning)
+    return replace(result, warnings=(*warnings, *result.warnings)) if warnings else result
 
 
 def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame], side: SideInputs,

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from ..engine.period_rules import attainment_bound
 from ..money import format_minor, format_rate
-from ..policy import Tiers
+from ..policy import LineRate, Tiers
 from .plan_words import KPI_NAMES, describe_plan
 from .report_reader import RunReport
 from .sheet_rows import render_rows
@@ -76,6 +76,7 @@ LABELS = {
 
 
 DETAIL_MONEY = ("base", "commission", "amount")
+RATE_COLUMNS = ("rule", "rate", "commission", "limit", "amount", "component")  # empty in a plan without a line rate
 DETAIL_CODES = ("payment_id", "account", "bucket", "band", "credit_share", "reverses", "rate", "rule",
                 "component")  # short values, centred
 WORDS_WIDTH = 48  # the Summary's "rule in words" column, wrapped
@@ -207,8 +208,11 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     _print_setup(summary, heading)
 
     bucket = policy.classifier("bucket")
+    # recovery lines (no component) when this run paid no line rate; without lines, ask the plan
+    line_rated = pc.any(pc.not_equal(lines["component"], "")).as_py() if lines.num_rows else \
+        any(isinstance(c, LineRate) for c in policy.components)
     detail_rows = _detail_sheet(workbook.create_sheet(labels["detail"]), lines, labels, minor,
-                                bucket.labels if bucket else (), heading)
+                                bucket.labels if bucket else (), heading, line_rated)
     plan_sheet = workbook.create_sheet(labels["plan_sheet"])
     plan_sheet.append([labels["rule"], labels["component"], labels["in_words"]])
     for row in describe_plan(policy, request.lang):
@@ -287,7 +291,8 @@ def _tier_bound(component: Tiers, kpis: pd.DataFrame, window: str, policy):
     return lambda share: int(attainment_bound(target, share, policy.rounding.mode)[0])
 
 
-def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order, heading: str) -> RenderedRows:
+def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order, heading: str,
+                  line_rated: bool) -> RenderedRows:
     """Every credited payment in the plan's bucket order, then by date, with a subtotal per bucket
     and a total. The rows are rendered straight to XML (see sheet_rows): as openpyxl cells, ~500
     lines per statement took most of a department's statement run."""
@@ -297,7 +302,8 @@ def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order
                ("reverses", labels["reverses"]), ("rate", labels["rate"]), ("commission", labels["commission"]),
                ("limit", labels["limit"]), ("amount", labels["amount"]), ("rule", labels["rule"]),
                ("component", labels["component"])]
-    columns = [(name, label) for name, label in columns if name in lines.column_names and _informative(lines, name)]
+    columns = [(name, label) for name, label in columns if name in lines.column_names
+               and (line_rated or name not in RATE_COLUMNS) and _informative(lines, name)]
     names = [name for name, _ in columns]
     money = [name for name in names if name in DETAIL_MONEY]
     kinds = {name: "money" if name in money else "date" if name == "payment_date" else
@@ -351,11 +357,7 @@ def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order
 
 def _informative(lines: pa.Table, name: str) -> bool:
     """Leave out columns that say nothing for this collector (no split, no reversal, no limit, one
-    component; no rate at all in a plan without a line rate): the statement is easier to read,
-    and faster to write."""
-    if name in ("rule", "rate", "commission", "limit", "amount", "component") and lines.num_rows \
-            and not pc.any(pc.not_equal(lines["component"], "")).as_py():
-        return False  # recovery lines: the plan pays no rate per repayment
+    component): the statement is easier to read, and faster to write."""
     if name == "credit_share":
         return pc.any(pc.not_equal(lines[name], "1")).as_py() or False
     if name in ("reverses", "limit"):

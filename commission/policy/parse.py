@@ -579,7 +579,7 @@ class _Reader:
             return None if value is None else Fraction(value)
         if kpi == "qa_score":
             return self.convert(node, path, lambda v: Fraction(parse_decimal(v)), "a score such as 80")
-        return self.convert(node, path, _parse_ratio, "a percentage such as 100% or 1.2")
+        return self.convert(node, path, parse_share, "a percentage such as 100% or 1.2")
 
     def check_ascending(self, values: list, node: Optional[Node], path: str) -> None:
         if any(b <= a for a, b in zip(values, values[1:])):
@@ -779,6 +779,16 @@ def _parse_ratio(text: str) -> Fraction:
     value = parse_rate(text)
     if value < 0:
         raise ValueError("must not be negative")
+    return value
+
+
+def parse_share(text: str) -> Fraction:
+    """A KPI ratio level: 100%, 120% or 1.2. A bare number above 10 is refused: `100` would be a
+    hundred times the target, a slip that would silently never pay."""
+    value = _parse_ratio(text)
+    if value > 10 and not str(text).strip().endswith("%"):
+        raise ValueError(f"{str(text).strip()} would be {str(text).strip()} times the target; write {text}% "
+                         "(a percentage)")
     return value
 
 

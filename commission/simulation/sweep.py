@@ -31,6 +31,7 @@ from typing import Optional, Sequence
 from ..errors import InputError, Problem
 from ..money import MoneyError, format_minor, format_rate, parse_decimal, parse_money, parse_rate
 from ..policy import Bonus, CapFloor, EventEffect, LineRate, Multiplier, Policy, Tier, Tiers
+from ..policy.parse import parse_share
 
 RATE, MONEY, FACTOR, KPI = "rate", "money", "factor", "kpi"
 #: At most this many values per swept parameter (a 2-D grid runs up to this squared).
@@ -219,7 +220,7 @@ def _kind_and_parser(kind: str, kpi: Optional[str], policy: Policy, current):
         return MONEY, None if current is None else int(current), lambda text: Fraction(parse_money(text, minor))
     if kind == KPI and kpi == "qa_score":
         return FACTOR, current, lambda text: Fraction(parse_decimal(text))
-    return (RATE if kind == KPI else FACTOR), current, parse_rate
+    return (RATE if kind == KPI else FACTOR), current, (parse_share if kind == KPI else parse_rate)
 
 
 def _attribute(node, tokens: list[str], i: int, spec: str) -> tuple[str, int]:

@@ -71,10 +71,13 @@ def open_batch(connection: Connection, period: Period):
 
 def opening_balances(connection: Connection, period: Period, state_sha256: Optional[str],
                      first_period: bool) -> tuple[Optional[Period], Optional[pd.DataFrame]]:
-    """Where the balances carried into `period` come from, checked so none is lost or paid twice:
-    (its period, balances) from the store's batch of the period just before, which must be locked
-    or paid; or (None, None) when they come from a --state file or start at zero, allowed only
-    while the store holds nothing earlier, and for a correction only as its first batch began."""
+    """Where the balances carried into `period` come from, checked so none is lost or paid twice.
+
+    From the store's batch of the period just before, which must be locked or paid: (its period,
+    its balances). Or from a --state file or zero, (None, None): only for the store's first period,
+    that is, while it holds no other period's batch, and for a correction of that period only as
+    its first batch began. So the store's periods form one chain from a single starting point.
+    """
     periods = [(b.id, Period.parse(b.period), b.status) for b in connection.execute(
         select(batches.c.id, batches.c.period, batches.c.status).where(batches.c.status != "discarded")
         .order_by(batches.c.id)).all()]
@@ -85,18 +88,22 @@ def opening_balances(connection: Connection, period: Period, state_sha256: Optio
             raise StoreError(f"balances carried into {period} come from the stored batch for {before_period}; "
                              "leave out --state and --first-period")
         if status not in SETTLED:
-            raise StoreError(f"batch {batch_id} for {before_period} is still {status}; lock it first: its balances "
-                             f"carry into {period}")
+            raise StoreError(f"batch {batch_id} for {before_period} is still {status}; approve and lock it (or "
+                             f"discard it) first: its balances carry into {period}")
         rows = connection.execute(select(balances.c.collector_id, balances.c.balance, balances.c.amount).where(
             balances.c.batch_id == batch_id)).all()
         frame = pd.DataFrame(rows, columns=["collector_id", "balance", "amount"]).astype({"amount": np.int64})
         return before_period, frame
-    earlier = [b for b in periods if b[1].end < period.start]
-    if earlier and not state_sha256:
-        latest = max(earlier, key=lambda b: b[1].end)[1]
+    earlier = [b[1] for b in periods if b[1].end < period.start]
+    if earlier:
+        latest = max(earlier, key=lambda p: p.end)
         raise StoreError(f"the store has no batch for the period just before {period} (its latest earlier batch "
-                         f"is for {latest}): batch the periods in between first, so balances carry; or give --state "
-                         "with the state.json of the run just before")
+                         f"is for {latest}): batch the periods in between first, so balances carry")
+    own = any(str(b[1]) == str(period) for b in periods)
+    later = sorted({str(b[1]) for b in periods if b[1].start > period.end})
+    if later and not own:
+        raise StoreError(f"the store already holds later periods ({', '.join(later)}), which started from other "
+                         f"balances; a batch for {period} would not carry into them")
     _check_same_start(connection, period, state_sha256)
     return None, None
 

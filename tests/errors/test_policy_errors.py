@@ -250,6 +250,10 @@ VALID = fixture("valid_plan").read_text(encoding="utf-8")
       "    base: attainment\n    mode: marginal\n    tiers:\n      - {from: 0%, to: 100, rate: 0%}"),
      "components[1].tiers[0].to", r"'100' is not a percentage of the target such as 100% or 120%: write it with a "
                                   r"% sign"),
+    (("adjustments:\n", "  - {id: target-bonus, kind: bonus, kpi: attainment, steps: [{at_least: 100, amount: 500.00}]}"
+                         "\nadjustments:\n"),
+     "components[2].steps[0].at_least", r"'100' is not a percentage such as 100% or 1.2: 100 would be 100 times the "
+                                        r"target; write 100% \(a percentage\)"),
 ])
 def test_values_that_parse_but_cannot_be_meant(edit, key, message):
     old, new = edit
