@@ -91,3 +91,13 @@ def test_any_text_dates_and_amounts_round_trip(tmp_path, rows):
     read = [[when, what, code, Decimal(str(amount))] for when, what, code, amount in
             sheet.iter_rows(min_row=2, values_only=True)]
     assert read == expected
+
+
+def test_no_rows_leave_the_sheet_as_it_was(tmp_path):
+    workbook = new_workbook()
+    sheet = workbook.create_sheet("Rows")
+    sheet.append(["header"])
+    rows = render_rows(sheet, pa.table({"what": pa.array([], pa.string())}), {"what": "text"}, 2)
+    save_workbook(workbook, tmp_path / "rows.xlsx", [rows])
+    read = load_workbook(tmp_path / "rows.xlsx").worksheets[0]
+    assert [row for row in read.iter_rows(values_only=True)] == [("header",)] and read.dimensions == "A1:A1"

@@ -126,6 +126,8 @@ class RenderedRows:
     def splice(self, sheet_xml: bytes) -> bytes:
         """The worksheet XML openpyxl wrote, with these rows at the end of its sheetData and the
         dimension widened to cover them."""
+        if self.last_row < self.first_row:  # no rows: the sheet stays as openpyxl wrote it
+            return sheet_xml
         head, closing, tail = sheet_xml.partition(b"</sheetData>")
         if not closing:  # openpyxl writes <sheetData/> for a sheet without rows of its own
             head, closing, tail = sheet_xml.partition(b"<sheetData/>")
