@@ -90,27 +90,85 @@ def load_events(path: str | Path) -> SideTable:
     return SideTable(frame, InputFile("events", raw.source, raw.sha256, raw.table.num_rows))
 
 
-def load_state(path: str | Path, minor_units: int, currency: str = "") -> tuple[Period, pd.DataFrame, InputFile]:
-    """Balances carried from the previous run: (its period, collector_id / balance / amount, file)."""
+#: The key of state.json that holds the digest of its content (see `state_digest`).
+STATE_DIGEST = "digest"
+#: Balances carried between runs; none is ever negative (each is an amount owed one way).
+STATE_COLUMNS = ("collector_id", "balance", "amount")
+
+
+def state_digest(period: str, currency: str, balances: list[dict]) -> str:
+    """SHA-256 of a state's content in one canonical form; the run that writes state.json records it
+    in the file (and in its manifest), and the next run checks it, so a hand edit is noticed."""
+    canonical = json.dumps({"period": period, "currency": currency, "balances": balances}, sort_keys=True,
+                           ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class StateFile:
+    """Balances carried from the previous run (`frame`: collector_id, balance, amount) and whether the
+    file is as that run wrote it (`intact`; else `changed` says how it differs)."""
+
+    period: Period
+    frame: pd.DataFrame
+    file: InputFile
+    intact: bool
+    changed: str = ""
+
+
+def load_state(path: str | Path, minor_units: int, currency: str = "") -> StateFile:
+    """Read and check the state.json a run wrote: its shape, amounts, one row per collector and balance,
+    none negative, and whether its content still matches the digest the run recorded."""
     path = Path(path)
+    source = str(path)
     try:
         data = path.read_bytes()
         document = json.loads(data)
         period = Period.parse(document["period"])
         rows = document["balances"]
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise ValueError("balances must be a list of {collector_id, balance, amount}")
         frame = pd.DataFrame({"collector_id": [str(r["collector_id"]) for r in rows],
                               "balance": [str(r["balance"]) for r in rows],
                               "amount": np.array([parse_money(str(r["amount"]), minor_units) for r in rows],
                                                  dtype=np.int64)})
-        if currency and document.get("currency", currency) != currency:
-            raise InputError([Problem(str(path), "currency", f"the state is in {document.get('currency')}; the plans "
-                                      f"pay in {currency}")])
     except OSError as exc:
-        raise InputError([Problem(str(path), "--state", f"cannot read: {exc.strerror}")]) from None
-    except (ValueError, KeyError, TypeError, PeriodError, MoneyError) as exc:
-        raise InputError([Problem(str(path), "--state", f"not a state file written by commission run: {exc}")]) \
+        raise InputError([Problem(source, "--state", f"cannot read: {exc.strerror}")]) from None
+    except (ValueError, KeyError, TypeError, PeriodError, MoneyError, RecursionError) as exc:
+        raise InputError([Problem(source, "--state", f"not a state file written by commission run: {exc}")]) \
             from None
-    return period, frame, InputFile("state", str(path), hashlib.sha256(data).hexdigest(), len(frame))
+    if currency and document.get("currency", currency) != currency:
+        raise InputError([Problem(source, "currency", f"the state is in {document.get('currency')}; the plans "
+                                  f"pay in {currency}")])
+    problems = ProblemCollector()
+    for index in np.flatnonzero(frame.duplicated(["collector_id", "balance"]).to_numpy())[: problems.limit]:
+        problems.add(f"{source}:balances[{index}]", "balance", f"{frame['collector_id'].iat[index]} has "
+                     f"{frame['balance'].iat[index]} twice; a balance is carried once")
+    for index in np.flatnonzero(frame["amount"].to_numpy() < 0)[: problems.limit]:
+        problems.add(f"{source}:balances[{index}]", "amount", f"{frame['collector_id'].iat[index]}'s "
+                     f"{frame['balance'].iat[index]} is negative; balances carried are amounts owed, never below 0")
+    problems.raise_if_any()
+    changed = _state_changes(path, data, document, rows)
+    return StateFile(period, frame, InputFile("state", source, hashlib.sha256(data).hexdigest(), len(frame)),
+                     intact=not changed, changed=changed)
+
+
+def _state_changes(path: Path, data: bytes, document: dict, rows: list) -> str:
+    """How the file differs from what its run wrote ('' when it does not): its content against the
+    digest it carries, and its bytes against the manifest beside it, when there is one."""
+    recorded = document.get(STATE_DIGEST)
+    if recorded is None:
+        return "it carries no digest (it was not written by commission run, or by an older version)"
+    if recorded != state_digest(str(document["period"]), str(document.get("currency", "")), rows):
+        return "its content no longer matches the digest its run recorded in it"
+    try:
+        manifest = json.loads((path.parent / "manifest.json").read_text(encoding="utf-8"))
+        expected = manifest["outputs"][path.name]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    if expected != hashlib.sha256(data).hexdigest():
+        return f"it differs from the {path.name} recorded in the manifest.json beside it"
+    return ""
 
 
 def _require(raw: RawTable, names, problems: ProblemCollector) -> None:

@@ -15,9 +15,10 @@ import pyarrow as pa
 
 from .. import __version__
 from ..engine import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS, RunResult
-from ..inputs import InputFile, sha256_of
+from ..inputs import InputFile, sha256_of, state_digest
 from ..money import format_minor
 from .atomic import atomic_directory
+from .owners import run_folder
 from .tables import write_csv, write_parquet
 from .workbook import new_workbook, save_workbook, write_sheet
 
@@ -38,28 +39,41 @@ def payout_money_columns(result: RunResult) -> list[str]:
     return [*PAYOUT_MONEY_COLUMNS, *(c for c in result.payouts.columns if c.startswith("pay_"))]
 
 
-def write_run(result: RunResult, policies, inputs: Sequence[InputFile], out_dir: str | Path,
-              lines_csv: bool = True, lines_parquet: bool = False) -> Path:
-    """Write every report of `result` to `out_dir` (all files or none) and return the folder."""
+def write_run(result: RunResult, policies, inputs: Sequence[InputFile], out_dir: str | Path, owner: dict | None = None,
+              may_replace=None, lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None) -> Path:
+    """Write every report of `result` to `out_dir` (all files or none) and return the folder.
+
+    `owner` goes into the manifest (by default a `commission run` of the period), `may_replace`
+    says whether an existing `out_dir` is this command's to replace (by default: a run's own
+    earlier reports of the same period), `notes` adds facts to the manifest (an edited state).
+    """
+    owner = owner or {"command": "run", "period": str(result.period)}
+    may_replace = may_replace or run_folder(str(result.period), REPORT_FILES)
+    with atomic_directory(out_dir, may_replace) as staging:
+        write_reports(result, policies, inputs, staging, owner, lines_csv, lines_parquet, notes)
+    return Path(out_dir)
+
+
+def write_reports(result: RunResult, policies, inputs: Sequence[InputFile], folder: Path, owner: dict,
+                  lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None) -> None:
+    """Every report file of `result`, written into `folder` (a staging folder)."""
     minor = result.minor_units
     money = payout_money_columns(result)
-    with atomic_directory(out_dir, REPORT_FILES) as staging:
-        write_csv(result.payouts, staging / PAYOUTS_CSV, money, minor)
-        _write_payouts_xlsx(result, staging / PAYOUTS_XLSX, money)
-        write_csv(result.items, staging / ITEMS_CSV, ITEM_MONEY_COLUMNS, minor)
-        if lines_csv:
-            write_csv(result.lines, staging / LINES_CSV, LINE_MONEY_COLUMNS, minor)
-        if lines_parquet:
-            write_parquet(result.lines, staging / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
-        write_csv(result.kpis, staging / KPIS_CSV, (), minor)
-        (staging / PLANS).mkdir()
-        for policy in result.policies:
-            (staging / PLANS / plan_file_name(policy)).write_text(policy.text, encoding="utf-8")
-        (staging / STATE).write_text(json.dumps(state_document(result), indent=2, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
-        manifest = build_manifest(result, policies, inputs, staging)
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return Path(out_dir)
+    write_csv(result.payouts, folder / PAYOUTS_CSV, money, minor)
+    _write_payouts_xlsx(result, folder / PAYOUTS_XLSX, money)
+    write_csv(result.items, folder / ITEMS_CSV, ITEM_MONEY_COLUMNS, minor)
+    if lines_csv:
+        write_csv(result.lines, folder / LINES_CSV, LINE_MONEY_COLUMNS, minor)
+    if lines_parquet:
+        write_parquet(result.lines, folder / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
+    write_csv(result.kpis, folder / KPIS_CSV, (), minor)
+    (folder / PLANS).mkdir()
+    for policy in result.policies:
+        (folder / PLANS / plan_file_name(policy)).write_text(policy.text, encoding="utf-8")
+    (folder / STATE).write_text(json.dumps(state_document(result), indent=2, ensure_ascii=False) + "\n",
+                                encoding="utf-8")
+    manifest = build_manifest(result, policies, inputs, folder) | {"owner": owner, **(notes or {})}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _write_payouts_xlsx(result: RunResult, path: Path, money: list[str]) -> None:
@@ -74,12 +88,13 @@ def plan_file_name(policy) -> str:
 
 
 def state_document(result: RunResult) -> dict:
-    """Balances carried to the next run (holdbacks, carried negatives, draws owed, held pay); read by --state."""
+    """Balances carried to the next run (holdbacks, carried negatives, draws owed, held pay), read by
+    --state, with the digest of this content so the next run notices a hand edit."""
     state = result.state
-    return {"period": str(result.period), "currency": result.currency,
-            "balances": [{"collector_id": c, "balance": b, "amount": format_minor(int(a), result.minor_units)}
-                         for c, b, a in zip(state.get("collector_id", []), state.get("balance", []),
-                                            state.get("amount", []))]}
+    balances = [{"collector_id": c, "balance": b, "amount": format_minor(int(a), result.minor_units)}
+                for c, b, a in zip(state.get("collector_id", []), state.get("balance", []), state.get("amount", []))]
+    return {"period": str(result.period), "currency": result.currency, "balances": balances,
+            "digest": state_digest(str(result.period), result.currency, balances)}
 
 
 def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], folder: Path) -> dict:
