@@ -78,26 +78,27 @@ def run_options(command):
                           "type, severity, score)."),
         click.option("--lines", "lines_format", type=click.Choice(["csv", "parquet", "both"]), default="csv",
                      show_default=True, help="Format of the payment-level lineage."),
+        click.option("--allow-no-repayments", is_flag=True,
+                     help="Pay a period in which the ledgers hold no repayment (only draws or balances are due); "
+                          "without it such a period is refused as a likely wrong period or ledger."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _request(options: dict, state_path=None):
+def _request(options: dict, state_path=None, state_edited=None):
     from .runner import RunRequest
 
     return RunRequest(policies=options["policy_paths"], ledgers=options["ledgers"], period=options["period"],
                       roster=options["roster_path"], targets=options["targets_path"],
-                      assignments=options["assignments_path"], events=options["events_path"], state=state_path)
+                      assignments=options["assignments_path"], events=options["events_path"], state=state_path,
+                      state_edited=state_edited, allow_no_repayments=options["allow_no_repayments"])
 
 
-def _write_reports(computed, options: dict):
-    from .outputs import write_run
-
+def _lines_formats(options: dict) -> dict:
     lines = options["lines_format"]
-    return write_run(computed.result, computed.policies, computed.inputs, options["out_dir"],
-                     lines_csv=lines in ("csv", "both"), lines_parquet=lines in ("parquet", "both"))
+    return {"lines_csv": lines in ("csv", "both"), "lines_parquet": lines in ("parquet", "both")}
 
 
 def _summary(result, folder: Path) -> None:
@@ -119,6 +120,9 @@ def state_options(command):
     """Where balances carried into the period come from, when no batch store keeps them."""
     command = click.option("--first-period", is_flag=True,
                            help="No previous state: holdbacks, carried balances and draws start from zero.")(command)
+    command = click.option("--state-edited", "state_edited", metavar="REASON",
+                           help="The --state file was changed by hand after its run wrote it, and why; without "
+                                "it such a file is refused. The reason is recorded in the manifest.")(command)
     return click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
                         help="state.json of the previous period's run: holdbacks, carried balances, draws owed."
                         )(command)
@@ -128,15 +132,18 @@ def state_options(command):
 @run_options
 @state_options
 @reports_user_errors
-def run(state_path, first_period, **options):
+def run(state_path, state_edited, first_period, **options):
     """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest."""
-    from .outputs.atomic import check_replaceable
-    from .outputs.run_report import REPORT_FILES
+    from .outputs.owners import run_folder
+    from .outputs.run_report import REPORT_FILES, write_run
     from .runner import compute_request
 
-    check_replaceable(options["out_dir"], REPORT_FILES)
-    computed = compute_request(_request(options, state_path), first_period=first_period)
-    _summary(computed.result, _write_reports(computed, options))
+    may_replace = run_folder(str(options["period"]), REPORT_FILES)
+    may_replace(options["out_dir"])  # before the work, not after it
+    computed = compute_request(_request(options, state_path, state_edited), first_period=first_period)
+    folder = write_run(computed.result, computed.policies, computed.inputs, options["out_dir"],
+                       may_replace=may_replace, notes=computed.notes, **_lines_formats(options))
+    _summary(computed.result, folder)
 
 
 @main.command()
@@ -263,45 +270,17 @@ def batch():
 @click.option("--by", help="Who creates the batch (default: the login name).")
 @reports_user_errors
 @reports_store_errors
-def batch_create(db, by, state_path, first_period, **options):
+def batch_create(db, by, state_path, state_edited, first_period, **options):
     """Run PERIOD and store it as a draft batch; a period already paid gets an adjustment batch of differences.
 
     Balances carried into PERIOD come from the stored batch of the period before; the store's first
     batch needs --state (the previous run's state.json) or --first-period, as `run` does."""
-    import shutil
+    from .app.batches import create_payout_batch
 
-    from .inputs import sha256_of
-    from .runner import compute_request
-    from .store import StoreError, create_batch, open_batch, open_store, opening_balances
-
-    from .outputs.atomic import check_replaceable
-    from .outputs.run_report import REPORT_FILES
-
-    check_replaceable(options["out_dir"], REPORT_FILES)
-    engine = open_store(_store_url(db, create=True))
-    if state_path and not state_path.is_file():
-        raise InputError([Problem(str(state_path), "--state", "no such file")])
-    state_sha256 = sha256_of(state_path) if state_path else None
-    with engine.connect() as connection:
-        existing = open_batch(connection, options["period"])
-        if existing is not None:
-            raise StoreError(f"batch {existing.id} for {options['period']} is still {existing.status}; lock it, "
-                             f"or discard it (commission batch discard {existing.id}) before creating another")
-        state_period, state = opening_balances(connection, options["period"], state_sha256, first_period)
-    computed = compute_request(_request(options, state_path),
-                               state=(state_period, state) if state_period else None, first_period=first_period)
-    folder = _write_reports(computed, options)
-    lines = next((folder / n for n in ("lines.parquet", "lines.csv") if (folder / n).exists()), None)
-    inputs = [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in computed.policies] + [
-        {"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows} for f in computed.inputs]
-    try:
-        with engine.begin() as connection:
-            new = create_batch(connection, computed.result, inputs, str(folder.resolve()),
-                               sha256_of(lines) if lines else "", _actor(by), _now())
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)  # the batch was not stored: leave no reports claiming it
-        raise
-    _summary(computed.result, folder)
+    created = create_payout_batch(_request(options, state_path, state_edited), _store_url(db, create=True),
+                                  options["out_dir"], _actor(by), _now(), first_period, **_lines_formats(options))
+    _summary(created.computed.result, created.folder)
+    new = created.batch
     what = "adjustment batch (differences from what was paid)" if new.kind == "adjustment" else "batch"
     click.echo(f"stored as draft {what} {new.id}: {new.rows} payout rows; next: commission batch approve {new.id}")
 

@@ -4,7 +4,7 @@ inputs and engine layers hold them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -12,7 +12,7 @@ import pandas as pd
 
 from .engine import RunResult, SideInputs, compute_payroll
 from .errors import InputError, Problem
-from .inputs import (InputFile, check_roster_covers, load_events, load_ledger, load_period_values, load_roster,
+from .inputs import (InputFile, StateFile, check_roster_covers, load_events, load_ledger, load_period_values, load_roster,
                      load_state)
 from .periods import Period
 from .policy import Policy, load_policies
@@ -30,6 +30,8 @@ class RunRequest:
     assignments: Optional[Path] = None
     events: Optional[Path] = None
     state: Optional[Path] = None
+    state_edited: Optional[str] = None  # why the state file was changed by hand, when it was
+    allow_no_repayments: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Computed:
     policies: tuple[Policy, ...]
     result: RunResult
     inputs: list[InputFile]
+    notes: dict = field(default_factory=dict)  # facts for the manifest (an edited state and why)
 
 
 def compute_request(request: RunRequest, state: Optional[tuple[Period, pd.DataFrame]] = None,
@@ -45,6 +48,11 @@ def compute_request(request: RunRequest, state: Optional[tuple[Period, pd.DataFr
     for the batch store, which keeps balances itself. Any plan may carry a balance (a clawback
     larger than the period's pay), so a run needs the previous state unless this is the
     `first_period` (balances start from zero)."""
+    if request.state is not None and first_period:
+        raise InputError([Problem("--state", "", "a first period starts from zero balances; give either --state "
+                                  "or --first-period, not both")])
+    if request.state_edited is not None and request.state is None:
+        raise InputError([Problem("--state-edited", "", "says why a state file was edited; give it with --state")])
     policies = load_policies(request.policies)
     if state is None and request.state is None and not first_period:
         raise InputError([Problem("--state", "", "pay carries balances from period to period (negative balances "
@@ -61,20 +69,39 @@ def compute_request(request: RunRequest, state: Optional[tuple[Period, pd.DataFr
     assignments = load_period_values(request.assignments, "assignments", "assigned_balance", minor) \
         if request.assignments else None
     events = load_events(request.events) if request.events else None
-    state_file = None
+    state_file, notes = None, {}
     if state is None and request.state:
-        state_period, balances, state_file = load_state(request.state, minor, policies[0].currency)
-        check_state(balances, policies, state_file.path)
-        state = (state_period, balances)
+        loaded = load_state(request.state, minor, policies[0].currency)
+        check_state(loaded.frame, policies, loaded.file.path)
+        notes = state_edit_notes(loaded, request.state_edited)
+        state, state_file = (loaded.period, loaded.frame), loaded.file
     side = SideInputs(targets=targets.frame if targets else None,
                       assignments=assignments.frame if assignments else None,
                       events=events.frame if events else None,
                       state=state[1] if state else None, state_period=state[0] if state else None)
     result = compute_payroll(policies, ledger.frame, request.period,
-                             roster.frame if roster is not None else None, side)
+                             roster.frame if roster is not None else None, side, request.allow_no_repayments)
     inputs = [*ledger.files, *(t.file for t in (roster, targets, assignments, events) if t is not None),
               *([state_file] if state_file else [])]
-    return Computed(policies, result, inputs)
+    if notes:
+        result = replace(result, warnings=(f"the state file was edited by hand ({notes['state_edited']['how']}): "
+                                           f"{notes['state_edited']['reason']}", *result.warnings))
+    return Computed(policies, result, inputs, notes)
+
+
+def state_edit_notes(state: StateFile, reason: Optional[str]) -> dict:
+    """A state file changed after its run wrote it is used only when the user says why, and the
+    reason goes into the manifest; an intact file needs no reason (so the flag is never routine)."""
+    if state.intact and reason is not None:
+        raise InputError([Problem(state.file.path, "--state-edited", "the state file is as its run wrote it; "
+                                  "leave out --state-edited")])
+    if state.intact:
+        return {}
+    if not (reason or "").strip():
+        raise InputError([Problem(state.file.path, "--state", f"was changed after its run wrote it: {state.changed}; "
+                                  "use the state.json the previous run wrote, or, if the change is meant, say why "
+                                  "with --state-edited 'REASON' (recorded in the manifest)")])
+    return {"state_edited": {"reason": reason.strip(), "how": state.changed, "sha256": state.file.sha256}}
 
 
 def check_state(balances: pd.DataFrame, policies, source: str) -> None:

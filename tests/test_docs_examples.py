@@ -23,6 +23,7 @@ The reference for plan authors promises figures computed by hand. This test keep
                   state.json of the last one. Those earlier runs must succeed. A run given no state
                   (P1, or the example's own run without after=) is a first period (--first-period).
     period=TEXT   the pay period (default 2026-10)
+    flags=A,B     extra flags for every run of the example: --A, --B (e.g. flags=allow-no-repayments)
     name=NAME     lets a ```csv file=payouts.csv of=NAME block (or ```json file=state.json of=NAME)
                   show that run's exact output file
     error=TEXT    the run (or, without a ledger, `commission validate`) must fail with exit code 2 and
@@ -135,7 +136,7 @@ def _example(body: str, block: Block, line: int) -> Example:
 #: Input files an example can name: setting -> (file written in the run's folder, CLI option).
 SIDE_FILES = {"roster": ("roster.csv", "--roster"), "targets": ("targets.csv", "--targets"),
               "assignments": ("assignments.csv", "--assignments"), "events": ("events.csv", "--events")}
-SETTINGS = ("ledger", "period", "name", "policies", "after", *SIDE_FILES)
+SETTINGS = ("ledger", "period", "name", "policies", "after", *SIDE_FILES, "flags")
 
 BLOCKS, EXAMPLES = read_doc() if DOC.exists() else ([], [])
 #: kind -> {name: csv text} for ```csv ledger=NAME, roster=NAME, targets=NAME, ... blocks
@@ -200,6 +201,7 @@ def run_example(example: Example, folder: Path):
         if kind in example.settings:
             (folder / file_name).write_text(TABLES[kind][example.settings[kind]], encoding="utf-8")
             args += [option, file_name]
+    args += [f"--{flag}" for flag in example.settings["flags"].split(",")] if "flags" in example.settings else []
     state = ["--first-period"]
     for period in example.settings["after"].split(",") if "after" in example.settings else ():
         earlier = CliRunner().invoke(main, ["run", *args, *state, "--period", period, "--out", f"out-{period}"],

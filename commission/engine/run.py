@@ -44,11 +44,13 @@ PAYOUT_KINDS = {
 
 
 def compute_payroll(policies, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
-                    side: SideInputs = SideInputs()) -> RunResult:
+                    side: SideInputs = SideInputs(), allow_no_repayments: bool = False) -> RunResult:
     """Pay everyone for `period`: each collector under the version of their plan in force on its last day.
 
     The roster's plan column says who is on which plan; without one, all plans given must be
-    versions of one plan. Results of the plans are put together, collectors in order.
+    versions of one plan. Results of the plans are put together, collectors in order. A period
+    without a single repayment is most likely a wrong period or ledger, so it is paid only when
+    `allow_no_repayments` says it is meant (a month with only draws or balances to pay).
     """
     groups = [(plan, members, _in_force(policies, plan, period))
               for plan, members in _plan_groups(policies, ledger, roster)]
@@ -57,10 +59,11 @@ def compute_payroll(policies, ledger: pd.DataFrame, period: Period, roster: Opti
     if not in_period.any():
         covers = (f"the ledger covers {ledger['payment_date'].min().date()} to {ledger['payment_date'].max().date()}"
                   if len(ledger) else "the ledger has no rows")
-        if roster is None:  # most likely a wrong period or ledger file: nobody to pay
+        if roster is None or not allow_no_repayments:  # most likely a wrong period or ledger file
+            hint = "" if roster is None else (": a period with no repayments is paid only when that is meant "
+                                              "(--allow-no-repayments, for draws or balances still due)")
             raise InputError([Problem("--period", "", f"no ledger rows fall in {period} ({period.start} to "
-                                      f"{period.end}); {covers}")])
-        # With a roster everyone on it is still paid (draws, balances): say so, in case the period is wrong.
+                                      f"{period.end}); {covers}{hint}")])
         no_rows_warning = f"no ledger rows fall in {period}; {covers}: the roster is paid on no recovery"
     _check_state(side, period, [policy for _, _, policy in groups])
     result = _compute_groups(ledger, period, roster, side, groups)
