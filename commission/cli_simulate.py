@@ -94,12 +94,12 @@ def _request(policies, ledgers, options):
 @reports_user_errors
 def simulate(policy_paths, ledgers, sweeps, elasticity, lang, title, out_dir, base_salary, **options):
     """Run candidate plans on the same history and compare cost, cost-to-collect, who gains and who loses."""
-    from .outputs.atomic import check_replaceable
     from .outputs.comparison import REPORT_FILES, write_comparison
+    from .outputs.owners import only_files
     from .simulation import build_comparison, parse_sweep
     from .simulation_runner import load_plans, load_simulation, parse_amount, parse_elasticity
 
-    check_replaceable(out_dir, REPORT_FILES)
+    only_files(REPORT_FILES)(out_dir)
     policies = load_plans(policy_paths)
     parsed_sweeps = [parse_sweep(spec, policies[0]) for spec in sweeps]
     if len(parsed_sweeps) > 2:

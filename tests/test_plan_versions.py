@@ -51,9 +51,10 @@ def files(tmp_path):
 
 
 def run(folder: Path, *args: str):
-    result = CliRunner().invoke(main, ["run", *args, "--out", str(folder / "out"), "--first-period"])
-    rows = list(csv.DictReader(open(folder / "out" / "payouts.csv", encoding="utf-8"))) if result.exit_code == 0 \
-        else []
+    """Each period's reports in a folder of their own (a run never replaces another period's reports)."""
+    out = folder / f"out-{args[args.index('--period') + 1]}"
+    result = CliRunner().invoke(main, ["run", *args, "--out", str(out), "--first-period"])
+    rows = list(csv.DictReader(open(out / "payouts.csv", encoding="utf-8"))) if result.exit_code == 0 else []
     return result, {row["collector_id"]: row for row in rows}
 
 
@@ -71,7 +72,7 @@ def test_the_version_in_force_on_the_last_day_applies_and_the_roster_says_which_
     assert result.exit_code == 0, result.output
     assert [(c, r["plan"], r["version"], r["net_payout"]) for c, r in payouts.items()] == [
         ("C1", "plan-a", "2", "60.00"), ("C2", "plan-b", "1", "100.00")]
-    manifest = (folder / "out" / "manifest.json").read_text(encoding="utf-8")
+    manifest = (folder / "out-2026-10" / "manifest.json").read_text(encoding="utf-8")
     assert '"id": "plan-a"' in manifest and '"id": "plan-b"' in manifest
 
 

@@ -1,86 +1,178 @@
-"""All files or none: outputs are written into a temporary folder beside the target, then moved into place."""
+"""All files or none: outputs are staged beside their target and moved into place in one step.
+
+A folder is staged as a hidden sibling of its target, then swapped with the target in one
+atomic step (Linux `renameat2(RENAME_EXCHANGE)`); where the system cannot swap, the old folder
+is renamed aside first and the new one renamed into place. Whatever happens, the target is the
+old complete folder or the new one: a kill between the two renames is finished or undone by the
+next command that writes in the same parent folder (`tidy`), which also removes the staging
+folders and files of killed commands. Leftovers carry the host and process id that made them,
+so a live command's staging is never touched.
+
+Which folders a command may replace at all is decided by the caller (see `owners`).
+"""
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import re
 import shutil
-import tempfile
+import socket
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Optional
 
 from ..errors import InputError, Problem
 
+#: Tests only: the name of a step at which the process exits at once, as a kill there would.
+CRASH_ENV = "COMMISSION_CRASH_AT"
+_HOST = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:32] or "host"
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<what>tmp|old)-(?P<host>[A-Za-z0-9]+)-(?P<pid>\d+)-[0-9a-f]{8}$")
+_RENAME_EXCHANGE = 2
+
 
 def usual_mode(mode: int) -> int:
-    """`mode` less the process's umask: what a plain open() or mkdir() would have given (temporary
-    files and folders are made private, and keep that mode when moved into place)."""
+    """`mode` less the process's umask: what a plain open() or mkdir() would have given."""
     umask = os.umask(0)
     os.umask(umask)
     return mode & ~umask
 
 
-def check_replaceable(target: str | Path, replaceable: Iterable[str]) -> None:
-    """Refuse an --out folder that holds anything but files named in `replaceable` (call it early:
-    before a long run, not after)."""
-    target = Path(target)
-    if target.exists():
-        strangers = sorted(p.name for p in target.iterdir() if p.name not in set(replaceable)) \
-            if target.is_dir() else [target.name]
-        if strangers:
-            raise InputError([Problem(str(target), "--out", "exists and holds other files ("
-                                      + ", ".join(strangers[:5]) + "); choose a new or empty folder")])
+def crash_point(step: str) -> None:
+    """Exit here, without cleaning up, when the tests ask for it (see CRASH_ENV)."""
+    if os.environ.get(CRASH_ENV) == step:
+        os._exit(70)
+
+
+def _leftover_name(target: Path, what: str) -> Path:
+    return target.parent / f".{target.name}.{what}-{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove(path: Path) -> None:
+    """Remove a file or a whole folder (not what a link points to)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def tidy(parent: Path) -> None:
+    """Finish what killed commands of this host left in `parent`: a folder put aside while being
+    replaced is put back if its replacement never arrived (else removed), and staging is removed."""
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        match = _LEFTOVER.match(entry.name)
+        if not match or match["host"] != _HOST or _alive(int(match["pid"])):
+            continue
+        original = parent / match["name"]
+        if match["what"] == "old" and not original.exists():
+            os.rename(entry, original)
+        else:
+            remove(entry)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step; False where the system or file system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_cwd = -100
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Put the staged folder at `target`: onto nothing, or in place of the old folder."""
+    if not target.exists():
+        try:
+            os.rename(staging, target)  # also onto an empty folder; never onto a folder with files
+        except OSError as exc:
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                raise InputError([Problem(str(target), "--out", "was written by another command at the same "
+                                          "time; nothing was written")]) from None
+            raise
+        return
+    if _exchange(staging, target):
+        crash_point("exchanged")
+        remove(staging)  # now the old folder
+        return
+    aside = _leftover_name(target, "old")
+    os.rename(target, aside)
+    crash_point("aside")
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(aside, target)
+        raise
+    remove(aside)
 
 
 @contextmanager
-def atomic_directory(target: str | Path, replaceable: Iterable[str] = ()):
-    """Yield a temporary folder; on success it replaces `target` whole, on any error it is removed.
+def atomic_directory(target: str | Path, may_replace: Callable[[Path], None] = lambda path: None):
+    """Yield a staging folder; on success it replaces `target` whole, on any error it is removed.
 
-    An existing `target` is moved aside and deleted only after the new folder is in place, so a
-    reader never sees a half-written report. It is replaced only if it holds nothing but files
-    named in `replaceable` (an earlier run's reports): never someone's other work.
+    `may_replace(target)` raises InputError when `target` is not this command's to replace; it is
+    asked before staging and again just before the swap (another command may have written there).
     """
     target = Path(target)
-    check_replaceable(target, replaceable)
+    tidy(target.parent)
+    may_replace(target)
+    staging = _leftover_name(target, "tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        staging.mkdir(mode=0o777)
     except OSError as exc:
-        raise _unwritable(target, exc) from None
-    staging.chmod(usual_mode(0o777))  # mkdtemp makes it private; reports are for the team
+        raise unwritable(target, exc) from None
     try:
         yield staging
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / target.name)
-        os.replace(staging, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        crash_point("staged")
+        may_replace(target)
+        _publish(staging, target)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove(staging)
         raise
 
 
 def temporary_beside(target: Path) -> Path:
     """A new, empty file in `target`'s folder, with the usual file mode, to be renamed onto `target`
-    once complete (a rename within a folder is atomic)."""
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    os.chmod(name, usual_mode(0o666))
-    return Path(name)
+    once complete (a rename within a folder is atomic); `tidy` removes it if its process dies."""
+    staged = _leftover_name(target, "tmp")
+    descriptor = os.open(staged, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+    os.close(descriptor)
+    return staged
 
 
 @contextmanager
-def atomic_file(target: str | Path, where: str | Path | None = None):
+def atomic_file(target: str | Path, where: Optional[str | Path] = None):
     """Yield a temporary path beside `target`; on success it replaces `target`, on any error it is
     removed. `where` names the folder in messages (the --out the user gave)."""
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        tidy(target.parent)
         staged = temporary_beside(target)
     except OSError as exc:
-        raise _unwritable(Path(where or target.parent), exc) from None
+        raise unwritable(Path(where or target.parent), exc) from None
     try:
         yield staged
         os.replace(staged, target)
@@ -88,5 +180,5 @@ def atomic_file(target: str | Path, where: str | Path | None = None):
         staged.unlink(missing_ok=True)
 
 
-def _unwritable(target: Path, exc: OSError) -> InputError:
+def unwritable(target: Path, exc: OSError) -> InputError:
     return InputError([Problem(str(target), "--out", f"cannot be written here: {exc.strerror or exc}")])

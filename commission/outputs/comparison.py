@@ -26,6 +26,7 @@ from ..money import format_minor
 from ..simulation.compare import OTHER_BUCKET
 from ..simulation.curves import monthly_pay_exact
 from .atomic import atomic_directory
+from .owners import only_files
 from .charts import render_all, term
 from .workbook import fit_widths, new_workbook, save_workbook, write_sheet
 
@@ -368,7 +369,7 @@ def _lint_section(parts: list, comparison, lang: str) -> None:
 def write_comparison(comparison, out_dir: str | Path, lang: str = "en+zh", title: Optional[str] = None) -> Path:
     """Write the workbook, the HTML page and the charts into `out_dir` (replaced whole, atomically)."""
     charts = render_all(comparison, lang)
-    with atomic_directory(out_dir, REPORT_FILES) as staging:
+    with atomic_directory(out_dir, only_files(REPORT_FILES)) as staging:
         folder = staging / "charts"
         folder.mkdir()
         for name, png in charts.items():

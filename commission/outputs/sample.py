@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..sample_data import SampleData
 from .atomic import atomic_directory
+from .owners import only_files
 from .tables import write_csv
 
 LEDGER_MONEY = ("amount", "balance")
@@ -16,7 +17,7 @@ SAMPLE_FILES = ("ledger.csv", "roster.csv", "targets.csv", "assignments.csv", "e
 
 def write_sample(data: SampleData, out_dir: str | Path, minor_units: int = 2) -> Path:
     """Write every frame of `data` into `out_dir`: all files or none (an earlier sample is replaced)."""
-    with atomic_directory(out_dir, SAMPLE_FILES) as staging:
+    with atomic_directory(out_dir, only_files(SAMPLE_FILES)) as staging:
         write_csv(data.ledger, staging / "ledger.csv", LEDGER_MONEY, minor_units)
         write_csv(data.roster, staging / "roster.csv", (), minor_units)
         write_csv(data.targets, staging / "targets.csv", TARGET_MONEY, minor_units)

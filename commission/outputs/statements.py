@@ -427,6 +427,7 @@ def write_statements(folder, target, collector: Optional[str] = None, lang: Opti
 
     from ..errors import InputError, Problem
     from .atomic import atomic_directory, atomic_file
+    from .owners import only_files
     from .report_reader import load_report
 
     report = load_report(folder)
@@ -439,7 +440,7 @@ def write_statements(folder, target, collector: Optional[str] = None, lang: Opti
             write_statement(report, _request(collector, language, staged, store))
         return 1
     jobs = jobs or os.cpu_count() or 1
-    with atomic_directory(target, [f"{c}-{report.period}.xlsx" for c in report.payouts["collector_id"]]) as staging:
+    with atomic_directory(target, only_files(f"{c}-{report.period}.xlsx" for c in collectors)) as staging:
         requests = [_request(c, language, staging / f"{c}-{report.period}.xlsx", store) for c in collectors]
         if progress:
             progress(len(requests), 0)

@@ -1,10 +1,12 @@
 """The batch store (outputs layer): payout batches in a SQL database through SQLAlchemy."""
 
-from .batches import (NewBatch, StoreError, batch_events, batch_payouts, correction_amounts, create_batch,
-                      diff_batches, diff_paid, export_rows, format_time, get_batch, history, list_batches,
-                      open_batch, opening_balances, paid_for, record_export, transition, year_to_date)
+from .batches import (NewBatch, StoreError, batch_events, batch_payouts, check_period_free, correction_amounts,
+                      create_batch, diff_batches, diff_paid, export_rows, format_time, get_batch, history,
+                      list_batches, open_batch, opening_balances, paid_for, record_export, reports_stored,
+                      set_lines_sha256, transition, year_to_date)
 from .database import open_store
 
-__all__ = ["NewBatch", "StoreError", "batch_events", "batch_payouts", "correction_amounts", "create_batch",
-           "diff_batches", "diff_paid", "export_rows", "format_time", "get_batch", "history", "list_batches",
-           "open_batch", "open_store", "opening_balances", "paid_for", "record_export", "transition", "year_to_date"]
+__all__ = ["NewBatch", "StoreError", "batch_events", "batch_payouts", "check_period_free", "correction_amounts",
+           "create_batch", "diff_batches", "diff_paid", "export_rows", "format_time", "get_batch", "history",
+           "list_batches", "open_batch", "open_store", "opening_balances", "paid_for", "record_export",
+           "reports_stored", "set_lines_sha256", "transition", "year_to_date"]

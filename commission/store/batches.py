@@ -125,16 +125,22 @@ def _check_same_start(connection: Connection, period: Period, state_sha256: Opti
                      f"start from the same balances: give {give}")
 
 
-def create_batch(connection: Connection, result: RunResult, inputs: list[dict], reports: str, lines_sha256: str,
-                 actor: str, now: datetime) -> NewBatch:
-    """Store `result` as a draft. If the period was already paid (locked or paid batches), store only
-    the differences from what was paid, as an adjustment batch."""
-    period = str(result.period)
-    existing = open_batch(connection, result.period)
+def check_period_free(connection: Connection, period: Period) -> None:
+    """A new batch for `period` needs no open batch of the period and no batch of an overlapping one."""
+    existing = open_batch(connection, period)
     if existing is not None:
         raise StoreError(f"batch {existing.id} for {period} is still {existing.status}; lock it, or discard it "
                          f"(commission batch discard {existing.id}) before creating another")
-    _refuse_overlap(connection, result.period)
+    _refuse_overlap(connection, period)
+
+
+def create_batch(connection: Connection, result: RunResult, inputs: list[dict], reports: str, reports_token: str,
+                 actor: str, now: datetime) -> NewBatch:
+    """Store `result` as a draft. If the period was already paid (locked or paid batches), store only
+    the differences from what was paid, as an adjustment batch. Its reports are written after it is
+    stored (see `set_lines_sha256`), in the same transaction."""
+    period = str(result.period)
+    check_period_free(connection, result.period)
     rows = payout_rows(result)
     rows = rows.loc[rows["amount"] != 0]
     settled = [b.id for b in connection.execute(select(batches.c.id).where(
@@ -149,7 +155,7 @@ def create_batch(connection: Connection, result: RunResult, inputs: list[dict], 
                               for p in result.policies]),
             inputs=json.dumps(inputs), engine_version=__version__,
             totals=json.dumps({k: format_minor(v, result.minor_units) for k, v in result.totals().items()}),
-            reports=reports, lines_sha256=lines_sha256, corrects=" ".join(map(str, settled)),
+            reports=reports, lines_sha256="", reports_token=reports_token, corrects=" ".join(map(str, settled)),
             created_by=actor, created_at=now)).inserted_primary_key[0]
     except IntegrityError:
         raise StoreError(f"another batch for {period} was created at the same time; list the batches and "
@@ -164,6 +170,19 @@ def create_batch(connection: Connection, result: RunResult, inputs: list[dict], 
         connection.execute(insert(balances), [dict(r, batch_id=batch_id) for r in state_records])
     _log(connection, batch_id, "created", actor, now, {"kind": kind, "corrects": settled})
     return NewBatch(batch_id, kind, len(rows))
+
+
+def set_lines_sha256(connection: Connection, batch_id: int, lines_sha256: str) -> None:
+    """Record the fingerprint of the batch's payment-level lineage, once its reports are written."""
+    connection.execute(update(batches).where(batches.c.id == batch_id).values(lines_sha256=lines_sha256))
+
+
+def reports_stored(connection: Connection, batch_id, token) -> bool:
+    """Does the store hold the batch whose reports folder carries this id and token?"""
+    if not isinstance(batch_id, int) or not isinstance(token, str) or not token:
+        return False
+    return connection.execute(select(batches.c.id).where(
+        and_(batches.c.id == batch_id, batches.c.reports_token == token))).first() is not None
 
 
 def _refuse_overlap(connection: Connection, period: Period) -> None:

@@ -29,6 +29,7 @@ batches = Table(
     Column("totals", Text, nullable=False),  # JSON: {column: decimal text}
     Column("reports", Text, nullable=False),  # folder of the run's reports (lineage lines)
     Column("lines_sha256", String(64), nullable=False),
+    Column("reports_token", String(32), nullable=False, server_default=""),  # also in the folder's manifest
     Column("corrects", Text, nullable=False, server_default=""),  # ids of the batches an adjustment corrects
     Column("created_by", String(128), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

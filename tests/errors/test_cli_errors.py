@@ -198,7 +198,8 @@ def test_out_folder_holding_other_files_is_refused_and_untouched(tmp_path):
     assert isinstance(result.exception, SystemExit)
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        f"{busy}: --out: exists and holds other files (notes.txt, sub); choose a new or empty folder",
+        f"{busy}: --out: exists and holds other files (notes.txt, payouts.csv, sub); choose a new or empty "
+        "folder",
         "error: 1 problem(s); nothing was written"]
     after = {p.relative_to(busy): p.read_bytes() for p in busy.rglob("*") if p.is_file()}
     assert after == before
