@@ -26,6 +26,10 @@ _PATTERNS = (
 )
 
 
+#: Years a pay period may fall in: anything else is a typo (0000-01) or a date no payroll means.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 class PeriodError(ValueError):
     """The text is not a period; the message shows the accepted forms."""
 
@@ -45,7 +49,10 @@ class Period:
             match = pattern.match(cleaned)
             if match:
                 index = int(match.group(2)) if kind != "year" else 1
-                return cls(int(match.group(1)), kind, index)
+                year = int(match.group(1))
+                if not FIRST_YEAR <= year <= LAST_YEAR:
+                    raise PeriodError(f"{text!r} is not a period: the year must be {FIRST_YEAR} to {LAST_YEAR}")
+                return cls(year, kind, index)
         raise PeriodError(f"{text!r} is not a period; write a month 2026-09, a quarter 2026-Q3 or a year 2026")
 
     @classmethod

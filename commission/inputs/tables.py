@@ -72,14 +72,18 @@ def read_table(path: str | Path, wanted: Iterable[str] | None = None) -> RawTabl
     try:
         wanted = set(wanted) if wanted is not None else None
         if suffix == ".csv":
-            table, header = _read_csv(data, source, wanted)
-            return RawTable(source, table, 2, digest, header)
+            header = _csv_header(data, source)
+            _check_header(header, source, "row 1")
+            return RawTable(source, _read_csv(data, source, header, wanted), 2, digest, header)
         if suffix == ".xlsx":
             table = _read_xlsx(data)
+            _check_header(tuple(table.column_names), source, "row 1")
             return RawTable(source, _select(table, wanted), 2, digest, tuple(table.column_names))
-        header = tuple(pq.read_schema(pa.BufferReader(data)).names)
-        columns = [c for c in header if wanted is None or c in wanted]
-        return RawTable(source, pq.read_table(pa.BufferReader(data), columns=columns), 1, digest, header)
+        schema = pq.read_schema(pa.BufferReader(data))
+        _check_header(tuple(schema.names), source, "")
+        columns = [c for c in schema.names if wanted is None or c in wanted]
+        _check_parquet_types(schema, columns, source)
+        return RawTable(source, pq.read_table(pa.BufferReader(data), columns=columns), 1, digest, tuple(schema.names))
     except InputError:
         raise
     except Exception as exc:  # a third-party reader's complaint about a damaged file is the user's to fix
@@ -90,12 +94,43 @@ def _select(table: pa.Table, wanted: set[str] | None) -> pa.Table:
     return table if wanted is None else table.select([c for c in table.column_names if c in wanted])
 
 
-def _read_csv(data: bytes, source: str, wanted: set[str] | None) -> tuple[pa.Table, tuple[str, ...]]:
+def _check_header(names: tuple[str, ...], source: str, where: str) -> None:
+    """A column named twice would be read as either of them: refuse it, naming both positions."""
+    first: dict[str, int] = {}
+    problems = []
+    for position, name in enumerate(names, start=1):
+        if name in first:
+            problems.append(Problem(f"{source}:{where}" if where else source, name,
+                                    f"the column appears twice in the header (columns {first[name]} and {position})"))
+        first.setdefault(name, position)
+    if problems:
+        raise InputError(problems[:MAX_LISTED_PROBLEMS], max(len(problems) - MAX_LISTED_PROBLEMS, 0))
+
+
+def _plain(kind: pa.DataType) -> bool:
+    """A Parquet column type whose cells hold one text, number or date each (lists, structs do not)."""
+    return (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind)
+            or pa.types.is_floating(kind) or pa.types.is_decimal(kind) or pa.types.is_date(kind)
+            or pa.types.is_timestamp(kind) or pa.types.is_boolean(kind) or pa.types.is_null(kind)
+            or (pa.types.is_dictionary(kind) and _plain(kind.value_type)))
+
+
+def _check_parquet_types(schema: pa.Schema, columns: list[str], source: str) -> None:
+    problems = [Problem(source, name, f"holds {schema.field(name).type} values; expected text, numbers or dates, "
+                        "one value per cell") for name in columns if not _plain(schema.field(name).type)]
+    if problems:
+        raise InputError(problems)
+
+
+def _csv_header(data: bytes, source: str) -> tuple[str, ...]:
     text_head = data[:65536].decode("utf-8-sig", errors="replace")
     header = next(csv.reader(io.StringIO(text_head)), None)
     if not header:
         raise InputError([Problem(f"{source}:row 1", "", "the file is empty; expected a header row")])
-    names = [name.strip() for name in header]
+    return tuple(name.strip() for name in header)
+
+
+def _read_csv(data: bytes, source: str, names: tuple[str, ...], wanted: set[str] | None) -> pa.Table:
     skip = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     bad_rows: list[Problem] = []
 
@@ -108,7 +143,7 @@ def _read_csv(data: bytes, source: str, wanted: set[str] | None) -> tuple[pa.Tab
 
     table = pacsv.read_csv(
         pa.BufferReader(data[skip:]),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24, use_threads=False),
+        read_options=pacsv.ReadOptions(column_names=list(names), skip_rows=1, block_size=1 << 24, use_threads=False),
         parse_options=pacsv.ParseOptions(invalid_row_handler=reject),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                              include_columns=[n for n in names if wanted is None or n in wanted],
@@ -116,7 +151,7 @@ def _read_csv(data: bytes, source: str, wanted: set[str] | None) -> tuple[pa.Tab
     )
     if bad_rows:
         raise InputError(bad_rows[:MAX_LISTED_PROBLEMS], max(len(bad_rows) - MAX_LISTED_PROBLEMS, 0))
-    return table, tuple(names)
+    return table
 
 
 def _read_xlsx(data: bytes) -> pa.Table:
