@@ -18,11 +18,14 @@ from .money import format_minor
 from .periods import Period, PeriodError
 
 EXIT_INPUT = 2
+#: Batch ids as the store numbers them (a PostgreSQL INTEGER).
+BATCH_ID = click.IntRange(1, 2**31 - 1)
 
 
 def reports_user_errors(command):
-    """Turn InputError, PeriodError and OSError (an unwritable folder) into a clear message and exit
-    code 2, never a traceback."""
+    """Problems the user can fix (bad inputs, a wrong period, an unwritable folder, a workflow rule of
+    the batch store, a store that refuses a change) print as one clear message with exit code 2,
+    never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -39,8 +42,29 @@ def reports_user_errors(command):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"error: {where}{exc.strerror or exc}", err=True)
             sys.exit(EXIT_INPUT)
+        except Exception as exc:
+            message = _store_problem(exc)
+            if message is None:
+                raise
+            click.echo(f"error: {message}", err=True)
+            sys.exit(EXIT_INPUT)
 
     return wrapper
+
+
+def _store_problem(exc: Exception) -> str | None:
+    """The message of a batch-store problem (a workflow rule, or a database that refuses a change), None
+    for anything else. Imported here, when it happens, so commands without a store start fast."""
+    from sqlalchemy.exc import DBAPIError
+
+    from .store import StoreError
+
+    if isinstance(exc, StoreError):
+        return str(exc)
+    if isinstance(exc, DBAPIError):
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return f"the batch store refused the change: {detail}"
+    return None
 
 
 def _period(ctx, param, value):
@@ -187,29 +211,17 @@ def sample_data(collectors, months, seed, first_month, out_dir):
 
 # -- HR payout batches -----------------------------------------------------------------------
 
-DEFAULT_DB = "commission.db"
-DB_ENV = "COMMISSION_DB"
-CONFIG_FILE = "commission.yaml"
-
-
 def db_option(command):
-    return click.option("--db", "db", help=f"Batch store: an SQLite file or a database URL (postgresql://...). "
-                        f"Default: ${DB_ENV}, else db: in ./{CONFIG_FILE}, else ./{DEFAULT_DB}.")(command)
+    return click.option("--db", "db", help="Batch store: an SQLite file or a database URL (postgresql://...). "
+                        "Default: $COMMISSION_DB, else db: in ./commission.yaml, else ./commission.db.")(command)
 
 
 def _store_url(db: str | None, create: bool = False) -> str:
-    """--db, else the environment variable, else the config file in the working directory, else the
-    default. Only `create` (batch create) may start a new SQLite file: elsewhere a misspelt path
-    would silently read an empty store."""
-    import os
+    """--db, else the environment, else the settings file, else the default. Only `create` (batch
+    create) may start a new SQLite file: elsewhere a misspelt path would silently read an empty store."""
+    from .app.config import DEFAULT_DB, setting
 
-    import yaml
-
-    value = db or os.environ.get(DB_ENV)
-    config = Path(CONFIG_FILE)
-    if not value and config.exists():
-        value = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("db")
-    value = str(value or DEFAULT_DB)
+    value = str(setting("db", db) or DEFAULT_DB)
     if "://" in value:
         return value
     if not create and not Path(value).exists():
@@ -242,22 +254,6 @@ def _show(frame, money=(), minor: int = 2) -> None:
     click.echo(shown.to_string(index=False) if len(shown) else "(nothing)")
 
 
-def reports_store_errors(command):
-    """StoreError (a workflow rule, such as an open batch or a locked one) is the user's: exit code 2."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from .store import StoreError
-
-        try:
-            return command(*args, **kwargs)
-        except StoreError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_INPUT)
-
-    return wrapper
-
-
 @main.group()
 def batch():
     """HR payout batches in a database: create, review, approve, lock, mark paid, export."""
@@ -269,7 +265,6 @@ def batch():
 @db_option
 @click.option("--by", help="Who creates the batch (default: the login name).")
 @reports_user_errors
-@reports_store_errors
 def batch_create(db, by, state_path, state_edited, first_period, **options):
     """Run PERIOD and store it as a draft batch; a period already paid gets an adjustment batch of differences.
 
@@ -287,10 +282,10 @@ def batch_create(db, by, state_path, state_edited, first_period, **options):
 
 def _transition(action: str):
     @batch.command(action, help=f"{action.replace('-', ' ').capitalize()} batch ID (recorded with who and when).")
-    @click.argument("batch_id", type=int)
+    @click.argument("batch_id", type=BATCH_ID)
     @db_option
     @click.option("--by", help="Who does it (default: the login name).")
-    @reports_store_errors
+    @reports_user_errors
     def command(batch_id, db, by):
         from .store import open_store, transition
 
@@ -307,7 +302,7 @@ for _action in ("approve", "lock", "mark-paid", "discard"):
 
 @batch.command("list")
 @db_option
-@reports_store_errors
+@reports_user_errors
 def batch_list(db):
     """Every batch: period, kind, status, net payout, who created it and when."""
     from .store import list_batches, open_store
@@ -317,9 +312,9 @@ def batch_list(db):
 
 
 @batch.command("show")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=BATCH_ID)
 @db_option
-@reports_store_errors
+@reports_user_errors
 def batch_show(batch_id, db):
     """A batch's record, payouts per collector and pay code, and its history of events."""
     from .store import batch_events, batch_payouts, format_time, get_batch, open_store
@@ -341,10 +336,10 @@ def batch_show(batch_id, db):
 
 
 @batch.command("diff")
-@click.argument("first", type=int)
-@click.argument("second", type=int, required=False)
+@click.argument("first", type=BATCH_ID)
+@click.argument("second", type=BATCH_ID, required=False)
 @db_option
-@reports_store_errors
+@reports_user_errors
 def batch_diff(first, second, db):
     """Differences per collector and pay code between two batches, or between one and what was paid."""
     from .store import diff_batches, diff_paid, get_batch, open_store
@@ -356,14 +351,13 @@ def batch_diff(first, second, db):
 
 
 @batch.command("export")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=BATCH_ID)
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Payroll file to write; a control file (count and totals) is written beside it.")
 @db_option
 @click.option("--by", help="Who exports (default: the login name).")
 @reports_user_errors
-@reports_store_errors
 def batch_export(batch_id, file_format, out_path, db, by):
     """Write the payroll file of an approved, locked or paid batch, with a control total and count."""
     from .outputs.payroll import write_payroll
@@ -383,7 +377,7 @@ def batch_export(batch_id, file_format, out_path, db, by):
 @main.command("history")
 @click.option("--collector", required=True, help="collector_id")
 @db_option
-@reports_store_errors
+@reports_user_errors
 def history_command(collector, db):
     """A collector's payouts across periods, from the batch store."""
     from .store import StoreError, history, open_store
@@ -413,7 +407,7 @@ def _report_folder(run_dir, batch_id, db) -> Path:
 
 @main.command()
 @click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path), help="A run's --out folder.")
-@click.option("--batch", "batch_id", type=int, help="A stored batch (its reports folder).")
+@click.option("--batch", "batch_id", type=BATCH_ID, help="A stored batch (its reports folder).")
 @db_option
 @click.option("--collector", help="One collector (default: everyone in the run).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language (default: Chinese for CNY plans).")
@@ -422,7 +416,6 @@ def _report_folder(run_dir, batch_id, db) -> Path:
                    "or, with --collector, only that collector's workbook is written in it.")
 @click.option("--jobs", type=click.IntRange(1, 64), help="Processes to use (default: the machine's cores).")
 @reports_user_errors
-@reports_store_errors
 def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
     """Write each collector's Excel statement: summary, every payment, and the plan in words."""
     from .outputs.statements import StoreFacts, write_statements
@@ -449,12 +442,11 @@ def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
 
 @main.command("explain")
 @click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path), help="A run's --out folder.")
-@click.option("--batch", "batch_id", type=int, help="A stored batch (its reports folder).")
+@click.option("--batch", "batch_id", type=BATCH_ID, help="A stored batch (its reports folder).")
 @db_option
 @click.option("--collector", required=True)
 @click.option("--payment", help="Explain one payment of the collector instead.")
 @reports_user_errors
-@reports_store_errors
 def explain_command(run_dir, batch_id, db, collector, payment):
     """How a collector's payout was built: each rule, base x rate = amount, events, and the net."""
     from .outputs.explain import explain
