@@ -151,6 +151,7 @@ def atomic_directory(target: str | Path, may_replace: Callable[[Path], None] = l
     except BaseException:
         remove(staging)
         raise
+    crash_point("published")
 
 
 def temporary_beside(target: Path) -> Path:

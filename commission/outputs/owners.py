@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from ..errors import InputError, Problem
+from .atomic import tidy
 
 MANIFEST = "manifest.json"
 STATEMENTS_INDEX = "statements.json"
@@ -59,7 +60,9 @@ def _refuse(folder: Path, message: str) -> InputError:
 
 
 def _contents(folder: Path) -> Optional[list[str]]:
-    """Names in `folder` (None when it does not exist); a file in its place is refused."""
+    """Names in `folder` (None when it does not exist); a file in its place is refused. What killed
+    commands left beside it is finished or removed first (see atomic.tidy)."""
+    tidy(folder.parent)
     if not folder.exists() and not folder.is_symlink():
         return None
     if not folder.is_dir() or folder.is_symlink():
