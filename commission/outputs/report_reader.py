@@ -17,7 +17,7 @@ from ..errors import InputError, Problem
 from ..inputs.columns import decimal_text
 from ..periods import Period
 from ..policy import Policy, parse_policy
-from .run_report import ITEMS_CSV, KPIS_CSV, LINES_CSV, LINES_PARQUET, MANIFEST, PAYOUTS_CSV, PLANS, STATE
+from .run_report import ITEMS_CSV, KPIS_CSV, LINES_CSV, LINES_PARQUET, MANIFEST, PAYOUTS_CSV, STATE, plan_file
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def load_report(folder: str | Path) -> RunReport:
     state["amount"] = _money(state["amount"].astype(str), minor) if len(state) else np.zeros(0, dtype=np.int64)
     plans = {}
     for entry in manifest["plans"]:
-        path = folder / PLANS / f"{entry['id']}-v{entry['version']}.yaml"
+        path = plan_file(folder, entry["id"], entry["version"])
         plans[(entry["id"], int(entry["version"]))] = parse_policy(path.read_text(encoding="utf-8"), source=str(path))
     return RunReport(folder=folder, period=Period.parse(manifest["period"]), currency=manifest["currency"],
                      minor_units=minor, payouts=payouts, items=items, lines=lines, kpis=kpis, state=state,
