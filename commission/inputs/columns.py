@@ -66,6 +66,7 @@ def _as_text(column):
         else pc.cast(column, pa.string())
 
 
+#: First bytes that keep an id off the fast path: a space, or a character that starts a formula.
 _ID_UNSAFE_FIRST = np.frombuffer(b" =+-@", dtype=np.uint8)
 
 
@@ -101,7 +102,7 @@ def _breaking(column, pattern: str, max_length: int, ids: bool) -> np.ndarray:
 def identifier(raw: RawTable, name: str, problems: ProblemCollector, required: bool = True):
     """An id column, checked against the grammar of `commission.identifiers` and never changed: each
     bad cell is one problem saying what is wrong (without the id itself). A blank cell (empty, or
-    only spaces) is read as '' and is a problem when `required`."""
+    only white space) is read as '' and is a problem when `required`."""
     column = _as_text(raw.table.column(name))
     blank = _blank(_trimmed(column))
     if required and blank.any():

@@ -16,7 +16,7 @@ CHANGED = "~"
 _HASH_LENGTH = 16  # hexadecimal digits of the text's SHA-256 after CHANGED
 _KEPT_PUNCTUATION = "-_.+"  # '+' too: every plan id the YAML grammar allows keeps its name (older run folders)
 #: Names Windows reserves for devices, whatever follows them after a dot.
-_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"{port}{digit}" for port in ("COM", "LPT") for digit in "123456789¹²³")}
 
 
 def safe_file_name(text: str, suffix: str = "") -> str:

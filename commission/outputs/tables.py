@@ -47,6 +47,7 @@ def restored(column):
     quoted = pc.match_substring_regex(column, _QUOTED).fill_null(False)
     return pc.if_else(quoted, pc.utf8_slice_codeunits(column, 1), column)
 
+
 def money_decimal_array(values: np.ndarray, minor_units: int) -> pa.Array:
     """int64 minor units as an Arrow decimal128(18, minor_units) array, exact and without any copy through text.
 
