@@ -187,7 +187,7 @@ def test_detail_sheet_lists_every_payment_by_bucket_with_subtotals(run_folder, t
 
 def test_mistakes_give_one_clear_message_and_exit_2(run_folder, tmp_path):
     unknown = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C9"])
-    assert unknown.exit_code == 2 and "C9 is not in the run for 2026-10" in unknown.output
+    assert unknown.exit_code == 2 and "'C9' is not in the run for 2026-10" in unknown.output
     payment = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment", "P9"])
     assert payment.exit_code == 2 and "P9 is not among C1's payments" in payment.output
     both = CliRunner().invoke(main, ["statements", "--run", str(run_folder), "--batch", "1"])

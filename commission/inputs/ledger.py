@@ -108,8 +108,8 @@ def _validate(raw: RawTable, minor_units: int, key_columns: Sequence[str], probl
                          f"(found: {', '.join(raw.header)})")
         return None
     data = {
-        "payment_id": columns.text(raw, "payment_id", problems),
-        "collector_id": columns.text(raw, "collector_id", problems),
+        "payment_id": columns.identifier(raw, "payment_id", problems),
+        "collector_id": columns.identifier(raw, "collector_id", problems),
         "account": columns.masked_account(raw, "account_id", problems),
         "payment_date": columns.day(raw, "payment_date", problems),
         "amount": columns.money(raw, "amount", minor_units, problems),
@@ -117,9 +117,9 @@ def _validate(raw: RawTable, minor_units: int, key_columns: Sequence[str], probl
         "balance": columns.money(raw, "balance", minor_units, problems, allow_negative=False),
     }
     for name in key_columns:
-        data[name] = columns.optional_text(raw, name)
+        data[name] = columns.text(raw, name, problems, required=False)
     if "reverses" in present:
-        data["reverses"] = columns.optional_text(raw, "reverses")
+        data["reverses"] = columns.identifier(raw, "reverses", problems, required=False)
         _check_reversal_shape(raw, data, problems)
     if "credit_share" in present:
         data["credit_share"] = columns.share(raw, "credit_share", problems)
@@ -136,7 +136,7 @@ def _check_reversal_shape(raw: RawTable, data: dict, problems: ProblemCollector)
     not_negative = is_reversal & (data["amount"] >= 0)
     for index in np.flatnonzero(not_negative)[: problems.limit]:
         problems.add(raw.where(int(index)), "amount", "a reversal's amount must be negative (it takes back "
-                     f"part or all of payment {reverses[int(index)].as_py()})")
+                     f"part or all of payment {reverses[int(index)].as_py()!r})")
     itself = pc.equal(reverses, data["payment_id"]).to_numpy(zero_copy_only=False)
     for index in np.flatnonzero(itself)[: problems.limit]:
         problems.add(raw.where(int(index)), "reverses", "a payment cannot reverse itself")

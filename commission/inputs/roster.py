@@ -37,12 +37,13 @@ def load_roster(path: str | Path) -> Roster:
         problems.add(raw.header_where(), name, f"is a required roster column, missing from the header "
                      f"(found: {', '.join(raw.header)})")
     problems.raise_if_any()
-    ids = columns.text(raw, "collector_id", problems)
-    frame = pd.DataFrame({"collector_id": ids.to_pandas(), "name": columns.optional_text(raw, "name").to_pandas(),
-                          "team": columns.optional_text(raw, "team").to_pandas(),
-                          "employee_id": columns.text(raw, "employee_id", problems).to_pandas()})
+    frame = pd.DataFrame({"collector_id": columns.identifier(raw, "collector_id", problems).to_pandas(),
+                          "name": columns.text(raw, "name", problems, required=False).to_pandas(),
+                          "team": columns.text(raw, "team", problems, required=False).to_pandas(),
+                          "employee_id": columns.identifier(raw, "employee_id", problems).to_pandas()})
     for name in ("manager_id", "plan"):
-        frame[name] = columns.optional_text(raw, name).to_pandas() if name in raw.header else ""
+        frame[name] = columns.identifier(raw, name, problems, required=False).to_pandas() \
+            if name in raw.header else ""
     for name in ("start_date", "end_date"):
         frame[name] = (columns.day(raw, name, problems, required=False) if name in raw.header
                        else np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[D]"))

@@ -33,7 +33,7 @@ def load_period_values(path: str | Path, role: str, value_column: str, minor_uni
     raw = read_table(path)
     problems = ProblemCollector()
     _require(raw, ("collector_id", "period", value_column), problems)
-    collector = columns.text(raw, "collector_id", problems)
+    collector = columns.identifier(raw, "collector_id", problems)
     period_text = columns.text(raw, "period", problems)
     values = columns.money(raw, value_column, minor_units, problems, allow_negative=False)
     periods = []
@@ -46,7 +46,7 @@ def load_period_values(path: str | Path, role: str, value_column: str, minor_uni
     frame = pd.DataFrame({"collector_id": collector.to_pandas(), "period": periods, value_column: values})
     repeated = frame.duplicated(["collector_id", "period"]).to_numpy()
     for index in np.flatnonzero(repeated)[: problems.limit]:
-        problems.add(raw.where(int(index)), "period", f"{frame['collector_id'].iat[index]} has two rows for "
+        problems.add(raw.where(int(index)), "period", f"{frame['collector_id'].iat[index]!r} has two rows for "
                      f"{frame['period'].iat[index]}")
     problems.raise_if_any()
     return SideTable(frame, InputFile(role, raw.source, raw.sha256, raw.table.num_rows))
@@ -58,11 +58,12 @@ def load_events(path: str | Path) -> SideTable:
     problems = ProblemCollector()
     _require(raw, EVENT_COLUMNS, problems)
     frame = pd.DataFrame({
-        "event_id": columns.text(raw, "event_id", problems).to_pandas(),
-        "collector_id": columns.text(raw, "collector_id", problems).to_pandas(),
+        "event_id": columns.identifier(raw, "event_id", problems).to_pandas(),
+        "collector_id": columns.identifier(raw, "collector_id", problems).to_pandas(),
         "date": columns.day(raw, "date", problems),
         "type": columns.text(raw, "type", problems).to_pandas(),
-        "severity": columns.optional_text(raw, "severity").to_pandas() if "severity" in raw.header else "",
+        "severity": columns.text(raw, "severity", problems, required=False).to_pandas()
+        if "severity" in raw.header else "",
     })
     frame["score"] = columns.score(raw, "score", problems) if "score" in raw.header else -1
     frame["source"] = raw.source

@@ -19,7 +19,7 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
     money = lambda value: format_minor(int(value), minor)  # noqa: E731
     payouts = report.payouts.loc[report.payouts["collector_id"] == collector]
     if not len(payouts):
-        raise InputError([Problem("--collector", "", f"{collector} is not in the run for {report.period}")])
+        raise InputError([Problem("--collector", "", f"{collector!r} is not in the run for {report.period}")])
     payout = payouts.iloc[0]
     lines = report.lines.loc[report.lines["collector_id"] == collector]
     if payment is not None:

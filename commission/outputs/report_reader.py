@@ -17,7 +17,8 @@ from ..errors import InputError, Problem
 from ..inputs.columns import decimal_text
 from ..periods import Period
 from ..policy import Policy, parse_policy
-from .run_report import ITEMS_CSV, KPIS_CSV, LINES_CSV, LINES_PARQUET, MANIFEST, PAYOUTS_CSV, PLANS, STATE
+from .run_report import ITEMS_CSV, KPIS_CSV, LINES_CSV, LINES_PARQUET, MANIFEST, PAYOUTS_CSV, STATE, plan_file
+from .tables import restored
 
 
 @dataclass(frozen=True)
@@ -80,16 +81,17 @@ def load_report(folder: str | Path) -> RunReport:
         lines = _csv(folder / LINES_CSV, LINE_MONEY_COLUMNS, minor)
     else:
         lines = _parquet(folder / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
-    kpis = pd.read_csv(folder / KPIS_CSV, dtype={"collector_id": str, "kpi": str, "window": str},
-                       keep_default_na=False) if (folder / KPIS_CSV).exists() else pd.DataFrame(
-        columns=["collector_id", "kpi", "window", "numerator", "denominator"])
+    kpis = pd.DataFrame(columns=["collector_id", "kpi", "window", "numerator", "denominator"])
+    if (folder / KPIS_CSV).exists():
+        kpis = _restored(pd.read_csv(folder / KPIS_CSV, dtype={"collector_id": str, "kpi": str, "window": str},
+                                     keep_default_na=False), ("collector_id", "kpi", "window"))
     state_rows = json.loads((folder / STATE).read_text(encoding="utf-8"))["balances"] if (folder / STATE).exists() \
         else []
     state = pd.DataFrame(state_rows, columns=["collector_id", "balance", "amount"])
     state["amount"] = _money(state["amount"].astype(str), minor) if len(state) else np.zeros(0, dtype=np.int64)
     plans = {}
     for entry in manifest["plans"]:
-        path = folder / PLANS / f"{entry['id']}-v{entry['version']}.yaml"
+        path = plan_file(folder, entry["id"], entry["version"])
         plans[(entry["id"], int(entry["version"]))] = parse_policy(path.read_text(encoding="utf-8"), source=str(path))
     return RunReport(folder=folder, period=Period.parse(manifest["period"]), currency=manifest["currency"],
                      minor_units=minor, payouts=payouts, items=items, lines=lines, kpis=kpis, state=state,
@@ -105,6 +107,16 @@ def _csv(path: Path, money, minor: int) -> pd.DataFrame:
     for column in money:
         if column in frame:
             frame[column] = _money(frame[column], minor)
+    return _restored(frame, [c for c in frame.columns if c not in money])
+
+
+def _restored(frame: pd.DataFrame, text_columns) -> pd.DataFrame:
+    """The text columns as they were before write_csv neutralised them (see outputs.tables)."""
+    for name in text_columns:
+        column = pa.array(frame[name])
+        undone = restored(column)
+        if undone is not column:
+            frame[name] = pd.Series(undone.to_pandas(), index=frame.index, dtype=frame[name].dtype)
     return frame
 
 

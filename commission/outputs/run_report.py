@@ -19,6 +19,7 @@ from ..inputs import InputFile, sha256_of, state_digest
 from ..money import format_minor
 from .atomic import atomic_directory
 from .owners import run_folder
+from .paths import file_in
 from .tables import write_csv, write_parquet
 from .workbook import new_workbook, save_workbook, write_sheet
 
@@ -69,7 +70,7 @@ def write_reports(result: RunResult, policies, inputs: Sequence[InputFile], fold
     write_csv(result.kpis, folder / KPIS_CSV, (), minor)
     (folder / PLANS).mkdir()
     for policy in result.policies:
-        (folder / PLANS / plan_file_name(policy)).write_text(policy.text, encoding="utf-8")
+        plan_file(folder, policy.plan, policy.version).write_text(policy.text, encoding="utf-8")
     (folder / STATE).write_text(json.dumps(state_document(result), indent=2, ensure_ascii=False) + "\n",
                                 encoding="utf-8")
     manifest = build_manifest(result, policies, inputs, folder) | {"owner": owner, **(notes or {})}
@@ -83,8 +84,10 @@ def _write_payouts_xlsx(result: RunResult, path: Path, money: list[str]) -> None
     save_workbook(workbook, path)
 
 
-def plan_file_name(policy) -> str:
-    return f"{policy.plan}-v{policy.version}.yaml"
+def plan_file(folder: Path, plan: str, version) -> Path:
+    """Where a run folder keeps its copy of a plan version: plans/{plan}-v{version}.yaml, the plan id
+    made a safe file name (the reader finds it with this same function)."""
+    return file_in(folder / PLANS, plan, f"-v{int(version)}.yaml")
 
 
 def state_document(result: RunResult) -> dict:

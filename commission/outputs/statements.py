@@ -428,20 +428,28 @@ def write_statements(folder, target, collector: Optional[str] = None, lang: Opti
     from ..errors import InputError, Problem
     from .atomic import atomic_directory, atomic_file
     from .owners import only_files
+    from .paths import clash, file_in, safe_file_name
     from .report_reader import load_report
 
     report = load_report(folder)
     language = statement_language(report, lang)
     collectors = list(report.payouts["collector_id"])
+    suffix = f"-{report.period}.xlsx"
     if collector is not None:  # one workbook, added to (or replacing its own in) the folder; the rest stay
         if collector not in collectors:
-            raise InputError([Problem("--collector", "", f"{collector} is not in the run for {report.period}")])
-        with atomic_file(Path(target) / f"{collector}-{report.period}.xlsx", where=target) as staged:
+            raise InputError([Problem("--collector", "", f"{collector!r} is not in the run for {report.period}")])
+        with atomic_file(file_in(target, collector, suffix), where=target) as staged:
             write_statement(report, _request(collector, language, staged, store))
         return 1
+    names = [safe_file_name(c, suffix) for c in collectors]
+    same = clash(names)
+    if same:
+        raise InputError([Problem(str(target), "--out", f"the statements {same[0]} and {same[1]} would be one file "
+                                  "where case is ignored (Windows, macOS); give those collectors ids that differ "
+                                  "by more than case")])
     jobs = jobs or os.cpu_count() or 1
-    with atomic_directory(target, only_files(f"{c}-{report.period}.xlsx" for c in collectors)) as staging:
-        requests = [_request(c, language, staging / f"{c}-{report.period}.xlsx", store) for c in collectors]
+    with atomic_directory(target, only_files(names)) as staging:
+        requests = [_request(c, language, file_in(staging, c, suffix), store) for c in collectors]
         if progress:
             progress(len(requests), 0)
         if jobs == 1 or len(requests) < 8:

@@ -1,4 +1,11 @@
-"""Frames to files: money columns as decimal text (CSV) or exact decimals (Parquet), categoricals as text."""
+"""Frames to files: money columns as decimal text (CSV) or exact decimals (Parquet), categoricals as text.
+
+CSV text that a spreadsheet would run as a formula is neutralised the way OWASP recommends ("CSV
+injection"): a cell starting with =, +, -, @, a tab or a carriage return gets a leading '. Numbers
+stay numbers: money columns are decimals (-5.00), and text that is a plain decimal (-530.74) is
+left as it is. Text that already starts with quotes and then one of those characters gets one more
+quote, so `restored` gives back exactly what was written, whatever it was.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,37 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from ..inputs.columns import string_bytes
+
+#: Text that write_csv neutralises: quotes (maybe none), then a character that starts a formula.
+NEUTRALISED = r"^'*[=+\-@\t\r]"
+#: ... unless it is a plain decimal number, which a spreadsheet reads as the number it is.
+_PLAIN_NUMBER = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+#: Text that `restored` takes one quote from: what write_csv wrote for NEUTRALISED text.
+_QUOTED = r"^'+[=+\-@\t\r]"
+_FIRST_BYTES = np.frombuffer(b"'=+-@\t\r", dtype=np.uint8)
+
+
+def neutralised(column):
+    """A text column for CSV: every cell matching NEUTRALISED, but not a plain number, gets a leading '."""
+    if not any(np.isin(data[starts[ends > starts]], _FIRST_BYTES).any() for data, starts, ends in string_bytes(column)):
+        return column  # the usual case, proven on each value's first byte without a regular expression
+    risky = pc.and_(pc.match_substring_regex(column, NEUTRALISED),
+                    pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER))).fill_null(False)
+    return pc.if_else(risky, pc.utf8_replace_slice(column, start=0, stop=0, replacement="'"), column)
+
+
+def restored(column):
+    """A text column read back from our CSV as it was before `neutralised`: one leading ' removed
+    where a cell is quotes and then a character that starts a formula."""
+    if not pc.any(pc.starts_with(column, "'")).as_py():
+        return column
+    quoted = pc.match_substring_regex(column, _QUOTED).fill_null(False)
+    return pc.if_else(quoted, pc.utf8_slice_codeunits(column, 1), column)
 
 
 def money_decimal_array(values: np.ndarray, minor_units: int) -> pa.Array:
@@ -47,8 +82,12 @@ def to_arrow(frame: pd.DataFrame, money: Sequence[str], minor_units: int, plain_
 
 
 def write_csv(frame: pd.DataFrame, path: Path, money: Sequence[str], minor_units: int) -> None:
-    """UTF-8 CSV; money unquoted with exactly the currency's minor digits (e.g. 1234.50), text quoted."""
+    """UTF-8 CSV; money unquoted with exactly the currency's minor digits (e.g. 1234.50), text quoted
+    and neutralised (see the module's docstring)."""
     table = to_arrow(frame, money, minor_units, plain_text=True)
+    for index, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            table = table.set_column(index, field.name, neutralised(table.column(index)))
     pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 

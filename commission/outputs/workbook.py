@@ -1,9 +1,16 @@
-"""Small openpyxl helpers shared by every workbook we write: styled header, money formats, widths, totals."""
+"""Small openpyxl helpers shared by every workbook we write: styled header, money formats, widths, totals.
+
+Every workbook is made by `new_workbook` and written by `save_workbook`, which is where text is
+made safe, whatever a writer puts in (ids and names come from other systems): a text cell is always
+a string, never a formula (openpyxl reads a str starting with '=' as one) nor an error value, and
+characters XML cannot hold are dropped instead of breaking the file. We never write formulas.
+"""
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -97,10 +104,67 @@ def fit_widths(sheet, minimum: int = 8, maximum: int = 40) -> None:
         sheet.column_dimensions[get_column_letter(column_cells[0].column)].width = min(longest, maximum)
 
 
+#: Characters XML 1.0 cannot hold (sheet_rows drops the same in RE2), and lone surrogates, which
+#: are not text at all and cannot be written as UTF-8.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value):
+    """`value` with the characters XML cannot hold dropped, if it is a str; anything else as it is."""
+    return _XML_ILLEGAL.sub("", value) if isinstance(value, str) else value
+
+
+class TextSheet(Worksheet):
+    """A worksheet that drops the characters XML cannot hold from text before openpyxl sees it
+    (openpyxl raises IllegalCharacterError on most of them): write cells with append, cell or
+    sheet[key] = value."""
+
+    def append(self, iterable):
+        if isinstance(iterable, Mapping):
+            super().append({key: xml_text(value) for key, value in iterable.items()})
+        else:
+            super().append([xml_text(value) for value in iterable])
+
+    def cell(self, row, column, value=None):
+        return super().cell(row, column, xml_text(value))
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, xml_text(value))
+
+
+class _Workbook(Workbook):
+    """A workbook of TextSheets."""
+
+    def create_sheet(self, title=None, index=None):
+        sheet = TextSheet(parent=self, title=xml_text(title))
+        self._add_sheet(sheet=sheet, index=index)
+        return sheet
+
+
 def new_workbook() -> Workbook:
-    workbook = Workbook()
+    workbook = _Workbook()
     workbook.remove(workbook.active)
     return workbook
+
+
+def _text_only(workbook: Workbook) -> None:
+    """The last word before saving: every formula or error cell becomes the string it was given as,
+    and every text (cells, sheet headers and footers, chart titles) loses what XML cannot hold."""
+    for sheet in workbook.worksheets:
+        for cell in sheet._cells.values():
+            if cell.data_type in ("f", "e"):
+                cell.data_type = "s"
+            if cell.data_type == "s" and isinstance(cell._value, str):
+                cell._value = xml_text(cell._value)
+        for part in (sheet.oddHeader, sheet.oddFooter, sheet.evenHeader, sheet.evenFooter, sheet.firstHeader,
+                     sheet.firstFooter):
+            for side in (part.left, part.center, part.right):
+                side.text = xml_text(side.text)
+        for chart in sheet._charts:
+            for title in (chart.title, getattr(chart.x_axis, "title", None), getattr(chart.y_axis, "title", None)):
+                for paragraph in (title.tx.rich.p if title is not None and title.tx and title.tx.rich else ()):
+                    for run in paragraph.r or ():
+                        run.t = xml_text(run.t)
 
 
 #: Fixed document and zip-entry time, so the same inputs give byte-identical workbooks.
@@ -187,6 +251,7 @@ def save_workbook(workbook: Workbook, path: Path, rendered: Sequence[RenderedRow
     workbook.properties.created = _FIXED_TIME
     workbook.properties.modified = _FIXED_TIME
     workbook.properties.creator = "collector-commission"
+    _text_only(workbook)
     with _FixedTimeZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
         writer = _Writer(workbook, archive, rendered)
         writer.save()
