@@ -42,7 +42,8 @@ def main() -> None:
         result = compute(policy, ledger.frame, Period.parse("2026-10"))
         write_run(result, result.policies, ledger.files, folder / "run")
         started = time.perf_counter()
-        count = write_statements(folder / "run", folder / "statements", jobs=args.jobs)
+        count = write_statements(folder / "run", folder / "statements", {"run": str(folder / "run")},
+                                 jobs=args.jobs)
         seconds = time.perf_counter() - started
     print(f"{count:,} statements of about {args.payments} payments each in {seconds:.1f} s "
           f"({count / seconds:.1f} statements/s)")

@@ -421,7 +421,7 @@ def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
     from .outputs.statements import StoreFacts, write_statements
 
     folder = _report_folder(run_dir, batch_id, db)
-    store = None
+    store, source = None, {"run": str(folder.resolve())}
     if batch_id is not None:  # the store knows the year's earlier batches, and what a correction pays
         from .store import correction_amounts, get_batch, open_store, year_to_date
 
@@ -430,13 +430,15 @@ def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
             store = StoreFacts(year_to_date(connection, record.period),
                                batch_id if record.kind == "adjustment" else None,
                                correction_amounts(connection, batch_id))
+            source = {"batch_id": batch_id, "token": record.reports_token}
     target = out_dir or folder / "statements"
     if sys.stderr.isatty():  # a progress bar for people; nothing for scripts and logs
         with click.progressbar(length=0, label="statements", file=sys.stderr) as bar:
-            written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs, store=store,
+            written = write_statements(folder, target, source, collector=collector, lang=lang, jobs=jobs,
+                                       store=store,
                                        progress=lambda total, done: (setattr(bar, "length", total), bar.update(done)))
     else:
-        written = write_statements(folder, target, collector=collector, lang=lang, jobs=jobs, store=store)
+        written = write_statements(folder, target, source, collector=collector, lang=lang, jobs=jobs, store=store)
     click.echo(f"{written} statement(s) written to {target}/")
 
 

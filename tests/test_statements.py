@@ -96,7 +96,7 @@ def test_statements_in_both_languages_match_the_payouts_and_the_hand_worked_numb
         result = CliRunner().invoke(main, ["statements", "--run", str(run_folder), "--lang", lang, "--out",
                                            str(out), "--jobs", "1"])
         assert result.exit_code == 0, result.output
-        assert sorted(p.name for p in out.iterdir()) == ["C1-2026-10.xlsx", "C2-2026-10.xlsx"]
+        assert sorted(p.name for p in out.iterdir()) == ["C1-2026-10.xlsx", "C2-2026-10.xlsx", "statements.json"]
         workbook = load_workbook(out / "C1-2026-10.xlsx")
         summary, detail, plan_sheet = workbook.worksheets
         net_row = cell_after(summary, net_label)
@@ -290,4 +290,5 @@ def test_one_collectors_statement_is_added_beside_the_others(run_folder, tmp_pat
         result = CliRunner().invoke(main, ["statements", "--run", str(run_folder), "--collector", collector,
                                            "--out", str(tmp_path / "st")])
         assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "st").iterdir()) == ["C1-2026-10.xlsx", "C2-2026-10.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "st").iterdir()) == ["C1-2026-10.xlsx", "C2-2026-10.xlsx",
+                                                                  "statements.json"]

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector
+from ..identifiers import identifier_problem
 from ..money import MoneyError, parse_money
 from ..periods import Period, PeriodError
 from ..policy.model import CLEARANCE, EVENT_TYPES, SEVERITIES
@@ -142,6 +143,9 @@ def load_state(path: str | Path, minor_units: int, currency: str = "") -> StateF
         raise InputError([Problem(source, "currency", f"the state is in {document.get('currency')}; the plans "
                                   f"pay in {currency}")])
     problems = ProblemCollector()
+    for index, collector in enumerate(frame["collector_id"]):  # one per balance carried, not per ledger row
+        if (problem := identifier_problem(collector)) is not None:
+            problems.add(f"{source}:balances[{index}]", "collector_id", problem)
     for index in np.flatnonzero(frame.duplicated(["collector_id", "balance"]).to_numpy())[: problems.limit]:
         problems.add(f"{source}:balances[{index}]", "balance", f"{frame['collector_id'].iat[index]} has "
                      f"{frame['balance'].iat[index]} twice; a balance is carried once")

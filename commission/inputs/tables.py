@@ -186,5 +186,5 @@ def _cell_text(value) -> str | None:
     if isinstance(value, float):
         text = format(Decimal(repr(value)), "f")
         return text[:-2] if text.endswith(".0") else text
-    text = str(value).strip()
-    return text or None
+    text = str(value)  # as written: ids with spaces around them are refused, free text is trimmed later
+    return text if text.strip() else None

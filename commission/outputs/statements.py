@@ -414,20 +414,22 @@ def _print_setup(sheet, heading: str) -> None:
     sheet.protection.sheet = False
 
 
-def write_statements(folder, target, collector: Optional[str] = None, lang: Optional[str] = None,
+def write_statements(folder, target, source: dict, collector: Optional[str] = None, lang: Optional[str] = None,
                      jobs: Optional[int] = None, progress=None, store: Optional[StoreFacts] = None) -> int:
     """Statements for everyone in the run folder, all or none, in `jobs` processes: the `target`
     folder is replaced whole. With `collector`, only that collector's workbook is (re)written in it.
 
-    `store` (for a stored batch) adds the year to date and, for an adjustment batch, what was
-    paid before it and what it pays.
+    `source` says which run folder or batch they come from ({"run": path} or {"batch_id", "token"});
+    it is recorded in the folder's statements.json, and a folder holding statements of another
+    source is never replaced. `store` (for a stored batch) adds the year to date and, for an
+    adjustment batch, what was paid before it and what it pays.
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
 
     from ..errors import InputError, Problem
     from .atomic import atomic_directory, atomic_file
-    from .owners import only_files
+    from .owners import statements_folder
     from .paths import clash, file_in, safe_file_name
     from .report_reader import load_report
 
@@ -435,20 +437,23 @@ def write_statements(folder, target, collector: Optional[str] = None, lang: Opti
     language = statement_language(report, lang)
     collectors = list(report.payouts["collector_id"])
     suffix = f"-{report.period}.xlsx"
+    names = [safe_file_name(c, suffix) for c in collectors]
+    may_replace = statements_folder(source, names)
     if collector is not None:  # one workbook, added to (or replacing its own in) the folder; the rest stay
         if collector not in collectors:
             raise InputError([Problem("--collector", "", f"{collector!r} is not in the run for {report.period}")])
+        may_replace(Path(target))
         with atomic_file(file_in(target, collector, suffix), where=target) as staged:
             write_statement(report, _request(collector, language, staged, store))
+        _write_index(Path(target), source, report, language)
         return 1
-    names = [safe_file_name(c, suffix) for c in collectors]
     same = clash(names)
     if same:
         raise InputError([Problem(str(target), "--out", f"the statements {same[0]} and {same[1]} would be one file "
                                   "where case is ignored (Windows, macOS); give those collectors ids that differ "
                                   "by more than case")])
     jobs = jobs or os.cpu_count() or 1
-    with atomic_directory(target, only_files(names)) as staging:
+    with atomic_directory(target, may_replace) as staging:
         requests = [_request(c, language, file_in(staging, c, suffix), store) for c in collectors]
         if progress:
             progress(len(requests), 0)
@@ -463,7 +468,23 @@ def write_statements(folder, target, collector: Optional[str] = None, lang: Opti
                 for done in pool.map(_write_chunk, [folder] * len(chunks), chunks):
                     if progress:
                         progress(len(requests), done)
+        _write_index(staging, source, report, language)
     return len(requests)
+
+
+def _write_index(folder: Path, source: dict, report: RunReport, language: str) -> None:
+    """statements.json: whose statements these are (see outputs.owners) and each workbook's SHA-256."""
+    import hashlib
+    import json
+
+    from .atomic import atomic_file
+    from .owners import STATEMENTS_INDEX
+
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.xlsx"))}
+    document = {"owner": {"command": "statements", "source": source}, "period": str(report.period),
+                "language": language, "files": files}
+    with atomic_file(folder / STATEMENTS_INDEX) as staged:
+        staged.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _request(collector: str, language: str, path: Path, store: Optional[StoreFacts]) -> StatementRequest:
