@@ -39,7 +39,8 @@ CURRENCY_MINOR_UNITS = {
 #: The largest single amount any input may hold (a repayment, a balance, a target, an assigned
 #: balance, every amount of a plan), in minor units: 9,999,999,999,999.99 in a 2-decimal currency,
 #: 999,999,999,999,999 in a 0-decimal one. Far above any real repayment or payroll figure, and
-#: 9,000 times inside int64, so sums of many amounts and amount x rate stay exact in int64.
+#: 9,000 times inside int64, so sums of many amounts and amount x rate stay exact in int64. It is
+#: also below 2**53, so an amount pandas turns into float64 on its way through a reindex stays exact.
 MAX_AMOUNT = 10**15 - 1
 #: The largest total (a collector's recovered amount, a component's total, a balance, a payroll
 #: total), in minor units: 999,999,999,999,999.99 in a 2-decimal currency (a hundred amounts at
@@ -241,9 +242,11 @@ def _round_div(products, denominators, mode: str, whole=0):
     return quotient + ((twice_remainder > denominators) | ((twice_remainder == denominators) & (quotient % 2 == 1)))
 
 
-def sum_by(values, groups, size: int, *, what: str, minor_units: int, names=None) -> np.ndarray:
+def sum_by(values, groups, size: int, *, what: str, minor_units: int, names=None,
+           where: str = "--ledger") -> np.ndarray:
     """Exact int64 sum of `values` per group (`groups`: positions 0..size-1), each checked against
-    MAX_TOTAL; a total past it raises TotalTooLarge naming `what` and the group (from `names`).
+    MAX_TOTAL; a total past it raises TotalTooLarge naming `what`, the group (from `names`) and the
+    input it came from (`where`).
 
     When len x max|value| fits int64 no sum can wrap and int64 addition is exact. Otherwise each
     value is split into 32-bit halves, whose sums cannot wrap, and the groups' totals are put
@@ -256,13 +259,13 @@ def sum_by(values, groups, size: int, *, what: str, minor_units: int, names=None
         return sums
     if max(int(values.max()), -int(values.min())) * values.size <= _INT64_MAX:
         np.add.at(sums, groups, values)
-        _check_totals(sums, what, minor_units, names)
+        _check_totals(sums, what, minor_units, names, where)
         return sums
     high = np.zeros(size, dtype=np.int64)
     np.add.at(high, groups, values >> 32)
     np.add.at(sums, groups, values & 0xFFFFFFFF)
     exact = high.astype(object) * 2**32 + sums.astype(object)
-    _check_totals(exact, what, minor_units, names)
+    _check_totals(exact, what, minor_units, names, where)
     return np.asarray(exact, dtype=np.int64)
 
 
@@ -285,10 +288,10 @@ def total(values, *, what: str, minor_units: int) -> int:
     return int(parts[0]) + int(parts[1])
 
 
-def _check_totals(totals: np.ndarray, what: str, minor_units: int, names) -> None:
+def _check_totals(totals: np.ndarray, what: str, minor_units: int, names, where: str = "--ledger") -> None:
     past = np.flatnonzero(np.abs(totals) > MAX_TOTAL)
     if len(past):
-        raise TotalTooLarge(what, minor_units, None if names is None else str(names[int(past[0])]))
+        raise TotalTooLarge(what, minor_units, None if names is None else str(names[int(past[0])]), where)
 
 
 def at_least(numerators, denominators, level: Fraction) -> np.ndarray:

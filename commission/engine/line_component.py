@@ -60,8 +60,7 @@ def book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook,
     if problems or not parts:
         return None
     lines = pd.concat(parts).sort_index(kind="stable") if len(parts) > 1 else parts[0]
-    totals = np.zeros(ctx.n, dtype=np.int64)
-    np.add.at(totals, ctx.collector_of_row[lines.index.to_numpy()], lines["amount"].to_numpy())
+    totals = ctx.sum_by_collector(lines["amount"].to_numpy(), f"{component.id} in {window}", lines.index.to_numpy())
     lines = lines.reset_index(drop=True)
     who = np.flatnonzero(ctx.has_rows(window))
     book.add(who, component=component.id, kind="line_rate", rule=component.id, base=ctx.recovered(window)[who],

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemCollector
-from ..money import apply_ratio, format_minor
+from ..money import apply_ratio, format_minor, sum_by
 
 
 def find_originals(history: pd.DataFrame, reversals: pd.DataFrame) -> np.ndarray:
@@ -61,6 +61,10 @@ def clawbacks(history: pd.DataFrame, reversals: pd.DataFrame, original: np.ndarr
                            "payment_id": everything["payment_id"].to_numpy(),
                            "reversed": -everything["amount"].to_numpy()}).sort_values(
         ["original", "date", "payment_id"], kind="stable")
+    # Checked first, so the running sums below cannot wrap: each payment's reversals, in all.
+    group, originals = pd.factorize(booked["original"])
+    sum_by(booked["reversed"].to_numpy(), group, len(originals), what="the reversals", minor_units=minor_units,
+           names=history["payment_id"].to_numpy()[originals])
     booked["after"] = booked.groupby("original")["reversed"].cumsum()
     after = booked.set_index(["original", "payment_id"])["after"]
     key = pd.MultiIndex.from_arrays([original, reversals["payment_id"].to_numpy()])

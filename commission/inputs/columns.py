@@ -209,9 +209,10 @@ def _decimal_minor(raw, name, chunked, minor_units, problems, allow_negative) ->
              for c in chunked.chunks if len(c)]
     unscaled = np.concatenate(words) if words else np.zeros(0, dtype=np.int64)
     if scale <= minor_units:
-        factor = 10 ** (minor_units - scale)
-        too_large |= np.abs(unscaled) > MAX_AMOUNT // factor
-        values = np.where(too_large, 0, unscaled) * factor
+        factor, bound = 10 ** (minor_units - scale), MAX_AMOUNT // 10 ** (minor_units - scale)
+        if len(unscaled) and (unscaled.max() > bound or unscaled.min() < -bound):  # two passes, no copy
+            too_large |= np.abs(unscaled) > bound
+        values = unscaled if factor == 1 and not too_large.any() else np.where(too_large, 0, unscaled) * factor
     else:
         divisor = 10 ** (scale - minor_units)
         too_precise = unscaled % divisor != 0
@@ -220,7 +221,8 @@ def _decimal_minor(raw, name, chunked, minor_units, problems, allow_negative) ->
         too_precise &= ~too_large
     _check_money(raw, name, raw.table.column(name), values, missing, np.zeros(len(values), bool), too_precise,
                  too_large, minor_units, problems, allow_negative)
-    return np.where(missing | too_large, 0, values)
+    dropped = missing | too_large
+    return np.where(dropped, 0, values) if dropped.any() else values
 
 
 def _check_money(raw, name, column, values, missing, malformed, too_precise, too_large, minor_units, problems,
