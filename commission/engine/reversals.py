@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemCollector
+from ..inputs.ledger import chained_reversal
 from ..money import apply_ratio, format_minor, sum_by
 
 
@@ -24,6 +25,21 @@ def find_originals(history: pd.DataFrame, reversals: pd.DataFrame) -> np.ndarray
     wanted = pd.MultiIndex.from_arrays([reversals["reverses"].to_numpy(),
                                         reversals["collector_id"].cat.codes.to_numpy()])
     return keys.get_indexer(wanted)
+
+
+def report_chained(history: pd.DataFrame, reversals: pd.DataFrame, original: np.ndarray,
+                   problems: ProblemCollector) -> np.ndarray:
+    """Which reversals name a row that is itself a reversal or a negative amount, each reported.
+    The loader refuses these; checked again here, where a clawback takes its original's terms."""
+    found = original >= 0
+    at = np.where(found, original, 0)
+    its_original = history["reverses"].to_numpy()[at]
+    chained = found & ((its_original != "") | (history["amount"].to_numpy()[at] < 0))
+    for index in np.flatnonzero(chained)[: problems.limit]:
+        problems.add(f"{reversals['source'].iat[index]}:row {reversals['row'].iat[index]}", "reverses",
+                     chained_reversal(str(reversals["reverses"].iat[index]), str(its_original[index])))
+    problems.extend_hidden(max(int(chained.sum()) - problems.limit, 0))
+    return chained
 
 
 def report_unmatched(reversals: pd.DataFrame, unmatched: np.ndarray, problems: ProblemCollector) -> None:
