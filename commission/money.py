@@ -289,7 +289,7 @@ def total(values, *, what: str, minor_units: int) -> int:
 
 
 def _check_totals(totals: np.ndarray, what: str, minor_units: int, names, where: str = "--ledger") -> None:
-    past = np.flatnonzero(np.abs(totals) > MAX_TOTAL)
+    past = np.flatnonzero((totals > MAX_TOTAL) | (totals < -MAX_TOTAL))  # abs() of int64's least is itself
     if len(past):
         raise TotalTooLarge(what, minor_units, None if names is None else str(names[int(past[0])]), where)
 
