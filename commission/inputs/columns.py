@@ -3,11 +3,11 @@ every bad cell as ``file:row N: column: message`` (up to the collector's limit).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from decimal import Decimal
 
 from ..errors import ProblemCollector, shown
 from ..money import MAX_AMOUNT, MAX_TOTAL, too_large_message
