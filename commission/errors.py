@@ -12,6 +12,12 @@ from dataclasses import dataclass
 MAX_LISTED_PROBLEMS = 50
 
 
+def shown(value, most: int = 40) -> str:
+    """A value quoted in a message, cut when long: a hostile cell or key may hold a megabyte."""
+    text = str(value)
+    return text if len(text) <= most else f"{text[:most]}... ({len(text):,} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input, e.g. ``plan.yaml:12: components[0].rates[2].rate: not a rate``."""

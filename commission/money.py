@@ -5,6 +5,11 @@ rates are `fractions.Fraction` built from decimal text; a commission is
 ``round(amount * numerator / denominator)`` in integer arithmetic, with the rounding
 mode the plan names. Rounding is sign-aware: half_up rounds halves away from zero so that
 a reversal (negative amount) cancels its original payment to the cent.
+
+Every number has a documented bound (MAX_AMOUNT, MAX_TOTAL, RATE_SCALE, MAX_FACTOR), chosen so
+that nothing the inputs may hold can overflow int64: amounts past the bound are refused where
+they are read, and every total is summed by `sum_by` / `add_checked` / `total`, which refuse a
+total past MAX_TOTAL with a `TotalTooLarge` naming it. Money never wraps.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 import numpy as np
+
+from .errors import InputError, Problem
 
 HALF_UP = "half_up"
 HALF_EVEN = "half_even"
@@ -29,12 +36,49 @@ CURRENCY_MINOR_UNITS = {
     "BHD": 3,
 }
 
+#: The largest single amount any input may hold (a repayment, a balance, a target, an assigned
+#: balance, every amount of a plan), in minor units: 9,999,999,999,999.99 in a 2-decimal currency,
+#: 999,999,999,999,999 in a 0-decimal one. Far above any real repayment or payroll figure, and
+#: 9,000 times inside int64, so sums of many amounts and amount x rate stay exact in int64. It is
+#: also below 2**53, so an amount pandas turns into float64 on its way through a reindex stays exact.
+MAX_AMOUNT = 10**15 - 1
+#: The largest total (a collector's recovered amount, a component's total, a balance, a payroll
+#: total), in minor units: 999,999,999,999,999.99 in a 2-decimal currency (a hundred amounts at
+#: MAX_AMOUNT). MAX_TOTAL x MAX_FACTOR (10**18) still fits int64, so scaling any total by any rate
+#: or factor a plan may hold is exact.
+MAX_TOTAL = 10**17 - 1
+#: Rates, shares and factors are whole multiples of 1 / RATE_SCALE: at most 8 decimal places as a
+#: fraction (0.12345678), 6 in a percentage (12.345678%). So every rate's denominator, and a rate
+#: table's common denominator, divides 10**8, and remainder x numerator (< 10**8 x 10**9) fits int64.
+RATE_SCALE = 10**8
+#: The largest multiplier or share of a target (these may exceed 100%, unlike a rate): 10, or 1000%.
+MAX_FACTOR = 10
+
 _DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _INT64_MAX = np.iinfo(np.int64).max
 
 
 class MoneyError(ValueError):
     """A value the user wrote is not exact money or not a rate; the message says why."""
+
+
+class OutOfBounds(MoneyError):
+    """A value past a documented bound. The message completes a sentence about the value:
+    'is too large (the limit is 9999999999999.99)'."""
+
+
+class TotalTooLarge(InputError):
+    """A total past MAX_TOTAL: the run stops naming the total (and whose), instead of wrapping."""
+
+    def __init__(self, what: str, minor_units: int, who: str | None = None, where: str = "--ledger"):
+        whose = f" of {who}" if who is not None else ""
+        super().__init__([Problem(where, "", f"{what}{whose} is too large (the limit for a total is "
+                                  f"{format_minor(MAX_TOTAL, minor_units)})")])
+
+
+def too_large_message(limit: int, minor_units: int) -> str:
+    """The one wording of every amount refused for its size: 'too large (the limit is 9999999999999.99)'."""
+    return f"too large (the limit is {format_minor(limit, minor_units)})"
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -48,26 +92,33 @@ def parse_decimal(text: str) -> Decimal:
         raise MoneyError(f"{text!r} is not a decimal number") from exc
 
 
-def to_minor(value: Decimal, minor_units: int) -> int:
-    """Decimal currency units to integer minor units; more decimals than the currency has is an error."""
+def to_minor(value: Decimal, minor_units: int, limit: int = MAX_AMOUNT) -> int:
+    """Decimal currency units to integer minor units, at most `limit` in size; more decimals than the
+    currency has is an error. The size is compared first, exactly, before any digit is rounded."""
+    if abs(value) > Decimal(limit).scaleb(-minor_units):
+        raise OutOfBounds(f"is {too_large_message(limit, minor_units)}")
     scaled = value.scaleb(minor_units)
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"{value} has more than {minor_units} decimal places")
     return int(scaled)
 
 
-def parse_money(text: str, minor_units: int) -> int:
-    """Decimal text such as '1234.50' to minor units (123450 for 2 minor digits)."""
-    return to_minor(parse_decimal(text), minor_units)
+def parse_money(text: str, minor_units: int, limit: int = MAX_AMOUNT) -> int:
+    """Decimal text such as '1234.50' to minor units (123450 for 2 minor digits), at most `limit`
+    (MAX_AMOUNT; MAX_TOTAL for a total such as a carried balance)."""
+    return to_minor(parse_decimal(text), minor_units, limit)
 
 
 def parse_rate(text: str) -> Fraction:
-    """A rate written '5%', '0.05' or '12.5%' as an exact fraction (never through a float)."""
+    """A rate written '5%', '0.05' or '12.5%' as an exact fraction (never through a float), with at
+    most the precision RATE_SCALE holds: a pasted float such as 0.1000000000000000055511 is refused."""
     raw = text.strip()
     percent = raw.endswith("%")
     number = parse_decimal(raw[:-1] if percent else raw)
-    rate = Fraction(number)
-    return rate / 100 if percent else rate
+    rate = Fraction(number) / 100 if percent else Fraction(number)
+    if (rate * RATE_SCALE).denominator != 1:
+        raise OutOfBounds("has too many decimals (at most 8 decimal places, or 6 in a percentage)")
+    return rate
 
 
 def format_rate(rate: Fraction) -> str:
@@ -93,6 +144,7 @@ def common_denominator(rates) -> tuple[np.ndarray, int]:
     """Exact rates as integer numerators over one shared denominator (5%, 8% -> [5, 8] / 100).
 
     One scalar divisor lets numpy divide a whole column at once (much faster than a divisor per row).
+    Rates from `parse_rate` have denominators dividing RATE_SCALE, so the shared one does too.
     """
     denominator = math.lcm(*(Fraction(r).denominator for r in rates)) if rates else 1
     numerators = [Fraction(r).numerator * (denominator // Fraction(r).denominator) for r in rates]
@@ -104,28 +156,29 @@ def apply_rate(amounts, numerators, denominator: int, mode: str = HALF_UP) -> np
 
     `numerators` (>= 0) is one value or one per amount; `denominator` is one positive integer.
     Works on magnitudes and restores the sign, so -x rounds to exactly -(round(x)) and a reversal
-    cancels its payment to the cent. Raises OverflowError (never wraps silently) if
-    amount x numerator would not fit in int64.
+    cancels its payment to the cent. When amount x numerator could pass int64 (large amounts, rates
+    with many decimals) it is never formed: see `_scaled`. Exact and overflow-free for every amount
+    up to MAX_TOTAL and every rate or factor the plan language accepts.
     """
     amounts = np.asarray(amounts, dtype=np.int64)
     numerators = np.asarray(numerators, dtype=np.int64)
+    _check_mode(mode)
     if amounts.size == 0:
         return amounts.copy()
     product = np.abs(amounts)
     if int(product.max()) * int(numerators.max(initial=0)) > _INT64_MAX // 2:
-        raise OverflowError("amount x rate numerator exceeds int64; amounts or rate precision too large")
-    product *= numerators  # in place: fresh 10M-row buffers cost more than the arithmetic
-    # Unsigned division of the non-negative product lets numpy use its fast constant divisor.
-    quotient = (product.view(np.uint64) // np.uint64(denominator)).view(np.int64)
-    twice_remainder = product
-    twice_remainder -= quotient * denominator
-    twice_remainder *= 2
-    if mode == HALF_UP:
-        quotient += twice_remainder >= denominator
-    elif mode == HALF_EVEN:
-        quotient += (twice_remainder > denominator) | ((twice_remainder == denominator) & (quotient % 2 == 1))
+        quotient = _scaled(product, numerators, np.int64(denominator), mode)
     else:
-        raise ValueError(f"unknown rounding mode {mode!r}")
+        product *= numerators  # in place: fresh 10M-row buffers cost more than the arithmetic
+        # Unsigned division of the non-negative product lets numpy use its fast constant divisor.
+        quotient = (product.view(np.uint64) // np.uint64(denominator)).view(np.int64)
+        twice_remainder = product
+        twice_remainder -= quotient * denominator
+        twice_remainder *= 2
+        if mode == HALF_UP:
+            quotient += twice_remainder >= denominator
+        else:
+            quotient += (twice_remainder > denominator) | ((twice_remainder == denominator) & (quotient % 2 == 1))
     np.negative(quotient, out=quotient, where=amounts < 0)
     return quotient
 
@@ -136,26 +189,121 @@ def apply_fraction(amounts, rate: Fraction, mode: str = HALF_UP) -> np.ndarray:
 
 
 def apply_ratio(values, numerators, denominators, mode: str = HALF_UP) -> np.ndarray:
-    """Exact ``round(value * numerator / denominator)`` with a denominator per row.
+    """Exact ``round(value * numerator / denominator)`` with a denominator (> 0) per row; numerators
+    may be negative (a multiplier below 1 lowers pay).
 
-    For the few rows that need it (partial reversals: commission x reversed / paid). Rows whose
-    product could overflow int64 are computed with Python integers, never approximated.
+    For the few rows that need it (partial reversals: commission x reversed / paid; multipliers;
+    proration by days). Never approximated, never wrapped: see `_scaled`.
     """
     values = np.asarray(values, dtype=np.int64)
     numerators = np.asarray(numerators, dtype=np.int64)
     denominators = np.asarray(denominators, dtype=np.int64)
+    _check_mode(mode)
     if values.size == 0:
         return values.copy()
-    fits = int(np.abs(values).max()) * int(np.abs(numerators).max()) <= _INT64_MAX // 2
-    dtype = np.int64 if fits else object
-    product = np.abs(values).astype(dtype) * np.abs(numerators).astype(dtype)
-    quotient, remainder = product // denominators.astype(dtype), product % denominators.astype(dtype)
-    twice = 2 * remainder
-    if mode == HALF_UP:
-        quotient = quotient + (twice >= denominators)
-    elif mode == HALF_EVEN:
-        quotient = quotient + ((twice > denominators) | ((twice == denominators) & (quotient % 2 == 1)))
-    else:
+    quotient = _scaled(np.abs(values), np.abs(numerators), denominators, mode)
+    return np.where((values < 0) != (numerators < 0), -quotient, quotient)
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in ROUNDING_MODES:
         raise ValueError(f"unknown rounding mode {mode!r}")
-    negative = (values < 0) != (numerators < 0)
-    return np.where(negative, -quotient, quotient).astype(np.int64)
+
+
+def _scaled(magnitudes: np.ndarray, numerators: np.ndarray, denominators, mode: str) -> np.ndarray:
+    """``round(m * n / d)`` for m, n >= 0 and d > 0 (arrays or scalars), exact, as int64.
+
+    m x n is formed only when it fits int64. Otherwise q, r = divmod(m, d) and the result is
+    q x n + round(r x n / d): within the documented bounds q x n <= MAX_TOTAL x MAX_FACTOR and
+    r x n < RATE_SCALE x RATE_SCALE x MAX_FACTOR, both inside int64. Anything larger still (a
+    partial reversal of a huge payment: d is the payment) is computed with Python integers.
+    """
+    m_peak, n_peak = int(magnitudes.max()), int(np.max(numerators, initial=0))
+    d_least, d_peak = int(np.min(denominators)), int(np.max(denominators))
+    if m_peak * n_peak <= _INT64_MAX // 2:
+        return _round_div(magnitudes * numerators, denominators, mode)
+    if (m_peak // d_least) * n_peak + n_peak <= _INT64_MAX and d_peak * n_peak <= _INT64_MAX // 2:
+        quotient = magnitudes // denominators
+        remainder = magnitudes - quotient * denominators
+        return _round_div(remainder * numerators, denominators, mode, whole=quotient * numerators)
+    exact = _round_div(magnitudes.astype(object) * np.asarray(numerators).astype(object),
+                       np.asarray(denominators).astype(object), mode)
+    return np.asarray(exact, dtype=np.int64)
+
+
+def _round_div(products, denominators, mode: str, whole=0):
+    """``whole + round(p / d)`` for p >= 0, d > 0, halves per `mode` (half_even looks at the parity of
+    the whole result); int64 or Python-int (object) arrays."""
+    part = products // denominators
+    twice_remainder = 2 * (products - part * denominators)
+    quotient = whole + part
+    if mode == HALF_UP:
+        return quotient + (twice_remainder >= denominators)
+    return quotient + ((twice_remainder > denominators) | ((twice_remainder == denominators) & (quotient % 2 == 1)))
+
+
+def sum_by(values, groups, size: int, *, what: str, minor_units: int, names=None,
+           where: str = "--ledger") -> np.ndarray:
+    """Exact int64 sum of `values` per group (`groups`: positions 0..size-1), each checked against
+    MAX_TOTAL; a total past it raises TotalTooLarge naming `what`, the group (from `names`) and the
+    input it came from (`where`).
+
+    When len x max|value| fits int64 no sum can wrap and int64 addition is exact. Otherwise each
+    value is split into 32-bit halves, whose sums cannot wrap, and the groups' totals are put
+    together as Python integers (a few per collector), so the check sees the true total.
+    """
+    values = np.asarray(values, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.intp)
+    sums = np.zeros(size, dtype=np.int64)
+    if values.size == 0:
+        return sums
+    if max(int(values.max()), -int(values.min())) * values.size <= _INT64_MAX:
+        np.add.at(sums, groups, values)
+        _check_totals(sums, what, minor_units, names, where)
+        return sums
+    high = np.zeros(size, dtype=np.int64)
+    np.add.at(high, groups, values >> 32)
+    np.add.at(sums, groups, values & 0xFFFFFFFF)
+    exact = high.astype(object) * 2**32 + sums.astype(object)
+    _check_totals(exact, what, minor_units, names, where)
+    return np.asarray(exact, dtype=np.int64)
+
+
+def add_checked(left, right, *, what: str, minor_units: int, names=None) -> np.ndarray:
+    """Element-wise ``left + right`` of int64 arrays, each result checked against MAX_TOTAL (a sum
+    that wrapped past int64 is caught too: its sign differs from both operands')."""
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    result = left + right
+    wrapped = ((left ^ result) & (right ^ result)) < 0
+    _check_totals(np.where(wrapped, MAX_TOTAL + 1, result), what, minor_units, names)
+    return result
+
+
+def total(values, *, what: str, minor_units: int) -> int:
+    """The sum of `values` as a Python int. Its positive and its negative parts are each checked
+    against MAX_TOTAL, so every subtotal of these values a report may print is within it too."""
+    values = np.asarray(values, dtype=np.int64)
+    parts = sum_by(values, values < 0, 2, what=what, minor_units=minor_units)
+    return int(parts[0]) + int(parts[1])
+
+
+def _check_totals(totals: np.ndarray, what: str, minor_units: int, names, where: str = "--ledger") -> None:
+    past = np.flatnonzero((totals > MAX_TOTAL) | (totals < -MAX_TOTAL))  # abs() of int64's least is itself
+    if len(past):
+        raise TotalTooLarge(what, minor_units, None if names is None else str(names[int(past[0])]), where)
+
+
+def at_least(numerators, denominators, level: Fraction) -> np.ndarray:
+    """``numerator / denominator >= level`` per row, exactly (denominators > 0): compared as
+    numerator x q >= p x denominator, in int64 when both products fit, else in Python integers
+    (these are per-collector arrays: KPIs against bonus steps and multiplier bands)."""
+    numerators = np.asarray(numerators, dtype=np.int64)
+    denominators = np.asarray(denominators, dtype=np.int64)
+    p, q = level.numerator, level.denominator
+    if numerators.size == 0:
+        return np.zeros(0, dtype=bool)
+    n_peak = max(int(numerators.max()), -int(numerators.min()))
+    if n_peak * q <= _INT64_MAX and abs(p) * int(denominators.max()) <= _INT64_MAX:
+        return numerators * q >= p * denominators
+    return np.asarray(numerators.astype(object) * q >= denominators.astype(object) * p, dtype=bool)

@@ -61,9 +61,9 @@ def test_common_denominator_keeps_rates_exact():
     assert apply_rate(np.array([100000]), numerators[2], denominator).tolist() == [12500]
 
 
-def test_apply_rate_refuses_overflow_instead_of_wrapping():
-    with pytest.raises(OverflowError):
-        apply_rate(np.array([2**62]), 3, 100)
+def test_apply_rate_is_exact_where_amount_x_numerator_would_pass_int64():
+    # 2**62 x 3 does not fit int64; the product is never formed: 2**62 x 3 / 100 = 138350580552821637.12 -> ...37
+    assert apply_rate(np.array([2**62, -2**62]), 3, 100).tolist() == [138350580552821637, -138350580552821637]
 
 
 def test_format_minor_has_exactly_the_currency_digits():

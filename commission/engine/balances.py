@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..money import apply_fraction, format_rate
+from ..money import add_checked, apply_fraction, format_rate, sum_by
 from ..policy import Holdback
 from ..policy.model import CLEARANCE
 from .book import ItemBook
@@ -33,10 +33,22 @@ class Balances:
             for name, rows in mine.groupby("balance"):
                 position = np.searchsorted(np.asarray(ctx.collectors, dtype=object),
                                            rows["collector_id"].to_numpy(dtype=object))
-                np.add.at(self.get(name), position, rows["amount"].to_numpy(dtype=np.int64))
+                self.values[name] = sum_by(rows["amount"].to_numpy(dtype=np.int64), position, ctx.n,
+                                           what=f"the {name} balance", minor_units=ctx.policy.minor_units,
+                                           names=ctx.collectors, where="--state")
 
     def get(self, name: str) -> np.ndarray:
         return self.values.setdefault(name, np.zeros(self.ctx.n, dtype=np.int64))
+
+    def add(self, name: str, amounts, who=None) -> np.ndarray:
+        """Add `amounts` to one balance (of every collector, or of those at positions `who`), in place,
+        each result checked against MAX_TOTAL; returns the balance."""
+        ctx, balance = self.ctx, self.get(name)
+        what = f"the {name} balance"
+        change = amounts if who is None else sum_by(amounts, who, ctx.n, what=what,
+                                                    minor_units=ctx.policy.minor_units, names=ctx.collectors)
+        balance[:] = add_checked(balance, change, what=what, minor_units=ctx.policy.minor_units, names=ctx.collectors)
+        return balance
 
     def frame(self) -> pd.DataFrame:
         """The state to carry forward: one row per collector and non-zero balance."""
@@ -61,8 +73,7 @@ def book_holdback(ctx: RunContext, holdback: Holdback, targets: list, book: Item
     book.add(who, component=holdback.id, kind="holdback", rule=f"{holdback.id}:withheld", applies_to=first.id,
              base=subject[who], rate=format_rate(holdback.rate), amount=-withheld[who], pay_code=first.pay_code,
              window=str(window), counts_toward=first.id)
-    balance = balances.get(f"holdback:{holdback.id}")
-    balance += withheld
+    balance = balances.add(f"holdback:{holdback.id}", withheld)
     if not ctx.period.pays(holdback.release):
         return
     release_window = ctx.period.enclosing(holdback.release)
@@ -96,7 +107,7 @@ def book_leavers(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
         book.add(who, component="leavers", kind="leaver", rule=f"leavers:{rule}", base=net[who], rate="",
                  amount=-net[who], pay_code=_pay_code(ctx), window=str(ctx.period), counts_toward="leavers")
         if rule == "hold":
-            balances.get(HELD)[who] += net[who]
+            balances.add(HELD, net[who], who)
     _release_held(ctx, book, balances)
 
 
@@ -174,7 +185,7 @@ def book_carried_and_draw(ctx: RunContext, book: ItemBook, balances: Balances) -
     negative = np.flatnonzero(net < 0)
     book.add(negative, component="balances", kind="balance", rule=f"{CARRIED}:carried", base=net[negative],
              rate="", amount=-net[negative], pay_code=pay_code, window=window, counts_toward="balances")
-    carried[negative] += -net[negative]
+    balances.add(CARRIED, -net[negative], negative)
     net = np.maximum(net, 0)
     if policy.draw:
         top_up = np.maximum(guarantee - net, 0) * ctx.employed_at_end()
@@ -182,7 +193,7 @@ def book_carried_and_draw(ctx: RunContext, book: ItemBook, balances: Balances) -
         book.add(who, component="draw", kind="balance", rule="draw:paid", base=net[who], rate="",
                  amount=top_up[who], pay_code=policy.draw.pay_code, window=window, counts_toward="balances")
         if policy.draw.recoverable:
-            owed += top_up
+            balances.add(DRAW, top_up)
 
 
 def _recovery_budget(ctx: RunContext, pay: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..money import apply_fraction, format_rate
+from ..money import apply_fraction, format_rate, sum_by
 from ..policy import Bonus, Override
 from .book import ItemBook
 from .context import RunContext
@@ -39,18 +39,23 @@ def book_override(ctx: RunContext, override: Override, book: ItemBook, team_comp
         raise InputError([Problem("--roster", "manager_id", f"component {override.id} pays team leads: the roster "
                                   "needs a manager_id column naming each collector's lead")])
     window = ctx.window(override.pays)
-    managers = ctx.roster["manager_id"]
+    minor = ctx.policy.minor_units
     if override.base == "team_recovered":
         rows = ctx.history.loc[ctx.history["payment_date"].between(pd.Timestamp(window.start),
                                                                    pd.Timestamp(window.end))]
-        per_collector = rows.groupby("collector_id", observed=True)["amount"].sum()
+        codes, members = rows["collector_id"].cat.codes.to_numpy(), rows["collector_id"].cat.categories
+        recovered = sum_by(rows["amount"].to_numpy(), codes, len(members), what=f"recovered in {window}",
+                           minor_units=minor, names=members)
+        present = np.bincount(codes, minlength=len(members)) > 0  # collectors with rows in the window
+        members, per_collector = members[present], recovered[present]
     else:
-        per_collector = pd.Series(book.total(team_components), index=ctx.collectors)
-    lead_of = managers.reindex(per_collector.index).fillna("")
-    team = per_collector.groupby(lead_of.to_numpy()).sum()
-    team = team.loc[team.index != ""].reindex(ctx.collectors)
-    who = np.flatnonzero(team.notna().to_numpy())
-    base = team.fillna(0).to_numpy(dtype=np.int64)[who]
+        members, per_collector = pd.Index(ctx.collectors), book.total(team_components)
+    lead_at = pd.Index(ctx.collectors).get_indexer(ctx.roster["manager_id"].reindex(members).fillna(""))
+    led = lead_at >= 0  # members whose lead this plan pays
+    team = sum_by(per_collector[led], lead_at[led], ctx.n, what=f"the team's {override.base} in {window}",
+                  minor_units=minor, names=ctx.collectors)
+    who = np.flatnonzero(np.bincount(lead_at[led], minlength=ctx.n) > 0)
+    base = team[who]
     book.add(who, component=override.id, kind="override", rule=override.id, base=base,
              rate=format_rate(override.rate), amount=apply_fraction(base, override.rate, ctx.policy.rounding.mode),
              pay_code=override.pay_code, window=str(window))

@@ -13,15 +13,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..money import add_checked, sum_by
+
 ITEM_COLUMNS = ("collector_id", "component", "kind", "rule", "applies_to", "base", "rate", "amount", "pay_code",
                 "window", "event")
 
 
 @dataclass
 class ItemBook:
-    """Items booked so far for `collectors` (a sorted list; positions index every array)."""
+    """Items booked so far for `collectors` (a sorted list; positions index every array). Every
+    running total is checked against MAX_TOTAL as it changes (`minor_units` to say the limit)."""
 
     collectors: list[str]
+    minor_units: int
     blocks: list[dict] = field(default_factory=list)
     running: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -45,22 +49,22 @@ class ItemBook:
                             "applies_to": applies_to, "base": base, "rate": rate, "amount": amount,
                             "pay_code": pay_code, "window": window, "event": event})
         target = counts_toward or component
-        running = self.running.setdefault(target, self.zeros())
-        np.add.at(running, who, amount)
+        what = f"the total of {target}"
+        change = sum_by(amount, who, self.n, what=what, minor_units=self.minor_units, names=self.collectors)
+        self.running[target] = add_checked(self.running.get(target, self.zeros()), change, what=what,
+                                           minor_units=self.minor_units, names=self.collectors)
 
     def net(self) -> np.ndarray:
         """Each collector's pay so far: everything booked."""
-        result = self.zeros()
-        for running in self.running.values():
-            result += running
-        return result
+        return self.total(list(self.running), what="the net pay")
 
-    def total(self, components) -> np.ndarray:
+    def total(self, components, what: str = "") -> np.ndarray:
         """Per-collector running total of the given components (including adjustments booked to them)."""
         result = self.zeros()
         for component in components:
             if component in self.running:
-                result += self.running[component]
+                result = add_checked(result, self.running[component], minor_units=self.minor_units,
+                                     what=what or f"the total of {', '.join(components)}", names=self.collectors)
         return result
 
     def frame(self) -> pd.DataFrame:

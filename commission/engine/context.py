@@ -8,6 +8,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
+from ..money import sum_by
 from ..periods import Period
 from ..policy import Policy
 
@@ -63,18 +64,18 @@ class RunContext:
             self._masks[window] = (dates >= np.datetime64(window.start)) & (dates <= np.datetime64(window.end))
         return self._masks[window]
 
-    def sum_by_collector(self, values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-        """Exact int64 per-collector sum of a per-row array (optionally only rows in `mask`)."""
-        result = np.zeros(self.n, dtype=np.int64)
-        who = self.collector_of_row if mask is None else self.collector_of_row[mask]
-        np.add.at(result, who, np.asarray(values, dtype=np.int64))
-        return result
+    def sum_by_collector(self, values: np.ndarray, what: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Exact int64 per-collector sum of a per-row array (`values` of only the `rows` given, a mask
+        or positions, when given); a total past MAX_TOTAL raises TotalTooLarge naming `what` and whose."""
+        who = self.collector_of_row if rows is None else self.collector_of_row[rows]
+        return sum_by(values, who, self.n, what=what, minor_units=self.policy.minor_units, names=self.collectors)
 
     def recovered(self, window: Period) -> np.ndarray:
         """Each collector's recovered amount (credited repayments net of reversals) in `window`."""
         if window not in self._recovered:
             mask = self.rows_in(window)
-            self._recovered[window] = self.sum_by_collector(self.frame["amount"].to_numpy()[mask], mask)
+            self._recovered[window] = self.sum_by_collector(self.frame["amount"].to_numpy()[mask],
+                                                            f"recovered in {window}", mask)
         return self._recovered[window]
 
     def employed_days(self, window: Period) -> np.ndarray:

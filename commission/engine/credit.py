@@ -13,7 +13,8 @@ def credited_amounts(frame: pd.DataFrame) -> np.ndarray:
 
     Shares are exact (parts per million). Each part is floor(amount x share); the minor units
     left over go one each to the largest remainders, ties to the collector that sorts first,
-    so the parts of a payment always add up to the payment exactly.
+    so the parts of a payment always add up to the payment exactly. amount x share (up to
+    10**15 x 10**6) is never formed: with q, r = divmod(amount, 10**6) it is q x share x 10**6 + r x share.
     """
     amounts = frame["amount"].to_numpy()
     if "credit_share" not in frame:
@@ -23,12 +24,13 @@ def credited_amounts(frame: pd.DataFrame) -> np.ndarray:
     if not len(split):
         return amounts
     magnitude = np.abs(amounts[split])
-    exact = magnitude * shares[split]
-    parts, remainder = exact // SHARE_SCALE, exact % SHARE_SCALE
+    whole, rest = np.divmod(magnitude, SHARE_SCALE)
+    carry, remainder = np.divmod(rest * shares[split], SHARE_SCALE)
+    parts = whole * shares[split] + carry  # at most the payment: shares are at most 1
     ids = frame["payment_id"].to_numpy()[split]  # split rows of one payment are adjacent (canonical order)
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(ids)]))
-    leftover = magnitude[starts] - np.add.reduceat(parts, starts)
+    leftover = magnitude[starts] - np.add.reduceat(parts, starts)  # a payment's parts add up to at most it
     order = np.lexsort((np.arange(len(split)), -remainder, group))
     rank = np.arange(len(split)) - starts[group[order]]
     bonus = np.zeros(len(split), dtype=np.int64)

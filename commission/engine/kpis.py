@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..money import apply_ratio, format_minor
+from ..money import apply_ratio, at_least, format_minor, sum_by
 from ..periods import Period
 from .context import RunContext
 
@@ -31,7 +31,7 @@ class KpiValues:
     minor_units: int
 
     def reaches(self, threshold: Fraction) -> np.ndarray:
-        return self.known & (self.numerator * threshold.denominator >= threshold.numerator * self.denominator)
+        return self.known & at_least(self.numerator, self.denominator, threshold)
 
     def highest(self, thresholds) -> np.ndarray:
         """Index of the highest threshold reached (thresholds ascending), -1 for none."""
@@ -110,26 +110,33 @@ def period_values(ctx: RunContext, name: str, column: str, window: Period, prora
     if table is None:
         raise InputError([Problem(f"--{name}", "", f"the plan needs {name} (a {name} file with collector_id, "
                                   f"period, {column}) for {window}")])
+    # One row per collector and period (the loader refuses repeats). Reindexing leaves NaN (float64)
+    # where a row is missing: exact for single amounts (below 2**53), so each is taken back to int64
+    # at once, and sums are made in int64 only.
     own = table.loc[table["period"] == str(window)].set_index("collector_id")[column].reindex(ctx.collectors)
+    has_own = own.notna().to_numpy()
+    own_values = own.fillna(0).to_numpy(dtype=np.int64)
     if prorated:
-        own = own.where(own.isna(), _prorate(ctx, own.fillna(0).to_numpy(dtype=np.int64), window))
+        own_values = _prorate(ctx, own_values, window)
     months = window.months()
     by_month = table.loc[table["period"].isin([str(m) for m in months])].pivot_table(
-        index="collector_id", columns="period", values=column, aggfunc="sum").reindex(
+        index="collector_id", columns="period", values=column, aggfunc="first").reindex(
         index=ctx.collectors, columns=[str(m) for m in months])
     employed = np.stack([ctx.employed_days(m) > 0 for m in months], axis=1)
     complete = (by_month.notna().to_numpy() | ~employed).all(axis=1) & employed.any(axis=1)
     month_values = by_month.fillna(0).to_numpy(dtype=np.int64)
     if prorated:
         month_values = np.stack([_prorate(ctx, month_values[:, k], m) for k, m in enumerate(months)], axis=1)
-    summed = pd.Series(np.where(complete, month_values.sum(axis=1), np.nan), index=ctx.collectors)
-    values = own.combine_first(summed)
-    missing = [c for c, v in zip(ctx.collectors, values.isna()) if v and _needs_value(ctx, c, window)]
+    month_sums = sum_by(month_values.ravel(), np.repeat(np.arange(ctx.n), len(months)), ctx.n,
+                        what=f"{column} over the months of {window}", minor_units=ctx.policy.minor_units,
+                        names=ctx.collectors, where=f"--{name}")
+    absent = ~has_own & ~complete
+    missing = [c for c, v in zip(ctx.collectors, absent) if v and _needs_value(ctx, c, window)]
     if missing:
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         raise InputError([Problem(f"--{name}", column, f"no {column} for {window} (nor for each month of it the "
                                   f"collector was employed) for collector(s) {shown}")])
-    return values.fillna(0).to_numpy(dtype=np.int64)
+    return np.where(has_own, own_values, np.where(complete, month_sums, 0))
 
 
 def _prorate(ctx: RunContext, values: np.ndarray, period: Period) -> np.ndarray:
@@ -147,11 +154,9 @@ def qa_scores(ctx: RunContext, window: Period) -> tuple[np.ndarray, np.ndarray]:
     events = window_events(ctx, window)
     scored = events.loc[(events["type"] == "qa") & (events["score"] >= 0)]
     who = np.searchsorted(np.asarray(ctx.collectors, dtype=object), scored["collector_id"].to_numpy(dtype=object))
-    total = np.zeros(ctx.n, dtype=np.int64)
-    count = np.zeros(ctx.n, dtype=np.int64)
-    np.add.at(total, who, scored["score"].to_numpy(dtype=np.int64))
-    np.add.at(count, who, 1)
-    return total, count
+    total = sum_by(scored["score"].to_numpy(dtype=np.int64), who, ctx.n, what=f"QA scores in {window}",
+                   minor_units=2, names=ctx.collectors, where="--events")  # hundredths of a point
+    return total, np.bincount(who, minlength=ctx.n).astype(np.int64)
 
 
 def window_events(ctx: RunContext, window: Period):

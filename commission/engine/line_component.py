@@ -16,7 +16,7 @@ from .book import ItemBook
 from .classify import classify_frame, labels
 from .context import RunContext
 from .line_rates import LIMIT_LABELS, NO_LIMIT, LineAmounts, compute_lines, key_columns
-from .reversals import clawbacks, find_originals, report_orphans, report_unmatched
+from .reversals import clawbacks, find_originals, report_chained, report_orphans, report_unmatched
 
 
 def book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook,
@@ -37,6 +37,7 @@ def book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook,
     if reversal.any():
         reversals = ctx.frame.loc[reversal]
         original = find_originals(ctx.history, reversals)
+        chained = report_chained(ctx.history, reversals, original, problems)
         unmatched = original < 0
         if unmatched.any() and ctx.policy.unmatched_reversals == UNMATCHED_OWN_ATTRIBUTES:
             own_rows = np.flatnonzero(reversal)[unmatched]
@@ -47,7 +48,7 @@ def book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook,
                                 "own_attributes)")
         elif unmatched.any():
             report_unmatched(reversals, unmatched, problems)
-        matched = ~unmatched
+        matched = ~unmatched & ~chained
         if matched.any():
             parts.append(_reversal_lines(ctx, component, reversals.loc[matched], original[matched], problems))
     if own_terms.any():
@@ -60,8 +61,7 @@ def book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook,
     if problems or not parts:
         return None
     lines = pd.concat(parts).sort_index(kind="stable") if len(parts) > 1 else parts[0]
-    totals = np.zeros(ctx.n, dtype=np.int64)
-    np.add.at(totals, ctx.collector_of_row[lines.index.to_numpy()], lines["amount"].to_numpy())
+    totals = ctx.sum_by_collector(lines["amount"].to_numpy(), f"{component.id} in {window}", lines.index.to_numpy())
     lines = lines.reset_index(drop=True)
     who = np.flatnonzero(ctx.has_rows(window))
     book.add(who, component=component.id, kind="line_rate", rule=component.id, base=ctx.recovered(window)[who],

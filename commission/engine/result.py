@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..money import total
 from ..periods import Period
 from ..policy import Policy
 
@@ -48,6 +49,8 @@ class RunResult:
         return self.policies[0].minor_units
 
     def totals(self) -> dict[str, int]:
-        """Total of each money column of the payouts, in minor units."""
+        """Total of each money column of the payouts, in minor units; TotalTooLarge if one is past
+        MAX_TOTAL (its positive or its negative part: then no subtotal a report prints can wrap)."""
         money = [*PAYOUT_MONEY_COLUMNS, *(c for c in self.payouts.columns if c.startswith("pay_"))]
-        return {column: int(self.payouts[column].sum()) for column in money}
+        return {column: total(self.payouts[column].to_numpy(), what=f"the payroll's {column}",
+                              minor_units=self.minor_units) for column in money}

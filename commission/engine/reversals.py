@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemCollector
-from ..money import apply_ratio, format_minor
+from ..inputs.ledger import chained_reversal
+from ..money import apply_ratio, format_minor, sum_by
 
 
 def find_originals(history: pd.DataFrame, reversals: pd.DataFrame) -> np.ndarray:
@@ -24,6 +25,21 @@ def find_originals(history: pd.DataFrame, reversals: pd.DataFrame) -> np.ndarray
     wanted = pd.MultiIndex.from_arrays([reversals["reverses"].to_numpy(),
                                         reversals["collector_id"].cat.codes.to_numpy()])
     return keys.get_indexer(wanted)
+
+
+def report_chained(history: pd.DataFrame, reversals: pd.DataFrame, original: np.ndarray,
+                   problems: ProblemCollector) -> np.ndarray:
+    """Which reversals name a row that is itself a reversal or a negative amount, each reported.
+    The loader refuses these; checked again here, where a clawback takes its original's terms."""
+    found = original >= 0
+    at = np.where(found, original, 0)
+    its_original = history["reverses"].to_numpy()[at]
+    chained = found & ((its_original != "") | (history["amount"].to_numpy()[at] < 0))
+    for index in np.flatnonzero(chained)[: problems.limit]:
+        problems.add(f"{reversals['source'].iat[index]}:row {reversals['row'].iat[index]}", "reverses",
+                     chained_reversal(str(reversals["reverses"].iat[index]), str(its_original[index])))
+    problems.extend_hidden(max(int(chained.sum()) - problems.limit, 0))
+    return chained
 
 
 def report_unmatched(reversals: pd.DataFrame, unmatched: np.ndarray, problems: ProblemCollector) -> None:
@@ -61,6 +77,10 @@ def clawbacks(history: pd.DataFrame, reversals: pd.DataFrame, original: np.ndarr
                            "payment_id": everything["payment_id"].to_numpy(),
                            "reversed": -everything["amount"].to_numpy()}).sort_values(
         ["original", "date", "payment_id"], kind="stable")
+    # Checked first, so the running sums below cannot wrap: each payment's reversals, in all.
+    group, originals = pd.factorize(booked["original"])
+    sum_by(booked["reversed"].to_numpy(), group, len(originals), what="the reversals", minor_units=minor_units,
+           names=history["payment_id"].to_numpy()[originals])
     booked["after"] = booked.groupby("original")["reversed"].cumsum()
     after = booked.set_index(["original", "payment_id"])["after"]
     key = pd.MultiIndex.from_arrays([original, reversals["payment_id"].to_numpy()])

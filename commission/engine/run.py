@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector
+from ..money import sum_by
 from ..periods import Period
 from ..policy import (Bonus, CapFloor, Compliance, Holdback, LineRate, Multiplier, Override, Policy, Threshold, Tiers,
                       plan_in_force)
@@ -67,6 +68,7 @@ def compute_payroll(policies, ledger: pd.DataFrame, period: Period, roster: Opti
         no_rows_warning = f"no ledger rows fall in {period}; {covers}: the roster is paid on no recovery"
     _check_state(side, period, [policy for _, _, policy in groups])
     result = _compute_groups(ledger, period, roster, side, groups)
+    result.totals()  # a total past MAX_TOTAL stops the run here, before any report is written
     warnings = clearance_warnings(side, period, set(result.payouts["collector_id"]))
     if no_rows_warning:
         warnings.insert(0, no_rows_warning)
@@ -146,9 +148,10 @@ def _in_force(policies, plan: str, period: Period) -> Policy:
 
 def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
     """Several plans' results as one: payouts and items in collector order, lines plan after plan."""
-    payouts = pd.concat([r.payouts for r in results], ignore_index=True)
-    pay_columns = [c for c in payouts.columns if c.startswith("pay_")]
-    payouts[pay_columns] = payouts[pay_columns].fillna(0).astype(np.int64)
+    # A pay code one plan lacks is 0 for its collectors; filled before concat, never through a float64 NaN.
+    pay_columns = list(dict.fromkeys(c for r in results for c in r.payouts.columns if c.startswith("pay_")))
+    payouts = pd.concat([r.payouts.assign(**{c: np.int64(0) for c in pay_columns if c not in r.payouts})
+                         for r in results], ignore_index=True)
     order = payouts["collector_id"].argsort(kind="stable").to_numpy()
     items = pd.concat([r.items for r in results], ignore_index=True)
     counts = {key: sum(r.counts[key] for r in results) for key in ("rows_in_period", "rows_used", "collectors")}
@@ -181,7 +184,7 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
     if "credit_share" in ledger and history is None:
         ledger = ledger.assign(amount=credited_amounts(ledger))
     ctx = _context(policy, ledger, period, roster, ledger if history is None else history, side)
-    book = ItemBook(ctx.collectors)
+    book = ItemBook(ctx.collectors, policy.minor_units)
     balances = Balances(ctx)
     problems = ProblemCollector()
     paid = [c for c in policy.components if period.pays(c.pays)]
@@ -275,15 +278,16 @@ def _payouts(ctx: RunContext, items: pd.DataFrame) -> pd.DataFrame:
     payouts["version"] = policy.version
     payouts["currency"] = policy.currency
     payouts["recovered"] = ctx.recovered(ctx.period)
-    index = pd.Index(collectors)
+    who = pd.Index(collectors).get_indexer(items["collector_id"])
+    amounts = items["amount"].to_numpy()
 
-    def total(mask) -> np.ndarray:
-        sums = items.loc[mask].groupby("collector_id")["amount"].sum()
-        return sums.reindex(index, fill_value=0).to_numpy(dtype=np.int64)
+    def total(mask: np.ndarray, column: str) -> np.ndarray:
+        return sum_by(amounts[mask], who[mask], len(collectors), what=column, minor_units=policy.minor_units,
+                      names=collectors)
 
     for column, kinds in PAYOUT_KINDS.items():
-        payouts[column] = total(items["kind"].isin(kinds))
-    payouts["net_payout"] = total(slice(None))
+        payouts[column] = total(items["kind"].isin(kinds).to_numpy(), column)
+    payouts["net_payout"] = total(np.ones(len(items), dtype=bool), "net_payout")
     for code in policy.pay_codes:
-        payouts[f"pay_{code}"] = total(items["pay_code"] == code)
+        payouts[f"pay_{code}"] = total((items["pay_code"] == code).to_numpy(), f"pay_{code}")
     return payouts

@@ -3,15 +3,18 @@ every bad cell as ``file:row N: column: message`` (up to the collector's limit).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import ProblemCollector
+from ..errors import ProblemCollector, shown
 from ..identifiers import CONTROL, ID_MAX_LENGTH, ID_PROBLEM, TEXT_MAX_LENGTH, identifier_problem, text_problem
+from ..money import MAX_AMOUNT, MAX_TOTAL, too_large_message
 from .tables import RawTable
 
-_MONEY_TEXT = r"^(?P<sign>[+-]?)(?P<whole>\d{1,15})(?:\.(?P<frac>\d*))?$"
+_MONEY_TEXT = r"^(?P<sign>[+-]?)(?P<whole>\d+)(?:\.(?P<frac>\d*))?$"
 
 
 def _report(raw: RawTable, name: str, mask: np.ndarray, message, problems: ProblemCollector,
@@ -137,7 +140,11 @@ def masked_account(raw: RawTable, name: str, problems: ProblemCollector):
 
 def money(raw: RawTable, name: str, minor_units: int, problems: ProblemCollector,
           allow_negative: bool = True) -> np.ndarray:
-    """Decimal text (or an exact Arrow decimal / integer column) to int64 minor units; never a float."""
+    """Decimal text (or an exact Arrow decimal / integer column) to int64 minor units; never a float.
+
+    An amount past MAX_AMOUNT is refused with its row ("too large (the limit is ...)"), whatever
+    the column's type, so no later sum or product can wrap.
+    """
     chunked = raw.table.column(name)
     kind = chunked.type
     if pa.types.is_floating(kind):
@@ -147,24 +154,38 @@ def money(raw: RawTable, name: str, minor_units: int, problems: ProblemCollector
     if pa.types.is_decimal(kind):
         return _decimal_minor(raw, name, chunked, minor_units, problems, allow_negative)
     column = chunked.combine_chunks()
+    none = np.zeros(len(column), bool)
     if pa.types.is_integer(kind):
-        values = column.fill_null(0).to_numpy().astype(np.int64) * 10**minor_units
-        _check_money(raw, name, column, values, _missing(column), np.zeros(len(values), bool),
-                     np.zeros(len(values), bool), minor_units, problems, allow_negative)
+        whole = column.fill_null(0).to_numpy()
+        bound = MAX_AMOUNT // 10**minor_units
+        too_large = (whole > bound) | (whole < -bound)
+        values = np.where(too_large, 0, whole).astype(np.int64) * 10**minor_units
+        _check_money(raw, name, column, values, _missing(column), none, none, too_large, minor_units, problems,
+                     allow_negative)
         return values
     values, missing, malformed, too_precise = decimal_text(column, minor_units)
-    _check_money(raw, name, column, values, missing, malformed, too_precise, minor_units, problems, allow_negative)
-    return np.where(missing | malformed | too_precise, 0, values).astype(np.int64)
+    too_large = (np.abs(values) > MAX_AMOUNT) & ~malformed
+    _check_money(raw, name, column, values, missing, malformed, too_precise & ~too_large, too_large, minor_units,
+                 problems, allow_negative)
+    return np.where(missing | malformed | too_precise | too_large, 0, values).astype(np.int64)
 
 
 def decimal_text(column, places: int):
-    """Decimal text to integers scaled by 10**places: (values, missing, malformed, too_precise) arrays."""
+    """Decimal text to integers scaled by 10**places: (values, missing, malformed, too_precise) arrays.
+
+    Any run of digits is read; a value past MAX_TOTAL comes back as +-(MAX_TOTAL + 1), beyond every
+    bound, so the caller's own bound refuses it (and no digit string can wrap int64).
+    """
     if not pa.types.is_string(column.type):
         column = pc.cast(column, pa.string())
     parts = pc.extract_regex(pc.utf8_trim_whitespace(column), _MONEY_TEXT)
     missing = _missing(column)
     malformed = pc.is_null(parts).to_numpy(zero_copy_only=False) & ~missing
-    whole = pc.cast(pc.struct_field(parts, "whole").fill_null("0"), pa.int64()).to_numpy()
+    digits = pc.utf8_ltrim(pc.struct_field(parts, "whole").fill_null("0"), "0")
+    most = MAX_TOTAL // 10**places  # the largest whole part within the bound
+    long = pc.greater(pc.utf8_length(digits), len(str(most))).to_numpy(zero_copy_only=False)
+    whole = pc.cast(pc.if_else(pc.or_(pa.array(long), pc.equal(digits, "")), "0", digits), pa.int64()).to_numpy()
+    beyond = long | (whole > most)
     frac_text = pc.utf8_rtrim(pc.struct_field(parts, "frac").fill_null(""), "0")
     too_precise = (pc.utf8_length(frac_text).to_numpy(zero_copy_only=False) > places) & ~malformed
     if places:
@@ -173,7 +194,8 @@ def decimal_text(column, places: int):
     else:
         fraction = np.zeros(len(column), dtype=np.int64)
     negative = pc.equal(pc.struct_field(parts, "sign").fill_null(""), "-").to_numpy(zero_copy_only=False)
-    values = whole * 10**places + fraction
+    values = np.where(beyond, 0, whole) * 10**places + fraction
+    values[beyond | (values > MAX_TOTAL)] = MAX_TOTAL + 1
     return np.where(negative, -values, values), missing, malformed, too_precise
 
 
@@ -185,7 +207,7 @@ def score(raw: RawTable, name: str, problems: ProblemCollector) -> np.ndarray:
     """QA scores (e.g. 87 or 87.5) in hundredths of a point; blank is -1 (no score)."""
     column = raw.table.column(name).combine_chunks()
     values, missing, malformed, too_precise = decimal_text(column, 2)
-    bad = malformed | too_precise | (~missing & (values < 0))
+    bad = malformed | too_precise | (~missing & ((values < 0) | (values > MAX_AMOUNT)))
     if bad.any():
         _report(raw, name, bad, lambda v: f"{v!r} is not a score (a number such as 87 or 87.5)", problems, column)
     return np.where(missing | bad, -1, values)
@@ -211,46 +233,62 @@ def share(raw: RawTable, name: str, problems: ProblemCollector) -> np.ndarray:
 def _decimal_minor(raw, name, chunked, minor_units, problems, allow_negative) -> np.ndarray:
     """Exact Arrow decimal to minor units, scaling the unscaled integers without any float.
 
-    A decimal128 value is 16 little-endian bytes; with 18 digits or fewer it fits the low int64 word.
+    A decimal128 value is 16 little-endian bytes; with 18 digits or fewer it fits the low int64
+    word. A wider column first has its rows past MAX_AMOUNT flagged (and zeroed) and, when it has
+    more decimals than the currency, its extra decimals checked, so every row that is kept fits.
     """
+    missing = _missing(chunked)
+    too_large = np.zeros(len(chunked), bool)
+    too_precise = np.zeros(len(chunked), bool)
     scale = chunked.type.scale
-    narrow = pa.decimal128(18, scale)
-    if chunked.type != narrow:
-        try:
-            chunked = pc.cast(chunked, narrow)
-        except pa.ArrowInvalid:
-            problems.add(raw.source, name, "holds values with more than 18 digits; too large for an amount")
-            return np.zeros(len(chunked), dtype=np.int64)
+    if chunked.type.precision > 18:
+        column = chunked.combine_chunks()
+        shift = scale - minor_units  # MAX_AMOUNT at the column's scale, rounded down: exact, with no context
+        limit = Decimal(f"{MAX_AMOUNT * 10**shift if shift >= 0 else MAX_AMOUNT // 10**-shift}E-{scale}")
+        too_large = pc.greater(pc.abs(column), pa.scalar(limit, column.type)).fill_null(False) \
+            .to_numpy(zero_copy_only=False)
+        column = pc.if_else(pa.array(too_large), pa.scalar(Decimal(0), column.type), column)
+        if scale > minor_units:
+            rounded = pc.round(column, minor_units)
+            too_precise = pc.not_equal(column, rounded).fill_null(False).to_numpy(zero_copy_only=False)
+            column, scale = pc.cast(rounded, pa.decimal128(38, minor_units)), minor_units
+        chunked = pa.chunked_array([column])
+    if chunked.type != pa.decimal128(18, scale):
+        chunked = pc.cast(chunked, pa.decimal128(18, scale))  # every value kept fits 18 digits
     words = [np.frombuffer(c.buffers()[1], dtype=np.int64)[c.offset * 2:(c.offset + len(c)) * 2][0::2]
              for c in chunked.chunks if len(c)]
     unscaled = np.concatenate(words) if words else np.zeros(0, dtype=np.int64)
-    if scale == minor_units:
-        values = unscaled
-        too_precise = np.zeros(len(values), bool)
-    elif scale < minor_units:
-        values = unscaled * 10 ** (minor_units - scale)
-        too_precise = np.zeros(len(values), bool)
+    if scale <= minor_units:
+        factor, bound = 10 ** (minor_units - scale), MAX_AMOUNT // 10 ** (minor_units - scale)
+        if len(unscaled) and (unscaled.max() > bound or unscaled.min() < -bound):  # two passes, no copy
+            too_large |= np.abs(unscaled) > bound
+        values = unscaled if factor == 1 and not too_large.any() else np.where(too_large, 0, unscaled) * factor
     else:
         divisor = 10 ** (scale - minor_units)
         too_precise = unscaled % divisor != 0
         values = unscaled // divisor
-    missing = _missing(chunked)
-    _check_money(raw, name, chunked, values, missing, np.zeros(len(values), bool), too_precise, minor_units,
-                 problems, allow_negative)
-    return np.where(missing, 0, values) if missing.any() else values
+        too_large |= np.abs(values) > MAX_AMOUNT
+        too_precise &= ~too_large
+    _check_money(raw, name, raw.table.column(name), values, missing, np.zeros(len(values), bool), too_precise,
+                 too_large, minor_units, problems, allow_negative)
+    dropped = missing | too_large
+    return np.where(dropped, 0, values) if dropped.any() else values
 
 
-def _check_money(raw, name, column, values, missing, malformed, too_precise, minor_units, problems,
+def _check_money(raw, name, column, values, missing, malformed, too_precise, too_large, minor_units, problems,
                  allow_negative) -> None:
     if missing.any():
         _report(raw, name, missing, "is empty; an amount is required", problems)
     if malformed.any():
         _report(raw, name, malformed, lambda v: f"{v!r} is not a number (write e.g. 1234.50, no separators)",
                 problems, column)
+    if too_large.any():
+        limit = too_large_message(MAX_AMOUNT, minor_units)
+        _report(raw, name, too_large, lambda v: f"{shown(str(v).strip())} is {limit}", problems, column)
     if too_precise.any():
         _report(raw, name, too_precise, lambda v: f"{v} has more than {minor_units} decimal places", problems, column)
     if not allow_negative:
-        negative = (values < 0) & ~(missing | malformed | too_precise)
+        negative = (values < 0) & ~(missing | malformed | too_precise | too_large)
         if negative.any():
             _report(raw, name, negative, lambda v: f"{v} is negative", problems, column)
 

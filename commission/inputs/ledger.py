@@ -95,6 +95,9 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
     if "credit_share" in frame:
         _check_splits(frame, problems)
     problems.raise_if_any()
+    if "reverses" in frame:
+        _check_reversal_chains(frame, problems)
+        problems.raise_if_any()
     return Ledger(frame=frame, files=tuple(fingerprints))
 
 
@@ -140,6 +143,35 @@ def _check_reversal_shape(raw: RawTable, data: dict, problems: ProblemCollector)
     itself = pc.equal(reverses, data["payment_id"]).to_numpy(zero_copy_only=False)
     for index in np.flatnonzero(itself)[: problems.limit]:
         problems.add(raw.where(int(index)), "reverses", "a payment cannot reverse itself")
+
+
+def _check_reversal_chains(frame: pd.DataFrame, problems: ProblemCollector) -> None:
+    """A reversal names the payment it takes back, never another reversal or a negative row: a
+    reversal of a reversal would claw back a clawback, at the terms of a row that earned nothing
+    of its own (and pay commission on a negative amount). Payments are found as the engine finds
+    them, by payment_id and collector; payment_id and collector are unique here."""
+    reverses = frame["reverses"].to_numpy()
+    rows = np.flatnonzero(reverses != "")
+    if not len(rows):
+        return
+    codes = frame["collector_id"].cat.codes.to_numpy()
+    named = pd.MultiIndex.from_arrays([frame["payment_id"].to_numpy(), codes]).get_indexer(
+        pd.MultiIndex.from_arrays([reverses[rows], codes[rows]]))
+    rows, named = rows[named >= 0], named[named >= 0]
+    chained = (reverses[named] != "") | (frame["amount"].to_numpy()[named] < 0)
+    rows, named = rows[chained], named[chained]
+    problems.extend_hidden(max(len(rows) - problems.limit, 0))
+    for row, other in zip(rows[: problems.limit], named[: problems.limit]):
+        problems.add(f"{frame['source'].iat[row]}:row {frame['row'].iat[row]}", "reverses",
+                     chained_reversal(str(reverses[row]), str(reverses[other])))
+
+
+def chained_reversal(named: str, its_original: str) -> str:
+    """Why a reversal naming a reversal (or a negative row) is refused, and what to write instead."""
+    what = f"is itself a reversal (of {its_original!r})" if its_original else "has a negative amount"
+    original = f" ({its_original!r})" if its_original else ""
+    return f"payment {named!r} {what}; a reversal must name the original payment it takes back{original}, " \
+        "never another reversal"
 
 
 def _check_splits(frame: pd.DataFrame, problems: ProblemCollector) -> None:

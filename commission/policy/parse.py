@@ -11,9 +11,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import InputError, Problem
-from ..money import (CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES, MoneyError, format_minor, format_rate,
-                     parse_decimal, parse_rate, to_minor)
+from ..errors import InputError, Problem, shown
+from ..money import (CURRENCY_MINOR_UNITS, HALF_UP, MAX_FACTOR, ROUNDING_MODES, MoneyError, OutOfBounds,
+                     format_minor, format_rate, parse_decimal, parse_rate, to_minor)
 from ..periods import CADENCES, MONTHLY, QUARTERLY, YEARLY
 from .model import (
     CLASSIFIABLE_FIELDS,
@@ -46,7 +46,7 @@ from .model import (
     Tier,
     Tiers,
 )
-from .yamlsource import Node, parse_yaml
+from .yamlsource import MAX_YAML_BYTES, Node, check_size, parse_yaml
 
 ROUNDING_PLACES = ("line",)
 TIER_MODES = ("marginal", "whole")
@@ -61,9 +61,11 @@ def load_policy(path: str | Path) -> Policy:
     """Read, parse and validate one policy file; raise InputError listing every problem."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_YAML_BYTES + 1)  # never more: a plan file past the bound is refused unread
     except OSError as exc:
         raise InputError([Problem(str(path), "", f"cannot read policy: {exc.strerror}")]) from None
+    check_size(len(data), str(path))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -202,10 +204,13 @@ class _Reader:
             return value
         try:
             return parse(value)
+        except OutOfBounds as exc:
+            self.problem(node, path, f"{shown(value)!r} {exc}")
+            return None
         except (MoneyError, ValueError) as exc:
             detail = str(exc)
             restates = not detail or detail.startswith(repr(value)) or detail.startswith(value + " is not")
-            self.problem(node, path, f"{value!r} is not {what}" + ("" if restates else f": {detail}"))
+            self.problem(node, path, f"{shown(value)!r} is not {what}" + ("" if restates else f": {detail}"))
             return None
 
     def money(self, node, path, default=_MISSING) -> Optional[int]:
@@ -220,7 +225,7 @@ class _Reader:
     def rate(self, node, path, default=_MISSING) -> Optional[Fraction]:
         rate = self.convert(node, path, parse_rate, "a rate such as 5% or 0.05", default)
         if rate is not None and not 0 <= rate <= 1:
-            self.problem(node, path, f"{node.value} is {'negative' if rate < 0 else 'above 100%'}; "
+            self.problem(node, path, f"{shown(node.value)} is {'negative' if rate < 0 else 'above 100%'}; "
                          "a commission rate is between 0% and 100% (write 5% or 0.05 for five percent)")
             return None
         return rate
@@ -372,7 +377,10 @@ class _Reader:
             return None
         value = parse_decimal(text)
         if is_money:
-            return to_minor(value, self.minor_units)
+            try:
+                return to_minor(value, self.minor_units)
+            except OutOfBounds as exc:
+                raise MoneyError(f"{shown(text)} {exc}") from None
         if value != value.to_integral_value():
             raise ValueError(f"{text} is not a whole number of days")
         return int(value)
@@ -767,29 +775,42 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+#: The largest whole number a plan holds (a version, minor units).
+MAX_WHOLE = 999_999_999
+
+
 def _parse_int(text: str) -> int:
     value = parse_decimal(text)
     if value != value.to_integral_value():
         raise ValueError("")
+    if abs(value) > MAX_WHOLE:
+        raise OutOfBounds(f"is too large (the limit is {MAX_WHOLE})")
     return int(value)
 
 
 def _parse_ratio(text: str) -> Fraction:
     """A non-negative ratio such as 100%, 120% or 1.2 (may exceed 100%, unlike a commission rate)."""
-    value = parse_rate(text)
+    return _factor(parse_rate(text))
+
+
+def _factor(value: Fraction) -> Fraction:
+    """A multiplier or a share of a target: not negative, at most MAX_FACTOR (so a total scaled by
+    it stays exact in int64; `parse_rate` has already bounded its decimals)."""
     if value < 0:
         raise ValueError("must not be negative")
+    if value > MAX_FACTOR:
+        raise OutOfBounds(f"is too large (the limit is {MAX_FACTOR}, or {MAX_FACTOR * 100}%)")
     return value
 
 
 def parse_share(text: str) -> Fraction:
     """A KPI ratio level: 100%, 120% or 1.2. A bare number above 10 is refused: `100` would be a
     hundred times the target, a slip that would silently never pay."""
-    value = _parse_ratio(text)
+    value = parse_rate(text)
     if value > 10 and not str(text).strip().endswith("%"):
         raise ValueError(f"{str(text).strip()} would be {str(text).strip()} times the target; write {text}% "
                          "(a percentage)")
-    return value
+    return _factor(value)
 
 
 def _parse_percentage(text: str) -> Fraction:
@@ -799,7 +820,7 @@ def _parse_percentage(text: str) -> Fraction:
 
 
 def _parse_factor(text: str) -> Fraction:
-    value = Fraction(parse_decimal(text))
-    if value < 0:
-        raise ValueError("must not be negative")
-    return value
+    """A multiplier, written as a plain number: 0.8, 1 or 1.5 (not 150%)."""
+    if str(text).strip().endswith("%"):
+        raise ValueError("")
+    return _factor(parse_rate(text))
