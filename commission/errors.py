@@ -12,9 +12,14 @@ from dataclasses import dataclass
 MAX_LISTED_PROBLEMS = 50
 
 
+#: Control characters as visible escapes, so a quoted value never breaks a one-line message.
+_VISIBLE = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
+
+
 def shown(value, most: int = 40) -> str:
-    """A value quoted in a message, cut when long: a hostile cell or key may hold a megabyte."""
-    text = str(value)
+    """A value quoted in a message: control characters escaped, cut when long (a hostile cell or key
+    may hold a megabyte)."""
+    text = str(value).translate(_VISIBLE)
     return text if len(text) <= most else f"{text[:most]}... ({len(text):,} characters)"
 
 
@@ -27,8 +32,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        key = f" {self.key}:" if self.key else ""
-        return f"{self.where}:{key} {self.message}"
+        """One line, however long the values it quotes (a hostile key or cell may hold a megabyte)."""
+        key = f" {shown(self.key, 120)}:" if self.key else ""
+        return f"{shown(self.where, 300)}:{key} {shown(self.message, 600)}"
 
 
 class InputError(Exception):

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector
 from ..identifiers import identifier_problem
-from ..money import MoneyError, parse_money
+from ..money import MAX_TOTAL, MoneyError, parse_money
 from ..periods import Period, PeriodError
 from ..policy.model import CLEARANCE, EVENT_TYPES, SEVERITIES
 from . import columns
@@ -132,7 +132,7 @@ def load_state(path: str | Path, minor_units: int, currency: str = "") -> StateF
             raise ValueError("balances must be a list of {collector_id, balance, amount}")
         frame = pd.DataFrame({"collector_id": [str(r["collector_id"]) for r in rows],
                               "balance": [str(r["balance"]) for r in rows],
-                              "amount": np.array([parse_money(str(r["amount"]), minor_units) for r in rows],
+                              "amount": np.array([parse_money(str(r["amount"]), minor_units, MAX_TOTAL) for r in rows],
                                                  dtype=np.int64)})
     except OSError as exc:
         raise InputError([Problem(source, "--state", f"cannot read: {exc.strerror}")]) from None
