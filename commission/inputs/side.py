@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem, ProblemCollector
+from ..errors import InputError, Problem, ProblemCollector, shown
 from ..identifiers import identifier_problem
-from ..money import MAX_TOTAL, MoneyError, parse_money
+from ..money import MAX_TOTAL, MoneyError, OutOfBounds, parse_money
 from ..periods import Period, PeriodError
 from ..policy.model import CLEARANCE, EVENT_TYPES, SEVERITIES
 from . import columns
@@ -132,20 +132,27 @@ def load_state(path: str | Path, minor_units: int, currency: str = "") -> StateF
             raise ValueError("balances must be a list of {collector_id, balance, amount}")
         frame = pd.DataFrame({"collector_id": [str(r["collector_id"]) for r in rows],
                               "balance": [str(r["balance"]) for r in rows],
-                              "amount": np.array([parse_money(str(r["amount"]), minor_units, MAX_TOTAL) for r in rows],
-                                                 dtype=np.int64)})
+                              "amount": [str(r["amount"]) for r in rows]})
     except OSError as exc:
         raise InputError([Problem(source, "--state", f"cannot read: {exc.strerror}")]) from None
-    except (ValueError, KeyError, TypeError, PeriodError, MoneyError, RecursionError) as exc:
+    except (ValueError, KeyError, TypeError, PeriodError, RecursionError) as exc:
         raise InputError([Problem(source, "--state", f"not a state file written by commission run: {exc}")]) \
             from None
     if currency and document.get("currency", currency) != currency:
         raise InputError([Problem(source, "currency", f"the state is in {document.get('currency')}; the plans "
                                   f"pay in {currency}")])
     problems = ProblemCollector()
-    for index, collector in enumerate(frame["collector_id"]):  # one per balance carried, not per ledger row
+    amounts = np.zeros(len(frame), dtype=np.int64)
+    for index, (collector, amount) in enumerate(zip(frame["collector_id"], frame["amount"])):  # per balance
         if (problem := identifier_problem(collector)) is not None:
             problems.add(f"{source}:balances[{index}]", "collector_id", problem)
+        try:
+            amounts[index] = parse_money(amount, minor_units, MAX_TOTAL)
+        except MoneyError as exc:
+            problems.add(f"{source}:balances[{index}]", "amount", f"{shown(amount)} {exc}"
+                         if isinstance(exc, OutOfBounds) else str(exc))
+    problems.raise_if_any()
+    frame["amount"] = amounts
     for index in np.flatnonzero(frame.duplicated(["collector_id", "balance"]).to_numpy())[: problems.limit]:
         problems.add(f"{source}:balances[{index}]", "balance", f"{frame['collector_id'].iat[index]} has "
                      f"{frame['balance'].iat[index]} twice; a balance is carried once")
