@@ -34,6 +34,12 @@ classify:
 """
 
 
+def flat_plan(plan_id: str = "flat", rate: str = "5%", extra: str = "") -> str:
+    """The smallest plan: `rate` on every repayment, in CNY from 2026-01-01, then the `extra` YAML lines."""
+    return (f"plan: {plan_id}\nversion: 1\neffective: 2026-01-01\ncurrency: CNY\ncomponents:\n  - id: base\n"
+            f"    kind: line_rate\n    rates:\n      - {{rate: {rate}}}\n") + textwrap.dedent(extra)
+
+
 def plan(text: str) -> str:
     """PLAN_HEAD followed by the test's own components (dedented)."""
     return PLAN_HEAD + textwrap.dedent(text)

@@ -21,23 +21,13 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from conftest import flat_plan
 from commission.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("COMMISSION_TEST_PG_URL")
 
-PLAN = """
-plan: batch-demo
-version: 1
-effective: 2026-01-01
-currency: CNY
-components:
-  - id: base
-    kind: line_rate
-    rates:
-      - {rate: 5%}
-draw: {amount: 100.00, recoverable: true}
-"""
+PLAN = flat_plan("batch-demo", extra="draw: {amount: 100.00, recoverable: true}\n")
 LEDGER = """
 payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance
 P1,C1,A1,2026-07-05,1000.00,10,5000

@@ -4,19 +4,10 @@ import json
 
 from click.testing import CliRunner
 
+from conftest import flat_plan
 from commission.cli import main
 
-PLAN = """plan: drawn
-version: 1
-effective: 2026-01-01
-currency: CNY
-components:
-  - id: base
-    kind: line_rate
-    rates:
-      - {rate: 5%}
-draw: {amount: 100.00, recoverable: true}
-"""
+PLAN = flat_plan("drawn", extra="draw: {amount: 100.00, recoverable: true}\n")
 LEDGER = """payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance
 P1,C1,A1,2026-07-05,1000.00,10,5000
 P2,C1,A1,2026-08-05,3000.00,10,5000

@@ -16,20 +16,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from conftest import flat_plan
 from commission.cli import main
 from commission.money import MAX_AMOUNT
 
-PLAN = """\
-plan: flat
-version: 1
-effective: 2026-01-01
-currency: CNY
-components:
-  - id: base
-    kind: line_rate
-    rates:
-      - {rate: 5%}
-"""
+PLAN = flat_plan()
 #: Ids and names from another system at its worst: path parts, formula starters, quotes, control
 #: characters, CJK and emoji, and long runs.
 ALPHABET = ["a", "Z", "7", ".", "..", "/", "\\", "=", "+", "-", "@", "'", '"', ",", " ", "\t", "\x00", "\x1f",

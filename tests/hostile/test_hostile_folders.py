@@ -8,20 +8,11 @@ import os
 import pytest
 from click.testing import CliRunner
 
+from conftest import flat_plan
 from commission.cli import main
 from commission.outputs.atomic import _HOST
 
-PLAN = """\
-plan: flat
-version: 1
-effective: 2026-01-01
-currency: CNY
-components:
-  - id: base
-    kind: line_rate
-    rates:
-      - {rate: 5%}
-"""
+PLAN = flat_plan()
 LEDGER = """payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance
 P1,C1,A1,2026-09-05,1000.00,10,5000
 P2,C1,A1,2026-10-05,2000.00,10,5000

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, Reference
 
+from conftest import flat_plan
 from commission.cli import main
 from commission.identifiers import identifier_problem
 from commission.outputs.paths import file_in
@@ -171,17 +172,7 @@ def test_headers_footers_sheet_and_chart_titles_lose_what_xml_cannot_hold(tmp_pa
 
 # -- the tool, end to end ------------------------------------------------------------------------
 
-PLAN = """
-plan: hostile
-version: 1
-effective: 2026-01-01
-currency: CNY
-components:
-  - id: base
-    kind: line_rate
-    rates:
-      - {rate: 5%}
-"""
+PLAN = flat_plan("hostile")
 #: Unusual but valid ids (CJK, emoji, a space, quotes and punctuation inside, an Excel error code)
 #: and hostile names.
 IDS = ["催收员甲", "😀", "a b", "C1=2", "x'y", "A+B", "#REF!"]

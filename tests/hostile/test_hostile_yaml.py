@@ -4,7 +4,6 @@ PyYAML's composer would give for every ordinary document."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,22 +12,13 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import flat_plan
 from commission.cli import main
 from commission.errors import InputError
 from commission.policy import load_policy, parse_policy
 from commission.policy.yamlsource import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES, Node, parse_yaml
 
-PLAN = textwrap.dedent("""\
-    plan: safe
-    version: 1
-    effective: 2026-01-01
-    currency: CNY
-    components:
-      - id: base
-        kind: line_rate
-        rates:
-          - {rate: 5%}
-    """)
+PLAN = flat_plan("safe")
 
 
 def billion_laughs(levels: int = 9, width: int = 9) -> str:
