@@ -30,7 +30,7 @@ from commission.outputs import write_run  # noqa: E402
 from commission.outputs.tables import money_decimal_array  # noqa: E402
 from commission.periods import Period  # noqa: E402
 from commission.policy import load_policy  # noqa: E402
-from commission.sample_data import generate_ledger_rows  # noqa: E402
+from commission.sample.generator import generate_ledger_rows  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -31,9 +31,9 @@ from bench_pipeline import exported_table  # noqa: E402
 from commission.engine import SideInputs  # noqa: E402
 from commission.inputs import load_ledger  # noqa: E402
 from commission.policy import load_policy  # noqa: E402
-from commission.sample_data import generate_ledger_rows  # noqa: E402
+from commission.sample.generator import generate_ledger_rows  # noqa: E402
 from commission.simulation import build_comparison, parse_sweep, prepare_history, simulate  # noqa: E402
-from commission.simulation.run import Candidate, always_in_force, simulated_months  # noqa: E402
+from commission.simulation.replay import Candidate, always_in_force, simulated_months  # noqa: E402
 from commission.simulation.sweep import set_value, tokens_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

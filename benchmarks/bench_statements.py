@@ -18,11 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from commission.engine import compute  # noqa: E402
 from commission.inputs import load_ledger  # noqa: E402
 from commission.outputs import write_run  # noqa: E402
-from commission.outputs.statements import write_statements  # noqa: E402
+from commission.statements.statement import write_statements  # noqa: E402
 from commission.outputs.tables import write_csv  # noqa: E402
 from commission.periods import Period  # noqa: E402
 from commission.policy import load_policy  # noqa: E402
-from commission.sample_data import generate_ledger_rows  # noqa: E402
+from commission.sample.generator import generate_ledger_rows  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,6 @@
 """The plan in words (statement Plan sheet, Summary and explain), in both languages, as a collector reads it."""
 
-from commission.outputs.plan_words import describe_plan
+from commission.statements.plan_words import describe_plan
 from commission.policy import parse_policy
 
 PLAN = """

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from commission import sample_data
-from commission.outputs.sample import SAMPLE_FILES, write_sample
-from commission.sample_data import SampleData, generate, generate_ledger_rows
+from commission.sample import generator as sample_data
+from commission.sample.files import SAMPLE_FILES, write_sample
+from commission.sample.generator import SampleData, generate, generate_ledger_rows
 
 BULK_COLUMNS = [
     "payment_id",

@@ -46,9 +46,9 @@ from commission.policy import load_policy, parse_policy
 from commission.simulation import build_comparison, parse_sweep
 from commission.simulation.compare import gini, nearest_rank, ratio
 from commission.simulation.lint import Evidence, evidence_from, lint_policy, silences
-from commission.simulation.run import run_plan
+from commission.simulation.replay import run_plan
 from commission.simulation.sweep import grid
-from commission.simulation_runner import SimulationRequest, load_simulation
+from commission.app.simulation import SimulationRequest, load_simulation
 
 LINT = Path(__file__).resolve().parent / "fixtures" / "lint"
 

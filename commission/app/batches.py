@@ -21,7 +21,7 @@ from ..inputs import sha256_of
 from ..outputs.atomic import remove
 from ..outputs.owners import batch_folder
 from ..outputs.run_report import LINES_CSV, LINES_PARQUET, write_run
-from ..runner import Computed, RunRequest, compute_request
+from ..app.runs import Computed, RunRequest, compute_request
 from ..store import (NewBatch, check_period_free, create_batch, open_store, opening_balances, reports_stored,
                      set_lines_sha256)
 

@@ -2,7 +2,7 @@
 
 from .result import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS, RunResult
 from .context import SideInputs
-from .run import compute, compute_payroll
+from .payroll import compute, compute_payroll
 
 __all__ = ["ITEM_MONEY_COLUMNS", "LINE_MONEY_COLUMNS", "PAYOUT_MONEY_COLUMNS", "RunResult", "SideInputs", "compute",
            "compute_payroll"]

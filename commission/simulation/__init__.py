@@ -10,7 +10,7 @@ for commission.outputs.comparison to write.
 from .lint import CODES as LINT_CODES
 from .lint import LintWarning, lint_policy
 from .report import Comparison, build_comparison
-from .run import Candidate, History, Simulation, candidates_of, prepare_history, simulate, simulated_months
+from .replay import Candidate, History, Simulation, candidates_of, prepare_history, simulate, simulated_months
 from .sweep import Sweep, parse_sweep
 
 __all__ = ["LINT_CODES", "Candidate", "Comparison", "History", "LintWarning", "Simulation", "Sweep",

@@ -26,7 +26,7 @@ from ..engine.reversals import find_originals
 from ..money import apply_rate, apply_ratio
 from ..periods import Period
 from .curves import Curves, slopes
-from .run import Candidate, History, PlanRun, run_plan
+from .replay import Candidate, History, PlanRun, run_plan
 
 PPM = 1_000_000
 

@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .run import Simulation
+from .replay import Simulation
 
 #: Percentiles of per-collector pay shown (nearest rank: each is an actual collector's pay).
 PERCENTILES = (10, 25, 50, 75, 90)

@@ -31,7 +31,7 @@ from ..money import format_minor
 from ..periods import Period
 from ..policy import Bonus, Override, Policy, Threshold, Tiers
 from .compare import nearest_rank
-from .run import Candidate, History, run_plan
+from .replay import Candidate, History, run_plan
 
 #: About this many uniform grid steps between 0 and the top of the curve (twice the 90th percentile of
 #: monthly recovery, or past the last boundary; the step is a round number).

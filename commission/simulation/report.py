@@ -19,7 +19,7 @@ from . import compare
 from .behaviour import Behavioural, behavioural_run
 from .curves import Curves, payout_curves
 from .lint import LintWarning, evidence_from, lint_policy
-from .run import Candidate, History, PlanRun, Simulation, run_plan, simulate
+from .replay import Candidate, History, PlanRun, Simulation, run_plan, simulate
 from .sweep import Sweep, grid
 
 

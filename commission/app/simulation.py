@@ -8,13 +8,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .engine import SideInputs
-from .errors import InputError, Problem
-from .inputs import check_roster_covers, load_events, load_ledger, load_period_values, load_roster
-from .money import MoneyError, parse_decimal, parse_money, parse_rate
-from .periods import Period
-from .policy import Policy, load_policy, plan_files
-from .simulation.run import (Candidate, History, candidates_of, fill_months_not_employed, prepare_history,
+from ..engine import SideInputs
+from ..errors import InputError, Problem
+from ..inputs import check_roster_covers, load_events, load_ledger, load_period_values, load_roster
+from ..money import MoneyError, parse_decimal, parse_money, parse_rate
+from ..periods import Period
+from ..policy import Policy, load_policy, plan_files
+from ..simulation.replay import (Candidate, History, candidates_of, fill_months_not_employed, prepare_history,
                              simulated_months)
 
 

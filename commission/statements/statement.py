@@ -25,9 +25,9 @@ from ..engine.period_rules import attainment_bound
 from ..money import format_minor, format_rate
 from ..policy import LineRate, Tiers
 from .plan_words import KPI_NAMES, describe_plan
-from .report_reader import RunReport
-from .sheet_rows import render_rows
-from .workbook import (BOLD, HEADER_FILL, TOTAL_FILL, RenderedRows, display_width, fit_widths,
+from ..outputs.report_reader import RunReport
+from ..outputs.sheet_rows import render_rows
+from ..outputs.workbook import (BOLD, HEADER_FILL, TOTAL_FILL, RenderedRows, display_width, fit_widths,
                        money_format, money_value, new_workbook, save_workbook)
 
 LABELS = {
@@ -428,10 +428,10 @@ def write_statements(folder, target, source: dict, collector: Optional[str] = No
     from concurrent.futures import ProcessPoolExecutor
 
     from ..errors import InputError, Problem
-    from .atomic import atomic_directory, atomic_file
-    from .owners import statements_folder
-    from .paths import clash, file_in, safe_file_name
-    from .report_reader import load_report
+    from ..outputs.atomic import atomic_directory, atomic_file
+    from ..outputs.owners import statements_folder
+    from ..outputs.paths import clash, file_in, safe_file_name
+    from ..outputs.report_reader import load_report
 
     report = load_report(folder)
     language = statement_language(report, lang)
@@ -477,8 +477,8 @@ def _write_index(folder: Path, source: dict, report: RunReport, language: str) -
     import hashlib
     import json
 
-    from .atomic import atomic_file
-    from .owners import STATEMENTS_INDEX
+    from ..outputs.atomic import atomic_file
+    from ..outputs.owners import STATEMENTS_INDEX
 
     files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.xlsx"))}
     document = {"owner": {"command": "statements", "source": source}, "period": str(report.period),
@@ -495,7 +495,7 @@ def _request(collector: str, language: str, path: Path, store: Optional[StoreFac
 
 def _write_chunk(folder, requests) -> int:
     """One worker: read the run once, write its share of the statements."""
-    from .report_reader import load_report
+    from ..outputs.report_reader import load_report
 
     report = load_report(folder)
     for request in requests:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import InputError, Problem
-from .money import format_minor
-from .periods import Period, PeriodError
+from .. import __version__
+from ..errors import InputError, Problem
+from ..money import format_minor
+from ..periods import Period, PeriodError
 
 EXIT_INPUT = 2
 #: Batch ids as the store numbers them (a PostgreSQL INTEGER).
@@ -57,7 +57,7 @@ def _store_problem(exc: Exception) -> str | None:
     for anything else. Imported here, when it happens, so commands without a store start fast."""
     from sqlalchemy.exc import DBAPIError
 
-    from .store import StoreError
+    from ..store import StoreError
 
     if isinstance(exc, StoreError):
         return str(exc)
@@ -112,7 +112,7 @@ def run_options(command):
 
 
 def _request(options: dict, state_path=None, state_edited=None):
-    from .runner import RunRequest
+    from ..app.runs import RunRequest
 
     return RunRequest(policies=options["policy_paths"], ledgers=options["ledgers"], period=options["period"],
                       roster=options["roster_path"], targets=options["targets_path"],
@@ -158,9 +158,9 @@ def state_options(command):
 @reports_user_errors
 def run(state_path, state_edited, first_period, **options):
     """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest."""
-    from .outputs.owners import run_folder
-    from .outputs.run_report import REPORT_FILES, write_run
-    from .runner import compute_request
+    from ..outputs.owners import run_folder
+    from ..outputs.run_report import REPORT_FILES, write_run
+    from ..app.runs import compute_request
 
     may_replace = run_folder(str(options["period"]), REPORT_FILES)
     may_replace(options["out_dir"])  # before the work, not after it
@@ -174,7 +174,7 @@ def run(state_path, state_edited, first_period, **options):
 @click.argument("policies", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(policies):
     """Check plan files (or folders of them); print every problem as file:line: key: message."""
-    from .policy import load_policy, plan_files
+    from ..policy import load_policy, plan_files
 
     problems = 0
     for path in plan_files(policies):
@@ -200,8 +200,8 @@ def validate(policies):
 @reports_user_errors
 def sample_data(collectors, months, seed, first_month, out_dir):
     """Generate a synthetic ledger and roster (no real people) for demos and tests."""
-    from .outputs.sample import write_sample
-    from .sample_data import generate
+    from ..sample.files import write_sample
+    from ..sample.generator import generate
 
     Period.parse(first_month)
     data = generate(collectors=collectors, months=months, seed=seed, first_month=first_month)
@@ -219,13 +219,13 @@ def db_option(command):
 def _store_url(db: str | None, create: bool = False) -> str:
     """--db, else the environment, else the settings file, else the default. Only `create` (batch
     create) may start a new SQLite file: elsewhere a misspelt path would silently read an empty store."""
-    from .app.config import DEFAULT_DB, setting
+    from ..app.config import DEFAULT_DB, setting
 
     value = str(setting("db", db) or DEFAULT_DB)
     if "://" in value:
         return value
     if not create and not Path(value).exists():
-        from .store import StoreError
+        from ..store import StoreError
 
         raise StoreError(f"there is no batch store {value}; check --db (batch create starts one)")
     return f"sqlite:///{Path(value).resolve()}"
@@ -270,7 +270,7 @@ def batch_create(db, by, state_path, state_edited, first_period, **options):
 
     Balances carried into PERIOD come from the stored batch of the period before; the store's first
     batch needs --state (the previous run's state.json) or --first-period, as `run` does."""
-    from .app.batches import create_payout_batch
+    from ..app.batches import create_payout_batch
 
     created = create_payout_batch(_request(options, state_path, state_edited), _store_url(db, create=True),
                                   options["out_dir"], _actor(by), _now(), first_period, **_lines_formats(options))
@@ -287,7 +287,7 @@ def _transition(action: str):
     @click.option("--by", help="Who does it (default: the login name).")
     @reports_user_errors
     def command(batch_id, db, by):
-        from .store import open_store, transition
+        from ..store import open_store, transition
 
         with open_store(_store_url(db)).begin() as connection:
             status = transition(connection, batch_id, action, _actor(by), _now())
@@ -305,7 +305,7 @@ for _action in ("approve", "lock", "mark-paid", "discard"):
 @reports_user_errors
 def batch_list(db):
     """Every batch: period, kind, status, net payout, who created it and when."""
-    from .store import list_batches, open_store
+    from ..store import list_batches, open_store
 
     with open_store(_store_url(db)).connect() as connection:
         _show(list_batches(connection))
@@ -317,7 +317,7 @@ def batch_list(db):
 @reports_user_errors
 def batch_show(batch_id, db):
     """A batch's record, payouts per collector and pay code, and its history of events."""
-    from .store import batch_events, batch_payouts, format_time, get_batch, open_store
+    from ..store import batch_events, batch_payouts, format_time, get_batch, open_store
 
     with open_store(_store_url(db)).connect() as connection:
         record = get_batch(connection, batch_id)
@@ -342,7 +342,7 @@ def batch_show(batch_id, db):
 @reports_user_errors
 def batch_diff(first, second, db):
     """Differences per collector and pay code between two batches, or between one and what was paid."""
-    from .store import diff_batches, diff_paid, get_batch, open_store
+    from ..store import diff_batches, diff_paid, get_batch, open_store
 
     with open_store(_store_url(db)).connect() as connection:
         minor = get_batch(connection, first).minor_units
@@ -360,8 +360,8 @@ def batch_diff(first, second, db):
 @reports_user_errors
 def batch_export(batch_id, file_format, out_path, db, by):
     """Write the payroll file of an approved, locked or paid batch, with a control total and count."""
-    from .outputs.payroll import write_payroll
-    from .store import export_rows, get_batch, open_store, record_export
+    from ..outputs.payroll import write_payroll
+    from ..store import export_rows, get_batch, open_store, record_export
 
     engine = open_store(_store_url(db))
     with engine.connect() as connection:
@@ -380,7 +380,7 @@ def batch_export(batch_id, file_format, out_path, db, by):
 @reports_user_errors
 def history_command(collector, db):
     """A collector's payouts across periods, from the batch store."""
-    from .store import StoreError, history, open_store
+    from ..store import StoreError, history, open_store
 
     with open_store(_store_url(db)).connect() as connection:
         rows = history(connection, collector)
@@ -399,7 +399,7 @@ def _report_folder(run_dir, batch_id, db) -> Path:
         raise click.UsageError("give only one of --run and --batch")
     if run_dir is not None:
         return Path(run_dir)
-    from .store import get_batch, open_store
+    from ..store import get_batch, open_store
 
     with open_store(_store_url(db)).connect() as connection:
         return Path(get_batch(connection, batch_id).reports)
@@ -418,12 +418,12 @@ def _report_folder(run_dir, batch_id, db) -> Path:
 @reports_user_errors
 def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
     """Write each collector's Excel statement: summary, every payment, and the plan in words."""
-    from .outputs.statements import StoreFacts, write_statements
+    from ..statements.statement import StoreFacts, write_statements
 
     folder = _report_folder(run_dir, batch_id, db)
     store, source = None, {"run": str(folder.resolve())}
     if batch_id is not None:  # the store knows the year's earlier batches, and what a correction pays
-        from .store import correction_amounts, get_batch, open_store, year_to_date
+        from ..store import correction_amounts, get_batch, open_store, year_to_date
 
         with open_store(_store_url(db)).connect() as connection:
             record = get_batch(connection, batch_id)
@@ -451,10 +451,10 @@ def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
 @reports_user_errors
 def explain_command(run_dir, batch_id, db, collector, payment):
     """How a collector's payout was built: each rule, base x rate = amount, events, and the net."""
-    from .outputs.explain import explain
-    from .outputs.report_reader import load_report
+    from ..statements.explain import explain
+    from ..outputs.report_reader import load_report
 
     for line in explain(load_report(_report_folder(run_dir, batch_id, db)), collector, payment):
         click.echo(line)
 
-from . import cli_simulate as _sim; main.add_command(_sim.simulate); main.add_command(_sim.lint)  # noqa: E402,E702
+from . import simulate as _sim; main.add_command(_sim.simulate); main.add_command(_sim.lint)  # noqa: E402,E702

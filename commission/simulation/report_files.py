@@ -23,12 +23,12 @@ import pandas as pd
 from openpyxl.drawing.image import Image
 
 from ..money import format_minor
-from ..simulation.compare import OTHER_BUCKET
-from ..simulation.curves import monthly_pay_exact
-from .atomic import atomic_directory
-from .owners import only_files
+from .compare import OTHER_BUCKET
+from .curves import monthly_pay_exact
+from ..outputs.atomic import atomic_directory
+from ..outputs.owners import only_files
 from .charts import render_all, term
-from .workbook import fit_widths, new_workbook, save_workbook, write_sheet
+from ..outputs.workbook import fit_widths, new_workbook, save_workbook, write_sheet
 
 REPORT_FILES = ("comparison.xlsx", "comparison.html", "charts")
 PERCENT_FORMAT = "0.00%"

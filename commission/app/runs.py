@@ -10,12 +10,12 @@ from typing import Optional, Sequence
 
 import pandas as pd
 
-from .engine import RunResult, SideInputs, compute_payroll
-from .errors import InputError, Problem
-from .inputs import (InputFile, StateFile, check_roster_covers, load_events, load_ledger, load_period_values, load_roster,
+from ..engine import RunResult, SideInputs, compute_payroll
+from ..errors import InputError, Problem
+from ..inputs import (InputFile, StateFile, check_roster_covers, load_events, load_ledger, load_period_values, load_roster,
                      load_state)
-from .periods import Period
-from .policy import Policy, load_policies
+from ..periods import Period
+from ..policy import Policy, load_policies
 
 
 @dataclass(frozen=True)

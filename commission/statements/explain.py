@@ -9,7 +9,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..money import format_minor
 from .plan_words import describe_plan
-from .report_reader import RunReport
+from ..outputs.report_reader import RunReport
 
 
 def explain(report: RunReport, collector: str, payment: Optional[str] = None) -> list[str]:

@@ -171,7 +171,7 @@ def cost_by_bucket(comparison, lang: str) -> bytes:
     style = _Style(lang, comparison.currency, comparison.labels)
     table = comparison.buckets
     buckets = list(dict.fromkeys(table["bucket"]))
-    from ..simulation.compare import OTHER_BUCKET
+    from .compare import OTHER_BUCKET
 
     names = [textwrap.fill(style.t("other_pay"), 16) if b == OTHER_BUCKET else b for b in buckets]
     labels = comparison.labels

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
-from .errors import InputError, Problem
-from .money import format_minor
-from .periods import Period, PeriodError
+from ..errors import InputError, Problem
+from ..money import format_minor
+from ..periods import Period, PeriodError
 
 #: `commission lint --strict` exits with this code when a warning is not silenced.
 EXIT_WARNINGS = 1
@@ -26,7 +26,7 @@ def reports_user_errors(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from .cli import reports_user_errors as report
+        from . import reports_user_errors as report
 
         return report(command)(*args, **kwargs)
 
@@ -66,7 +66,7 @@ def input_options(command):
 
 
 def _request(policies, ledgers, options):
-    from .simulation_runner import SimulationRequest
+    from ..app.simulation import SimulationRequest
 
     return SimulationRequest(policies=policies, ledgers=ledgers, roster=options["roster_path"],
                              targets=options["targets_path"], assignments=options["assignments_path"],
@@ -94,10 +94,10 @@ def _request(policies, ledgers, options):
 @reports_user_errors
 def simulate(policy_paths, ledgers, sweeps, elasticity, lang, title, out_dir, base_salary, **options):
     """Run candidate plans on the same history and compare cost, cost-to-collect, who gains and who loses."""
-    from .outputs.comparison import REPORT_FILES, write_comparison
-    from .outputs.owners import only_files
-    from .simulation import build_comparison, parse_sweep
-    from .simulation_runner import load_plans, load_simulation, parse_amount, parse_elasticity
+    from ..simulation.report_files import REPORT_FILES, write_comparison
+    from ..outputs.owners import only_files
+    from ..simulation import build_comparison, parse_sweep
+    from ..app.simulation import load_plans, load_simulation, parse_amount, parse_elasticity
 
     only_files(REPORT_FILES)(out_dir)
     policies = load_plans(policy_paths)
@@ -149,9 +149,9 @@ def _print_summary(comparison, folder: Path) -> None:
 @reports_user_errors
 def lint(policies, ledgers, max_variable_share, show_silenced, strict, base_salary, **options):
     """Health-check plans: incentive cliffs, missing conduct rules, falling rates, variable share, binding caps."""
-    from .simulation.lint import evidence_from, lint_policy
-    from .simulation.run import run_plan
-    from .simulation_runner import load_plans, load_simulation, parse_amount, parse_share, plan_text
+    from ..simulation.lint import evidence_from, lint_policy
+    from ..simulation.replay import run_plan
+    from ..app.simulation import load_plans, load_simulation, parse_amount, parse_share, plan_text
 
     plans = load_plans(policies)
     share = parse_share(max_variable_share, "--max-variable-share")

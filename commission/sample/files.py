@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..sample_data import SampleData
-from .atomic import atomic_directory
-from .owners import only_files
-from .tables import write_csv
+from .generator import SampleData
+from ..outputs.atomic import atomic_directory
+from ..outputs.owners import only_files
+from ..outputs.tables import write_csv
 
 LEDGER_MONEY = ("amount", "balance")
 TARGET_MONEY = ("target",)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from commission.periods import Period
+from ..periods import Period
 
 __all__ = ["SampleData", "generate", "generate_ledger_rows"]
 
