@@ -70,10 +70,10 @@ class OutOfBounds(MoneyError):
 class TotalTooLarge(InputError):
     """A total past MAX_TOTAL: the run stops naming the total (and whose), instead of wrapping."""
 
-    def __init__(self, what: str, minor_units: int, who: str | None = None, where: str = "--ledger"):
+    def __init__(self, what: str, minor_units: int, who: str | None = None, role: str = "ledger"):
         whose = f" of {who}" if who is not None else ""
-        super().__init__([Problem(where, "", f"{what}{whose} is too large (the limit for a total is "
-                                  f"{format_minor(MAX_TOTAL, minor_units)})")])
+        super().__init__([Problem("", "", f"{what}{whose} is too large (the limit for a total is "
+                                  f"{format_minor(MAX_TOTAL, minor_units)})", role=role)])
 
 
 def too_large_message(limit: int, minor_units: int) -> str:
@@ -243,10 +243,10 @@ def _round_div(products, denominators, mode: str, whole=0):
 
 
 def sum_by(values, groups, size: int, *, what: str, minor_units: int, names=None,
-           where: str = "--ledger") -> np.ndarray:
+           role: str = "ledger") -> np.ndarray:
     """Exact int64 sum of `values` per group (`groups`: positions 0..size-1), each checked against
     MAX_TOTAL; a total past it raises TotalTooLarge naming `what`, the group (from `names`) and the
-    input it came from (`where`).
+    input it came from (`role`).
 
     When len x max|value| fits int64 no sum can wrap and int64 addition is exact. Otherwise each
     value is split into 32-bit halves, whose sums cannot wrap, and the groups' totals are put
@@ -259,13 +259,13 @@ def sum_by(values, groups, size: int, *, what: str, minor_units: int, names=None
         return sums
     if max(int(values.max()), -int(values.min())) * values.size <= _INT64_MAX:
         np.add.at(sums, groups, values)
-        _check_totals(sums, what, minor_units, names, where)
+        _check_totals(sums, what, minor_units, names, role)
         return sums
     high = np.zeros(size, dtype=np.int64)
     np.add.at(high, groups, values >> 32)
     np.add.at(sums, groups, values & 0xFFFFFFFF)
     exact = high.astype(object) * 2**32 + sums.astype(object)
-    _check_totals(exact, what, minor_units, names, where)
+    _check_totals(exact, what, minor_units, names, role)
     return np.asarray(exact, dtype=np.int64)
 
 
@@ -288,10 +288,10 @@ def total(values, *, what: str, minor_units: int) -> int:
     return int(parts[0]) + int(parts[1])
 
 
-def _check_totals(totals: np.ndarray, what: str, minor_units: int, names, where: str = "--ledger") -> None:
+def _check_totals(totals: np.ndarray, what: str, minor_units: int, names, role: str = "ledger") -> None:
     past = np.flatnonzero((totals > MAX_TOTAL) | (totals < -MAX_TOTAL))  # abs() of int64's least is itself
     if len(past):
-        raise TotalTooLarge(what, minor_units, None if names is None else str(names[int(past[0])]), where)
+        raise TotalTooLarge(what, minor_units, None if names is None else str(names[int(past[0])]), role)
 
 
 def at_least(numerators, denominators, level: Fraction) -> np.ndarray:

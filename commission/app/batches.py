@@ -39,7 +39,7 @@ def create_payout_batch(request: RunRequest, store_url: str, out_dir: Path, acto
     """Run `request.period` and store it as a draft batch with its reports in `out_dir`."""
     engine = open_store(store_url)
     if request.state is not None and not Path(request.state).is_file():
-        raise InputError([Problem(str(request.state), "--state", "no such file")])
+        raise InputError([Problem(str(request.state), "", "no such file", role="state")])
     state_sha256 = sha256_of(request.state) if request.state else None
     with engine.connect() as connection:
         batch_folder(lambda batch_id, token: reports_stored(connection, batch_id, token))(Path(out_dir))

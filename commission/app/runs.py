@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 import pandas as pd
 
 from ..engine import RunResult, SideInputs, compute_payroll
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, option
 from ..inputs import (InputFile, StateFile, check_roster_covers, load_events, load_ledger, load_period_values, load_roster,
                      load_state)
 from ..periods import Period
@@ -44,21 +44,21 @@ class Computed:
 
 def compute_request(request: RunRequest, state: Optional[tuple[Period, pd.DataFrame]] = None,
                     first_period: bool = False) -> Computed:
-    """Load and validate every input, then compute. `state` (period, balances) overrides --state,
+    """Load and validate every input, then compute. `state` (period, balances) overrides the state file,
     for the batch store, which keeps balances itself. Any plan may carry a balance (a clawback
     larger than the period's pay), so a run needs the previous state unless this is the
     `first_period` (balances start from zero)."""
     if request.state is not None and first_period:
-        raise InputError([Problem("--state", "", "a first period starts from zero balances; give either --state "
-                                  "or --first-period, not both")])
+        raise InputError([Problem("", "", f"a first period starts from zero balances; give either {option('state')} "
+                                  f"or {option('first-period')}, not both", role="state")])
     if request.state_edited is not None and request.state is None:
-        raise InputError([Problem("--state-edited", "", "says why a state file was edited; give it with --state")])
+        raise InputError([Problem("", "", f"says why a state file was edited; give it with {option('state')}", role="state-edited")])
     policies = load_policies(request.policies)
     if state is None and request.state is None and not first_period:
-        raise InputError([Problem("--state", "", "pay carries balances from period to period (negative balances "
-                                  "after clawbacks, and any holdbacks, draws or held pay): give --state with the "
-                                  "state.json of the previous period's run, or --first-period if balances start "
-                                  "from zero now")])
+        raise InputError([Problem("", "", "pay carries balances from period to period (negative balances "
+                                  f"after clawbacks, and any holdbacks, draws or held pay): give {option('state')} with the "
+                                  f"state.json of the previous period's run, or {option('first-period')} if balances start "
+                                  "from zero now", role="state")])
     minor = policies[0].minor_units
     key_columns = list(dict.fromkeys(column for p in policies for column in p.ledger_columns()))
     ledger = load_ledger(request.ledgers, minor, key_columns)
@@ -93,14 +93,14 @@ def state_edit_notes(state: StateFile, reason: Optional[str]) -> dict:
     """A state file changed after its run wrote it is used only when the user says why, and the
     reason goes into the manifest; an intact file needs no reason (so the flag is never routine)."""
     if state.intact and reason is not None:
-        raise InputError([Problem(state.file.path, "--state-edited", "the state file is as its run wrote it; "
-                                  "leave out --state-edited")])
+        raise InputError([Problem(state.file.path, "", "the state file is as its run wrote it; "
+                                  f"leave out {option('state-edited')}", role="state-edited")])
     if state.intact:
         return {}
     if not (reason or "").strip():
-        raise InputError([Problem(state.file.path, "--state", f"was changed after its run wrote it: {state.changed}; "
+        raise InputError([Problem(state.file.path, "", f"was changed after its run wrote it: {state.changed}; "
                                   "use the state.json the previous run wrote, or, if the change is meant, say why "
-                                  "with --state-edited 'REASON' (recorded in the manifest)")])
+                                  f"with {option('state-edited')} 'REASON' (recorded in the manifest)", role="state")])
     return {"state_edited": {"reason": reason.strip(), "how": state.changed, "sha256": state.file.sha256}}
 
 

@@ -46,7 +46,7 @@ def load_plans(paths: Sequence[Path]) -> list[Policy]:
     """Every plan file given (folders expanded); each is one candidate. All must pay in one currency."""
     files = plan_files(paths)
     if not files:
-        raise InputError([Problem(", ".join(map(str, paths)) or "--policy", "", "no plan files (.yaml) found")])
+        raise InputError([Problem(", ".join(map(str, paths)), "", "no plan files (.yaml) found", role="policy")])
     problems, policies = [], []
     for path in files:
         try:
@@ -114,8 +114,8 @@ def parse_elasticity(text: Optional[str]) -> Optional[Fraction]:
     try:
         return Fraction(parse_decimal(text))
     except MoneyError:
-        raise InputError([Problem("--elasticity", "", f"{text!r} is not a number; write e.g. 0.5 or 2 (percent "
-                                  "more recovery per percentage point of marginal rate)")]) from None
+        raise InputError([Problem("", "", f"{text!r} is not a number; write e.g. 0.5 or 2 (percent "
+                                  "more recovery per percentage point of marginal rate)", role="elasticity")]) from None
 
 
 def parse_amount(text: Optional[str], option: str, minor_units: int) -> Optional[int]:

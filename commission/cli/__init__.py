@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, with_names
 from ..money import format_minor
 from ..periods import Period, PeriodError
 
@@ -32,7 +32,7 @@ def reports_user_errors(command):
         try:
             return command(*args, **kwargs)
         except InputError as exc:
-            click.echo(exc.render(), err=True)
+            click.echo(exc.render(flag), err=True)
             click.echo(f"error: {len(exc.problems) + exc.hidden} problem(s); nothing was written", err=True)
             sys.exit(EXIT_INPUT)
         except PeriodError as exc:
@@ -52,6 +52,11 @@ def reports_user_errors(command):
     return wrapper
 
 
+def flag(role: str) -> str:
+    """The CLI's name for an input or option a problem is about: its flag."""
+    return f"--{role}"
+
+
 def _store_problem(exc: Exception) -> str | None:
     """The message of a batch-store problem (a workflow rule, or a database that refuses a change), None
     for anything else. Imported here, when it happens, so commands without a store start fast."""
@@ -60,7 +65,7 @@ def _store_problem(exc: Exception) -> str | None:
     from ..store import StoreError
 
     if isinstance(exc, StoreError):
-        return str(exc)
+        return with_names(str(exc), flag)
     if isinstance(exc, DBAPIError):
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         return f"the batch store refused the change: {detail}"
@@ -181,7 +186,7 @@ def validate(policies):
         try:
             policy = load_policy(path)
         except InputError as exc:
-            click.echo(exc.render(), err=True)
+            click.echo(exc.render(flag), err=True)
             problems += len(exc.problems) + exc.hidden
             continue
         click.echo(f"{path}: ok (plan {policy.plan} version {policy.version}, effective {policy.effective_from}, "

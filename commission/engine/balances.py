@@ -35,7 +35,7 @@ class Balances:
                                            rows["collector_id"].to_numpy(dtype=object))
                 self.values[name] = sum_by(rows["amount"].to_numpy(dtype=np.int64), position, ctx.n,
                                            what=f"the {name} balance", minor_units=ctx.policy.minor_units,
-                                           names=ctx.collectors, where="--state")
+                                           names=ctx.collectors, role="state")
 
     def get(self, name: str) -> np.ndarray:
         return self.values.setdefault(name, np.zeros(self.ctx.n, dtype=np.int64))

@@ -36,8 +36,8 @@ def book_override(ctx: RunContext, override: Override, book: ItemBook, team_comp
     """A lead (someone's manager_id on the roster) earns `rate` on the team's recovered amount over the
     window (every plan's collectors) or on the team's commission (components of this plan)."""
     if ctx.roster is None or not (ctx.roster["manager_id"] != "").any():
-        raise InputError([Problem("--roster", "manager_id", f"component {override.id} pays team leads: the roster "
-                                  "needs a manager_id column naming each collector's lead")])
+        raise InputError([Problem("", "manager_id", f"component {override.id} pays team leads: the roster "
+                                  "needs a manager_id column naming each collector's lead", role="roster")])
     window = ctx.window(override.pays)
     minor = ctx.policy.minor_units
     if override.base == "team_recovered":

@@ -129,7 +129,7 @@ def period_values(ctx: RunContext, name: str, column: str, window: Period, prora
         month_values = np.stack([_prorate(ctx, month_values[:, k], m) for k, m in enumerate(months)], axis=1)
     month_sums = sum_by(month_values.ravel(), np.repeat(np.arange(ctx.n), len(months)), ctx.n,
                         what=f"{column} over the months of {window}", minor_units=ctx.policy.minor_units,
-                        names=ctx.collectors, where=f"--{name}")
+                        names=ctx.collectors, role=name)
     absent = ~has_own & ~complete
     missing = [c for c, v in zip(ctx.collectors, absent) if v and _needs_value(ctx, c, window)]
     if missing:
@@ -155,7 +155,7 @@ def qa_scores(ctx: RunContext, window: Period) -> tuple[np.ndarray, np.ndarray]:
     scored = events.loc[(events["type"] == "qa") & (events["score"] >= 0)]
     who = np.searchsorted(np.asarray(ctx.collectors, dtype=object), scored["collector_id"].to_numpy(dtype=object))
     total = sum_by(scored["score"].to_numpy(dtype=np.int64), who, ctx.n, what=f"QA scores in {window}",
-                   minor_units=2, names=ctx.collectors, where="--events")  # hundredths of a point
+                   minor_units=2, names=ctx.collectors, role="events")  # hundredths of a point
     return total, np.bincount(who, minlength=ctx.n).astype(np.int64)
 
 
@@ -163,7 +163,7 @@ def window_events(ctx: RunContext, window: Period):
     """Events of this run's collectors dated within `window`, in date order."""
     events = ctx.side.events
     if events is None:
-        raise InputError([Problem("--events", "", f"the plan needs compliance events (an events file) for {window}")])
+        raise InputError([Problem("", "", f"the plan needs compliance events (an events file) for {window}", role="events")])
     dates = events["date"].to_numpy().astype("datetime64[D]")
     inside = (dates >= np.datetime64(window.start)) & (dates <= np.datetime64(window.end))
     mine = events["collector_id"].isin(set(ctx.collectors)).to_numpy()

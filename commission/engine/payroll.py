@@ -13,7 +13,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem, ProblemCollector
+from ..errors import InputError, Problem, ProblemCollector, option
 from ..money import sum_by
 from ..periods import Period
 from ..policy import (Bonus, CapFloor, Compliance, Holdback, LineRate, Multiplier, Override, Policy, Threshold, Tiers,
@@ -62,9 +62,9 @@ def compute_payroll(policies, ledger: pd.DataFrame, period: Period, roster: Opti
                   if len(ledger) else "the ledger has no rows")
         if roster is None or not allow_no_repayments:  # most likely a wrong period or ledger file
             hint = "" if roster is None else (": a period with no repayments is paid only when that is meant "
-                                              "(--allow-no-repayments, for draws or balances still due)")
-            raise InputError([Problem("--period", "", f"no ledger rows fall in {period} ({period.start} to "
-                                      f"{period.end}); {covers}{hint}")])
+                                              f"({option('allow-no-repayments')}, for draws or balances still due)")
+            raise InputError([Problem("", "", f"no ledger rows fall in {period} ({period.start} to "
+                                      f"{period.end}); {covers}{hint}", role="period")])
         no_rows_warning = f"no ledger rows fall in {period}; {covers}: the roster is paid on no recovery"
     _check_state(side, period, [policy for _, _, policy in groups])
     result = _compute_groups(ledger, period, roster, side, groups)
@@ -95,9 +95,9 @@ def _check_state(side: SideInputs, period: Period, policies) -> None:
     if side.state_period is None:
         return
     if side.state_period.end.toordinal() + 1 != period.start.toordinal():
-        raise InputError([Problem("--state", "period", f"the state given is the one left by the run for "
+        raise InputError([Problem("", "period", f"the state given is the one left by the run for "
                                   f"{side.state_period}; the run for {period} needs the state of the period just "
-                                  f"before it")])
+                                  f"before it", role="state")])
 
 
 def _keep_untouched_state(result: RunResult, side: SideInputs) -> RunResult:
@@ -118,16 +118,16 @@ def _plan_groups(policies, ledger: pd.DataFrame, roster: Optional[pd.DataFrame])
     named = roster is not None and (roster["plan"] != "").any()
     if not named:
         if len(plans) > 1:
-            raise InputError([Problem("--roster", "plan", f"several plans were given ({', '.join(plans)}); the "
-                                      "roster needs a plan column saying which plan pays each collector")])
+            raise InputError([Problem("", "plan", f"several plans were given ({', '.join(plans)}); the "
+                                      "roster needs a plan column saying which plan pays each collector", role="roster")])
         return [(plans[0], None)]
     chosen = roster["plan"].where(roster["plan"] != "", plans[0] if len(plans) == 1 else "")
     problems = ProblemCollector()
     for collector, plan in chosen.items():
         if plan not in plans:
-            problems.add("--roster", "plan", f"collector {collector}: " + (
+            problems.add("", "plan", f"collector {collector}: " + (
                 f"plan {plan!r} is not among the plans given ({', '.join(plans)})" if plan
-                else "no plan named, and several plans were given"))
+                else "no plan named, and several plans were given"), role="roster")
     problems.raise_if_any()
     return [(plan, set(chosen.index[chosen == plan])) for plan in plans if (chosen == plan).any()]
 

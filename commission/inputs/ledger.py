@@ -70,7 +70,7 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
     """Read and validate ledger files; raise InputError with every problem, or return the Ledger."""
     files = expand_paths(paths)
     if not files:
-        raise InputError([Problem(", ".join(map(str, paths)) or "--ledger", "", "no ledger files found")])
+        raise InputError([Problem(", ".join(map(str, paths)), "", "no ledger files found", role="ledger")])
     problems = ProblemCollector()
     parts, fingerprints = [], []
     for path in files:

@@ -134,9 +134,9 @@ def load_state(path: str | Path, minor_units: int, currency: str = "") -> StateF
                               "balance": [str(r["balance"]) for r in rows],
                               "amount": [str(r["amount"]) for r in rows]})
     except OSError as exc:
-        raise InputError([Problem(source, "--state", f"cannot read: {exc.strerror}")]) from None
+        raise InputError([Problem(source, "", f"cannot read: {exc.strerror}", role="state")]) from None
     except (ValueError, KeyError, TypeError, PeriodError, RecursionError) as exc:
-        raise InputError([Problem(source, "--state", f"not a state file written by commission run: {exc}")]) \
+        raise InputError([Problem(source, "", f"not a state file written by commission run: {exc}", role="state")]) \
             from None
     if currency and document.get("currency", currency) != currency:
         raise InputError([Problem(source, "currency", f"the state is in {document.get('currency')}; the plans "

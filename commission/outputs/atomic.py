@@ -108,8 +108,8 @@ def _publish(staging: Path, target: Path) -> None:
             os.rename(staging, target)  # also onto an empty folder; never onto a folder with files
         except OSError as exc:
             if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
-                raise InputError([Problem(str(target), "--out", "was written by another command at the same "
-                                          "time; nothing was written")]) from None
+                raise InputError([Problem(str(target), "", "was written by another command at the same "
+                                          "time; nothing was written", role="out")]) from None
             raise
         return
     if _exchange(staging, target):
@@ -166,7 +166,7 @@ def temporary_beside(target: Path) -> Path:
 @contextmanager
 def atomic_file(target: str | Path, where: Optional[str | Path] = None):
     """Yield a temporary path beside `target`; on success it replaces `target`, on any error it is
-    removed. `where` names the folder in messages (the --out the user gave)."""
+    removed. `where` names the folder in messages (the output folder the user gave)."""
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -182,4 +182,4 @@ def atomic_file(target: str | Path, where: Optional[str | Path] = None):
 
 
 def unwritable(target: Path, exc: OSError) -> InputError:
-    return InputError([Problem(str(target), "--out", f"cannot be written here: {exc.strerror or exc}")])
+    return InputError([Problem(str(target), "", f"cannot be written here: {exc.strerror or exc}", role="out")])

@@ -56,7 +56,7 @@ def describe(owner: dict) -> str:
 
 
 def _refuse(folder: Path, message: str) -> InputError:
-    return InputError([Problem(str(folder), "--out", message)])
+    return InputError([Problem(str(folder), "", message, role="out")])
 
 
 def _contents(folder: Path) -> Optional[list[str]]:

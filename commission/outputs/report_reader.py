@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..engine import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, option
 from ..inputs.columns import decimal_text
 from ..periods import Period
 from ..policy import Policy, parse_policy
@@ -69,8 +69,8 @@ def load_report(folder: str | Path) -> RunReport:
     folder = Path(folder)
     manifest_path = folder / MANIFEST
     if not manifest_path.exists():
-        raise InputError([Problem(str(folder), "--run", "is not a run folder (no manifest.json); give the --out "
-                                  "folder of a commission run or batch create")])
+        raise InputError([Problem(str(folder), "", f"is not a run folder (no manifest.json); give the {option('out')} "
+                                  "folder of a commission run or batch create", role="run")])
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     minor = int(manifest["minor_units"])
     payouts = _csv(folder / PAYOUTS_CSV, [c for c in _header(folder / PAYOUTS_CSV)

@@ -92,7 +92,7 @@ def plan_file(folder: Path, plan: str, version) -> Path:
 
 def state_document(result: RunResult) -> dict:
     """Balances carried to the next run (holdbacks, carried negatives, draws owed, held pay), read by
-    --state, with the digest of this content so the next run notices a hand edit."""
+    the next run (its state file), with the digest of this content so the next run notices a hand edit."""
     state = result.state
     balances = [{"collector_id": c, "balance": b, "amount": format_minor(int(a), result.minor_units)}
                 for c, b, a in zip(state.get("collector_id", []), state.get("balance", []), state.get("amount", []))]

@@ -93,7 +93,7 @@ def load_policies(paths) -> tuple[Policy, ...]:
         except InputError as exc:
             problems.extend(exc.problems)
     if not files:
-        problems.append(Problem(", ".join(map(str, paths)), "--policy", "no plan files (.yaml) found"))
+        problems.append(Problem(", ".join(map(str, paths)), "", "no plan files (.yaml) found", role="policy"))
     seen: dict[tuple[str, int], Policy] = {}
     for policy in policies:
         key = (policy.plan, policy.version)

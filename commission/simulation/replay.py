@@ -57,7 +57,7 @@ def candidates_of(policies: Sequence[Policy]) -> list[Candidate]:
     seen = [c.label for c in result]
     duplicates = sorted({label for label in seen if seen.count(label) > 1})
     if duplicates:
-        raise InputError([Problem("--policy", "", f"{duplicates[0]} is given twice; give each plan once")])
+        raise InputError([Problem("", "", f"{duplicates[0]} is given twice; give each plan once", role="policy")])
     return result
 
 
@@ -125,17 +125,17 @@ def simulated_months(history: History, periods: Sequence[Period] = (), by: str =
     the ledger spans is run, reported by month, quarter or year (`by`).
     """
     if by not in GROUPINGS:
-        raise InputError([Problem("--by", "", f"{by!r} is not one of: {', '.join(GROUPINGS)}")])
+        raise InputError([Problem("", "", f"{by!r} is not one of: {', '.join(GROUPINGS)}", role="by")])
     ledger = history.ledger
     if not len(ledger):
-        raise InputError([Problem("--ledger", "", "the ledger has no rows")])
+        raise InputError([Problem("", "", "the ledger has no rows", role="ledger")])
     report_of: dict[Period, Period] = {}
     if periods:
         for period in periods:
             for month in period.months():
                 if month in report_of:
-                    raise InputError([Problem("--period", "", f"{period} and {report_of[month]} overlap (both hold "
-                                              f"{month}); give periods that do not overlap")])
+                    raise InputError([Problem("", "", f"{period} and {report_of[month]} overlap (both hold "
+                                              f"{month}); give periods that do not overlap", role="period")])
                 report_of[month] = period
     else:
         first, last = ledger["payment_date"].iat[0].date(), ledger["payment_date"].iat[-1].date()
@@ -148,9 +148,9 @@ def simulated_months(history: History, periods: Sequence[Period] = (), by: str =
         lo = np.searchsorted(dates, np.datetime64(period.start), side="left")
         hi = np.searchsorted(dates, np.datetime64(period.end + timedelta(days=1)), side="left")
         if hi <= lo:
-            raise InputError([Problem("--period", "", f"no ledger rows fall in {period} ({period.start} to "
+            raise InputError([Problem("", "", f"no ledger rows fall in {period} ({period.start} to "
                                       f"{period.end}); the ledger covers {ledger['payment_date'].iat[0].date()} to "
-                                      f"{ledger['payment_date'].iat[-1].date()}")])
+                                      f"{ledger['payment_date'].iat[-1].date()}", role="period")])
     return months, report_of
 
 

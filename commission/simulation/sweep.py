@@ -89,7 +89,7 @@ def _decimal(value: Fraction) -> Decimal:
 
 
 def _problem(spec: str, message: str) -> InputError:
-    return InputError([Problem("--sweep", spec, message)])
+    return InputError([Problem("", spec, message, role="sweep")])
 
 
 def parse_sweep(spec: str, policy: Policy) -> Sweep:
@@ -331,8 +331,8 @@ class Variant:
 def grid(policy: Policy, sweeps: Sequence[Sweep]) -> list[Variant]:
     """Every combination of the sweeps' values (the first sweep varies slowest)."""
     if len(sweeps) > MAX_SWEEPS:
-        raise InputError([Problem("--sweep", "", f"{len(sweeps)} sweeps given; vary at most {MAX_SWEEPS} "
-                                  "parameters at once")])
+        raise InputError([Problem("", "", f"{len(sweeps)} sweeps given; vary at most {MAX_SWEEPS} "
+                                  "parameters at once", role="sweep")])
     variants = []
     for combination in product(*(range(len(s.values)) for s in sweeps)):
         changed = policy
@@ -342,7 +342,7 @@ def grid(policy: Policy, sweeps: Sequence[Sweep]) -> list[Variant]:
             check_policy(changed)
         except ValueError as exc:
             texts = ", ".join(f"{s.path}={s.texts[k]}" for s, k in zip(sweeps, combination))
-            raise InputError([Problem("--sweep", "", f"{texts}: {exc}")]) from None
+            raise InputError([Problem("", "", f"{texts}: {exc}", role="sweep")]) from None
         variants.append(Variant(values=tuple(s.values[k] for s, k in zip(sweeps, combination)),
                                 texts=tuple(s.texts[k] for s, k in zip(sweeps, combination)),
                                 policy=changed))

@@ -19,7 +19,7 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
     money = lambda value: format_minor(int(value), minor)  # noqa: E731
     payouts = report.payouts.loc[report.payouts["collector_id"] == collector]
     if not len(payouts):
-        raise InputError([Problem("--collector", "", f"{collector!r} is not in the run for {report.period}")])
+        raise InputError([Problem("", "", f"{collector!r} is not in the run for {report.period}", role="collector")])
     payout = payouts.iloc[0]
     lines = report.lines.loc[report.lines["collector_id"] == collector]
     if payment is not None:
@@ -80,7 +80,7 @@ def _line_rules(lines: pd.DataFrame, money) -> list[str]:
 
 def _payment(lines: pd.DataFrame, payment: str, collector: str, money) -> list[str]:
     if not len(lines):
-        raise InputError([Problem("--payment", "", f"{payment} is not among {collector}'s payments in this run")])
+        raise InputError([Problem("", "", f"{payment} is not among {collector}'s payments in this run", role="payment")])
     out = []
     for line in lines.itertuples(index=False):
         share = f", credit share {line.credit_share}" if "credit_share" in lines and line.credit_share != "1" else ""

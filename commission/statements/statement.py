@@ -441,7 +441,7 @@ def write_statements(folder, target, source: dict, collector: Optional[str] = No
     may_replace = statements_folder(source, names)
     if collector is not None:  # one workbook, added to (or replacing its own in) the folder; the rest stay
         if collector not in collectors:
-            raise InputError([Problem("--collector", "", f"{collector!r} is not in the run for {report.period}")])
+            raise InputError([Problem("", "", f"{collector!r} is not in the run for {report.period}", role="collector")])
         may_replace(Path(target))
         with atomic_file(file_in(target, collector, suffix), where=target) as staged:
             write_statement(report, _request(collector, language, staged, store))
@@ -449,9 +449,9 @@ def write_statements(folder, target, source: dict, collector: Optional[str] = No
         return 1
     same = clash(names)
     if same:
-        raise InputError([Problem(str(target), "--out", f"the statements {same[0]} and {same[1]} would be one file "
+        raise InputError([Problem(str(target), "", f"the statements {same[0]} and {same[1]} would be one file "
                                   "where case is ignored (Windows, macOS); give those collectors ids that differ "
-                                  "by more than case")])
+                                  "by more than case", role="out")])
     jobs = jobs or os.cpu_count() or 1
     with atomic_directory(target, may_replace) as staging:
         requests = [_request(c, language, file_in(staging, c, suffix), store) for c in collectors]

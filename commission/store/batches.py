@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from .. import __version__
+from ..errors import option
 from ..engine import RunResult
 from ..money import format_minor
 from ..periods import Period
@@ -74,7 +75,7 @@ def opening_balances(connection: Connection, period: Period, state_sha256: Optio
     """Where the balances carried into `period` come from, checked so none is lost or paid twice.
 
     From the store's batch of the period just before, which must be locked or paid: (its period,
-    its balances). Or from a --state file or zero, (None, None): only for the store's first period,
+    its balances). Or from a state file or zero, (None, None): only for the store's first period,
     that is, while it holds no other period's batch, and for a correction of that period only as
     its first batch began. So the store's periods form one chain from a single starting point.
     """
@@ -86,7 +87,7 @@ def opening_balances(connection: Connection, period: Period, state_sha256: Optio
         batch_id, before_period, status = before[-1]
         if state_sha256 or first_period:
             raise StoreError(f"balances carried into {period} come from the stored batch for {before_period}; "
-                             "leave out --state and --first-period")
+                             f"leave out {option('state')} and {option('first-period')}")
         if status not in SETTLED:
             raise StoreError(f"batch {batch_id} for {before_period} is still {status}; approve and lock it (or "
                              f"discard it) first: its balances carry into {period}")
@@ -119,8 +120,9 @@ def _check_same_start(connection: Connection, period: Period, state_sha256: Opti
     original = next((i["sha256"] for i in json.loads(first.inputs) if i["role"] == "state"), None)
     if original == state_sha256:
         return
-    was = "a state file with SHA-256 " + original[:12] + "..." if original else "zero balances (--first-period)"
-    give = "--state with that same file" if original else "--first-period"
+    was = "a state file with SHA-256 " + original[:12] + "..." if original else \
+        f"zero balances ({option('first-period')})"
+    give = f"{option('state')} with that same file" if original else option("first-period")
     raise StoreError(f"batch {first.id} ({first.status}) for {period} started from {was}; a correction must "
                      f"start from the same balances: give {give}")
 

@@ -181,7 +181,7 @@ def test_100_amounts_at_the_bound_make_a_total_within_it_and_101_stop_the_run(ru
     assert payout(result, "C1", "line_commission") == 100 * 50_000_000_000_000
     with pytest.raises(TotalTooLarge) as raised:
         run_plan(FIVE_PERCENT, "\n".join(rows))
-    assert str(raised.value) == f"--ledger: recovered in 2026-10 of C1 is {TOTAL_LIMIT}"
+    assert str(raised.value) == f"ledger: recovered in 2026-10 of C1 is {TOTAL_LIMIT}"  # the CLI says --ledger
     assert refused(*run_cli(tmp_path, FIVE_PERCENT, rows)) == [f"--ledger: recovered in 2026-10 of C1 is {TOTAL_LIMIT}"]
 
 
