@@ -16,6 +16,8 @@ MONTHLY = "monthly"
 QUARTERLY = "quarterly"
 YEARLY = "yearly"
 CADENCES = (MONTHLY, QUARTERLY, YEARLY)
+#: How many months the period of each cadence spans.
+MONTHS_IN = {MONTHLY: 1, QUARTERLY: 3, YEARLY: 12}
 
 _KIND_FOR_CADENCE = {MONTHLY: "month", QUARTERLY: "quarter", YEARLY: "year"}
 _MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}

@@ -9,12 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..money import add_checked, apply_fraction, format_rate, sum_by
-from ..policy import Holdback
+from ..money import add_checked, apply_fraction, sum_by
 from ..policy.model import CLEARANCE
 from .book import ItemBook
 from .context import RunContext
-from .kpis import prorate, window_events
+from .kpis import prorate
 
 CARRIED = "carried"  # owed because clawbacks exceeded earnings
 DRAW = "draw"  # owed because a recoverable draw topped pay up
@@ -62,44 +61,10 @@ class Balances:
             .reset_index(drop=True)
 
 
-def book_holdback(ctx: RunContext, holdback: Holdback, targets: list, book: ItemBook, balances: Balances) -> None:
-    """Withhold `rate` of the targets' positive total; at the end of the release period, pay the balance
-    back if every condition holds, else forfeit it (a 0.00 item records the forfeit)."""
-    first = targets[0]
-    window = max((ctx.window(c.pays) for c in targets), key=lambda p: p.days)
-    subject = np.maximum(book.total([c.id for c in targets]), 0)
-    withheld = apply_fraction(subject, holdback.rate, ctx.policy.rounding.mode)
-    who = np.flatnonzero(withheld)
-    book.add(who, component=holdback.id, kind="holdback", rule=f"{holdback.id}:withheld", applies_to=first.id,
-             base=subject[who], rate=format_rate(holdback.rate), amount=-withheld[who], pay_code=first.pay_code,
-             window=str(window), counts_toward=first.id)
-    balance = balances.add(f"holdback:{holdback.id}", withheld)
-    if not ctx.period.pays(holdback.release):
-        return
-    release_window = ctx.period.enclosing(holdback.release)
-    keeps = _conditions_hold(ctx, holdback, release_window)
-    who = np.flatnonzero(balance)
-    book.add(who, component=holdback.id, kind="holdback",
-             rule=np.where(keeps[who], f"{holdback.id}:released", f"{holdback.id}:forfeited"),
-             applies_to=first.id, base=balance[who], rate="", amount=np.where(keeps[who], balance[who], 0),
-             pay_code=first.pay_code, window=str(release_window), counts_toward=first.id)
-    balance[:] = 0
-
-
-def _conditions_hold(ctx: RunContext, holdback: Holdback, window) -> np.ndarray:
-    keeps = np.ones(ctx.n, dtype=bool)
-    if "still_employed" in holdback.conditions:
-        keeps &= ctx.employed_at_end()
-    if "no_serious_violation" in holdback.conditions:
-        events = window_events(ctx, window)
-        serious = set(events.loc[events["severity"] == "serious", "collector_id"])
-        keeps &= ~np.isin(np.asarray(ctx.collectors, dtype=object), list(serious))
-    return keeps
-
-
-def book_leavers(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
+def book_leavers(ctx: RunContext, book: ItemBook, balances: Balances) -> list[str]:
     """Collectors who left before the period's last day: their positive pay is forfeited or held.
-    Held pay is released by a clearance event (hand-over signed off), see _release_held."""
+    Held pay is released by a clearance event (hand-over signed off), see _release_held; returns
+    warnings about clearances that release nothing."""
     rule = ctx.policy.leavers
     if rule != "pay":
         net = book.net()
@@ -108,30 +73,29 @@ def book_leavers(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
                  amount=-net[who], pay_code=_pay_code(ctx), window=str(ctx.period), counts_toward="leavers")
         if rule == "hold":
             balances.add(HELD, net[who], who)
-    _release_held(ctx, book, balances)
+    return _release_held(ctx, book, balances)
 
 
-def _release_held(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
+def _release_held(ctx: RunContext, book: ItemBook, balances: Balances) -> list[str]:
     """Pay a leaver's whole held balance in the first run whose period ends on or after their
     clearance event, which must be dated on or after the day they left (an older one is from
     before they left)."""
     events = ctx.side.events
     if events is None:
-        return
+        return []
     cleared = events.loc[(events["type"] == CLEARANCE) & (events["date"] <= pd.Timestamp(ctx.period.end))]
     at = pd.Index(ctx.collectors).get_indexer(cleared["collector_id"])  # -1: not paid by this plan
     held = balances.values.get(HELD)
     if held is None or not held.any():
-        return
+        return []
     left = ctx.end_dates()
     valid = at >= 0
     valid[valid] = cleared["date"].to_numpy(dtype="datetime64[D]")[valid] >= left[at[valid]]  # NaT: never left
     early = (at >= 0) & ~valid & ~np.isin(at, at[valid])  # a later, valid clearance releases the pay
-    for event_id, collector, position in zip(cleared["event_id"].to_numpy()[early],
-                                             cleared["collector_id"].to_numpy()[early], at[early]):  # per event
-        if held[position] > 0:
-            ctx.warnings.append(f"clearance {event_id} of {collector} is dated before they left (or they have not "
-                                "left): it releases nothing")
+    warnings = [f"clearance {event_id} of {collector} is dated before they left (or they have not left): it "
+                "releases nothing" for event_id, collector, position in zip(
+                    cleared["event_id"].to_numpy()[early], cleared["collector_id"].to_numpy()[early], at[early])
+                if held[position] > 0]  # per clearance event
     cleared = cleared.loc[valid].assign(at=at[valid]).sort_values(["date", "event_id"], kind="stable")
     cleared = cleared.drop_duplicates("at")
     who, event_ids = cleared["at"].to_numpy(dtype=np.int64), cleared["event_id"].to_numpy(dtype=object)
@@ -141,6 +105,7 @@ def _release_held(ctx: RunContext, book: ItemBook, balances: Balances) -> None:
              amount=held[who], pay_code=_pay_code(ctx), window=str(ctx.period), event=event_ids,
              counts_toward="leavers")
     held[who] = 0
+    return warnings
 
 
 def clearance_warnings(side, period, paid: set) -> list[str]:

@@ -45,7 +45,6 @@ class RunContext:
     is_reversal: np.ndarray  # per row of `frame`
     roster: Optional[pd.DataFrame] = None
     side: SideInputs = SideInputs()
-    warnings: list[str] = field(default_factory=list)
     kpis: dict = field(default_factory=dict)  # (kpi, window text) -> KpiValues, as computed
     _masks: dict = field(default_factory=dict)
     _recovered: dict = field(default_factory=dict)

@@ -16,23 +16,18 @@ import pandas as pd
 from ..errors import InputError, Problem, ProblemCollector, option
 from ..money import sum_by
 from ..periods import Period
-from ..policy import (Bonus, CapFloor, Compliance, Holdback, LineRate, Multiplier, Override, Policy, Threshold, Tiers,
-                      plan_in_force)
-from .balances import Balances, book_carried_and_draw, book_holdback, book_leavers, clearance_warnings
-from .bonuses import book_bonus, book_override
-from .modifiers import book_compliance, book_multiplier
+from ..policy import Policy, plan_in_force
+from .balances import Balances, book_carried_and_draw, book_leavers, clearance_warnings
 from .book import ItemBook
 from .classify import classify_frame
 from .context import RunContext, SideInputs
 from .credit import credited_amounts
 from .kpis import kpi_frame
-from .line_component import book_line_rate, recovery_lines
-from .period_rules import book_cap_floor, book_threshold, book_tiers
 from .result import RunResult
+from .rules import Booking, rule_kind
+from .rules.line_rate import recovery_lines
 
 ROSTER_FIELDS = ("name", "team", "employee_id")
-ADJUSTMENT_RULES = {Threshold: book_threshold, CapFloor: book_cap_floor, Multiplier: book_multiplier,
-                    Compliance: book_compliance}
 #: payouts.csv columns, each the sum of the items of these kinds.
 PAYOUT_KINDS = {
     "line_commission": ("line_rate",),
@@ -184,45 +179,41 @@ def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Option
     if "credit_share" in ledger and history is None:
         ledger = ledger.assign(amount=credited_amounts(ledger))
     ctx = _context(policy, ledger, period, roster, ledger if history is None else history, side)
-    book = ItemBook(ctx.collectors, policy.minor_units)
-    balances = Balances(ctx)
-    problems = ProblemCollector()
-    paid = [c for c in policy.components if period.pays(c.pays)]
-    line_frames = []
-    for component in paid:
-        if isinstance(component, LineRate):
-            lines = book_line_rate(ctx, component, book, problems)
-            if lines is not None:
-                line_frames.append(lines)
-        elif isinstance(component, Tiers):
-            book_tiers(ctx, component, book)
-        elif isinstance(component, Bonus):
-            book_bonus(ctx, component, book)
-        else:
-            book_override(ctx, component, book, [c.id for c in paid if not isinstance(c, Override)])
-    problems.raise_if_any()
-    if not any(isinstance(c, LineRate) for c in paid):
+    paid = tuple(c for c in policy.components if period.pays(c.pays))
+    job = Booking(ctx, ItemBook(ctx.collectors, policy.minor_units), Balances(ctx), paid)
+    line_frames, warnings = _book_rules(job, paid)
+    job.problems.raise_if_any()  # rows no rate rule covers: before any adjustment acts on the totals
+    more_lines, more_warnings = _book_rules(job, policy.adjustments)
+    line_frames, warnings = [*line_frames, *more_lines], [*warnings, *more_warnings]
+    if not any(c.kind == "line_rate" for c in paid):
         line_frames.append(recovery_lines(ctx))
-    for adjustment in policy.adjustments:
-        targets = [c for c in paid if c.id in adjustment.applies_to]
-        if not targets:
-            continue
-        if isinstance(adjustment, Holdback):
-            book_holdback(ctx, adjustment, targets, book, balances)
-        else:
-            ADJUSTMENT_RULES[type(adjustment)](ctx, adjustment, targets, book)
-    book_leavers(ctx, book, balances)
-    book_carried_and_draw(ctx, book, balances)
+    warnings.extend(book_leavers(ctx, job.book, job.balances))
+    book_carried_and_draw(ctx, job.book, job.balances)
 
-    items = book.frame()
+    items = job.book.frame()
     in_period = ctx.rows_in(period)
     counts = {"rows_read": int(len(ledger)), "rows_in_period": int(in_period.sum()),
               "rows_used": int(len(ctx.frame)), "rows_excluded": int(len(ledger) - len(ctx.frame)),
               "collectors": ctx.n}
     return RunResult(period=period, policies=(policy,), payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
-                     counts=counts, warnings=tuple(_coverage_warnings(ledger, paid, period)) + tuple(ctx.warnings),
-                     state=balances.frame(), kpis=kpi_frame(ctx))
+                     counts=counts, warnings=(*_coverage_warnings(ledger, paid, period), *warnings),
+                     state=job.balances.frame(), kpis=kpi_frame(ctx))
+
+
+def _book_rules(job: Booking, rules) -> tuple[list[pd.DataFrame], list[str]]:
+    """Book each rule through its kind's function, in plan order; an adjustment that applies to no
+    component paid in this run books nothing. Returns the rules' lines and warnings."""
+    lines, warnings = [], []
+    for rule in rules:
+        kind = rule_kind(rule.kind)
+        if kind.adjusts and not job.targets(rule):
+            continue
+        output = kind.book(job, rule)
+        if output.lines is not None:
+            lines.append(output.lines)
+        warnings.extend(output.warnings)
+    return lines, warnings
 
 
 def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],

@@ -27,16 +27,16 @@ import pandas as pd
 
 from ..engine import SideInputs
 from ..engine.classify import classify
+from ..engine.rules import rule_kind
 from ..money import format_minor
 from ..periods import Period
-from ..policy import Bonus, Override, Policy, Threshold, Tiers
+from ..policy import Policy
 from .compare import nearest_rank
 from .replay import Candidate, History, run_plan
 
 #: About this many uniform grid steps between 0 and the top of the curve (twice the 90th percentile of
 #: monthly recovery, or past the last boundary; the step is a round number).
 GRID_STEPS = 60
-MONTHS_IN = {"monthly": 1, "quarterly": 3, "yearly": 12}
 EVENT_COLUMNS = {"event_id": "str", "collector_id": "str", "date": "datetime64[s]", "type": "str",
                  "severity": "str", "score": np.int64, "source": "str", "row": np.int64}
 
@@ -148,36 +148,18 @@ def synthetic_ledger(basket: Basket, recovered: np.ndarray, months: Sequence[Per
 
 
 def curve_policy(policy: Policy) -> Policy:
-    """The plan as it pays a collector who leads no team: overrides left out."""
-    kept = tuple(c for c in policy.components if not isinstance(c, Override))
+    """The plan as it pays a collector who leads no team: rules that pay on a team's results left out."""
+    kept = tuple(c for c in policy.components if not rule_kind(c.kind).team)
     ids = {c.id for c in kept}
     adjustments = tuple(replace(a, applies_to=tuple(t for t in a.applies_to if t in ids)) for a in policy.adjustments)
     return replace(policy, components=kept, adjustments=adjustments)
 
 
 def boundaries(policy: Policy, target: int) -> list[int]:
-    """Monthly recovery levels where the plan's pay may jump: tier edges, gates, bonus steps on recovery or
-    attainment (a quarterly edge L is reached at L / 3 a month)."""
-    points = []
-    for component in policy.components:
-        months = MONTHS_IN.get(component.pays, 1)
-        if months > 3:
-            continue
-        if isinstance(component, Tiers) and component.base == "attainment":
-            points += [int(-(-(t.low * target) // 1)) for t in component.tiers if t.low > 0 and target > 0]
-        elif isinstance(component, Tiers):
-            points += [-(-t.low // months) for t in component.tiers if t.low > 0]
-        elif isinstance(component, Bonus) and component.kpi == "recovered":
-            points += [int(-(-s.at_least // months)) for s in component.steps if s.at_least > 0]
-        elif isinstance(component, Bonus) and component.kpi == "attainment" and target > 0:
-            points += [int(-(-(s.at_least * target) // 1)) for s in component.steps if s.at_least > 0]
-    for adjustment in policy.adjustments:
-        if isinstance(adjustment, Threshold) and adjustment.recovered_at_least > 0:
-            windows = [MONTHS_IN.get(c.pays, 1) for c in policy.components if c.id in adjustment.applies_to]
-            months = max(windows, default=1)
-            if months <= 3:
-                points.append(-(-adjustment.recovered_at_least // months))
-    return points
+    """Monthly recovery levels where the plan's pay may jump (each kind says where it may: tier edges,
+    gates, bonus steps on recovery or attainment), for a collector with this monthly target."""
+    return [point for rule in (*policy.components, *policy.adjustments)
+            for point in rule_kind(rule.kind).kinks(rule, policy, target)]
 
 
 def nice_step(value: int) -> int:

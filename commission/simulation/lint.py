@@ -27,13 +27,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from itertools import product
 from typing import Optional
 
 import numpy as np
 
-from ..money import apply_fraction, format_minor, format_rate
-from ..policy import Bonus, CapFloor, Compliance, Holdback, LineRate, Multiplier, Policy, Tiers
+from ..engine.rules import rule_kind
+from ..money import format_minor, format_rate
+from ..policy import CapFloor, Policy
 
 CODES = {
     "whole-tier-cliff": "a minor unit more recovery jumps pay",
@@ -116,7 +116,7 @@ def lint_policy(policy: Policy, text: str = "", evidence: Optional[Evidence] = N
     `text` is the plan file's text (for silencing comments); `evidence` a simulation's findings on a
     ledger; `base_salary` the fixed monthly pay assumed beside the plan (minor units).
     """
-    found = [*whole_tier_cliffs(policy), *no_conduct_effect(policy), *rates_fall_with_age(policy),
+    found = [*rule_findings(policy), *no_conduct_effect(policy),
              *variable_pay_share(policy, evidence, base_salary, max_variable_share),
              *caps_that_bind(policy, evidence, cap_binds_share)]
     reasons, problems = silences(text, policy)
@@ -134,69 +134,17 @@ def _money(policy: Policy, amount: int) -> str:
     return format_minor(int(amount), policy.minor_units)
 
 
-def _tier_pay(policy: Policy, tier, base: int, mode: str) -> int:
-    """What a tier pays a collector whose base is `base` and falls in it (whole) or reaches it (marginal)."""
-    if tier.amount is not None:
-        return tier.amount
-    taxed = base if mode == "whole" else base - tier.low
-    return int(apply_fraction(np.array([taxed]), tier.rate, policy.rounding.mode)[0])
-
-
-def whole_tier_cliffs(policy: Policy) -> list[LintWarning]:
-    """Boundaries where one minor unit more recovery changes tier pay by more than one currency unit."""
-    warnings = []
-    unit = 10**policy.minor_units
-    for component in policy.components:
-        if not isinstance(component, Tiers) or component.base != "recovered":  # attainment: edges vary by target
-            continue
-        for below, tier in zip(component.tiers, component.tiers[1:]):
-            edge = tier.low
-            if component.mode == "whole":
-                before, after = _tier_pay(policy, below, edge - 1, "whole"), _tier_pay(policy, tier, edge, "whole")
-            elif tier.amount is not None:
-                before, after = 0, tier.amount
-            else:
-                continue
-            jump = after - before
-            if abs(jump) <= unit:
-                continue
-            kind = "whole-tier (全额累进) schedule" if component.mode == "whole" else "fixed-amount tier"
-            if jump > 0:
-                effect = (f"pay jumps from {_money(policy, before)} to {_money(policy, after)} "
-                          f"(+{_money(policy, jump)}) for {_money(policy, 1)} more recovered. A collector just "
-                          "below the line gains more from moving a payment into this period (or out of the "
-                          "next) than from any honest effort, and one far from it gets no pull at all")
-            else:
-                effect = (f"pay falls from {_money(policy, before)} to {_money(policy, after)} "
-                          f"({_money(policy, jump)}) for {_money(policy, 1)} more recovered: recovering more pays "
-                          "less, so collectors near the line hold payments back")
-            warnings.append(LintWarning(
-                "whole-tier-cliff", policy.plan, _where(policy, tier.line),
-                f"component {component.id}: {kind}: at {_money(policy, edge)} recovered ({component.pays}), "
-                f"{effect}. Use mode: marginal (超额累进), where each rate applies only to the part inside its "
-                "tier, or smaller steps."))
-    return warnings
-
-
-def _conduct_targets(policy: Policy) -> set[str]:
-    """Components whose pay some conduct or quality rule can change."""
-    covered: set[str] = set()
-    for adjustment in policy.adjustments:
-        if isinstance(adjustment, Compliance) and adjustment.effects:
-            covered |= set(adjustment.applies_to)
-        elif isinstance(adjustment, Multiplier) and adjustment.kpi == "qa_score" \
-                and any(factor != 1 for _, factor in adjustment.bands):
-            covered |= set(adjustment.applies_to)
-        elif isinstance(adjustment, Holdback) and "no_serious_violation" in adjustment.conditions:
-            covered |= set(adjustment.applies_to)
-    for component in policy.components:
-        if isinstance(component, Bonus) and component.kpi == "qa_score":
-            covered.add(component.id)
-    return covered
+def rule_findings(policy: Policy) -> list[LintWarning]:
+    """What each rule kind finds wrong with its own rules (whole-tier cliffs, rates falling with age...)."""
+    return [LintWarning(code, policy.plan, _where(policy, line), message)
+            for rule in (*policy.components, *policy.adjustments)
+            for code, line, message in rule_kind(rule.kind).lint(rule, policy)]
 
 
 def no_conduct_effect(policy: Policy) -> list[LintWarning]:
-    covered = _conduct_targets(policy)
+    """Pay that no complaint, violation or QA score can change: the components no rule makes depend on
+    conduct (each kind says which components it makes so)."""
+    covered = set().union(*(rule_kind(rule.kind).conduct(rule) for rule in (*policy.components, *policy.adjustments)))
     uncovered = [c for c in policy.components if c.id not in covered]
     if not uncovered:
         return []
@@ -212,55 +160,6 @@ def no_conduct_effect(policy: Policy) -> list[LintWarning]:
                         "multiplier or holdback condition applies to it (others do: "
                         f"{', '.join(sorted(covered))}). Add it to a compliance rule's applies_to, or say why "
                         "it is exempt.") for c in uncovered]
-
-
-def _age_classifier(policy: Policy):
-    return next((c for c in policy.classifiers if c.field == "days_past_due"), None)
-
-
-def rates_fall_with_age(policy: Policy) -> list[LintWarning]:
-    """A line-rate component whose rate, other keys alike, is lower in a later overdue bucket."""
-    ages = _age_classifier(policy)
-    if ages is None:
-        return []
-    warnings = []
-    for component in policy.components:
-        if not isinstance(component, LineRate) or ages.name not in component.key_columns():
-            continue
-        others = [k for k in component.key_columns() if k != ages.name]
-        domains = []
-        for key in others:
-            classifier = policy.classifier(key)
-            if classifier is not None:
-                domains.append(tuple(classifier.labels))
-            else:
-                named = dict.fromkeys(v for r in component.rules for c, vs in r.conditions if c == key for v in vs)
-                domains.append((*named, "(any other)"))
-        falls = []
-        for combination in product(*domains):
-            values = dict(zip(others, combination))
-            rates = [(label, _first_rule(component, {**values, ages.name: label})) for label in ages.labels]
-            for (early, a), (late, b) in zip(rates, rates[1:]):
-                if a is not None and b is not None and b.rate < a.rate:
-                    where = ", ".join(f"{k} {v}" for k, v in values.items())
-                    falls.append((b.line, f"{late} pays {format_rate(b.rate)} but {early} pays "
-                                  f"{format_rate(a.rate)}" + (f" ({where})" if where else "")))
-        if falls:
-            shown = list(dict.fromkeys(text for _, text in falls))
-            warnings.append(LintWarning(
-                "rates-fall-with-age", policy.plan, _where(policy, min(line for line, _ in falls)),
-                f"component {component.id}: {'; '.join(shown[:4])}"
-                + (f"; and {len(shown) - 4} more" if len(shown) > 4 else "")
-                + ". Later buckets are harder to collect; paying less for them steers effort to the easy, "
-                "early-stage money that would often have come in anyway. Pay later buckets at least as much."))
-    return warnings
-
-
-def _first_rule(component: LineRate, values: dict):
-    for rule in component.rules:
-        if all(values.get(column, "(any other)") in accepted for column, accepted in rule.conditions):
-            return rule
-    return component.default
 
 
 def variable_pay_share(policy: Policy, evidence: Optional[Evidence], base_salary: Optional[int],

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..money import format_minor, format_rate
-from ..policy import (Bonus, CapFloor, Compliance, Holdback, LineRate, Multiplier, Override, Policy, Threshold,
-                      Tiers)
+from ..engine.rules import rule_kind
+from ..money import format_minor
+from ..policy import Policy
 
 WORDS = {
     "en": {
@@ -59,98 +59,38 @@ EVENT_NAMES = {"en": {"complaint": "complaint", "violation": "violation", "qa": 
                "zh": {"complaint": "投诉", "violation": "违规", "qa": "质检"}}
 
 
+#: The vocabularies a rule's words draw on, by name (see Words.term).
+TERMS = {"kpis": KPI_NAMES, "cadences": CADENCE_NAMES, "periods": PERIOD_NAMES, "conditions": CONDITION_NAMES,
+         "keys": KEY_NAMES, "events": EVENT_NAMES}
+
+
+class Words:
+    """What a rule kind composes its words with (see engine.rules): `say(key, **values)` fills a sentence,
+    `say.term(vocabulary, name)` names a KPI, cadence, event... (the name itself when it has no
+    translation), `say.money(minor)` writes an amount."""
+
+    def __init__(self, lang: str, minor_units: int):
+        self.lang, self.minor_units = lang, minor_units
+
+    def __call__(self, key: str, **values) -> str:
+        return WORDS[self.lang][key].format(**values)
+
+    def term(self, vocabulary: str, name: str) -> str:
+        return TERMS[vocabulary][self.lang].get(name, name)
+
+    def money(self, minor: int) -> str:
+        return format_minor(minor, self.minor_units, grouped=True)
+
+
 def describe_plan(policy: Policy, lang: str) -> list[tuple[str, str, str]]:
-    """(rule id, what it is, the rule in words) for every rule of the plan, in plan order."""
-    words, minor = WORDS[lang], policy.minor_units
-    money = lambda value: format_minor(value, minor, grouped=True)  # noqa: E731 - a local shorthand
-    rows = []
-    for component in policy.components:
-        when = words["pays"].format(pays=CADENCE_NAMES[lang][component.pays])
-        if isinstance(component, LineRate):
-            for rule in component.rules:
-                conditions = ", ".join(f"{KEY_NAMES[lang].get(k, k)} {'/'.join(v)}" for k, v in rule.conditions) \
-                    or words["any"]
-                rows.append((rule.id, component.id, words["rate_rule"].format(conditions=conditions,
-                                                                              rate=rule.rate_text)))
-            if component.default:
-                rows.append((component.default.id, component.id, words["default"].format(
-                    rate=component.default.rate_text)))
-            limits = [words[key].format(amount=money(value)) for key, value in
-                      (("min", component.per_payment_min), ("max", component.per_payment_max)) if value is not None]
-            if limits:
-                text = words["per_payment"].format(limits=words["and"].join(limits))
-                rows.append((component.id, component.id, text))
-        elif isinstance(component, Tiers):
-            schedule = words[component.mode] + (words["on_attainment"] if component.base == "attainment" else "")
-            rows.append((component.id, component.id, f"{schedule} ({when})"))
-            for tier in component.tiers:
-                bound = (lambda share: words["of_target"].format(share=format_rate(share))) \
-                    if component.base == "attainment" else money
-                span = words["range"].format(low=bound(tier.low), high=bound(tier.high)) if tier.high is not None \
-                    else words["range_open"].format(low=bound(tier.low))
-                if tier.amount is not None:
-                    text = words["tier_amount"].format(range=span, amount=money(tier.amount))
-                else:
-                    key = "tier_rate" if component.mode == "marginal" else "tier_whole_rate"
-                    text = words[key].format(range=span, rate=format_rate(tier.rate))
-                rows.append((tier.id, component.id, text))
-        elif isinstance(component, Bonus):
-            for k, step in enumerate(component.steps):
-                at_least = kpi_threshold(component.kpi, step.at_least, minor)
-                text = words["bonus_amount"].format(kpi=KPI_NAMES[lang][component.kpi], at_least=at_least,
-                                                    amount=money(step.amount)) if step.amount is not None else \
-                    words["bonus_rate"].format(kpi=KPI_NAMES[lang][component.kpi], at_least=at_least,
-                                               rate=format_rate(step.rate))
-                rows.append((f"{component.id}#{k + 1}", component.id, f"{text} ({when})"))
-        elif isinstance(component, Override):
-            rows.append((component.id, component.id, words["override"].format(
-                rate=format_rate(component.rate), base=words[component.base]) + f" ({when})"))
-    for adjustment in policy.adjustments:
-        rows.extend((rule, adjustment.id, text) for rule, text in _adjustment_words(adjustment, words, lang, minor))
+    """(rule id, what it is, the rule in words) for every rule of the plan, in plan order: each rule as
+    its kind words it, then the plan's leaver rule and draw."""
+    say = Words(lang, policy.minor_units)
+    rows = [row for rule in (*policy.components, *policy.adjustments)
+            for row in rule_kind(rule.kind).words(rule, policy, say)]
     if policy.leavers != "pay":
-        rows.append(("leavers", "leavers", words[f"leavers_{policy.leavers}"]))
+        rows.append(("leavers", "leavers", say(f"leavers_{policy.leavers}")))
     if policy.draw:
-        rows.append(("draw", "draw", words["draw"].format(amount=money(policy.draw.amount),
-                                                          recoverable=words["recoverable"]
-                                                          if policy.draw.recoverable else "")))
+        rows.append(("draw", "draw", say("draw", amount=say.money(policy.draw.amount),
+                                         recoverable=say("recoverable") if policy.draw.recoverable else "")))
     return rows
-
-
-def _adjustment_words(adjustment, words, lang, minor):
-    money = lambda value: format_minor(value, minor, grouped=True)  # noqa: E731
-    if isinstance(adjustment, Threshold):
-        yield adjustment.id, words["threshold"].format(amount=money(adjustment.recovered_at_least))
-    elif isinstance(adjustment, CapFloor):
-        parts = ([words["cap"].format(amount=money(adjustment.cap))] if adjustment.cap is not None else []) + \
-            ([words["floor"].format(amount=money(adjustment.floor))] if adjustment.floor is not None else [])
-        yield adjustment.id, "; ".join(parts)
-    elif isinstance(adjustment, Multiplier):
-        for k, (low, factor) in enumerate(adjustment.bands):
-            yield f"{adjustment.id}#{k + 1}", words["multiplier"].format(
-                kpi=KPI_NAMES[lang][adjustment.kpi], low=kpi_threshold(adjustment.kpi, low, minor),
-                factor=format_rate(factor / 100)[:-1])
-    elif isinstance(adjustment, Compliance):
-        for effect in adjustment.effects:
-            event = EVENT_NAMES[lang].get(effect.type, effect.type) + (f" ({effect.severity})" if effect.severity
-                                                                       else "")
-            if effect.forfeit:
-                yield f"{adjustment.id}:{effect.label}", words["forfeit"].format(event=event)
-            else:
-                amount = money(effect.deduct_amount) if effect.deduct_amount is not None \
-                    else format_rate(effect.deduct_rate)
-                yield f"{adjustment.id}:{effect.label}", words["deduct"].format(event=event, amount=amount)
-    elif isinstance(adjustment, Holdback):
-        names = [CONDITION_NAMES[lang].get(c, c) for c in adjustment.conditions]
-        conditions = words["conditions"].format(conditions=words["condition_and"].join(names)) if names else ""
-        yield adjustment.id, words["holdback"].format(rate=format_rate(adjustment.rate),
-                                                      release=PERIOD_NAMES[lang][adjustment.release],
-                                                      conditions=conditions)
-
-
-def kpi_threshold(kpi: str, value, minor: int) -> str:
-    """A KPI threshold as written in the plan: 100%, 80 (points) or an amount."""
-    if kpi == "recovered":
-        return format_minor(int(value), minor, grouped=True)
-    if kpi == "qa_score":
-        return format_rate(value / 100)[:-1]
-    return format_rate(value)

@@ -21,7 +21,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..engine.period_rules import attainment_bound
+from ..engine.rules.tiers import attainment_bound
 from ..money import format_minor, format_rate
 from ..policy import LineRate, Tiers
 from .plan_words import KPI_NAMES, describe_plan

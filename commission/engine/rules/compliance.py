@@ -1,50 +1,19 @@
-"""Adjustments that scale or reduce pay: KPI multipliers (accelerators, decelerators, QA bands) and
-compliance effects of complaints and violations."""
+"""compliance: what each complaint, violation or QA event in the window does to the listed components:
+deduct a fixed amount or a share, or forfeit everything they paid."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..money import apply_fraction, apply_ratio, format_minor, format_rate
-from ..policy import Compliance, Multiplier
-from .book import ItemBook
-from .context import RunContext
-from .kpis import kpi_values, window_events
+from ...money import apply_fraction, format_minor, format_rate
+from ...policy import Compliance
+from ..book import ItemBook
+from ..context import RunContext
+from ..kpis import window_events
+from . import Booking, RuleKind, RuleOutput, register
 
 
-def _window(ctx: RunContext, targets):
-    return max((ctx.window(c.pays) for c in targets), key=lambda p: p.days)
-
-
-def book_multiplier(ctx: RunContext, multiplier: Multiplier, targets: list, book: ItemBook) -> None:
-    """Each target component changes by total x (multiplier - 1), under its own pay code.
-
-    A collector whose KPI cannot be computed (no QA events for a QA band) is left unchanged.
-    """
-    window = _window(ctx, targets)
-    kpi = kpi_values(ctx, multiplier.kpi, window)
-    band = kpi.highest([low for low, _ in multiplier.bands])
-    for k, (low, factor) in enumerate(multiplier.bands):
-        if factor == 1:
-            continue
-        members = band == k
-        for component in targets:
-            total = book.total([component.id])
-            who = np.flatnonzero(members & (total != 0))
-            change = apply_ratio(total[who], np.full(len(who), factor.numerator - factor.denominator),
-                                 np.full(len(who), factor.denominator), ctx.policy.rounding.mode)
-            book.add(who, component=multiplier.id, kind="multiplier", rule=f"{multiplier.id}#{k + 1}",
-                     applies_to=component.id, base=total[who],
-                     rate=np.array([f"x{_factor(factor)} ({kpi.text(c)})" for c in who], dtype=object),
-                     amount=change, pay_code=component.pay_code, window=str(window), counts_toward=component.id)
-
-
-def _factor(value) -> str:
-    """A multiplier as written: Fraction(6, 5) -> '1.2'."""
-    return format_rate(value / 100)[:-1]
-
-
-def book_compliance(ctx: RunContext, rule: Compliance, targets: list, book: ItemBook) -> None:
+def book(job: Booking, rule: Compliance) -> RuleOutput:
     """One item per event that has an effect, naming the event.
 
     Each event counts once, against the target components whose window holds it (a July complaint
@@ -52,11 +21,13 @@ def book_compliance(ctx: RunContext, rule: Compliance, targets: list, book: Item
     deduction (fixed, or a percentage of those components' total) comes off the first of them,
     never below zero in all; a forfeiting event takes back everything they paid.
     """
+    ctx, book = job.ctx, job.book
     by_window: dict = {}
-    for component in targets:
+    for component in job.targets(rule):
         by_window.setdefault(ctx.window(component.pays), []).append(component)
     for window, group in by_window.items():
         _book_events(ctx, rule, group, window, book)
+    return RuleOutput()
 
 
 def _book_events(ctx: RunContext, rule: Compliance, targets: list, window, book: ItemBook) -> None:
@@ -90,3 +61,23 @@ def _book_events(ctx: RunContext, rule: Compliance, targets: list, window, book:
             book.add(who, component=rule.id, kind="compliance", rule=f"{rule.id}:{effect.label}",
                      applies_to=first.id, base=subject, rate=rate, amount=-deduction, pay_code=first.pay_code,
                      window=str(window), event=event_id, counts_toward=first.id)
+
+
+def words(rule: Compliance, policy, say) -> list[tuple[str, str, str]]:
+    rows = []
+    for effect in rule.effects:
+        event = say.term("events", effect.type) + (f" ({effect.severity})" if effect.severity else "")
+        if effect.forfeit:
+            rows.append((f"{rule.id}:{effect.label}", rule.id, say("forfeit", event=event)))
+        else:
+            amount = say.money(effect.deduct_amount) if effect.deduct_amount is not None \
+                else format_rate(effect.deduct_rate)
+            rows.append((f"{rule.id}:{effect.label}", rule.id, say("deduct", event=event, amount=amount)))
+    return rows
+
+
+def conduct(rule: Compliance) -> set:
+    return set(rule.applies_to) if rule.effects else set()
+
+
+register(RuleKind("compliance", book, adjusts=True, words=words, conduct=conduct))

@@ -1,5 +1,5 @@
-"""A line-rate component in a run: rate every credited payment in its window, claw back reversals,
-book one item per collector and return the payment-level lineage."""
+"""line_rate: a rate on every credited payment in the component's window, reversals clawed back at
+their original's terms; one item per collector, and the payment-level lineage."""
 
 from __future__ import annotations
 
@@ -8,20 +8,23 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from ..errors import ProblemCollector
-from ..inputs.columns import share_text
-from ..policy import LineRate
-from ..policy.model import UNMATCHED_OWN_ATTRIBUTES
-from .book import ItemBook
-from .classify import classify_frame, labels
-from .context import RunContext
-from .line_rates import LIMIT_LABELS, NO_LIMIT, LineAmounts, compute_lines, key_columns
-from .reversals import clawbacks, find_originals, report_chained, report_orphans, report_unmatched
+from itertools import product
+
+from ...errors import ProblemCollector
+from ...inputs.columns import share_text
+from ...money import format_rate
+from ...policy import LineRate
+from ...policy.model import UNMATCHED_OWN_ATTRIBUTES
+from ..classify import classify_frame, labels
+from ..context import RunContext
+from ..line_rates import LIMIT_LABELS, NO_LIMIT, LineAmounts, compute_lines, key_columns
+from ..reversals import clawbacks, find_originals, report_chained, report_orphans, report_unmatched
+from . import Booking, RuleKind, RuleOutput, register
 
 
-def book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook,
-                   problems: ProblemCollector) -> Optional[pd.DataFrame]:
+def book(job: Booking, component: LineRate) -> RuleOutput:
     """Lines for the component's window (payments at their own terms, reversals at their original's)."""
+    ctx, problems, warnings = job.ctx, job.problems, []
     window = ctx.window(component.pays)
     in_window = ctx.rows_in(window)
     reversal = in_window & ctx.is_reversal
@@ -30,8 +33,8 @@ def book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook,
     orphans = own_terms & (ctx.frame["amount"].to_numpy() < 0)  # negative, but says not what it reverses
     if orphans.any():
         if ctx.policy.unmatched_reversals == UNMATCHED_OWN_ATTRIBUTES:
-            ctx.warnings.append(f"{int(orphans.sum())} negative row(s) name no payment they reverse; clawed "
-                                "back at their own bucket, band and rate (reversals: unmatched: own_attributes)")
+            warnings.append(f"{int(orphans.sum())} negative row(s) name no payment they reverse; clawed back "
+                            "at their own bucket, band and rate (reversals: unmatched: own_attributes)")
         else:
             report_orphans(ctx.frame.loc[orphans], problems)
     if reversal.any():
@@ -43,9 +46,9 @@ def book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook,
             own_rows = np.flatnonzero(reversal)[unmatched]
             classify_frame(ctx.frame.iloc[own_rows], ctx.policy.classifiers, problems)  # own terms: need a bucket
             own_terms[own_rows] = True
-            ctx.warnings.append(f"{int(unmatched.sum())} reversal(s) name a payment not in the ledgers given; "
-                                "clawed back at their own bucket, band and rate (reversals: unmatched: "
-                                "own_attributes)")
+            warnings.append(f"{int(unmatched.sum())} reversal(s) name a payment not in the ledgers given; "
+                            "clawed back at their own bucket, band and rate (reversals: unmatched: "
+                            "own_attributes)")
         elif unmatched.any():
             report_unmatched(reversals, unmatched, problems)
         matched = ~unmatched & ~chained
@@ -59,14 +62,14 @@ def book_line_rate(ctx: RunContext, component: LineRate, book: ItemBook,
             parts.append(_lines(ctx, component, rows, classes, computed, computed.computed, computed.amount,
                                 computed.limit))
     if problems or not parts:
-        return None
+        return RuleOutput(warnings=tuple(warnings))
     lines = pd.concat(parts).sort_index(kind="stable") if len(parts) > 1 else parts[0]
     totals = ctx.sum_by_collector(lines["amount"].to_numpy(), f"{component.id} in {window}", lines.index.to_numpy())
     lines = lines.reset_index(drop=True)
     who = np.flatnonzero(ctx.has_rows(window))
-    book.add(who, component=component.id, kind="line_rate", rule=component.id, base=ctx.recovered(window)[who],
-             rate="by line", amount=totals[who], pay_code=component.pay_code, window=str(window))
-    return lines
+    job.book.add(who, component=component.id, kind="line_rate", rule=component.id, base=ctx.recovered(window)[who],
+                 rate="by line", amount=totals[who], pay_code=component.pay_code, window=str(window))
+    return RuleOutput(lines=lines, warnings=tuple(warnings))
 
 
 def _rate(ctx: RunContext, component: LineRate, rows: pd.DataFrame, classes: dict,
@@ -141,3 +144,62 @@ def recovery_lines(ctx: RunContext) -> pd.DataFrame:
     lines = lines.assign(component=blank, rule=blank, base=rows["amount"].to_numpy(), rate=blank, commission=zero,
                          limit=blank, amount=zero)
     return lines.reset_index(drop=True)
+
+
+def words(component: LineRate, policy, say) -> list[tuple[str, str, str]]:
+    """Each rate rule, the default and the per-payment limits, in words."""
+    rows = []
+    for rule in component.rules:
+        conditions = ", ".join(f"{say.term('keys', k)} {'/'.join(v)}" for k, v in rule.conditions) or say("any")
+        rows.append((rule.id, component.id, say("rate_rule", conditions=conditions, rate=rule.rate_text)))
+    if component.default:
+        rows.append((component.default.id, component.id, say("default", rate=component.default.rate_text)))
+    limits = [say(key, amount=say.money(value)) for key, value in
+              (("min", component.per_payment_min), ("max", component.per_payment_max)) if value is not None]
+    if limits:
+        rows.append((component.id, component.id, say("per_payment", limits=say("and").join(limits))))
+    return rows
+
+
+def lint(component: LineRate, policy) -> list[tuple[str, int, str]]:
+    """rates-fall-with-age: with other keys alike, a later overdue bucket paying a lower rate than an
+    earlier one (steering effort to the easy, early money)."""
+    ages = next((c for c in policy.classifiers if c.field == "days_past_due"), None)
+    if ages is None or ages.name not in component.key_columns():
+        return []
+    others = [k for k in component.key_columns() if k != ages.name]
+    domains = []
+    for key in others:
+        classifier = policy.classifier(key)
+        if classifier is not None:
+            domains.append(tuple(classifier.labels))
+        else:
+            named = dict.fromkeys(v for r in component.rules for c, vs in r.conditions if c == key for v in vs)
+            domains.append((*named, "(any other)"))
+    falls = []
+    for combination in product(*domains):
+        values = dict(zip(others, combination))
+        rates = [(label, _first_rule(component, {**values, ages.name: label})) for label in ages.labels]
+        for (early, a), (late, b) in zip(rates, rates[1:]):
+            if a is not None and b is not None and b.rate < a.rate:
+                where = ", ".join(f"{k} {v}" for k, v in values.items())
+                falls.append((b.line, f"{late} pays {format_rate(b.rate)} but {early} pays {format_rate(a.rate)}"
+                              + (f" ({where})" if where else "")))
+    if not falls:
+        return []
+    shown = list(dict.fromkeys(text for _, text in falls))
+    return [("rates-fall-with-age", min(line for line, _ in falls),
+             f"component {component.id}: {'; '.join(shown[:4])}" + (f"; and {len(shown) - 4} more" if len(shown) > 4
+                                                                     else "")
+             + ". Later buckets are harder to collect; paying less for them steers effort to the easy, "
+             "early-stage money that would often have come in anyway. Pay later buckets at least as much.")]
+
+
+def _first_rule(component: LineRate, values: dict):
+    for rule in component.rules:
+        if all(values.get(column, "(any other)") in accepted for column, accepted in rule.conditions):
+            return rule
+    return component.default
+
+
+register(RuleKind("line_rate", book, words=words, lint=lint))
