@@ -31,7 +31,7 @@ from typing import Optional, Sequence
 from ..errors import InputError, Problem
 from ..money import MoneyError, format_minor, format_rate, parse_decimal, parse_money, parse_rate
 from ..policy import Bonus, CapFloor, EventEffect, LineRate, Multiplier, Policy, Tier, Tiers
-from ..policy.parse import parse_share
+from ..policy.reader import parse_share
 
 RATE, MONEY, FACTOR, KPI = "rate", "money", "factor", "kpi"
 #: At most this many values per swept parameter (a 2-D grid runs up to this squared).
