@@ -24,7 +24,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.compute  # noqa: E402,F401
 import pyarrow.parquet as pq  # noqa: E402
 
-from commission.engine import compute  # noqa: E402
+from commission.engine import pay_plan  # noqa: E402
 from commission.inputs import load_ledger  # noqa: E402
 from commission.outputs import write_run  # noqa: E402
 from commission.outputs.tables import money_decimal_array  # noqa: E402
@@ -78,7 +78,7 @@ def main() -> None:
         t0 = time.perf_counter()
         ledger = load_ledger([ledger_path], policy.minor_units, policy.ledger_columns())
         t1 = time.perf_counter()
-        result = compute(policy, ledger.frame, Period.parse("2026-10"))
+        result = pay_plan(policy, ledger.frame, Period.parse("2026-10"))
         t2 = time.perf_counter()
         write_run(result, result.policies, ledger.files, folder / "out", lines_csv=args.lines_csv,
                   lines_parquet=True)
@@ -86,7 +86,7 @@ def main() -> None:
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = args.rows
-    for stage, seconds in (("load", t1 - t0), ("compute", t2 - t1), ("write", t3 - t2), ("end to end", t3 - t0)):
+    for stage, seconds in (("load", t1 - t0), ("pay_plan", t2 - t1), ("write", t3 - t2), ("end to end", t3 - t0)):
         print(f"{stage:>11}: {seconds:6.2f} s  {rows / seconds / 1e6:6.2f} M rows/s")
     print(f"peak memory: {peak_mb:,.0f} MB")
     print(f"lineage rows: {len(result.lines):,}; collectors: {len(result.payouts)}")

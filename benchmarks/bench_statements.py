@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from commission.engine import compute  # noqa: E402
+from commission.engine import pay_plan  # noqa: E402
 from commission.inputs import load_ledger  # noqa: E402
 from commission.outputs import write_run  # noqa: E402
 from commission.statements.statement import write_statements  # noqa: E402
@@ -39,7 +39,7 @@ def main() -> None:
         write_csv(frame, folder / "ledger.csv", ("amount", "balance"), 2)
         policy = load_policy(ROOT / "benchmarks" / "line-level-plan.yaml")
         ledger = load_ledger([folder / "ledger.csv"], 2)
-        result = compute(policy, ledger.frame, Period.parse("2026-10"))
+        result = pay_plan(policy, ledger.frame, Period.parse("2026-10"))
         write_run(result, result.policies, ledger.files, folder / "run")
         started = time.perf_counter()
         count = write_statements(folder / "run", folder / "statements", {"run": str(folder / "run")},

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from commission.engine import SideInputs, compute
+from commission.engine import SideInputs, pay_plan
 from commission.inputs import load_events, load_ledger, load_period_values, load_roster
 from commission.periods import Period
 from commission.policy import parse_policy
@@ -76,7 +76,7 @@ def run_plan(tmp_path: Path):
             events=load_events(_file(tmp_path, "events.csv", events)).frame if events else None,
             state=previous.state if previous is not None else None,
             state_period=previous.period if previous is not None else None)
-        return compute(policy, ledger.frame, Period.parse(period), roster_frame, side=side)
+        return pay_plan(policy, ledger.frame, Period.parse(period), roster_frame, side=side)
 
     return run
 

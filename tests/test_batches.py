@@ -286,10 +286,11 @@ def test_killing_a_write_midway_leaves_the_store_as_it_was(files, store):
         import sys, time
         from datetime import datetime, timezone
         from commission.periods import Period
-        from commission.app.runs import RunRequest, compute_request
+        from commission.app.inputs import InputPaths
+        from commission.app.runs import RunRequest, compute_period
         from commission.store import create_batch, open_store
-        computed = compute_request(RunRequest(policies=[sys.argv[1]], ledgers=[sys.argv[2]],
-                                              period=Period.parse("2026-07")), first_period=True)
+        computed = compute_period(RunRequest(InputPaths(policies=[sys.argv[1]], ledgers=[sys.argv[2]]),
+                                             period=Period.parse("2026-07"), first_period=True))
         engine = open_store(sys.argv[3])
         with engine.begin() as connection:
             create_batch(connection, computed.result, [], "reports", "", "killed", datetime.now(timezone.utc))

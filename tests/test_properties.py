@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commission.engine import compute
+from commission.engine import pay_plan
 from commission.inputs import load_ledger
 from commission.money import format_minor
 from commission.outputs import write_run
@@ -55,7 +55,7 @@ def run(policy_text: str, csv_text: str, folder: Path):
     path = folder / "ledger.csv"
     path.write_text(csv_text, encoding="utf-8")
     ledger = load_ledger([path], policy.minor_units)
-    return compute(policy, ledger.frame, OCTOBER), ledger
+    return pay_plan(policy, ledger.frame, OCTOBER), ledger
 
 
 @SETTINGS

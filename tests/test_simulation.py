@@ -48,6 +48,7 @@ from commission.simulation.compare import gini, nearest_rank, ratio
 from commission.simulation.lint import Evidence, evidence_from, lint_policy, silences
 from commission.simulation.replay import run_plan
 from commission.simulation.sweep import grid
+from commission.app.inputs import InputPaths
 from commission.app.simulation import SimulationRequest, load_simulation
 
 LINT = Path(__file__).resolve().parent / "fixtures" / "lint"
@@ -108,8 +109,8 @@ def files(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def loaded(files):
-    request = SimulationRequest(policies=[files / "a.yaml", files / "b.yaml"], ledgers=[files / "ledger.csv"],
-                                roster=files / "roster.csv")
+    request = SimulationRequest(InputPaths(policies=[files / "a.yaml", files / "b.yaml"],
+                                           ledgers=[files / "ledger.csv"], roster=files / "roster.csv"))
     return load_simulation(request)
 
 
@@ -179,7 +180,7 @@ def test_cost_by_bucket_adds_up_to_the_cost(comparison):
 
 
 def test_quarters_group_the_months(files, loaded):
-    request = SimulationRequest(policies=[files / "a.yaml"], ledgers=[files / "ledger.csv"], by="quarter")
+    request = SimulationRequest(InputPaths(policies=[files / "a.yaml"], ledgers=[files / "ledger.csv"]), by="quarter")
     quarterly = load_simulation(request)
     assert quarterly.report_of[Period.parse("2026-10")] == Period.parse("2026-Q4")
     result = build_comparison(quarterly.candidates, quarterly.history, quarterly.months, quarterly.report_of)
@@ -187,7 +188,7 @@ def test_quarters_group_the_months(files, loaded):
 
 
 def test_a_period_without_rows_is_a_clear_error(files):
-    request = SimulationRequest(policies=[files / "a.yaml"], ledgers=[files / "ledger.csv"],
+    request = SimulationRequest(InputPaths(policies=[files / "a.yaml"], ledgers=[files / "ledger.csv"]),
                                 periods=[Period.parse("2026-12")])
     with pytest.raises(InputError, match="no ledger rows fall in 2026-12"):
         load_simulation(request)
@@ -285,8 +286,8 @@ def test_elasticity_scales_recovery_by_the_change_in_marginal_rate(tmp_path):
         (tmp_path / name).write_text(f"plan: flat-{rate[0]}\n" + HEAD + "components:\n  - id: base\n    kind: "
                                      f"line_rate\n    rates:\n      - {{id: all, rate: {rate}}}\n", encoding="utf-8")
     (tmp_path / "ledger.csv").write_text(ELASTIC_LEDGER, encoding="utf-8")
-    loaded = load_simulation(SimulationRequest(policies=[tmp_path / "five.yaml", tmp_path / "six.yaml"],
-                                               ledgers=[tmp_path / "ledger.csv"]))
+    loaded = load_simulation(SimulationRequest(InputPaths(policies=[tmp_path / "five.yaml", tmp_path / "six.yaml"],
+                                                          ledgers=[tmp_path / "ledger.csv"])))
     result = build_comparison(loaded.candidates, loaded.history, loaded.months, loaded.report_of,
                               elasticity=Fraction(2))
     row = result.behaviour.set_index("plan").loc["flat-6 v1"]
@@ -344,8 +345,8 @@ def test_cap_binds_needs_a_ledger(files):
     # 10% capped at 100.00: C1 Oct (150.00) and C2 Oct (200.00) are cut, C1 Nov (30.00) and C3 Nov (80.00) are not
     events = files / "events.csv"  # the plan has conduct rules, so it needs an events file: no events
     events.write_text("event_id,collector_id,date,type\n", encoding="utf-8")
-    loaded = load_simulation(SimulationRequest(policies=[LINT / "cap_binds.yaml"], ledgers=[files / "ledger.csv"],
-                                               events=events))
+    loaded = load_simulation(SimulationRequest(InputPaths(policies=[LINT / "cap_binds.yaml"],
+                                                          ledgers=[files / "ledger.csv"], events=events)))
     evidence = evidence_from(run_plan(loaded.candidates[0], loaded.history, loaded.months))
     assert (evidence.collector_months, evidence.cap_cuts) == (4, {"monthly-cap": 2})
     assert lint_fixture("cap_binds.yaml", evidence=evidence) == []  # 2 of 4 is not most

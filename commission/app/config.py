@@ -12,8 +12,9 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, option
 from ..policy.yamlsource import parse_yaml
+from ..store import StoreError
 
 CONFIG_FILE = "commission.yaml"
 ENV_PREFIX = "COMMISSION_"
@@ -58,3 +59,15 @@ def read_config(path: Path = Path(CONFIG_FILE)) -> dict[str, str]:
 def setting(key: str, given: Optional[str] = None) -> Optional[str]:
     """A setting: as given on the command line, else COMMISSION_<KEY>, else commission.yaml."""
     return given or os.environ.get(ENV_PREFIX + key.upper()) or read_config().get(key)
+
+
+def store_url(db: Optional[str] = None, create: bool = False) -> str:
+    """The batch store: as given, else COMMISSION_DB, else db: in commission.yaml, else ./commission.db, as
+    a database URL. Only `create` (a new batch) may start a new SQLite file: elsewhere a misspelt path
+    would silently read an empty store."""
+    value = str(setting("db", db) or DEFAULT_DB)
+    if "://" in value:
+        return value
+    if not create and not Path(value).exists():
+        raise StoreError(f"there is no batch store {value}; check {option('db')} (batch create starts one)")
+    return f"sqlite:///{Path(value).resolve()}"

@@ -1,92 +1,90 @@
-"""Wiring for the commands that compute payouts (`run`, `batch create`): read every input the
-options name, compute the payroll, and say what went in. No business rules here: the policy,
-inputs and engine layers hold them."""
+"""Running a pay period: load every input once, check the state carried in, compute everyone's pay, and
+write the reports into a folder this command owns."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Optional
 
 import pandas as pd
 
-from ..engine import RunResult, SideInputs, compute_payroll
+from ..engine import RunResult, pay_period
 from ..errors import InputError, Problem, option
-from ..inputs import (InputFile, StateFile, check_roster_covers, load_events, load_ledger, load_period_values, load_roster,
-                     load_state)
+from ..inputs import InputFile, StateFile, load_state
+from ..outputs.owners import run_folder
+from ..outputs.run_report import REPORT_FILES, write_run
 from ..periods import Period
 from ..policy import Policy, load_policies
+from .inputs import InputPaths, load_inputs
 
 
 @dataclass(frozen=True)
 class RunRequest:
-    """The files a run reads, as the user named them."""
+    """What a run of one period reads and how: its files, the state carried in (or a first period), a
+    reason for a hand-edited state, and whether a period without repayments is meant."""
 
-    policies: Sequence[Path]
-    ledgers: Sequence[Path]
+    inputs: InputPaths
     period: Period
-    roster: Optional[Path] = None
-    targets: Optional[Path] = None
-    assignments: Optional[Path] = None
-    events: Optional[Path] = None
     state: Optional[Path] = None
     state_edited: Optional[str] = None  # why the state file was changed by hand, when it was
+    first_period: bool = False
     allow_no_repayments: bool = False
 
 
 @dataclass(frozen=True)
-class Computed:
+class PeriodRun:
+    """A computed period: the plans given, the result, every input read, and facts for the manifest."""
+
     policies: tuple[Policy, ...]
     result: RunResult
     inputs: list[InputFile]
-    notes: dict = field(default_factory=dict)  # facts for the manifest (an edited state and why)
+    notes: dict = field(default_factory=dict)  # an edited state and why
 
 
-def compute_request(request: RunRequest, state: Optional[tuple[Period, pd.DataFrame]] = None,
-                    first_period: bool = False) -> Computed:
-    """Load and validate every input, then compute. `state` (period, balances) overrides the state file,
-    for the batch store, which keeps balances itself. Any plan may carry a balance (a clawback
-    larger than the period's pay), so a run needs the previous state unless this is the
-    `first_period` (balances start from zero)."""
-    if request.state is not None and first_period:
+def compute_period(request: RunRequest, opening: Optional[tuple[Period, pd.DataFrame]] = None) -> PeriodRun:
+    """Load and validate every input, then pay the period. `opening` (period, balances) stands in for the
+    state file when the batch store keeps the balances. Any plan may carry a balance (a clawback larger
+    than the period's pay), so a run needs the previous state unless it is a first period (balances
+    start from zero)."""
+    if request.state is not None and request.first_period:
         raise InputError([Problem("", "", f"a first period starts from zero balances; give either {option('state')} "
                                   f"or {option('first-period')}, not both", role="state")])
     if request.state_edited is not None and request.state is None:
-        raise InputError([Problem("", "", f"says why a state file was edited; give it with {option('state')}", role="state-edited")])
-    policies = load_policies(request.policies)
-    if state is None and request.state is None and not first_period:
-        raise InputError([Problem("", "", "pay carries balances from period to period (negative balances "
-                                  f"after clawbacks, and any holdbacks, draws or held pay): give {option('state')} with the "
-                                  f"state.json of the previous period's run, or {option('first-period')} if balances start "
-                                  "from zero now", role="state")])
-    minor = policies[0].minor_units
-    key_columns = list(dict.fromkeys(column for p in policies for column in p.ledger_columns()))
-    ledger = load_ledger(request.ledgers, minor, key_columns)
-    roster = load_roster(request.roster) if request.roster else None
-    if roster is not None:
-        check_roster_covers(ledger, roster)
-    targets = load_period_values(request.targets, "targets", "target", minor) if request.targets else None
-    assignments = load_period_values(request.assignments, "assignments", "assigned_balance", minor) \
-        if request.assignments else None
-    events = load_events(request.events) if request.events else None
+        raise InputError([Problem("", "", f"says why a state file was edited; give it with {option('state')}",
+                                  role="state-edited")])
+    policies = load_policies(request.inputs.policies)
+    if opening is None and request.state is None and not request.first_period:
+        raise InputError([Problem("", "", "pay carries balances from period to period (negative balances after "
+                                  "clawbacks, and any holdbacks, draws or held pay): give "
+                                  f"{option('state')} with the state.json of the previous period's run, or "
+                                  f"{option('first-period')} if balances start from zero now", role="state")])
+    inputs = load_inputs(request.inputs, policies)
     state_file, notes = None, {}
-    if state is None and request.state:
-        loaded = load_state(request.state, minor, policies[0].currency)
+    if opening is None and request.state:
+        loaded = load_state(request.state, policies[0].minor_units, policies[0].currency)
         check_state(loaded.frame, policies, loaded.file.path)
         notes = state_edit_notes(loaded, request.state_edited)
-        state, state_file = (loaded.period, loaded.frame), loaded.file
-    side = SideInputs(targets=targets.frame if targets else None,
-                      assignments=assignments.frame if assignments else None,
-                      events=events.frame if events else None,
-                      state=state[1] if state else None, state_period=state[0] if state else None)
-    result = compute_payroll(policies, ledger.frame, request.period,
-                             roster.frame if roster is not None else None, side, request.allow_no_repayments)
-    inputs = [*ledger.files, *(t.file for t in (roster, targets, assignments, events) if t is not None),
-              *([state_file] if state_file else [])]
+        opening, state_file = (loaded.period, loaded.frame), loaded.file
+    side = replace(inputs.side(), state=opening[1] if opening else None, state_period=opening[0] if opening else None)
+    result = pay_period(policies, inputs.ledger.frame, request.period, inputs.roster_frame, side,
+                        request.allow_no_repayments)
     if notes:
         result = replace(result, warnings=(f"the state file was edited by hand ({notes['state_edited']['how']}): "
                                            f"{notes['state_edited']['reason']}", *result.warnings))
-    return Computed(policies, result, inputs, notes)
+    return PeriodRun(policies, result, [*inputs.files, *([state_file] if state_file else [])], notes)
+
+
+def run_period(request: RunRequest, out_dir: Path, lines_csv: bool = True,
+               lines_parquet: bool = False) -> tuple[PeriodRun, Path]:
+    """Compute the period and write its reports to `out_dir`, all files or none. The folder is checked
+    before the work: a run replaces only its own earlier reports of the same period."""
+    may_replace = run_folder(str(request.period), REPORT_FILES)
+    may_replace(Path(out_dir))
+    run = compute_period(request)
+    folder = write_run(run.result, run.policies, run.inputs, out_dir, may_replace=may_replace, notes=run.notes,
+                       lines_csv=lines_csv, lines_parquet=lines_parquet)
+    return run, folder
 
 
 def state_edit_notes(state: StateFile, reason: Optional[str]) -> dict:

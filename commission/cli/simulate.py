@@ -1,36 +1,18 @@
-"""`commission simulate` and `commission lint`: thin click commands for managers designing plans.
-
-Registered on the main group by the last line of commission/cli.py. Problems the user can fix print as
-``where: key: message`` with exit code 2 and nothing written.
-"""
+"""`commission simulate` and `lint`, for managers designing plans: parse options, call the app, print."""
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
 import click
 
-from ..errors import InputError, Problem
 from ..money import format_minor
 from ..periods import Period, PeriodError
+from .common import reports_user_errors
 
 #: `commission lint --strict` exits with this code when a warning is not silenced.
 EXIT_WARNINGS = 1
-
-
-def reports_user_errors(command):
-    """commission.cli's handling of user errors (message, exit code 2), imported when the command runs so
-    that this module and commission.cli can be imported in either order."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from . import reports_user_errors as report
-
-        return report(command)(*args, **kwargs)
-
-    return wrapper
 
 
 def _periods(ctx, param, values):
@@ -65,12 +47,14 @@ def input_options(command):
     return command
 
 
-def _request(policies, ledgers, options):
+def simulation_request(policies, ledgers, options):
+    from ..app.inputs import InputPaths
     from ..app.simulation import SimulationRequest
 
-    return SimulationRequest(policies=policies, ledgers=ledgers, roster=options["roster_path"],
-                             targets=options["targets_path"], assignments=options["assignments_path"],
-                             events=options["events_path"], periods=options["periods"], by=options["by"])
+    return SimulationRequest(InputPaths(policies=policies, ledgers=ledgers, roster=options["roster_path"],
+                                        targets=options["targets_path"], assignments=options["assignments_path"],
+                                        events=options["events_path"]),
+                             periods=options["periods"], by=options["by"])
 
 
 @click.command()
@@ -94,23 +78,10 @@ def _request(policies, ledgers, options):
 @reports_user_errors
 def simulate(policy_paths, ledgers, sweeps, elasticity, lang, title, out_dir, base_salary, **options):
     """Run candidate plans on the same history and compare cost, cost-to-collect, who gains and who loses."""
-    from ..simulation.report_files import REPORT_FILES, write_comparison
-    from ..outputs.owners import only_files
-    from ..simulation import build_comparison, parse_sweep
-    from ..app.simulation import load_plans, load_simulation, parse_amount, parse_elasticity
+    from ..app.simulation import simulate_plans
 
-    only_files(REPORT_FILES)(out_dir)
-    policies = load_plans(policy_paths)
-    parsed_sweeps = [parse_sweep(spec, policies[0]) for spec in sweeps]
-    if len(parsed_sweeps) > 2:
-        raise InputError([Problem("--sweep", "", f"{len(parsed_sweeps)} sweeps given; vary at most 2 parameters")])
-    factor = parse_elasticity(elasticity)
-    salary = parse_amount(base_salary, "--base-salary", policies[0].minor_units)
-    loaded = load_simulation(_request(policy_paths, ledgers, options), policies)
-    comparison = build_comparison(loaded.candidates, loaded.history, loaded.months, loaded.report_of,
-                                  texts=loaded.texts, sweeps=parsed_sweeps, elasticity=factor, base_salary=salary,
-                                  notes=loaded.notes)
-    folder = write_comparison(comparison, out_dir, lang, title)
+    comparison, folder = simulate_plans(simulation_request(policy_paths, ledgers, options), out_dir, sweeps,
+                                        elasticity, base_salary, lang, title)
     _print_summary(comparison, folder)
 
 
@@ -149,40 +120,16 @@ def _print_summary(comparison, folder: Path) -> None:
 @reports_user_errors
 def lint(policies, ledgers, max_variable_share, show_silenced, strict, base_salary, **options):
     """Health-check plans: incentive cliffs, missing conduct rules, falling rates, variable share, binding caps."""
-    from ..simulation.lint import evidence_from, lint_policy
-    from ..simulation.replay import run_plan
-    from ..app.simulation import load_plans, load_simulation, parse_amount, parse_share, plan_text
+    from ..app.simulation import lint_plans
+    from ..errors import with_names
+    from .common import flag
 
-    plans = load_plans(policies)
-    share = parse_share(max_variable_share, "--max-variable-share")
-    salary = parse_amount(base_salary, "--base-salary", plans[0].minor_units)
-    evidence = {}
-    if ledgers:
-        loaded = load_simulation(_request(policies, ledgers, options), plans)
-        for candidate in loaded.candidates:
-            run = run_plan(candidate, loaded.history, loaded.months, [c.policy for c in loaded.candidates])
-            evidence[candidate.policy.source] = evidence_from(run)
-    elif any(options[k] for k in ("roster_path", "targets_path", "assignments_path", "events_path", "periods")):
-        raise InputError([Problem("--ledger", "", "the other input files are read only with a ledger; give --ledger")])
-    active = silenced = 0
-    for policy in plans:
-        for warning in lint_policy(policy, plan_text(policy), evidence.get(policy.source), salary, share):
-            if warning.silenced:
-                silenced += 1
-                if show_silenced:
-                    click.echo(str(warning))
-            else:
-                active += 1
-                click.echo(str(warning))
-    notes = []
-    if salary is None:
-        notes.append("variable-pay-share not checked (give --base-salary)")
-    if not ledgers:
-        notes.append("cap-binds not checked (give --ledger)")
-    summary = f"{len(plans)} plan(s): {active} warning(s), {silenced} silenced"
-    click.echo(summary + (f"; {'; '.join(notes)}" if notes else ""), err=True)
-    if strict and active:
+    report = lint_plans(simulation_request(policies, ledgers, options), max_variable_share, base_salary)
+    for warning in report.warnings:
+        if show_silenced or not warning.silenced:
+            click.echo(str(warning))
+    notes = "; ".join(with_names(note, flag) for note in report.not_checked)
+    click.echo(f"{report.plans} plan(s): {len(report.active)} warning(s), "
+               f"{len(report.warnings) - len(report.active)} silenced" + (f"; {notes}" if notes else ""), err=True)
+    if strict and report.active:
         sys.exit(EXIT_WARNINGS)
-
-
-__all__ = ["lint", "simulate"]

@@ -1,8 +1,9 @@
-"""Engine layer: pure functions from (policy, input frames, period) to a RunResult. No file I/O."""
+"""Engine layer: pure functions from (plans, validated input frames, period) to a RunResult, one rule
+registry (engine.rules) for every kind of component and adjustment. No files, no clock, no options."""
 
-from .result import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS, RunResult
 from .context import SideInputs
-from .payroll import compute, compute_payroll
+from .payroll import pay_period, pay_plan
+from .result import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS, RunResult
 
-__all__ = ["ITEM_MONEY_COLUMNS", "LINE_MONEY_COLUMNS", "PAYOUT_MONEY_COLUMNS", "RunResult", "SideInputs", "compute",
-           "compute_payroll"]
+__all__ = ["ITEM_MONEY_COLUMNS", "LINE_MONEY_COLUMNS", "PAYOUT_MONEY_COLUMNS", "RunResult", "SideInputs", "pay_period",
+           "pay_plan"]

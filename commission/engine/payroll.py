@@ -39,7 +39,7 @@ PAYOUT_KINDS = {
 }
 
 
-def compute_payroll(policies, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
+def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
                     side: SideInputs = SideInputs(), allow_no_repayments: bool = False) -> RunResult:
     """Pay everyone for `period`: each collector under the version of their plan in force on its last day.
 
@@ -75,12 +75,12 @@ def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.Da
     if "credit_share" in ledger:
         ledger = ledger.assign(amount=credited_amounts(ledger))
     if len(groups) == 1 and groups[0][1] is None:
-        return _keep_untouched_state(compute(groups[0][2], ledger, period, roster, history=ledger, side=side), side)
+        return _keep_untouched_state(pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side), side)
     results = []
     for _, members, policy in groups:
         mine = ledger["collector_id"].isin(members).to_numpy()
         part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
-        results.append(compute(policy, part, period, roster.loc[sorted(members)] if roster is not None else None,
+        results.append(pay_plan(policy, part, period, roster.loc[sorted(members)] if roster is not None else None,
                                history=ledger, side=side))
     return _keep_untouched_state(merge_results(results, rows_read=len(ledger)), side)
 
@@ -164,7 +164,7 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                          ["collector_id", "balance"], kind="stable").reset_index(drop=True))
 
 
-def compute(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
+def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
             history: Optional[pd.DataFrame] = None, side: SideInputs = SideInputs()) -> RunResult:
     """Pay every component of `policy` whose cadence ends with `period`, from ledger rows in its window.
 

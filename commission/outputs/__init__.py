@@ -1,4 +1,5 @@
-"""Outputs layer: payout files, lineage, manifests (and later statements, batch store, comparisons)."""
+"""Outputs layer: a run's report files (payouts, lineage, manifest, state, payroll export), written
+atomically into folders that say whose they are, and read back."""
 
 from .atomic import atomic_directory
 from .run_report import write_run

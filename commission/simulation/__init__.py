@@ -1,11 +1,10 @@
-"""Scheme simulation for managers: candidate plans run on the same real history, compared.
+"""Scheme simulation for managers: candidate plans run on the same real history and compared.
 
-Pure logic (no files, no clock): `run` runs each plan over the months of a loaded history,
-`compare` derives costs, per-collector differences, winners and losers and the pay distribution,
-`sweep` varies plan numbers over a grid, `curves` draws pay against recovery, `behaviour` adds the
-optional elasticity what-if, `lint` checks a plan's incentives, and `report` puts them together
-for commission.outputs.comparison to write.
-"""
+`replay` runs each plan over the months of a loaded history, `compare` derives costs, per-collector
+differences, winners and losers and the pay distribution, `sweep` varies plan numbers over a grid,
+`curves` draws pay against recovery, `behaviour` adds the optional elasticity what-if, `lint` checks
+a plan's incentives, and `report` puts them together; these are pure (no files, no clock).
+`report_files` and `charts` write the comparison workbook, HTML and charts."""
 
 from .lint import CODES as LINT_CODES
 from .lint import LintWarning, lint_policy

@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from ..engine import PAYOUT_MONEY_COLUMNS, SideInputs, compute
+from ..engine import PAYOUT_MONEY_COLUMNS, SideInputs, pay_plan
 from ..engine.classify import classify
 from ..engine.credit import credited_amounts
 from ..errors import InputError, Problem
@@ -221,7 +221,7 @@ def run_plan(candidate: Candidate, history: History, months: Sequence[Period],
         rows = history.rows_between(run_window_start([policy, *window_policies], month), month.end)
         side = replace(history.side, state=state, state_period=state_period)
         try:
-            result = compute(policy, rows, month, history.roster, history=history.ledger, side=side)
+            result = pay_plan(policy, rows, month, history.roster, history=history.ledger, side=side)
         except InputError as exc:
             raise InputError([Problem(p.where, p.key, f"{p.message} (simulating plan {candidate.label} in {month})")
                               for p in exc.problems], exc.hidden) from None

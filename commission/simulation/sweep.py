@@ -328,11 +328,16 @@ class Variant:
         return ", ".join(self.texts)
 
 
+def parse_sweeps(specs: Sequence[str], policy: Policy) -> list[Sweep]:
+    """Every sweep given, on the plan they vary; at most MAX_SWEEPS of them."""
+    if len(specs) > MAX_SWEEPS:
+        raise InputError([Problem("", "", f"{len(specs)} sweeps given; vary at most {MAX_SWEEPS} "
+                                  "parameters at once", role="sweep")])
+    return [parse_sweep(spec, policy) for spec in specs]
+
+
 def grid(policy: Policy, sweeps: Sequence[Sweep]) -> list[Variant]:
     """Every combination of the sweeps' values (the first sweep varies slowest)."""
-    if len(sweeps) > MAX_SWEEPS:
-        raise InputError([Problem("", "", f"{len(sweeps)} sweeps given; vary at most {MAX_SWEEPS} "
-                                  "parameters at once", role="sweep")])
     variants = []
     for combination in product(*(range(len(s.values)) for s in sweeps)):
         changed = policy

@@ -1,4 +1,5 @@
-"""The batch store (outputs layer): payout batches in a SQL database through SQLAlchemy."""
+"""The batch store: payout batches, their rows, balances and append-only events in a SQL database
+(SQLite or PostgreSQL, through SQLAlchemy and Alembic)."""
 
 from .batches import (NewBatch, StoreError, batch_events, batch_payouts, check_period_free, correction_amounts,
                       create_batch, diff_batches, diff_paid, export_rows, format_time, get_batch, history,

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commission.cli import main
-from commission.engine import compute
+from commission.engine import pay_plan
 from commission.errors import InputError
 from commission.inputs import load_ledger
 from commission.periods import Period
@@ -88,7 +88,7 @@ def test_the_engine_refuses_a_chain_the_loader_did_not_see(tmp_path):
     frame = ledger.frame.copy()
     frame.loc[frame["payment_id"] == "P3", "reverses"] = "P2"
     with pytest.raises(InputError) as raised:
-        compute(parse_policy(FIVE_PERCENT, source="plan.yaml"), frame, Period.parse("2026-10"))
+        pay_plan(parse_policy(FIVE_PERCENT, source="plan.yaml"), frame, Period.parse("2026-10"))
     assert [str(p) for p in raised.value.problems] == [f"{tmp_path / 'ledger.csv'}:row 4: {CHAIN_MESSAGE}"]
 
 

@@ -9,7 +9,7 @@ from ...money import apply_fraction, format_minor, format_rate
 from ...periods import MONTHS_IN
 from ...policy import Bonus
 from ..kpis import kpi_values, prorate
-from . import Booking, RuleKind, RuleOutput, register
+from .registry import Booking, RuleKind, RuleOutput, register
 
 
 def book(job: Booking, bonus: Bonus) -> RuleOutput:

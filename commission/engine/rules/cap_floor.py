@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...policy import CapFloor
-from . import Booking, RuleKind, RuleOutput, register
+from .registry import Booking, RuleKind, RuleOutput, register
 
 
 def book(job: Booking, limits: CapFloor) -> RuleOutput:

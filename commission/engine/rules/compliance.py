@@ -10,7 +10,7 @@ from ...policy import Compliance
 from ..book import ItemBook
 from ..context import RunContext
 from ..kpis import window_events
-from . import Booking, RuleKind, RuleOutput, register
+from .registry import Booking, RuleKind, RuleOutput, register
 
 
 def book(job: Booking, rule: Compliance) -> RuleOutput:

@@ -9,7 +9,7 @@ from ...money import apply_fraction, format_rate
 from ...policy import Holdback
 from ..context import RunContext
 from ..kpis import window_events
-from . import Booking, RuleKind, RuleOutput, register
+from .registry import Booking, RuleKind, RuleOutput, register
 
 
 def book(job: Booking, holdback: Holdback) -> RuleOutput:

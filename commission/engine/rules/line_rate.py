@@ -19,7 +19,7 @@ from ..classify import classify_frame, labels
 from ..context import RunContext
 from ..line_rates import LIMIT_LABELS, NO_LIMIT, LineAmounts, compute_lines, key_columns
 from ..reversals import clawbacks, find_originals, report_chained, report_orphans, report_unmatched
-from . import Booking, RuleKind, RuleOutput, register
+from .registry import Booking, RuleKind, RuleOutput, register
 
 
 def book(job: Booking, component: LineRate) -> RuleOutput:

@@ -8,7 +8,7 @@ import numpy as np
 from ...money import apply_ratio, format_rate
 from ...policy import Multiplier
 from ..kpis import kpi_values
-from . import Booking, RuleKind, RuleOutput, register
+from .registry import Booking, RuleKind, RuleOutput, register
 from .bonus import kpi_level
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from ...errors import InputError, Problem
 from ...money import apply_fraction, format_rate, sum_by
 from ...policy import Override
-from . import Booking, RuleKind, RuleOutput, register, rule_kind
+from .registry import Booking, RuleKind, RuleOutput, register, rule_kind
 
 
 def book(job: Booking, override: Override) -> RuleOutput:

@@ -7,7 +7,7 @@ import numpy as np
 
 from ...periods import MONTHS_IN
 from ...policy import Threshold
-from . import Booking, RuleKind, RuleOutput, register
+from .registry import Booking, RuleKind, RuleOutput, register
 
 
 def book(job: Booking, gate: Threshold) -> RuleOutput:

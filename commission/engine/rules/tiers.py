@@ -10,7 +10,7 @@ from ...periods import MONTHS_IN
 from ...policy import Tiers
 from ..context import RunContext
 from ..kpis import kpi_values
-from . import Booking, RuleKind, RuleOutput, register
+from .registry import Booking, RuleKind, RuleOutput, register
 
 
 def book(job: Booking, component: Tiers) -> RuleOutput:

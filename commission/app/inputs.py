@@ -1,0 +1,75 @@
+"""One way to load a run's or a simulation's inputs: every file the user named, read and validated
+once, whatever the interface, so `run`, batches and simulation see the same checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import pandas as pd
+
+from ..engine import SideInputs
+from ..inputs import (InputFile, Ledger, Roster, SideTable, check_roster_covers, load_events, load_ledger,
+                      load_period_values, load_roster)
+from ..policy import Policy
+
+
+@dataclass(frozen=True)
+class InputPaths:
+    """The files of a run or a simulation, as the user named them (plans and ledgers: files or folders)."""
+
+    policies: Sequence[Path]
+    ledgers: Sequence[Path]
+    roster: Optional[Path] = None
+    targets: Optional[Path] = None
+    assignments: Optional[Path] = None
+    events: Optional[Path] = None
+
+    def side_files_given(self) -> bool:
+        return any((self.roster, self.targets, self.assignments, self.events))
+
+
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """Validated inputs: the plans, the ledger, and each side file that was given (None otherwise)."""
+
+    policies: tuple[Policy, ...]
+    ledger: Ledger
+    roster: Optional[Roster] = None
+    targets: Optional[SideTable] = None
+    assignments: Optional[SideTable] = None
+    events: Optional[SideTable] = None
+
+    @property
+    def roster_frame(self) -> Optional[pd.DataFrame]:
+        return self.roster.frame if self.roster is not None else None
+
+    def side(self) -> SideInputs:
+        """The side inputs the engine reads (no carried balances: a run adds its own)."""
+        return SideInputs(targets=self.targets.frame if self.targets else None,
+                          assignments=self.assignments.frame if self.assignments else None,
+                          events=self.events.frame if self.events else None)
+
+    @property
+    def files(self) -> list[InputFile]:
+        """The fingerprint of every file read, for the manifest."""
+        return [*self.ledger.files, *(t.file for t in (self.roster, self.targets, self.assignments, self.events)
+                                      if t is not None)]
+
+
+def load_inputs(paths: InputPaths, policies: Sequence[Policy]) -> Inputs:
+    """Read and validate the ledger and side files for `policies` (already loaded: a payroll's plans and
+    a simulation's candidates are gathered differently). Every ledger collector must be on the roster."""
+    minor = policies[0].minor_units
+    key_columns = list(dict.fromkeys(column for p in policies for column in p.ledger_columns()))
+    ledger = load_ledger(paths.ledgers, minor, key_columns)
+    roster = load_roster(paths.roster) if paths.roster else None
+    if roster is not None:
+        check_roster_covers(ledger, roster)
+    return Inputs(
+        policies=tuple(policies), ledger=ledger, roster=roster,
+        targets=load_period_values(paths.targets, "targets", "target", minor) if paths.targets else None,
+        assignments=load_period_values(paths.assignments, "assignments", "assigned_balance", minor)
+        if paths.assignments else None,
+        events=load_events(paths.events) if paths.events else None)

@@ -1,0 +1,116 @@
+"""What every command shares: one error handler (problems as one line each, exit code 2), the names of
+options (the CLI names a problem's role by its flag), who is acting, and small printing helpers."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from ..errors import InputError, with_names
+from ..money import format_minor
+from ..periods import Period, PeriodError
+
+EXIT_INPUT = 2
+#: Batch ids as the store numbers them (a PostgreSQL INTEGER).
+BATCH_ID = click.IntRange(1, 2**31 - 1)
+
+
+def flag(role: str) -> str:
+    """The CLI's name for an input or option a problem is about: its flag."""
+    return f"--{role}"
+
+
+def reports_user_errors(command):
+    """Problems the user can fix (bad inputs, a wrong period, an unwritable folder, a workflow rule of
+    the batch store, a store that refuses a change) print as one clear message with exit code 2,
+    never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InputError as exc:
+            click.echo(exc.render(flag), err=True)
+            click.echo(f"error: {len(exc.problems) + exc.hidden} problem(s); nothing was written", err=True)
+            sys.exit(EXIT_INPUT)
+        except PeriodError as exc:
+            click.echo(f"--period: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
+        except OSError as exc:  # a folder that cannot be written, a file that cannot be read
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(EXIT_INPUT)
+        except Exception as exc:
+            message = _store_problem(exc)
+            if message is None:
+                raise
+            click.echo(f"error: {message}", err=True)
+            sys.exit(EXIT_INPUT)
+
+    return wrapper
+
+
+def _store_problem(exc: Exception) -> str | None:
+    """The message of a batch-store problem (a workflow rule, or a database that refuses a change), None
+    for anything else. Imported here, when it happens, so commands without a store start fast."""
+    from sqlalchemy.exc import DBAPIError
+
+    from ..store import StoreError
+
+    if isinstance(exc, StoreError):
+        return with_names(str(exc), flag)
+    if isinstance(exc, DBAPIError):
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return f"the batch store refused the change: {detail}"
+    return None
+
+
+def period_option(ctx, param, value):
+    """--period as a Period, or click's usage error."""
+    try:
+        return Period.parse(value)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def db_option(command):
+    return click.option("--db", "db", help="Batch store: an SQLite file or a database URL (postgresql://...). "
+                        "Default: $COMMISSION_DB, else db: in ./commission.yaml, else ./commission.db.")(command)
+
+
+def store_url(db: str | None, create: bool = False) -> str:
+    from ..app.config import store_url as configured
+
+    return configured(db, create)
+
+
+def actor(by: str | None) -> str:
+    """Who is acting: --by, else the login name."""
+    import getpass
+
+    try:
+        return by or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def show_table(frame, money=(), minor: int = 2) -> None:
+    """Print a small table; money columns as decimal text."""
+    shown = frame.copy()
+    for column in money:
+        shown[column] = [format_minor(int(v), minor) for v in shown[column]]
+    click.echo(shown.to_string(index=False) if len(shown) else "(nothing)")
+
+
+def list_folder(folder: Path) -> None:
+    click.echo(f"reports written to {folder}/")
+    for name in sorted(p.name for p in folder.iterdir()):
+        click.echo(f"  {folder / name}")

@@ -1,0 +1,135 @@
+"""`commission run`, `validate` and `sample-data`: parse options, call the app, print."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..money import format_minor
+from .common import EXIT_INPUT, list_folder, period_option, reports_user_errors
+
+
+def run_options(command):
+    """The options that name a run's inputs, shared by `run` and `batch create`."""
+    options = [
+        click.option("--policy", "policy_paths", required=True, multiple=True, type=click.Path(path_type=Path),
+                     help="Plan file (YAML), or a folder of them; repeatable. The version in force on the period's "
+                          "last day applies; with several plans, the roster's plan column says who is on which."),
+        click.option("--ledger", "ledgers", required=True, multiple=True, type=click.Path(path_type=Path),
+                     help="Recovery ledger: CSV, XLSX or Parquet file, or a folder of them. Repeatable."),
+        click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Roster (collector_id, name, team, employee_id); every ledger collector must be on it."),
+        click.option("--period", required=True, callback=period_option,
+                     help="Pay period: 2026-10, 2026-Q3 or 2026."),
+        click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder for the reports (replaced whole, atomically)."),
+        click.option("--targets", "targets_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Targets (collector_id, period, target), for attainment bonuses, multipliers and tiers."),
+        click.option("--assignments", "assignments_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Assigned balances (collector_id, period, assigned_balance), for recovery-rate KPIs."),
+        click.option("--events", "events_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Compliance and QA events, and leavers' clearances (event_id, collector_id, date, "
+                          "type, severity, score)."),
+        click.option("--lines", "lines_format", type=click.Choice(["csv", "parquet", "both"]), default="csv",
+                     show_default=True, help="Format of the payment-level lineage."),
+        click.option("--allow-no-repayments", is_flag=True,
+                     help="Pay a period in which the ledgers hold no repayment (only draws or balances are due); "
+                          "without it such a period is refused as a likely wrong period or ledger."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def state_options(command):
+    """Where balances carried into the period come from, when no batch store keeps them."""
+    command = click.option("--first-period", is_flag=True,
+                           help="No previous state: holdbacks, carried balances and draws start from zero.")(command)
+    command = click.option("--state-edited", "state_edited", metavar="REASON",
+                           help="The --state file was changed by hand after its run wrote it, and why; without "
+                                "it such a file is refused. The reason is recorded in the manifest.")(command)
+    return click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+                        help="state.json of the previous period's run: holdbacks, carried balances, draws owed."
+                        )(command)
+
+
+def run_request(options: dict, state_path=None, state_edited=None, first_period: bool = False):
+    from ..app.inputs import InputPaths
+    from ..app.runs import RunRequest
+
+    return RunRequest(InputPaths(policies=options["policy_paths"], ledgers=options["ledgers"],
+                                 roster=options["roster_path"], targets=options["targets_path"],
+                                 assignments=options["assignments_path"], events=options["events_path"]),
+                      period=options["period"], state=state_path, state_edited=state_edited,
+                      first_period=first_period, allow_no_repayments=options["allow_no_repayments"])
+
+
+def lines_formats(options: dict) -> dict:
+    lines = options["lines_format"]
+    return {"lines_csv": lines in ("csv", "both"), "lines_parquet": lines in ("parquet", "both")}
+
+
+def print_run(result, folder: Path) -> None:
+    """Warnings, then what was paid, then where the reports are."""
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    totals, minor, currency, counts = result.totals(), result.minor_units, result.currency, result.counts
+    plans = ", ".join(f"{p.plan} v{p.version}" for p in result.policies)
+    click.echo(f"period {result.period}, plan {plans}: {counts['collectors']} collectors; ledger rows: "
+               f"{counts['rows_read']} read, {counts['rows_in_period']} in {result.period}, "
+               f"{counts['rows_excluded']} outside every window paid")
+    click.echo(f"recovered {format_minor(totals['recovered'], minor)} {currency}, "
+               f"net payout {format_minor(totals['net_payout'], minor)} {currency}")
+    list_folder(folder)
+
+
+@click.command()
+@run_options
+@state_options
+@reports_user_errors
+def run(state_path, state_edited, first_period, **options):
+    """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest."""
+    from ..app.runs import run_period
+
+    done, folder = run_period(run_request(options, state_path, state_edited, first_period), options["out_dir"],
+                              **lines_formats(options))
+    print_run(done.result, folder)
+
+
+@click.command()
+@click.argument("policies", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(policies):
+    """Check plan files (or folders of them); print every problem as file:line: key: message."""
+    from ..app.plans import check_plans
+    from .common import flag
+
+    problems = 0
+    for check in check_plans(policies):
+        if check.problems is not None:
+            click.echo(check.problems.render(flag), err=True)
+            problems += len(check.problems.problems) + check.problems.hidden
+            continue
+        policy = check.policy
+        click.echo(f"{check.path}: ok (plan {policy.plan} version {policy.version}, effective "
+                   f"{policy.effective_from}, components: {len(policy.components)}, adjustments: "
+                   f"{len(policy.adjustments)})")
+    if problems:
+        click.echo(f"error: {problems} problem(s)", err=True)
+        sys.exit(EXIT_INPUT)
+
+
+@click.command("sample-data")
+@click.option("--collectors", default=40, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--months", default=3, show_default=True, type=click.IntRange(1, 36))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--first-month", default="2026-07", show_default=True, help="First month of the ledger.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@reports_user_errors
+def sample_data(collectors, months, seed, first_month, out_dir):
+    """Generate a synthetic ledger and roster (no real people) for demos and tests."""
+    from ..app.samples import make_sample
+
+    data, folder = make_sample(collectors, months, seed, first_month, out_dir)
+    click.echo(f"{len(data.ledger)} payments by {collectors} collectors over {months} months written to {folder}/")

@@ -1,0 +1,90 @@
+"""One registry of rule kinds: each kind of component or adjustment registers, in its own module, the
+one function that books it and what the rest of the tool needs to know about it.
+
+A rule function takes the run's `Booking` (context, item book, balances, the components paid) and the
+rule, books its items and returns a `RuleOutput` (its payment-level lines and warnings); it never
+appends to shared state. An unknown kind is an error, never booked as something else.
+
+Besides booking, a kind says
+- `words`: the rule in plain words for statements and explain, as (rule id, component, text) rows
+  composed with `say(key, **values)`, the statements' translation function;
+- `conduct`: the components whose pay it makes depend on conduct or quality (for lint);
+- `lint`: checks of the plan that concern this kind, as (code, line, message) findings;
+- `kinks`: the monthly recovery levels where it may make pay jump (for payout curves);
+- `team`: whether it pays on a team's results (team-lead overrides), which partitioned runs and
+  payout curves treat apart.
+Adding a kind: its model and grammar in policy/, and one module in engine/rules/ that registers it here
+(see docs/contributing.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import pandas as pd
+
+from ...errors import ProblemCollector
+from ..balances import Balances
+from ..book import ItemBook
+from ..context import RunContext
+
+
+@dataclass(frozen=True)
+class RuleOutput:
+    """What booking a rule produced besides its items: payment-level lines, and warnings to show."""
+
+    lines: Optional[pd.DataFrame] = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class Booking:
+    """What a rule may read and book into, in one run of one plan."""
+
+    ctx: RunContext
+    book: ItemBook
+    balances: Balances
+    paid: tuple  # the plan's components paid in this run, in plan order
+    problems: ProblemCollector = field(default_factory=ProblemCollector)
+
+    def targets(self, adjustment) -> list:
+        """The paid components an adjustment applies to, in plan order."""
+        return [c for c in self.paid if c.id in adjustment.applies_to]
+
+
+Finding = tuple[str, int, str]  # (lint code, plan line, message)
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    kind: str
+    book: Callable[[Booking, object], RuleOutput]
+    adjusts: bool = False  # an adjustment (acts on components' totals) rather than a component
+    words: Callable = lambda rule, policy, say: []
+    conduct: Callable[[object], set] = lambda rule: set()
+    lint: Callable[[object, object], list] = lambda rule, policy: []
+    kinks: Callable[[object, object, int], list] = lambda rule, policy, target: []
+    team: bool = False
+
+
+_KINDS: dict[str, RuleKind] = {}
+
+
+def register(kind: RuleKind) -> None:
+    if kind.kind in _KINDS:
+        raise RuntimeError(f"rule kind {kind.kind!r} registered twice")
+    _KINDS[kind.kind] = kind
+
+
+def rule_kind(kind: str) -> RuleKind:
+    """The registered kind; an unknown one is a programming error (the plan grammar knows every kind)."""
+    try:
+        return _KINDS[kind]
+    except KeyError:
+        raise RuntimeError(f"no rule kind {kind!r} is registered") from None
+
+
+def kinds() -> tuple[str, ...]:
+    return tuple(_KINDS)
+
