@@ -12,7 +12,6 @@ All files or none: the folder is written aside and moved into place at the end.
 from __future__ import annotations
 
 import base64
-import html
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl.drawing.image import Image
 
 from ..money import format_minor
@@ -203,36 +203,27 @@ def _sheet_name(title: str) -> str:
 
 # -- HTML -----------------------------------------------------------------------------------
 
-_CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",Arial,sans-serif;margin:24px;color:#222;
-max-width:1200px}
-h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:32px}
-table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
-th,td{border:1px solid #ddd;padding:4px 8px}th{background:#ddebf7;text-align:center}
-td.n{text-align:right;font-variant-numeric:tabular-nums}tr:nth-child(even) td{background:#fafafa}
-.neg{color:#c62828}.pos{color:#2e7d32}img{max-width:100%;border:1px solid #eee;margin:8px 0}
-.assumption{background:#fff3e0;border:2px solid #ef6c00;padding:8px 12px;margin:8px 0}
-.warn{background:#fdecea;border-left:4px solid #c62828;padding:6px 10px;margin:6px 0}
-.silenced{background:#f5f5f5;border-left:4px solid #9e9e9e;padding:6px 10px;margin:6px 0;color:#555}
-.note{color:#555;font-size:13px}
-"""
+_TEMPLATES = Environment(loader=PackageLoader("commission.simulation", "templates"),
+                         autoescape=select_autoescape(("html",)), keep_trailing_newline=True)
 
 
-def _cell(column: str, value, minor: int) -> str:
+def _cell(column: str, value, minor: int) -> dict:
+    """A table cell as the page shows it: its text and CSS class (numbers right-aligned, gains and
+    losses coloured)."""
     if value is None or (isinstance(value, float) and value != value):
-        return "<td></td>"
+        return {"text": "", "css": ""}
     kind = _kind(column)
     if kind == "money":
         number = int(value)
         css = "n"
         if column.startswith("delta") and number:  # a change of pay: gains green, losses red
             css += " pos" if number > 0 else " neg"
-        return f'<td class="{css}">{_money(number, minor)}</td>'
+        return {"text": _money(number, minor), "css": css}
     if kind == "ratio":
-        return f'<td class="n">{_percent(value)}</td>'
+        return {"text": _percent(value), "css": "n"}
     if isinstance(value, (Decimal, int, np.integer)) and not isinstance(value, bool):
-        return f'<td class="n">{value:,}</td>'
-    return f"<td>{html.escape(str(value))}</td>"
+        return {"text": f"{value:,}", "css": "n"}
+    return {"text": str(value), "css": ""}
 
 
 def _money(value: int, minor: int) -> str:
@@ -248,48 +239,38 @@ def _percent(value: Decimal) -> str:
     return f"{shown}%"
 
 
-def html_table(frame: pd.DataFrame, minor: int, lang: str, names: tuple = ()) -> str:
-    head = "".join(f"<th>{html.escape(header(c, lang, names))}</th>" for c in frame.columns)
-    body = "\n".join("<tr>" + "".join(_cell(c, v, minor) for c, v in zip(frame.columns, row)) + "</tr>"
-                     for row in frame.itertuples(index=False, name=None))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
+def html_table(frame: pd.DataFrame, minor: int, lang: str, names: tuple = ()) -> dict:
+    """A frame as the template's table: headers in the report's language, cells formatted."""
+    return {"headers": [header(c, lang, names) for c in frame.columns],
+            "rows": [[_cell(c, v, minor) for c, v in zip(frame.columns, row)]
+                     for row in frame.itertuples(index=False, name=None)]}
 
 
-def _image(charts: dict[str, bytes], name: str, alt: str) -> str:
-    if name not in charts:
-        return ""
-    data = base64.b64encode(charts[name]).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+def _chart(charts: dict[str, bytes], name: str) -> str:
+    """A chart as base64 text for a data URI (the page stands alone), '' when it was not drawn."""
+    return base64.b64encode(charts[name]).decode("ascii") if name in charts else ""
 
 
 def render_html(comparison, charts: dict[str, bytes], lang: str, title: Optional[str] = None) -> str:
+    """The comparison as one self-contained page, from templates/comparison.html (every text escaped)."""
     minor = comparison.minor_units
     shown = {key: (heading, frame, names) for key, heading, frame, names in tables(comparison, lang)}
     title = title or term("title", lang)
-    parts = [f"<!DOCTYPE html><html lang=\"{'zh' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
-             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-             f"<h1>{html.escape(title)}: {html.escape(' / '.join(comparison.labels))}</h1>"]
-    about = about_rows(comparison, lang)
-    parts.append("<table>" + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-                                     for k, v in about) + "</table>")
     legend = _pick(("cost = net payout, cost-to-collect = cost / recovered; the first plan is the baseline.",
                     "成本=实发提成, 催收成本率=成本/回款; 第一个方案为基准。"), lang)
-    parts.append(f"<p class=\"note\">{html.escape(_pick(('Money in', '金额单位'), lang))} {comparison.currency}; "
-                 f"{html.escape(legend)}</p>")
+    sections = []
 
-    def section(key: str, chart: Optional[str] = None, intro: str = "") -> None:
-        if key not in shown:
-            return
-        heading, frame, names = shown[key]
-        parts.append(f"<h2>{html.escape(heading)}</h2>")
-        if intro:
-            parts.append(f"<p class=\"note\">{html.escape(intro)}</p>")
-        if chart:
-            parts.append(_image(charts, chart, heading))
-        parts.append(html_table(frame, minor, lang, names))
+    def section(key: str, chart: Optional[str] = None, intro: str = "", **more) -> None:
+        if key in shown:
+            heading, frame, names = shown[key]
+            sections.append({"heading": more.pop("heading", heading), "intro": intro,
+                             "chart": _chart(charts, chart) if chart else "",
+                             "table": html_table(frame, minor, lang, names), **more})
 
     section("summary")
-    _lint_section(parts, comparison, lang)
+    sections.append({"kind": "lint", "heading": _pick(("Plan health check", "方案体检"), lang),
+                     "none": _pick(("No warnings.", "无提示。"), lang), "silenced": _pick(("silenced", "已忽略"), lang),
+                     "warnings": comparison.lint})
     section("costs", "cost_by_period.png")
     section("buckets", "cost_by_bucket.png", _pick((
         "Line commission by the bucket each payment was rated in; the last row holds what is paid per period "
@@ -304,64 +285,36 @@ def render_html(comparison, charts: dict[str, bytes], lang: str, title: Optional
         section("largest")
         section("teams")
     if comparison.curves is not None:
-        parts.append(f"<h2>{html.escape(shown['curves'][0])}</h2>")
-        parts.append(f"<p class=\"note\">{html.escape('; '.join(comparison.curves.notes))}</p>")
-        parts.append(_image(charts, "payout_curves.png", shown["curves"][0]))
+        jumps = None
         if len(comparison.curves.jumps):
-            jumps = comparison.curves.jumps.assign(
-                recovered_per_month=comparison.curves.jumps["recovered"],
-                before=[monthly_pay_exact(v, minor) for v in comparison.curves.jumps["before"]],
-                after=[monthly_pay_exact(v, minor) for v in comparison.curves.jumps["after"]])
-            parts.append("<table><thead><tr>" + "".join(
-                f"<th>{html.escape(h)}</th>" for h in (header("plan", lang), header("recovered_per_month", lang),
-                                                       _pick(("pay per month just below", "临界点下月提成"), lang),
-                                                       _pick(("pay per month at", "临界点月提成"), lang)))
-                + "</tr></thead><tbody>" + "".join(
-                f"<tr><td>{html.escape(r.plan)}</td><td class=\"n\">{_money(r.recovered_per_month, minor)}</td>"
-                f"<td class=\"n\">{r.before:,}</td><td class=\"n\">{r.after:,}</td></tr>"
-                for r in jumps.itertuples()) + "</tbody></table>")
-        parts.append(f"<details><summary>{html.escape(_pick(('curve points', '曲线数据'), lang))}</summary>"
-                     + html_table(shown["curves"][1], minor, lang) + "</details>")
+            jumps = {"headers": [header("plan", lang), header("recovered_per_month", lang),
+                                 _pick(("pay per month just below", "临界点下月提成"), lang),
+                                 _pick(("pay per month at", "临界点月提成"), lang)],
+                     "rows": [[{"text": r.plan, "css": ""}, {"text": _money(r.recovered, minor), "css": "n"},
+                               {"text": f"{monthly_pay_exact(r.before, minor):,}", "css": "n"},
+                               {"text": f"{monthly_pay_exact(r.after, minor):,}", "css": "n"}]
+                              for r in comparison.curves.jumps.itertuples()]}
+        section("curves", "payout_curves.png", "; ".join(comparison.curves.notes), extra=jumps,
+                folded=_pick(("curve points", "曲线数据"), lang))
     if comparison.sweep is not None:
-        heading, frame, names = shown["sweep"]
-        parts.append(f"<h2>{html.escape(heading)}: {html.escape(comparison.sweep.plan)}</h2>")
-        swept = ", ".join(f"{s.path} (now {s.current})" for s in comparison.sweep.sweeps)
-        parts.append(f"<p class=\"note\">{html.escape(swept)}</p>")
-        parts.append(_image(charts, "sweep.png", heading))
-        parts.append(html_table(frame, minor, lang, names))
+        section("sweep", "sweep.png", ", ".join(f"{s.path} (now {s.current})" for s in comparison.sweep.sweeps),
+                heading=f"{shown['sweep'][0]}: {comparison.sweep.plan}")
     if comparison.behaviour is not None:
-        heading, frame, _ = shown["behaviour"]
-        parts.append(f"<h2>{html.escape(heading)}</h2>")
         elasticity = f"{float(comparison.elasticity):g}"
-        warning = _pick(("ASSUMPTION, not a forecast.", "假设情景, 并非预测。"), lang)
-        explained = _pick((
-            f"Each collector's recovery in a month is scaled by 1 + E x (the plan's effective marginal rate - the "
-            f"baseline's), E = {elasticity}, marginal rates read from the payout curves at the collector's recovery "
-            "that month. The static columns are the result on the real ledger; the others show what the "
-            "assumption would add.",
-            f"每位催收员每月回款按 1 + E x (方案边际提成率 - 基准方案边际提成率) 调整, E = {elasticity}; "
-            "静态列为真实回款下的结果。"), lang)
-        parts.append(f"<div class=\"assumption\"><b>{html.escape(warning)}</b> {html.escape(explained)}</div>")
-        parts.append(_image(charts, "behaviour.png", heading))
-        parts.append(html_table(frame, minor, lang))
-    heading, frame, _ = shown["collectors"]
-    parts.append(f"<h2>{html.escape(heading)}</h2><details><summary>{len(frame)} "
-                 f"{html.escape(_pick(('collectors', '名催收员'), lang))}</summary>"
-                 + html_table(frame, minor, lang) + "</details>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-def _lint_section(parts: list, comparison, lang: str) -> None:
-    parts.append(f"<h2>{html.escape(_pick(('Plan health check', '方案体检'), lang))}</h2>")
-    if not comparison.lint:
-        parts.append(f"<p>{html.escape(_pick(('No warnings.', '无提示。'), lang))}</p>")
-    for warning in comparison.lint:
-        css = "silenced" if warning.silenced else "warn"
-        reason = f" — {_pick(('silenced', '已忽略'), lang)}: {warning.silenced}" if warning.silenced else ""
-        parts.append(f"<div class=\"{css}\"><b>{html.escape(warning.plan)}</b> <code>{html.escape(warning.code)}"
-                     f"</code> <span class=\"note\">{html.escape(warning.where)}</span><br>"
-                     f"{html.escape(warning.message)}{html.escape(reason)}</div>")
+        section("behaviour", "behaviour.png", assumption=(
+            _pick(("ASSUMPTION, not a forecast.", "假设情景, 并非预测。"), lang),
+            _pick((f"Each collector's recovery in a month is scaled by 1 + E x (the plan's effective marginal rate "
+                   f"- the baseline's), E = {elasticity}, marginal rates read from the payout curves at the "
+                   "collector's recovery that month. The static columns are the result on the real ledger; the "
+                   "others show what the assumption would add.",
+                   f"每位催收员每月回款按 1 + E x (方案边际提成率 - 基准方案边际提成率) 调整, E = {elasticity}; "
+                   "静态列为真实回款下的结果。"), lang)))
+    section("collectors", folded=f"{len(shown['collectors'][1])} {_pick(('collectors', '名催收员'), lang)}")
+    page = {"lang": "zh" if lang == "zh" else "en", "title": title, "plans": " / ".join(comparison.labels),
+            "about": about_rows(comparison, lang),
+            "legend": f"{_pick(('Money in', '金额单位'), lang)} {comparison.currency}; {legend}",
+            "sections": sections}
+    return _TEMPLATES.get_template("comparison.html").render(page=page)
 
 
 # -- all files ------------------------------------------------------------------------------
