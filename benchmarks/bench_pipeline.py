@@ -86,7 +86,7 @@ def main() -> None:
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = args.rows
-    for stage, seconds in (("load", t1 - t0), ("pay_plan", t2 - t1), ("write", t3 - t2), ("end to end", t3 - t0)):
+    for stage, seconds in (("load", t1 - t0), ("compute", t2 - t1), ("write", t3 - t2), ("end to end", t3 - t0)):
         print(f"{stage:>11}: {seconds:6.2f} s  {rows / seconds / 1e6:6.2f} M rows/s")
     print(f"peak memory: {peak_mb:,.0f} MB")
     print(f"lineage rows: {len(result.lines):,}; collectors: {len(result.payouts)}")
