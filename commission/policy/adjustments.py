@@ -22,11 +22,8 @@ def adjustments(reader: Reader, node: Optional[Node], components: tuple):
     component_ids = tuple(c.id for c in components)
     for index, child in enumerate(reader.sequence(node, "adjustments") if node is not None else []):
         path = f"adjustments[{index}]"
-        kind = reader.text(child.value.get("kind") if isinstance(child.value, dict) else None, f"{path}.kind")
-        if kind not in ADJUSTMENTS:
-            if kind is not None:
-                reader.problem(child.value.get("kind"), f"{path}.kind", f"{kind!r} is not an adjustment kind; "
-                               "use " + ", ".join(ADJUSTMENTS))
+        kind = reader.kind(child, path, ADJUSTMENTS, "an adjustment")
+        if kind is None:
             continue
         own_keys, read = ADJUSTMENTS[kind]
         keys = reader.mapping(child, path, ("id", "kind", "applies_to") + own_keys, required=("id",))

@@ -26,11 +26,8 @@ def components(reader: Reader, node: Optional[Node], classifiers: tuple[Classifi
         reader.problem(node, "components", "a plan needs at least one component")
     for index, child in enumerate(items):
         path = f"components[{index}]"
-        kind = reader.text(child.value.get("kind") if isinstance(child.value, dict) else None, f"{path}.kind")
-        if kind not in COMPONENTS:
-            if kind is not None:
-                reader.problem(child.value.get("kind"), f"{path}.kind", f"{kind!r} is not a component kind; "
-                               "use " + ", ".join(COMPONENTS))
+        kind = reader.kind(child, path, COMPONENTS, "a component")
+        if kind is None:
             continue
         component = COMPONENTS[kind](reader, child, path, classifiers)
         if component is not None:

@@ -75,6 +75,15 @@ class Reader:
             return None
         return node.value
 
+    def kind(self, node: Node, path: str, kinds, what: str) -> Optional[str]:
+        """The `kind` of a component or adjustment, one of `kinds`; None (reported) otherwise."""
+        kind_node = node.value.get("kind") if isinstance(node.value, dict) else None
+        kind = self.text(kind_node, f"{path}.kind")
+        if kind is not None and kind not in kinds:
+            self.problem(kind_node, f"{path}.kind", f"{kind!r} is not {what} kind; use " + ", ".join(kinds))
+            return None
+        return kind
+
     def identifier(self, node: Optional[Node], path: str) -> Optional[str]:
         value = self.text(node, path)
         if value is not None and not _ID.match(value):
