@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from commission.engine import SideInputs, pay_plan
 from commission.inputs import load_events, load_ledger, load_period_values, load_roster
@@ -103,3 +106,35 @@ def payout(result, collector: str, column: str = "net_payout") -> int:
     row = result.payouts.loc[result.payouts["collector_id"] == collector]
     assert len(row) == 1, f"no payout row for {collector}"
     return int(row[column].iloc[0])
+
+
+# -- the batch store, on SQLite and (when CI starts one) PostgreSQL -------------------------------
+
+PG_URL = os.environ.get("COMMISSION_TEST_PG_URL")
+
+
+def databases():
+    yield pytest.param("sqlite", id="sqlite")
+    yield pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(
+        not PG_URL, reason="COMMISSION_TEST_PG_URL is not set (.ci/run starts a PostgreSQL server and sets it)"))
+
+
+@pytest.fixture(params=list(databases()))
+def blank_store(request, tmp_path):
+    """A fresh, empty store: an SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+def as_user(monkeypatch, name: str) -> None:
+    """Act as login `name` from now on: the CLI's identity is the operating system's user, looked up when a
+    command runs (commission.cli.common.login_name)."""
+    monkeypatch.setattr("commission.cli.common.login_name", lambda: name)

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,11 +20,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from conftest import flat_plan
+from conftest import as_user, flat_plan
 from commission.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-PG_URL = os.environ.get("COMMISSION_TEST_PG_URL")
 
 PLAN = flat_plan("batch-demo", extra="draw: {amount: 100.00, recoverable: true}\n")
 LEDGER = """
@@ -47,25 +45,19 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def databases():
-    yield pytest.param("sqlite", id="sqlite")
-    yield pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(
-        not PG_URL, reason="COMMISSION_TEST_PG_URL is not set (.ci/run starts a PostgreSQL server and sets it)"))
+#: The people of a two-person store: who prepares, who approves, who pays.
+PEOPLE = {"hr": "preparer", "checker": "approver", "payer": "payer"}
 
 
-@pytest.fixture(params=list(databases()))
-def store(request, tmp_path):
-    """A fresh, empty store: an SQLite file, or a new PostgreSQL schema-less database namespace."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"CREATE DATABASE {name}"))
-    yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+@pytest.fixture
+def store(blank_store, monkeypatch):
+    """A store set up for two people by `admin`, with a preparer (hr), an approver (checker) and a payer."""
+    as_user(monkeypatch, "admin")
+    assert cli("setup", "--db", blank_store).exit_code == 0
+    for name, role in PEOPLE.items():
+        assert cli("users", "add", name, "--role", role, "--db", blank_store).exit_code == 0
+    as_user(monkeypatch, "hr")
+    return blank_store
 
 
 @pytest.fixture
@@ -86,13 +78,22 @@ def create(files, store, period, ledger=None, out=None, carried=False, state=Non
     start = [] if carried else ["--state", state] if state else ["--first-period"]
     return cli("batch", "create", "--policy", files["plan"], "--ledger", ledger or files["ledger"],
                "--roster", files["roster"], "--period", period, "--out", out or folder / f"out-{period}-{time.time()}",
-               "--db", store, "--by", "hr", *start)
+               "--db", store, *start)
 
 
-def lock(store, batch_id):
+def act(monkeypatch, store, action, batch_id, user=None):
+    """A batch action by the person whose role it is (approve: checker; lock, mark-paid: payer)."""
+    as_user(monkeypatch, user or {"approve": "checker", "lock": "payer", "mark-paid": "payer",
+                                  "export": "payer"}.get(action, "hr"))
+    result = cli("batch", action, batch_id, "--db", store)
+    as_user(monkeypatch, "hr")
+    return result
+
+
+def lock(monkeypatch, store, batch_id):
     """Approve and lock a batch: its balances may then carry into the next period."""
     for action in ("approve", "lock"):
-        assert cli("batch", action, batch_id, "--db", store).exit_code == 0
+        assert act(monkeypatch, store, action, batch_id).exit_code == 0
 
 
 def stored(store, sql):
@@ -100,48 +101,51 @@ def stored(store, sql):
         return connection.execute(sa.text(sql)).all()
 
 
-def test_workflow_records_who_and_when_and_a_locked_batch_never_changes(files, store):
+def test_workflow_records_who_and_when_and_a_locked_batch_never_changes(files, store, monkeypatch):
     result = create(files, store, "2026-07")
     assert result.exit_code == 0, result.output
-    assert "stored as draft batch 1" in result.output
-    assert cli("batch", "export", 1, "--out", files["folder"] / "pay.csv", "--db", store).exit_code == 2
+    assert "stored as draft batch 1, to be paid on 2026-08-15" in result.output
+    assert act(monkeypatch, store, "export", 1).exit_code == 2  # a draft is not exported
     for action in ("approve", "lock", "mark-paid"):
-        assert cli("batch", action, 1, "--db", store, "--by", f"{action}-person").exit_code == 0
-    refused = cli("batch", "discard", 1, "--db", store)
+        assert act(monkeypatch, store, action, 1).exit_code == 0
+    refused = act(monkeypatch, store, "discard", 1)
     assert refused.exit_code == 2 and "batch 1 is paid; discard needs a batch that is draft or approved" in \
         refused.output
-    assert [tuple(r) for r in stored(store, "SELECT action, actor FROM events ORDER BY id")] == [
-        ("created", "hr"), ("approve", "approve-person"), ("lock", "lock-person"), ("mark-paid", "mark-paid-person")]
+    assert [tuple(r) for r in stored(store, "SELECT action, actor FROM events WHERE batch_id = 1 ORDER BY id")] == [
+        ("created", "hr"), ("approve", "checker"), ("lock", "payer"), ("mark-paid", "payer")]
     record = stored(store, "SELECT status, approved_by, locked_by, paid_by FROM batches WHERE id = 1")[0]
-    assert tuple(record) == ("paid", "approve-person", "lock-person", "mark-paid-person")
+    assert tuple(record) == ("paid", "checker", "payer", "payer")
     # July: C1 1,000 x 5% = 50.00, below the 100.00 draw: topped up by 50.00 ; C2 4,000 x 5% = 200.00
     amounts = stored(store, "SELECT collector_id, pay_code, amount FROM payouts WHERE batch_id = 1 ORDER BY 1")
     assert [tuple(r) for r in amounts] == [("C1", "commission", 10000), ("C2", "commission", 20000)]
 
 
-def test_export_writes_payroll_rows_and_a_control_file(files, store):
+def test_export_writes_payroll_rows_and_a_control_file(files, store, monkeypatch):
     create(files, store, "2026-07")
-    cli("batch", "approve", 1, "--db", store)
+    act(monkeypatch, store, "approve", 1)
     out = files["folder"] / "payroll" / "july.csv"
-    result = cli("batch", "export", 1, "--out", out, "--db", store, "--by", "hr")
+    as_user(monkeypatch, "payer")
+    result = cli("batch", "export", 1, "--out", out, "--db", store, "--note", "ticket 42")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(open(out, encoding="utf-8")))
-    assert [(r["employee_id"], r["collector_id"], r["pay_code"], r["amount"], r["period"], r["batch_id"])
-            for r in rows] == [("E1", "C1", "commission", "100.00", "2026-07", "1"),
-                               ("E2", "C2", "commission", "200.00", "2026-07", "1")]
+    assert [(r["employee_id"], r["collector_id"], r["pay_code"], r["amount"], r["period"], r["batch_id"],
+             r["pay_date"]) for r in rows] == [("E1", "C1", "commission", "100.00", "2026-07", "1", "2026-08-15"),
+                                               ("E2", "C2", "commission", "200.00", "2026-07", "1", "2026-08-15")]
     control = {r["item"]: r["value"] for r in csv.DictReader(open(out.with_name("july.control.csv"), encoding="utf-8"))}
-    assert (control["count"], control["total"]) == ("2", "300.00")
-    assert stored(store, "SELECT action FROM events WHERE batch_id = 1 ORDER BY id")[-1][0] == "exported"
+    assert (control["count"], control["total"], control["pay date"]) == ("2", "300.00", "2026-08-15")
+    assert "controls" not in control  # a two-person store says nothing more
+    last = stored(store, "SELECT action, actor, note FROM events WHERE batch_id = 1 ORDER BY id")[-1]
+    assert tuple(last) == ("exported", "payer", "ticket 42")
 
 
-def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, store):
+def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, store, monkeypatch):
     create(files, store, "2026-07")
-    for action in ("approve", "lock"):
-        cli("batch", action, 1, "--db", store)
+    lock(monkeypatch, store, 1)
     again = create(files, store, "2026-07")
     assert again.exit_code == 0, again.output
-    assert "adjustment batch (differences from what was paid) 2: 0 payout rows" in again.output
-    cli("batch", "discard", 2, "--db", store)
+    assert "adjustment batch (differences from what was paid) 2, to be paid on 2026-08-15: 0 payout rows" in \
+        again.output
+    assert act(monkeypatch, store, "discard", 2).exit_code == 0
     corrected = write(files["folder"] / "corrected.csv", LEDGER + "P5,C1,A3,2026-07-20,3000.00,10,5000\n")
     result = create(files, store, "2026-07", ledger=corrected)
     assert result.exit_code == 0, result.output
@@ -155,12 +159,14 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
                                                           ["2", "2026-07", "adjustment", "discarded", "0.00"],
                                                           ["3", "2026-07", "adjustment", "draft", "100.00"]]
     # Against what was paid: the locked batch itself differs in nothing, the adjustment by C1's 100.00
-    assert cli("batch", "diff", 1, "--db", store).output.strip() == "(nothing)"
+    assert cli("batch", "diff", 1, "--db", store).output.splitlines()[1:] == ["(nothing)"]
     diff = cli("batch", "diff", 3, "--db", store).output.splitlines()
-    assert diff[1].split() == ["C1", "commission", "100.00", "200.00", "100.00"]
-    assert len(diff) == 2
+    assert diff[0] == "difference = the period with batch 3 - what was paid for it (locked or paid batches)"
+    assert diff[2].split() == ["C1", "commission", "100.00", "200.00", "100.00"]
+    assert len(diff) == 3
     between = cli("batch", "diff", 1, 3, "--db", store).output.splitlines()  # batch 3 counts with what it corrects
-    assert between[1].split() == ["C1", "commission", "100.00", "200.00", "100.00"] and len(between) == 2
+    assert between[0] == "difference = the period with batch 3 - the period with batch 1"
+    assert between[2].split() == ["C1", "commission", "100.00", "200.00", "100.00"] and len(between) == 3
     # C1's statement from the adjustment: the period recomputed (200.00), 100.00 paid before, 100.00 now
     result = cli("statements", "--batch", 3, "--db", store, "--lang", "en", "--collector", "C1", "--out",
                  files["folder"] / "st")
@@ -183,9 +189,9 @@ def test_one_open_batch_per_period(files, store):
     assert len(stored(store, "SELECT id FROM batches")) == 1
 
 
-def test_balances_carry_forward_from_the_store(files, store):
+def test_balances_carry_forward_from_the_store(files, store, monkeypatch):
     create(files, store, "2026-07")
-    lock(store, 1)
+    lock(monkeypatch, store, 1)
     august = create(files, store, "2026-08", carried=True)
     assert august.exit_code == 0, august.output
     # Draw owed: July topped C1 up by 50.00; August C1 earns 1,200 x 5% = 60.00: topped up 40.00 -> owes 90.00
@@ -193,7 +199,7 @@ def test_balances_carry_forward_from_the_store(files, store):
     assert [tuple(r) for r in owed] == [(1, "C1", 5000), (2, "C1", 9000)]
 
 
-def test_the_first_batch_says_where_its_balances_come_from(files, store):
+def test_the_first_batch_says_where_its_balances_come_from(files, store, monkeypatch):
     missing = create(files, store, "2026-07", carried=True)
     assert missing.exit_code == 2 and "give --state with the state.json" in missing.output
     assert stored(store, "SELECT id FROM batches") == []
@@ -205,8 +211,7 @@ def test_the_first_batch_says_where_its_balances_come_from(files, store):
     owed = stored(store, "SELECT collector_id, amount FROM balances WHERE balance = 'draw'")
     assert [tuple(r) for r in owed] == [("C1", 9000)]  # 50.00 owed from July + 40.00 topped up in August
     # Correcting August (after it is locked) must start from the same July state, not from zero
-    for action in ("approve", "lock"):
-        cli("batch", action, 1, "--db", store)
+    lock(monkeypatch, store, 1)
     from_zero = create(files, store, "2026-08")
     assert from_zero.exit_code == 2
     assert "batch 1 (locked) for 2026-08 started from a state file with SHA-256" in from_zero.output
@@ -230,13 +235,13 @@ def test_reading_commands_refuse_a_missing_store_and_an_unknown_collector(files,
     assert unknown.exit_code == 2 and "no batch in the store pays C9" in unknown.output
 
 
-def test_balances_carry_only_from_a_locked_batch_of_the_period_just_before(files, store):
+def test_balances_carry_only_from_a_locked_batch_of_the_period_just_before(files, store, monkeypatch):
     create(files, store, "2026-07")
     draft = create(files, store, "2026-08", carried=True)
     assert draft.exit_code == 2
     assert "batch 1 for 2026-07 is still draft; approve and lock it (or discard it) first: its balances carry " \
            "into 2026-08" in draft.output
-    lock(store, 1)
+    lock(monkeypatch, store, 1)
     state = files["folder"] / "state.json"
     state.write_text('{"period": "2026-08", "currency": "CNY", "balances": []}', encoding="utf-8")
     for start in ({"carried": True}, {}, {"state": state}):  # September without August: refused, however begun
@@ -250,9 +255,9 @@ def test_balances_carry_only_from_a_locked_batch_of_the_period_just_before(files
     assert june.exit_code == 2 and "the store already holds later periods (2026-07)" in june.output
 
 
-def test_history_lists_a_collector_across_periods(files, store):
+def test_history_lists_a_collector_across_periods(files, store, monkeypatch):
     create(files, store, "2026-07")
-    lock(store, 1)
+    lock(monkeypatch, store, 1)
     create(files, store, "2026-08", carried=True)
     result = cli("history", "--collector", "C2", "--db", store)
     assert result.exit_code == 0
@@ -261,12 +266,21 @@ def test_history_lists_a_collector_across_periods(files, store):
     assert "2026-08" in lines[2] and "150.00" in lines[2]
 
 
+def login() -> str:
+    """The real login name of this process, which a child process's commands act as."""
+    import pwd
+
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
 def _child(code: str, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", code, *args], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
-def test_two_batch_creates_at_once_make_one_draft(files, store):
+def test_two_batch_creates_at_once_make_one_draft(files, store, monkeypatch):
+    as_user(monkeypatch, "admin")
+    assert cli("users", "add", login(), "--role", "preparer", "--db", store).exit_code == 0  # the children's login
     code = textwrap.dedent("""
         import sys
         from commission.cli import main
@@ -293,7 +307,8 @@ def test_killing_a_write_midway_leaves_the_store_as_it_was(files, store):
                                              period=Period.parse("2026-07"), first_period=True))
         engine = open_store(sys.argv[3])
         with engine.begin() as connection:
-            create_batch(connection, computed.result, [], "reports", "", "killed", datetime.now(timezone.utc))
+            create_batch(connection, computed.result, [], "reports", "", "killed", datetime.now(timezone.utc),
+                         datetime.now(timezone.utc).date())
             print("written, not committed", flush=True)
             time.sleep(60)
     """)
@@ -301,8 +316,9 @@ def test_killing_a_write_midway_leaves_the_store_as_it_was(files, store):
     assert child.stdout.readline().strip() == "written, not committed", child.stderr.read()
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
-    for table in ("batches", "payouts", "items", "balances", "events"):
+    for table in ("batches", "payouts", "items", "balances"):
         assert stored(store, f"SELECT count(*) FROM {table}")[0][0] == 0, table
+    assert stored(store, "SELECT count(*) FROM events WHERE batch_id IS NOT NULL")[0][0] == 0
     assert create(files, store, "2026-07").exit_code == 0  # and the store still works
 
 
@@ -313,12 +329,13 @@ def test_a_quarter_cannot_be_batched_over_its_months(files, store):
     assert "batch 1 pays 2026-07, which overlaps 2026-Q3" in quarter.output
 
 
-def test_statements_from_a_batch_show_the_year_to_date(files, store):
+def test_statements_from_a_batch_show_the_year_to_date(files, store, monkeypatch):
     from openpyxl import load_workbook
 
     create(files, store, "2026-07", out=files["folder"] / "july")
-    lock(store, 1)
+    lock(monkeypatch, store, 1)
     create(files, store, "2026-08", out=files["folder"] / "august", carried=True)
+    act(monkeypatch, store, "approve", 2)  # the year to date counts approved batches only
     result = cli("statements", "--batch", 2, "--db", store, "--lang", "en", "--out", files["folder"] / "st",
                  "--jobs", 1)
     assert result.exit_code == 0, result.output

@@ -1,54 +1,87 @@
-"""A collector's statements and explanations, from a run folder or a stored batch."""
+"""A collector's statements and explanations, from a run folder or a stored batch. A batch's reports
+are read from its folder when the folder is still as the batch wrote it (its manifest's SHA-256 is
+the one the store kept), else from the store's own copy, so moving or deleting the folder breaks
+nothing."""
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, option
 from ..outputs.report_reader import load_report
+from ..outputs.run_report import MANIFEST
 from ..statements.explain import explain
 from ..statements.statement import StoreFacts, write_statements
-from ..store import correction_amounts, get_batch, open_store, year_to_date
+from ..store import REPORT, correction_amounts, file_list, get_batch, open_store, restore_files, year_to_date
+from .access import check, single_operator_note
 
 
-def _one_source(run_dir: Optional[Path], batch_id: Optional[int]) -> None:
+@dataclass(frozen=True)
+class Source:
+    """Where a statement's numbers come from: a run folder to read, whether it is the run's own folder on
+    disk (not a copy), and for a batch what the store adds."""
+
+    folder: Path
+    on_disk: bool
+    owner: dict  # recorded in statements.json: {"run": path} or {"batch_id", "token"}
+    store: Optional[StoreFacts] = None
+    only: Optional[list[str]] = None  # a correction's statements go only to the collectors it changes
+
+
+def read_source(run_dir: Optional[Path], batch_id: Optional[int], store_url: Optional[str], actor: str,
+                scratch: Path) -> Source:
+    """The run folder given, or a stored batch's reports: from its folder if intact, else restored from
+    the store into `scratch`."""
     if (run_dir is None) == (batch_id is None):
         raise InputError([Problem("", "", "give one of a run's folder or a stored batch", role="run")])
-
-
-def report_folder(run_dir: Optional[Path], batch_id: Optional[int], store_url: Optional[str]) -> Path:
-    """A run folder, given directly or as a stored batch's reports."""
-    _one_source(run_dir, batch_id)
     if run_dir is not None:
-        return Path(run_dir)
+        return Source(Path(run_dir), True, {"run": str(Path(run_dir).resolve())})
     with open_store(store_url).connect() as connection:
-        return Path(get_batch(connection, batch_id).reports)
+        check(connection, actor, "read")
+        record = get_batch(connection, batch_id)
+        manifest = file_list(connection, batch_id, REPORT).get(MANIFEST)
+        folder = Path(record.reports)
+        try:
+            intact = manifest is None or hashlib.sha256((folder / MANIFEST).read_bytes()).hexdigest() == manifest
+        except OSError:
+            intact = False  # a batch stored before copies were kept has only its folder, and must have it
+        if not intact:
+            folder = restore_files(connection, batch_id, REPORT, scratch)
+        corrections = correction_amounts(connection, batch_id)
+        store = StoreFacts(year_to_date(connection, record.period), batch_id if record.kind == "adjustment" else None,
+                           corrections, batch=batch_id, status=record.status, pay_date=str(record.pay_date or ""),
+                           controls_note=single_operator_note(connection) or "")
+        only = [c for c, (_, now) in corrections.items() if now != 0] if record.kind == "adjustment" else None
+        return Source(folder, intact, {"batch_id": batch_id, "token": record.reports_token}, store, only)
 
 
 def make_statements(run_dir: Optional[Path], batch_id: Optional[int], store_url: Optional[str],
                     out_dir: Optional[Path] = None, collector: Optional[str] = None, lang: Optional[str] = None,
-                    jobs: Optional[int] = None,
-                    progress: Optional[Callable[[int, int], None]] = None) -> tuple[int, Path]:
+                    jobs: Optional[int] = None, progress: Optional[Callable[[int, int], None]] = None,
+                    actor: str = "") -> tuple[int, Path]:
     """Write the statements of a run or a batch (everyone, or one collector) into `out_dir` (by default
-    statements/ in the run folder); returns how many and where. A batch's statements also show the
-    year to date and, for a correction, what was paid before it."""
-    folder = report_folder(run_dir, batch_id, store_url)
-    store, source = None, {"run": str(folder.resolve())}
-    if batch_id is not None:
-        with open_store(store_url).connect() as connection:
-            record = get_batch(connection, batch_id)
-            store = StoreFacts(year_to_date(connection, record.period),
-                               batch_id if record.kind == "adjustment" else None,
-                               correction_amounts(connection, batch_id))
-            source = {"batch_id": batch_id, "token": record.reports_token}
-    target = Path(out_dir) if out_dir else folder / "statements"
-    written = write_statements(folder, target, source, collector=collector, lang=lang, jobs=jobs, store=store,
-                               progress=progress)
+    statements/ in the run folder); returns how many and where. A batch's statements also show its
+    number, status and pay date, the year to date (approved batches) and, for a correction, what was
+    paid before it; a correction's statements go only to the collectors it changes."""
+    with tempfile.TemporaryDirectory(prefix="commission-batch-") as scratch:
+        source = read_source(run_dir, batch_id, store_url, actor, Path(scratch))
+        if out_dir is None and not source.on_disk:
+            raise InputError([Problem("", "", f"batch {batch_id}'s reports folder was moved or changed, so its "
+                                      f"statements are made from the store's copy: say where they go with "
+                                      f"{option('out')}", role="out")])
+        target = Path(out_dir) if out_dir else source.folder / "statements"
+        written = write_statements(source.folder, target, source.owner, collector=collector, lang=lang, jobs=jobs,
+                                   store=source.store, progress=progress, only=source.only)
     return written, target
 
 
 def explain_payout(run_dir: Optional[Path], batch_id: Optional[int], store_url: Optional[str], collector: str,
-                   payment: Optional[str] = None) -> list[str]:
+                   payment: Optional[str] = None, actor: str = "") -> list[str]:
     """How a collector's payout (or one payment's lines) was built, as lines of text."""
-    return explain(load_report(report_folder(run_dir, batch_id, store_url)), collector, payment)
+    with tempfile.TemporaryDirectory(prefix="commission-batch-") as scratch:
+        source = read_source(run_dir, batch_id, store_url, actor, Path(scratch))
+        return explain(load_report(source.folder), collector, payment)

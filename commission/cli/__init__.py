@@ -9,10 +9,11 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from .batches import batch, history
+from .batches import batch, history, opening_ytd
 from .runs import run, sample_data, validate
 from .simulate import lint, simulate
 from .statements import explain, statements
+from .users import setup, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,5 +22,6 @@ def main():
     """Collector commission engine: YAML plans in, exact and auditable payouts out."""
 
 
-for _command in (run, validate, sample_data, batch, history, statements, explain, simulate, lint):
+for _command in (run, validate, sample_data, setup, users, batch, history, opening_ytd, statements, explain, simulate,
+                 lint):
     main.add_command(_command)

@@ -1,60 +1,78 @@
-"""`commission batch ...` and `history`: HR's payout batches. Each command parses its options, calls one
-app function and prints what it returns."""
+"""`commission batch ...`, `history` and `opening-ytd`: HR's payout batches. Each command parses its
+options, calls one app function (which checks roles and the two-person rules against the login
+name running it) and prints what it returns."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
 from ..money import format_minor
-from .common import BATCH_ID, actor, db_option, now, reports_user_errors, show_table, store_url
+from .common import (BATCH_ID, actor, db_option, note_option, now, reports_user_errors, show_table,
+                     store_url)
 from .runs import lines_formats, print_run, run_options, run_request, state_options
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
 @click.group()
 def batch():
-    """HR payout batches in a database: create, review, approve, lock, mark paid, export."""
+    """HR payout batches in a database: create, review, approve, lock, export, mark paid."""
 
 
 @batch.command("create")
 @run_options
 @state_options
 @db_option
-@click.option("--by", help="Who creates the batch (default: the login name).")
+@click.option("--pay-date", callback=_date, help="When payroll pays the batch, YYYY-MM-DD (default: the 15th "
+              "of the month after the period).")
+@note_option
 @reports_user_errors
-def batch_create(db, by, state_path, state_edited, first_period, **options):
+def batch_create(db, pay_date, note, state_path, state_edited, first_period, **options):
     """Run PERIOD and store it as a draft batch; a period already paid gets an adjustment batch of differences.
 
     Balances carried into PERIOD come from the stored batch of the period before; the store's first
     batch needs --state (the previous run's state.json) or --first-period, as `run` does."""
     from ..app.batches import create_payout_batch
 
-    created = create_payout_batch(run_request(options, state_path, state_edited, first_period),
-                                  store_url(db, create=True), options["out_dir"], actor(by), now(),
-                                  **lines_formats(options))
+    created = create_payout_batch(run_request(options, state_path, state_edited, first_period), store_url(db),
+                                  options["out_dir"], actor(), now(), pay_date, note, **lines_formats(options))
     print_run(created.run.result, created.folder)
     new = created.batch
     what = "adjustment batch (differences from what was paid)" if new.kind == "adjustment" else "batch"
-    click.echo(f"stored as draft {what} {new.id}: {new.rows} payout rows; next: commission batch approve {new.id}")
+    click.echo(f"stored as draft {what} {new.id}, to be paid on {created.pay_date}: {new.rows} payout rows; "
+               f"next: commission batch approve {new.id}")
 
 
-def _transition(action: str):
-    @batch.command(action, help=f"{action.replace('-', ' ').capitalize()} batch ID (recorded with who and when).")
+def _transition(action: str, summary: str):
+    @batch.command(action, help=f"{summary} (recorded with who ran it and when).")
     @click.argument("batch_id", type=BATCH_ID)
     @db_option
-    @click.option("--by", help="Who does it (default: the login name).")
+    @note_option
     @reports_user_errors
-    def command(batch_id, db, by):
+    def command(batch_id, db, note):
         from ..app.batches import act_on_batch
 
-        click.echo(f"batch {batch_id} is {act_on_batch(store_url(db), batch_id, action, actor(by), now())}")
+        click.echo(f"batch {batch_id} is {act_on_batch(store_url(db), batch_id, action, actor(), now(), note)}")
 
     return command
 
 
-for _action in ("approve", "lock", "mark-paid", "discard"):
-    _transition(_action)
+for _action, _summary in (("approve", "Approve draft batch ID; an approver other than who prepared it"),
+                          ("send-back", "Send draft batch ID back to be prepared again; say why with --note"),
+                          ("lock", "Lock approved batch ID for payroll (payer)"),
+                          ("mark-paid", "Confirm locked batch ID was paid (payer, not who prepared it)"),
+                          ("discard", "Discard draft or approved batch ID")):
+    _transition(_action, _summary)
 
 
 @batch.command("list")
@@ -64,7 +82,7 @@ def batch_list(db):
     """Every batch: period, kind, status, net payout, who created it and when."""
     from ..app.batches import batches
 
-    show_table(batches(store_url(db)))
+    show_table(batches(store_url(db), actor()))
 
 
 @batch.command("show")
@@ -72,19 +90,26 @@ def batch_list(db):
 @db_option
 @reports_user_errors
 def batch_show(batch_id, db):
-    """A batch's record, payouts per collector and pay code, and its history of events."""
+    """A batch's record, every collector's pay (and why any is zero), and its history of events in words."""
     from ..app.batches import batch_details
     from ..store import format_time
 
-    details = batch_details(store_url(db), batch_id)
-    record = details.record
-    click.echo(f"batch {record.id}: {record.kind} for {record.period}, {record.status}; created by "
-               f"{record.created_by} at {format_time(record.created_at)}; reports in {record.reports}")
-    click.echo("plans: " + ", ".join(f"{p['id']} v{p['version']} (sha256 {p['sha256'][:12]}...)" for p in details.plans))
+    details = batch_details(store_url(db), batch_id, actor())
+    record, minor = details.record, details.record.minor_units
+    click.echo(f"batch {record.id}: {record.kind} for {record.period}, {record.status}; to be paid on "
+               f"{record.pay_date or 'no date set'}; created by {record.created_by} at "
+               f"{format_time(record.created_at)}; reports in {record.reports}")
+    if details.controls_note:
+        click.echo(details.controls_note)
+    click.echo("plans: " + ", ".join(f"{p['id']} v{p['version']} (sha256 {p['sha256'][:12]}...)"
+                                     for p in details.plans))
     click.echo("the period as computed: " + ", ".join(f"{name} {value}" for name, value in details.totals.items()))
     what = "differences from what was paid" if record.kind == "adjustment" else "the period's pay"
-    click.echo(f"this batch pays ({what}): {format_minor(details.pays, record.minor_units)} {record.currency}")
-    show_table(details.rows, ("amount",), record.minor_units)
+    click.echo(f"this batch pays ({what}): {format_minor(details.pays, minor)} {record.currency}, "
+               f"{len(details.collectors)} collectors")
+    money = [c for c in details.collectors.columns if c not in ("collector_id", "employee_id", "name", "why")]
+    show_table(details.collectors, money, minor)
+    click.echo("events:")
     show_table(details.events)
 
 
@@ -97,7 +122,8 @@ def batch_diff(first, second, db):
     """Differences per collector and pay code between two batches, or between one and what was paid."""
     from ..app.batches import batch_difference
 
-    table, minor = batch_difference(store_url(db), first, second)
+    table, minor, how = batch_difference(store_url(db), actor(), first, second)
+    click.echo(how)
     show_table(table, [c for c in table.columns if c.startswith("amount") or c == "difference"], minor)
 
 
@@ -107,13 +133,13 @@ def batch_diff(first, second, db):
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Payroll file to write; a control file (count and totals) is written beside it.")
 @db_option
-@click.option("--by", help="Who exports (default: the login name).")
+@note_option
 @reports_user_errors
-def batch_export(batch_id, file_format, out_path, db, by):
+def batch_export(batch_id, file_format, out_path, db, note):
     """Write the payroll file of an approved, locked or paid batch, with a control total and count."""
     from ..app.batches import export_batch
 
-    done = export_batch(store_url(db), batch_id, file_format, out_path, actor(by), now())
+    done = export_batch(store_url(db), batch_id, file_format, out_path, actor(), now(), note)
     click.echo(f"{done.path}: {done.control['count']} rows, total {done.control['total']} {done.currency}; "
                f"control in {done.control['control_file']}")
 
@@ -126,4 +152,20 @@ def history(collector, db):
     """A collector's payouts across periods, from the batch store."""
     from ..app.batches import collector_history
 
-    show_table(collector_history(store_url(db), collector), ("amount",))
+    show_table(collector_history(store_url(db), actor(), collector), ("amount",))
+
+
+@click.command("opening-ytd")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--year", required=True, type=click.IntRange(1900, 2199))
+@click.option("--currency", default="CNY", show_default=True)
+@db_option
+@note_option
+@reports_user_errors
+def opening_ytd(file, year, currency, db, note):
+    """Load the pay of YEAR made before the store existed (collector_id, pay_code, amount), once, so
+    statements' year to date is right from the first month."""
+    from ..app.batches import load_opening_year
+
+    loaded = load_opening_year(store_url(db), actor(), year, file, currency, now(), note)
+    click.echo(f"{loaded} opening year-to-date amounts for {year} loaded")

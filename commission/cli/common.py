@@ -4,6 +4,7 @@ options (the CLI names a problem's role by its flag), who is acting, and small p
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -88,14 +89,26 @@ def store_url(db: str | None, create: bool = False) -> str:
     return configured(db, create)
 
 
-def actor(by: str | None) -> str:
-    """Who is acting: --by, else the login name."""
-    import getpass
+def login_name() -> str:
+    """The operating system's user running this process, by its effective user id (not an environment
+    variable or an option, which anyone could set to any name)."""
+    import pwd
 
+    uid = os.geteuid()
     try:
-        return by or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a user id with no name on this machine
+        return f"uid-{uid}"
+
+
+def actor() -> str:
+    """Who is acting at the terminal: the login name (looked up when the command runs)."""
+    return login_name()
+
+
+def note_option(command):
+    return click.option("--note", default="", help="A note recorded beside who acted (e.g. 'on behalf of X', "
+                        "'ticket 123'); never instead of it.")(command)
 
 
 def now() -> datetime:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import BATCH_ID, db_option, reports_user_errors, store_url
+from .common import BATCH_ID, actor, db_option, reports_user_errors, store_url
 
 _SOURCE = [click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path),
                         help="A run's --out folder."),
@@ -43,7 +43,7 @@ def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
     from ..app.statements import make_statements
 
     store = _store(run_dir, batch_id, db)
-    arguments = dict(out_dir=out_dir, collector=collector, lang=lang, jobs=jobs)
+    arguments = dict(out_dir=out_dir, collector=collector, lang=lang, jobs=jobs, actor=actor())
     if sys.stderr.isatty():  # a progress bar for people; nothing for scripts and logs
         with click.progressbar(length=0, label="statements", file=sys.stderr) as bar:
             written, target = make_statements(
@@ -63,5 +63,5 @@ def explain(run_dir, batch_id, db, collector, payment):
     """How a collector's payout was built: each rule, base x rate = amount, events, and the net."""
     from ..app.statements import explain_payout
 
-    for line in explain_payout(run_dir, batch_id, _store(run_dir, batch_id, db), collector, payment):
+    for line in explain_payout(run_dir, batch_id, _store(run_dir, batch_id, db), collector, payment, actor()):
         click.echo(line)

@@ -163,7 +163,8 @@ def window_events(ctx: RunContext, window: Period):
     """Events of this run's collectors dated within `window`, in date order."""
     events = ctx.side.events
     if events is None:
-        raise InputError([Problem("", "", f"the plan needs compliance events (an events file) for {window}", role="events")])
+        raise InputError([Problem("", "", f"the plan needs compliance events (an events file) for {window}",
+                                  role="events")])
     dates = events["date"].to_numpy().astype("datetime64[D]")
     inside = (dates >= np.datetime64(window.start)) & (dates <= np.datetime64(window.end))
     mine = events["collector_id"].isin(set(ctx.collectors)).to_numpy()

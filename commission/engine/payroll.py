@@ -114,7 +114,8 @@ def _plan_groups(policies, ledger: pd.DataFrame, roster: Optional[pd.DataFrame])
     if not named:
         if len(plans) > 1:
             raise InputError([Problem("", "plan", f"several plans were given ({', '.join(plans)}); the "
-                                      "roster needs a plan column saying which plan pays each collector", role="roster")])
+                                      "roster needs a plan column saying which plan pays each collector",
+                                      role="roster")])
         return [(plans[0], None)]
     chosen = roster["plan"].where(roster["plan"] != "", plans[0] if len(plans) == 1 else "")
     problems = ProblemCollector()

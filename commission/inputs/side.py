@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector, shown
 from ..identifiers import identifier_problem
-from ..money import MAX_TOTAL, MoneyError, OutOfBounds, parse_money
+from ..money import CURRENCY_MINOR_UNITS, MAX_TOTAL, MoneyError, OutOfBounds, parse_money
 from ..periods import Period, PeriodError
 from ..policy.model import CLEARANCE, EVENT_TYPES, SEVERITIES
 from . import columns
@@ -181,6 +181,25 @@ def _state_changes(path: Path, data: bytes, document: dict, rows: list) -> str:
     if expected != hashlib.sha256(data).hexdigest():
         return f"it differs from the {path.name} recorded in the manifest.json beside it"
     return ""
+
+
+def load_opening_amounts(path: str | Path, currency: str) -> SideTable:
+    """Pay of the year made before the store existed: collector_id, pay_code, amount (one row each)."""
+    minor = CURRENCY_MINOR_UNITS.get(currency)
+    if minor is None:
+        raise InputError([Problem("", "", f"{currency!r} is not a currency this tool knows", role="currency")])
+    raw = read_table(path)
+    problems = ProblemCollector()
+    _require(raw, ("collector_id", "pay_code", "amount"), problems)
+    frame = pd.DataFrame({"collector_id": columns.identifier(raw, "collector_id", problems).to_pandas(),
+                          "pay_code": columns.identifier(raw, "pay_code", problems).to_pandas(),
+                          "amount": columns.money(raw, "amount", minor, problems)})
+    repeated = frame.duplicated(["collector_id", "pay_code"]).to_numpy()
+    for index in np.flatnonzero(repeated)[: problems.limit]:
+        problems.add(raw.where(int(index)), "pay_code", f"{frame['collector_id'].iat[index]} has two rows for "
+                     f"{frame['pay_code'].iat[index]}")
+    problems.raise_if_any()
+    return SideTable(frame, InputFile("opening year to date", raw.source, raw.sha256, raw.table.num_rows))
 
 
 def _require(raw: RawTable, names, problems: ProblemCollector) -> None:

@@ -14,9 +14,11 @@ from .tables import write_csv
 from .workbook import new_workbook, save_workbook, write_sheet
 
 
-def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units: int) -> dict:
-    """Write `rows` (employee_id, collector_id, pay_code, amount, period, batch_id) and a control file
-    beside it; both appear only when complete. Returns the control figures."""
+def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units: int,
+                  facts: dict | None = None) -> dict:
+    """Write `rows` (employee_id, collector_id, pay_code, amount, period, batch_id, pay_date) and a
+    control file beside it (count, totals, then `facts` such as the pay date and how the batch was
+    controlled); both appear only when complete. Returns the control figures."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     control_path = path.with_name(f"{path.stem}.control.csv")
@@ -24,6 +26,9 @@ def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units:
     control = pd.DataFrame({"item": ["count", "total", *(f"total {code}" for code in totals.index)],
                             "value": [str(len(rows)), format_minor(int(rows["amount"].sum()), minor_units),
                                       *(format_minor(int(v), minor_units) for v in totals)]})
+    if facts:
+        control = pd.concat([control, pd.DataFrame({"item": list(facts), "value": list(facts.values())})],
+                            ignore_index=True)
     staged = []
     try:
         payroll_tmp = temporary_beside(path)

@@ -94,7 +94,7 @@ def _cells(letter: str, rows: pa.Array, values: pa.ChunkedArray, kind: str, styl
     """One column's cells; a missing value, or empty text, gives no cell at all."""
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     if kind in ("text", "code"):
-        text, value_tag, close = _escaped(values), f' t="inlineStr"><is><t', "</t></is></c>"
+        text, value_tag, close = _escaped(values), ' t="inlineStr"><is><t', "</t></is></c>"
     elif kind == "money":
         money = pc.fill_null(values, 0).to_numpy(zero_copy_only=False).astype(np.int64)
         text = pc.if_else(pc.is_valid(values), pc.cast(money_decimal_array(money, minor_units), pa.string()), None)

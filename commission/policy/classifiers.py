@@ -34,7 +34,8 @@ def classifier(reader: Reader, name: str, node: Node) -> Optional[Classifier]:
     else:
         field, ranges_node, ranges_path = DEFAULT_CLASSIFIER_FIELDS.get(name), node, path
     if field is None:
-        reader.problem(node, f"{path}.field", "say which ledger field to classify by (days_past_due, balance or amount)")
+        reader.problem(node, f"{path}.field",
+                       "say which ledger field to classify by (days_past_due, balance or amount)")
         return None
     if field not in CLASSIFIABLE_FIELDS:
         reader.problem(node, f"{path}.field", f"{field!r} cannot be classified; use one of: "

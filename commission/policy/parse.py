@@ -19,7 +19,7 @@ from .classifiers import classifiers as read_classifiers
 from .components import check_bonus_bases
 from .components import components as read_components
 from .model import LEAVER_RULES, UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES, Balances, Draw, Policy, Rounding
-from .reader import Reader, join
+from .reader import Reader
 from .yamlsource import MAX_YAML_BYTES, Node, check_size, parse_yaml
 
 ROUNDING_PLACES = ("line",)

@@ -80,7 +80,8 @@ def _line_rules(lines: pd.DataFrame, money) -> list[str]:
 
 def _payment(lines: pd.DataFrame, payment: str, collector: str, money) -> list[str]:
     if not len(lines):
-        raise InputError([Problem("", "", f"{payment} is not among {collector}'s payments in this run", role="payment")])
+        raise InputError([Problem("", "", f"{payment} is not among {collector}'s payments in this run",
+                                  role="payment")])
     out = []
     for line in lines.itertuples(index=False):
         share = f", credit share {line.credit_share}" if "credit_share" in lines and line.credit_share != "1" else ""

@@ -52,7 +52,9 @@ LABELS = {
         "balance_names": {"carried": "owed: clawbacks above pay", "draw": "draw to repay", "held": "held (leaver)",
                           "holdback": "held back ({id})"},
         "rates": {"by line": "by line", "fixed": "fixed"},
-        "pay_code_names": {},
+        "pay_code_names": {}, "batch": "Payout batch", "pay_date": "Pay date",
+        "statuses": {"draft": "draft, not yet approved", "approved": "approved", "locked": "locked for payroll",
+                     "paid": "paid"},
     },
     "zh": {
         "title": "提成对账单", "collector": "催收员", "team": "组别", "period": "期间", "plan": "提成方案",
@@ -71,6 +73,8 @@ LABELS = {
         "balance_names": {"carried": "欠款（冲回超出提成）", "draw": "预支待还", "held": "离职暂扣", "holdback": "暂扣（{id}）"},
         "paid_now": "本次更正发放", "rates": {"by line": "逐笔", "fixed": "固定金额"},
         "pay_code_names": {"commission": "提成", "bonus": "奖金", "benefit": "福利"},
+        "batch": "发放批次", "pay_date": "发放日期",
+        "statuses": {"draft": "草稿，尚未审批", "approved": "已审批", "locked": "已锁定", "paid": "已发放"},
     },
 }
 
@@ -88,9 +92,13 @@ _WIDE = r"[^\x00-\x{2e80}]"  # characters display_width counts twice (CJK), as a
 class StoreFacts:
     """What only the batch store knows, for statements made from a stored batch."""
 
-    ytd: dict  # {collector: {pay code: amount}}, the year to date
+    ytd: dict  # {collector: {pay code: amount}}, the year to date (approved batches only)
     adjustment_batch: Optional[int] = None  # the batch is an adjustment: it pays differences
     corrections: dict = field(default_factory=dict)  # {collector: (paid before it, paid by it)}
+    batch: Optional[int] = None
+    status: str = ""  # draft, approved, locked, paid
+    pay_date: str = ""
+    controls_note: str = ""  # e.g. approved without a second person (single-operator store)
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,7 @@ class StatementRequest:
     path: Path
     ytd: Optional[dict] = None  # pay code -> minor units, from the batch store when known
     correction: Optional[tuple[int, int, int]] = None  # (adjustment batch, paid before it, paid by it)
+    store: Optional[StoreFacts] = None  # the batch's facts (number, status, pay date, controls)
 
 
 def statement_language(report: RunReport, lang: Optional[str]) -> str:
@@ -123,8 +132,11 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     summary.append(title)
     summary["A1"].font = Font(bold=True, size=14)
     summary["B1"].font = Font(bold=True, size=14)
+    facts = request.store
+    batch_rows = [(labels["batch"], f"{facts.batch} ({labels['statuses'].get(facts.status, facts.status)})"),
+                  (labels["pay_date"], facts.pay_date)] if facts is not None and facts.batch else []
     for key, value in ((labels["team"], payout.get("team", "")), (labels["period"], str(report.period)),
-                       (labels["plan"], f"{policy.plan} {labels['version']} {policy.version}"),
+                       *batch_rows, (labels["plan"], f"{policy.plan} {labels['version']} {policy.version}"),
                        (labels["currency"], report.currency)):
         summary.append([key, value])
     summary.append([])
@@ -205,7 +217,8 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
         chart.height, chart.width = 7, 16
         summary.add_chart(chart, f"A{summary.max_row + 2}")
     heading = f"{labels['title']} {title[1]} {report.period}"
-    _print_setup(summary, heading)
+    footer = facts.controls_note if facts is not None else ""
+    _print_setup(summary, heading, footer)
 
     bucket = policy.classifier("bucket")
     # recovery lines (no component) when this run paid no line rate; without lines, ask the plan
@@ -403,10 +416,13 @@ def _money_formats(sheet, minor: int) -> None:
                 cell.number_format = number_format
 
 
-def _print_setup(sheet, heading: str) -> None:
-    """A4, fit to the page's width, each page headed with whose statement it is and numbered."""
+def _print_setup(sheet, heading: str, footer: str = "") -> None:
+    """A4, fit to the page's width, each page headed with whose statement it is and numbered, and footed
+    with how the batch was controlled when that needs saying."""
     sheet.oddHeader.left.text = heading.replace("&", "&&")  # & starts a header code
     sheet.oddFooter.right.text = "&P / &N"
+    if footer:
+        sheet.oddFooter.left.text = footer.replace("&", "&&")
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
@@ -415,14 +431,16 @@ def _print_setup(sheet, heading: str) -> None:
 
 
 def write_statements(folder, target, source: dict, collector: Optional[str] = None, lang: Optional[str] = None,
-                     jobs: Optional[int] = None, progress=None, store: Optional[StoreFacts] = None) -> int:
+                     jobs: Optional[int] = None, progress=None, store: Optional[StoreFacts] = None,
+                     only: Optional[Sequence[str]] = None) -> int:
     """Statements for everyone in the run folder, all or none, in `jobs` processes: the `target`
     folder is replaced whole. With `collector`, only that collector's workbook is (re)written in it.
 
     `source` says which run folder or batch they come from ({"run": path} or {"batch_id", "token"});
     it is recorded in the folder's statements.json, and a folder holding statements of another
     source is never replaced. `store` (for a stored batch) adds the year to date and, for an
-    adjustment batch, what was paid before it and what it pays.
+    adjustment batch, what was paid before it and what it pays; `only` limits the statements to
+    these collectors (a correction's statements go only to those it changes).
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
@@ -435,13 +453,14 @@ def write_statements(folder, target, source: dict, collector: Optional[str] = No
 
     report = load_report(folder)
     language = statement_language(report, lang)
-    collectors = list(report.payouts["collector_id"])
+    collectors = [c for c in report.payouts["collector_id"] if only is None or c in set(only)]
     suffix = f"-{report.period}.xlsx"
     names = [safe_file_name(c, suffix) for c in collectors]
     may_replace = statements_folder(source, names)
     if collector is not None:  # one workbook, added to (or replacing its own in) the folder; the rest stay
         if collector not in collectors:
-            raise InputError([Problem("", "", f"{collector!r} is not in the run for {report.period}", role="collector")])
+            raise InputError([Problem("", "", f"{collector!r} is not in the run for {report.period}",
+                                      role="collector")])
         may_replace(Path(target))
         with atomic_file(file_in(target, collector, suffix), where=target) as staged:
             write_statement(report, _request(collector, language, staged, store))
@@ -489,6 +508,7 @@ def _write_index(folder: Path, source: dict, report: RunReport, language: str) -
 
 def _request(collector: str, language: str, path: Path, store: Optional[StoreFacts]) -> StatementRequest:
     return StatementRequest(collector, language, path, ytd=store.ytd.get(collector, {}) if store else None,
+                            store=store,
                             correction=(store.adjustment_batch, *store.corrections.get(collector, (0, 0)))
                             if store and store.adjustment_batch else None)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime
 from typing import Optional
 
 import numpy as np
@@ -26,7 +26,9 @@ from ..errors import option
 from ..engine import RunResult
 from ..money import format_minor
 from ..periods import Period
-from .schema import OPEN_STATUSES, balances, batches, events, items, payouts
+from .errors import StoreError
+from .events import format_time, log
+from .schema import OPEN_STATUSES, balances, batches, items, opening_ytd, payouts
 
 #: action -> (statuses it may start from, status it leads to, column prefix recording who and when)
 TRANSITIONS = {
@@ -34,13 +36,12 @@ TRANSITIONS = {
     "lock": (("approved",), "locked", "locked"),
     "mark-paid": (("locked",), "paid", "paid"),
     "discard": (("draft", "approved"), "discarded", None),
+    "send-back": (("draft",), "returned", None),  # the approver returns a draft to be prepared again
 }
 SETTLED = ("locked", "paid")
+#: Closed without being paid: nothing of them counts.
+CLOSED = ("discarded", "returned")
 EXPORTABLE = ("approved", "locked", "paid")
-
-
-class StoreError(Exception):
-    """A workflow rule the user ran into (wrong status, period already open...); the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def opening_balances(connection: Connection, period: Period, state_sha256: Optio
     its first batch began. So the store's periods form one chain from a single starting point.
     """
     periods = [(b.id, Period.parse(b.period), b.status) for b in connection.execute(
-        select(batches.c.id, batches.c.period, batches.c.status).where(batches.c.status != "discarded")
+        select(batches.c.id, batches.c.period, batches.c.status).where(batches.c.status.not_in(CLOSED))
         .order_by(batches.c.id)).all()]
     before = [b for b in periods if b[1].end.toordinal() + 1 == period.start.toordinal()]
     if before:
@@ -137,14 +138,13 @@ def check_period_free(connection: Connection, period: Period) -> None:
 
 
 def create_batch(connection: Connection, result: RunResult, inputs: list[dict], reports: str, reports_token: str,
-                 actor: str, now: datetime) -> NewBatch:
+                 actor: str, now: datetime, pay_date: date, note: str = "") -> NewBatch:
     """Store `result` as a draft. If the period was already paid (locked or paid batches), store only
     the differences from what was paid, as an adjustment batch. Its reports are written after it is
     stored (see `set_lines_sha256`), in the same transaction."""
     period = str(result.period)
     check_period_free(connection, result.period)
-    rows = payout_rows(result)
-    rows = rows.loc[rows["amount"] != 0]
+    rows = payout_rows(result)  # every collector and pay code, also 0.00: a batch shows who was paid nothing
     settled = [b.id for b in connection.execute(select(batches.c.id).where(
         and_(batches.c.period == period, batches.c.status.in_(SETTLED)))).all()]
     kind = "adjustment" if settled else "payout"
@@ -158,7 +158,7 @@ def create_batch(connection: Connection, result: RunResult, inputs: list[dict], 
             inputs=json.dumps(inputs), engine_version=__version__,
             totals=json.dumps({k: format_minor(v, result.minor_units) for k, v in result.totals().items()}),
             reports=reports, lines_sha256="", reports_token=reports_token, corrects=" ".join(map(str, settled)),
-            created_by=actor, created_at=now)).inserted_primary_key[0]
+            created_by=actor, created_at=now, pay_date=pay_date)).inserted_primary_key[0]
     except IntegrityError:
         raise StoreError(f"another batch for {period} was created at the same time; list the batches and "
                          "keep one") from None
@@ -170,7 +170,8 @@ def create_batch(connection: Connection, result: RunResult, inputs: list[dict], 
     state_records = _records(result.state)
     if state_records:
         connection.execute(insert(balances), [dict(r, batch_id=batch_id) for r in state_records])
-    _log(connection, batch_id, "created", actor, now, {"kind": kind, "corrects": settled})
+    log(connection, "created", actor, now, batch_id=batch_id, note=note,
+        detail={"kind": kind, "corrects": settled, "pay_date": str(pay_date)})
     return NewBatch(batch_id, kind, len(rows))
 
 
@@ -190,7 +191,7 @@ def reports_stored(connection: Connection, batch_id, token) -> bool:
 def _refuse_overlap(connection: Connection, period: Period) -> None:
     """A month and its quarter (or year) both pay the quarter's components: only one of them may be batched."""
     for other in connection.execute(select(batches.c.id, batches.c.period).where(
-            and_(batches.c.status != "discarded", batches.c.period != str(period)))).all():
+            and_(batches.c.status.not_in(CLOSED), batches.c.period != str(period)))).all():
         other_period = Period.parse(other.period)
         if other_period.start <= period.end and period.start <= other_period.end:
             raise StoreError(f"batch {other.id} pays {other.period}, which overlaps {period}: components paid "
@@ -208,8 +209,11 @@ def _differences(connection: Connection, rows: pd.DataFrame, settled: list[int])
     return merged.loc[merged["amount"] != 0, rows.columns].sort_values(["collector_id", "pay_code"])
 
 
-def transition(connection: Connection, batch_id: int, action: str, actor: str, now: datetime) -> str:
-    """Move a batch along draft -> approved -> locked -> paid (or discard an open one); returns the new status."""
+def transition(connection: Connection, batch_id: int, action: str, actor: str, now: datetime, note: str = "",
+               detail: Optional[dict] = None) -> str:
+    """Move a batch along draft -> approved -> locked -> paid (or discard an open one); returns the new status.
+    Who may do it is the application's rule (app/access.py); `detail` records how (e.g. without a
+    second person)."""
     sources, target, stamp = TRANSITIONS[action]
     batch = get_batch(connection, batch_id)
     if batch.status not in sources:
@@ -222,12 +226,14 @@ def transition(connection: Connection, batch_id: int, action: str, actor: str, n
                                  .values(**values)).rowcount
     if changed != 1:
         raise StoreError(f"batch {batch_id} changed while you were working on it; look at it again")
-    _log(connection, batch_id, action, actor, now, {"from": batch.status, "to": target})
+    log(connection, action, actor, now, batch_id=batch_id, note=note,
+        detail={"from": batch.status, "to": target, **(detail or {})})
     return target
 
 
-def record_export(connection: Connection, batch_id: int, actor: str, now: datetime, detail: dict) -> None:
-    _log(connection, batch_id, "exported", actor, now, detail)
+def record_export(connection: Connection, batch_id: int, actor: str, now: datetime, detail: dict,
+                  note: str = "") -> None:
+    log(connection, "exported", actor, now, batch_id=batch_id, detail=detail, note=note)
 
 
 def get_batch(connection: Connection, batch_id: int):
@@ -253,26 +259,10 @@ def list_batches(connection: Connection) -> pd.DataFrame:
     return frame.drop(columns="minor_units")
 
 
-def format_time(value: Optional[datetime]) -> str:
-    """A stored time as '2026-11-30 16:40:05 UTC' (times are stored in UTC; SQLite drops the zone)."""
-    if value is None:
-        return ""
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 def batch_payouts(connection: Connection, batch_id: int) -> pd.DataFrame:
     rows = connection.execute(select(payouts).where(payouts.c.batch_id == batch_id)
                               .order_by(payouts.c.collector_id, payouts.c.pay_code)).all()
     return pd.DataFrame(rows, columns=[c.name for c in payouts.columns])
-
-
-def batch_events(connection: Connection, batch_id: int) -> pd.DataFrame:
-    rows = connection.execute(select(events.c.action, events.c.actor, events.c.at, events.c.detail)
-                              .where(events.c.batch_id == batch_id).order_by(events.c.id)).all()
-    return pd.DataFrame([(action, actor, format_time(at), detail) for action, actor, at, detail in rows],
-                        columns=["action", "actor", "at", "detail"])
 
 
 def export_rows(connection: Connection, batch_id: int) -> pd.DataFrame:
@@ -350,7 +340,7 @@ def history(connection: Connection, collector: str) -> pd.DataFrame:
         select(batches.c.period, batches.c.id, batches.c.kind, batches.c.status, payouts.c.pay_code,
                payouts.c.amount)
         .join(payouts, payouts.c.batch_id == batches.c.id)
-        .where(and_(payouts.c.collector_id == collector, batches.c.status != "discarded"))
+        .where(and_(payouts.c.collector_id == collector, batches.c.status.not_in(CLOSED)))
         .order_by(batches.c.period, batches.c.id, payouts.c.pay_code)).all()
     return pd.DataFrame(rows, columns=["period", "batch_id", "kind", "status", "pay_code", "amount"])
 
@@ -361,21 +351,40 @@ def _records(frame: pd.DataFrame) -> list[dict]:
             for row in frame.to_dict(orient="records")]
 
 
-def _log(connection: Connection, batch_id: int, action: str, actor: str, now: datetime, detail: dict) -> None:
-    connection.execute(insert(events).values(batch_id=batch_id, action=action, actor=actor, at=now,
-                                             detail=json.dumps(detail, ensure_ascii=False)))
-
-
 def year_to_date(connection: Connection, period: str) -> dict:
-    """{collector: {pay code: amount}} over the batches (not discarded) of `period`'s year up to its end."""
+    """{collector: {pay code: amount}} for `period`'s year up to its end: the opening amounts loaded for
+    the year (pay before the store existed) plus every approved, locked or paid batch (a draft or a
+    discarded one counts nothing)."""
     end = Period.parse(period)
+    totals: dict = {}
+
+    def add(collector: str, code: str, amount: int) -> None:
+        mine = totals.setdefault(collector, {})
+        mine[code] = mine.get(code, 0) + int(amount)
+
+    for collector, code, amount in connection.execute(
+            select(opening_ytd.c.collector_id, opening_ytd.c.pay_code, opening_ytd.c.amount)
+            .where(opening_ytd.c.year == end.year)).all():
+        add(collector, code, amount)
     rows = connection.execute(
         select(batches.c.period, payouts.c.collector_id, payouts.c.pay_code, payouts.c.amount)
-        .join(payouts, payouts.c.batch_id == batches.c.id).where(batches.c.status != "discarded")).all()
-    totals: dict = {}
+        .join(payouts, payouts.c.batch_id == batches.c.id).where(batches.c.status.in_(EXPORTABLE))).all()
     for batch_period, collector, code, amount in rows:
         other = Period.parse(batch_period)
         if other.year == end.year and other.end <= end.end:
-            mine = totals.setdefault(collector, {})
-            mine[code] = mine.get(code, 0) + int(amount)
+            add(collector, code, amount)
     return totals
+
+
+def load_opening_ytd(connection: Connection, year: int, rows: pd.DataFrame, actor: str, now: datetime,
+                     note: str = "") -> None:
+    """Opening year-to-date amounts (collector_id, pay_code, amount) for a year, loaded once: the pay of
+    the months before the store existed, so statements' year to date is right from the first month."""
+    if connection.execute(select(opening_ytd.c.year).where(opening_ytd.c.year == year)).first() is not None:
+        raise StoreError(f"opening year-to-date amounts for {year} are already loaded; they are loaded once")
+    records = [{"year": year, "collector_id": c, "pay_code": p, "amount": int(a), "loaded_by": actor,
+                "loaded_at": now} for c, p, a in zip(rows["collector_id"], rows["pay_code"], rows["amount"])]
+    if records:
+        connection.execute(insert(opening_ytd), records)
+    log(connection, "opening-ytd", actor, now, subject=f"ytd:{year}", note=note,
+        detail={"year": year, "rows": len(records)})

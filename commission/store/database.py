@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from .batches import StoreError
+from .errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -139,6 +139,7 @@ def test_hostile_inputs_through_every_command(tmp_path_factory, people):
     assert explained.exit_code == 0 and "net payout" in explained.output
 
     db = outputs / "store.db"
+    assert invoke("setup", "--single-operator", "--db", db).exit_code == 0
     before = listing(folder)
     created = invoke("batch", "create", *given_inputs, "--out", outputs / "batch", "--db", db)
     assert created.exit_code == 0, created.output

@@ -32,6 +32,12 @@ def cli(folder, *args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+def store(path):
+    """A store set up for one operator (whoever runs the tests), as a small agency would."""
+    assert cli(None, "setup", "--single-operator", "--db", path).exit_code == 0
+    return path
+
+
 def inputs(folder, period):
     return ["--policy", folder / "plan.yaml", "--ledger", folder / "ledger.csv", "--roster", folder / "roster.csv",
             "--period", period, "--first-period"]
@@ -54,7 +60,7 @@ def test_a_rerun_replaces_its_own_reports_but_never_another_periods(folder):
 
 
 def test_a_batchs_reports_are_never_replaced_by_a_run_or_another_batch(folder):
-    db, reports = folder / "store.db", folder / "batches" / "2026-10"
+    db, reports = store(folder / "store.db"), folder / "batches" / "2026-10"
     assert cli(folder, "batch", "create", *inputs(folder, "2026-10"), "--out", reports, "--db", db).exit_code == 0
     for action in ("approve", "lock", "mark-paid"):
         assert cli(folder, "batch", action, 1, "--db", db).exit_code == 0
@@ -69,7 +75,7 @@ def test_a_batchs_reports_are_never_replaced_by_a_run_or_another_batch(folder):
 
 
 def test_a_refused_batch_create_leaves_the_folder_it_was_given(folder):
-    db = folder / "store.db"
+    db = store(folder / "store.db")
     assert cli(folder, "batch", "create", *inputs(folder, "2026-10"), "--out", folder / "b1", "--db", db).exit_code == 0
     waiting = folder / "b2"
     waiting.mkdir()  # an empty folder made ready for the batch: it may be written, and must survive a refusal
@@ -102,6 +108,7 @@ def test_leftovers_of_dead_commands_are_removed_and_a_live_ones_kept(folder):
 
 
 def test_a_period_without_repayments_is_refused_unless_meant(folder):
+    store(folder / "s.db")
     refused = cli(folder, "batch", "create", *inputs(folder, "2026-11"), "--out", folder / "b", "--db",
                   folder / "s.db")
     assert refused.exit_code == 2

@@ -154,7 +154,7 @@ def test_every_kind_of_plan_amount_and_factor_has_its_bound():
         f"components[1].tiers[0].to: '{big}' is {LIMIT}",
         f"components[1].tiers[1].from: '{big}' is {LIMIT}",
         f"components[1].tiers[1].amount: '{big}' is {LIMIT}",
-        f"components[2].steps[0].at_least: '1001%' is too large (the limit is 10, or 1000%)",
+        "components[2].steps[0].at_least: '1001%' is too large (the limit is 10, or 1000%)",
         f"components[2].steps[0].amount: '{big}' is {LIMIT}",
         f"adjustments[0].recovered_at_least: '{big}' is {LIMIT}",
         "adjustments[1].bands[0].multiplier: '10.5' is too large (the limit is 10, or 1000%)",

@@ -228,13 +228,13 @@ def test_hostile_names_and_unusual_ids_through_run_statements_explain_and_payrol
         explain = cli("explain", "--run", sandbox / "run", "--collector", collector)
         assert explain.exit_code == 0 and collector in explain.output, explain.output
     store = f"sqlite:///{tmp_path / 'store.db'}"
-    created = cli("batch", "create", *inputs, "--first-period", "--out", sandbox / "batch", "--db", store, "--by", "hr")
+    assert cli("setup", "--single-operator", "--db", store).exit_code == 0
+    created = cli("batch", "create", *inputs, "--first-period", "--out", sandbox / "batch", "--db", store)
     assert created.exit_code == 0, created.output
     for action in ("approve", "lock"):
-        assert cli("batch", action, 1, "--db", store, "--by", "approver").exit_code == 0
+        assert cli("batch", action, 1, "--db", store).exit_code == 0
     for kind in ("csv", "xlsx"):
-        exported = cli("batch", "export", 1, "--format", kind, "--out", sandbox / f"pay.{kind}", "--db", store,
-                       "--by", "hr")
+        exported = cli("batch", "export", 1, "--format", kind, "--out", sandbox / f"pay.{kind}", "--db", store)
         assert exported.exit_code == 0, exported.output
 
     # nothing was written outside the sandbox but the store

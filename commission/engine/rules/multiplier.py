@@ -7,6 +7,7 @@ import numpy as np
 
 from ...money import apply_ratio, format_rate
 from ...policy import Multiplier
+from ..context import RunContext
 from ..kpis import kpi_values
 from .registry import Booking, RuleKind, RuleOutput, register
 from .bonus import kpi_level

@@ -1,0 +1,86 @@
+"""Who may do what with the store: roles, and the two-person rules an auditor expects.
+
+- The actor of every action is the authenticated identity of whoever runs it (the login name for
+  the terminal, the signed-in user for the web app), never a free-text name; a note may be
+  recorded beside it.
+- Roles: a preparer creates batches; an approver approves or sends back a batch; a payer locks it,
+  exports the payroll file and marks it paid; an auditor reads everything and changes nothing; an
+  admin manages users and roles and, as admin, never pays. A person may hold several roles.
+- Two people per payout, unless the store was set up for a single operator: whoever prepared a batch
+  cannot approve it, and cannot confirm it was paid (mark it paid); so a payout is always seen by a
+  second person before money moves, and its payment confirmed by someone other than its author.
+- A store set up for a single operator (a small agency with one HR person) lets one person do all of
+  it; that choice is made once, recorded with who made it and when, and every action that a second
+  person would otherwise have done is recorded "without a second person", as every batch view,
+  payroll control file and statement says.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy.engine import Connection
+
+from ..store import SINGLE_OPERATOR, StoreError, all_users, get_user, setup
+
+#: Each action and the roles that may do it.
+ACTIONS = {
+    "create": ("preparer",),
+    "approve": ("approver",),
+    "send-back": ("approver",),
+    "discard": ("preparer", "approver"),
+    "lock": ("payer",),
+    "export": ("payer",),
+    "mark-paid": ("payer",),
+    "opening-ytd": ("preparer",),
+    "read": ("preparer", "approver", "payer", "auditor", "admin"),
+    "users": ("admin",),
+}
+#: Actions the person who prepared a batch may not do to it, and the rule each breaks.
+SECOND_PERSON = {
+    "approve": "a batch is approved by someone other than who prepared it",
+    "mark-paid": "a payment is confirmed (marked paid) by someone other than who prepared the batch",
+}
+#: The roles a single operator holds: every HR role, and admin.
+SINGLE_OPERATOR_ROLES = ("admin", "preparer", "approver", "payer")
+
+
+def check(connection: Connection, actor: str, action: str, batch=None) -> dict:
+    """Refuse, naming the rule and who may, unless `actor` may do `action` (to `batch`); returns what to
+    record about how it was allowed ({"without_second_person": True} in a single-operator store)."""
+    mode = setup(connection)
+    if mode is None:
+        raise StoreError("the store is not set up: run `commission setup` once (it records whether payouts need "
+                         "two people, and makes you its first admin)")
+    user = get_user(connection, actor)
+    allowed = ACTIONS[action]
+    if user is None or not user.active or not set(user.roles) & set(allowed):
+        held = "is not a user of this store" if user is None else ("is disabled" if not user.active else
+                                                                   f"holds {', '.join(user.roles) or 'no role'}")
+        raise StoreError(f"{action} needs the {' or '.join(allowed)} role; {actor} {held} "
+                         f"({_who_may(connection, allowed)})")
+    if batch is None or action not in SECOND_PERSON or batch.created_by != actor:
+        return {}
+    if mode.mode == SINGLE_OPERATOR:
+        return {"without_second_person": True}
+    others = [name for name in _holders(connection, allowed) if name != actor]
+    who = f"who may: {', '.join(others)}" if others else "no one else holds the role yet: an admin adds them"
+    raise StoreError(f"{action} refused: {actor} prepared batch {batch.id}, and {SECOND_PERSON[action]} ({who})")
+
+
+def _holders(connection: Connection, roles) -> list[str]:
+    return [u.name for u in all_users(connection) if u.active and set(u.roles) & set(roles)]
+
+
+def _who_may(connection: Connection, roles) -> str:
+    names = _holders(connection, roles)
+    return f"who may: {', '.join(names)}" if names else "no user holds it yet: an admin adds one with `users add`"
+
+
+def single_operator_note(connection: Connection) -> Optional[str]:
+    """The line every batch view, control file and statement carries in a single-operator store."""
+    mode = setup(connection)
+    if mode is None or mode.mode != SINGLE_OPERATOR:
+        return None
+    return (f"store set up for a single operator by {mode.by} on {mode.at:%Y-%m-%d}: batches are approved "
+            "without a second person")

@@ -1,0 +1,90 @@
+"""Setting the store up, once, and managing its users and their roles (admins only); every change
+goes into the append-only event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+
+from ..errors import InputError, Problem
+from ..identifiers import identifier_problem
+from ..store import (ROLES, SINGLE_OPERATOR, TWO_PERSON, Setup, StoreError, User, add_user, all_users, disable_user,
+                     get_user, open_store, set_roles, set_up, setup)
+from .access import SINGLE_OPERATOR_ROLES, check
+
+
+def set_up_store(store_url: str, actor: str, single_operator: bool, now: datetime) -> Setup:
+    """Record, once, whether payouts need two people or one operator does all, and make `actor` the first
+    admin (in a single-operator store, also preparer, approver and payer)."""
+    _check_name(actor, "the login name")
+    with open_store(store_url).begin() as connection:
+        set_up(connection, SINGLE_OPERATOR if single_operator else TWO_PERSON, actor,
+               SINGLE_OPERATOR_ROLES if single_operator else ("admin",), now)
+        return setup(connection)
+
+
+def add(store_url: str, actor: str, name: str, roles: Sequence[str], now: datetime, collector: str = "",
+        team: str = "", note: str = "") -> User:
+    user = User(name, _roles(roles, collector, team), collector, team)
+    _check_name(name, "a user's name")
+    with open_store(store_url).begin() as connection:
+        check(connection, actor, "users")
+        add_user(connection, user, actor, now, note)
+    return user
+
+
+def change_roles(store_url: str, actor: str, name: str, roles: Sequence[str], now: datetime, note: str = "") -> User:
+    with open_store(store_url).begin() as connection:
+        check(connection, actor, "users")
+        user = _existing(connection, name)
+        roles = _roles(roles, user.collector_id, user.team)
+        if "admin" in user.roles and "admin" not in roles:
+            _keep_an_admin(connection, name)
+        set_roles(connection, name, roles, actor, now, note)
+        return get_user(connection, name)
+
+
+def disable(store_url: str, actor: str, name: str, now: datetime, note: str = "") -> None:
+    with open_store(store_url).begin() as connection:
+        check(connection, actor, "users")
+        if "admin" in _existing(connection, name).roles:
+            _keep_an_admin(connection, name)
+        disable_user(connection, name, actor, now, note)
+
+
+def users(store_url: str, actor: str) -> tuple[Setup, list[User]]:
+    """How the store is controlled, and every user (admins and auditors may look)."""
+    with open_store(store_url).connect() as connection:
+        check(connection, actor, "read")
+        return setup(connection), all_users(connection)
+
+
+def _roles(roles: Sequence[str], collector: str, team: str) -> tuple[str, ...]:
+    unknown = [r for r in roles if r not in ROLES]
+    problems = [Problem("", "", f"{r!r} is not a role; roles: {', '.join(ROLES)}", role="role") for r in unknown]
+    if not roles:
+        problems.append(Problem("", "", f"give at least one role ({', '.join(ROLES)})", role="role"))
+    if "collector" in roles and not collector:
+        problems.append(Problem("", "", "a collector user says which collector they are", role="collector"))
+    if "manager" in roles and not team:
+        problems.append(Problem("", "", "a manager user says which team they manage", role="team"))
+    if problems:
+        raise InputError(problems)
+    return tuple(dict.fromkeys(roles))
+
+
+def _check_name(name: str, what: str) -> None:
+    if (problem := identifier_problem(name)) is not None:
+        raise InputError([Problem("", "", f"{what} {problem}", role="user")])
+
+
+def _existing(connection, name: str) -> User:
+    user = get_user(connection, name)
+    if user is None:
+        raise StoreError(f"there is no user {name}")
+    return user
+
+
+def _keep_an_admin(connection, leaving: str) -> None:
+    if not [u for u in all_users(connection) if u.active and "admin" in u.roles and u.name != leaving]:
+        raise StoreError(f"{leaving} is the store's last admin; add another admin first")

@@ -1,0 +1,88 @@
+"""`commission setup` and `commission users ...`: how the store is controlled, and who may act on it."""
+
+from __future__ import annotations
+
+import click
+
+from .common import actor, db_option, note_option, now, reports_user_errors, store_url
+
+_ROLES = click.Choice(["preparer", "approver", "payer", "auditor", "admin", "manager", "collector"])
+
+
+@click.command()
+@db_option
+@click.option("--single-operator", is_flag=True,
+              help="One person may prepare, approve, export and mark paid (a small agency with one HR person); "
+                   "recorded once, and shown on every batch, control file and statement. Default: two people.")
+@reports_user_errors
+def setup(db, single_operator):
+    """Set up the batch store once: two people per payout (or a single operator), you as its first admin."""
+    from ..app.users import set_up_store
+
+    done = set_up_store(store_url(db, create=True), actor(), single_operator, now())
+    click.echo(f"store set up for {done.mode} by {done.by}; {done.by} is its first admin"
+               + (" (and preparer, approver and payer)" if single_operator else
+                  "; next: commission users add NAME --role preparer (and approver, payer)"))
+
+
+@click.group()
+def users():
+    """Users of the batch store and their roles (admins change them; every change is logged)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, type=_ROLES, help="A role; repeatable.")
+@click.option("--collector", default="", help="For a collector user: their collector_id.")
+@click.option("--team", default="", help="For a manager user: the team they manage.")
+@db_option
+@note_option
+@reports_user_errors
+def add(name, roles, collector, team, db, note):
+    """Add user NAME (their login name) with roles."""
+    from ..app.users import add as add_user
+
+    user = add_user(store_url(db), actor(), name, roles, now(), collector, team, note)
+    click.echo(f"user {user.name} added: {', '.join(user.roles)}")
+
+
+@users.command("roles")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, type=_ROLES, help="A role; repeatable.")
+@db_option
+@note_option
+@reports_user_errors
+def roles(name, roles, db, note):
+    """Give user NAME exactly these roles."""
+    from ..app.users import change_roles
+
+    user = change_roles(store_url(db), actor(), name, roles, now(), note)
+    click.echo(f"user {user.name}: {', '.join(user.roles)}")
+
+
+@users.command("disable")
+@click.argument("name")
+@db_option
+@note_option
+@reports_user_errors
+def disable(name, db, note):
+    """Disable user NAME: they can no longer act (their past actions stay in the log)."""
+    from ..app.users import disable as disable_user
+
+    disable_user(store_url(db), actor(), name, now(), note)
+    click.echo(f"user {name} disabled")
+
+
+@users.command("list")
+@db_option
+@reports_user_errors
+def list_users(db):
+    """How the store is controlled, and every user with their roles."""
+    from ..app.users import users as all_users
+
+    mode, people = all_users(store_url(db), actor())
+    click.echo(f"{mode.mode}, set up by {mode.by} on {mode.at:%Y-%m-%d}")
+    for user in people:
+        extra = "".join(f", {what} {value}" for what, value in (("collector", user.collector_id), ("team", user.team))
+                        if value)
+        click.echo(f"  {user.name}: {', '.join(user.roles)}{extra}{'' if user.active else ' (disabled)'}")
