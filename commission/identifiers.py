@@ -28,6 +28,11 @@ import pyarrow.compute as pc
 ID_MAX_LENGTH = 64  # the batch store's id columns are String(64)
 TEXT_MAX_LENGTH = 200  # a name, a team, a product: a line of a statement, not a document
 
+#: Unicode's White_Space characters: what surrounds a value that is trimmed, and all a blank cell holds.
+#: (Python's str.strip() and Arrow's utf8_trim_whitespace also strip U+001C..U+001F, control characters
+#: that are refused instead.)
+WHITE_SPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+               + "\u2028\u2029\u202f\u205f\u3000")
 #: Characters neither an id nor free text may hold.
 CONTROL = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\x{fffe}\x{ffff}]"
 

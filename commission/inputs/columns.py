@@ -10,7 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ProblemCollector, shown
-from ..identifiers import CONTROL, ID_MAX_LENGTH, ID_PROBLEM, TEXT_MAX_LENGTH, identifier_problem, text_problem
+from ..identifiers import (CONTROL, ID_MAX_LENGTH, ID_PROBLEM, TEXT_MAX_LENGTH, WHITE_SPACE, identifier_problem,
+                           text_problem)
 from ..money import MAX_AMOUNT, MAX_TOTAL, too_large_message
 from .tables import RawTable
 
@@ -43,6 +44,12 @@ def _blank(trimmed) -> np.ndarray:
 _SPACE_BYTES = np.frombuffer(b" \t\r\n\x0b\x0c", dtype=np.uint8)
 
 
+def trim(column):
+    """Text without the Unicode white space around it (one definition for every column, see
+    identifiers.WHITE_SPACE)."""
+    return pc.utf8_trim(column, characters=WHITE_SPACE)
+
+
 def string_bytes(column):
     """Each chunk of a string column that holds any text, as (its UTF-8 bytes, each value's start
     and end offsets into them): enough to prove most columns clean without a regular expression."""
@@ -60,7 +67,7 @@ def _trimmed(column):
         filled = ends > starts
         edges = np.concatenate([data[starts[filled]], data[ends[filled] - 1]])
         if np.isin(edges, _SPACE_BYTES).any() or (edges >= 0x80).any():  # non-ASCII: let Arrow decide
-            return pc.utf8_trim_whitespace(column)
+            return trim(column)
     return column
 
 
@@ -178,7 +185,7 @@ def decimal_text(column, places: int):
     """
     if not pa.types.is_string(column.type):
         column = pc.cast(column, pa.string())
-    parts = pc.extract_regex(pc.utf8_trim_whitespace(column), _MONEY_TEXT)
+    parts = pc.extract_regex(trim(column), _MONEY_TEXT)
     missing = _missing(column)
     malformed = pc.is_null(parts).to_numpy(zero_copy_only=False) & ~missing
     digits = pc.utf8_ltrim(pc.struct_field(parts, "whole").fill_null("0"), "0")
@@ -303,7 +310,7 @@ def whole_number(raw: RawTable, name: str, problems: ProblemCollector, minimum: 
     else:
         if not pa.types.is_string(column.type):
             column = pc.cast(column, pa.string())
-        trimmed = pc.utf8_trim_whitespace(column)
+        trimmed = trim(column)
         good = pc.match_substring_regex(trimmed, r"^[+-]?\d{1,9}$").fill_null(False).to_numpy(zero_copy_only=False)
         malformed = ~good & ~missing
         values = pc.cast(pc.if_else(pa.array(good), trimmed, "0"), pa.int64()).to_numpy()
@@ -328,7 +335,7 @@ def day(raw: RawTable, name: str, problems: ProblemCollector, required: bool = T
     else:
         if not pa.types.is_string(column.type):
             column = pc.cast(column, pa.string())
-        trimmed = pc.utf8_trim_whitespace(column)
+        trimmed = trim(column)
         shape_ok = pc.match_substring_regex(trimmed, r"^\d{4}-\d{2}-\d{2}$")
         stamp = pc.strptime(pc.if_else(shape_ok, trimmed, None), format="%Y-%m-%d", unit="s", error_is_null=True)
         # strptime rolls 2026-02-30 forward to March; a date is good only if it prints back as written.

@@ -205,8 +205,8 @@ def test_targets_and_events_ids(tmp_path):
     ]
 
 
-#: Unicode's White_Space characters (what a blank cell may hold); Python's str.strip() also strips the
-#: control characters U+001C..U+001F, which are refused as control characters instead.
+#: Unicode's White_Space characters, written out from the Unicode data (what a blank cell may hold);
+#: Python's str.strip() also strips the control characters U+001C..U+001F, which are refused instead.
 UNICODE_WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
     "\u2028\u2029\u202f\u205f\u3000"
 
