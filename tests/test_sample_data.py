@@ -14,7 +14,8 @@ import pytest
 
 from commission.sample import generator as sample_data
 from commission.sample.files import SAMPLE_FILES, write_sample
-from commission.sample.generator import SampleData, generate, generate_ledger_rows
+from commission.sample.generator import (SampleData, continue_sample, generate, generate_ledger_rows, months_held,
+                                         next_month)
 
 BULK_COLUMNS = [
     "payment_id",
@@ -492,3 +493,147 @@ def test_bulk_rows_empty():
 def test_bad_arguments_are_refused(call):
     with pytest.raises(ValueError):
         call()
+
+
+# --------------------------------------------------------------------------- continuing a data set
+
+
+def number(ids: pd.Series) -> pd.Series:
+    return ids.str[1:].astype(int)
+
+
+@pytest.fixture(scope="module")
+def history() -> SampleData:
+    """A data set like the bundled one: July to September 2026."""
+    return generate(first_month="2026-07")
+
+
+@pytest.fixture(scope="module")
+def october(history) -> SampleData:
+    return continue_sample(history, months=1)
+
+
+def test_a_continuation_is_the_next_month(history, october):
+    assert months_held(history) == ("2026-07", "2026-09")
+    assert next_month(history) == "2026-10"
+    assert october.ledger["payment_date"].between("2026-10-01", "2026-10-31").all()
+    assert october.events["date"].between("2026-10-01", "2026-10-31").all()
+    assert set(october.targets["period"]) == set(october.assignments["period"]) == {"2026-10"}
+    two = continue_sample(history, months=2)
+    assert set(two.ledger["payment_date"].str[:7]) == {"2026-10", "2026-11"}
+    assert set(two.targets["period"]) == {"2026-10", "2026-11"}
+
+
+def test_a_continuation_keeps_the_roster_and_its_collectors(history, october):
+    pd.testing.assert_frame_equal(october.roster, history.roster)
+    roster = history.roster
+    employed = employed_months(roster, ["2026-10"])
+    left = set(roster.loc[(roster["end_date"] != "") & (roster["end_date"] < "2026-10-01"), "collector_id"])
+    assert left  # C009 left in August: nothing of his in October
+    assert {c for c, _ in employed} == set(roster["collector_id"]) - left
+    for name in ("ledger", "targets", "assignments", "events"):
+        frame = getattr(october, name)
+        assert set(frame["collector_id"]) <= set(roster["collector_id"]) - left, name
+    assert set(zip(october.targets["collector_id"], october.targets["period"])) == employed
+    assert set(zip(october.assignments["collector_id"], october.assignments["period"])) == employed
+    qa = october.events[october.events["type"] == "qa"]
+    assert set(zip(qa["collector_id"], qa["date"].str[:7])) == employed
+    assert set(october.ledger["collector_id"]) == {c for c, _ in employed}
+    # Split credit still goes to teammates of the account's owner.
+    split = october.ledger[october.ledger["credit_share"] != ""]
+    assert len(split) > 0
+    team = split["collector_id"].map(roster.set_index("collector_id")["team"])
+    assert (team.groupby(split["payment_id"]).nunique() == 1).all()
+
+
+def test_a_continuation_has_the_shape_of_the_data_set(history, october):
+    for name in ("ledger", "targets", "assignments", "events"):
+        new, old = getattr(october, name), getattr(history, name)
+        assert list(new.columns) == list(old.columns), name
+        assert list(new.dtypes) == list(old.dtypes), name
+        assert isinstance(new.index, pd.RangeIndex) and new.index.start == 0, name
+        assert not new.isna().any().any(), name
+    ledger = october.ledger
+    assert ledger["payment_id"].str.fullmatch(r"P\d{9}").all()
+    assert ledger["account_id"].str.fullmatch(r"6222\d{12}").all()
+    assert (ledger.sort_values(["payment_date", "payment_id"], kind="stable").index == ledger.index).all()
+    assert ((ledger["amount"] > 0) == (ledger["reverses"] == "")).all()
+    assert october.events["event_id"].is_unique
+    assert (october.targets["target"] % 100_000 == 0).all()
+
+
+def test_payment_and_event_ids_number_on_from_the_highest(history, october):
+    old, new = number(history.ledger["payment_id"]), number(october.ledger["payment_id"])
+    assert new.min() == old.max() + 1
+    assert set(new) == set(range(old.max() + 1, new.max() + 1))  # no number skipped
+    assert not set(october.ledger["payment_id"]) & set(history.ledger["payment_id"])
+    old, new = number(history.events["event_id"]), number(october.events["event_id"])
+    assert new.min() == old.max() + 1 and new.is_monotonic_increasing and new.is_unique
+
+
+def test_payments_stay_inside_each_collectors_employment():
+    """A roster whose people leave during or before the new month: nothing of theirs after the day they left."""
+    history = generate(collectors=16, months=1, first_month="2026-09", payments_per_collector_month=40)
+    roster = history.roster.copy()
+    active = roster.index[roster["end_date"] == ""]
+    roster.loc[active[0], "end_date"] = "2026-10-10"  # leaves in the new month
+    roster.loc[active[1], "end_date"] = "2026-09-30"  # the last day of the history
+    roster.loc[active[2], "start_date"] = "2026-11-03"  # joins after it
+    changed = SampleData(ledger=history.ledger, roster=roster, targets=history.targets,
+                         assignments=history.assignments, events=history.events)
+    new = continue_sample(changed, months=2)
+    rows = pd.concat([new.ledger[["collector_id", "payment_date"]],
+                      new.events[["collector_id", "date"]].rename(columns={"date": "payment_date"})])
+    rows = rows.merge(roster, on="collector_id", validate="many_to_one")
+    assert (rows["payment_date"] >= rows["start_date"]).all()
+    has_end = rows["end_date"] != ""
+    assert (rows.loc[has_end, "payment_date"] <= rows.loc[has_end, "end_date"]).all()
+    leaver, gone, joiner = roster.loc[active[:3], "collector_id"]
+    paid = new.ledger.loc[new.ledger["collector_id"] == leaver, "payment_date"]
+    assert paid.between("2026-10-01", "2026-10-10").any()
+    assert gone not in set(new.ledger["collector_id"]) | set(new.targets["collector_id"])
+    assert set(new.targets.loc[new.targets["collector_id"] == joiner, "period"]) == {"2026-11"}
+    assert set(new.targets.loc[new.targets["collector_id"] == leaver, "period"]) == {"2026-10"}
+
+
+def test_reversals_of_earlier_months_name_a_payment_and_never_take_back_more(history, october):
+    new, old = october.ledger, history.ledger
+    reversals = new[new["reverses"] != ""]
+    earlier = reversals[reversals["reverses"].isin(old["payment_id"])]
+    assert len(earlier) > 0  # some September payments bounce in October
+    within = reversals[~reversals.index.isin(earlier.index)]
+    assert within["reverses"].isin(new["payment_id"]).all()
+    originals = plain(old).set_index("payment_id").loc[earlier["reverses"]]  # sole credit, not a reversal
+    for column in ["collector_id", "account_id", "days_past_due", "balance", "product"]:
+        assert (earlier[column].to_numpy() == originals[column].to_numpy()).all(), column
+    assert (originals["payment_date"] >= "2026-09-11").all()  # bounced at most 20 days after
+    delay = (pd.to_datetime(earlier["payment_date"]).to_numpy()
+             - pd.to_datetime(originals["payment_date"]).to_numpy()).astype("timedelta64[D]").astype(int)
+    assert delay.min() >= 1 and delay.max() <= 20
+    both = pd.concat([old, new], ignore_index=True)
+    back = both[both["reverses"] != ""]
+    assert back["reverses"].is_unique  # a payment is reversed once at most, in September or in October
+    taken = -back.groupby("reverses")["amount"].sum()
+    paid = plain(both).set_index("payment_id")["amount"]
+    assert (taken <= paid[taken.index]).all() and (taken > 0).all()
+
+
+def test_collectors_keep_their_productivity_and_accounts(history, october):
+    mean_target = history.targets.groupby("collector_id")["target"].mean()
+    target = october.targets.set_index("collector_id")["target"]
+    ratio = target / mean_target[target.index]
+    assert ratio.between(0.7, 1.45).all()
+    recovered = credited(pd.concat([history.ledger, october.ledger])).unstack()
+    full = recovered[["2026-08", "2026-09", "2026-10"]].dropna()
+    assert full["2026-10"].astype(float).corr(full["2026-09"].astype(float)) > 0.6
+    assert october.ledger["account_id"].isin(history.ledger["account_id"]).mean() > 0.2  # accounts pay again
+    sole = pd.concat([history.ledger, october.ledger]).query("credit_share == ''")
+    assert (sole.groupby("account_id")["collector_id"].nunique() == 1).all()  # still one collector's account
+
+
+def test_a_continuation_is_deterministic(history, october):
+    again = continue_sample(history, months=1)
+    other = continue_sample(history, months=1, seed=8)
+    for name in ("ledger", "targets", "assignments", "events"):
+        pd.testing.assert_frame_equal(getattr(october, name), getattr(again, name), check_exact=True, obj=name)
+        assert not getattr(october, name).equals(getattr(other, name)), name
