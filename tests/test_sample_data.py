@@ -12,8 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from click.testing import CliRunner
+
+from commission.cli import main
+from commission.inputs import load_ledger
 from commission.sample import generator as sample_data
-from commission.sample.files import SAMPLE_FILES, write_sample
+from commission.sample.files import MONTH_FILES, SAMPLE_FILES, read_sample, write_sample
 from commission.sample.generator import (SampleData, continue_sample, generate, generate_ledger_rows, months_held,
                                          next_month)
 
@@ -637,3 +641,164 @@ def test_a_continuation_is_deterministic(history, october):
     for name in ("ledger", "targets", "assignments", "events"):
         pd.testing.assert_frame_equal(getattr(october, name), getattr(again, name), check_exact=True, obj=name)
         assert not getattr(october, name).equals(getattr(other, name)), name
+
+
+# --------------------------------------------------------------------------- the command: a data set on disk
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def small_set(tmp_path_factory) -> Path:
+    """A small data set on disk (August and September) for the command's tests."""
+    folder = tmp_path_factory.mktemp("small") / "data"
+    write_sample(generate(collectors=12, months=2, first_month="2026-08", payments_per_collector_month=30), folder)
+    return folder
+
+
+def test_a_data_set_reads_back_as_it_was_generated(tmp_path, history):
+    folder = write_sample(history, tmp_path / "data")
+    read = read_sample([folder])
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(read, name), getattr(history, name), check_exact=True, obj=name)
+
+
+def test_the_command_continues_a_data_set_on_disk(tmp_path, small_set):
+    october, november = tmp_path / "2026-10", tmp_path / "2026-11"
+    result = cli("sample-data", "--continue", small_set, "--out", october)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in october.iterdir()) == sorted(MONTH_FILES)  # no roster: it stays the data set's
+    assert "2026-10" in result.output and f"{small_set / 'roster.csv'}" in result.output
+    result = cli("sample-data", "--continue", small_set, "--continue", october, "--out", november, "--seed", "3")
+    assert result.exit_code == 0, result.output
+    ledgers = [small_set / "ledger.csv", october / "ledger.csv", november / "ledger.csv"]
+    loaded = load_ledger(ledgers, 2, ("product",))  # no duplicate id, every reversal names a payment
+    assert loaded.frame["payment_date"].min() >= np.datetime64("2026-08-01")
+    assert set(loaded.frame["payment_date"].dt.strftime("%Y-%m")) == {"2026-08", "2026-09", "2026-10", "2026-11"}
+    read = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in ledgers]
+    ids = [set(frame["payment_id"]) for frame in read]
+    assert len(ids[0] | ids[1] | ids[2]) == sum(map(len, ids))  # no id in two months
+    assert number(read[2]["payment_id"]).min() == number(read[1]["payment_id"]).max() + 1
+    events = [pd.read_csv(folder / "events.csv", dtype=str) for folder in (small_set, october, november)]
+    assert pd.concat(events)["event_id"].is_unique
+
+
+def test_the_command_writes_the_same_files_for_the_same_seed(tmp_path, small_set):
+    written = []
+    for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
+        assert cli("sample-data", "--continue", small_set, "--seed", seed, "--out", tmp_path / name).exit_code == 0
+        written.append({f: (tmp_path / name / f).read_bytes() for f in MONTH_FILES})
+    assert written[0] == written[1]
+    assert written[0]["ledger.csv"] != written[2]["ledger.csv"]
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--first-month", "2026-09"], "--first-month: 2026-09: the data set ({data}) already holds 2026-08 to 2026-09; "
+                                   "its continuation starts with 2026-10"),
+    (["--first-month", "2026-08"], "already holds 2026-08 to 2026-09"),
+    (["--first-month", "2026-11"], "--first-month: 2026-11: the data set ({data}) ends with 2026-09, and 2026-11 "
+                                   "would leave a gap; its continuation starts with 2026-10"),
+    (["--first-month", "2026-Q4"], "--first-month: '2026-Q4' is not a month"),
+    (["--collectors", "5"], "--collectors: does not go with --continue"),
+])
+def test_the_command_refuses_months_it_already_holds(tmp_path, small_set, args, says):
+    result = cli("sample-data", "--continue", small_set, *args, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert says.format(data=small_set) in result.stderr.splitlines()[0], result.stderr
+    assert len(result.stderr.splitlines()) == 2  # the problem, and "nothing was written"
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_command_never_writes_into_the_data_set(tmp_path, small_set):
+    before = {p.name: p.read_bytes() for p in small_set.iterdir()}
+    result = cli("sample-data", "--continue", small_set, "--out", small_set)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (f"{small_set}: --out: is a folder of the data set being continued "
+                                             f"(--continue); write the new months to a folder of their own, such as "
+                                             f"{small_set / 'YYYY-MM'}")
+    assert {p.name: p.read_bytes() for p in small_set.iterdir()} == before
+
+
+def _copy(source: Path, target: Path, drop: tuple[str, ...] = ()) -> Path:
+    target.mkdir(parents=True)
+    for path in source.iterdir():
+        if path.name not in drop:
+            (target / path.name).write_bytes(path.read_bytes())
+    return target
+
+
+def test_the_command_refuses_what_is_not_a_sample_data_set(tmp_path, small_set):
+    def refusal(*folders):
+        result = cli("sample-data", *[a for f in folders for a in ("--continue", f)], "--out", tmp_path / "out")
+        assert result.exit_code == 2, result.output
+        assert not (tmp_path / "out").exists()
+        assert len(result.stderr.splitlines()) == 2, result.stderr
+        return result.stderr.splitlines()[0]
+
+    assert refusal(POLICIES) == (f"{POLICIES}: --continue: is not a sample data set: it has no ledger.csv, "
+                                 "roster.csv, targets.csv, assignments.csv, events.csv (sample-data writes ledger.csv, "
+                                 "roster.csv, targets.csv, assignments.csv and events.csv, and a continued month all "
+                                 "of them but roster.csv)")
+    assert refusal(tmp_path / "nowhere") == f"{tmp_path / 'nowhere'}: --continue: is not a folder"
+    no_events = _copy(small_set, tmp_path / "no-events", drop=("events.csv",))
+    assert refusal(no_events).startswith(f"{no_events}: --continue: is not a sample data set: it has no events.csv")
+
+    october = tmp_path / "2026-10"
+    assert cli("sample-data", "--continue", small_set, "--out", october).exit_code == 0
+    assert refusal(october).startswith(f"{october}: --continue: is not a sample data set: it has no roster.csv")
+    assert refusal(small_set, small_set) == f"{small_set}: --continue: is given twice (as {small_set})"
+    november = tmp_path / "2026-11"
+    assert cli("sample-data", "--continue", small_set, "--continue", october, "--out", november).exit_code == 0
+    assert refusal(small_set, november) == (f"{november}: --continue: starts with 2026-11, but {small_set} ends with "
+                                            "2026-09: the folder of 2026-10 is missing (give every folder of the data "
+                                            "set, in the order of their months)")
+    again = _copy(october, tmp_path / "again")
+    assert refusal(small_set, october, again) == (f"{again}: --continue: holds 2026-10, which is not after {october} "
+                                                  "(2026-10): give the data set's folders in the order of their "
+                                                  "months, the one with the roster first")
+
+    # A ledger without the columns sample-data writes, ids it cannot number on, a roster that differs.
+    bare = _copy(small_set, tmp_path / "bare")
+    ledger = pd.read_csv(bare / "ledger.csv", dtype=str, keep_default_na=False)
+    ledger.drop(columns="product").to_csv(bare / "ledger.csv", index=False)
+    assert refusal(bare) == (f"{bare / 'ledger.csv'}:row 1: product: is not a sample data set's ledger.csv: it has no "
+                             "column product (sample-data writes ledger.csv, roster.csv, targets.csv, assignments.csv "
+                             "and events.csv, and a continued month all of them but roster.csv)")
+    renamed = _copy(small_set, tmp_path / "renamed")
+    row = int(np.flatnonzero(~ledger["payment_id"].duplicated(keep=False))[10])
+    ledger.loc[row, "payment_id"] = "X-5"
+    ledger.to_csv(renamed / "ledger.csv", index=False)
+    assert refusal(renamed) == (f"{renamed / 'ledger.csv'}:row {row + 2}: payment_id: 'X-5' is not numbered like "
+                                "P000000001: "
+                                "a sample data set's ids are, so that a continuation can number on from the highest")
+    dated = _copy(small_set, tmp_path / "dated")
+    events = pd.read_csv(dated / "events.csv", dtype=str, keep_default_na=False)
+    events.loc[3, "date"] = "2026/09/31"
+    events.to_csv(dated / "events.csv", index=False)
+    assert refusal(dated) == f"{dated / 'events.csv'}:row 5: date: '2026/09/31' is not a date YYYY-MM-DD"
+    gone = _copy(small_set, tmp_path / "gone")
+    roster = pd.read_csv(gone / "roster.csv", dtype=str, keep_default_na=False)
+    roster["end_date"] = roster["end_date"].where(roster["end_date"] != "", "2026-09-30")
+    roster.to_csv(gone / "roster.csv", index=False)
+    assert refusal(gone) == (f"{gone / 'roster.csv'}: --continue: nobody on the roster is employed from 2026-10 on: "
+                             "there is nothing to continue")
+    other = _copy(october, tmp_path / "other")
+    (other / "roster.csv").write_text("collector_id,name,team,employee_id\nC001,A,T,E1\n", encoding="utf-8")
+    assert refusal(small_set, other) == (f"{other / 'roster.csv'}: --continue: differs from "
+                                         f"{small_set / 'roster.csv'}: the months of a data set share its roster")
+
+
+def test_the_command_refuses_a_data_set_the_ledger_loader_refuses(tmp_path, small_set):
+    """A continuation starts from data a run would accept: a September payment_id again in October is refused."""
+    october = tmp_path / "2026-10"
+    assert cli("sample-data", "--continue", small_set, "--out", october).exit_code == 0
+    ledger = pd.read_csv(october / "ledger.csv", dtype=str, keep_default_na=False)
+    first = pd.read_csv(small_set / "ledger.csv", dtype=str, keep_default_na=False)
+    ledger.loc[0, "payment_id"] = first["payment_id"].iat[-1]
+    ledger.to_csv(october / "ledger.csv", index=False)
+    result = cli("sample-data", "--continue", small_set, "--continue", october, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert first["payment_id"].iat[-1] in result.stderr
+    assert not (tmp_path / "out").exists()
