@@ -40,7 +40,9 @@ ASSIGNMENT_COLUMNS = ["collector_id", "period", "assigned_balance"]
 EVENT_COLUMNS = ["event_id", "collector_id", "date", "type", "severity", "score"]
 FRAMES = ["ledger", "roster", "targets", "assignments", "events"]
 MONTHS = ["2026-08", "2026-09", "2026-10"]  # of the default sample
-POLICIES = Path(__file__).resolve().parents[1] / "policies"
+ROOT = Path(__file__).resolve().parents[1]
+POLICIES = ROOT / "policies"
+BUNDLED = ROOT / "sample_data"  # July to September 2026 (September is the demo's month), October in 2026-10/
 TEXT_DTYPE = pd.Series(["x"]).dtype  # what pandas gives text read from a file ("str" on pandas 3)
 
 # Bucket edges in days past due, upper bounds inclusive: M1, M2, M3, M4-6, M7+.
@@ -802,3 +804,50 @@ def test_the_command_refuses_a_data_set_the_ledger_loader_refuses(tmp_path, smal
     assert result.exit_code == 2
     assert first["payment_id"].iat[-1] in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- the bundled data
+
+
+def _same_files(made: Path, shipped: Path, names) -> None:
+    for name in names:
+        assert (made / name).read_bytes() == (shipped / name).read_bytes(), f"{shipped / name} differs from what " \
+            "the command makes: regenerate it (see the test) or undo the change to the generator"
+
+
+def test_the_bundled_september_is_what_the_command_makes(tmp_path):
+    """sample_data/ (July to September 2026): `commission sample-data --first-month 2026-07 --out sample_data`.
+    state-2026-08.json is the state of the August run on it."""
+    result = cli("sample-data", "--first-month", "2026-07", "--out", tmp_path / "made")
+    assert result.exit_code == 0, result.output
+    _same_files(tmp_path / "made", BUNDLED, SAMPLE_FILES)
+
+
+def test_the_bundled_october_is_what_the_command_makes(tmp_path):
+    """sample_data/2026-10: `commission sample-data --continue sample_data --months 1 --out sample_data/2026-10`."""
+    result = cli("sample-data", "--continue", BUNDLED, "--months", "1", "--out", tmp_path / "made")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (BUNDLED / "2026-10").iterdir()) == sorted(MONTH_FILES)
+    _same_files(tmp_path / "made", BUNDLED / "2026-10", MONTH_FILES)
+
+
+def test_october_is_paid_after_september(tmp_path):
+    """The second month as HR runs it: September from the August state, then October from September's state,
+    with both months' ledgers (October reverses some September payments) and October's side files."""
+    october = BUNDLED / "2026-10"
+    common = ["--policy", POLICIES, "--roster", BUNDLED / "roster.csv"]
+    result = cli("run", *common, "--ledger", BUNDLED / "ledger.csv", "--targets", BUNDLED / "targets.csv",
+                 "--assignments", BUNDLED / "assignments.csv", "--events", BUNDLED / "events.csv",
+                 "--state", BUNDLED / "state-2026-08.json", "--period", "2026-09", "--out", tmp_path / "2026-09")
+    assert result.exit_code == 0, result.output
+    result = cli("run", *common, "--ledger", BUNDLED / "ledger.csv", "--ledger", october / "ledger.csv",
+                 "--targets", october / "targets.csv", "--assignments", october / "assignments.csv",
+                 "--events", october / "events.csv", "--state", tmp_path / "2026-09" / "state.json",
+                 "--period", "2026-10", "--out", tmp_path / "2026-10")
+    assert result.exit_code == 0, result.output
+    payouts = pd.read_csv(tmp_path / "2026-10" / "payouts.csv", dtype=str, keep_default_na=False)
+    assert len(payouts) == 40 and set(payouts["period"]) == {"2026-10"}
+    lines = pd.read_csv(tmp_path / "2026-10" / "lines.csv", dtype=str, keep_default_na=False)
+    september = set(pd.read_csv(BUNDLED / "ledger.csv", dtype=str)["payment_id"])
+    clawed = lines[lines["reverses"].isin(september)]
+    assert len(clawed) > 0 and clawed["amount"].str.startswith("-").all()  # at September's rates, in October
