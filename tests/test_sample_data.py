@@ -12,9 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from click.testing import CliRunner
+
+from commission.cli import main
+from commission.inputs import load_ledger
 from commission.sample import generator as sample_data
-from commission.sample.files import SAMPLE_FILES, write_sample
-from commission.sample.generator import SampleData, generate, generate_ledger_rows
+from commission.sample.files import MONTH_FILES, SAMPLE_FILES, read_sample, write_sample
+from commission.sample.generator import (SampleData, continue_sample, generate, generate_ledger_rows, months_held,
+                                         next_month)
 
 BULK_COLUMNS = [
     "payment_id",
@@ -35,7 +40,9 @@ ASSIGNMENT_COLUMNS = ["collector_id", "period", "assigned_balance"]
 EVENT_COLUMNS = ["event_id", "collector_id", "date", "type", "severity", "score"]
 FRAMES = ["ledger", "roster", "targets", "assignments", "events"]
 MONTHS = ["2026-08", "2026-09", "2026-10"]  # of the default sample
-POLICIES = Path(__file__).resolve().parents[1] / "policies"
+ROOT = Path(__file__).resolve().parents[1]
+POLICIES = ROOT / "policies"
+BUNDLED = ROOT / "sample_data"  # July to September 2026 (September is the demo's month), October in 2026-10/
 TEXT_DTYPE = pd.Series(["x"]).dtype  # what pandas gives text read from a file ("str" on pandas 3)
 
 # Bucket edges in days past due, upper bounds inclusive: M1, M2, M3, M4-6, M7+.
@@ -492,3 +499,355 @@ def test_bulk_rows_empty():
 def test_bad_arguments_are_refused(call):
     with pytest.raises(ValueError):
         call()
+
+
+# --------------------------------------------------------------------------- continuing a data set
+
+
+def number(ids: pd.Series) -> pd.Series:
+    return ids.str[1:].astype(int)
+
+
+@pytest.fixture(scope="module")
+def history() -> SampleData:
+    """A data set like the bundled one: July to September 2026."""
+    return generate(first_month="2026-07")
+
+
+@pytest.fixture(scope="module")
+def october(history) -> SampleData:
+    return continue_sample(history, months=1)
+
+
+def test_a_continuation_is_the_next_month(history, october):
+    assert months_held(history) == ("2026-07", "2026-09")
+    assert next_month(history) == "2026-10"
+    assert october.ledger["payment_date"].between("2026-10-01", "2026-10-31").all()
+    assert october.events["date"].between("2026-10-01", "2026-10-31").all()
+    assert set(october.targets["period"]) == set(october.assignments["period"]) == {"2026-10"}
+    two = continue_sample(history, months=2)
+    assert set(two.ledger["payment_date"].str[:7]) == {"2026-10", "2026-11"}
+    assert set(two.targets["period"]) == {"2026-10", "2026-11"}
+
+
+def test_a_continuation_keeps_the_roster_and_its_collectors(history, october):
+    pd.testing.assert_frame_equal(october.roster, history.roster)
+    roster = history.roster
+    employed = employed_months(roster, ["2026-10"])
+    left = set(roster.loc[(roster["end_date"] != "") & (roster["end_date"] < "2026-10-01"), "collector_id"])
+    assert left  # C009 left in August: nothing of his in October
+    assert {c for c, _ in employed} == set(roster["collector_id"]) - left
+    for name in ("ledger", "targets", "assignments", "events"):
+        frame = getattr(october, name)
+        assert set(frame["collector_id"]) <= set(roster["collector_id"]) - left, name
+    assert set(zip(october.targets["collector_id"], october.targets["period"])) == employed
+    assert set(zip(october.assignments["collector_id"], october.assignments["period"])) == employed
+    qa = october.events[october.events["type"] == "qa"]
+    assert set(zip(qa["collector_id"], qa["date"].str[:7])) == employed
+    assert set(october.ledger["collector_id"]) == {c for c, _ in employed}
+    # Split credit still goes to teammates of the account's owner.
+    split = october.ledger[october.ledger["credit_share"] != ""]
+    assert len(split) > 0
+    team = split["collector_id"].map(roster.set_index("collector_id")["team"])
+    assert (team.groupby(split["payment_id"]).nunique() == 1).all()
+
+
+def test_a_continuation_has_the_shape_of_the_data_set(history, october):
+    for name in ("ledger", "targets", "assignments", "events"):
+        new, old = getattr(october, name), getattr(history, name)
+        assert list(new.columns) == list(old.columns), name
+        assert list(new.dtypes) == list(old.dtypes), name
+        assert isinstance(new.index, pd.RangeIndex) and new.index.start == 0, name
+        assert not new.isna().any().any(), name
+    ledger = october.ledger
+    assert ledger["payment_id"].str.fullmatch(r"P\d{9}").all()
+    assert ledger["account_id"].str.fullmatch(r"6222\d{12}").all()
+    assert (ledger.sort_values(["payment_date", "payment_id"], kind="stable").index == ledger.index).all()
+    assert ((ledger["amount"] > 0) == (ledger["reverses"] == "")).all()
+    assert october.events["event_id"].is_unique
+    assert (october.targets["target"] % 100_000 == 0).all()
+
+
+def test_payment_and_event_ids_number_on_from_the_highest(history, october):
+    old, new = number(history.ledger["payment_id"]), number(october.ledger["payment_id"])
+    assert new.min() == old.max() + 1
+    assert set(new) == set(range(old.max() + 1, new.max() + 1))  # no number skipped
+    assert not set(october.ledger["payment_id"]) & set(history.ledger["payment_id"])
+    old, new = number(history.events["event_id"]), number(october.events["event_id"])
+    assert new.min() == old.max() + 1 and new.is_monotonic_increasing and new.is_unique
+
+
+def test_payments_stay_inside_each_collectors_employment():
+    """A roster whose people leave during or before the new month: nothing of theirs after the day they left."""
+    history = generate(collectors=16, months=1, first_month="2026-09", payments_per_collector_month=40)
+    roster = history.roster.copy()
+    active = roster.index[roster["end_date"] == ""]
+    roster.loc[active[0], "end_date"] = "2026-10-10"  # leaves in the new month
+    roster.loc[active[1], "end_date"] = "2026-09-30"  # the last day of the history
+    roster.loc[active[2], "start_date"] = "2026-11-03"  # joins after it
+    changed = SampleData(ledger=history.ledger, roster=roster, targets=history.targets,
+                         assignments=history.assignments, events=history.events)
+    new = continue_sample(changed, months=2)
+    rows = pd.concat([new.ledger[["collector_id", "payment_date"]],
+                      new.events[["collector_id", "date"]].rename(columns={"date": "payment_date"})])
+    rows = rows.merge(roster, on="collector_id", validate="many_to_one")
+    assert (rows["payment_date"] >= rows["start_date"]).all()
+    has_end = rows["end_date"] != ""
+    assert (rows.loc[has_end, "payment_date"] <= rows.loc[has_end, "end_date"]).all()
+    leaver, gone, joiner = roster.loc[active[:3], "collector_id"]
+    paid = new.ledger.loc[new.ledger["collector_id"] == leaver, "payment_date"]
+    assert paid.between("2026-10-01", "2026-10-10").any()
+    assert gone not in set(new.ledger["collector_id"]) | set(new.targets["collector_id"])
+    assert set(new.targets.loc[new.targets["collector_id"] == joiner, "period"]) == {"2026-11"}
+    assert set(new.targets.loc[new.targets["collector_id"] == leaver, "period"]) == {"2026-10"}
+
+
+def test_reversals_of_earlier_months_name_a_payment_and_never_take_back_more(history, october):
+    new, old = october.ledger, history.ledger
+    reversals = new[new["reverses"] != ""]
+    earlier = reversals[reversals["reverses"].isin(old["payment_id"])]
+    assert len(earlier) > 0  # some September payments bounce in October
+    within = reversals[~reversals.index.isin(earlier.index)]
+    assert within["reverses"].isin(new["payment_id"]).all()
+    originals = plain(old).set_index("payment_id").loc[earlier["reverses"]]  # sole credit, not a reversal
+    for column in ["collector_id", "account_id", "days_past_due", "balance", "product"]:
+        assert (earlier[column].to_numpy() == originals[column].to_numpy()).all(), column
+    assert (originals["payment_date"] >= "2026-09-11").all()  # bounced at most 20 days after
+    delay = (pd.to_datetime(earlier["payment_date"]).to_numpy()
+             - pd.to_datetime(originals["payment_date"]).to_numpy()).astype("timedelta64[D]").astype(int)
+    assert delay.min() >= 1 and delay.max() <= 20
+    both = pd.concat([old, new], ignore_index=True)
+    back = both[both["reverses"] != ""]
+    assert back["reverses"].is_unique  # a payment is reversed once at most, in September or in October
+    taken = -back.groupby("reverses")["amount"].sum()
+    paid = plain(both).set_index("payment_id")["amount"]
+    assert (taken <= paid[taken.index]).all() and (taken > 0).all()
+
+
+def test_collectors_keep_their_productivity_and_accounts(history, october):
+    mean_target = history.targets.groupby("collector_id")["target"].mean()
+    target = october.targets.set_index("collector_id")["target"]
+    ratio = target / mean_target[target.index]
+    assert ratio.between(0.7, 1.45).all()
+    recovered = credited(pd.concat([history.ledger, october.ledger])).unstack()
+    full = recovered[["2026-08", "2026-09", "2026-10"]].dropna()
+    assert full["2026-10"].astype(float).corr(full["2026-09"].astype(float)) > 0.6
+    assert october.ledger["account_id"].isin(history.ledger["account_id"]).mean() > 0.2  # accounts pay again
+    sole = pd.concat([history.ledger, october.ledger]).query("credit_share == ''")
+    assert (sole.groupby("account_id")["collector_id"].nunique() == 1).all()  # still one collector's account
+
+
+def test_a_continuation_is_deterministic(history, october):
+    again = continue_sample(history, months=1)
+    other = continue_sample(history, months=1, seed=8)
+    for name in ("ledger", "targets", "assignments", "events"):
+        pd.testing.assert_frame_equal(getattr(october, name), getattr(again, name), check_exact=True, obj=name)
+        assert not getattr(october, name).equals(getattr(other, name)), name
+
+
+# --------------------------------------------------------------------------- the command: a data set on disk
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def small_set(tmp_path_factory) -> Path:
+    """A small data set on disk (August and September) for the command's tests."""
+    folder = tmp_path_factory.mktemp("small") / "data"
+    write_sample(generate(collectors=12, months=2, first_month="2026-08", payments_per_collector_month=30), folder)
+    return folder
+
+
+def test_a_data_set_reads_back_as_it_was_generated(tmp_path, history):
+    folder = write_sample(history, tmp_path / "data")
+    read = read_sample([folder])
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(read, name), getattr(history, name), check_exact=True, obj=name)
+
+
+def test_the_command_continues_a_data_set_on_disk(tmp_path, small_set):
+    october, november = tmp_path / "2026-10", tmp_path / "2026-11"
+    result = cli("sample-data", "--continue", small_set, "--out", october)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in october.iterdir()) == sorted(MONTH_FILES)  # no roster: it stays the data set's
+    assert "2026-10" in result.output and f"{small_set / 'roster.csv'}" in result.output
+    result = cli("sample-data", "--continue", small_set, "--continue", october, "--out", november, "--seed", "3")
+    assert result.exit_code == 0, result.output
+    ledgers = [small_set / "ledger.csv", october / "ledger.csv", november / "ledger.csv"]
+    loaded = load_ledger(ledgers, 2, ("product",))  # no duplicate id, every reversal names a payment
+    assert loaded.frame["payment_date"].min() >= np.datetime64("2026-08-01")
+    assert set(loaded.frame["payment_date"].dt.strftime("%Y-%m")) == {"2026-08", "2026-09", "2026-10", "2026-11"}
+    read = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in ledgers]
+    ids = [set(frame["payment_id"]) for frame in read]
+    assert len(ids[0] | ids[1] | ids[2]) == sum(map(len, ids))  # no id in two months
+    assert number(read[2]["payment_id"]).min() == number(read[1]["payment_id"]).max() + 1
+    events = [pd.read_csv(folder / "events.csv", dtype=str) for folder in (small_set, october, november)]
+    assert pd.concat(events)["event_id"].is_unique
+
+
+def test_the_command_writes_the_same_files_for_the_same_seed(tmp_path, small_set):
+    written = []
+    for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
+        assert cli("sample-data", "--continue", small_set, "--seed", seed, "--out", tmp_path / name).exit_code == 0
+        written.append({f: (tmp_path / name / f).read_bytes() for f in MONTH_FILES})
+    assert written[0] == written[1]
+    assert written[0]["ledger.csv"] != written[2]["ledger.csv"]
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--first-month", "2026-09"], "--first-month: 2026-09: the data set ({data}) already holds 2026-08 to 2026-09; "
+                                   "its continuation starts with 2026-10"),
+    (["--first-month", "2026-08"], "already holds 2026-08 to 2026-09"),
+    (["--first-month", "2026-11"], "--first-month: 2026-11: the data set ({data}) ends with 2026-09, and 2026-11 "
+                                   "would leave a gap; its continuation starts with 2026-10"),
+    (["--first-month", "2026-Q4"], "--first-month: '2026-Q4' is not a month"),
+    (["--collectors", "5"], "--collectors: does not go with --continue"),
+])
+def test_the_command_refuses_months_it_already_holds(tmp_path, small_set, args, says):
+    result = cli("sample-data", "--continue", small_set, *args, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert says.format(data=small_set) in result.stderr.splitlines()[0], result.stderr
+    assert len(result.stderr.splitlines()) == 2  # the problem, and "nothing was written"
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_command_never_writes_into_the_data_set(tmp_path, small_set):
+    before = {p.name: p.read_bytes() for p in small_set.iterdir()}
+    result = cli("sample-data", "--continue", small_set, "--out", small_set)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (f"{small_set}: --out: is a folder of the data set being continued "
+                                             f"(--continue); write the new months to a folder of their own, such as "
+                                             f"{small_set / 'YYYY-MM'}")
+    assert {p.name: p.read_bytes() for p in small_set.iterdir()} == before
+
+
+def _copy(source: Path, target: Path, drop: tuple[str, ...] = ()) -> Path:
+    target.mkdir(parents=True)
+    for path in source.iterdir():
+        if path.name not in drop:
+            (target / path.name).write_bytes(path.read_bytes())
+    return target
+
+
+def test_the_command_refuses_what_is_not_a_sample_data_set(tmp_path, small_set):
+    def refusal(*folders):
+        result = cli("sample-data", *[a for f in folders for a in ("--continue", f)], "--out", tmp_path / "out")
+        assert result.exit_code == 2, result.output
+        assert not (tmp_path / "out").exists()
+        assert len(result.stderr.splitlines()) == 2, result.stderr
+        return result.stderr.splitlines()[0]
+
+    assert refusal(POLICIES) == (f"{POLICIES}: --continue: is not a sample data set: it has no ledger.csv, "
+                                 "roster.csv, targets.csv, assignments.csv, events.csv (sample-data writes ledger.csv, "
+                                 "roster.csv, targets.csv, assignments.csv and events.csv, and a continued month all "
+                                 "of them but roster.csv)")
+    assert refusal(tmp_path / "nowhere") == f"{tmp_path / 'nowhere'}: --continue: is not a folder"
+    no_events = _copy(small_set, tmp_path / "no-events", drop=("events.csv",))
+    assert refusal(no_events).startswith(f"{no_events}: --continue: is not a sample data set: it has no events.csv")
+
+    october = tmp_path / "2026-10"
+    assert cli("sample-data", "--continue", small_set, "--out", october).exit_code == 0
+    assert refusal(october).startswith(f"{october}: --continue: is not a sample data set: it has no roster.csv")
+    assert refusal(small_set, small_set) == f"{small_set}: --continue: is given twice (as {small_set})"
+    november = tmp_path / "2026-11"
+    assert cli("sample-data", "--continue", small_set, "--continue", october, "--out", november).exit_code == 0
+    assert refusal(small_set, november) == (f"{november}: --continue: starts with 2026-11, but {small_set} ends with "
+                                            "2026-09: the folder of 2026-10 is missing (give every folder of the data "
+                                            "set, in the order of their months)")
+    again = _copy(october, tmp_path / "again")
+    assert refusal(small_set, october, again) == (f"{again}: --continue: holds 2026-10, which is not after {october} "
+                                                  "(2026-10): give the data set's folders in the order of their "
+                                                  "months, the one with the roster first")
+
+    # A ledger without the columns sample-data writes, ids it cannot number on, a roster that differs.
+    bare = _copy(small_set, tmp_path / "bare")
+    ledger = pd.read_csv(bare / "ledger.csv", dtype=str, keep_default_na=False)
+    ledger.drop(columns="product").to_csv(bare / "ledger.csv", index=False)
+    assert refusal(bare) == (f"{bare / 'ledger.csv'}:row 1: product: is not a sample data set's ledger.csv: it has no "
+                             "column product (sample-data writes ledger.csv, roster.csv, targets.csv, assignments.csv "
+                             "and events.csv, and a continued month all of them but roster.csv)")
+    renamed = _copy(small_set, tmp_path / "renamed")
+    row = int(np.flatnonzero(~ledger["payment_id"].duplicated(keep=False))[10])
+    ledger.loc[row, "payment_id"] = "X-5"
+    ledger.to_csv(renamed / "ledger.csv", index=False)
+    assert refusal(renamed) == (f"{renamed / 'ledger.csv'}:row {row + 2}: payment_id: 'X-5' is not numbered like "
+                                "P000000001: "
+                                "a sample data set's ids are, so that a continuation can number on from the highest")
+    dated = _copy(small_set, tmp_path / "dated")
+    events = pd.read_csv(dated / "events.csv", dtype=str, keep_default_na=False)
+    events.loc[3, "date"] = "2026/09/31"
+    events.to_csv(dated / "events.csv", index=False)
+    assert refusal(dated) == f"{dated / 'events.csv'}:row 5: date: '2026/09/31' is not a date YYYY-MM-DD"
+    gone = _copy(small_set, tmp_path / "gone")
+    roster = pd.read_csv(gone / "roster.csv", dtype=str, keep_default_na=False)
+    roster["end_date"] = roster["end_date"].where(roster["end_date"] != "", "2026-09-30")
+    roster.to_csv(gone / "roster.csv", index=False)
+    assert refusal(gone) == (f"{gone / 'roster.csv'}: --continue: nobody on the roster is employed from 2026-10 on: "
+                             "there is nothing to continue")
+    other = _copy(october, tmp_path / "other")
+    (other / "roster.csv").write_text("collector_id,name,team,employee_id\nC001,A,T,E1\n", encoding="utf-8")
+    assert refusal(small_set, other) == (f"{other / 'roster.csv'}: --continue: differs from "
+                                         f"{small_set / 'roster.csv'}: the months of a data set share its roster")
+
+
+def test_the_command_refuses_a_data_set_the_ledger_loader_refuses(tmp_path, small_set):
+    """A continuation starts from data a run would accept: a September payment_id again in October is refused."""
+    october = tmp_path / "2026-10"
+    assert cli("sample-data", "--continue", small_set, "--out", october).exit_code == 0
+    ledger = pd.read_csv(october / "ledger.csv", dtype=str, keep_default_na=False)
+    first = pd.read_csv(small_set / "ledger.csv", dtype=str, keep_default_na=False)
+    ledger.loc[0, "payment_id"] = first["payment_id"].iat[-1]
+    ledger.to_csv(october / "ledger.csv", index=False)
+    result = cli("sample-data", "--continue", small_set, "--continue", october, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert first["payment_id"].iat[-1] in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- the bundled data
+
+
+def _same_files(made: Path, shipped: Path, names) -> None:
+    for name in names:
+        assert (made / name).read_bytes() == (shipped / name).read_bytes(), f"{shipped / name} differs from what " \
+            "the command makes: regenerate it (see the test) or undo the change to the generator"
+
+
+def test_the_bundled_september_is_what_the_command_makes(tmp_path):
+    """sample_data/ (July to September 2026): `commission sample-data --first-month 2026-07 --out sample_data`.
+    state-2026-08.json is the state of the August run on it."""
+    result = cli("sample-data", "--first-month", "2026-07", "--out", tmp_path / "made")
+    assert result.exit_code == 0, result.output
+    _same_files(tmp_path / "made", BUNDLED, SAMPLE_FILES)
+
+
+def test_the_bundled_october_is_what_the_command_makes(tmp_path):
+    """sample_data/2026-10: `commission sample-data --continue sample_data --months 1 --out sample_data/2026-10`."""
+    result = cli("sample-data", "--continue", BUNDLED, "--months", "1", "--out", tmp_path / "made")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (BUNDLED / "2026-10").iterdir()) == sorted(MONTH_FILES)
+    _same_files(tmp_path / "made", BUNDLED / "2026-10", MONTH_FILES)
+
+
+def test_october_is_paid_after_september(tmp_path):
+    """The second month as HR runs it: September from the August state, then October from September's state,
+    with both months' ledgers (October reverses some September payments) and October's side files."""
+    october = BUNDLED / "2026-10"
+    common = ["--policy", POLICIES, "--roster", BUNDLED / "roster.csv"]
+    result = cli("run", *common, "--ledger", BUNDLED / "ledger.csv", "--targets", BUNDLED / "targets.csv",
+                 "--assignments", BUNDLED / "assignments.csv", "--events", BUNDLED / "events.csv",
+                 "--state", BUNDLED / "state-2026-08.json", "--period", "2026-09", "--out", tmp_path / "2026-09")
+    assert result.exit_code == 0, result.output
+    result = cli("run", *common, "--ledger", BUNDLED / "ledger.csv", "--ledger", october / "ledger.csv",
+                 "--targets", october / "targets.csv", "--assignments", october / "assignments.csv",
+                 "--events", october / "events.csv", "--state", tmp_path / "2026-09" / "state.json",
+                 "--period", "2026-10", "--out", tmp_path / "2026-10")
+    assert result.exit_code == 0, result.output
+    payouts = pd.read_csv(tmp_path / "2026-10" / "payouts.csv", dtype=str, keep_default_na=False)
+    assert len(payouts) == 40 and set(payouts["period"]) == {"2026-10"}
+    lines = pd.read_csv(tmp_path / "2026-10" / "lines.csv", dtype=str, keep_default_na=False)
+    september = set(pd.read_csv(BUNDLED / "ledger.csv", dtype=str)["payment_id"])
+    clawed = lines[lines["reverses"].isin(september)]
+    assert len(clawed) > 0 and clawed["amount"].str.startswith("-").all()  # at September's rates, in October

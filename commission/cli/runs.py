@@ -121,15 +121,44 @@ def validate(policies):
 
 
 @click.command("sample-data")
-@click.option("--collectors", default=40, show_default=True, type=click.IntRange(1, 100_000))
-@click.option("--months", default=3, show_default=True, type=click.IntRange(1, 36))
-@click.option("--seed", default=7, show_default=True, type=int)
-@click.option("--first-month", default="2026-07", show_default=True, help="First month of the ledger.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--collectors", type=click.IntRange(1, 100_000),
+              help="Collectors on the new roster (teams of about 8 with a lead; a few join or leave) "
+                   "[default: 40]. Not with --continue: a continued data set keeps its roster.")
+@click.option("--months", type=click.IntRange(1, 36),
+              help="How many months to generate [default: 3; 1 with --continue].")
+@click.option("--seed", default=7, show_default=True, type=click.IntRange(0),
+              help="Random seed: the same seed (and, with --continue, the same data set) writes identical files.")
+@click.option("--first-month", metavar="YYYY-MM",
+              help="First month generated [default: 2026-07]. With --continue it is the month after the last "
+                   "one the data set holds, and any other month is refused.")
+@click.option("--continue", "continue_from", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Continue a data set instead of starting one: its folder (as sample-data wrote it: ledger, "
+                   "roster, targets, assignments, events), then the folder of each month continued from it, "
+                   "in order (repeat the option). The new months follow the last one it holds, for the same "
+                   "roster and collectors, with payment and event ids numbered on; --out gets their ledger, "
+                   "targets, assignments and events (the roster stays where it is).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write (an earlier sample there is replaced whole).")
 @reports_user_errors
-def sample_data(collectors, months, seed, first_month, out_dir):
-    """Generate a synthetic ledger and roster (no real people) for demos and tests."""
+def sample_data(collectors, months, seed, first_month, continue_from, out_dir):
+    """Generate a synthetic data set (no real people) for demos and tests, or its next months.
+
+    \b
+    A new data set:      commission sample-data --out data
+    Its next month:      commission sample-data --continue data --out data/2026-10
+    And the month after: commission sample-data --continue data --continue data/2026-10
+                             --out data/2026-11
+    """
     from ..app.samples import make_sample
 
-    data, folder = make_sample(collectors, months, seed, first_month, out_dir)
-    click.echo(f"{len(data.ledger)} payments by {collectors} collectors over {months} months written to {folder}/")
+    data, folder = make_sample(collectors, months, seed, first_month, out_dir, continue_from)
+    ledger = data.ledger
+    payments = int((ledger["payment_id"] != ledger["payment_id"].shift()).sum())  # split rows share an id
+    first, last = ledger["payment_date"].min()[:7], ledger["payment_date"].max()[:7]
+    span = first if first == last else f"{first} to {last}"
+    if not continue_from:
+        click.echo(f"{payments} payments by {len(data.roster)} collectors, {span}, written to {folder}/")
+        return
+    ids = f"{ledger['payment_id'].iat[0]} to {ledger['payment_id'].iat[-1]}"
+    click.echo(f"{payments} payments ({ids}) by {ledger['collector_id'].nunique()} collectors, {span}, written to "
+               f"{folder}/; the roster stays {Path(continue_from[0]) / 'roster.csv'}")

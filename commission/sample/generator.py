@@ -7,6 +7,9 @@ few people who join or leave mid-period. `generate` also exercises the real-plan
 bounced payments reversed a few days later (full or partial), payments credited to two or
 three teammates (split credit), two plans on one roster, monthly targets, assigned
 balances (for the recovery rate), and complaints, violations and QA scores.
+`continue_sample` makes the next months of such a data set (the second month of payroll):
+the same roster and collectors, ids numbered on, some of the last month's payments bouncing
+in the new one.
 
 Everything is pure and vectorized: no file, clock or environment access, no Python loop
 over rows (the only loops run over a handful of buckets, digit groups or teams). The same
@@ -26,7 +29,7 @@ import pandas as pd
 
 from ..periods import Period
 
-__all__ = ["SampleData", "generate", "generate_ledger_rows"]
+__all__ = ["SampleData", "continue_sample", "generate", "generate_ledger_rows", "months_held", "next_month"]
 
 _LEDGER_COLUMNS = (
     "payment_id",
@@ -303,6 +306,276 @@ def generate_ledger_rows(rows: int, collectors: int = 500, seed: int = 7, month:
     )
 
 
+# --------------------------------------------------------------------------- continuing a data set
+
+
+def months_held(history: SampleData) -> tuple[str, str]:
+    """The first and last month ("YYYY-MM") a data set holds anything for: a payment, an event, a
+    target or an assigned balance."""
+    months = pd.concat([history.ledger["payment_date"].str[:7], history.events["date"].str[:7],
+                        history.targets["period"], history.assignments["period"]], ignore_index=True)
+    if not len(months):
+        raise ValueError("the data set holds no month to continue from")
+    return str(months.min()), str(months.max())
+
+
+def next_month(history: SampleData) -> str:
+    """The month a continuation of `history` starts with: the one after the last it holds."""
+    last = np.datetime64(months_held(history)[1], "M")
+    return str(last + 1)
+
+
+def continue_sample(history: SampleData, months: int = 1, seed: int = 7) -> SampleData:
+    """The `months` months after those `history` holds, for the same roster and collectors.
+
+    `history` is a data set as `generate` makes it (one or more of its files read back, or
+    earlier continuations added), its months ("YYYY-MM" periods) in the frames' text form. The
+    result holds the same roster and the new months' ledger, targets, assignments and events:
+
+    - the collectors are the roster's, on its teams and plans, and the roster is not changed: a
+      collector who left before a month (or starts after it) has nothing in it, one who leaves
+      during it nothing after the day they left;
+    - payments are numbered on from the highest payment_id of the history (event ids on from the
+      highest event_id), so the ledgers combine without a duplicate id;
+    - each collector keeps their productivity (their average monthly target in the history is
+      the full month they are expected to recover), recovery rate (assigned balance per day
+      worked) and usual QA score, and works partly the same accounts as before;
+    - payments of the history's last 20 days may bounce in the new months: such a reversal names
+      the earlier payment (same collector, account, bucket and balance) and never takes back more
+      than it paid, nor a payment that was split or already reversed.
+
+    Deterministic: the same history, months and seed give identical frames.
+    """
+    _check_int("months", months, 1)
+    roster, ledger = history.roster, history.ledger
+    first_month = next_month(history)
+    rng = np.random.default_rng([seed, int(np.datetime64(first_month, "M").astype(np.int64))])
+
+    bounds = _month_bounds(first_month, months)
+    period_start = bounds[0]
+    period_days = int((bounds[-1] - bounds[0]).astype(np.int64))
+    collectors = len(roster)
+    collector_ids = roster["collector_id"].to_numpy(dtype=object)
+    start, end = _dates(roster["start_date"]), _dates(roster["end_date"])
+    start_day = np.where(np.isnat(start), -(10**6), (start - period_start).astype(np.int64))
+    end_day = np.where(np.isnat(end), period_days - 1, np.minimum((end - period_start).astype(np.int64),
+                                                                   period_days - 1))
+    team = pd.factorize(roster["team"], sort=True)[0].astype(np.int64)
+
+    month_lo = (bounds[:-1] - period_start).astype(np.int64)
+    month_hi = (bounds[1:] - period_start).astype(np.int64) - 1
+    lo = np.maximum(start_day[:, None], month_lo[None, :])
+    hi = np.minimum(end_day[:, None], month_hi[None, :])
+    active = np.clip(hi - lo + 1, 0, None)
+    month_len = (month_hi - month_lo + 1)[None, :]
+
+    # What each collector is expected to recover in a full month: their average monthly target.
+    full_month = _by_collector(history.targets, "target", collector_ids)
+    known = ~np.isnan(full_month)
+    fallback = float(np.median(full_month[known])) if known.any() else 60 * _mean_amount_minor()
+    full_month = np.where(known, full_month, fallback)
+
+    expected = (full_month / _mean_amount_minor())[:, None] * active / month_len
+    counts = rng.poisson(expected)
+    counts = np.where(active > 0, np.maximum(counts, 1), 0).ravel()  # collector-major
+    n = int(counts.sum())
+    row_collector = np.repeat(np.repeat(np.arange(collectors), months), counts)
+    row_lo = np.repeat(lo.ravel(), counts)
+    row_active = np.repeat(active.ravel(), counts)
+    day = row_lo + (rng.random(n) * row_active).astype(np.int64)
+    values = _payment_values(rng, n)
+
+    per_collector = counts.reshape(collectors, months).sum(axis=1)
+    pool_size = np.where(per_collector > 0, np.maximum(1, np.ceil(per_collector * _ACCOUNTS_PER_PAYMENT)), 0)
+    pool_size = pool_size.astype(np.int64)
+    pool_offset = np.concatenate(([0], np.cumsum(pool_size)[:-1]))
+    account = pool_offset[row_collector] + (rng.random(n) * pool_size[row_collector]).astype(np.int64)
+    accounts, account_is_loan = _continued_accounts(rng, ledger, collector_ids, pool_size, pool_offset)
+
+    shuffle = rng.permutation(n)
+    order = shuffle[np.argsort(day[shuffle], kind="stable")]
+
+    numbers = _id_numbers(ledger["payment_id"], "P", "payment_id")
+    carried = _carried_reversals(rng, ledger, numbers, collector_ids, start_day, end_day, period_start)
+    carried_account = len(accounts) + np.arange(len(carried["day"]))
+    accounts = np.concatenate([accounts, carried.pop("account_id")])
+    carried["account_number"] = carried_account
+    rows = _with_reversals_and_splits(
+        rng,
+        collector=row_collector[order],
+        account_number=account[order],
+        day=day[order],
+        values=values[:, order],
+        is_loan=account_is_loan[account[order]],
+        team=team,
+        start_day=start_day,
+        end_day=end_day,
+        first_number=int(numbers.max(initial=0)) + 1,
+        carried=carried,
+    )
+    top = int(rows["number"].max(initial=numbers.max(initial=0)))
+    width = max(int(ledger["payment_id"].str.len().max()) - 1 if len(ledger) else 0, _payment_id_width(top))
+    dates = np.datetime_as_string(period_start + rows["day"], unit="D")
+    columns = {
+        "payment_id": _numbered("P", rows["number"], width),
+        "collector_id": collector_ids[rows["collector"]],
+        "account_id": accounts[rows["account_number"]],
+        "payment_date": dates,
+    }
+    new_ledger = pd.DataFrame({name: pd.Series(np.asarray(values).astype(object), dtype=_STR)
+                               for name, values in columns.items()})
+    for position, name in enumerate(("amount", "days_past_due", "balance")):
+        new_ledger[name] = pd.Series(rows["values"][position], dtype=np.int64)
+    new_ledger["product"] = pd.Series(np.array(_PRODUCTS, dtype=object)[rows["is_loan"].astype(np.int64)], dtype=_STR)
+    reverses = np.full(len(dates), "", dtype=object)
+    reversal = rows["reverses"] > 0
+    reverses[reversal] = _numbered("P", rows["reverses"][reversal], width)
+    new_ledger["reverses"] = pd.Series(reverses, dtype=_STR)
+    new_ledger["credit_share"] = pd.Series(np.array(_SHARE_LABELS, dtype=object)[rows["share"]], dtype=_STR)
+
+    # Targets: the manager's guess at the full month; assigned balances: the collector's book,
+    # from their history's balance per share of a month worked (at least a quarter's book).
+    worked = np.flatnonzero(active.ravel() > 0)
+    worked_collector, worked_month = np.divmod(worked, months)
+    guess = rng.lognormal(0.0, _TARGET_SIGMA, len(worked))
+    target = np.maximum(1, np.rint(full_month[worked_collector] * guess / _TARGET_STEP_MINOR)).astype(np.int64)
+    target *= _TARGET_STEP_MINOR
+    book = _books(history, roster, collector_ids, start, end)
+    book = np.where(np.isnan(book), full_month / np.sqrt(_RATE_LOW * _RATE_HIGH), book)
+    drift = rng.lognormal(0.0, _RATE_MONTH_SIGMA, len(worked))
+    worked_share = np.maximum((active / month_len).ravel()[worked], _MIN_BOOK_SHARE)
+    assigned = np.rint(book[worked_collector] * worked_share / drift).astype(np.int64)
+    periods = np.datetime_as_string(bounds[:-1].astype("datetime64[M]"), unit="M").astype(object)
+    keys = {"collector_id": collector_ids[worked_collector], "period": periods[worked_month]}
+    targets = _small_frame(keys, _TARGET_COLUMNS[-1], target)
+    assignments = _small_frame(keys, _ASSIGNMENT_COLUMNS[-1], assigned)
+
+    qa = history.events.loc[history.events["type"] == "qa"]
+    level = pd.Series(pd.to_numeric(qa["score"]).to_numpy(dtype=float)).groupby(
+        qa["collector_id"].to_numpy()).mean().reindex(collector_ids).fillna(_QA_MEAN).to_numpy()
+    event_numbers = _id_numbers(history.events["event_id"], "E", "event_id")
+    event_width = int(history.events["event_id"].str.len().max()) - 1 if len(history.events) else 6
+    events = _events(rng, collector_ids, lo, active, month_len, start_day, end_day, period_start, period_days,
+                     level=level, first_number=int(event_numbers.max(initial=0)) + 1, id_width=event_width)
+    return SampleData(ledger=new_ledger, roster=roster, targets=targets, assignments=assignments, events=events)
+
+
+def _dates(text: pd.Series) -> np.ndarray:
+    """ISO dates as datetime64[D], NaT for blank."""
+    return np.array(text.to_numpy(dtype=object), dtype="datetime64[D]")
+
+
+def _id_numbers(ids: pd.Series, prefix: str, name: str) -> np.ndarray:
+    """The numbers of ids written prefix + digits (P000000001), as int64."""
+    if len(ids) and not ids.str.fullmatch(prefix + r"\d{1,18}").all():
+        raise ValueError(f"{name}s must be {prefix} and digits to be numbered on")
+    return ids.str[len(prefix):].astype(np.int64).to_numpy() if len(ids) else np.zeros(0, dtype=np.int64)
+
+
+def _by_collector(frame: pd.DataFrame, column: str, collector_ids: np.ndarray) -> np.ndarray:
+    """Each collector's mean `column` over their months in `frame` (NaN for none), as float."""
+    values = pd.Series(frame[column].to_numpy(dtype=float)).groupby(frame["collector_id"].to_numpy()).mean()
+    return values.reindex(collector_ids).to_numpy(dtype=float)
+
+
+def _books(history: SampleData, roster: pd.DataFrame, collector_ids: np.ndarray, start: np.ndarray,
+           end: np.ndarray) -> np.ndarray:
+    """Each collector's assigned balance for a full month, from the history: the geometric mean over
+    their months of the balance per share of the month worked (at least a quarter), NaN for none."""
+    frame = history.assignments
+    who = pd.Index(roster["collector_id"]).get_indexer(frame["collector_id"])
+    frame, who = frame.loc[who >= 0], who[who >= 0]
+    month = np.array(frame["period"].to_numpy(dtype=object), dtype="datetime64[M]")
+    first, last = month.astype("datetime64[D]"), (month + 1).astype("datetime64[D]") - 1
+    begin = np.where(np.isnat(start[who]), first, np.maximum(start[who], first))
+    stop = np.where(np.isnat(end[who]), last, np.minimum(end[who], last))
+    days = np.clip((stop - begin).astype(np.int64) + 1, 0, None)
+    share = np.maximum(days / ((last - first).astype(np.int64) + 1), _MIN_BOOK_SHARE)
+    log_book = pd.Series(np.log(np.maximum(frame["assigned_balance"].to_numpy(dtype=float), 1.0) / share))
+    return np.exp(log_book.groupby(frame["collector_id"].to_numpy()).mean().reindex(collector_ids).to_numpy(float))
+
+
+_CONTINUING_ACCOUNTS = 0.5  # share of a collector's account pool that are accounts they worked before
+
+
+def _continued_accounts(rng: np.random.Generator, ledger: pd.DataFrame, collector_ids: np.ndarray,
+                        pool_size: np.ndarray, pool_offset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Account ids (text) and is-cash-loan for every slot of the collectors' account pools: up to half
+    of each pool are accounts the collector worked before (with their product), picked at random; the
+    rest are new numbers that no account of the history has."""
+    sole = ledger.loc[(ledger["reverses"] == "") & (ledger["credit_share"] == "")].drop_duplicates("account_id")
+    owner = pd.Index(collector_ids).get_indexer(sole["collector_id"])
+    sole, owner = sole.loc[owner >= 0], owner[owner >= 0]
+    order = np.lexsort((rng.random(len(owner)), owner))
+    old_account = sole["account_id"].to_numpy(dtype=object)[order]
+    old_loan = (sole["product"].to_numpy(dtype=object) == "cash_loan")[order]
+    old_count = np.bincount(owner, minlength=len(collector_ids))
+    old_first = np.concatenate(([0], np.cumsum(old_count)[:-1]))
+
+    total = int(pool_size.sum())
+    slot_collector = np.repeat(np.arange(len(collector_ids)), pool_size)
+    rank = np.arange(total) - np.repeat(pool_offset, pool_size)
+    reuse = np.minimum(old_count, np.floor(pool_size * _CONTINUING_ACCOUNTS).astype(np.int64))
+    is_old = rank < reuse[slot_collector]
+    fresh = total - int(is_old.sum())
+    spare = 64  # a new number that an old account already has is skipped (about one chance in 10**7)
+    numbers = _account_numbers(rng, np.arange(fresh + spare, dtype=np.int64))
+    new_text = _digit_matrix(_ACCOUNT_PREFIX, numbers, _ACCOUNT_DIGITS).view(
+        f"S{len(_ACCOUNT_PREFIX) + _ACCOUNT_DIGITS}").ravel().astype(str).astype(object)
+    new_text = new_text[~pd.Index(new_text).isin(ledger["account_id"])][:fresh]
+    if len(new_text) < fresh:
+        raise ValueError("could not find new account numbers that the data set does not hold yet")
+    accounts = np.empty(total, dtype=object)
+    accounts[is_old] = old_account[(old_first[slot_collector] + rank)[is_old]]
+    accounts[~is_old] = new_text
+    is_loan = np.empty(total, dtype=bool)
+    is_loan[is_old] = old_loan[(old_first[slot_collector] + rank)[is_old]]
+    is_loan[~is_old] = rng.random(fresh) < _CASH_LOAN_SHARE
+    return accounts, is_loan
+
+
+def _carried_reversals(rng: np.random.Generator, ledger: pd.DataFrame, numbers: np.ndarray,
+                       collector_ids: np.ndarray, start_day: np.ndarray, end_day: np.ndarray,
+                       period_start: np.datetime64) -> dict[str, np.ndarray]:
+    """Payments of the history's last 20 days that bounce in the new months: a payment k days before
+    the end bounces after it with chance 1% x (20 - k) / 20 (as if reversed 1-20 days after it was
+    made); only sole-credit payments not reversed yet, of a collector employed on the day it bounces.
+    Arrays as _with_reversals_and_splits takes them, with account_id (text) for account_number."""
+    reversed_ids = pd.Index(ledger.loc[ledger["reverses"] != "", "reverses"])
+    dates = _dates(ledger["payment_date"])
+    before_end = ((period_start - 1) - dates).astype(np.int64)
+    candidate = ((ledger["reverses"] == "").to_numpy() & (ledger["credit_share"] == "").to_numpy()
+                 & (ledger["amount"].to_numpy() > 0) & ~ledger["payment_id"].isin(reversed_ids).to_numpy()
+                 & (before_end >= 0) & (before_end < _REVERSAL_MAX_DAYS))
+    rows = np.flatnonzero(candidate)
+    k = before_end[rows]
+    bounce = rng.random(len(rows)) < _REVERSAL_SHARE * (_REVERSAL_MAX_DAYS - k) / _REVERSAL_MAX_DAYS
+    delay = k + 1 + (rng.random(len(rows)) * (_REVERSAL_MAX_DAYS - k)).astype(np.int64)
+    partial = rng.random(len(rows)) < _PARTIAL_REVERSAL_SHARE
+    fraction = rng.uniform(_PARTIAL_LOW, _PARTIAL_HIGH, len(rows))
+    gap = rng.random(len(rows))
+    collector = pd.Index(collector_ids).get_indexer(ledger["collector_id"].to_numpy()[rows])
+    day = delay - k - 1  # counted from the first day of the new months
+    safe = np.maximum(collector, 0)
+    keep = bounce & (collector >= 0) & (start_day[safe] <= day) & (day <= end_day[safe])
+    rows, collector, day, partial, fraction, gap = rows[keep], collector[keep], day[keep], partial[keep], \
+        fraction[keep], gap[keep]
+    original = ledger["amount"].to_numpy()[rows]
+    step = np.where((original % 100 == 0) & (original >= 1_000), 100, 1)
+    returned = np.where(partial, np.rint(original * fraction / step).astype(np.int64) * step, original)
+    order = np.lexsort((gap, day))  # in booking order, as the new rows are
+    values = np.stack([-returned, ledger["days_past_due"].to_numpy()[rows], ledger["balance"].to_numpy()[rows]])
+    return {
+        "collector": collector[order],
+        "account_id": ledger["account_id"].to_numpy(dtype=object)[rows][order],
+        "day": day[order],
+        "values": values[:, order].astype(np.int64),
+        "is_loan": (ledger["product"].to_numpy(dtype=object)[rows] == "cash_loan")[order],
+        "reverses": numbers[rows][order],
+        "gap": gap[order],
+    }
+
+
 # --------------------------------------------------------------------------- values
 
 
@@ -406,13 +679,21 @@ def _with_reversals_and_splits(
     team: np.ndarray,
     start_day: np.ndarray,
     end_day: np.ndarray,
+    first_number: int = 1,
+    carried: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Add reversal rows and split-credit rows to a ledger in date order; vectorized.
 
     Returns the rows in their final order (date, then payment number; the rows of a split
     payment together, owner first) as arrays: collector, account_number, day, values (3, n),
-    is_loan, number (payment number, shared by split rows), reverses (payment number of the
-    reversed payment, 0 if none) and share (codes into _SHARE_LABELS, 0 for sole credit).
+    is_loan, number (payment number, shared by split rows, counted from `first_number`),
+    reverses (payment number of the reversed payment, 0 if none) and share (codes into
+    _SHARE_LABELS, 0 for sole credit).
+
+    `carried` are reversals of payments made before this ledger (a continued data set): arrays
+    collector, account_number, day, values (3, m: amount already negative), is_loan, reverses
+    (the earlier payment's number) and gap (a uniform draw: where among its day's payments the
+    reversal is booked). They are numbered with the new rows, in booking order.
     """
     n = len(day)
     u = rng.random(n)
@@ -469,29 +750,43 @@ def _with_reversals_and_splits(
     first = np.searchsorted(day, reversal_day, side="left")
     last = np.searchsorted(day, reversal_day, side="right")
     reversal_key = 8 * (first + (gap * (last - first + 1)).astype(np.int64)) - 4
-    key = np.concatenate([8 * np.arange(n, dtype=np.int64), reversal_key, 8 * mate_source + mate_sub])
+    if carried is None:
+        carried = {"collector": np.zeros(0, dtype=np.int64), "account_number": account_number[:0],
+                   "day": np.zeros(0, dtype=np.int64), "values": values[:, :0], "is_loan": is_loan[:0],
+                   "reverses": np.zeros(0, dtype=np.int64), "gap": np.zeros(0)}
+    early = len(carried["day"])
+    first = np.searchsorted(day, carried["day"], side="left")
+    last = np.searchsorted(day, carried["day"], side="right")
+    carried_key = 8 * (first + (carried["gap"] * (last - first + 1)).astype(np.int64)) - 4
+    key = np.concatenate([8 * np.arange(n, dtype=np.int64), reversal_key, carried_key, 8 * mate_source + mate_sub])
     order = np.argsort(key, kind="stable")
     is_new = np.ones(len(key), dtype=bool)  # a new payment at each row that is not a split partner's
-    is_new[n + len(bounced) :] = False
-    number = np.cumsum(is_new[order])
+    is_new[n + len(bounced) + early :] = False
+    number = np.cumsum(is_new[order]) + (first_number - 1)
     number_of = np.empty_like(number)
     number_of[order] = number
 
-    source = np.concatenate([np.arange(n), bounced, mate_source])[order]
+    # Rows by where they come from: the payments (0..n-1), their reversals, earlier payments'
+    # reversals (carried), split partners. `source` picks each row's values from `pool`.
+    pool = np.concatenate([values, carried["values"]], axis=1)
+    source = np.concatenate([np.arange(n), bounced, n + np.arange(early), mate_source])[order]
     reverses = np.zeros(len(key), dtype=np.int64)
     reverses[n : n + len(bounced)] = number_of[bounced]
+    reverses[n + len(bounced) : n + len(bounced) + early] = carried["reverses"]
     amount_override = np.zeros(len(key), dtype=np.int64)
     amount_override[n : n + len(bounced)] = returned
-    out_values = values[:, source]
-    is_reversal = reverses[order] > 0
+    out_values = pool[:, source]
+    is_reversal = np.zeros(len(key), dtype=bool)
+    is_reversal[n : n + len(bounced)] = True
+    is_reversal = is_reversal[order]
     out_values[0, is_reversal] = -amount_override[order][is_reversal]
-    share_all = np.concatenate([share, np.zeros(len(bounced), dtype=np.int32), mate_share.astype(np.int32)])
+    share_all = np.concatenate([share, np.zeros(len(bounced) + early, dtype=np.int32), mate_share.astype(np.int32)])
     return {
-        "collector": np.concatenate([collector, collector[bounced], mate_collector])[order],
-        "account_number": account_number[source],
-        "day": np.concatenate([day, reversal_day, day[mate_source]])[order],
+        "collector": np.concatenate([collector, collector[bounced], carried["collector"], mate_collector])[order],
+        "account_number": np.concatenate([account_number, carried["account_number"]])[source],
+        "day": np.concatenate([day, reversal_day, carried["day"], day[mate_source]])[order],
         "values": out_values,
-        "is_loan": is_loan[source],
+        "is_loan": np.concatenate([is_loan, carried["is_loan"]])[source],
         "number": number,
         "reverses": reverses[order],
         "share": share_all[order],
@@ -511,15 +806,22 @@ def _events(
     end_day: np.ndarray,
     period_start: np.datetime64,
     period_days: int,
+    level: np.ndarray | None = None,
+    first_number: int = 1,
+    id_width: int = 6,
 ) -> pd.DataFrame:
-    """Compliance and quality events on days the collector works (day numbers from period_start)."""
+    """Compliance and quality events on days the collector works (day numbers from period_start).
+
+    `level` is each collector's usual QA score (drawn when not given); events are numbered from
+    `first_number`, with at least `id_width` digits."""
     collectors, months = active.shape
     worked = np.flatnonzero(active.ravel() > 0)
     window_lo, window_len = lo.ravel()[worked], active.ravel()[worked]
 
     # One QA review per collector-month worked; each collector has a usual level of quality.
     qa_day = window_lo + (rng.random(len(worked)) * window_len).astype(np.int64)
-    level = rng.normal(_QA_MEAN, _QA_COLLECTOR_SIGMA, collectors)
+    if level is None:
+        level = rng.normal(_QA_MEAN, _QA_COLLECTOR_SIGMA, collectors)
     score = np.clip(np.rint(level[worked // months] + rng.normal(0.0, _QA_REVIEW_SIGMA, len(worked))), 50, 100)
 
     complaints = rng.poisson(_COMPLAINTS_PER_MONTH * (active / month_len).ravel()[worked])
@@ -528,7 +830,8 @@ def _events(
     ).astype(np.int64)
 
     # One or two serious violations, by different collectors, on a day each of them works.
-    offenders = rng.choice(collectors, min(int(rng.integers(1, 3)), collectors), replace=False)
+    present = np.flatnonzero(active.sum(axis=1) > 0)
+    offenders = rng.choice(present, min(int(rng.integers(1, 3)), len(present)), replace=False)
     first, last = np.maximum(start_day[offenders], 0), np.minimum(end_day[offenders], period_days - 1)
     violation_day = first + (rng.random(len(offenders)) * (last - first + 1)).astype(np.int64)
 
@@ -541,7 +844,7 @@ def _events(
 
     n = len(day)
     columns = (
-        _numbered("E", np.arange(1, n + 1), max(6, len(str(n)))),
+        _numbered("E", np.arange(first_number, first_number + n), max(id_width, len(str(first_number + n - 1)))),
         collector_ids[collector[order]],
         np.datetime_as_string(period_start + day[order], unit="D"),
         np.array(_EVENT_TYPES, dtype=object)[kind[order]],
