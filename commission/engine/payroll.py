@@ -22,6 +22,7 @@ from .book import ItemBook
 from .classify import classify_frame
 from .context import RunContext, SideInputs
 from .credit import credited_amounts
+from .employment import outside_employment
 from .kpis import kpi_frame
 from .result import RunResult
 from .rules import Booking, rule_kind
@@ -47,6 +48,9 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
     versions of one plan. Results of the plans are put together, collectors in order. A period
     without a single repayment is most likely a wrong period or ledger, so it is paid only when
     `allow_no_repayments` says it is meant (a month with only draws or balances to pay).
+
+    Ledger rows dated outside a collector's employment are refused unless their plan says to pay or
+    skip them (engine.employment).
     """
     groups = [(plan, members, _in_force(policies, plan, period))
               for plan, members in _plan_groups(policies, ledger, roster)]
@@ -72,17 +76,38 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
 
 def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame], side: SideInputs,
                     groups) -> RunResult:
+    rows_read = len(ledger)
     if "credit_share" in ledger:
-        ledger = ledger.assign(amount=credited_amounts(ledger))
+        ledger = ledger.assign(amount=credited_amounts(ledger))  # before any row is skipped: shares stay exact
+    ledger, skipped, warnings = outside_employment(ledger, roster, [(members, policy) for _, members, policy in groups],
+                                                   _first_day([policy for _, _, policy in groups], period), period.end)
     if len(groups) == 1 and groups[0][1] is None:
-        return _keep_untouched_state(pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side), side)
-    results = []
-    for _, members, policy in groups:
-        mine = ledger["collector_id"].isin(members).to_numpy()
-        part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
-        results.append(pay_plan(policy, part, period, roster.loc[sorted(members)] if roster is not None else None,
-                               history=ledger, side=side))
-    return _keep_untouched_state(merge_results(results, rows_read=len(ledger)), side)
+        result = _pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side)
+    else:
+        results = []
+        for _, members, policy in groups:
+            mine = ledger["collector_id"].isin(members).to_numpy()
+            part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
+            results.append(_pay_plan(policy, part, period,
+                                     roster.loc[sorted(members)] if roster is not None else None,
+                                     history=ledger, side=side))
+        result = merge_results(results, rows_read=len(ledger))
+    return _keep_untouched_state(_with_skipped(result, skipped, warnings, rows_read), side)
+
+
+def _first_day(policies, period: Period):
+    """The first day the run reads: the period's, or the first of the widest window a component paid in
+    it covers (a quarter's first day for a quarterly component in the quarter's last month)."""
+    return min([period.start] + [period.enclosing(c.pays).start for p in policies for c in p.components
+                                 if period.pays(c.pays)])
+
+
+def _with_skipped(result: RunResult, skipped: pd.DataFrame, warnings: list[str], rows_read: int) -> RunResult:
+    """The result with the rows skipped outside employment, counted so that rows_read = rows_used +
+    rows_excluded (outside every window paid) + rows_skipped."""
+    counts = dict(result.counts, rows_read=rows_read, rows_skipped=len(skipped))
+    counts["rows_excluded"] = rows_read - counts["rows_used"] - len(skipped)
+    return replace(result, skipped=skipped, counts=counts, warnings=(*warnings, *result.warnings))
 
 
 def _check_state(side: SideInputs, period: Period, policies) -> None:
@@ -149,9 +174,11 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                          for r in results], ignore_index=True)
     order = payouts["collector_id"].argsort(kind="stable").to_numpy()
     items = pd.concat([r.items for r in results], ignore_index=True)
-    counts = {key: sum(r.counts[key] for r in results) for key in ("rows_in_period", "rows_used", "collectors")}
+    counts = {key: sum(r.counts.get(key, 0) for r in results)
+              for key in ("rows_in_period", "rows_used", "rows_skipped", "collectors")}
     counts["rows_read"] = rows_read
-    counts["rows_excluded"] = rows_read - counts["rows_used"]
+    counts["rows_excluded"] = rows_read - counts["rows_used"] - counts["rows_skipped"]
+    skipped = [r.skipped for r in results if len(r.skipped)]
     return RunResult(period=results[0].period, policies=tuple(p for r in results for p in r.policies),
                      payouts=payouts.take(order).reset_index(drop=True),
                      items=items.sort_values("collector_id", kind="stable").reset_index(drop=True),
@@ -161,7 +188,10 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                      kpis=pd.concat([r.kpis for r in results], ignore_index=True).sort_values(
                          ["collector_id", "kpi", "window"], kind="stable").reset_index(drop=True),
                      state=pd.concat([r.state for r in results], ignore_index=True).sort_values(
-                         ["collector_id", "balance"], kind="stable").reset_index(drop=True))
+                         ["collector_id", "balance"], kind="stable").reset_index(drop=True),
+                     skipped=pd.concat(skipped, ignore_index=True).sort_values(
+                         ["collector_id", "payment_date", "payment_id"], kind="stable").reset_index(drop=True)
+                     if skipped else results[0].skipped)
 
 
 def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
@@ -173,12 +203,32 @@ def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     originals). Without `history`, `ledger` is all there is and its split credit is applied here.
     `roster`, when given, is indexed by collector_id and adds collectors with no payments
     (floors still pay them). Raises InputError for problems the user can fix (plan not in
-    force, rows no bucket or rate rule covers).
+    force, rows no bucket or rate rule covers, rows outside a collector's employment that the plan
+    does not say to pay or skip). Rows skipped are left out of `ledger` and `history` alike.
     """
     _in_force([policy], policy.plan, period)
+    rows_read = len(ledger)
     if "credit_share" in ledger and history is None:
         ledger = ledger.assign(amount=credited_amounts(ledger))
-    ctx = _context(policy, ledger, period, roster, ledger if history is None else history, side)
+    ledger, skipped, warnings = outside_employment(ledger, roster, [(None, policy)], _first_day([policy], period),
+                                                   period.end, history=history)
+    history = ledger if history is None else _without(history, skipped) if len(skipped) else history
+    return _with_skipped(_pay_plan(policy, ledger, period, roster, history, side), skipped, warnings, rows_read)
+
+
+def _without(history: pd.DataFrame, skipped: pd.DataFrame) -> pd.DataFrame:
+    """`history` without the rows skipped (a payment and collector name one row)."""
+    keys = pd.MultiIndex.from_arrays([history["payment_id"].to_numpy(dtype=object),
+                                      history["collector_id"].to_numpy(dtype=object)])
+    gone = keys.isin(pd.MultiIndex.from_arrays([skipped["payment_id"].to_numpy(dtype=object),
+                                                skipped["collector_id"].to_numpy(dtype=object)]))
+    return history.loc[~gone].reset_index(drop=True)
+
+
+def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],
+              history: pd.DataFrame, side: SideInputs) -> RunResult:
+    """pay_plan once split credit is applied and the rows outside employment are dealt with."""
+    ctx = _context(policy, ledger, period, roster, history, side)
     paid = tuple(c for c in policy.components if period.pays(c.pays))
     job = Booking(ctx, ItemBook(ctx.collectors, policy.minor_units), Balances(ctx), paid)
     line_frames, warnings = _book_rules(job, paid)
@@ -194,7 +244,7 @@ def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     in_period = ctx.rows_in(period)
     counts = {"rows_read": int(len(ledger)), "rows_in_period": int(in_period.sum()),
               "rows_used": int(len(ctx.frame)), "rows_excluded": int(len(ledger) - len(ctx.frame)),
-              "collectors": ctx.n}
+              "rows_skipped": 0, "collectors": ctx.n}
     return RunResult(period=period, policies=(policy,), payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
                      counts=counts, warnings=(*_coverage_warnings(ledger, paid, period), *warnings),
