@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector, option
-from ..money import sum_by
+from ..money import format_minor, sum_by
 from ..periods import Period
 from ..policy import Policy, plan_in_force
-from .balances import Balances, book_carried_and_draw, book_leavers, clearance_warnings
+from .balances import CARRIED, DRAW, HELD, Balances, book_carried_and_draw, book_leavers, clearance_warnings
 from .book import ItemBook
 from .classify import classify_frame
 from .context import RunContext, SideInputs
@@ -50,7 +50,9 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
     `allow_no_repayments` says it is meant (a month with only draws or balances to pay).
 
     Ledger rows dated outside a collector's employment are refused unless their plan says to pay or
-    skip them (engine.employment).
+    skip them (engine.employment); balances carried in must be ones the collectors' plans keep, and a
+    balance of a collector the run does not pay is never dropped: carried with a warning, or, in
+    the period that settles it (a holdback's release), refused.
     """
     groups = [(plan, members, _in_force(policies, plan, period))
               for plan, members in _plan_groups(policies, ledger, roster)]
@@ -65,10 +67,11 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
             raise InputError([Problem("", "", f"no ledger rows fall in {period} ({period.start} to "
                                       f"{period.end}); {covers}{hint}", role="period")])
         no_rows_warning = f"no ledger rows fall in {period}; {covers}: the roster is paid on no recovery"
-    _check_state(side, period, [policy for _, _, policy in groups])
+    _check_state(side, period, groups)
     result = _compute_groups(ledger, period, roster, side, groups)
     result.totals()  # a total past MAX_TOTAL stops the run here, before any report is written
-    warnings = clearance_warnings(side, period, set(result.payouts["collector_id"]))
+    result, warnings = _balances_of_the_missing(result, side, period, groups)
+    warnings += clearance_warnings(side, period, set(result.payouts["collector_id"]))
     if no_rows_warning:
         warnings.insert(0, no_rows_warning)
     return replace(result, warnings=(*warnings, *result.warnings)) if warnings else result
@@ -92,7 +95,7 @@ def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.Da
                                      roster.loc[sorted(members)] if roster is not None else None,
                                      history=ledger, side=side))
         result = merge_results(results, rows_read=len(ledger))
-    return _keep_untouched_state(_with_skipped(result, skipped, warnings, rows_read), side)
+    return _with_skipped(result, skipped, warnings, rows_read)
 
 
 def _first_day(policies, period: Period):
@@ -110,26 +113,98 @@ def _with_skipped(result: RunResult, skipped: pd.DataFrame, warnings: list[str],
     return replace(result, skipped=skipped, counts=counts, warnings=(*warnings, *result.warnings))
 
 
-def _check_state(side: SideInputs, period: Period, policies) -> None:
-    """Balances must come from the run just before this one, so nothing is skipped or counted twice."""
-    if side.state_period is None:
-        return
-    if side.state_period.end.toordinal() + 1 != period.start.toordinal():
+def kept_balances(policy: Policy) -> set[str]:
+    """The balances a plan keeps from one run to the next: carried negatives, draws owed, held leaver
+    pay, and one per holdback."""
+    return {CARRIED, DRAW, HELD} | {f"holdback:{a.id}" for a in policy.adjustments if a.kind == "holdback"}
+
+
+def _check_state(side: SideInputs, period: Period, groups) -> None:
+    """Balances must come from the run just before this one, so nothing is skipped or counted twice, and
+    each must be one its collector's plan keeps (a holdback a new version dropped, a misspelt name):
+    else no rule would ever pay or settle it. Whatever the balances' source (a state file, the batch
+    store)."""
+    if side.state_period is not None and side.state_period.end.toordinal() + 1 != period.start.toordinal():
         raise InputError([Problem("", "period", f"the state given is the one left by the run for "
                                   f"{side.state_period}; the run for {period} needs the state of the period just "
                                   f"before it", role="state")])
+    state = side.state
+    if state is None or not len(state):
+        return
+    policies = [policy for _, _, policy in groups]
+    known = np.zeros(len(state), dtype=bool)
+    whose = np.full(len(state), "", dtype=object)  # the plan that judges each balance; '' the collector is in none
+    collectors = state["collector_id"].to_numpy(dtype=object)
+    for _, members, policy in groups:
+        mine = np.ones(len(state), dtype=bool) if members is None else np.isin(collectors, list(members))
+        known[mine] = state["balance"].isin(kept_balances(policy)).to_numpy()[mine]
+        whose[mine] = f"plan {policy.plan} version {policy.version} (in force on {period.end}) keeps"
+    elsewhere = whose == ""
+    every = set().union(*(kept_balances(p) for p in policies))
+    known[elsewhere] = state["balance"].isin(every).to_numpy()[elsewhere]
+    problems = ProblemCollector()
+    minor = policies[0].minor_units
+    for index in np.flatnonzero(~known)[: problems.limit]:
+        collector, name = collectors[index], state["balance"].iat[index]
+        amount = format_minor(int(state["amount"].iat[index]), minor)
+        keeps = (f"{whose[index]} {', '.join(sorted(kept_balances(_plan_of(groups, collector))))}" if whose[index]
+                 else f"the plans of this run keep {', '.join(sorted(every))}")
+        problems.add(side.state_source, "balance",
+                     f"{name}: not a balance the plans given keep: {collector} holds {amount} of it, and {keeps}. "
+                     "A balance is never carried unpaid: settle it under the plan version that keeps it, or "
+                     "correct the balances (a misspelt name)", role="state")
+    problems.extend_hidden(max(int((~known).sum()) - problems.limit, 0))
+    problems.raise_if_any()
 
 
-def _keep_untouched_state(result: RunResult, side: SideInputs) -> RunResult:
-    """Balances of collectors this run did not pay (not on the roster, no payments) are carried as they were."""
+def _plan_of(groups, collector: str) -> Policy:
+    return next(policy for _, members, policy in groups if members is None or collector in members)
+
+
+#: What each kind of balance is, for the warnings about collectors a run does not pay.
+_OWED = {CARRIED: "a negative balance they owe", DRAW: "draws they owe", HELD: "leaver pay held for them"}
+
+
+def _balances_of_the_missing(result: RunResult, side: SideInputs, period: Period, groups) -> tuple[RunResult, list]:
+    """Balances of collectors this run does not pay (not on the roster and no payments) are never dropped
+    silently. A holdback this run settles (the end of its release period) is refused: only a run that
+    pays the collector can release or forfeit it. Any other balance is carried unchanged, with a
+    warning naming the collector and each balance."""
     if side.state is None or not len(side.state):
-        return result
-    untouched = side.state.loc[~side.state["collector_id"].isin(set(result.payouts["collector_id"]))]
-    if not len(untouched):
-        return result
-    state = pd.concat([result.state, untouched], ignore_index=True).sort_values(
+        return result, []
+    missing = side.state.loc[~side.state["collector_id"].isin(set(result.payouts["collector_id"]))]
+    if not len(missing):
+        return result, []
+    minor = result.minor_units
+    releases = {}  # holdback balance -> the release period it is settled at the end of
+    settled = set()  # holdback balances this run releases or forfeits
+    for _, _, policy in groups:
+        for rule in policy.adjustments:
+            if rule.kind == "holdback":
+                releases.setdefault(f"holdback:{rule.id}", period.enclosing(rule.release))
+                if period.pays(rule.release) and any(period.pays(c.pays) for c in policy.components
+                                                     if c.id in rule.applies_to):
+                    settled.add(f"holdback:{rule.id}")
+    problems = ProblemCollector()
+    refused = missing.loc[missing["balance"].isin(settled)]
+    for collector, name, amount in list(zip(refused["collector_id"], refused["balance"],
+                                            refused["amount"]))[: problems.limit]:
+        problems.add("", "", f"{collector} holds {format_minor(int(amount), minor)} of {name} but is not in this "
+                     f"run, which settles it (the end of {releases[name]}: released or forfeited): keep {collector} "
+                     "on the roster, with their end_date if they left, so their plan releases or forfeits it",
+                     role="roster")
+    problems.extend_hidden(max(len(refused) - problems.limit, 0))
+    problems.raise_if_any()
+    warnings = []
+    for collector, rows in missing.groupby("collector_id", sort=True):
+        held = "; ".join(f"{name} {format_minor(int(amount), minor)} ("
+                         + (_OWED.get(name) or f"settled at the end of {releases.get(name, 'its release period')}") + ")"
+                         for name, amount in zip(rows["balance"], rows["amount"]))
+        warnings.append(f"{collector} is not in this run but holds balances, carried unchanged: {held}; keep them "
+                        "on the roster (with their end_date if they left) until their plan settles these")
+    state = pd.concat([result.state, missing], ignore_index=True).sort_values(
         ["collector_id", "balance"], kind="stable").reset_index(drop=True)
-    return replace(result, state=state)
+    return replace(result, state=state), warnings
 
 
 def _plan_groups(policies, ledger: pd.DataFrame, roster: Optional[pd.DataFrame]) -> list[tuple[str, Optional[set]]]:
