@@ -43,8 +43,12 @@ def test_a_state_file_is_checked(tmp_path):
     state = tmp_path / "state.json"
     state.write_text(json.dumps({"period": "2026-07", "currency": "CNY", "balances": [
         {"collector_id": "C1", "balance": "drwa", "amount": "50.00"}]}), encoding="utf-8")
+    # A state file written by hand is refused unless the run is told why; then its balances are checked
+    # like any (the engine checks them, whatever their source): one the plan does not keep is refused
     result = run(tmp_path, "2026-08", "--state", state)
-    assert result.exit_code == 2 and "drwa: not a balance the plans given keep" in result.output
+    assert result.exit_code == 2 and "was changed after its run wrote it" in result.output
+    result = run(tmp_path, "2026-08", "--state", state, "--state-edited", "a hand-made state")
+    assert result.exit_code == 2 and "drwa: not a balance the plans given keep: C1 holds 50.00 of it" in result.output
     state.write_text(json.dumps({"period": "2026-07", "currency": "USD", "balances": []}), encoding="utf-8")
     result = run(tmp_path, "2026-08", "--state", state)
     assert result.exit_code == 2 and "the state is in USD; the plans pay in CNY" in result.output

@@ -63,7 +63,6 @@ def compute_period(request: RunRequest, opening: Optional[tuple[Period, pd.DataF
     state_file, notes = None, {}
     if opening is None and request.state:
         loaded = load_state(request.state, policies[0].minor_units, policies[0].currency)
-        check_state(loaded.frame, policies, loaded.file.path)
         notes = state_edit_notes(loaded, request.state_edited)
         opening, state_file = (loaded.period, loaded.frame), loaded.file
     side = replace(inputs.side(), state=opening[1] if opening else None, state_period=opening[0] if opening else None)
@@ -100,13 +99,3 @@ def state_edit_notes(state: StateFile, reason: Optional[str]) -> dict:
                                   "use the state.json the previous run wrote, or, if the change is meant, say why "
                                   f"with {option('state-edited')} 'REASON' (recorded in the manifest)", role="state")])
     return {"state_edited": {"reason": reason.strip(), "how": state.changed, "sha256": state.file.sha256}}
-
-
-def check_state(balances: pd.DataFrame, policies, source: str) -> None:
-    """Every balance in a state file must be one these plans keep (a typo would silently lose money)."""
-    known = {"carried", "draw", "held"} | {f"holdback:{a.id}" for p in policies for a in p.adjustments
-                                           if a.kind == "holdback"}
-    strangers = sorted(set(balances["balance"]) - known)
-    if strangers:
-        raise InputError([Problem(source, "balance", f"{', '.join(strangers)}: not a balance the plans given keep "
-                                  f"(they keep: {', '.join(sorted(known))})")])

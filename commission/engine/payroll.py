@@ -14,14 +14,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector, option
-from ..money import sum_by
+from ..money import format_minor, sum_by
 from ..periods import Period
 from ..policy import Policy, plan_in_force
-from .balances import Balances, book_carried_and_draw, book_leavers, clearance_warnings
+from .balances import CARRIED, DRAW, HELD, Balances, book_carried_and_draw, book_leavers, clearance_warnings
 from .book import ItemBook
 from .classify import classify_frame
 from .context import RunContext, SideInputs
 from .credit import credited_amounts
+from .employment import outside_employment
 from .kpis import kpi_frame
 from .result import RunResult
 from .rules import Booking, rule_kind
@@ -47,6 +48,11 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
     versions of one plan. Results of the plans are put together, collectors in order. A period
     without a single repayment is most likely a wrong period or ledger, so it is paid only when
     `allow_no_repayments` says it is meant (a month with only draws or balances to pay).
+
+    Ledger rows dated outside a collector's employment are refused unless their plan says to pay or
+    skip them (engine.employment); balances carried in must be ones the collectors' plans keep, and a
+    balance of a collector the run does not pay is never dropped: carried with a warning, or, in
+    the period that settles it (a holdback's release), refused.
     """
     groups = [(plan, members, _in_force(policies, plan, period))
               for plan, members in _plan_groups(policies, ledger, roster)]
@@ -61,10 +67,11 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
             raise InputError([Problem("", "", f"no ledger rows fall in {period} ({period.start} to "
                                       f"{period.end}); {covers}{hint}", role="period")])
         no_rows_warning = f"no ledger rows fall in {period}; {covers}: the roster is paid on no recovery"
-    _check_state(side, period, [policy for _, _, policy in groups])
+    _check_state(side, period, groups)
     result = _compute_groups(ledger, period, roster, side, groups)
     result.totals()  # a total past MAX_TOTAL stops the run here, before any report is written
-    warnings = clearance_warnings(side, period, set(result.payouts["collector_id"]))
+    result, warnings = _balances_of_the_missing(result, side, period, groups)
+    warnings += clearance_warnings(side, period, set(result.payouts["collector_id"]))
     if no_rows_warning:
         warnings.insert(0, no_rows_warning)
     return replace(result, warnings=(*warnings, *result.warnings)) if warnings else result
@@ -72,39 +79,132 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
 
 def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame], side: SideInputs,
                     groups) -> RunResult:
+    rows_read = len(ledger)
     if "credit_share" in ledger:
-        ledger = ledger.assign(amount=credited_amounts(ledger))
+        ledger = ledger.assign(amount=credited_amounts(ledger))  # before any row is skipped: shares stay exact
+    ledger, skipped, warnings = outside_employment(ledger, roster, [(members, policy) for _, members, policy in groups],
+                                                   _first_day([policy for _, _, policy in groups], period), period.end)
     if len(groups) == 1 and groups[0][1] is None:
-        return _keep_untouched_state(pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side), side)
-    results = []
-    for _, members, policy in groups:
-        mine = ledger["collector_id"].isin(members).to_numpy()
-        part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
-        results.append(pay_plan(policy, part, period, roster.loc[sorted(members)] if roster is not None else None,
-                               history=ledger, side=side))
-    return _keep_untouched_state(merge_results(results, rows_read=len(ledger)), side)
+        result = _pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side)
+    else:
+        results = []
+        for _, members, policy in groups:
+            mine = ledger["collector_id"].isin(members).to_numpy()
+            part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
+            results.append(_pay_plan(policy, part, period,
+                                     roster.loc[sorted(members)] if roster is not None else None,
+                                     history=ledger, side=side))
+        result = merge_results(results, rows_read=len(ledger))
+    return _with_skipped(result, skipped, warnings, rows_read)
 
 
-def _check_state(side: SideInputs, period: Period, policies) -> None:
-    """Balances must come from the run just before this one, so nothing is skipped or counted twice."""
-    if side.state_period is None:
-        return
-    if side.state_period.end.toordinal() + 1 != period.start.toordinal():
+def _first_day(policies, period: Period):
+    """The first day the run reads: the period's, or the first of the widest window a component paid in
+    it covers (a quarter's first day for a quarterly component in the quarter's last month)."""
+    return min([period.start] + [period.enclosing(c.pays).start for p in policies for c in p.components
+                                 if period.pays(c.pays)])
+
+
+def _with_skipped(result: RunResult, skipped: pd.DataFrame, warnings: list[str], rows_read: int) -> RunResult:
+    """The result with the rows skipped outside employment, counted so that rows_read = rows_used +
+    rows_excluded (outside every window paid) + rows_skipped."""
+    counts = dict(result.counts, rows_read=rows_read, rows_skipped=len(skipped))
+    counts["rows_excluded"] = rows_read - counts["rows_used"] - len(skipped)
+    return replace(result, skipped=skipped, counts=counts, warnings=(*warnings, *result.warnings))
+
+
+def kept_balances(policy: Policy) -> set[str]:
+    """The balances a plan keeps from one run to the next: carried negatives, draws owed, held leaver
+    pay, and one per holdback."""
+    return {CARRIED, DRAW, HELD} | {f"holdback:{a.id}" for a in policy.adjustments if a.kind == "holdback"}
+
+
+def _check_state(side: SideInputs, period: Period, groups) -> None:
+    """Balances must come from the run just before this one, so nothing is skipped or counted twice, and
+    each must be one its collector's plan keeps (a holdback a new version dropped, a misspelt name):
+    else no rule would ever pay or settle it. Whatever the balances' source (a state file, the batch
+    store)."""
+    if side.state_period is not None and side.state_period.end.toordinal() + 1 != period.start.toordinal():
         raise InputError([Problem("", "period", f"the state given is the one left by the run for "
                                   f"{side.state_period}; the run for {period} needs the state of the period just "
                                   f"before it", role="state")])
+    state = side.state
+    if state is None or not len(state):
+        return
+    policies = [policy for _, _, policy in groups]
+    known = np.zeros(len(state), dtype=bool)
+    whose = np.full(len(state), "", dtype=object)  # the plan that judges each balance; '' the collector is in none
+    collectors = state["collector_id"].to_numpy(dtype=object)
+    for _, members, policy in groups:
+        mine = np.ones(len(state), dtype=bool) if members is None else np.isin(collectors, list(members))
+        known[mine] = state["balance"].isin(kept_balances(policy)).to_numpy()[mine]
+        whose[mine] = f"plan {policy.plan} version {policy.version} (in force on {period.end}) keeps"
+    elsewhere = whose == ""
+    every = set().union(*(kept_balances(p) for p in policies))
+    known[elsewhere] = state["balance"].isin(every).to_numpy()[elsewhere]
+    problems = ProblemCollector()
+    minor = policies[0].minor_units
+    for index in np.flatnonzero(~known)[: problems.limit]:
+        collector, name = collectors[index], state["balance"].iat[index]
+        amount = format_minor(int(state["amount"].iat[index]), minor)
+        keeps = (f"{whose[index]} {', '.join(sorted(kept_balances(_plan_of(groups, collector))))}" if whose[index]
+                 else f"the plans of this run keep {', '.join(sorted(every))}")
+        problems.add(side.state_source, "balance",
+                     f"{name}: not a balance the plans given keep: {collector} holds {amount} of it, and {keeps}. "
+                     "A balance is never carried unpaid: settle it under the plan version that keeps it, or "
+                     "correct the balances (a misspelt name)", role="state")
+    problems.extend_hidden(max(int((~known).sum()) - problems.limit, 0))
+    problems.raise_if_any()
 
 
-def _keep_untouched_state(result: RunResult, side: SideInputs) -> RunResult:
-    """Balances of collectors this run did not pay (not on the roster, no payments) are carried as they were."""
+def _plan_of(groups, collector: str) -> Policy:
+    return next(policy for _, members, policy in groups if members is None or collector in members)
+
+
+#: What each kind of balance is, for the warnings about collectors a run does not pay.
+_OWED = {CARRIED: "a negative balance they owe", DRAW: "draws they owe", HELD: "leaver pay held for them"}
+
+
+def _balances_of_the_missing(result: RunResult, side: SideInputs, period: Period, groups) -> tuple[RunResult, list]:
+    """Balances of collectors this run does not pay (not on the roster and no payments) are never dropped
+    silently. A holdback this run settles (the end of its release period) is refused: only a run that
+    pays the collector can release or forfeit it. Any other balance is carried unchanged, with a
+    warning naming the collector and each balance."""
     if side.state is None or not len(side.state):
-        return result
-    untouched = side.state.loc[~side.state["collector_id"].isin(set(result.payouts["collector_id"]))]
-    if not len(untouched):
-        return result
-    state = pd.concat([result.state, untouched], ignore_index=True).sort_values(
+        return result, []
+    missing = side.state.loc[~side.state["collector_id"].isin(set(result.payouts["collector_id"]))]
+    if not len(missing):
+        return result, []
+    minor = result.minor_units
+    releases = {}  # holdback balance -> the release period it is settled at the end of
+    settled = set()  # holdback balances this run releases or forfeits
+    for _, _, policy in groups:
+        for rule in policy.adjustments:
+            if rule.kind == "holdback":
+                releases.setdefault(f"holdback:{rule.id}", period.enclosing(rule.release))
+                if period.pays(rule.release) and any(period.pays(c.pays) for c in policy.components
+                                                     if c.id in rule.applies_to):
+                    settled.add(f"holdback:{rule.id}")
+    problems = ProblemCollector()
+    refused = missing.loc[missing["balance"].isin(settled)]
+    for collector, name, amount in list(zip(refused["collector_id"], refused["balance"],
+                                            refused["amount"]))[: problems.limit]:
+        problems.add("", "", f"{collector} holds {format_minor(int(amount), minor)} of {name} but is not in this "
+                     f"run, which settles it (the end of {releases[name]}: released or forfeited): keep {collector} "
+                     "on the roster, with their end_date if they left, so their plan releases or forfeits it",
+                     role="roster")
+    problems.extend_hidden(max(len(refused) - problems.limit, 0))
+    problems.raise_if_any()
+    warnings = []
+    for collector, rows in missing.groupby("collector_id", sort=True):
+        held = "; ".join(f"{name} {format_minor(int(amount), minor)} ("
+                         + (_OWED.get(name) or f"settled at the end of {releases.get(name, 'its release period')}") + ")"
+                         for name, amount in zip(rows["balance"], rows["amount"]))
+        warnings.append(f"{collector} is not in this run but holds balances, carried unchanged: {held}; keep them "
+                        "on the roster (with their end_date if they left) until their plan settles these")
+    state = pd.concat([result.state, missing], ignore_index=True).sort_values(
         ["collector_id", "balance"], kind="stable").reset_index(drop=True)
-    return replace(result, state=state)
+    return replace(result, state=state), warnings
 
 
 def _plan_groups(policies, ledger: pd.DataFrame, roster: Optional[pd.DataFrame]) -> list[tuple[str, Optional[set]]]:
@@ -150,9 +250,11 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                          for r in results], ignore_index=True)
     order = payouts["collector_id"].argsort(kind="stable").to_numpy()
     items = pd.concat([r.items for r in results], ignore_index=True)
-    counts = {key: sum(r.counts[key] for r in results) for key in ("rows_in_period", "rows_used", "collectors")}
+    counts = {key: sum(r.counts.get(key, 0) for r in results)
+              for key in ("rows_in_period", "rows_used", "rows_skipped", "collectors")}
     counts["rows_read"] = rows_read
-    counts["rows_excluded"] = rows_read - counts["rows_used"]
+    counts["rows_excluded"] = rows_read - counts["rows_used"] - counts["rows_skipped"]
+    skipped = [r.skipped for r in results if len(r.skipped)]
     return RunResult(period=results[0].period, policies=tuple(p for r in results for p in r.policies),
                      payouts=payouts.take(order).reset_index(drop=True),
                      items=items.sort_values("collector_id", kind="stable").reset_index(drop=True),
@@ -162,7 +264,10 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                      kpis=pd.concat([r.kpis for r in results], ignore_index=True).sort_values(
                          ["collector_id", "kpi", "window"], kind="stable").reset_index(drop=True),
                      state=pd.concat([r.state for r in results], ignore_index=True).sort_values(
-                         ["collector_id", "balance"], kind="stable").reset_index(drop=True))
+                         ["collector_id", "balance"], kind="stable").reset_index(drop=True),
+                     skipped=pd.concat(skipped, ignore_index=True).sort_values(
+                         ["collector_id", "payment_date", "payment_id"], kind="stable").reset_index(drop=True)
+                     if skipped else results[0].skipped)
 
 
 def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
@@ -174,12 +279,32 @@ def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     originals). Without `history`, `ledger` is all there is and its split credit is applied here.
     `roster`, when given, is indexed by collector_id and adds collectors with no payments
     (floors still pay them). Raises InputError for problems the user can fix (plan not in
-    force, rows no bucket or rate rule covers).
+    force, rows no bucket or rate rule covers, rows outside a collector's employment that the plan
+    does not say to pay or skip). Rows skipped are left out of `ledger` and `history` alike.
     """
     _in_force([policy], policy.plan, period)
+    rows_read = len(ledger)
     if "credit_share" in ledger and history is None:
         ledger = ledger.assign(amount=credited_amounts(ledger))
-    ctx = _context(policy, ledger, period, roster, ledger if history is None else history, side)
+    ledger, skipped, warnings = outside_employment(ledger, roster, [(None, policy)], _first_day([policy], period),
+                                                   period.end, history=history)
+    history = ledger if history is None else _without(history, skipped) if len(skipped) else history
+    return _with_skipped(_pay_plan(policy, ledger, period, roster, history, side), skipped, warnings, rows_read)
+
+
+def _without(history: pd.DataFrame, skipped: pd.DataFrame) -> pd.DataFrame:
+    """`history` without the rows skipped (a payment and collector name one row)."""
+    keys = pd.MultiIndex.from_arrays([history["payment_id"].to_numpy(dtype=object),
+                                      history["collector_id"].to_numpy(dtype=object)])
+    gone = keys.isin(pd.MultiIndex.from_arrays([skipped["payment_id"].to_numpy(dtype=object),
+                                                skipped["collector_id"].to_numpy(dtype=object)]))
+    return history.loc[~gone].reset_index(drop=True)
+
+
+def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],
+              history: pd.DataFrame, side: SideInputs) -> RunResult:
+    """pay_plan once split credit is applied and the rows outside employment are dealt with."""
+    ctx = _context(policy, ledger, period, roster, history, side)
     paid = tuple(c for c in policy.components if period.pays(c.pays))
     job = Booking(ctx, ItemBook(ctx.collectors, policy.minor_units), Balances(ctx), paid)
     line_frames, warnings = _book_rules(job, paid)
@@ -195,7 +320,7 @@ def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     in_period = ctx.rows_in(period)
     counts = {"rows_read": int(len(ledger)), "rows_in_period": int(in_period.sum()),
               "rows_used": int(len(ctx.frame)), "rows_excluded": int(len(ledger) - len(ctx.frame)),
-              "collectors": ctx.n}
+              "rows_skipped": 0, "collectors": ctx.n}
     return RunResult(period=period, policies=(policy,), payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
                      counts=counts, warnings=(*_coverage_warnings(ledger, paid, period), *warnings),

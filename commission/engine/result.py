@@ -16,6 +16,22 @@ PAYOUT_MONEY_COLUMNS = ("recovered", "line_commission", "tier_commission", "bonu
 #: Lineage columns that hold money.
 LINE_MONEY_COLUMNS = ("base", "commission", "amount")
 ITEM_MONEY_COLUMNS = ("base", "amount")
+#: Skipped rows: ledger rows dated outside their collector's employment that the collector's plan says
+#: to skip (leavers: {after_end: skip} / {before_start: skip}), or reversals of such rows. `amount` is
+#: what the row credits the collector (their share of a split payment), `file` and `row` where it is.
+SKIPPED_COLUMNS = ("payment_id", "collector_id", "payment_date", "amount", "reverses", "reason", "start_date",
+                   "end_date", "plan", "file", "row")
+SKIPPED_MONEY_COLUMNS = ("amount",)
+#: Why a row was skipped: dated after the collector's end_date, before their start_date, or a reversal
+#: of a payment skipped for one of these reasons (it claws back nothing: nothing was paid).
+SKIP_REASONS = ("after_end", "before_start", "reverses_skipped")
+
+
+def no_skipped() -> pd.DataFrame:
+    """The skipped rows of a run that skipped none: the columns, no rows."""
+    types = {"payment_date": "datetime64[s]", "start_date": "datetime64[s]", "end_date": "datetime64[s]",
+             "amount": "int64", "row": "int64"}
+    return pd.DataFrame({c: pd.Series([], dtype=types.get(c, "str")) for c in SKIPPED_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -27,6 +43,10 @@ class RunResult:
     items: the period-level lineage: one row per collector and rule (a line-rate component's
         total, each tier, each gate, cap or floor that acted), with base, rate and amount.
     lines: the payment-level lineage: one row per ledger row and line-rate rule.
+    skipped: ledger rows the run paid nothing for because they fall outside their collector's
+        employment and the collector's plan says to skip them (SKIPPED_COLUMNS); they count in
+        no total, KPI or override. counts: rows_read = rows_used + rows_excluded (outside every
+        window paid) + rows_skipped.
     Every payout amount is the sum of its items; every line-rate item the sum of its lines.
     """
 
@@ -39,6 +59,7 @@ class RunResult:
     warnings: tuple[str, ...] = ()
     state: pd.DataFrame = field(default_factory=pd.DataFrame)  # balances carried to the next run
     kpis: pd.DataFrame = field(default_factory=pd.DataFrame)  # KPIs the rules looked at, exact ratios
+    skipped: pd.DataFrame = field(default_factory=no_skipped)  # rows outside employment, paid nothing
 
     @property
     def currency(self) -> str:

@@ -277,7 +277,13 @@ class Draw:
     pay_code: str = "commission"
 
 
+#: What happens to a leaver's pay in the period they leave (`leavers: {last_period: ...}`).
 LEAVER_RULES = ("pay", "hold", "forfeit")
+#: What a run does with ledger rows dated after a collector's roster end_date or before their
+#: start_date (`leavers: {after_end: ..., before_start: ...}`): refuse the run (the default), pay
+#: them as any other row, or skip them (pay nothing, list them for HR). Reversals are exempt.
+OUTSIDE_EMPLOYMENT_RULES = ("refuse", "pay", "skip")
+REFUSE, SKIP = "refuse", "skip"
 
 Component = Union[LineRate, Tiers, Bonus, Override]
 Adjustment = Union[Threshold, CapFloor, Multiplier, Compliance, Holdback]
@@ -311,7 +317,9 @@ class Policy:
     unmatched_reversals: str = UNMATCHED_ERROR
     balances: Balances = Balances()
     draw: Optional[Draw] = None
-    leavers: str = "pay"
+    leavers: str = "pay"  # a leaver's pay in the period they leave: LEAVER_RULES
+    rows_after_end: str = REFUSE  # ledger rows dated after the collector's end_date: OUTSIDE_EMPLOYMENT_RULES
+    rows_before_start: str = REFUSE  # ledger rows dated before the collector's start_date
     description: str = ""
     source: str = ""
     sha256: str = ""

@@ -18,7 +18,8 @@ from .adjustments import adjustments as read_adjustments
 from .classifiers import classifiers as read_classifiers
 from .components import check_bonus_bases
 from .components import components as read_components
-from .model import LEAVER_RULES, UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES, Balances, Draw, Policy, Rounding
+from .model import (LEAVER_RULES, OUTSIDE_EMPLOYMENT_RULES, REFUSE, UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES, Balances,
+                    Draw, Policy, Rounding)
 from .reader import Reader
 from .yamlsource import MAX_YAML_BYTES, Node, check_size, parse_yaml
 
@@ -126,13 +127,14 @@ def read_plan(reader: Reader, root: Node) -> Policy:
         reversal_keys = reader.mapping(keys["reversals"], "reversals", ("unmatched",))
         unmatched = reader.choice(reversal_keys.get("unmatched"), "reversals.unmatched",
                                 (UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES), UNMATCHED_ERROR)
+    leavers, after_end, before_start = read_leavers(reader, keys.get("leavers"))
     return Policy(plan=plan or "", version=version or 0, effective_from=effective or date.min,
                   effective_to=effective_to, currency=currency, minor_units=reader.minor_units,
                   rounding=rounding, classifiers=classifiers, components=components,
                   adjustments=adjustments, unmatched_reversals=unmatched, description=description,
                   effective_line=reader.effective_line, balances=read_balances(reader, keys.get("balances")),
                   draw=read_draw(reader, keys.get("draw")),
-                  leavers=reader.choice(keys.get("leavers"), "leavers", LEAVER_RULES, "pay"),
+                  leavers=leavers, rows_after_end=after_end, rows_before_start=before_start,
                   lint_ignore=read_lint_ignore(reader, keys.get("lint")))
 
 
@@ -171,6 +173,23 @@ def read_balances(reader: Reader, node: Optional[Node]) -> Balances:
     if text.strip().endswith("%"):
         return Balances(recover_rate=reader.rate(keys["recover_at_most"], "balances.recover_at_most"))
     return Balances(recover_amount=reader.money(keys["recover_at_most"], "balances.recover_at_most"))
+
+
+def read_leavers(reader: Reader, node: Optional[Node]) -> tuple[str, str, str]:
+    """(last_period, after_end, before_start) of `leavers:`. A single value is the rule for the period
+    a collector leaves in (`leavers: hold`, as plans wrote it before the mapping existed); the mapping
+    also says what happens to ledger rows dated after the collector's end_date or before their
+    start_date (refused unless the plan says otherwise)."""
+    if node is not None and isinstance(node.value, list):
+        reader.problem(node, "leavers", f"expected one of {', '.join(LEAVER_RULES)}, or a mapping such as "
+                       "{last_period: hold, after_end: skip, before_start: refuse}")
+        return "pay", REFUSE, REFUSE
+    if node is None or not isinstance(node.value, dict):
+        return reader.choice(node, "leavers", LEAVER_RULES, "pay"), REFUSE, REFUSE
+    keys = reader.mapping(node, "leavers", ("last_period", "after_end", "before_start"))
+    return (reader.choice(keys.get("last_period"), "leavers.last_period", LEAVER_RULES, "pay"),
+            reader.choice(keys.get("after_end"), "leavers.after_end", OUTSIDE_EMPLOYMENT_RULES, REFUSE),
+            reader.choice(keys.get("before_start"), "leavers.before_start", OUTSIDE_EMPLOYMENT_RULES, REFUSE))
 
 
 def read_lint_ignore(reader: Reader, node: Optional[Node]) -> tuple[tuple[str, str], ...]:
