@@ -346,7 +346,7 @@ def test_cap_binds_needs_a_ledger(files):
     events = files / "events.csv"  # the plan has conduct rules, so it needs an events file: no events
     events.write_text("event_id,collector_id,date,type\n", encoding="utf-8")
     loaded = load_simulation(SimulationRequest(InputPaths(policies=[LINT / "cap_binds.yaml"],
-                                                          ledgers=[files / "ledger.csv"], events=events)))
+                                                          ledgers=[files / "ledger.csv"], events=[events])))
     evidence = evidence_from(run_plan(loaded.candidates[0], loaded.history, loaded.months))
     assert (evidence.collector_months, evidence.cap_cuts) == (4, {"monthly-cap": 2})
     assert lint_fixture("cap_binds.yaml", evidence=evidence) == []  # 2 of 4 is not most

@@ -10,7 +10,8 @@ from typing import Optional, Sequence
 import pandas as pd
 
 from ..engine import SideInputs
-from ..inputs import (InputFile, Ledger, Roster, SideTable, check_roster_covers, load_events, load_ledger,
+from ..errors import ProblemCollector
+from ..inputs import (InputFile, Ledger, Roster, SideTable, check_roster_covers, combined, load_events, load_ledger,
                       load_period_values, load_roster)
 from ..policy import Policy
 
@@ -22,12 +23,12 @@ class InputPaths:
     policies: Sequence[Path]
     ledgers: Sequence[Path]
     roster: Optional[Path] = None
-    targets: Optional[Path] = None
-    assignments: Optional[Path] = None
-    events: Optional[Path] = None
+    targets: Sequence[Path] = ()  # each file may hold some periods (a month's targets); together, once each
+    assignments: Sequence[Path] = ()
+    events: Sequence[Path] = ()
 
     def side_files_given(self) -> bool:
-        return any((self.roster, self.targets, self.assignments, self.events))
+        return bool(self.roster or self.targets or self.assignments or self.events)
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,22 +55,34 @@ class Inputs:
     @property
     def files(self) -> list[InputFile]:
         """The fingerprint of every file read, for the manifest."""
-        return [*self.ledger.files, *(t.file for t in (self.roster, self.targets, self.assignments, self.events)
-                                      if t is not None)]
+        side = [f for t in (self.targets, self.assignments, self.events) if t is not None for f in t.files]
+        return [*self.ledger.files, *([self.roster.file] if self.roster is not None else []), *side]
 
 
 def load_inputs(paths: InputPaths, policies: Sequence[Policy]) -> Inputs:
     """Read and validate the ledger and side files for `policies` (already loaded: a payroll's plans and
-    a simulation's candidates are gathered differently). Every ledger collector must be on the roster."""
+    a simulation's candidates are gathered differently). Every ledger collector must be on the roster;
+    side files of one kind are read together, each key given once."""
     minor = policies[0].minor_units
     key_columns = list(dict.fromkeys(column for p in policies for column in p.ledger_columns()))
     ledger = load_ledger(paths.ledgers, minor, key_columns)
     roster = load_roster(paths.roster) if paths.roster else None
     if roster is not None:
         check_roster_covers(ledger, roster)
-    return Inputs(
+    problems = ProblemCollector()
+
+    def side(files, load, key):
+        return combined([load(path) for path in files], key, problems) if files else None
+
+    inputs = Inputs(
         policies=tuple(policies), ledger=ledger, roster=roster,
-        targets=load_period_values(paths.targets, "targets", "target", minor) if paths.targets else None,
-        assignments=load_period_values(paths.assignments, "assignments", "assigned_balance", minor)
-        if paths.assignments else None,
-        events=load_events(paths.events) if paths.events else None)
+        targets=side(paths.targets, lambda f: load_period_values(f, "targets", "target", minor), PERIOD_KEY),
+        assignments=side(paths.assignments, lambda f: load_period_values(f, "assignments", "assigned_balance", minor),
+                         PERIOD_KEY),
+        events=side(paths.events, load_events, ("event_id",)))
+    problems.raise_if_any()
+    return inputs
+
+
+#: A side table of values per period holds one row per collector and period.
+PERIOD_KEY = ("collector_id", "period")

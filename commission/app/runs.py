@@ -65,7 +65,9 @@ def compute_period(request: RunRequest, opening: Optional[tuple[Period, pd.DataF
         loaded = load_state(request.state, policies[0].minor_units, policies[0].currency)
         notes = state_edit_notes(loaded, request.state_edited)
         opening, state_file = (loaded.period, loaded.frame), loaded.file
-    side = replace(inputs.side(), state=opening[1] if opening else None, state_period=opening[0] if opening else None)
+    source = state_file.path if state_file else f"the batch store's balances after {opening[0]}" if opening else ""
+    side = replace(inputs.side(), state=opening[1] if opening else None, state_period=opening[0] if opening else None,
+                   state_source=source)
     result = pay_period(policies, inputs.ledger.frame, request.period, inputs.roster_frame, side,
                         request.allow_no_repayments)
     if notes:

@@ -25,13 +25,16 @@ def run_options(command):
                      help="Pay period: 2026-10, 2026-Q3 or 2026."),
         click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
                      help="Folder for the reports (replaced whole, atomically)."),
-        click.option("--targets", "targets_path", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Targets (collector_id, period, target), for attainment bonuses, multipliers and tiers."),
-        click.option("--assignments", "assignments_path", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Assigned balances (collector_id, period, assigned_balance), for recovery-rate KPIs."),
-        click.option("--events", "events_path", type=click.Path(dir_okay=False, path_type=Path),
+        click.option("--targets", "targets_path", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+                     help="Targets (collector_id, period, target), for attainment bonuses, multipliers and tiers; "
+                          "repeatable (e.g. a file a month)."),
+        click.option("--assignments", "assignments_path", multiple=True,
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help="Assigned balances (collector_id, period, assigned_balance), for recovery-rate KPIs; "
+                          "repeatable."),
+        click.option("--events", "events_path", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
                      help="Compliance and QA events, and leavers' clearances (event_id, collector_id, date, "
-                          "type, severity, score)."),
+                          "type, severity, score); repeatable."),
         click.option("--lines", "lines_format", type=click.Choice(["csv", "parquet", "both"]), default="csv",
                      show_default=True, help="Format of the payment-level lineage."),
         click.option("--allow-no-repayments", is_flag=True,
@@ -77,9 +80,11 @@ def print_run(result, folder: Path) -> None:
         click.echo(f"warning: {warning}", err=True)
     totals, minor, currency, counts = result.totals(), result.minor_units, result.currency, result.counts
     plans = ", ".join(f"{p.plan} v{p.version}" for p in result.policies)
+    skipped = counts.get("rows_skipped", 0)
     click.echo(f"period {result.period}, plan {plans}: {counts['collectors']} collectors; ledger rows: "
                f"{counts['rows_read']} read, {counts['rows_in_period']} in {result.period}, "
-               f"{counts['rows_excluded']} outside every window paid")
+               f"{counts['rows_excluded']} outside every window paid"
+               + (f", {skipped} skipped as the plan says (outside employment: see skipped.csv)" if skipped else ""))
     click.echo(f"recovered {format_minor(totals['recovered'], minor)} {currency}, "
                f"net payout {format_minor(totals['net_payout'], minor)} {currency}")
     list_folder(folder)

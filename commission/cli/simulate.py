@@ -29,10 +29,12 @@ def input_options(command):
         click.option("--roster", "roster_path", type=file,
                      help="Roster (collector_id, name, team, employee_id): teams for the comparison, employment "
                           "dates, team leads. Its plan column is not used: every plan pays everyone."),
-        click.option("--targets", "targets_path", type=file, help="Targets, for attainment bonuses."),
-        click.option("--assignments", "assignments_path", type=file,
+        click.option("--targets", "targets_path", multiple=True, type=file,
+                     help="Targets, for attainment bonuses; repeatable."),
+        click.option("--assignments", "assignments_path", multiple=True, type=file,
                      help="Assigned balances, for recovery-rate KPIs."),
-        click.option("--events", "events_path", type=file, help="Compliance and QA events."),
+        click.option("--events", "events_path", multiple=True, type=file,
+                     help="Compliance and QA events; repeatable."),
         click.option("--period", "periods", multiple=True, callback=_periods,
                      help="A month, quarter or year to simulate (repeatable); each is run month by month. "
                           "Default: every month the ledger spans."),

@@ -2,9 +2,9 @@
 
 from .ledger import REQUIRED_COLUMNS, InputFile, Ledger, expand_paths, load_ledger
 from .roster import Roster, check_roster_covers, load_roster
-from .side import SideTable, StateFile, load_events, load_period_values, load_state, state_digest
+from .side import SideTable, StateFile, combined, load_events, load_period_values, load_state, state_digest
 from .tables import RawTable, read_table, sha256_of
 
-__all__ = ["REQUIRED_COLUMNS", "InputFile", "Ledger", "Roster", "RawTable", "SideTable", "StateFile", "check_roster_covers",
+__all__ = ["REQUIRED_COLUMNS", "InputFile", "Ledger", "Roster", "RawTable", "SideTable", "StateFile", "check_roster_covers", "combined",
            "expand_paths", "load_events", "load_ledger", "load_period_values", "load_roster", "load_state",
            "read_table", "sha256_of", "state_digest"]

@@ -7,6 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,8 +26,32 @@ EVENT_COLUMNS = ("event_id", "collector_id", "date", "type")
 
 @dataclass(frozen=True)
 class SideTable:
+    """A side input's validated rows, and the file they came from (`files`: all of them, when several
+    files of one kind were given)."""
+
     frame: pd.DataFrame
     file: InputFile
+    files: tuple[InputFile, ...] = ()
+
+    def __post_init__(self):
+        if not self.files:
+            object.__setattr__(self, "files", (self.file,))
+
+
+def combined(tables: Sequence[SideTable], key: tuple[str, ...], problems: ProblemCollector) -> SideTable:
+    """One table from several files of one kind (each month's targets, say): a key (a collector's
+    period, an event id) given in two files is a problem naming both, never summed or overwritten."""
+    if len(tables) == 1:
+        return tables[0]
+    frame = pd.concat([t.frame.assign(_file=t.file.path) for t in tables], ignore_index=True)
+    twice = frame.duplicated(list(key), keep=False).to_numpy()
+    for values, rows in frame.loc[twice].groupby(list(key), sort=True):
+        if len(problems.problems) >= problems.limit:
+            problems.extend_hidden(1)
+            continue
+        named = " ".join(map(str, values if isinstance(values, tuple) else (values,)))
+        problems.add(rows["_file"].iat[-1], key[-1], f"{named} is also in {rows['_file'].iat[0]}: each is given once")
+    return SideTable(frame.drop(columns="_file"), tables[0].file, tuple(t.file for t in tables))
 
 
 def load_period_values(path: str | Path, role: str, value_column: str, minor_units: int) -> SideTable:

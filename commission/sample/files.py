@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from ..errors import InputError, Problem, ProblemCollector
-from ..inputs import check_roster_covers, load_events, load_ledger, load_period_values, load_roster, read_table
+from ..inputs import check_roster_covers, combined, load_events, load_ledger, load_period_values, load_roster, read_table
 from ..inputs import columns
 from ..outputs.atomic import atomic_directory
 from ..outputs.owners import only_files
@@ -84,9 +84,9 @@ def read_sample(folders: Sequence[str | Path]) -> SampleData:
     assignments = [load_period_values(f / "assignments.csv", "assignments", "assigned_balance", MINOR_UNITS)
                    for f in folders]
     events = [load_events(f / "events.csv") for f in folders]
-    _once_across(targets, ("collector_id", "period"), problems)
-    _once_across(assignments, ("collector_id", "period"), problems)
-    _once_across(events, ("event_id",), problems)
+    for tables, key in ((targets, ("collector_id", "period")), (assignments, ("collector_id", "period")),
+                        (events, ("event_id",))):
+        combined(tables, key, problems)  # a month in two folders: the folders of a data set hold different months
     problems.raise_if_any()
     frames = {name: _concat(frames) for name, frames in parts.items()}
     return SampleData(ledger=frames["ledger.csv"], roster=roster, targets=frames["targets.csv"],
@@ -144,18 +144,6 @@ def _frame(path: Path, problems: ProblemCollector) -> pd.DataFrame:
     frame = pd.DataFrame(frame)
     frame.attrs["source"] = raw.source
     return frame
-
-
-def _once_across(tables, key: tuple[str, ...], problems: ProblemCollector) -> None:
-    """A key (a collector's month, an event id) in two folders' files is the same month twice."""
-    frames = [table.frame.assign(_source=table.file.path, _row=np.arange(len(table.frame)) + 2) for table in tables]
-    frame = pd.concat(frames, ignore_index=True)
-    twice = frame.duplicated(list(key), keep="first").to_numpy()
-    for index in np.flatnonzero(twice)[: problems.limit]:
-        first = frame.loc[(frame[list(key)] == frame.loc[index, list(key)]).all(axis=1)].iloc[0]
-        problems.add(f"{frame['_source'].iat[index]}:row {frame['_row'].iat[index]}", key[-1],
-                     f"{' '.join(str(frame[k].iat[index]) for k in key)} is also in {first['_source']} "
-                     f"(row {first['_row']}): the folders of a data set hold different months")
 
 
 def _check_numbering(frames: list[pd.DataFrame], name: str, example: str, problems: ProblemCollector) -> None:

@@ -25,6 +25,10 @@ WORDS = {
         "team_recovered": "recovery", "team_commission": "commission",
         "leavers_hold": "a leaver's pay is held until their hand-over is signed off (clearance event)",
         "leavers_forfeit": "a leaver's pay for the period they leave in is forfeited",
+        "after_end_pay": "repayments dated after a collector left are paid",
+        "after_end_skip": "repayments dated after a collector left are not paid (listed for HR to act on)",
+        "before_start_pay": "repayments dated before a collector started are paid",
+        "before_start_skip": "repayments dated before a collector started are not paid (listed for HR to act on)",
     },
     "zh": {
         "rate_rule": "{conditions}：每笔回款提成 {rate}", "any": "其他回款",
@@ -43,6 +47,8 @@ WORDS = {
         "recoverable": "，以后期提成偿还", "pays": "{pays}发放",
         "team_recovered": "回款", "team_commission": "提成",
         "leavers_hold": "离职人员提成暂扣，离职交接完成后发放", "leavers_forfeit": "离职当期提成不予发放",
+        "after_end_pay": "离职日之后的回款照常计提", "after_end_skip": "离职日之后的回款不计提成（列出交人事处理）",
+        "before_start_pay": "入职日之前的回款照常计提", "before_start_skip": "入职日之前的回款不计提成（列出交人事处理）",
     },
 }
 KPI_NAMES = {"en": {"attainment": "target attainment", "recovery_rate": "recovery rate", "recovered": "recovered",
@@ -90,6 +96,9 @@ def describe_plan(policy: Policy, lang: str) -> list[tuple[str, str, str]]:
             for row in rule_kind(rule.kind).words(rule, policy, say)]
     if policy.leavers != "pay":
         rows.append(("leavers", "leavers", say(f"leavers_{policy.leavers}")))
+    for key, rule in (("after_end", policy.rows_after_end), ("before_start", policy.rows_before_start)):
+        if rule != "refuse":  # refused rows never reach a statement
+            rows.append((f"leavers.{key}", "leavers", say(f"{key}_{rule}")))
     if policy.draw:
         rows.append(("draw", "draw", say("draw", amount=say.money(policy.draw.amount),
                                          recoverable=say("recoverable") if policy.draw.recoverable else "")))
