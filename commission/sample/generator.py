@@ -192,14 +192,7 @@ def generate(
     expected = payments_per_collector_month * activity[:, None] * active / month_len
     counts = rng.poisson(expected)
     counts = np.where(active > 0, np.maximum(counts, 1), 0).ravel()  # collector-major
-
-    n = int(counts.sum())
-    row_collector = np.repeat(np.repeat(np.arange(collectors), months), counts)
-    row_lo = np.repeat(lo.ravel(), counts)
-    row_active = np.repeat(active.ravel(), counts)
-    day = row_lo + (rng.random(n) * row_active).astype(np.int64)
-
-    values = _payment_values(rng, n)
+    n, row_collector, day, values = _payment_rows(rng, counts, lo, active, collectors, months)
 
     # Each collector works a pool of accounts; several payments may come from one account.
     per_collector = counts.reshape(collectors, months).sum(axis=1)
@@ -378,12 +371,7 @@ def continue_sample(history: SampleData, months: int = 1, seed: int = 7) -> Samp
     expected = (full_month / _mean_amount_minor())[:, None] * active / month_len
     counts = rng.poisson(expected)
     counts = np.where(active > 0, np.maximum(counts, 1), 0).ravel()  # collector-major
-    n = int(counts.sum())
-    row_collector = np.repeat(np.repeat(np.arange(collectors), months), counts)
-    row_lo = np.repeat(lo.ravel(), counts)
-    row_active = np.repeat(active.ravel(), counts)
-    day = row_lo + (rng.random(n) * row_active).astype(np.int64)
-    values = _payment_values(rng, n)
+    n, row_collector, day, values = _payment_rows(rng, counts, lo, active, collectors, months)
 
     per_collector = counts.reshape(collectors, months).sum(axis=1)
     pool_size = np.where(per_collector > 0, np.maximum(1, np.ceil(per_collector * _ACCOUNTS_PER_PAYMENT)), 0)
@@ -577,6 +565,18 @@ def _carried_reversals(rng: np.random.Generator, ledger: pd.DataFrame, numbers: 
 
 
 # --------------------------------------------------------------------------- values
+
+
+def _payment_rows(rng: np.random.Generator, counts: np.ndarray, lo: np.ndarray, active: np.ndarray,
+                  collectors: int, months: int):
+    """(rows, each row's collector, its day, its amount) for `counts` payments per collector and month
+    (collector-major), each on a random day of the days the collector was active that month."""
+    n = int(counts.sum())
+    row_collector = np.repeat(np.repeat(np.arange(collectors), months), counts)
+    row_lo = np.repeat(lo.ravel(), counts)
+    row_active = np.repeat(active.ravel(), counts)
+    day = row_lo + (rng.random(n) * row_active).astype(np.int64)
+    return n, row_collector, day, _payment_values(rng, n)
 
 
 def _payment_values(rng: np.random.Generator, n: int) -> np.ndarray:
