@@ -226,9 +226,11 @@ def _select(target: str, folder: Path):
         rows = [r for r in _rows(folder / "out" / "payouts.csv") if r["collector_id"] == selector]
     elif kind == "item":
         collector, _, rule = selector.partition("/")
-        rule, _, applies_to = rule.partition("@")  # gate@volume: the gate's row for component volume
-        rows = [r for r in _rows(folder / "out" / "items.csv") if r["collector_id"] == collector and r["rule"] == rule
-                and (not applies_to or r["applies_to"] == applies_to)]
+        items = [r for r in _rows(folder / "out" / "items.csv") if r["collector_id"] == collector]
+        rows = [r for r in items if r["rule"] == rule]  # a rule may hold '@' itself: complaint@regulator
+        if not rows:
+            rule, _, applies_to = rule.rpartition("@")  # gate@volume: the gate's row for component volume
+            rows = [r for r in items if r["rule"] == rule and r["applies_to"] == applies_to]
     elif kind == "state":
         collector, _, balance = selector.partition("/")
         document = json.loads((folder / "out" / "state.json").read_text(encoding="utf-8"))

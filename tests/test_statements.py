@@ -102,7 +102,7 @@ def test_statements_in_both_languages_match_the_payouts_and_the_hand_worked_numb
         net_row = cell_after(summary, net_label)
         assert Decimal(str(net_row[6].value)) == Decimal("95.00")
         conduct = [row for row in summary.iter_rows(values_only=True) if row[0] == "conduct"]
-        assert [row[8] for row in conduct] == ["E7"]
+        assert [row[8] for row in conduct] == ["E7 2026-10-12 complaint/minor"]  # the event in words, not only its id
         assert conduct[0][5] == {"zh": "固定金额", "en": "fixed"}[lang]  # a fixed 20.00 deduction, not a rate
         # Detail totals: recovered 1,500.00; commission before limits and paid amount both 110.00
         total = cell_after(detail, total_label)
@@ -126,7 +126,7 @@ def test_explain_shows_the_arithmetic_and_reconciles(run_folder):
     assert "early: 2 payments, 800.00 x 5% -> 40.00 (1 reversal clawed back)" in text
     assert "late: 2 payments, 700.00 x 10% -> 70.00" in text
     assert "v1: 500.00 x 1% = 5.00" in text
-    assert "conduct:complaint on base: 20.00 = -20.00 (commission) [event E7]" in text
+    assert "conduct:complaint on base: 20.00 = -20.00 (commission) [event E7 2026-10-12 complaint/minor]" in text
     assert "= net payout 95.00" in text
     payment = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment", "R1"])
     assert "reversal of P1" in payment.output and "-200.00 x 5% = -10.00" in payment.output

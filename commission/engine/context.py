@@ -19,7 +19,8 @@ class SideInputs:
 
     targets: collector_id, period, target; assignments: collector_id, period, assigned_balance
     (money in minor units; period text such as 2026-10 or 2026-Q4); events: event_id,
-    collector_id, date, type, severity, score (hundredths of a point, -1 none), source, row;
+    collector_id, date, type, severity, score (hundredths of a point, -1 none), source (who raised
+    it), description, file, row;
     state: balances carried from the run for `state_period`: collector_id, balance, amount;
     `state_source` names where they came from in problems about them (a state file's path, the
     batch store); when empty, problems name the input's role, `state`.

@@ -24,7 +24,7 @@ from .context import RunContext, SideInputs
 from .credit import credited_amounts
 from .employment import outside_employment
 from .kpis import kpi_frame
-from .result import RunResult
+from .result import RunResult, events_named
 from .rules import Booking, rule_kind
 from .rules.line_rate import recovery_lines
 
@@ -261,6 +261,8 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                      lines=pd.concat([r.lines for r in results if len(r.lines)] or [results[0].lines],
                                      ignore_index=True),
                      counts=counts, warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)),
+                     events=pd.concat([r.events for r in results], ignore_index=True).drop_duplicates(
+                         "event_id").sort_values(["date", "event_id"], kind="stable").reset_index(drop=True),
                      kpis=pd.concat([r.kpis for r in results], ignore_index=True).sort_values(
                          ["collector_id", "kpi", "window"], kind="stable").reset_index(drop=True),
                      state=pd.concat([r.state for r in results], ignore_index=True).sort_values(
@@ -324,7 +326,7 @@ def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Opti
     return RunResult(period=period, policies=(policy,), payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
                      counts=counts, warnings=(*_coverage_warnings(ledger, paid, period), *warnings),
-                     state=job.balances.frame(), kpis=kpi_frame(ctx))
+                     state=job.balances.frame(), kpis=kpi_frame(ctx), events=events_named(ctx.side.events, items))
 
 
 def _book_rules(job: Booking, rules) -> tuple[list[pd.DataFrame], list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 import pandas as pd
 
@@ -27,6 +28,18 @@ SKIPPED_MONEY_COLUMNS = ("amount",)
 SKIP_REASONS = ("after_end", "before_start", "reverses_skipped")
 
 
+#: What a run keeps of each event an item names: when, what, how bad, who raised it, what happened.
+EVENT_COLUMNS = ("event_id", "collector_id", "date", "type", "severity", "source", "description")
+
+
+def events_named(events: Optional[pd.DataFrame], items: pd.DataFrame) -> pd.DataFrame:
+    """The events (of the events file given) that `items` name, in date order."""
+    if events is None or not len(items):
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in EVENT_COLUMNS})
+    named = events.loc[events["event_id"].isin(set(items["event"]) - {""}), list(EVENT_COLUMNS)]
+    return named.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
+
+
 def no_skipped() -> pd.DataFrame:
     """The skipped rows of a run that skipped none: the columns, no rows."""
     types = {"payment_date": "datetime64[s]", "start_date": "datetime64[s]", "end_date": "datetime64[s]",
@@ -43,6 +56,8 @@ class RunResult:
     items: the period-level lineage: one row per collector and rule (a line-rate component's
         total, each tier, each gate, cap or floor that acted), with base, rate and amount.
     lines: the payment-level lineage: one row per ledger row and line-rate rule.
+    events: the compliance, QA and clearance events the items name (EVENT_COLUMNS), so a statement
+        says what each was, not only its id.
     skipped: ledger rows the run paid nothing for because they fall outside their collector's
         employment and the collector's plan says to skip them (SKIPPED_COLUMNS); they count in
         no total, KPI or override. counts: rows_read = rows_used + rows_excluded (outside every
@@ -60,6 +75,7 @@ class RunResult:
     state: pd.DataFrame = field(default_factory=pd.DataFrame)  # balances carried to the next run
     kpis: pd.DataFrame = field(default_factory=pd.DataFrame)  # KPIs the rules looked at, exact ratios
     skipped: pd.DataFrame = field(default_factory=no_skipped)  # rows outside employment, paid nothing
+    events: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVENT_COLUMNS))  # events items name
 
     @property
     def currency(self) -> str:

@@ -79,7 +79,9 @@ def load_period_values(path: str | Path, role: str, value_column: str, minor_uni
 
 
 def load_events(path: str | Path) -> SideTable:
-    """Compliance and QA events: event_id, collector_id, date, type, and optional severity and score."""
+    """Compliance and QA events: event_id, collector_id, date, type, and optional severity, score,
+    source (who raised it: regulator, customer, internal_qa, audit...) and description (what happened,
+    in words the collector's statement shows)."""
     raw = read_table(path)
     problems = ProblemCollector()
     _require(raw, EVENT_COLUMNS, problems)
@@ -92,7 +94,13 @@ def load_events(path: str | Path) -> SideTable:
         if "severity" in raw.header else "",
     })
     frame["score"] = columns.score(raw, "score", problems) if "score" in raw.header else -1
-    frame["source"] = raw.source
+    for name in ("source", "description"):
+        frame[name] = columns.text(raw, name, problems, required=False).to_pandas() if name in raw.header else ""
+    bad_source = ~frame["source"].str.fullmatch(r"[a-z0-9_]*").to_numpy(dtype=bool)
+    for index in np.flatnonzero(bad_source)[: problems.limit]:
+        problems.add(raw.where(int(index)), "source", f"{frame['source'].iat[index]!r} is not a source: a word of "
+                     "lower-case letters, digits and _ (regulator, customer, internal_qa...)")
+    frame["file"] = raw.source
     frame["row"] = np.arange(raw.first_row, raw.first_row + len(frame), dtype=np.int64)
     unknown = ~frame["type"].isin(EVENT_TYPES).to_numpy() & (frame["type"] != "").to_numpy()
     for index in np.flatnonzero(unknown)[: problems.limit]:

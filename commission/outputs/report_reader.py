@@ -13,11 +13,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..engine import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS
+from ..engine.result import EVENT_COLUMNS
 from ..errors import InputError, Problem, option
 from ..inputs.columns import decimal_text
 from ..periods import Period
 from ..policy import Policy, parse_policy
-from .run_report import ITEMS_CSV, KPIS_CSV, LINES_CSV, LINES_PARQUET, MANIFEST, PAYOUTS_CSV, STATE, plan_file
+from .run_report import (EVENTS_CSV, ITEMS_CSV, KPIS_CSV, LINES_CSV, LINES_PARQUET, MANIFEST, PAYOUTS_CSV, STATE,
+                         plan_file)
 from .tables import restored
 
 
@@ -35,6 +37,18 @@ class RunReport:
     kpis: pd.DataFrame
     state: pd.DataFrame
     plans: dict  # (plan id, version) -> Policy
+    events: pd.DataFrame  # event_id, collector_id, date, type, severity, source, description (text)
+
+    def event_words(self, event_id: str) -> str:
+        """An event as a statement names it: 'E7 2026-09-12 complaint/major (regulator): what happened'."""
+        found = self.events.loc[self.events["event_id"] == event_id]
+        if not len(found):
+            return event_id
+        event = found.iloc[0]
+        kind = event["type"] + (f"/{event['severity']}" if event["severity"] else "")
+        source = f" ({event['source']})" if event["source"] else ""
+        about = f": {event['description']}" if event["description"] else ""
+        return f"{event_id} {event['date']} {kind}{source}{about}"
 
     def rows_of(self, table: str, collector: str) -> pd.DataFrame:
         """One collector's rows of `table` ("payouts", "items", "kpis" or "state"); each table is split
@@ -85,6 +99,9 @@ def load_report(folder: str | Path) -> RunReport:
     if (folder / KPIS_CSV).exists():
         kpis = _restored(pd.read_csv(folder / KPIS_CSV, dtype={"collector_id": str, "kpi": str, "window": str},
                                      keep_default_na=False), ("collector_id", "kpi", "window"))
+    events = pd.DataFrame(columns=list(EVENT_COLUMNS))
+    if (folder / EVENTS_CSV).exists():  # a run folder written before events were kept has none
+        events = _restored(pd.read_csv(folder / EVENTS_CSV, dtype=str, keep_default_na=False), EVENT_COLUMNS)
     state_rows = json.loads((folder / STATE).read_text(encoding="utf-8"))["balances"] if (folder / STATE).exists() \
         else []
     state = pd.DataFrame(state_rows, columns=["collector_id", "balance", "amount"])
@@ -95,7 +112,7 @@ def load_report(folder: str | Path) -> RunReport:
         plans[(entry["id"], int(entry["version"]))] = parse_policy(path.read_text(encoding="utf-8"), source=str(path))
     return RunReport(folder=folder, period=Period.parse(manifest["period"]), currency=manifest["currency"],
                      minor_units=minor, payouts=payouts, items=items, lines=lines, kpis=kpis, state=state,
-                     plans=plans)
+                     plans=plans, events=events)
 
 
 def _header(path: Path) -> list[str]:

@@ -31,13 +31,14 @@ ITEMS_CSV = "items.csv"
 MANIFEST = "manifest.json"
 STATE = "state.json"
 KPIS_CSV = "kpis.csv"
+EVENTS_CSV = "events.csv"  # the events the items name: date, type, severity, source, description
 #: Ledger rows outside a collector's employment that their plan says to skip: written only when there
 #: are some, so the file's presence is itself the sign HR has rows to act on (the manifest always
 #: counts them, rows_skipped).
 SKIPPED_CSV = "skipped.csv"
 PLANS = "plans"  # a copy of each plan version that paid, so the folder explains itself
-REPORT_FILES = (PAYOUTS_CSV, PAYOUTS_XLSX, LINES_CSV, LINES_PARQUET, ITEMS_CSV, KPIS_CSV, SKIPPED_CSV, STATE, PLANS,
-                MANIFEST, "statements")
+REPORT_FILES = (PAYOUTS_CSV, PAYOUTS_XLSX, LINES_CSV, LINES_PARQUET, ITEMS_CSV, KPIS_CSV, EVENTS_CSV, SKIPPED_CSV,
+                STATE, PLANS, MANIFEST, "statements")
 
 
 def payout_money_columns(result: RunResult) -> list[str]:
@@ -72,6 +73,7 @@ def write_reports(result: RunResult, policies, inputs: Sequence[InputFile], fold
     if lines_parquet:
         write_parquet(result.lines, folder / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
     write_csv(result.kpis, folder / KPIS_CSV, (), minor)
+    write_csv(result.events, folder / EVENTS_CSV, (), minor)
     if len(result.skipped):
         write_csv(result.skipped, folder / SKIPPED_CSV, SKIPPED_MONEY_COLUMNS, minor)
     (folder / PLANS).mkdir()

@@ -4,6 +4,7 @@ keys it takes besides id, kind and applies_to."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Optional
 
@@ -93,10 +94,13 @@ def compliance(reader: Reader, keys, node, path, applies_to, components) -> Opti
     for label, child in events.value.items():
         effect_path = f"{path}.events.{label}"
         effect = reader.mapping(child, effect_path, ("deduct", "forfeit"))
-        event_type, _, severity = label.partition("/")
-        if event_type not in CONDUCT_EVENTS or (severity and severity not in SEVERITIES):
+        kind, _, source = label.partition("@")
+        event_type, _, severity = kind.partition("/")
+        if event_type not in CONDUCT_EVENTS or (severity and severity not in SEVERITIES) or \
+                not re.fullmatch(r"[a-z0-9_]*", source) or (label.endswith("@")):
             reader.problem(None, effect_path, f"{label!r} is not an event: write a type "
-                           f"({', '.join(CONDUCT_EVENTS)}) or type/severity (severity: {', '.join(SEVERITIES)})",
+                           f"({', '.join(CONDUCT_EVENTS)}), type/severity (severity: {', '.join(SEVERITIES)}), and "
+                           "optionally @source (type@regulator, type/severity@customer)",
                            line=events.key_line(label))
             continue
         if ("deduct" in effect) == ("forfeit" in effect):
@@ -107,7 +111,8 @@ def compliance(reader: Reader, keys, node, path, applies_to, components) -> Opti
             if reader.text(effect["forfeit"], f"{effect_path}.forfeit") not in ("true", "yes"):
                 reader.problem(effect["forfeit"], f"{effect_path}.forfeit", "write forfeit: true")
                 continue
-            effects.append(EventEffect(type=event_type, severity=severity, forfeit=True, line=child.line))
+            effects.append(EventEffect(type=event_type, severity=severity, forfeit=True, line=child.line,
+                                       source=source))
             continue
         text = (reader.text(effect["deduct"], f"{effect_path}.deduct") or "").strip()
         if "." not in text and not text.endswith("%"):
@@ -117,12 +122,13 @@ def compliance(reader: Reader, keys, node, path, applies_to, components) -> Opti
         if text.endswith("%"):
             rate = reader.rate(effect["deduct"], f"{effect_path}.deduct")
             if rate is not None:
-                effects.append(EventEffect(type=event_type, severity=severity, deduct_rate=rate, line=child.line))
+                effects.append(EventEffect(type=event_type, severity=severity, deduct_rate=rate, line=child.line,
+                                           source=source))
         else:
             amount = reader.money(effect["deduct"], f"{effect_path}.deduct")
             if amount is not None:
                 effects.append(EventEffect(type=event_type, severity=severity, deduct_amount=amount,
-                                           line=child.line))
+                                           line=child.line, source=source))
     return Compliance(id="", effects=tuple(effects), applies_to=())
 
 

@@ -225,10 +225,13 @@ class EventEffect:
     deduct_rate: Optional[Fraction] = None
     forfeit: bool = False
     line: int = 0
+    source: str = ""  # '' matches any source (regulator, customer, internal_qa...)
 
     @property
     def label(self) -> str:
-        return f"{self.type}/{self.severity}" if self.severity else self.type
+        """As the plan writes it: type, type/severity, type@source or type/severity@source."""
+        return (f"{self.type}/{self.severity}" if self.severity else self.type) + \
+            (f"@{self.source}" if self.source else "")
 
 
 @dataclass(frozen=True)

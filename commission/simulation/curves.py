@@ -38,7 +38,8 @@ from .replay import Candidate, History, run_plan
 #: monthly recovery, or past the last boundary; the step is a round number).
 GRID_STEPS = 60
 EVENT_COLUMNS = {"event_id": "str", "collector_id": "str", "date": "datetime64[s]", "type": "str",
-                 "severity": "str", "score": np.int64, "source": "str", "row": np.int64}
+                 "severity": "str", "score": np.int64, "source": "str", "description": "str", "file": "str",
+                 "row": np.int64}
 
 
 @dataclass(frozen=True, eq=False)

@@ -37,7 +37,7 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
                 out.extend(_line_rules(lines.loc[lines["component"] == component], money))
                 out.append(f"  = {money(item.amount)} ({item.pay_code})")
                 continue
-            event = f" [event {item.event}]" if item.event else ""
+            event = f" [event {report.event_words(item.event)}]" if item.event else ""
             target = f" on {item.applies_to}" if item.applies_to else ""
             rule_words = words.get(item.rule) or words.get(item.component, "")
             if item.kind == "compliance":  # a fixed deduction or a share, not base x rate

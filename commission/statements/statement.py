@@ -161,8 +161,9 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
         # a fixed compliance deduction books its amount as the rate; the Amount column shows it already
         fixed = item.kind == "compliance" and item.rate not in ("forfeit", "") and not item.rate.endswith("%")
         rate = labels["rates"]["fixed"] if fixed else labels["rates"].get(item.rate, item.rate)
+        event = report.event_words(item.event) if item.event else ""
         summary.append([item.component, item.rule, in_words, item.applies_to, money_value(int(item.base), minor),
-                        rate, money_value(int(item.amount), minor), _pay_code(item.pay_code, labels), item.event])
+                        rate, money_value(int(item.amount), minor), _pay_code(item.pay_code, labels), event])
         for cell in summary[summary.max_row]:  # rate and pay code sit between amounts: centred
             cell.alignment = CENTRED_TOP if cell.column in (6, 8) else TOP
         wrapped_lines = -(-display_width(in_words) // (WORDS_WIDTH + 4))  # most text is narrower than its count

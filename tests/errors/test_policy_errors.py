@@ -266,7 +266,7 @@ def test_values_that_parse_but_cannot_be_meant(edit, key, message):
 
 @pytest.mark.parametrize(("events", "key", "message"), [
     ("violation/serius: {forfeit: true}", "adjustments[0].events.violation/serius",
-     r"'violation/serius' is not an event: write a type \(complaint, violation, qa\) or type/severity .*"),
+     r"'violation/serius' is not an event: write a type \(complaint, violation, qa\), type/severity .*"),
     ("complaint: {deduct: 5}", "adjustments[0].events.complaint.deduct",
      r"'5' is ambiguous: write an amount with its decimals \(5.00\) or a percentage \(5%\)"),
 ])

@@ -30,14 +30,24 @@ def book(job: Booking, rule: Compliance) -> RuleOutput:
     return RuleOutput()
 
 
+def effect_for(effects: dict, event_type: str, severity: str, source: str):
+    """The effect the plan gives an event (`effects`: {(type, severity, source): effect}): the most
+    specific of type/severity@source, type@source, type/severity and type it names, or None."""
+    for key in ((event_type, severity, source), (event_type, "", source), (event_type, severity, ""),
+                (event_type, "", "")):
+        if key in effects:
+            return effects[key]
+    return None
+
+
 def _book_events(ctx: RunContext, rule: Compliance, targets: list, window, book: ItemBook) -> None:
     events = window_events(ctx, window)
-    effect_of = {(e.type, e.severity): e for e in rule.effects}
     positions = np.searchsorted(np.asarray(ctx.collectors, dtype=object), events["collector_id"].to_numpy(dtype=object))
+    effects = {(e.type, e.severity, e.source): e for e in rule.effects}
     first = targets[0]
-    for (collector, event_id, event_type, severity) in zip(positions, events["event_id"], events["type"],
-                                                           events["severity"]):
-        effect = effect_of.get((event_type, severity)) or effect_of.get((event_type, ""))
+    for (collector, event_id, event_type, severity, source) in zip(positions, events["event_id"], events["type"],
+                                                                   events["severity"], events["source"]):
+        effect = effect_for(effects, event_type, severity, source)
         if effect is None:
             continue
         who = np.array([collector])

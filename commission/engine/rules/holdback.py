@@ -4,6 +4,7 @@ pay the balance back if every condition holds, else forfeit it."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ...money import apply_fraction, format_rate
 from ...policy import Holdback
@@ -28,25 +29,30 @@ def book(job: Booking, holdback: Holdback) -> RuleOutput:
     if not ctx.period.pays(holdback.release):
         return RuleOutput()
     release_window = ctx.period.enclosing(holdback.release)
-    keeps = _conditions_hold(ctx, holdback, release_window)
+    keeps, cause = _conditions_hold(ctx, holdback, release_window)
     who = np.flatnonzero(balance)
     book.add(who, component=holdback.id, kind="holdback",
              rule=np.where(keeps[who], f"{holdback.id}:released", f"{holdback.id}:forfeited"),
              applies_to=first.id, base=balance[who], rate="", amount=np.where(keeps[who], balance[who], 0),
-             pay_code=first.pay_code, window=str(release_window), counts_toward=first.id)
+             pay_code=first.pay_code, window=str(release_window), counts_toward=first.id, event=cause[who])
     balance[:] = 0
     return RuleOutput()
 
 
-def _conditions_hold(ctx: RunContext, holdback: Holdback, window) -> np.ndarray:
+def _conditions_hold(ctx: RunContext, holdback: Holdback, window) -> tuple[np.ndarray, np.ndarray]:
+    """Who keeps the held-back pay, and for those who lose it to a serious violation, the event (the
+    first one in the window), so the statement can say what was lost and why."""
     keeps = np.ones(ctx.n, dtype=bool)
+    cause = np.full(ctx.n, "", dtype=object)
     if "still_employed" in holdback.conditions:
         keeps &= ctx.employed_at_end()
     if "no_serious_violation" in holdback.conditions:
         events = window_events(ctx, window)
-        serious = set(events.loc[events["severity"] == "serious", "collector_id"])
-        keeps &= ~np.isin(np.asarray(ctx.collectors, dtype=object), list(serious))
-    return keeps
+        serious = events.loc[events["severity"] == "serious"].drop_duplicates("collector_id")
+        at = pd.Index(ctx.collectors).get_indexer(serious["collector_id"])
+        keeps[at] = False
+        cause[at] = serious["event_id"].to_numpy(dtype=object)
+    return keeps, cause
 
 
 def words(holdback: Holdback, policy, say) -> list[tuple[str, str, str]]:
