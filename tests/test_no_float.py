@@ -25,7 +25,7 @@ from commission.app.inputs import InputPaths
 from commission.app.runs import RunRequest, compute_period
 from commission.engine import (ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS, SKIPPED_MONEY_COLUMNS,
                                SideInputs, pay_plan)
-from commission.inputs import load_ledger, load_period_values
+from commission.inputs import load_ledger, load_period_values, load_roster
 from commission.money import MAX_AMOUNT, MAX_TOTAL, format_minor
 from commission.outputs.run_report import state_document
 from commission.periods import Period
@@ -238,12 +238,17 @@ def test_a_quarter_target_past_2_53_is_exact_beside_a_collector_without_one(tmp_
     assert kpi(result, "C2", "attainment") == (1000, 30000)
 
 
-def test_an_assigned_balance_past_2_53_is_exact(tmp_path):
+def test_an_assigned_balance_past_2_53_is_exact_beside_a_collector_without_one(tmp_path):
+    """C2 left in September (on the roster, so in the run, with no assigned balance for October)."""
     assignments = side_table(tmp_path, "assignments", "assigned_balance", """
         collector_id,period,assigned_balance
         C1,2026-10,1.00
     """)
     assignments["assigned_balance"] = BIG
+    roster_path = tmp_path / "roster.csv"
+    roster_path.write_text("collector_id,name,team,employee_id,start_date,end_date\n"
+                           "C1,a,T,E1,2020-01-01,\nC2,b,T,E2,2020-01-01,2026-09-30\n", encoding="utf-8")
+    roster = load_roster(roster_path).frame
     text = flat_plan() + ("""\
   - id: rr
     kind: bonus
@@ -253,13 +258,12 @@ def test_an_assigned_balance_past_2_53_is_exact(tmp_path):
 """)
     ledger = ledger_of(tmp_path, """
         P1,C1,A1,2026-10-03,1000.00,10,5000
-        P2,C2,A2,2026-10-04,10.00,10,5000
+        P2,C2,A2,2026-09-04,10.00,10,5000
     """)
-    with pytest.raises(Exception, match="assigned_balance"):  # C2 has none: the run names who
-        pay_plan(parse_policy(text), ledger, Period.parse("2026-10"), side=SideInputs(assignments=assignments))
-    result = pay_plan(parse_policy(text), ledger.loc[ledger["collector_id"] == "C1"], Period.parse("2026-10"),
+    result = pay_plan(parse_policy(text), ledger, Period.parse("2026-10"), roster,
                       side=SideInputs(assignments=assignments))
     assert kpi(result, "C1", "recovery_rate") == (100000, BIG)
+    assert list(result.kpis["collector_id"]) == ["C1"]  # C2's is unknown, not 0
 
 
 def test_a_yearly_target_summed_from_months_to_2_53_plus_1_within_bounds(run_plan):
@@ -290,12 +294,13 @@ def big_ledger(amount_total: int, rows: int = 10) -> str:
 
 
 def test_a_correction_batch_and_a_batch_diff_are_exact_past_2_53(run_plan, blank_store):
-    """A collector paid 2**53 + 1 (100% of repayments within bounds), corrected to 2**53 + 3: the
-    adjustment pays exactly 2 (through float64 both ends round to even: 2**53 and 2**53 + 4)."""
+    """A collector paid 2**53 + 1 (100% of repayments within bounds), corrected to 2**53 + 3, beside a
+    collector paid only in the correction (so the sides have different keys): the adjustment pays C1
+    exactly 2 (through float64 both ends round to even: 2**53 and 2**53 + 4, a difference of 4)."""
     engine = open_store(blank_store)
     text = flat_plan(rate="100%")
     first = run_plan(text, big_ledger(BIG))
-    second = run_plan(text, big_ledger(BIG + 2))
+    second = run_plan(text, big_ledger(BIG + 2) + "\nQ1,C2,B1,2026-10-20,1.00,10,5000")
     assert int(first.payouts["net_payout"].iloc[0]) == BIG
     now, pay_date = datetime(2026, 11, 1, 9), date(2026, 11, 5)
     with engine.begin() as connection:
@@ -306,11 +311,14 @@ def test_a_correction_batch_and_a_batch_diff_are_exact_past_2_53(run_plan, blank
         correction = create_batch(connection, second, [], "", "token-2", "hr", now, pay_date)
         assert correction.kind == "adjustment"
         rows = batch_payouts(connection, correction.id)
-        assert rows[["collector_id", "pay_code", "amount"]].values.tolist() == [["C1", "commission", 2]]
+        assert rows[["collector_id", "pay_code", "amount"]].values.tolist() == [["C1", "commission", 2],
+                                                                                ["C2", "commission", 100]]
         difference = diff_batches(connection, paid.id, correction.id)
-    assert difference.to_dict("records") == [{"collector_id": "C1", "pay_code": "commission",
-                                              f"amount batch {paid.id}": BIG,
-                                              f"amount batch {correction.id}": BIG + 2, "difference": 2}]
+    assert difference.to_dict("records") == [
+        {"collector_id": "C1", "pay_code": "commission", f"amount batch {paid.id}": BIG,
+         f"amount batch {correction.id}": BIG + 2, "difference": 2},
+        {"collector_id": "C2", "pay_code": "commission", f"amount batch {paid.id}": 0,
+         f"amount batch {correction.id}": 100, "difference": 100}]
     engine.dispose()
 
 
