@@ -47,8 +47,9 @@ CURRENCY_MINOR_UNITS = {
 #: The largest single amount any input may hold (a repayment, a balance, a target, an assigned
 #: balance, every amount of a plan), in minor units: 9,999,999,999,999.99 in a 2-decimal currency,
 #: 999,999,999,999,999 in a 0-decimal one. Far above any real repayment or payroll figure, and
-#: 9,000 times inside int64, so sums of many amounts and amount x rate stay exact in int64. It is
-#: also below 2**53, so an amount pandas turns into float64 on its way through a reindex stays exact.
+#: 9,000 times inside int64, so sums of many amounts and amount x rate stay exact in int64. (Totals
+#: reach past 2**53, where float64 stops holding every integer: nothing here relies on a float; a value
+#: missing from a table is a mask, never a NaN.)
 MAX_AMOUNT = 10**15 - 1
 #: The largest total (a collector's recovered amount, a component's total, a balance, a payroll
 #: total), in minor units: 999,999,999,999,999.99 in a 2-decimal currency (a hundred amounts at
