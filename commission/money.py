@@ -317,7 +317,7 @@ def round_at_total(amounts, numerators, denominator: int, groups, size: int, mod
     Each line's exact value is ``amount x numerator / denominator``; a group's total (`groups`: positions
     0..size-1) is the exact sum of its lines' values, rounded once per `mode` (sign-aware). Each line shows
     its value's floor, and the minor units the rounded total has above the sum of floors go one each to
-    the lines with the largest remainders (ties to the earlier line: rows in ledger order), so the lines
+    the lines with the largest remainders (ties to the earlier row of `amounts`), so the lines
     add up to the total exactly and each is its exact value rounded down or up, never further off.
     Integer arithmetic throughout; sums are checked like `sum_by` (`what`, `names`).
     """

@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -322,6 +323,9 @@ components:
         path = Path(folder) / "ledger.csv"
         path.write_text("\n".join(csv) + "\n", encoding="utf-8")
         result = pay_plan(policy, load_ledger([path], 2).frame, Period.parse("2026-10"))
+        path.write_text("\n".join([csv[0], *reversed(csv[1:])]) + "\n", encoding="utf-8")
+        backwards = pay_plan(policy, load_ledger([path], 2).frame, Period.parse("2026-10"))
+    pd.testing.assert_frame_equal(result.lines, backwards.lines)  # ties never depend on the files' row order
     lines = result.lines.groupby("collector_id", observed=True)["amount"].sum()
     for collector, value in exact.items():
         if collector not in set(result.payouts["collector_id"]):

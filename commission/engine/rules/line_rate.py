@@ -105,7 +105,8 @@ def _round_at_component(ctx: RunContext, lines: pd.DataFrame, parts: list, rates
     payment's amount x its rate; a reversal's amount x its original's rate), rounded once by the plan's
     mode; the lines show that total shared out (`money.round_at_total`), so they still add up to it.
 
-    `lines` (index: positions in the run's frame, ledger order) is `parts` merged; `rates` the LineAmounts
+    `lines` (index: positions in the run's frame, in payment_id order, whatever the order of the files'
+    rows: a tie between equal fractions goes to the line listed first) is `parts` merged; `rates` the LineAmounts
     of each part. Every part's rates share one denominator (the same rate table). Per-payment limits are
     refused with this setting when the plan is read, so `commission` and `amount` are the same here.
     """
