@@ -3,8 +3,10 @@
 Amounts never pass through a float. Text becomes integer minor units (cents, fen);
 rates are `fractions.Fraction` built from decimal text; a commission is
 ``round(amount * numerator / denominator)`` in integer arithmetic, with the rounding
-mode the plan names. Rounding is sign-aware: half_up rounds halves away from zero so that
-a reversal (negative amount) cancels its original payment to the cent.
+mode the plan names (half_up, half_even, half_down, down, up). Rounding is sign-aware: every
+mode rounds the magnitude and restores the sign (half_up rounds halves away from zero, down
+toward zero, up away from zero), so a reversal (negative amount) cancels its original payment to
+the cent. `round_at_total` rounds a group's exact sum once and shares it out to its lines.
 
 Every number has a documented bound (MAX_AMOUNT, MAX_TOTAL, RATE_SCALE, MAX_FACTOR), chosen so
 that nothing the inputs may hold can overflow int64: amounts past the bound are refused where
@@ -25,7 +27,13 @@ from .errors import InputError, Problem
 
 HALF_UP = "half_up"
 HALF_EVEN = "half_even"
-ROUNDING_MODES = (HALF_UP, HALF_EVEN)
+HALF_DOWN = "half_down"
+DOWN = "down"
+UP = "up"
+#: Every rounding mode, each applied to the magnitude (the sign is restored after): half_up (a half
+#: rounds away from zero), half_even (a half rounds to the even neighbour), half_down (a half rounds
+#: toward zero), down (any fraction is dropped: toward zero, 舍去), up (any fraction rounds away from zero).
+ROUNDING_MODES = (HALF_UP, HALF_EVEN, HALF_DOWN, DOWN, UP)
 
 #: ISO 4217 minor units of the currencies collection departments usually pay in.
 #: A plan may state `minor_units` itself for any other currency.
@@ -39,8 +47,9 @@ CURRENCY_MINOR_UNITS = {
 #: The largest single amount any input may hold (a repayment, a balance, a target, an assigned
 #: balance, every amount of a plan), in minor units: 9,999,999,999,999.99 in a 2-decimal currency,
 #: 999,999,999,999,999 in a 0-decimal one. Far above any real repayment or payroll figure, and
-#: 9,000 times inside int64, so sums of many amounts and amount x rate stay exact in int64. It is
-#: also below 2**53, so an amount pandas turns into float64 on its way through a reindex stays exact.
+#: 9,000 times inside int64, so sums of many amounts and amount x rate stay exact in int64. (Totals
+#: reach past 2**53, where float64 stops holding every integer: nothing here relies on a float; a value
+#: missing from a table is a mask, never a NaN.)
 MAX_AMOUNT = 10**15 - 1
 #: The largest total (a collector's recovered amount, a component's total, a balance, a payroll
 #: total), in minor units: 999,999,999,999,999.99 in a 2-decimal currency (a hundred amounts at
@@ -172,13 +181,9 @@ def apply_rate(amounts, numerators, denominator: int, mode: str = HALF_UP) -> np
         product *= numerators  # in place: fresh 10M-row buffers cost more than the arithmetic
         # Unsigned division of the non-negative product lets numpy use its fast constant divisor.
         quotient = (product.view(np.uint64) // np.uint64(denominator)).view(np.int64)
-        twice_remainder = product
-        twice_remainder -= quotient * denominator
-        twice_remainder *= 2
-        if mode == HALF_UP:
-            quotient += twice_remainder >= denominator
-        else:
-            quotient += (twice_remainder > denominator) | ((twice_remainder == denominator) & (quotient % 2 == 1))
+        remainder = product
+        remainder -= quotient * denominator
+        quotient += _carry(quotient, remainder, int(denominator), mode)
     np.negative(quotient, out=quotient, where=amounts < 0)
     return quotient
 
@@ -232,14 +237,116 @@ def _scaled(magnitudes: np.ndarray, numerators: np.ndarray, denominators, mode: 
 
 
 def _round_div(products, denominators, mode: str, whole=0):
-    """``whole + round(p / d)`` for p >= 0, d > 0, halves per `mode` (half_even looks at the parity of
+    """``whole + round(p / d)`` for p >= 0, d > 0, rounded per `mode` (half_even looks at the parity of
     the whole result); int64 or Python-int (object) arrays."""
     part = products // denominators
-    twice_remainder = 2 * (products - part * denominators)
     quotient = whole + part
+    return quotient + _carry(quotient, products - part * denominators, denominators, mode)
+
+
+def _carry(quotient, remainder, denominators, mode: str):
+    """Whether the magnitude ``quotient + remainder / d`` (0 <= remainder < d) rounds up to quotient + 1
+    under `mode`, per element (the one place each mode is defined). Compares the remainder with halves
+    of d, never forms 2 x remainder, so it cannot overflow whatever d is."""
+    if mode == DOWN:
+        return np.zeros(np.shape(remainder), dtype=bool)
+    if mode == UP:
+        return remainder > 0
     if mode == HALF_UP:
-        return quotient + (twice_remainder >= denominators)
-    return quotient + ((twice_remainder > denominators) | ((twice_remainder == denominators) & (quotient % 2 == 1)))
+        return remainder >= (denominators + 1) // 2  # 2r >= d
+    above_half = remainder > denominators // 2  # 2r > d
+    if mode == HALF_DOWN:
+        return above_half
+    tie = (denominators % 2 == 0) & (remainder == denominators // 2)  # HALF_EVEN
+    return above_half | (tie & (quotient % 2 == 1))
+
+
+def round_signed(whole, remainder, denominator: int, mode: str) -> np.ndarray:
+    """The signed value ``whole + remainder / denominator`` (whole any sign, 0 <= remainder < denominator)
+    rounded to an integer per `mode`, sign-aware like `apply_rate`: its magnitude is rounded and the sign
+    restored, so -x rounds to exactly -(round(x)) (a negative value whole + r/d has the magnitude
+    (-whole - 1) + (d - r)/d)."""
+    whole = np.asarray(whole, dtype=np.int64)
+    remainder = np.asarray(remainder, dtype=np.int64)
+    positive = whole + _carry(whole, remainder, denominator, mode)
+    magnitude_up = _carry(-whole - 1, denominator - remainder, denominator, mode)
+    negative = whole + 1 - magnitude_up
+    return np.where(remainder == 0, whole, np.where(whole >= 0, positive, negative)).astype(np.int64)
+
+
+def exact_parts(amounts, numerators, denominator: int) -> tuple[np.ndarray, np.ndarray]:
+    """``amount x numerator / denominator`` per row, exactly, as (floor, remainder): the floor (toward
+    minus infinity, so a negative value's floor is below it) and the remainder over the denominator,
+    0 <= remainder < denominator; value = floor + remainder / denominator.
+
+    `numerators` >= 0 (one, or one per amount), `denominator` > 0 dividing RATE_SCALE. Never forms
+    amount x numerator: with q, r = divmod(|amount|, d), |amount| x n / d = q x n + r x n / d, where
+    q x n <= MAX_TOTAL x MAX_FACTOR and r x n < RATE_SCALE x RATE_SCALE x MAX_FACTOR both fit int64.
+    """
+    amounts = np.asarray(amounts, dtype=np.int64)
+    numerators = np.asarray(numerators, dtype=np.int64)
+    magnitude = np.abs(amounts)
+    if amounts.size and int(magnitude.max()) * int(numerators.max(initial=0)) <= _INT64_MAX:
+        product = magnitude * numerators  # fits: one division (unsigned, numpy's fast constant divisor)
+        floor = (product.view(np.uint64) // np.uint64(denominator)).view(np.int64)
+        remainder = product
+        remainder -= floor * denominator
+    else:
+        whole, part = np.divmod(magnitude, denominator)
+        part *= numerators
+        floor = whole * numerators + part // denominator
+        remainder = part % denominator
+    return _signed_parts(amounts, floor, remainder, denominator)
+
+
+def _signed_parts(amounts, floor, remainder, denominator: int) -> tuple[np.ndarray, np.ndarray]:
+    """(floor, remainder) of the magnitudes made (floor, remainder) of the signed values, in place: a
+    negative value with a remainder r has the floor -floor - 1 and the remainder d - r."""
+    negative = amounts < 0
+    np.negative(floor, out=floor, where=negative)
+    inexact = negative & (remainder != 0)
+    floor -= inexact
+    np.subtract(denominator, remainder, out=remainder, where=inexact)
+    return floor, remainder
+
+
+def round_at_total(amounts, numerators, denominator: int, groups, size: int, mode: str, *, what: str,
+                   minor_units: int, names=None) -> tuple[np.ndarray, np.ndarray]:
+    """Round each group's exact total once and share it out to its lines: (line amounts, group totals).
+
+    Each line's exact value is ``amount x numerator / denominator``; a group's total (`groups`: positions
+    0..size-1) is the exact sum of its lines' values, rounded once per `mode` (sign-aware). Each line shows
+    its value's floor, and the minor units the rounded total has above the sum of floors go one each to
+    the lines with the largest remainders (ties to the earlier row of `amounts`), so the lines
+    add up to the total exactly and each is its exact value rounded down or up, never further off.
+    Integer arithmetic throughout; sums are checked like `sum_by` (`what`, `names`).
+    """
+    amounts = np.asarray(amounts, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.intp)
+    _check_mode(mode)
+    floors, remainders = exact_parts(amounts, numerators, denominator)
+    floor_sums = sum_by(floors, groups, size, what=what, minor_units=minor_units, names=names)
+    # each remainder < denominator <= RATE_SCALE: their sum fits int64 for any number of rows a run holds
+    remainder_sums = np.zeros(size, dtype=np.int64)
+    np.add.at(remainder_sums, groups, remainders)
+    carried, left = np.divmod(remainder_sums, denominator)
+    totals = round_signed(floor_sums + carried, left, denominator, mode)
+    _check_totals(totals, what, minor_units, names)
+    leftover = totals - floor_sums  # 0 <= leftover <= lines of the group with a remainder
+    # by group, then largest remainder first, then ledger order (a stable sort keeps it): one int64 key
+    # group x d + (d - 1 - remainder) when it fits, which sorts much faster than three keys
+    if size * denominator <= _INT64_MAX:
+        key = groups.astype(np.int64) * denominator
+        key += denominator - 1
+        key -= remainders
+        order = np.argsort(key, kind="stable")
+    else:
+        order = np.lexsort((np.arange(len(amounts)), -remainders, groups))
+    ordered_groups = groups[order]
+    rank = np.arange(len(order)) - np.searchsorted(ordered_groups, ordered_groups, side="left")
+    bump = np.zeros(len(amounts), dtype=bool)
+    bump[order] = rank < leftover[ordered_groups]
+    return floors + bump, totals
 
 
 def sum_by(values, groups, size: int, *, what: str, minor_units: int, names=None,

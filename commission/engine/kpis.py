@@ -79,8 +79,13 @@ def kpi_frame(ctx: RunContext):
                            "window": window, "numerator": values.numerator[values.known],
                            "denominator": values.denominator[values.known]})
              for (kpi, window), values in sorted(ctx.kpis.items())]
-    columns = ["collector_id", "kpi", "window", "numerator", "denominator"]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    if parts:
+        return pd.concat(parts, ignore_index=True)
+    # typed even when empty: beside another plan's KPIs in one run, an untyped empty frame would make the
+    # numerators and denominators Python objects
+    return pd.DataFrame({"collector_id": pd.Series(dtype=object), "kpi": pd.Series(dtype=object),
+                         "window": pd.Series(dtype=object), "numerator": pd.Series(dtype=np.int64),
+                         "denominator": pd.Series(dtype=np.int64)})
 
 
 def _compute_kpi(ctx: RunContext, kpi: str, window: Period) -> KpiValues:
@@ -110,21 +115,17 @@ def period_values(ctx: RunContext, name: str, column: str, window: Period, prora
     if table is None:
         raise InputError([Problem(f"--{name}", "", f"the plan needs {name} (a {name} file with collector_id, "
                                   f"period, {column}) for {window}")])
-    # One row per collector and period (the loader refuses repeats). Reindexing leaves NaN (float64)
-    # where a row is missing: exact for single amounts (below 2**53), so each is taken back to int64
-    # at once, and sums are made in int64 only.
-    own = table.loc[table["period"] == str(window)].set_index("collector_id")[column].reindex(ctx.collectors)
-    has_own = own.notna().to_numpy()
-    own_values = own.fillna(0).to_numpy(dtype=np.int64)
+    # One row per collector and period (the loader refuses repeats), placed by position with masks for
+    # the rows present: values stay int64 throughout (a reindex would hold missing rows as NaN, in float64).
+    own_present, own_values = _by_collector(ctx, table, column, [str(window)])
+    has_own = own_present[:, 0]
+    own_values = own_values[:, 0]
     if prorated:
         own_values = _prorate(ctx, own_values, window)
     months = window.months()
-    by_month = table.loc[table["period"].isin([str(m) for m in months])].pivot_table(
-        index="collector_id", columns="period", values=column, aggfunc="first").reindex(
-        index=ctx.collectors, columns=[str(m) for m in months])
+    present, month_values = _by_collector(ctx, table, column, [str(m) for m in months])
     employed = np.stack([ctx.employed_days(m) > 0 for m in months], axis=1)
-    complete = (by_month.notna().to_numpy() | ~employed).all(axis=1) & employed.any(axis=1)
-    month_values = by_month.fillna(0).to_numpy(dtype=np.int64)
+    complete = (present | ~employed).all(axis=1) & employed.any(axis=1)
     if prorated:
         month_values = np.stack([_prorate(ctx, month_values[:, k], m) for k, m in enumerate(months)], axis=1)
     month_sums = sum_by(month_values.ravel(), np.repeat(np.arange(ctx.n), len(months)), ctx.n,
@@ -137,6 +138,20 @@ def period_values(ctx: RunContext, name: str, column: str, window: Period, prora
         raise InputError([Problem(f"--{name}", column, f"no {column} for {window} (nor for each month of it the "
                                   f"collector was employed) for collector(s) {shown}")])
     return np.where(has_own, own_values, np.where(complete, month_sums, 0))
+
+
+def _by_collector(ctx: RunContext, table: pd.DataFrame, column: str, periods: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(present, values): n x len(periods) arrays of whether each collector of the run has a row for each
+    period, and its `column` (int64, 0 where absent). Rows of other collectors or periods are left out."""
+    rows = table.loc[table["period"].isin(periods)]
+    who = pd.Index(ctx.collectors).get_indexer(rows["collector_id"].astype(str))
+    which = pd.Index(periods).get_indexer(rows["period"].astype(str))
+    keep = who >= 0
+    present = np.zeros((ctx.n, len(periods)), dtype=bool)
+    values = np.zeros((ctx.n, len(periods)), dtype=np.int64)
+    present[who[keep], which[keep]] = True
+    values[who[keep], which[keep]] = rows[column].to_numpy(dtype=np.int64)[keep]
+    return present, values
 
 
 def _prorate(ctx: RunContext, values: np.ndarray, period: Period) -> np.ndarray:

@@ -38,6 +38,8 @@ class LineAmounts:
     computed: np.ndarray  # amount x rate, rounded
     amount: np.ndarray  # after per-payment min / max
     limit: np.ndarray  # NO_LIMIT, LIMIT_MIN or LIMIT_MAX
+    numerators: np.ndarray  # the rate of each row exactly: numerators / denominator
+    denominator: int
 
 
 def key_columns(frame: pd.DataFrame, classifier_codes: dict, classifier_labels: dict,
@@ -105,7 +107,7 @@ def compute_lines(component: LineRate, frame: pd.DataFrame, keys: dict[str, KeyC
     computed = apply_rate(amounts, numerators, denominator, rounding_mode)
     final, limit = _per_payment_limits(component, amounts, numerators, computed)
     return LineAmounts(rules=rules, rule_index=rule_index.astype(np.int16), computed=computed, amount=final,
-                       limit=limit)
+                       limit=limit, numerators=numerators, denominator=denominator)
 
 
 def _per_payment_limits(component: LineRate, amounts, numerators, computed):

@@ -85,11 +85,12 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
         if frame is not None:
             parts.append(frame)
     problems.raise_if_any()
+    if any("credit_share" in part for part in parts):  # a file without the column credits whole payments;
+        # filled before the concat, so the shares stay int64 (a concat would fill them with NaN, in float64)
+        parts = [part if "credit_share" in part else part.assign(credit_share=np.int64(SHARE_SCALE)) for part in parts]
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if "reverses" in frame:
         frame["reverses"] = frame["reverses"].fillna("").astype("str")
-    if "credit_share" in frame:
-        frame["credit_share"] = frame["credit_share"].fillna(SHARE_SCALE).astype(np.int64)
     frame["collector_id"] = sorted_categorical(frame["collector_id"])
     frame = _canonical_order(frame, problems)
     if "credit_share" in frame:

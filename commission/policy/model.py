@@ -292,10 +292,19 @@ Component = Union[LineRate, Tiers, Bonus, Override]
 Adjustment = Union[Threshold, CapFloor, Multiplier, Compliance, Holdback]
 
 
+#: Where commission is rounded: each ledger line (the default), or once per collector and component total.
+AT_LINE = "line"
+AT_COMPONENT = "component"
+
+
 @dataclass(frozen=True)
 class Rounding:
+    """The plan's rounding rule: `mode` (one of money.ROUNDING_MODES) and where line-rate commission is
+    rounded (`at`: AT_LINE or AT_COMPONENT); `line` is the plan line of the `rounding` key (0 when absent)."""
+
     mode: str = "half_up"
-    at: str = "line"
+    at: str = AT_LINE
+    line: int = field(default=0, compare=False)
 
 
 #: What to do with a reversal whose original payment is not in the ledgers given.

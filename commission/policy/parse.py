@@ -18,12 +18,12 @@ from .adjustments import adjustments as read_adjustments
 from .classifiers import classifiers as read_classifiers
 from .components import check_bonus_bases
 from .components import components as read_components
-from .model import (LEAVER_RULES, OUTSIDE_EMPLOYMENT_RULES, REFUSE, UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES, Balances,
+from .model import (AT_COMPONENT, AT_LINE, LEAVER_RULES, OUTSIDE_EMPLOYMENT_RULES, REFUSE, UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES, Balances,
                     Draw, Policy, Rounding)
 from .reader import Reader
 from .yamlsource import MAX_YAML_BYTES, Node, check_size, parse_yaml
 
-ROUNDING_PLACES = ("line",)
+ROUNDING_PLACES = (AT_LINE, AT_COMPONENT)
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -121,6 +121,7 @@ def read_plan(reader: Reader, root: Node) -> Policy:
     classifiers = read_classifiers(reader, keys.get("classify"))
     components = tuple(read_components(reader, keys.get("components"), classifiers)) if "components" in keys else ()
     check_bonus_bases(reader, components, keys.get("components"))
+    check_rounding_at_component(reader, rounding, components, keys.get("components"))
     adjustments = tuple(read_adjustments(reader, keys.get("adjustments"), components))
     unmatched = UNMATCHED_ERROR
     if "reversals" in keys:
@@ -160,7 +161,26 @@ def read_rounding(reader: Reader, node: Optional[Node]) -> Rounding:
         return Rounding()
     keys = reader.mapping(node, "rounding", ("mode", "at"))
     return Rounding(mode=reader.choice(keys.get("mode"), "rounding.mode", ROUNDING_MODES, HALF_UP),
-                    at=reader.choice(keys.get("at"), "rounding.at", ROUNDING_PLACES, "line"))
+                    at=reader.choice(keys.get("at"), "rounding.at", ROUNDING_PLACES, AT_LINE), line=node.line)
+
+
+def check_rounding_at_component(reader: Reader, rounding: Rounding, components: tuple, node: Optional[Node]) -> None:
+    """`at: component` rounds a component's exact total once, so no payment has a rounded commission of
+    its own to hold to a per-payment minimum or maximum (and a reversal of a payment raised to its minimum
+    would have to claw back that minimum, not its amount at the rate): refused, naming the per_payment key."""
+    if rounding.at != AT_COMPONENT:
+        return
+    entries = node.value if node is not None and isinstance(node.value, list) else []
+    for index, component in enumerate(components):
+        if getattr(component, "per_payment_min", None) is None and getattr(component, "per_payment_max", None) is None:
+            continue
+        entry = next((e for e in entries if e.line == component.line), None)
+        line = entry.key_line("per_payment") if entry is not None else component.line
+        index = entries.index(entry) if entry is not None else index
+        reader.problem(None, f"components[{index}].per_payment", "a per-payment minimum or maximum needs each "
+                       "payment's commission rounded on its own, but the plan rounds at the component total "
+                       f"(rounding.at: {AT_COMPONENT}, line {rounding.line}); use rounding.at: {AT_LINE}, or "
+                       "drop per_payment", line=line)
 
 
 def read_balances(reader: Reader, node: Optional[Node]) -> Balances:

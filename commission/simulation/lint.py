@@ -12,6 +12,8 @@ what the plan does, why it invites a bad behaviour, and what would fix it.
 - variable-pay-share: variable pay that is a very large share of total pay. Needs a base salary, and a
   ledger (or the plan's cap).
 - cap-binds: a cap that cuts the pay of most collector-months. Needs a ledger.
+- rounding-per-line: line-rate commission rounded down (or up) on every line, which moves pay the same
+  way on every repayment. Needs the plan only.
 
 A warning is silenced, for the whole plan, by a comment in the plan file that gives a reason::
 
@@ -32,8 +34,9 @@ from typing import Optional
 import numpy as np
 
 from ..engine.rules import rule_kind
-from ..money import format_minor, format_rate
+from ..money import DOWN, UP, format_minor, format_rate
 from ..policy import CapFloor, Policy
+from ..policy.model import AT_COMPONENT, AT_LINE
 
 CODES = {
     "whole-tier-cliff": "a minor unit more recovery jumps pay",
@@ -41,6 +44,7 @@ CODES = {
     "rates-fall-with-age": "later overdue buckets paying less",
     "variable-pay-share": "variable pay a very large share of total pay",
     "cap-binds": "a cap binding for most collectors",
+    "rounding-per-line": "every line rounded down, or up",
 }
 #: Problems with the silencing comments themselves (cannot be silenced).
 BAD_IGNORE = "lint-ignore"
@@ -118,7 +122,7 @@ def lint_policy(policy: Policy, text: str = "", evidence: Optional[Evidence] = N
     """
     found = [*rule_findings(policy), *no_conduct_effect(policy),
              *variable_pay_share(policy, evidence, base_salary, max_variable_share),
-             *caps_that_bind(policy, evidence, cap_binds_share)]
+             *caps_that_bind(policy, evidence, cap_binds_share), *rounding_per_line(policy)]
     reasons, problems = silences(text, policy)
     result = [replace(w, silenced=reasons.get(w.code, "")) for w in found]
     result += [LintWarning(BAD_IGNORE, policy.plan, f"{policy.source}:{line}", message)
@@ -219,6 +223,31 @@ def caps_that_bind(policy: Policy, evidence: Optional[Evidence], limit: Fraction
             "most collectors stop being paid for effort partway through the period (and gain by pushing "
             "payments into the next). Raise the cap, or replace it with a decelerator (a lower rate above a level)."))
     return warnings
+
+
+#: Repayments a month of a busy collector, for the size of the drift in words.
+BUSY_MONTH_LINES = 2000
+
+
+def rounding_per_line(policy: Policy) -> list[LintWarning]:
+    """Rounding `down` or `up` at every line of a line-rate component: unlike the half modes, whose
+    errors cancel out over many lines, each line moves the same way (up to one minor unit, half of one
+    on average), so the drift grows with the number of repayments. Rounding once at the component
+    total moves a collector's pay by less than one minor unit."""
+    rounding = policy.rounding
+    if rounding.at != AT_LINE or rounding.mode not in (DOWN, UP) or \
+            not any(c.kind == "line_rate" for c in policy.components):
+        return []
+    less = rounding.mode == DOWN
+    unit, drift = _money(policy, 1), _money(policy, BUSY_MONTH_LINES // 2)
+    return [LintWarning("rounding-per-line", policy.plan, _where(policy, rounding.line),
+                        f"rounding {{mode: {rounding.mode}, at: {AT_LINE}}} rounds every repayment's commission "
+                        f"{'down' if less else 'up'}: each line pays up to {unit} {'less' if less else 'more'} "
+                        f"than its rate says ({'dropping' if less else 'adding'} half of that on average), always "
+                        f"the same way, so a collector with {BUSY_MONTH_LINES:,} repayments a month is paid about "
+                        f"{drift} {'less' if less else 'more'} than the rates. If the rule book rounds the total, "
+                        f"write rounding: {{mode: {rounding.mode}, at: {AT_COMPONENT}}} (the total then moves by "
+                        f"less than {unit}); if it means every line, say so in a lint ignore with the reason.")]
 
 
 def evidence_from(run) -> Evidence:

@@ -330,20 +330,24 @@ def fill_months_not_employed(table: Optional[pd.DataFrame], column: str, roster:
     monthly = table.loc[table["period"].isin(wanted)]
     if not len(monthly):
         return table, 0
-    grid = monthly.pivot(index="collector_id", columns="period", values=column).reindex(columns=wanted)
-    grid = grid.loc[grid.index.isin(roster.index)]
-    starts = roster["start_date"].reindex(grid.index).to_numpy().astype("datetime64[D]")
-    ends = roster["end_date"].reindex(grid.index).to_numpy().astype("datetime64[D]")
+    # which collector has a row for which month: a mask, so no amount is held as a float (a pivot would
+    # hold the missing months as NaN, in float64)
+    collectors = pd.Index(sorted(set(monthly["collector_id"].astype(str))))
+    collectors = collectors[collectors.isin(roster.index)]
+    who = collectors.get_indexer(monthly["collector_id"].astype(str))
+    month = pd.Index(wanted).get_indexer(monthly["period"].astype(str))
+    known = np.zeros((len(collectors), len(wanted)), dtype=bool)
+    known[who[who >= 0], month[who >= 0]] = True
+    starts = roster["start_date"].reindex(collectors).to_numpy().astype("datetime64[D]")
+    ends = roster["end_date"].reindex(collectors).to_numpy().astype("datetime64[D]")
     month_start = np.array([np.datetime64(m.start) for m in months], dtype="datetime64[D]")
     month_end = np.array([np.datetime64(m.end) for m in months], dtype="datetime64[D]")
     employed = ((np.isnat(starts)[:, None] | (starts[:, None] <= month_end[None, :]))
                 & (np.isnat(ends)[:, None] | (ends[:, None] >= month_start[None, :])))
-    values = grid.to_numpy(dtype="float64")  # positions only: NaN marks a missing month, values are copied back
-    missing = np.isnan(values) & ~employed
+    missing = ~known & ~employed
     if not missing.any():
         return table, 0
     position = np.arange(len(wanted))
-    known = ~np.isnan(values)
     # the latest earlier month with a value, else the earliest later one
     before = np.where(known, position[None, :], -1)
     before = np.maximum.accumulate(before, axis=1)
@@ -353,9 +357,9 @@ def fill_months_not_employed(table: Optional[pd.DataFrame], column: str, roster:
     fill = missing & (source < len(wanted))
     rows, cols = np.nonzero(fill)
     exact = monthly.set_index(["collector_id", "period"])[column]
-    keys = pd.MultiIndex.from_arrays([grid.index.to_numpy()[rows],
+    keys = pd.MultiIndex.from_arrays([collectors.to_numpy()[rows],
                                       np.asarray(wanted, dtype=object)[source[rows, cols]]])
-    added = pd.DataFrame({"collector_id": grid.index.to_numpy()[rows],
+    added = pd.DataFrame({"collector_id": collectors.to_numpy()[rows],
                           "period": np.asarray(wanted, dtype=object)[cols],
                           column: exact.reindex(keys).to_numpy(dtype=np.int64)})
     return pd.concat([table, added], ignore_index=True), len(added)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..engine.rules import rule_kind
 from ..money import format_minor
-from ..policy import Policy
+from ..policy import Policy, Rounding
+from ..policy.model import AT_COMPONENT
 
 WORDS = {
     "en": {
@@ -29,6 +30,9 @@ WORDS = {
         "after_end_skip": "repayments dated after a collector left are not paid (listed for HR to act on)",
         "before_start_pay": "repayments dated before a collector started are paid",
         "before_start_skip": "repayments dated before a collector started are not paid (listed for HR to act on)",
+        "rounding_line": "commission is rounded {mode}",
+        "rounding_component": "each repayment's commission is added up exactly and the total rounded {mode}, "
+        "once; each repayment line shows its share of that total",
     },
     "zh": {
         "rate_rule": "{conditions}：每笔回款提成 {rate}", "any": "其他回款",
@@ -49,6 +53,7 @@ WORDS = {
         "leavers_hold": "离职人员提成暂扣，离职交接完成后发放", "leavers_forfeit": "离职当期提成不予发放",
         "after_end_pay": "离职日之后的回款照常计提", "after_end_skip": "离职日之后的回款不计提成（列出交人事处理）",
         "before_start_pay": "入职日之前的回款照常计提", "before_start_skip": "入职日之前的回款不计提成（列出交人事处理）",
+        "rounding_line": "提成按{mode}取整", "rounding_component": "每笔回款的提成先精确累加，合计按{mode}取整一次；每笔明细显示其在合计中的份额",
     },
 }
 KPI_NAMES = {"en": {"attainment": "target attainment", "recovery_rate": "recovery rate", "recovered": "recovered",
@@ -61,13 +66,17 @@ PERIOD_NAMES = {"en": {"monthly": "month", "quarterly": "quarter", "yearly": "ye
 CONDITION_NAMES = {"en": {"still_employed": "still employed", "no_serious_violation": "no serious violation"},
                    "zh": {"still_employed": "仍在职", "no_serious_violation": "无严重违规"}}
 KEY_NAMES = {"en": {}, "zh": {"bucket": "账龄", "band": "欠款档", "product": "产品"}}
+ROUNDING_NAMES = {"en": {"half_up": "half up", "half_even": "half to even", "half_down": "half down", "down": "down",
+                         "up": "up"},
+                  "zh": {"half_up": "四舍五入", "half_even": "四舍六入五成双", "half_down": "五舍六入", "down": "舍去",
+                         "up": "进一"}}
 EVENT_NAMES = {"en": {"complaint": "complaint", "violation": "violation", "qa": "QA review"},
                "zh": {"complaint": "投诉", "violation": "违规", "qa": "质检"}}
 
 
 #: The vocabularies a rule's words draw on, by name (see Words.term).
 TERMS = {"kpis": KPI_NAMES, "cadences": CADENCE_NAMES, "periods": PERIOD_NAMES, "conditions": CONDITION_NAMES,
-         "keys": KEY_NAMES, "events": EVENT_NAMES}
+         "keys": KEY_NAMES, "events": EVENT_NAMES, "rounding": ROUNDING_NAMES}
 
 
 class Words:
@@ -94,6 +103,11 @@ def describe_plan(policy: Policy, lang: str) -> list[tuple[str, str, str]]:
     say = Words(lang, policy.minor_units)
     rows = [row for rule in (*policy.components, *policy.adjustments)
             for row in rule_kind(rule.kind).words(rule, policy, say)]
+    rounding = policy.rounding
+    if rounding.at == AT_COMPONENT and any(c.kind == "line_rate" for c in policy.components):
+        rows.append(("rounding", "rounding", say("rounding_component", mode=say.term("rounding", rounding.mode))))
+    elif rounding != Rounding():  # the default, half up per line, goes without saying
+        rows.append(("rounding", "rounding", say("rounding_line", mode=say.term("rounding", rounding.mode))))
     if policy.leavers != "pay":
         rows.append(("leavers", "leavers", say(f"leavers_{policy.leavers}")))
     for key, rule in (("after_end", policy.rows_after_end), ("before_start", policy.rows_before_start)):

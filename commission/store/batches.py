@@ -199,14 +199,22 @@ def _refuse_overlap(connection: Connection, period: Period) -> None:
 
 
 def _differences(connection: Connection, rows: pd.DataFrame, settled: list[int]) -> pd.DataFrame:
-    """What this run pays minus what the settled batches already paid, per collector and pay code."""
-    paid = _paid(connection, settled).rename(columns={"amount": "paid"})
-    merged = rows.merge(paid, on=["collector_id", "pay_code"], how="outer")
-    merged["amount"] = merged["amount"].fillna(0).astype(np.int64) - merged["paid"].fillna(0).astype(np.int64)
+    """What this run pays minus what the settled batches already paid, per collector and pay code.
+
+    Keys on one side only are filled with 0 (and "" for texts) by reindexing with a fill value, so the
+    int64 amounts never pass through a float (an outer merge would turn them into float64 with NaN and
+    round amounts past 2**53)."""
+    keys = ["collector_id", "pay_code"]
+    paid = _paid(connection, settled).set_index(keys)["amount"]
+    mine = rows.set_index(keys)
+    index = mine.index.union(paid.index)
+    merged = pd.DataFrame(index=index)
     for column in ("employee_id", "name", "plan"):
-        merged[column] = merged[column].fillna("")
-    merged["plan_version"] = merged["plan_version"].fillna(0).astype(np.int64)
-    return merged.loc[merged["amount"] != 0, rows.columns].sort_values(["collector_id", "pay_code"])
+        merged[column] = mine[column].reindex(index, fill_value="")
+    merged["plan_version"] = mine["plan_version"].astype(np.int64).reindex(index, fill_value=0)
+    merged["amount"] = mine["amount"].astype(np.int64).reindex(index, fill_value=0) - paid.reindex(index, fill_value=0)
+    merged = merged.reset_index()
+    return merged.loc[merged["amount"] != 0, rows.columns].sort_values(keys)
 
 
 def transition(connection: Connection, batch_id: int, action: str, actor: str, now: datetime, note: str = "",
@@ -313,19 +321,26 @@ def correction_amounts(connection: Connection, batch_id: int) -> dict[str, tuple
 
 
 def _paid(connection: Connection, batch_ids: list[int]) -> pd.DataFrame:
-    return pd.DataFrame(connection.execute(
+    """collector_id, pay_code and the sum of their amounts in `batch_ids`, as int64 (PostgreSQL sums a
+    bigint column as numeric, which arrives as Decimal: each is taken as the exact integer it is)."""
+    rows = connection.execute(
         select(payouts.c.collector_id, payouts.c.pay_code, func.sum(payouts.c.amount).label("amount"))
-        .where(payouts.c.batch_id.in_(batch_ids)).group_by(payouts.c.collector_id, payouts.c.pay_code)).all(),
-        columns=["collector_id", "pay_code", "amount"])
+        .where(payouts.c.batch_id.in_(batch_ids)).group_by(payouts.c.collector_id, payouts.c.pay_code)).all()
+    return pd.DataFrame({"collector_id": [r[0] for r in rows], "pay_code": [r[1] for r in rows],
+                         "amount": np.array([int(r[2]) for r in rows], dtype=np.int64)})
 
 
 def _compare(a: pd.DataFrame, b: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
-    merged = a.merge(b, on=["collector_id", "pay_code"], how="outer", suffixes=(f" {first}", f" {second}"))
-    merged = merged.fillna(0)
-    for column in merged.columns[2:]:
-        merged[column] = merged[column].astype(np.int64)
+    """Both sides' amounts per collector and pay code (0 where a side has none, filled by reindexing, never
+    through a float), and second minus first, for the keys that differ."""
+    keys = ["collector_id", "pay_code"]
+    left, right = a.set_index(keys)["amount"], b.set_index(keys)["amount"]
+    index = left.index.union(right.index)
+    merged = pd.DataFrame({f"amount {first}": left.reindex(index, fill_value=0).to_numpy(dtype=np.int64),
+                           f"amount {second}": right.reindex(index, fill_value=0).to_numpy(dtype=np.int64)},
+                          index=index).reset_index()
     merged["difference"] = merged[f"amount {second}"] - merged[f"amount {first}"]
-    return merged.loc[merged["difference"] != 0].sort_values(["collector_id", "pay_code"]).reset_index(drop=True)
+    return merged.loc[merged["difference"] != 0].sort_values(keys).reset_index(drop=True)
 
 
 def paid_for(connection: Connection, period: str) -> list[int]:

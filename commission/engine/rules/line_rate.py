@@ -12,9 +12,9 @@ from itertools import product
 
 from ...errors import ProblemCollector
 from ...inputs.columns import share_text
-from ...money import format_rate
+from ...money import format_rate, round_at_total
 from ...policy import LineRate
-from ...policy.model import UNMATCHED_OWN_ATTRIBUTES
+from ...policy.model import AT_COMPONENT, UNMATCHED_OWN_ATTRIBUTES
 from ..classify import classify_frame, labels
 from ..context import RunContext
 from ..line_rates import LIMIT_LABELS, NO_LIMIT, LineAmounts, compute_lines, key_columns
@@ -29,7 +29,7 @@ def book(job: Booking, component: LineRate) -> RuleOutput:
     in_window = ctx.rows_in(window)
     reversal = in_window & ctx.is_reversal
     own_terms = in_window & ~ctx.is_reversal
-    parts = []
+    parts, rates = [], []  # the lines of each part, and each line's exact rate (numerators over one denominator)
     orphans = own_terms & (ctx.frame["amount"].to_numpy() < 0)  # negative, but says not what it reverses
     if orphans.any():
         if ctx.policy.unmatched_reversals == UNMATCHED_OWN_ATTRIBUTES:
@@ -53,7 +53,10 @@ def book(job: Booking, component: LineRate) -> RuleOutput:
             report_unmatched(reversals, unmatched, problems)
         matched = ~unmatched & ~chained
         if matched.any():
-            parts.append(_reversal_lines(ctx, component, reversals.loc[matched], original[matched], problems))
+            clawed = _reversal_lines(ctx, component, reversals.loc[matched], original[matched], problems)
+            if clawed is not None:
+                parts.append(clawed[0])
+                rates.append(clawed[1])
     if own_terms.any():
         rows = ctx.frame.loc[own_terms]
         classes = {name: codes[own_terms] for name, codes in ctx.classes.items()}
@@ -61,9 +64,12 @@ def book(job: Booking, component: LineRate) -> RuleOutput:
         if computed is not None:
             parts.append(_lines(ctx, component, rows, classes, computed, computed.computed, computed.amount,
                                 computed.limit))
+            rates.append(computed)
     if problems or not parts:
         return RuleOutput(warnings=tuple(warnings))
     lines = pd.concat(parts).sort_index(kind="stable") if len(parts) > 1 else parts[0]
+    if ctx.policy.rounding.at == AT_COMPONENT:
+        _round_at_component(ctx, lines, parts, rates, f"{component.id} in {window}")
     totals = ctx.sum_by_collector(lines["amount"].to_numpy(), f"{component.id} in {window}", lines.index.to_numpy())
     lines = lines.reset_index(drop=True)
     who = np.flatnonzero(ctx.has_rows(window))
@@ -80,8 +86,9 @@ def _rate(ctx: RunContext, component: LineRate, rows: pd.DataFrame, classes: dic
 
 
 def _reversal_lines(ctx: RunContext, component: LineRate, reversals: pd.DataFrame, original: np.ndarray,
-                    problems: ProblemCollector) -> Optional[pd.DataFrame]:
-    """Rate each reversed payment as it was paid, then claw back its commission in proportion."""
+                    problems: ProblemCollector) -> Optional[tuple[pd.DataFrame, LineAmounts]]:
+    """Rate each reversed payment as it was paid, then claw back its commission in proportion; the lines,
+    and the terms of each reversal's original (row by row)."""
     originals = ctx.history.iloc[original]
     classes = classify_frame(originals, ctx.policy.classifiers, problems)
     computed = _rate(ctx, component, originals, classes, problems)
@@ -90,7 +97,27 @@ def _reversal_lines(ctx: RunContext, component: LineRate, reversals: pd.DataFram
     claw = clawbacks(ctx.history, reversals, original, computed.amount, ctx.policy.rounding.mode,
                      ctx.policy.minor_units, problems)
     return _lines(ctx, component, reversals, classes, computed, claw, claw,
-                  np.full(len(reversals), NO_LIMIT, dtype=np.int8))
+                  np.full(len(reversals), NO_LIMIT, dtype=np.int8)), computed
+
+
+def _round_at_component(ctx: RunContext, lines: pd.DataFrame, parts: list, rates: list, what: str) -> None:
+    """rounding.at: component: each collector's total is the exact sum of its lines' exact values (a
+    payment's amount x its rate; a reversal's amount x its original's rate), rounded once by the plan's
+    mode; the lines show that total shared out (`money.round_at_total`), so they still add up to it.
+
+    `lines` (index: positions in the run's frame, in payment_id order, whatever the order of the files'
+    rows: a tie between equal fractions goes to the line listed first) is `parts` merged; `rates` the LineAmounts
+    of each part. Every part's rates share one denominator (the same rate table). Per-payment limits are
+    refused with this setting when the plan is read, so `commission` and `amount` are the same here.
+    """
+    numerators = np.concatenate([r.numerators for r in rates])
+    if len(parts) > 1:
+        numerators = numerators[np.argsort(np.concatenate([p.index.to_numpy() for p in parts]), kind="stable")]
+    amounts, _ = round_at_total(lines["base"].to_numpy(), numerators, rates[0].denominator,
+                                ctx.collector_of_row[lines.index.to_numpy()], ctx.n, ctx.policy.rounding.mode,
+                                what=what, minor_units=ctx.policy.minor_units, names=ctx.collectors)
+    lines["commission"] = amounts
+    lines["amount"] = amounts
 
 
 def _lines(ctx: RunContext, component: LineRate, rows: pd.DataFrame, classes: dict, computed: LineAmounts,
