@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from commission.engine import pay_plan
 from commission.errors import InputError
 from commission.inputs import load_ledger
-from commission.money import (DOWN, HALF_DOWN, HALF_EVEN, HALF_UP, MAX_AMOUNT, MAX_TOTAL, ROUNDING_MODES, UP,
-                              apply_fraction, apply_rate, apply_ratio, common_denominator, format_minor,
+from commission.money import (DOWN, HALF_DOWN, HALF_EVEN, HALF_UP, MAX_AMOUNT, MAX_FACTOR, MAX_TOTAL,
+                              ROUNDING_MODES, UP, apply_fraction, apply_rate, apply_ratio, common_denominator, format_minor,
                               round_at_total)
 from commission.periods import Period
 from commission.policy import parse_policy
@@ -122,11 +122,18 @@ def test_apply_rate_rounds_totals_like_fractions(values, rate, mode):
     assert got == [reference(v * rate, mode) for v in values]
 
 
+#: (numerator, denominator) pairs within the documented bound on a factor.
+ratios = st.integers(min_value=1, max_value=MAX_AMOUNT).flatmap(
+    lambda d: st.tuples(st.integers(min_value=-MAX_FACTOR * d, max_value=MAX_FACTOR * d),
+                        st.just(d)))
+
+
 @settings(max_examples=300, deadline=None)
-@given(rows=st.lists(st.tuples(amounts, st.integers(min_value=-10 * 10**6, max_value=10 * 10**6),
-                               st.integers(min_value=1, max_value=MAX_AMOUNT)), min_size=1, max_size=20),
-       mode=modes)
+@given(rows=st.lists(st.tuples(amounts, ratios), min_size=1, max_size=20), mode=modes)
 def test_apply_ratio_rounds_like_fractions(rows, mode):
+    """Ratios as the engine forms them: |numerator / denominator| <= MAX_FACTOR (multipliers,
+    partial reversals, proration by days)."""
+    rows = [(v, n, d) for v, (n, d) in rows]
     values, numerators, denominators = (np.array(column, dtype=np.int64) for column in zip(*rows))
     got = apply_ratio(values, numerators, denominators, mode).tolist()
     assert got == [reference(Fraction(v * n, d), mode) for v, n, d in rows]
