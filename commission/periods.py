@@ -98,6 +98,14 @@ class Period:
     def months(self) -> list["Period"]:
         return [Period(self.year, "month", m) for m in range(self.first_month, self.last_month + 1)]
 
+    def parts(self, cadence: str) -> list["Period"]:
+        """The periods of `cadence` this one is made of, in order (the four quarters of a year)."""
+        step = MONTHS_IN[cadence]
+        if step > _MONTHS_IN[self.kind]:
+            raise ValueError(f"{self} has no {cadence} parts")
+        return [Period.of_month(self.year, month, cadence) for month in range(self.first_month, self.last_month + 1,
+                                                                              step)]
+
     def enclosing(self, cadence: str) -> "Period":
         """The period of `cadence` that ends in this period's last month."""
         return Period.of_month(self.year, self.last_month, cadence)

@@ -24,7 +24,7 @@ from .context import RunContext, SideInputs
 from .credit import credited_amounts
 from .employment import outside_employment
 from .kpis import kpi_frame
-from .result import RunResult
+from .result import RunResult, no_awards
 from .rules import Booking, rule_kind
 from .rules.line_rate import recovery_lines
 
@@ -255,6 +255,7 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
     counts["rows_read"] = rows_read
     counts["rows_excluded"] = rows_read - counts["rows_used"] - counts["rows_skipped"]
     skipped = [r.skipped for r in results if len(r.skipped)]
+    awards = [r.awards for r in results if len(r.awards)]
     return RunResult(period=results[0].period, policies=tuple(p for r in results for p in r.policies),
                      payouts=payouts.take(order).reset_index(drop=True),
                      items=items.sort_values("collector_id", kind="stable").reset_index(drop=True),
@@ -267,7 +268,9 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                          ["collector_id", "balance"], kind="stable").reset_index(drop=True),
                      skipped=pd.concat(skipped, ignore_index=True).sort_values(
                          ["collector_id", "payment_date", "payment_id"], kind="stable").reset_index(drop=True)
-                     if skipped else results[0].skipped)
+                     if skipped else results[0].skipped,
+                     awards=pd.concat(awards, ignore_index=True).sort_values("collector_id", kind="stable")
+                     .reset_index(drop=True) if awards else no_awards())
 
 
 def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
@@ -307,9 +310,9 @@ def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Opti
     ctx = _context(policy, ledger, period, roster, history, side)
     paid = tuple(c for c in policy.components if period.pays(c.pays))
     job = Booking(ctx, ItemBook(ctx.collectors, policy.minor_units), Balances(ctx), paid)
-    line_frames, warnings = _book_rules(job, paid)
+    line_frames, warnings, awards = _book_rules(job, paid)
     job.problems.raise_if_any()  # rows no rate rule covers: before any adjustment acts on the totals
-    more_lines, more_warnings = _book_rules(job, policy.adjustments)
+    more_lines, more_warnings, _ = _book_rules(job, policy.adjustments)
     line_frames, warnings = [*line_frames, *more_lines], [*warnings, *more_warnings]
     if not any(c.kind == "line_rate" for c in paid):
         line_frames.append(recovery_lines(ctx))
@@ -324,13 +327,16 @@ def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Opti
     return RunResult(period=period, policies=(policy,), payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
                      counts=counts, warnings=(*_coverage_warnings(ledger, paid, period), *warnings),
-                     state=job.balances.frame(), kpis=kpi_frame(ctx))
+                     state=job.balances.frame(), kpis=kpi_frame(ctx),
+                     awards=pd.concat(awards, ignore_index=True).sort_values("collector_id", kind="stable")
+                     .reset_index(drop=True) if awards else no_awards())
 
 
-def _book_rules(job: Booking, rules) -> tuple[list[pd.DataFrame], list[str]]:
+def _book_rules(job: Booking, rules) -> tuple[list[pd.DataFrame], list[str], list[pd.DataFrame]]:
     """Book each rule through its kind's function, in plan order; an adjustment that applies to no
-    component paid in this run books nothing. Returns the rules' lines and warnings."""
-    lines, warnings = [], []
+    component paid in this run books nothing. Returns the rules' lines, warnings and awards (raises
+    and benefits in kind, which never reach the item book)."""
+    lines, warnings, awards = [], [], []
     for rule in rules:
         kind = rule_kind(rule.kind)
         if kind.adjusts and not job.targets(rule):
@@ -338,8 +344,10 @@ def _book_rules(job: Booking, rules) -> tuple[list[pd.DataFrame], list[str]]:
         output = kind.book(job, rule)
         if output.lines is not None:
             lines.append(output.lines)
+        if output.awards is not None and len(output.awards):
+            awards.append(output.awards)
         warnings.extend(output.warnings)
-    return lines, warnings
+    return lines, warnings, awards
 
 
 def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],

@@ -27,6 +27,23 @@ SKIPPED_MONEY_COLUMNS = ("amount",)
 SKIP_REASONS = ("after_end", "before_start", "reverses_skipped")
 
 
+#: Awards: what a run decides besides pay, one row per collector and raise or benefit rule reached. A
+#: raise recommended (kind raise: raise_percent of base salary, or raise_amount added to it, from
+#: effective_from) or a benefit in kind granted (kind benefit: quantity of unit). `rule` is the step
+#: reached (<id>#<n>), `window` the period decided on, `evidence` the KPI values that decided it, in
+#: words and numbers. Never money paid: no payout, pay code or total includes them.
+AWARD_COLUMNS = ("collector_id", "employee_id", "name", "period", "plan", "version", "kind", "component", "rule",
+                 "window", "kpi", "evidence", "raise_percent", "raise_amount", "effective_from", "quantity", "unit")
+#: The award column that holds money (int64 minor units; 0 for a raise given as a percentage, and for benefits).
+AWARD_MONEY_COLUMNS = ("raise_amount",)
+
+
+def no_awards() -> pd.DataFrame:
+    """The awards of a run that decided none: the columns, no rows."""
+    types = {"version": "int64", "raise_amount": "int64"}
+    return pd.DataFrame({c: pd.Series([], dtype=types.get(c, "str")) for c in AWARD_COLUMNS})
+
+
 def no_skipped() -> pd.DataFrame:
     """The skipped rows of a run that skipped none: the columns, no rows."""
     types = {"payment_date": "datetime64[s]", "start_date": "datetime64[s]", "end_date": "datetime64[s]",
@@ -47,6 +64,8 @@ class RunResult:
         employment and the collector's plan says to skip them (SKIPPED_COLUMNS); they count in
         no total, KPI or override. counts: rows_read = rows_used + rows_excluded (outside every
         window paid) + rows_skipped.
+    awards: raises recommended and benefits in kind granted (AWARD_COLUMNS): decided with the
+        run, paid by nobody in it; no item, payout or total includes them.
     Every payout amount is the sum of its items; every line-rate item the sum of its lines.
     """
 
@@ -60,6 +79,7 @@ class RunResult:
     state: pd.DataFrame = field(default_factory=pd.DataFrame)  # balances carried to the next run
     kpis: pd.DataFrame = field(default_factory=pd.DataFrame)  # KPIs the rules looked at, exact ratios
     skipped: pd.DataFrame = field(default_factory=no_skipped)  # rows outside employment, paid nothing
+    awards: pd.DataFrame = field(default_factory=no_awards)  # raises and benefits in kind: never paid, never totalled
 
     @property
     def currency(self) -> str:

@@ -15,6 +15,7 @@ from typing import Optional
 from ..errors import InputError, Problem
 from ..money import CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES
 from .adjustments import adjustments as read_adjustments
+from .awards import check_award_references
 from .classifiers import classifiers as read_classifiers
 from .components import check_bonus_bases
 from .components import components as read_components
@@ -121,6 +122,7 @@ def read_plan(reader: Reader, root: Node) -> Policy:
     classifiers = read_classifiers(reader, keys.get("classify"))
     components = tuple(read_components(reader, keys.get("components"), classifiers)) if "components" in keys else ()
     check_bonus_bases(reader, components, keys.get("components"))
+    check_award_references(reader, components)
     adjustments = tuple(read_adjustments(reader, keys.get("adjustments"), components))
     unmatched = UNMATCHED_ERROR
     if "reversals" in keys:
