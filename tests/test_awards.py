@@ -377,3 +377,83 @@ def test_a_benefit_needs_its_unit_and_awards_day_must_exist():
     assert found == ["components[0].unit: required key is missing",
                      "components[1].effective_from: '02-29' is not a day every year has; write MM-DD such as 04-01, "
                      "or a date YYYY-MM-DD"]
+
+
+# -- the run's files, the statement and explain --------------------------------------------------------
+
+def cli_year(folder, period: str, plan_text: str = RAISE):
+    """Run `period` through the command line on the year's ledger, quarterly targets and a serious event."""
+    import textwrap
+
+    from click.testing import CliRunner
+
+    from commission.cli import main
+    from conftest import LEDGER_HEADER
+
+    files = {"policy": plan_text, "ledger": LEDGER_HEADER + "\n" + textwrap.dedent(YEAR).strip(),
+             "targets": QUARTER_TARGETS, "events": textwrap.dedent(SERIOUS_C3).strip(),
+             "roster": "collector_id,name,team,employee_id\nC1,王芳,A,E001\nC2,李强,A,E002\nC3,张伟,A,E003"}
+    args = ["run", "--period", period, "--first-period", "--out", str(folder / f"out-{period}")]
+    for option, text in files.items():
+        path = folder / (f"{option}.yaml" if option == "policy" else f"{option}.csv")
+        path.write_text(text + "\n", encoding="utf-8")
+        args += [f"--{option}", str(path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return folder / f"out-{period}"
+
+
+def test_raises_csv_is_written_when_the_run_decides_a_raise(tmp_path):
+    import json
+
+    folder = cli_year(tmp_path, "2026-12")
+    assert (folder / "raises.csv").read_text(encoding="utf-8") == (
+        '"employee_id","collector_id","name","period","plan","version","rule","window","kpi","evidence",'
+        '"raise_percent","raise_amount","effective_from"\n'
+        '"E001","C1","王芳","2026-12","test-plan",1,"annual-raise#1","2026","attainment","attainment at least 110% '
+        'in 3 of the 4 quarters of 2026 (3 needed): 2026-Q1: attainment 110.0% (11,000.00 / 10,000.00); 2026-Q2: '
+        'attainment 125.0% (12,500.00 / 10,000.00); 2026-Q3: attainment 109.9% (10,999.99 / 10,000.00); 2026-Q4: '
+        'attainment 130.0% (13,000.00 / 10,000.00); no serious violation in 2026","5%",0.00,"2027-01-01"\n'
+        '"E002","C2","李强","2026-12","test-plan",1,"annual-raise#2","2026","attainment","attainment at least 120% '
+        'in 3 of the 4 quarters of 2026 (3 needed): 2026-Q1: attainment 120.0% (12,000.00 / 10,000.00); 2026-Q2: '
+        'attainment 120.0% (12,000.00 / 10,000.00); 2026-Q3: attainment 120.0% (12,000.00 / 10,000.00); 2026-Q4: '
+        'attainment 90.0% (9,000.00 / 10,000.00); no serious violation in 2026","",300.00,"2027-01-01"\n')
+    assert not (folder / "benefits.csv").exists()  # the plan has no benefit rule
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["counts"]["raise_rows"], manifest["counts"]["benefit_rows"]) == (2, 0)
+    assert "raises.csv" in manifest["outputs"]
+    assert manifest["totals"]["net_payout"] == "1200.00"  # December: 13,000.00 + 11,000.00 at 5%; no raise in it
+    # November decides no raise: no file at all
+    assert not (cli_year(tmp_path, "2026-11") / "raises.csv").exists()
+    # a decided raise nobody reaches: the file with its header only
+    (tmp_path / "nobody").mkdir()
+    nobody = cli_year(tmp_path / "nobody", "2026-12", RAISE.replace("110%", "200%").replace("120%", "210%"))
+    assert (nobody / "raises.csv").read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_the_statement_and_explain_show_the_raise_apart_from_the_pay(tmp_path):
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from commission.cli import main
+
+    folder = cli_year(tmp_path, "2026-12")
+    result = CliRunner().invoke(main, ["statements", "--run", str(folder), "--lang", "en", "--out",
+                                       str(tmp_path / "st"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    summary = load_workbook(tmp_path / "st" / "C2-2026-12.xlsx").worksheets[0]
+    rows = [tuple(c for c in row) for row in summary.iter_rows(values_only=True)]
+    start = next(i for i, row in enumerate(rows) if row[0] == "Raises and benefits in kind (decided on this period; "
+                                                              "not paid as money)")
+    assert rows[start + 2][:2] == ("annual-raise", "annual-raise#2")
+    assert rows[start + 2][2].startswith("target attainment at least 120% in at least 3 of the 4 quarters of the "
+                                         "year: a raise of 300.00 to base salary is recommended")
+    assert rows[start + 2][3].startswith("attainment at least 120% in 3 of the 4 quarters of 2026")
+    assert rows[start + 2][4] == "raise of 300.00 to base salary, from 2027-01-01"
+    # C3 has no raise: no such section on their statement
+    c3 = load_workbook(tmp_path / "st" / "C3-2026-12.xlsx").worksheets[0]
+    assert not any(row[0] and str(row[0]).startswith("Raises") for row in c3.iter_rows(values_only=True))
+    explained = CliRunner().invoke(main, ["explain", "--run", str(folder), "--collector", "C1"])
+    assert explained.exit_code == 0, explained.output
+    assert "raise annual-raise#1 (not paid as money): raise of 5% of base salary from 2027-01-01 - attainment at " \
+           "least 110% in 3 of the 4 quarters of 2026" in explained.output

@@ -58,6 +58,14 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
     if len(balances):
         out.append("carried to next period: " + ", ".join(f"{b} {money(a)}" for b, a in
                                                           zip(balances["balance"], balances["amount"])))
+    for award in report.awards.loc[report.awards["collector_id"] == collector].itertuples(index=False):
+        if award.kind == "benefit":
+            given = f"{award.quantity} {award.unit}"
+        elif award.raise_percent:
+            given = f"raise of {award.raise_percent} of base salary from {award.effective_from}"
+        else:
+            given = f"raise of {money(award.raise_amount)} to base salary from {award.effective_from}"
+        out.append(f"{award.kind} {award.rule} (not paid as money): {given} - {award.evidence}")
     return out
 
 
