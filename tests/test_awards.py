@@ -457,3 +457,52 @@ def test_the_statement_and_explain_show_the_raise_apart_from_the_pay(tmp_path):
     assert explained.exit_code == 0, explained.output
     assert "raise annual-raise#1 (not paid as money): raise of 5% of base salary from 2027-01-01 - attainment at " \
            "least 110% in 3 of the 4 quarters of 2026" in explained.output
+
+
+# -- lint ------------------------------------------------------------------------------------------------
+
+def test_lint_a_raise_no_run_decides_and_one_that_ignores_conduct():
+    from commission.simulation.lint import lint_policy
+
+    text = plan("""
+        effective_to: 2026-06-30
+        components:
+          - id: base
+            kind: line_rate
+            rates:
+              - {rate: 5%}
+          - id: annual-raise
+            kind: raise
+            pays: yearly
+            kpi: recovered
+            steps:
+              - {at_least: 100000.00, raise: 3%}
+          - id: leave
+            kind: benefit
+            pays: quarterly
+            kpi: recovered
+            unit: days of leave
+            only_if: no_serious_violation
+            steps:
+              - {at_least: 30000.00, quantity: 1}
+        adjustments:
+          - id: conduct
+            kind: compliance
+            applies_to: base
+            events:
+              violation/serious: {forfeit: true}
+    """)
+    warnings = lint_policy(parse_policy(text, source="plan.yaml"), text)
+    found = [(w.code, w.where, w.message) for w in warnings]
+    assert found == [
+        ("award-never-decided", "plan.yaml:23",
+         "raise annual-raise is decided at the end of each year, but plan test-plan version 1 is in force only from "
+         "2026-01-01 to 2026-06-30, when no year ends: a run pays each collector under the version in force on its "
+         "period's last day, so no run ever decides this raise. Move it to the version in force when the year ends, "
+         "or decide it more often (pays)."),
+        ("no-conduct-effect", "plan.yaml:23",
+         "raise annual-raise is decided whatever the collector's conduct (others do: base, leave): a collector with "
+         "a serious violation is recommended the same raise or granted the same benefit. Add only_if: "
+         "no_serious_violation to it, or say why it is exempt.")]
+    # the quarterly benefit is decided at the end of March and of June, both inside the version's range
+    assert not any("leave" in w.message for w in warnings if w.code == "award-never-decided")

@@ -12,6 +12,8 @@ what the plan does, why it invites a bad behaviour, and what would fix it.
 - variable-pay-share: variable pay that is a very large share of total pay. Needs a base salary, and a
   ledger (or the plan's cap).
 - cap-binds: a cap that cuts the pay of most collector-months. Needs a ledger.
+- award-never-decided: a raise or benefit in kind whose window never ends while the plan version is in
+  force (a yearly raise in a version that ends in June). Needs the plan only.
 
 A warning is silenced, for the whole plan, by a comment in the plan file that gives a reason::
 
@@ -41,6 +43,7 @@ CODES = {
     "rates-fall-with-age": "later overdue buckets paying less",
     "variable-pay-share": "variable pay a very large share of total pay",
     "cap-binds": "a cap binding for most collectors",
+    "award-never-decided": "a raise or benefit no run under the plan version decides",
 }
 #: Problems with the silencing comments themselves (cannot be silenced).
 BAD_IGNORE = "lint-ignore"
@@ -155,11 +158,21 @@ def no_conduct_effect(policy: Policy) -> list[LintWarning]:
                             "like one who does not. Add a compliance adjustment (deduct per substantiated complaint, "
                             "forfeit on a serious violation) or a QA multiplier; regulators expect that abusive "
                             "collection never pays.")]
-    return [LintWarning("no-conduct-effect", policy.plan, _where(policy, c.line),
-                        f"component {c.id} pays whatever the collector's conduct: no compliance adjustment, QA "
-                        "multiplier or holdback condition applies to it (others do: "
-                        f"{', '.join(sorted(covered))}). Add it to a compliance rule's applies_to, or say why "
-                        "it is exempt.") for c in uncovered]
+    return [LintWarning("no-conduct-effect", policy.plan, _where(policy, c.line), _unconditional(c, covered))
+            for c in uncovered]
+
+
+def _unconditional(component, covered: set) -> str:
+    """What is wrong with a component no conduct rule touches, and how to fix it: a money component joins a
+    compliance rule; a raise or benefit in kind (no adjustment acts on it) gets a condition of its own."""
+    others = f"(others do: {', '.join(sorted(covered))})"
+    if rule_kind(component.kind).awards:
+        return (f"{component.kind} {component.id} is decided whatever the collector's conduct {others}: a collector "
+                "with a serious violation is recommended the same raise or granted the same benefit. Add only_if: "
+                "no_serious_violation to it, or say why it is exempt.")
+    return (f"component {component.id} pays whatever the collector's conduct: no compliance adjustment, QA "
+            f"multiplier or holdback condition applies to it {others}. Add it to a compliance rule's applies_to, "
+            "or say why it is exempt.")
 
 
 def variable_pay_share(policy: Policy, evidence: Optional[Evidence], base_salary: Optional[int],
