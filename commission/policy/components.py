@@ -1,5 +1,5 @@
-"""The grammar of `components:`, one function per kind (line_rate, tiers, bonus, override), chosen
-from an explicit table by the component's `kind`."""
+"""The grammar of `components:`, one function per kind (line_rate, tiers, bonus, override; raise and benefit,
+which pay no money, in awards.py), chosen from an explicit table by the component's `kind`."""
 
 from __future__ import annotations
 

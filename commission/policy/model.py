@@ -357,6 +357,12 @@ class Rounding:
 #: What to do with a reversal whose original payment is not in the ledgers given.
 UNMATCHED_ERROR = "error"
 UNMATCHED_OWN_ATTRIBUTES = "own_attributes"
+#: What a reversal of a payment made in an earlier window of a component does to what that window paid
+#: (`reversals: {earlier_periods: ...}`): keep it (only the line commission is clawed back, and the
+#: reversal lowers the recovery of the window it is booked in), or recompute the earlier window's tiers
+#: and bonuses without the payment and book the difference now (engine.recompute).
+EARLIER_KEEP = "keep"
+EARLIER_RECOMPUTE = "recompute"
 
 
 @dataclass(frozen=True)
@@ -374,6 +380,7 @@ class Policy:
     components: tuple[Component, ...]
     adjustments: tuple[Adjustment, ...] = ()
     unmatched_reversals: str = UNMATCHED_ERROR
+    earlier_periods: str = EARLIER_KEEP  # reversals of payments in an earlier window: EARLIER_KEEP | EARLIER_RECOMPUTE
     balances: Balances = Balances()
     draw: Optional[Draw] = None
     leavers: str = "pay"  # a leaver's pay in the period they leave: LEAVER_RULES

@@ -39,7 +39,10 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
                 continue
             event = f" [event {item.event}]" if item.event else ""
             target = f" on {item.applies_to}" if item.applies_to else ""
-            rule_words = words.get(item.rule) or words.get(item.component, "")
+            rule_words = words.get(item.rule.removesuffix(":recomputed")) or words.get(item.component, "")
+            if item.rule.endswith(":recomputed"):
+                rule_words = f"{item.window} recomputed without its payments reversed since" + (
+                    f": {rule_words}" if rule_words else "")
             if item.kind == "compliance":  # a fixed deduction or a share, not base x rate
                 arithmetic = f"{item.rate} of {money(item.base)}" if item.rate.endswith("%") else item.rate
             elif item.rate and item.rate != "fixed":

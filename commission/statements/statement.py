@@ -82,12 +82,13 @@ LABELS = {
         "awards": "加薪与福利（按本期评定，不以现金发放）", "evidence": "依据", "award": "建议或发放",
         "raise_percent": "建议加薪：基本工资上调 {rate}，自 {date} 起",
         "raise_amount": "建议加薪：基本工资增加 {amount}，自 {date} 起",
-        "benefit_award": "{quantity} {unit}",
+        "benefit_award": "{quantity} {unit}", "recomputed": "{window} 扣除其后冲回的回款后重新计算：{words}",
     },
 }
 
 
 DETAIL_MONEY = ("base", "commission", "amount")
+RECOMPUTED = ":recomputed"  # the rule of an earlier window's item recomputed (reversals: {earlier_periods: recompute})
 RATE_COLUMNS = ("rule", "rate", "commission", "limit", "amount", "component")  # empty in a plan without a line rate
 DETAIL_CODES = ("payment_id", "account", "bucket", "band", "credit_share", "reverses", "rate", "rule",
                 "component")  # short values, centred
@@ -164,8 +165,10 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
                                       labels["base"], labels["rate"], labels["amount"], labels["pay_code"],
                                       labels["event"]])
     for item in items.itertuples(index=False):
-        in_words = labels["by_line"] if item.kind == "line_rate" else words.get(item.rule) or words.get(
-            item.component, "")
+        rule = item.rule.removesuffix(RECOMPUTED)
+        in_words = labels["by_line"] if item.kind == "line_rate" else words.get(rule) or words.get(item.component, "")
+        if rule != item.rule:  # an earlier period's tier or bonus, recomputed without payments reversed since
+            in_words = labels["recomputed"].format(window=item.window, words=in_words)
         # a fixed compliance deduction books its amount as the rate; the Amount column shows it already
         fixed = item.kind == "compliance" and item.rate not in ("forfeit", "") and not item.rate.endswith("%")
         rate = labels["rates"]["fixed"] if fixed else labels["rates"].get(item.rate, item.rate)
