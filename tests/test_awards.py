@@ -506,3 +506,67 @@ def test_lint_a_raise_no_run_decides_and_one_that_ignores_conduct():
          "no_serious_violation to it, or say why it is exempt.")]
     # the quarterly benefit is decided at the end of March and of June, both inside the version's range
     assert not any("leave" in w.message for w in warnings if w.code == "award-never-decided")
+
+
+def test_adding_raises_and_benefits_never_changes_the_pay(run_plan):
+    """Whatever else the plan does (tiers, bonuses, caps, holdbacks, carried balances), a raise or a benefit
+    added to it leaves payouts, items, lines and state exactly as they were."""
+    money = plan("""
+        components:
+          - id: base
+            kind: line_rate
+            rates:
+              - {bucket: [M1, M2], rate: 5%}
+            default: 10%
+          - id: volume
+            kind: tiers
+            mode: marginal
+            tiers:
+              - {from: 0, to: 10000, rate: 0%}
+              - {from: 10000, rate: 2%}
+          - id: q-bonus
+            kind: bonus
+            pays: quarterly
+            pay_code: bonus
+            kpi: recovered
+            steps:
+              - {at_least: 30000.00, amount: 800.00}
+        adjustments:
+          - id: cap
+            kind: cap_floor
+            cap: 1500.00
+          - id: hold
+            kind: holdback
+            percent: 10%
+            release: quarterly
+    """)
+    awards = money.replace("components:\n", """components:
+  - id: leave
+    kind: benefit
+    kpi: recovered
+    unit: days of leave
+    steps:
+      - {at_least: 1.00, quantity: 1}
+  - id: annual
+    kind: raise
+    pays: quarterly
+    kpi: recovered
+    measured: monthly
+    in_at_least: 1
+    steps:
+      - {at_least: 1.00, raise: 2%}
+""", 1)
+    ledger = f"""
+        payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance,reverses
+        P1,C1,A1,2026-07-03,14000.00,10,90000,
+        P2,C1,A2,2026-08-09,9000.00,100,90000,
+        P3,C2,A3,2026-09-10,30000.00,45,90000,
+        R1,C1,A2,2026-09-12,-9000.00,100,90000,P2
+        P4,C1,A4,2026-09-20,12000.00,200,90000,
+        P5,C3,A5,2026-09-21,10.00,10,90000,
+    """
+    without, with_awards = (run_plan(p, ledger, period="2026-09") for p in (money, awards))
+    assert len(with_awards.awards) == 6 and without.awards.empty  # C1, C2, C3: a day of leave and a raise each
+    for frame in ("payouts", "items", "lines", "state"):  # (kpis.csv gains the KPIs the new rules measured)
+        assert getattr(with_awards, frame).equals(getattr(without, frame)), frame
+    assert with_awards.totals() == without.totals()

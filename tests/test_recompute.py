@@ -231,3 +231,30 @@ def test_lint_warns_about_a_cap_on_what_recompute_recomputes():
                       "paid. Use earlier_periods: keep with a cap, or say why it is accepted.")]
     kept = text.replace("earlier_periods: recompute", "earlier_periods: keep")
     assert not [w for w in lint_policy(parse_policy(kept, source="plan.yaml"), kept) if w.code == "recompute-past-cap"]
+
+
+def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
+    import textwrap
+
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from commission.cli import main
+
+    (tmp_path / "plan.yaml").write_text(volume_plan("recompute"), encoding="utf-8")
+    (tmp_path / "ledger.csv").write_text(textwrap.dedent(SEPTEMBER_BOUNCES_IN_OCTOBER).strip() + "\n",
+                                         encoding="utf-8")
+    run = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger",
+                                    str(tmp_path / "ledger.csv"), "--period", "2026-10", "--first-period", "--out",
+                                    str(tmp_path / "out")])
+    assert run.exit_code == 0, run.output
+    explained = CliRunner().invoke(main, ["explain", "--run", str(tmp_path / "out"), "--collector", "C1"])
+    assert "  volume#2:recomputed: -2000.00 x 10% = -200.00 (commission) - 2026-09 recomputed without its payments " \
+           "reversed since: 10,000.00 and above: 10% on the part in this tier" in explained.output
+    statements = CliRunner().invoke(main, ["statements", "--run", str(tmp_path / "out"), "--lang", "en", "--out",
+                                           str(tmp_path / "st"), "--jobs", "1"])
+    assert statements.exit_code == 0, statements.output
+    summary = load_workbook(tmp_path / "st" / "C1-2026-10.xlsx").worksheets[0]
+    (row,) = [r for r in summary.iter_rows(values_only=True) if r[1] == "volume#2:recomputed"]
+    assert row[2] == "2026-09 recomputed without its payments reversed since: 10,000.00 and above: 10% on the part " \
+                     "in this tier"

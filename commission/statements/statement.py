@@ -59,6 +59,7 @@ LABELS = {
         "awards": "Raises and benefits in kind (decided on this period; not paid as money)", "evidence": "Evidence",
         "award": "Recommended or granted", "raise_percent": "raise of {rate} of base salary, from {date}",
         "raise_amount": "raise of {amount} to base salary, from {date}", "benefit_award": "{quantity} {unit}",
+        "recomputed": "{window} recomputed without its payments reversed since: {words}",
     },
     "zh": {
         "title": "提成对账单", "collector": "催收员", "team": "组别", "period": "期间", "plan": "提成方案",
