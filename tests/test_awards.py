@@ -556,7 +556,7 @@ def test_adding_raises_and_benefits_never_changes_the_pay(run_plan):
     steps:
       - {at_least: 1.00, raise: 2%}
 """, 1)
-    ledger = f"""
+    ledger = """
         payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance,reverses
         P1,C1,A1,2026-07-03,14000.00,10,90000,
         P2,C1,A2,2026-08-09,9000.00,100,90000,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ...money import format_minor, format_rate
+from ...money import format_rate
 from ...periods import Period
 from ...policy import Raise
 from .awards import award_lint, award_rows, decide, measure_words
