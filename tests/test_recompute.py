@@ -258,3 +258,35 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
     (row,) = [r for r in summary.iter_rows(values_only=True) if r[1] == "volume#2:recomputed"]
     assert row[2] == "2026-09 recomputed without its payments reversed since: 10,000.00 and above: 10% on the part " \
                      "in this tier"
+
+
+def test_under_recompute_a_part_of_a_window_counts_the_reversals_of_its_payments(run_plan):
+    """A quarterly benefit measured by months: a September reversal of a July payment counts in July."""
+    monthly_parts = plan("""
+        reversals: {earlier_periods: recompute}
+        components:
+          - id: leave
+            kind: benefit
+            pays: quarterly
+            kpi: recovered
+            measured: monthly
+            in_at_least: 3
+            unit: days of leave
+            steps:
+              - {at_least: 10000.00, quantity: 1}
+    """)
+    ledger = f"""
+        {HEADER}
+        P1,C1,A1,2026-07-05,12000.00,10,90000,
+        P2,C1,A2,2026-08-05,10000.00,10,90000,
+        P3,C1,A3,2026-09-05,10000.00,10,90000,
+        R1,C1,A1,2026-09-20,-3000.00,10,90000,P1
+    """
+    # keep: July 12,000, August 10,000, September 10,000 - 3,000 = 7,000: two months of three, no leave
+    kept = run_plan(monthly_parts.replace("recompute", "keep"), ledger, period="2026-09")
+    assert kept.awards.empty
+    # recompute: July 12,000 - 3,000 = 9,000, August 10,000, September 10,000: still two months, no leave
+    result = run_plan(monthly_parts, ledger, period="2026-09")
+    assert result.awards.empty
+    recovered = result.kpis.loc[result.kpis["kpi"] == "recovered"].set_index("window")["numerator"].to_dict()
+    assert recovered == {"2026-07": 900000, "2026-08": 1000000, "2026-09": 1000000}

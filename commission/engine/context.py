@@ -79,14 +79,21 @@ class RunContext:
 
     def recovered(self, window: Period) -> np.ndarray:
         """Each collector's recovered amount (credited repayments net of reversals) in `window`; in the view
-        `counting_reversals_with_their_payments`, net of the reversals of the window's own payments only."""
+        `counting_reversals_with_their_payments`, its own payments net of all their reversals booked up to
+        the run's end (and of no reversal of an earlier payment)."""
         if window not in self._recovered:
-            mask = self.rows_in(window)
-            if self.reversed_dates is not None:
-                mask = mask & ~(self.reversed_dates < np.datetime64(window.start))  # NaT compares False: kept
+            mask = self.rows_in(window) if self.reversed_dates is None else self._counted_in(window)
             self._recovered[window] = self.sum_by_collector(self.frame["amount"].to_numpy()[mask],
                                                             f"recovered in {window}", mask)
         return self._recovered[window]
+
+    def _counted_in(self, window: Period) -> np.ndarray:
+        """The rows that count toward `window` when reversals count with their payments: every row dated in
+        it but a reversal of an earlier payment, and the reversals booked after it (up to the run's end) of
+        the payments made in it."""
+        dates = self.frame["payment_date"].to_numpy().astype("datetime64[D]")
+        counted_on = np.where(np.isnat(self.reversed_dates), dates, self.reversed_dates)
+        return (counted_on >= np.datetime64(window.start)) & (counted_on <= np.datetime64(window.end))
 
     def counting_reversals_with_their_payments(self, reversed_dates: np.ndarray) -> "RunContext":
         """A view of this run in which a reversal counts toward the recovery of the window of the payment
