@@ -3,6 +3,12 @@
 Components pay monthly, quarterly or yearly; a run for a period pays every cadence whose
 period ends when the run's period ends (September pays monthly, Q3 and nothing yearly;
 December pays all three).
+
+There are no weekly periods, by design: a week does not nest in a month (an ISO week may
+straddle two months, two quarters, even two years), and every rule that spans periods (targets
+by month, proration by days in the month, holdbacks released at a quarter's end, yearly tiers,
+a payout batch per period) is built on periods that nest. A week given is refused with a
+message that says so (docs/policy-language.md, "Pay periods: months, quarters and years").
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ _PATTERNS = (
     (re.compile(r"^(\d{4})-[Qq]([1-4])$"), "quarter"),
     (re.compile(r"^(\d{4})$"), "year"),
 )
+_WEEK = re.compile(r"^\d{4}-?[Ww]\d{1,2}(-?\d)?$")  # ISO week (2026-W40, 2026W40, 2026-W40-1): refused
 
 
 #: Years a pay period may fall in: anything else is a typo (0000-01) or a date no payroll means.
@@ -55,6 +62,10 @@ class Period:
                 if not FIRST_YEAR <= year <= LAST_YEAR:
                     raise PeriodError(f"{text!r} is not a period: the year must be {FIRST_YEAR} to {LAST_YEAR}")
                 return cls(year, kind, index)
+        if _WEEK.match(cleaned):
+            raise PeriodError(f"{text!r} is a week: the engine pays monthly, quarterly and yearly periods only; "
+                              "write a month 2026-09, a quarter 2026-Q3 or a year 2026 (an agency that pays "
+                              "weekly pays advances in its payroll and settles each month with a monthly run)")
         raise PeriodError(f"{text!r} is not a period; write a month 2026-09, a quarter 2026-Q3 or a year 2026")
 
     @classmethod
@@ -86,6 +97,14 @@ class Period:
 
     def months(self) -> list["Period"]:
         return [Period(self.year, "month", m) for m in range(self.first_month, self.last_month + 1)]
+
+    def parts(self, cadence: str) -> list["Period"]:
+        """The periods of `cadence` this one is made of, in order (the four quarters of a year)."""
+        step = MONTHS_IN[cadence]
+        if step > _MONTHS_IN[self.kind]:
+            raise ValueError(f"{self} has no {cadence} parts")
+        return [Period.of_month(self.year, month, cadence) for month in range(self.first_month, self.last_month + 1,
+                                                                              step)]
 
     def enclosing(self, cadence: str) -> "Period":
         """The period of `cadence` that ends in this period's last month."""

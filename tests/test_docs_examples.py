@@ -35,6 +35,9 @@ The reference for plan authors promises figures computed by hand. This test keep
     line:P1.amount               a column of lines.csv for payment P1 (P1/base.amount names the component,
                                  P1@C2.amount the collector's row of a split payment)
     state:C1/draw.amount         the amount of balance `draw` of collector C1 in state.json
+    raise:C1/annual#1.raise_percent   a column of raises.csv for collector C1 and rule annual#1 (a step
+                                 of a raise rule); benefit:C1/leave#2.quantity the same in benefits.csv.
+                                 A file the run did not write has no rows
     item:C1/volume#3=absent      no such row exists (also line:P1=absent, state:C1/draw=absent)
     item:C1/gate@volume.amount   the row of rule gate that applies to component volume
 
@@ -219,7 +222,7 @@ def _rows(path: Path) -> list[dict]:
 
 def _select(target: str, folder: Path):
     """(rows matching target, column or None, where) for an expectation target."""
-    kind, _, rest = target.partition(":") if target.startswith(("item:", "line:", "state:")) \
+    kind, _, rest = target.partition(":") if target.startswith(("item:", "line:", "state:", "raise:", "benefit:")) \
         else ("payout", "", target)
     selector, column = (rest.rsplit(".", 1) + [None])[:2] if "." in rest else (rest, None)
     if kind == "payout":
@@ -231,6 +234,11 @@ def _select(target: str, folder: Path):
         if not rows:
             rule, _, applies_to = rule.rpartition("@")  # gate@volume: the gate's row for component volume
             rows = [r for r in items if r["rule"] == rule and r["applies_to"] == applies_to]
+    elif kind in ("raise", "benefit"):
+        collector, _, rule = selector.partition("/")
+        path = folder / "out" / f"{kind}s.csv"
+        rows = [r for r in _rows(path) if r["collector_id"] == collector and r["rule"] == rule] if path.exists() \
+            else []
     elif kind == "state":
         collector, _, balance = selector.partition("/")
         document = json.loads((folder / "out" / "state.json").read_text(encoding="utf-8"))

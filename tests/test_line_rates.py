@@ -169,3 +169,51 @@ def test_lineage_masks_account_numbers(run_plan):
     result = run_plan(BUCKET_RATES, "P1,C1,6222021234567890,2026-10-01,10.00,15,3000")
     assert result.lines["account"].tolist() == ["****7890"]
     assert "account_id" not in result.lines.columns
+
+
+UNMATCHED_LIMITS = plan("""
+    reversals: {unmatched: own_attributes}
+    components:
+      - id: base
+        kind: line_rate
+        rates:
+          - {rate: 5%}
+        per_payment: {min: 25.00, max: 100.00}
+""")
+
+
+def test_a_reversal_of_an_unknown_payment_never_takes_the_minimum(run_plan):
+    """A negative row whose payment is not in the ledgers is rated at its own terms: the maximum is
+    mirrored (no payment ever earned more), the minimum is not (nothing says its payment was paid it)."""
+    result = run_plan(UNMATCHED_LIMITS, """
+        payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance,reverses
+        R1,C1,A1,2026-10-05,-10.00,10,900,P0
+        R2,C1,A2,2026-10-06,-3000.00,10,900,P9
+        N1,C1,A3,2026-10-07,-20.00,10,900,
+        P1,C1,A4,2026-10-08,100.00,10,900,
+    """)
+    lines = result.lines.set_index("payment_id")
+    # R1 -10.00 x 5% = -0.50: below the 25.00 minimum, but a clawback of an unknown payment stays -0.50
+    assert lines.loc["R1", ["commission", "limit", "amount"]].tolist() == [-50, "", -50]
+    # R2 -3,000.00 x 5% = -150.00: past the 100.00 maximum, mirrored: -100.00
+    assert lines.loc["R2", ["commission", "limit", "amount"]].tolist() == [-15000, "max", -10000]
+    # N1, a negative row naming no payment: -20.00 x 5% = -1.00, no minimum either
+    assert lines.loc["N1", ["commission", "limit", "amount"]].tolist() == [-100, "", -100]
+    # P1 100.00 x 5% = 5.00, raised to the minimum 25.00
+    assert lines.loc["P1", ["commission", "limit", "amount"]].tolist() == [500, "min", 2500]
+    assert payout(result, "C1", "line_commission") == -50 - 10000 - 100 + 2500  # -76.50, carried (section 7.3)
+
+
+def test_a_reversal_of_a_known_payment_still_gives_back_the_minimum_it_was_paid(run_plan):
+    result = run_plan(UNMATCHED_LIMITS, """
+        payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance,reverses
+        P1,C1,A1,2026-09-05,100.00,10,900,
+        R1,C1,A1,2026-10-05,-100.00,10,900,P1
+        R2,C1,A1,2026-10-06,-10.00,10,900,P0
+    """)
+    lines = result.lines.set_index("payment_id")
+    # P1 earned 100.00 x 5% = 5.00 raised to 25.00 in September: its full reversal gives back 25.00
+    assert lines.loc["R1", "amount"] == -2500
+    # R2's payment is unknown: -10.00 x 5% = -0.50
+    assert lines.loc["R2", "amount"] == -50
+    assert payout(result, "C1", "line_commission") == -2550

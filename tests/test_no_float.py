@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 

@@ -32,3 +32,13 @@ def test_a_quarter_run_pays_quarterly_not_monthly():
     q4 = Period.parse("2026-Q4")
     assert q4.pays(QUARTERLY) and q4.pays(YEARLY) and not q4.pays(MONTHLY)
     assert not Period.parse("2026-Q3").pays(YEARLY)
+
+
+@pytest.mark.parametrize("text", ["2026-W40", "2026-w40", "2026W40", "2026-W40-1"])
+def test_a_week_is_refused_saying_the_engine_pays_months_quarters_and_years(text):
+    with pytest.raises(PeriodError) as refused:
+        Period.parse(text)
+    assert str(refused.value) == (
+        f"{text!r} is a week: the engine pays monthly, quarterly and yearly periods only; write a month 2026-09, "
+        "a quarter 2026-Q3 or a year 2026 (an agency that pays weekly pays advances in its payroll and settles "
+        "each month with a monthly run)")

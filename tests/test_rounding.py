@@ -372,7 +372,7 @@ def test_lint_warns_when_every_line_is_rounded_the_same_way(mode, at, warned):
     assert bool(found) == warned
     if warned:
         assert found[0].where == "plan.yaml:5"
-        assert f"at: component" in found[0].message and "about 10.00" in found[0].message  # 2,000 x half a cent
+        assert "at: component" in found[0].message and "about 10.00" in found[0].message  # 2,000 x half a cent
 
 
 def test_the_plan_in_words_says_how_it_rounds():

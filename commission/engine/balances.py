@@ -172,4 +172,5 @@ def _recovery_budget(ctx: RunContext, pay: np.ndarray) -> np.ndarray:
 
 
 def _pay_code(ctx: RunContext) -> str:
-    return ctx.policy.components[0].pay_code
+    """The pay code of the plan's first component that pays money (a raise or benefit in kind has none)."""
+    return next((c.pay_code for c in ctx.policy.components if hasattr(c, "pay_code")), "commission")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
@@ -50,6 +50,11 @@ class RunContext:
     roster: Optional[pd.DataFrame] = None
     side: SideInputs = SideInputs()
     kpis: dict = field(default_factory=dict)  # (kpi, window text) -> KpiValues, as computed
+    #: In the view of the kinds that measure recovery under reversals: {earlier_periods: recompute}: per
+    #: row, the date of the payment a reversal reverses (NaT for any other row, and for a reversal whose
+    #: payment is unknown). A reversal of a payment made before a window then counts in the payment's
+    #: window, not in this one (see `counting_reversals_with_their_payments`).
+    reversed_dates: Optional[np.ndarray] = None
     _masks: dict = field(default_factory=dict)
     _recovered: dict = field(default_factory=dict)
 
@@ -74,12 +79,29 @@ class RunContext:
         return sum_by(values, who, self.n, what=what, minor_units=self.policy.minor_units, names=self.collectors)
 
     def recovered(self, window: Period) -> np.ndarray:
-        """Each collector's recovered amount (credited repayments net of reversals) in `window`."""
+        """Each collector's recovered amount (credited repayments net of reversals) in `window`; in the view
+        `counting_reversals_with_their_payments`, its own payments net of all their reversals booked up to
+        the run's end (and of no reversal of an earlier payment)."""
         if window not in self._recovered:
-            mask = self.rows_in(window)
+            mask = self.rows_in(window) if self.reversed_dates is None else self._counted_in(window)
             self._recovered[window] = self.sum_by_collector(self.frame["amount"].to_numpy()[mask],
                                                             f"recovered in {window}", mask)
         return self._recovered[window]
+
+    def _counted_in(self, window: Period) -> np.ndarray:
+        """The rows that count toward `window` when reversals count with their payments: every row dated in
+        it but a reversal of an earlier payment, and the reversals booked after it (up to the run's end) of
+        the payments made in it."""
+        dates = self.frame["payment_date"].to_numpy().astype("datetime64[D]")
+        counted_on = np.where(np.isnat(self.reversed_dates), dates, self.reversed_dates)
+        return (counted_on >= np.datetime64(window.start)) & (counted_on <= np.datetime64(window.end))
+
+    def counting_reversals_with_their_payments(self, reversed_dates: np.ndarray) -> "RunContext":
+        """A view of this run in which a reversal counts toward the recovery of the window of the payment
+        it reverses (`reversed_dates`: that payment's date per row, NaT otherwise): a reversal booked in
+        October of a September payment lowers no recovery measured over October. The view shares the
+        frame, masks and KPIs (so kpis.csv shows what the rules measured); its recovered totals are its own."""
+        return replace(self, reversed_dates=reversed_dates, _recovered={})
 
     def employed_days(self, window: Period) -> np.ndarray:
         """Days each collector was employed in `window` (roster start/end dates; all days without them)."""

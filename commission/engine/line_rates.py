@@ -113,15 +113,19 @@ def compute_lines(component: LineRate, frame: pd.DataFrame, keys: dict[str, KeyC
 def _per_payment_limits(component: LineRate, amounts, numerators, computed):
     """Clamp each line's commission magnitude to [min, max]; a reversal mirrors its payment.
 
-    The minimum applies only to lines that earn at a non-zero rate on a non-zero amount,
-    so a 0% rule never creates commission.
+    The minimum applies only to repayments (positive amounts) that earn at a non-zero rate, so a 0%
+    rule never creates commission. A negative row rated at its own terms (a reversal whose payment
+    is not in the ledgers, under reversals: {unmatched: own_attributes}) gets the maximum mirrored
+    but never the minimum: the minimum rewards collecting a small payment, and nothing says the
+    unknown payment was paid it (mirrored, a -10.00 part of a large payment would take back 25.00).
+    A matched reversal is rated here at its original's positive amount, and gives back what it earned.
     """
     limit = np.zeros(len(computed), dtype=np.int8)
     if component.per_payment_min is None and component.per_payment_max is None:
         return computed, limit
     magnitude = np.abs(computed)
     if component.per_payment_min is not None:
-        raise_to_min = (magnitude < component.per_payment_min) & (numerators != 0) & (amounts != 0)
+        raise_to_min = (magnitude < component.per_payment_min) & (numerators != 0) & (amounts > 0)
         magnitude[raise_to_min] = component.per_payment_min
         limit[raise_to_min] = LIMIT_MIN
     if component.per_payment_max is not None:

@@ -17,6 +17,7 @@ from ..errors import InputError, Problem, ProblemCollector, option
 from ..money import format_minor, sum_by
 from ..periods import Period
 from ..policy import Policy, plan_in_force
+from ..policy.model import EARLIER_RECOMPUTE
 from .balances import CARRIED, DRAW, HELD, Balances, book_carried_and_draw, book_leavers, clearance_warnings
 from .book import ItemBook
 from .classify import classify_frame
@@ -24,7 +25,8 @@ from .context import RunContext, SideInputs
 from .credit import credited_amounts
 from .employment import outside_employment
 from .kpis import kpi_frame
-from .result import RunResult, events_named
+from .recompute import book_recomputed, measuring_view
+from .result import RunResult, events_named, no_awards
 from .rules import Booking, rule_kind
 from .rules.line_rate import recovery_lines
 
@@ -255,6 +257,7 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
     counts["rows_read"] = rows_read
     counts["rows_excluded"] = rows_read - counts["rows_used"] - counts["rows_skipped"]
     skipped = [r.skipped for r in results if len(r.skipped)]
+    awards = [r.awards for r in results if len(r.awards)]
     return RunResult(period=results[0].period, policies=tuple(p for r in results for p in r.policies),
                      payouts=payouts.take(order).reset_index(drop=True),
                      items=items.sort_values("collector_id", kind="stable").reset_index(drop=True),
@@ -269,7 +272,9 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                          ["collector_id", "balance"], kind="stable").reset_index(drop=True),
                      skipped=pd.concat(skipped, ignore_index=True).sort_values(
                          ["collector_id", "payment_date", "payment_id"], kind="stable").reset_index(drop=True)
-                     if skipped else results[0].skipped)
+                     if skipped else results[0].skipped,
+                     awards=pd.concat(awards, ignore_index=True).sort_values("collector_id", kind="stable")
+                     .reset_index(drop=True) if awards else no_awards())
 
 
 def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
@@ -309,9 +314,13 @@ def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Opti
     ctx = _context(policy, ledger, period, roster, history, side)
     paid = tuple(c for c in policy.components if period.pays(c.pays))
     job = Booking(ctx, ItemBook(ctx.collectors, policy.minor_units), Balances(ctx), paid)
-    line_frames, warnings = _book_rules(job, paid)
+    recompute = policy.earlier_periods == EARLIER_RECOMPUTE
+    measuring = measuring_view(ctx) if recompute else ctx
+    line_frames, warnings, awards = _book_rules(job, paid, measuring)
     job.problems.raise_if_any()  # rows no rate rule covers: before any adjustment acts on the totals
-    more_lines, more_warnings = _book_rules(job, policy.adjustments)
+    if recompute:  # earlier windows' tiers and bonuses without the payments reversed now: before adjustments
+        warnings.extend(book_recomputed(job, measuring, paid))
+    more_lines, more_warnings, _ = _book_rules(job, policy.adjustments, measuring)
     line_frames, warnings = [*line_frames, *more_lines], [*warnings, *more_warnings]
     if not any(c.kind == "line_rate" for c in paid):
         line_frames.append(recovery_lines(ctx))
@@ -326,22 +335,31 @@ def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Opti
     return RunResult(period=period, policies=(policy,), payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
                      counts=counts, warnings=(*_coverage_warnings(ledger, paid, period), *warnings),
-                     state=job.balances.frame(), kpis=kpi_frame(ctx), events=events_named(ctx.side.events, items))
+                     state=job.balances.frame(), kpis=kpi_frame(ctx), events=events_named(ctx.side.events, items),
+                     awards=pd.concat(awards, ignore_index=True).sort_values("collector_id", kind="stable")
+                     .reset_index(drop=True) if awards else no_awards())
 
 
-def _book_rules(job: Booking, rules) -> tuple[list[pd.DataFrame], list[str]]:
+def _book_rules(job: Booking, rules, measuring: RunContext) -> tuple[list[pd.DataFrame], list[str],
+                                                                    list[pd.DataFrame]]:
     """Book each rule through its kind's function, in plan order; an adjustment that applies to no
-    component paid in this run books nothing. Returns the rules' lines and warnings."""
-    lines, warnings = [], []
+    component paid in this run books nothing. A kind that measures recovery sees the run through
+    `measuring` (the run itself, or under reversals: {earlier_periods: recompute} the view in which
+    reversals count with their payments). Returns the rules' lines, warnings and awards (raises and
+    benefits in kind, which never reach the item book)."""
+    lines, warnings, awards = [], [], []
+    measured = replace(job, ctx=measuring) if measuring is not job.ctx else job
     for rule in rules:
         kind = rule_kind(rule.kind)
         if kind.adjusts and not job.targets(rule):
             continue
-        output = kind.book(job, rule)
+        output = kind.book(measured if kind.measures_recovery else job, rule)
         if output.lines is not None:
             lines.append(output.lines)
+        if output.awards is not None and len(output.awards):
+            awards.append(output.awards)
         warnings.extend(output.warnings)
-    return lines, warnings
+    return lines, warnings, awards
 
 
 def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],

@@ -38,6 +38,21 @@ def events_named(events: Optional[pd.DataFrame], items: pd.DataFrame) -> pd.Data
         return pd.DataFrame({c: pd.Series([], dtype="str") for c in EVENT_COLUMNS})
     named = events.loc[events["event_id"].isin(set(items["event"]) - {""}), list(EVENT_COLUMNS)]
     return named.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
+#: Awards: what a run decides besides pay, one row per collector and raise or benefit rule reached. A
+#: raise recommended (kind raise: raise_percent of base salary, or raise_amount added to it, from
+#: effective_from) or a benefit in kind granted (kind benefit: quantity of unit). `rule` is the step
+#: reached (<id>#<n>), `window` the period decided on, `evidence` the KPI values that decided it, in
+#: words and numbers. Never money paid: no payout, pay code or total includes them.
+AWARD_COLUMNS = ("collector_id", "employee_id", "name", "period", "plan", "version", "kind", "component", "rule",
+                 "window", "kpi", "evidence", "raise_percent", "raise_amount", "effective_from", "quantity", "unit")
+#: The award column that holds money (int64 minor units; 0 for a raise given as a percentage, and for benefits).
+AWARD_MONEY_COLUMNS = ("raise_amount",)
+
+
+def no_awards() -> pd.DataFrame:
+    """The awards of a run that decided none: the columns, no rows."""
+    types = {"version": "int64", "raise_amount": "int64"}
+    return pd.DataFrame({c: pd.Series([], dtype=types.get(c, "str")) for c in AWARD_COLUMNS})
 
 
 def no_skipped() -> pd.DataFrame:
@@ -62,6 +77,8 @@ class RunResult:
         employment and the collector's plan says to skip them (SKIPPED_COLUMNS); they count in
         no total, KPI or override. counts: rows_read = rows_used + rows_excluded (outside every
         window paid) + rows_skipped.
+    awards: raises recommended and benefits in kind granted (AWARD_COLUMNS): decided with the
+        run, paid by nobody in it; no item, payout or total includes them.
     Every payout amount is the sum of its items; every line-rate item the sum of its lines.
     """
 
@@ -76,6 +93,7 @@ class RunResult:
     kpis: pd.DataFrame = field(default_factory=pd.DataFrame)  # KPIs the rules looked at, exact ratios
     skipped: pd.DataFrame = field(default_factory=no_skipped)  # rows outside employment, paid nothing
     events: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVENT_COLUMNS))  # events items name
+    awards: pd.DataFrame = field(default_factory=no_awards)  # raises and benefits in kind: never paid, never totalled
 
     @property
     def currency(self) -> str:

@@ -1,9 +1,9 @@
-"""Read a run folder back (payouts, items, lines, KPIs, state, plans) for statements and explain."""
+"""Read a run folder back (payouts, items, lines, KPIs, state, awards, plans) for statements and explain."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -12,14 +12,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..engine import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS
-from ..engine.result import EVENT_COLUMNS
+from ..engine import AWARD_COLUMNS, AWARD_MONEY_COLUMNS, ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS
+from ..engine.result import EVENT_COLUMNS, no_awards
 from ..errors import InputError, Problem, option
 from ..inputs.columns import decimal_text
 from ..periods import Period
 from ..policy import Policy, parse_policy
-from .run_report import (EVENTS_CSV, ITEMS_CSV, KPIS_CSV, LINES_CSV, LINES_PARQUET, MANIFEST, PAYOUTS_CSV, STATE,
-                         plan_file)
+from .run_report import (AWARD_FILES, EVENTS_CSV, ITEMS_CSV, KPIS_CSV, LINES_CSV, LINES_PARQUET, MANIFEST, PAYOUTS_CSV,
+                         STATE, plan_file)
 from .tables import restored
 
 
@@ -38,6 +38,7 @@ class RunReport:
     state: pd.DataFrame
     plans: dict  # (plan id, version) -> Policy
     events: pd.DataFrame  # event_id, collector_id, date, type, severity, source, description (text)
+    awards: pd.DataFrame = field(default_factory=no_awards)  # raises.csv and benefits.csv, as AWARD_COLUMNS
 
     def event_words(self, event_id: str) -> str:
         """An event as a statement names it: 'E7 2026-09-12 complaint/major (regulator): what happened'."""
@@ -51,7 +52,7 @@ class RunReport:
         return f"{event_id} {event['date']} {kind}{source}{about}"
 
     def rows_of(self, table: str, collector: str) -> pd.DataFrame:
-        """One collector's rows of `table` ("payouts", "items", "kpis" or "state"); each table is split
+        """One collector's rows of `table` ("payouts", "items", "kpis", "state" or "awards"); each table is split
         by collector once for the whole run, so a statement per collector stays cheap."""
         groups = self.__dict__.setdefault("_groups", {})
         if table not in groups:
@@ -106,13 +107,30 @@ def load_report(folder: str | Path) -> RunReport:
         else []
     state = pd.DataFrame(state_rows, columns=["collector_id", "balance", "amount"])
     state["amount"] = _money(state["amount"].astype(str), minor) if len(state) else np.zeros(0, dtype=np.int64)
+    awards = _awards(folder, minor)
     plans = {}
     for entry in manifest["plans"]:
         path = plan_file(folder, entry["id"], entry["version"])
         plans[(entry["id"], int(entry["version"]))] = parse_policy(path.read_text(encoding="utf-8"), source=str(path))
     return RunReport(folder=folder, period=Period.parse(manifest["period"]), currency=manifest["currency"],
                      minor_units=minor, payouts=payouts, items=items, lines=lines, kpis=kpis, state=state,
-                     plans=plans, events=events)
+                     plans=plans, events=events, awards=awards)
+
+
+def _awards(folder: Path, minor: int) -> pd.DataFrame:
+    """The raises and benefits in kind the run decided (its raises.csv and benefits.csv, when written)."""
+    parts = []
+    for name, (kind, _) in AWARD_FILES.items():
+        if (folder / name).exists():
+            rows = _csv(folder / name, AWARD_MONEY_COLUMNS, minor)
+            parts.append(rows.assign(kind=kind, component=rows["rule"].str.rsplit("#", n=1).str[0]))
+    if not parts:
+        return no_awards()
+    frame = pd.concat(parts, ignore_index=True)
+    for column in AWARD_COLUMNS:
+        if column not in frame:
+            frame[column] = np.int64(0) if column in AWARD_MONEY_COLUMNS else ""
+    return frame[list(AWARD_COLUMNS)].astype({"version": np.int64})
 
 
 def _header(path: Path) -> list[str]:

@@ -1,5 +1,6 @@
 """Write a run's reports into one folder, atomically: payouts (CSV, XLSX), lineage (CSV, optional
-Parquet), items and a manifest that fingerprints every input and output."""
+Parquet), items, the raises and benefits in kind it decided, and a manifest that fingerprints every
+input and output."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import pandas as pd
 import pyarrow as pa
 
 from .. import __version__
-from ..engine import ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS, SKIPPED_MONEY_COLUMNS, RunResult
+from ..engine import (AWARD_MONEY_COLUMNS, ITEM_MONEY_COLUMNS, LINE_MONEY_COLUMNS, PAYOUT_MONEY_COLUMNS,
+                      SKIPPED_MONEY_COLUMNS, RunResult)
 from ..inputs import InputFile, sha256_of, state_digest
 from ..money import format_minor
 from .atomic import atomic_directory
@@ -36,9 +38,21 @@ EVENTS_CSV = "events.csv"  # the events the items name: date, type, severity, so
 #: are some, so the file's presence is itself the sign HR has rows to act on (the manifest always
 #: counts them, rows_skipped).
 SKIPPED_CSV = "skipped.csv"
+#: Raises recommended and benefits in kind granted, for HR: never paid by the run. Each is written when the
+#: run decides a rule of its kind (a run whose period ends that rule's window), even when nobody reached
+#: it: an empty file says the rule was applied and nobody qualified; no file, that no such rule was
+#: decided (a monthly run of a plan with a yearly raise).
+RAISES_CSV = "raises.csv"
+BENEFITS_CSV = "benefits.csv"
+RAISE_COLUMNS = ("employee_id", "collector_id", "name", "period", "plan", "version", "rule", "window", "kpi",
+                 "evidence", "raise_percent", "raise_amount", "effective_from")
+BENEFIT_COLUMNS = ("employee_id", "collector_id", "name", "period", "plan", "version", "rule", "window", "kpi",
+                   "evidence", "quantity", "unit")
+#: Each award file: the kind of rule it reports, and its columns.
+AWARD_FILES = {RAISES_CSV: ("raise", RAISE_COLUMNS), BENEFITS_CSV: ("benefit", BENEFIT_COLUMNS)}
 PLANS = "plans"  # a copy of each plan version that paid, so the folder explains itself
 REPORT_FILES = (PAYOUTS_CSV, PAYOUTS_XLSX, LINES_CSV, LINES_PARQUET, ITEMS_CSV, KPIS_CSV, EVENTS_CSV, SKIPPED_CSV,
-                STATE, PLANS, MANIFEST, "statements")
+                RAISES_CSV, BENEFITS_CSV, STATE, PLANS, MANIFEST, "statements")
 
 
 def payout_money_columns(result: RunResult) -> list[str]:
@@ -76,6 +90,10 @@ def write_reports(result: RunResult, policies, inputs: Sequence[InputFile], fold
     write_csv(result.events, folder / EVENTS_CSV, (), minor)
     if len(result.skipped):
         write_csv(result.skipped, folder / SKIPPED_CSV, SKIPPED_MONEY_COLUMNS, minor)
+    for name, (kind, columns) in AWARD_FILES.items():
+        if decides(result, kind):
+            rows = result.awards.loc[result.awards["kind"] == kind, list(columns)].reset_index(drop=True)
+            write_csv(rows, folder / name, AWARD_MONEY_COLUMNS, minor)
     (folder / PLANS).mkdir()
     for policy in result.policies:
         plan_file(folder, policy.plan, policy.version).write_text(policy.text, encoding="utf-8")
@@ -83,6 +101,12 @@ def write_reports(result: RunResult, policies, inputs: Sequence[InputFile], fold
                                 encoding="utf-8")
     manifest = build_manifest(result, policies, inputs, folder) | {"owner": owner, **(notes or {})}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def decides(result: RunResult, kind: str) -> bool:
+    """Does the run decide a rule of this kind (raise, benefit): one whose window ends with the period?"""
+    return any(rule.kind == kind and result.period.pays(rule.pays) for policy in result.policies
+               for rule in policy.components)
 
 
 def _write_payouts_xlsx(result: RunResult, path: Path, money: list[str]) -> None:
@@ -129,7 +153,8 @@ def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], fol
         "inputs": [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in policies]
         + [{"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows} for f in inputs],
         "counts": {**result.counts, "payout_rows": len(result.payouts), "item_rows": len(result.items),
-                   "line_rows": len(result.lines)},
+                   "line_rows": len(result.lines), "raise_rows": int((result.awards["kind"] == "raise").sum()),
+                   "benefit_rows": int((result.awards["kind"] == "benefit").sum())},
         "totals": {name: format_minor(value, minor) for name, value in result.totals().items()},
         "warnings": list(result.warnings),
         "outputs": outputs,

@@ -1,9 +1,9 @@
 """Policy layer: the YAML plan language parsed into immutable, validated objects."""
 
-from .model import (Balances, Bonus, CapFloor, Classifier, Compliance, Draw, EventEffect, Holdback, Interval, LineRate,
-                    Multiplier, Override, Policy, RateRule, Rounding, Step, Threshold, Tier, Tiers)
+from .model import (AwardStep, Balances, Benefit, Bonus, CapFloor, Classifier, Compliance, Draw, EventEffect, Holdback, Interval, LineRate,
+                    Multiplier, Override, Policy, Raise, RateRule, Rounding, Step, Threshold, Tier, Tiers)
 from .parse import load_policies, load_policy, parse_policy, plan_files, plan_in_force
 
-__all__ = ["Balances", "Bonus", "CapFloor", "Classifier", "Compliance", "Draw", "EventEffect", "Holdback", "Interval",
-           "LineRate", "Multiplier", "Override", "Policy", "RateRule", "Rounding", "Step", "Threshold", "Tier", "Tiers", "load_policies", "load_policy", "parse_policy", "plan_files",
+__all__ = ["AwardStep", "Balances", "Benefit", "Bonus", "CapFloor", "Classifier", "Compliance", "Draw", "EventEffect", "Holdback", "Interval",
+           "LineRate", "Multiplier", "Override", "Policy", "Raise", "RateRule", "Rounding", "Step", "Threshold", "Tier", "Tiers", "load_policies", "load_policy", "parse_policy", "plan_files",
            "plan_in_force"]

@@ -9,8 +9,8 @@ from dataclasses import replace
 from typing import Optional
 
 from ..periods import QUARTERLY, YEARLY
-from .model import (CONDUCT_EVENTS, HOLDBACK_CONDITIONS, KPIS, SEVERITIES, CapFloor, Compliance, EventEffect,
-                    Holdback, Multiplier, Threshold)
+from .model import (AWARD_KINDS, CONDUCT_EVENTS, HOLDBACK_CONDITIONS, KPIS, SEVERITIES, CapFloor, Compliance,
+                    EventEffect, Holdback, Multiplier, Threshold)
 from .reader import Reader, parse_factor
 from .yamlsource import Node
 
@@ -20,6 +20,8 @@ RELEASES = (QUARTERLY, YEARLY)
 def adjustments(reader: Reader, node: Optional[Node], components: tuple):
     """Each adjustment of the plan, read by the grammar of its kind, with its id and the components it
     applies to (all of them when it names none)."""
+    awards = {c.id: c.kind for c in components if c.kind in AWARD_KINDS}
+    components = tuple(c for c in components if c.id not in awards)  # the ones that pay money
     component_ids = tuple(c.id for c in components)
     for index, child in enumerate(reader.sequence(node, "adjustments") if node is not None else []):
         path = f"adjustments[{index}]"
@@ -34,7 +36,11 @@ def adjustments(reader: Reader, node: Optional[Node], components: tuple):
         applies_to = reader.names(keys["applies_to"], f"{path}.applies_to") if "applies_to" in keys \
             else component_ids
         for target in applies_to:
-            if target not in component_ids:
+            if target in awards:
+                reader.problem(keys["applies_to"], f"{path}.applies_to", f"{target!r} is a {awards[target]}: it "
+                               "pays no money, so no adjustment acts on it (a raise or benefit can require "
+                               "only_if: [no_serious_violation, still_employed])")
+            elif target not in component_ids:
                 reader.problem(keys["applies_to"], f"{path}.applies_to", f"{target!r} is not a component id")
         adjustment = read(reader, keys, child, path, applies_to, components)
         if adjustment_id and adjustment is not None:

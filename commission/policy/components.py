@@ -1,5 +1,5 @@
-"""The grammar of `components:`, one function per kind (line_rate, tiers, bonus, override), chosen
-from an explicit table by the component's `kind`."""
+"""The grammar of `components:`, one function per kind (line_rate, tiers, bonus, override; raise and benefit,
+which pay no money, in awards.py), chosen from an explicit table by the component's `kind`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Optional
 
 from ..money import format_minor, format_rate
 from ..periods import CADENCES, MONTHLY
+from .awards import benefit, raise_rule
 from .classifiers import DEFAULT_CLASSIFIER_FIELDS
 from .model import (KPIS, LEDGER_COLUMNS, SPECIAL_LEDGER_COLUMNS, Bonus, Classifier, LineRate, Override, RateRule,
                     Step, Tier, Tiers)
@@ -201,5 +202,6 @@ def check_bonus_bases(reader: Reader, components: tuple, node: Optional[Node]) -
                                    line=component.line)
 
 
-#: Each component kind and the function that reads it.
-COMPONENTS = {"line_rate": line_rate, "tiers": tiers, "bonus": bonus, "override": override}
+#: Each component kind and the function that reads it (raise and benefit pay no money: policy.awards).
+COMPONENTS = {"line_rate": line_rate, "tiers": tiers, "bonus": bonus, "override": override, "raise": raise_rule,
+              "benefit": benefit}

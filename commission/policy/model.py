@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from typing import Optional, Union
 
@@ -194,6 +195,64 @@ class Override:
     kind: str = field(default="override", init=False)
 
 
+#: Components that pay no money: a raise recommended (加薪) and a benefit in kind granted (福利: days of
+#: leave, vouchers). They never enter the item book, payouts or pay codes; a run reports them apart
+#: (raises.csv, benefits.csv), and no adjustment acts on them.
+AWARD_KINDS = ("raise", "benefit")
+
+
+@dataclass(frozen=True)
+class AwardStep:
+    """A step of a raise or a benefit: reached when the KPI is at least `at_least` (over the window, or
+    in at least `in_at_least` of its measured parts). A raise step recommends `rate` of base salary or
+    `amount` added to it; a benefit step grants `quantity` of the rule's unit."""
+
+    at_least: Fraction
+    rate: Optional[Fraction] = None
+    amount: Optional[int] = None
+    quantity: Optional[Decimal] = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Raise:
+    """A raise recommended (加薪) when the KPI reaches a step over the window (`pays`: quarterly or
+    yearly), or in at least `in_at_least` of its `measured` parts (quarters, months); effective from
+    the first day after the window, the date `effective_from`, or the first `effective_day`
+    (month, day) after the window. Pays nothing in the period."""
+
+    id: str
+    pays: str
+    kpi: str
+    steps: tuple[AwardStep, ...]
+    measured: str = ""  # '' the KPI over the whole window; monthly | quarterly: the KPI of each part
+    in_at_least: int = 0  # how many parts must reach a step; 0: every part
+    effective_from: Optional[date] = None
+    effective_day: Optional[tuple[int, int]] = None
+    only_if: tuple[str, ...] = ()  # HOLDBACK_CONDITIONS
+    description: str = ""
+    line: int = 0
+    kind: str = field(default="raise", init=False)
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """A benefit in kind (福利) granted when the KPI reaches a step, counted in its own `unit` (days of
+    leave, vouchers), measured like a raise. Pays no money."""
+
+    id: str
+    pays: str
+    kpi: str
+    unit: str
+    steps: tuple[AwardStep, ...]
+    measured: str = ""
+    in_at_least: int = 0
+    only_if: tuple[str, ...] = ()
+    description: str = ""
+    line: int = 0
+    kind: str = field(default="benefit", init=False)
+
+
 @dataclass(frozen=True)
 class Multiplier:
     """Scales the listed components by the band the KPI falls in: accelerators above target,
@@ -288,7 +347,7 @@ LEAVER_RULES = ("pay", "hold", "forfeit")
 OUTSIDE_EMPLOYMENT_RULES = ("refuse", "pay", "skip")
 REFUSE, SKIP = "refuse", "skip"
 
-Component = Union[LineRate, Tiers, Bonus, Override]
+Component = Union[LineRate, Tiers, Bonus, Override, Raise, Benefit]
 Adjustment = Union[Threshold, CapFloor, Multiplier, Compliance, Holdback]
 
 
@@ -310,6 +369,12 @@ class Rounding:
 #: What to do with a reversal whose original payment is not in the ledgers given.
 UNMATCHED_ERROR = "error"
 UNMATCHED_OWN_ATTRIBUTES = "own_attributes"
+#: What a reversal of a payment made in an earlier window of a component does to what that window paid
+#: (`reversals: {earlier_periods: ...}`): keep it (only the line commission is clawed back, and the
+#: reversal lowers the recovery of the window it is booked in), or recompute the earlier window's tiers
+#: and bonuses without the payment and book the difference now (engine.recompute).
+EARLIER_KEEP = "keep"
+EARLIER_RECOMPUTE = "recompute"
 
 
 @dataclass(frozen=True)
@@ -327,6 +392,7 @@ class Policy:
     components: tuple[Component, ...]
     adjustments: tuple[Adjustment, ...] = ()
     unmatched_reversals: str = UNMATCHED_ERROR
+    earlier_periods: str = EARLIER_KEEP  # reversals of payments in an earlier window: EARLIER_KEEP | EARLIER_RECOMPUTE
     balances: Balances = Balances()
     draw: Optional[Draw] = None
     leavers: str = "pay"  # a leaver's pay in the period they leave: LEAVER_RULES

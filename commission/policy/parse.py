@@ -15,11 +15,12 @@ from typing import Optional
 from ..errors import InputError, Problem
 from ..money import CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES
 from .adjustments import adjustments as read_adjustments
+from .awards import check_award_references
 from .classifiers import classifiers as read_classifiers
 from .components import check_bonus_bases
 from .components import components as read_components
-from .model import (AT_COMPONENT, AT_LINE, LEAVER_RULES, OUTSIDE_EMPLOYMENT_RULES, REFUSE, UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES, Balances,
-                    Draw, Policy, Rounding)
+from .model import (AT_COMPONENT, AT_LINE, EARLIER_KEEP, EARLIER_RECOMPUTE, LEAVER_RULES, OUTSIDE_EMPLOYMENT_RULES,
+                    REFUSE, UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES, Balances, Draw, Policy, Rounding)
 from .reader import Reader
 from .yamlsource import MAX_YAML_BYTES, Node, check_size, parse_yaml
 
@@ -122,17 +123,21 @@ def read_plan(reader: Reader, root: Node) -> Policy:
     components = tuple(read_components(reader, keys.get("components"), classifiers)) if "components" in keys else ()
     check_bonus_bases(reader, components, keys.get("components"))
     check_rounding_at_component(reader, rounding, components, keys.get("components"))
+    check_award_references(reader, components)
     adjustments = tuple(read_adjustments(reader, keys.get("adjustments"), components))
-    unmatched = UNMATCHED_ERROR
+    unmatched, earlier = UNMATCHED_ERROR, EARLIER_KEEP
     if "reversals" in keys:
-        reversal_keys = reader.mapping(keys["reversals"], "reversals", ("unmatched",))
+        reversal_keys = reader.mapping(keys["reversals"], "reversals", ("unmatched", "earlier_periods"))
         unmatched = reader.choice(reversal_keys.get("unmatched"), "reversals.unmatched",
                                 (UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES), UNMATCHED_ERROR)
+        earlier = reader.choice(reversal_keys.get("earlier_periods"), "reversals.earlier_periods",
+                                (EARLIER_KEEP, EARLIER_RECOMPUTE), EARLIER_KEEP)
     leavers, after_end, before_start = read_leavers(reader, keys.get("leavers"))
     return Policy(plan=plan or "", version=version or 0, effective_from=effective or date.min,
                   effective_to=effective_to, currency=currency, minor_units=reader.minor_units,
                   rounding=rounding, classifiers=classifiers, components=components,
-                  adjustments=adjustments, unmatched_reversals=unmatched, description=description,
+                  adjustments=adjustments, unmatched_reversals=unmatched, earlier_periods=earlier,
+                  description=description,
                   effective_line=reader.effective_line, balances=read_balances(reader, keys.get("balances")),
                   draw=read_draw(reader, keys.get("draw")),
                   leavers=leavers, rows_after_end=after_end, rows_before_start=before_start,

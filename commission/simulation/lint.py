@@ -14,6 +14,10 @@ what the plan does, why it invites a bad behaviour, and what would fix it.
 - cap-binds: a cap that cuts the pay of most collector-months. Needs a ledger.
 - rounding-per-line: line-rate commission rounded down (or up) on every line, which moves pay the same
   way on every repayment. Needs the plan only.
+- award-never-decided: a raise or benefit in kind whose window never ends while the plan version is in
+  force (a yearly raise in a version that ends in June). Needs the plan only.
+- recompute-past-cap: under reversals: {earlier_periods: recompute}, a cap on a tier or bonus that is
+  recomputed for earlier periods without the cap. Needs the plan only.
 
 A warning is silenced, for the whole plan, by a comment in the plan file that gives a reason::
 
@@ -36,7 +40,7 @@ import numpy as np
 from ..engine.rules import rule_kind
 from ..money import DOWN, UP, format_minor, format_rate
 from ..policy import CapFloor, Policy
-from ..policy.model import AT_COMPONENT, AT_LINE
+from ..policy.model import AT_COMPONENT, AT_LINE, EARLIER_RECOMPUTE
 
 CODES = {
     "whole-tier-cliff": "a minor unit more recovery jumps pay",
@@ -45,6 +49,8 @@ CODES = {
     "variable-pay-share": "variable pay a very large share of total pay",
     "cap-binds": "a cap binding for most collectors",
     "rounding-per-line": "every line rounded down, or up",
+    "award-never-decided": "a raise or benefit no run under the plan version decides",
+    "recompute-past-cap": "a capped tier or bonus recomputed for an earlier period without its cap",
 }
 #: Problems with the silencing comments themselves (cannot be silenced).
 BAD_IGNORE = "lint-ignore"
@@ -120,7 +126,7 @@ def lint_policy(policy: Policy, text: str = "", evidence: Optional[Evidence] = N
     `text` is the plan file's text (for silencing comments); `evidence` a simulation's findings on a
     ledger; `base_salary` the fixed monthly pay assumed beside the plan (minor units).
     """
-    found = [*rule_findings(policy), *no_conduct_effect(policy),
+    found = [*rule_findings(policy), *no_conduct_effect(policy), *recompute_past_cap(policy),
              *variable_pay_share(policy, evidence, base_salary, max_variable_share),
              *caps_that_bind(policy, evidence, cap_binds_share), *rounding_per_line(policy)]
     reasons, problems = silences(text, policy)
@@ -159,11 +165,39 @@ def no_conduct_effect(policy: Policy) -> list[LintWarning]:
                             "like one who does not. Add a compliance adjustment (deduct per substantiated complaint, "
                             "forfeit on a serious violation) or a QA multiplier; regulators expect that abusive "
                             "collection never pays.")]
-    return [LintWarning("no-conduct-effect", policy.plan, _where(policy, c.line),
-                        f"component {c.id} pays whatever the collector's conduct: no compliance adjustment, QA "
-                        "multiplier or holdback condition applies to it (others do: "
-                        f"{', '.join(sorted(covered))}). Add it to a compliance rule's applies_to, or say why "
-                        "it is exempt.") for c in uncovered]
+    return [LintWarning("no-conduct-effect", policy.plan, _where(policy, c.line), _unconditional(c, covered))
+            for c in uncovered]
+
+
+def _unconditional(component, covered: set) -> str:
+    """What is wrong with a component no conduct rule touches, and how to fix it: a money component joins a
+    compliance rule; a raise or benefit in kind (no adjustment acts on it) gets a condition of its own."""
+    others = f"(others do: {', '.join(sorted(covered))})"
+    if rule_kind(component.kind).awards:
+        return (f"{component.kind} {component.id} is decided whatever the collector's conduct {others}: a collector "
+                "with a serious violation is recommended the same raise or granted the same benefit. Add only_if: "
+                "no_serious_violation to it, or say why it is exempt.")
+    return (f"component {component.id} pays whatever the collector's conduct: no compliance adjustment, QA "
+            f"multiplier or holdback condition applies to it {others}. Add it to a compliance rule's applies_to, "
+            "or say why it is exempt.")
+
+
+def recompute_past_cap(policy: Policy) -> list[LintWarning]:
+    """A cap on components that reversals: {earlier_periods: recompute} recomputes for earlier periods: the
+    difference is booked now, and the earlier period's cap is not applied to it again."""
+    if policy.earlier_periods != EARLIER_RECOMPUTE:
+        return []
+    recomputed = {c.id for c in policy.components if rule_kind(c.kind).measures_recovery
+                  and not rule_kind(c.kind).awards}
+    return [LintWarning("recompute-past-cap", policy.plan, _where(policy, a.line),
+                        f"cap {a.id} ({_money(policy, a.cap)}) applies to {', '.join(sorted(capped))}, which "
+                        "reversals: {earlier_periods: recompute} recomputes for an earlier period when one of its "
+                        "payments bounces later. The difference is booked in the later period and the earlier "
+                        "period's cap is not applied to it again: a collector whose pay the cap had cut can have "
+                        "tier or bonus pay taken back that was never paid. Use earlier_periods: keep with a cap, or "
+                        "say why it is accepted.")
+            for a in policy.adjustments if isinstance(a, CapFloor) and a.cap is not None
+            and (capped := recomputed & set(a.applies_to))]
 
 
 def variable_pay_share(policy: Policy, evidence: Optional[Evidence], base_salary: Optional[int],

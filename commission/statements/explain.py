@@ -39,7 +39,10 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
                 continue
             event = f" [event {report.event_words(item.event)}]" if item.event else ""
             target = f" on {item.applies_to}" if item.applies_to else ""
-            rule_words = words.get(item.rule) or words.get(item.component, "")
+            rule_words = words.get(item.rule.removesuffix(":recomputed")) or words.get(item.component, "")
+            if item.rule.endswith(":recomputed"):
+                rule_words = f"{item.window} recomputed without its payments reversed since" + (
+                    f": {rule_words}" if rule_words else "")
             if item.kind == "compliance":  # a fixed deduction or a share, not base x rate
                 arithmetic = f"{item.rate} of {money(item.base)}" if item.rate.endswith("%") else item.rate
             elif item.rate and item.rate != "fixed":
@@ -58,6 +61,14 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
     if len(balances):
         out.append("carried to next period: " + ", ".join(f"{b} {money(a)}" for b, a in
                                                           zip(balances["balance"], balances["amount"])))
+    for award in report.awards.loc[report.awards["collector_id"] == collector].itertuples(index=False):
+        if award.kind == "benefit":
+            given = f"{award.quantity} {award.unit}"
+        elif award.raise_percent:
+            given = f"raise of {award.raise_percent} of base salary from {award.effective_from}"
+        else:
+            given = f"raise of {money(award.raise_amount)} to base salary from {award.effective_from}"
+        out.append(f"{award.kind} {award.rule} (not paid as money): {given} - {award.evidence}")
     return out
 
 

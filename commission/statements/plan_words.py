@@ -33,6 +33,14 @@ WORDS = {
         "rounding_line": "commission is rounded {mode}",
         "rounding_component": "each repayment's commission is added up exactly and the total rounded {mode}, "
         "once; each repayment line shows its share of that total",
+        "award_over": "{kpi} at least {at_least} over the {period}",
+        "award_parts": "{kpi} at least {at_least} in at least {count} of the {parts} {part_names} of the {period}",
+        "award_each": "{kpi} at least {at_least} in each of the {parts} {part_names} of the {period}",
+        "raise_rate": "{measure}: a raise of {rate} of base salary is recommended",
+        "raise_amount": "{measure}: a raise of {amount} to base salary is recommended",
+        "effective_next": ", from the day after the {period}", "effective_date": ", from {date}",
+        "effective_day": ", from the first {day} after the {period}", "decided": "decided {pays}, never paid as money",
+        "benefit": "{measure}: {quantity} {unit}, not paid as money", "granted": "granted {pays}",
     },
     "zh": {
         "rate_rule": "{conditions}：每笔回款提成 {rate}", "any": "其他回款",
@@ -54,6 +62,13 @@ WORDS = {
         "after_end_pay": "离职日之后的回款照常计提", "after_end_skip": "离职日之后的回款不计提成（列出交人事处理）",
         "before_start_pay": "入职日之前的回款照常计提", "before_start_skip": "入职日之前的回款不计提成（列出交人事处理）",
         "rounding_line": "提成按{mode}取整", "rounding_component": "每笔回款的提成先精确累加，合计按{mode}取整一次；每笔明细显示其在合计中的份额",
+        "award_over": "{period}{kpi}达到 {at_least}",
+        "award_parts": "{period}内{parts}个{part_names}中至少{count}个{kpi}达到 {at_least}",
+        "award_each": "{period}内全部{parts}个{part_names}{kpi}均达到 {at_least}",
+        "raise_rate": "{measure}：建议加薪，基本工资上调 {rate}", "raise_amount": "{measure}：建议加薪，基本工资增加 {amount}",
+        "effective_next": "，自该{period}结束次日起生效", "effective_date": "，自 {date} 起生效",
+        "effective_day": "，自该{period}结束后的首个 {day} 起生效", "decided": "{pays}评定，不以现金发放",
+        "benefit": "{measure}：{quantity} {unit}（非现金）", "granted": "{pays}评定",
     },
 }
 KPI_NAMES = {"en": {"attainment": "target attainment", "recovery_rate": "recovery rate", "recovered": "recovered",
@@ -74,9 +89,12 @@ EVENT_NAMES = {"en": {"complaint": "complaint", "violation": "violation", "qa": 
                "zh": {"complaint": "投诉", "violation": "违规", "qa": "质检"}}
 
 
+#: The parts a raise or benefit can measure a window by (plural: "3 of the 4 quarters").
+PART_NAMES = {"en": {"monthly": "months", "quarterly": "quarters"}, "zh": {"monthly": "月", "quarterly": "季度"}}
+
 #: The vocabularies a rule's words draw on, by name (see Words.term).
 TERMS = {"kpis": KPI_NAMES, "cadences": CADENCE_NAMES, "periods": PERIOD_NAMES, "conditions": CONDITION_NAMES,
-         "keys": KEY_NAMES, "events": EVENT_NAMES, "rounding": ROUNDING_NAMES}
+         "keys": KEY_NAMES, "events": EVENT_NAMES, "rounding": ROUNDING_NAMES, "parts": PART_NAMES}
 
 
 class Words:

@@ -1,7 +1,8 @@
 """Collector statements: one Excel workbook per collector that they can check line by line.
 
 Summary (who, what was recovered by bucket, every rule that paid or took away with its rule in
-words, pay codes, balances, progress to the next tier, attainment), Detail (every credited
+words, pay codes, raises recommended and benefits in kind granted (apart from the pay), balances,
+progress to the next tier, attainment), Detail (every credited
 payment, masked account, subtotals by bucket) and Plan (the plan in words). Numbers are written
 as values, never formulas, so viewers that do not recalculate still show them.
 """
@@ -55,6 +56,10 @@ LABELS = {
         "pay_code_names": {}, "batch": "Payout batch", "pay_date": "Pay date",
         "statuses": {"draft": "draft, not yet approved", "approved": "approved", "locked": "locked for payroll",
                      "paid": "paid"},
+        "awards": "Raises and benefits in kind (decided on this period; not paid as money)", "evidence": "Evidence",
+        "award": "Recommended or granted", "raise_percent": "raise of {rate} of base salary, from {date}",
+        "raise_amount": "raise of {amount} to base salary, from {date}", "benefit_award": "{quantity} {unit}",
+        "recomputed": "{window} recomputed without its payments reversed since: {words}",
     },
     "zh": {
         "title": "提成对账单", "collector": "催收员", "team": "组别", "period": "期间", "plan": "提成方案",
@@ -75,11 +80,16 @@ LABELS = {
         "pay_code_names": {"commission": "提成", "bonus": "奖金", "benefit": "福利"},
         "batch": "发放批次", "pay_date": "发放日期",
         "statuses": {"draft": "草稿，尚未审批", "approved": "已审批", "locked": "已锁定", "paid": "已发放"},
+        "awards": "加薪与福利（按本期评定，不以现金发放）", "evidence": "依据", "award": "建议或发放",
+        "raise_percent": "建议加薪：基本工资上调 {rate}，自 {date} 起",
+        "raise_amount": "建议加薪：基本工资增加 {amount}，自 {date} 起",
+        "benefit_award": "{quantity} {unit}", "recomputed": "{window} 扣除其后冲回的回款后重新计算：{words}",
     },
 }
 
 
 DETAIL_MONEY = ("base", "commission", "amount")
+RECOMPUTED = ":recomputed"  # the rule of an earlier window's item recomputed (reversals: {earlier_periods: recompute})
 RATE_COLUMNS = ("rule", "rate", "commission", "limit", "amount", "component")  # empty in a plan without a line rate
 DETAIL_CODES = ("payment_id", "account", "bucket", "band", "credit_share", "reverses", "rate", "rule",
                 "component")  # short values, centred
@@ -156,8 +166,10 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
                                       labels["base"], labels["rate"], labels["amount"], labels["pay_code"],
                                       labels["event"]])
     for item in items.itertuples(index=False):
-        in_words = labels["by_line"] if item.kind == "line_rate" else words.get(item.rule) or words.get(
-            item.component, "")
+        rule = item.rule.removesuffix(RECOMPUTED)
+        in_words = labels["by_line"] if item.kind == "line_rate" else words.get(rule) or words.get(item.component, "")
+        if rule != item.rule:  # an earlier period's tier or bonus, recomputed without payments reversed since
+            in_words = labels["recomputed"].format(window=item.window, words=in_words)
         # a fixed compliance deduction books its amount as the rate; the Amount column shows it already
         fixed = item.kind == "compliance" and item.rate not in ("forfeit", "") and not item.rate.endswith("%")
         rate = labels["rates"]["fixed"] if fixed else labels["rates"].get(item.rate, item.rate)
@@ -188,6 +200,21 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
             row.append(money_value(int(request.ytd.get(code, 0)), minor))
         summary.append(row)
     summary.append([])
+
+    awards = report.rows_of("awards", collector)
+    if len(awards):  # raises recommended and benefits granted: apart from the pay, never added to it
+        _section(summary, labels["awards"], [labels["component"], labels["rule"], labels["in_words"],
+                                              labels["evidence"], labels["award"]])
+        for award in awards.itertuples(index=False):
+            row = [award.component, award.rule, words.get(award.rule, ""), award.evidence,
+                   _award_text(award, labels, minor)]
+            summary.append(row)
+            for cell in summary[summary.max_row]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            wrapped_lines = max(-(-display_width(text) // (WORDS_WIDTH + 4)) for text in row[2:])
+            if wrapped_lines > 1:
+                summary.row_dimensions[summary.max_row].height = 15 * wrapped_lines
+        summary.append([])
 
     balances = report.rows_of("state", collector)
     _section(summary, labels["balances"], [labels["balance"], labels["amount"]])
@@ -238,6 +265,16 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     request.path.parent.mkdir(parents=True, exist_ok=True)
     save_workbook(workbook, request.path, [detail_rows])
     return request.path
+
+
+def _award_text(award, labels: dict, minor: int) -> str:
+    """What an award gives, from its row: a raise (a percentage or an amount, and from when) or a quantity."""
+    if award.kind == "benefit":
+        return labels["benefit_award"].format(quantity=award.quantity, unit=award.unit)
+    if award.raise_percent:
+        return labels["raise_percent"].format(rate=award.raise_percent, date=award.effective_from)
+    return labels["raise_amount"].format(amount=format_minor(int(award.raise_amount), minor, grouped=True),
+                                         date=award.effective_from)
 
 
 def _pay_code(code: str, labels: dict) -> str:

@@ -102,7 +102,7 @@ CASES = [
                  id="applies-to-unknown-component"),
     pytest.param("floor_above_cap", 41, "adjustments[1].floor", r"floor is above cap", id="floor-above-cap"),
     pytest.param("unknown_component_kind", 22, "components[0].kind",
-                 r"'line_rates' is not a component kind; use line_rate, tiers, bonus, override", id="unknown-component-kind"),
+                 r"'line_rates' is not a component kind; use line_rate, tiers, bonus, override, raise, benefit", id="unknown-component-kind"),
     pytest.param("unknown_rounding_mode", 6, "rounding.mode", r"'half-up' is not one of: half_up, half_even, half_down, down, up",
                  id="unknown-rounding-mode"),
 ]

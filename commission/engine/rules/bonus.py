@@ -71,4 +71,4 @@ def kinks(bonus: Bonus, policy, target: int) -> list[int]:
     return []
 
 
-register(RuleKind("bonus", book, words=words, conduct=conduct, kinks=kinks))
+register(RuleKind("bonus", book, words=words, conduct=conduct, kinks=kinks, measures_recovery=True))

@@ -61,4 +61,4 @@ def conduct(multiplier: Multiplier) -> set:
     return set()
 
 
-register(RuleKind("multiplier", book, adjusts=True, words=words, conduct=conduct))
+register(RuleKind("multiplier", book, adjusts=True, words=words, conduct=conduct, measures_recovery=True))

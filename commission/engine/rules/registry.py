@@ -12,7 +12,14 @@ Besides booking, a kind says
 - `lint`: checks of the plan that concern this kind, as (code, line, message) findings;
 - `kinks`: the monthly recovery levels where it may make pay jump (for payout curves);
 - `team`: whether it pays on a team's results (team-lead overrides), which partitioned runs and
-  payout curves treat apart.
+  payout curves treat apart;
+- `awards`: whether it pays no money and decides awards instead (a raise recommended, a benefit in
+  kind granted): it books no item and returns its awards in `RuleOutput.awards`, so no payout, pay
+  code or net can ever include them;
+- `measures_recovery`: whether it measures the collector's recovery over its window (tiers, bonuses,
+  gates, multipliers, raises, benefits). Under `reversals: {earlier_periods: recompute}` such a kind
+  counts a reversal in the window of the payment it reverses, and a component of such a kind that
+  pays money is recomputed for that earlier window (engine.recompute).
 Adding a kind: its model and grammar in policy/, and one module in engine/rules/ that registers it here
 (see docs/contributing.md).
 """
@@ -32,10 +39,12 @@ from ..context import RunContext
 
 @dataclass(frozen=True)
 class RuleOutput:
-    """What booking a rule produced besides its items: payment-level lines, and warnings to show."""
+    """What booking a rule produced besides its items: payment-level lines, warnings to show, and the
+    awards (raises, benefits in kind) of a kind that pays no money."""
 
     lines: Optional[pd.DataFrame] = None
     warnings: tuple[str, ...] = ()
+    awards: Optional[pd.DataFrame] = None  # a kind that `awards`: its raises or benefits (engine.result)
 
 
 @dataclass
@@ -66,6 +75,8 @@ class RuleKind:
     lint: Callable[[object, object], list] = lambda rule, policy: []
     kinks: Callable[[object, object, int], list] = lambda rule, policy, target: []
     team: bool = False
+    awards: bool = False  # pays no money: decides raises or benefits in kind, never items
+    measures_recovery: bool = False  # measures the recovery of its window (see the module's docstring)
 
 
 _KINDS: dict[str, RuleKind] = {}

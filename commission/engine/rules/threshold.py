@@ -38,4 +38,4 @@ def kinks(gate: Threshold, policy, target: int) -> list[int]:
     return [-(-gate.recovered_at_least // months)] if gate.recovered_at_least > 0 and months <= 3 else []
 
 
-register(RuleKind("threshold", book, adjusts=True, words=words, kinks=kinks))
+register(RuleKind("threshold", book, adjusts=True, words=words, kinks=kinks, measures_recovery=True))

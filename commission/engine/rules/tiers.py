@@ -138,4 +138,4 @@ def kinks(component: Tiers, policy, target: int) -> list[int]:
     return [-(-t.low // months) for t in component.tiers if t.low > 0]
 
 
-register(RuleKind("tiers", book, words=words, lint=lint, kinks=kinks))
+register(RuleKind("tiers", book, words=words, lint=lint, kinks=kinks, measures_recovery=True))
