@@ -52,8 +52,15 @@ class Basket:
 
 
 def lower_median(values: pd.Series, groups: np.ndarray) -> np.ndarray:
-    """Per group, the lower median: an actual value of the group (exact for integers)."""
-    return values.groupby(groups).quantile(0.5, interpolation="lower").to_numpy().astype(np.int64)
+    """Per group (0..k-1, every one present), the lower median: an actual int64 value of the group, the
+    ((n - 1) // 2)-th smallest of its n values. Integer arithmetic only: values are sorted within their
+    group (np.lexsort) and picked by position, never averaged or passed through a float."""
+    numbers = np.asarray(values, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.int64)
+    order = np.lexsort((numbers, groups))
+    counts = np.bincount(groups)
+    starts = np.cumsum(counts) - counts
+    return numbers[order][starts + (counts - 1) // 2]
 
 
 def population_basket(history: History, months: Sequence[Period], policies: Sequence[Policy]) -> Optional[Basket]:
@@ -99,9 +106,10 @@ def split_exactly(totals: np.ndarray, weights: np.ndarray) -> np.ndarray:
     whole = int(weights.sum())
     exact = np.outer(totals.astype(object), weights.astype(object))  # Python ints: no overflow
     parts = (exact // whole).astype(np.int64)
-    remainder = (exact % whole).astype(object)
+    # each remainder is below `whole`, itself an int64 total: exact as int64, compared without a float
+    remainder = (exact % whole).astype(np.int64)
     leftover = totals - parts.sum(axis=1)
-    order = np.argsort(-np.array(remainder.tolist(), dtype=float), axis=1, kind="stable")
+    order = np.argsort(-remainder, axis=1, kind="stable")
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(weights.size)[None, :].repeat(len(totals), axis=0), axis=1)
     return parts + (rank < leftover[:, None])
