@@ -195,6 +195,20 @@ class Curves:
     assigned: int
     step: int
     notes: tuple[str, ...] = ()
+    mix: tuple[tuple[str, int], ...] = ()  # (overdue bucket, recovered in it) of the payments the curve mixes
+
+
+def bucket_mix(basket: Basket, policies: Sequence[Policy]) -> tuple[tuple[str, int], ...]:
+    """The population's recovery by overdue bucket (of the first plan that has buckets), as the curve mixes
+    it: every cell lies in one bucket of every plan, so each cell's weight goes to the bucket of its
+    representative days past due."""
+    ages = next((c for p in policies for c in p.classifiers if c.field == "days_past_due"), None)
+    if ages is None or "days_past_due" not in basket.cells:
+        return ()
+    codes = classify(basket.cells["days_past_due"].to_numpy(), ages)
+    weights = basket.cells["weight"].to_numpy(dtype=np.int64)
+    return tuple((label, int(weights[codes == k].sum())) for k, label in enumerate(ages.labels)
+                 if (codes == k).any())
 
 
 def median_month_value(table: Optional[pd.DataFrame], column: str, months: Sequence[Period]) -> int:
@@ -259,7 +273,8 @@ def payout_curves(candidates: Sequence[Candidate], history: History, months: Seq
              "or QA scores; overrides and yearly components left out"]
     return Curves(points=pd.concat(frames, ignore_index=True),
                   jumps=pd.DataFrame(jumps, columns=["plan", "recovered", "before", "after"]),
-                  quarter=quarter, target=target, assigned=assigned, step=int(step), notes=tuple(notes))
+                  quarter=quarter, target=target, assigned=assigned, step=int(step), notes=tuple(notes),
+                  mix=bucket_mix(basket, policies))
 
 
 def _per_collector(collectors, quarter: Period, column: str, value: int) -> pd.DataFrame:
