@@ -62,24 +62,31 @@ def simulation_request(policies, ledgers, options, candidates=(), replacements=(
 
 
 class ProgressLine:
-    """Progress on stderr, one line rewritten in place, only on a terminal (never in a log or a pipe)."""
+    """Progress on stderr, one line rewritten in place, only on a terminal (never in a log or a pipe) and
+    never with --quiet."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, stream=None):
         self.enabled = enabled
+        self.stream = stream if stream is not None else sys.stderr
         self.shown = False
+
+    @classmethod
+    def for_stream(cls, stream, quiet: bool) -> "ProgressLine":
+        is_terminal = getattr(stream, "isatty", None)
+        return cls(enabled=not quiet and bool(is_terminal and is_terminal()), stream=stream)
 
     def __call__(self, what: str, done: int, total: int) -> None:
         if not self.enabled:
             return
         text = f"{what}: {done}/{total}" if total > 1 else f"{what}..."
-        sys.stderr.write("\r\x1b[K" + text[:120])
-        sys.stderr.flush()
+        self.stream.write("\r\x1b[K" + text[:120])
+        self.stream.flush()
         self.shown = True
 
     def clear(self) -> None:
         if self.shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
             self.shown = False
 
 
@@ -119,7 +126,7 @@ def simulate(policy_paths, candidates, replacements, ledgers, state_path, sweeps
     collector and team, who gains and who loses."""
     from ..app.simulation import simulate_plans
 
-    progress = ProgressLine(enabled=not quiet and sys.stderr.isatty())
+    progress = ProgressLine.for_stream(sys.stderr, quiet)
     try:
         report = simulate_plans(simulation_request(policy_paths, ledgers, options, candidates, replacements,
                                                    state_path), out_dir, sweeps, elasticity, base_salary, lang, title,

@@ -119,7 +119,7 @@ def lint_scenarios(sim: Simulation, base_salary: Optional[int], texts: Optional[
     for run in sim.runs:
         scenario = run.scenario
         for policy in scenario.written:
-            key = (policy.source, policy.plan, policy.version, policy.sha256)
+            key = (policy.plan, policy.version, policy.sha256)  # the same plan given twice is checked once
             if key in seen_plans:
                 continue
             seen_plans.add(key)
