@@ -126,7 +126,7 @@ def test_the_payout_curve_says_what_mix_it_assumes_and_the_real_totals(compariso
     figure = charts.payout_curves(comparison, "en")
     texts = charts.figure_texts(figure)
     plt.close(figure)
-    title = next(t for t in texts if t.startswith("Payout curves"))
+    title = next(t for t in texts if t.startswith("a typical collector"))
     assert "M1 28%, M2 17%, M4-6 11%, M7+ 43%" in " ".join(title.split())
     assert any(t.startswith("today: plan-a v1 — 2 collectors, total 195.00") for t in texts)
     assert any(t.startswith("plan-b v1 — total 426.00 (-9.00)") for t in texts)

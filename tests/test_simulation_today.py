@@ -340,3 +340,45 @@ def test_progress_goes_to_a_terminal_only():
     assert ProgressLine.for_stream(StringIO(), quiet=False).enabled is False  # a pipe or a file: no progress
     assert ProgressLine.for_stream(Terminal(), quiet=True).enabled is False  # --quiet
     assert ProgressLine.for_stream(Terminal(), quiet=False).enabled is True
+
+
+def test_a_sweep_varies_a_replacement_and_shows_the_change_from_today(files):
+    """Plan C's rate at 8% and 10% for the collectors on plan A: at 10%, C1 1,800.00 x 10% = 180.00 and C3
+    800.00 x 10% = 80.00, C2 240.00 as today: 500.00, +65.00 on today's 435.00 (at 8%: 448.00, +13.00)."""
+    from commission.app.simulation import sweep_base
+    from commission.simulation.sweep import parse_sweeps
+
+    loaded = load_simulation(request(files, replacements=[f"plan-a={files / 'c.yaml'}"]))
+    base = sweep_base(loaded)
+    assert base.label == "plan-a \u2192 plan-c v1"
+    sweeps = parse_sweeps(["components.base.rates.all.rate=8%,10%"], base.written[0])
+    result = build_comparison(loaded.scenarios, loaded.history, loaded.months, loaded.report_of, sweeps=sweeps,
+                              sweep_base=base)
+    table = result.sweep.table
+    assert table["value1"].tolist() == ["8%", "10%"]
+    assert table["cost"].tolist() == [44800, 50000]
+    assert table["change_in_cost"].tolist() == [1300, 6500]
+
+
+def test_the_what_if_compares_marginal_rates_with_the_plan_each_collector_is_on_today(tmp_path):
+    """Today a flat 5% (one plan, everyone on it); the candidate a flat 6%: the marginal rate rises one point,
+    so with E = 2 recovery is x 1.02: 5,000.00 -> 5,100.00, and 6% of it is 306.00 (static 300.00)."""
+    from fractions import Fraction
+
+    from test_simulation import ELASTIC_LEDGER
+
+    for name, rate in (("five.yaml", "5%"), ("six.yaml", "6%")):
+        (tmp_path / name).write_text(f"plan: flat-{rate[0]}\n" + HEAD + "components:\n  - id: base\n    kind: "
+                                     f"line_rate\n    rates:\n      - {{id: all, rate: {rate}}}\n", encoding="utf-8")
+    (tmp_path / "ledger.csv").write_text(ELASTIC_LEDGER, encoding="utf-8")
+    loaded = load_simulation(SimulationRequest(InputPaths(policies=[tmp_path / "five.yaml"],
+                                                          ledgers=[tmp_path / "ledger.csv"]),
+                                               candidates=[tmp_path / "six.yaml"]))
+    assert loaded.scenarios[0].kind == "today"
+    result = build_comparison(loaded.scenarios, loaded.history, loaded.months, loaded.report_of,
+                              elasticity=Fraction(2))
+    row = result.behaviour.set_index("plan").loc["flat-6 v1"]
+    assert (row["static_recovered"], row["static_cost"]) == (500000, 30000)
+    assert (row["behavioural_recovered"], row["behavioural_cost"]) == (510000, 30600)
+    today = result.behaviour.set_index("plan").loc["today"]
+    assert today["behavioural_cost"] == today["static_cost"] == 25000

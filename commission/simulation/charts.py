@@ -30,7 +30,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 from ..money import format_minor  # noqa: E402
 from . import fonts  # noqa: E402
 from .compare import OTHER_BUCKET  # noqa: E402
-from .labels import colours, shown_label, term  # noqa: E402
+from .labels import TERMS, colours, shown_label, term  # noqa: E402
 
 #: Titles wrap at about this many characters (an 11-12 inch wide figure at the title size).
 TITLE_WIDTH = 80
@@ -56,6 +56,14 @@ class _Style:
         """A title: in both languages, English on the first line and Chinese on the second."""
         text = term(key, self.lang, "\n") + extra
         return "\n".join(textwrap.fill(line, TITLE_WIDTH) for line in text.split("\n"))
+
+    def compose(self, *parts, joiner: str = ": ") -> str:
+        """A title made of terms (keys of TERMS) and plain texts: in both languages, the English line, then the
+        Chinese line."""
+        lines = []
+        for lang in (("en", "zh") if self.lang == "en+zh" else (self.lang,)):
+            lines.append(joiner.join(term(p, lang) if p in TERMS else p for p in parts))
+        return "\n".join(textwrap.fill(line, TITLE_WIDTH) for line in lines)
 
     def label(self, label: str) -> str:
         return shown_label(label, self.lang)
@@ -234,9 +242,10 @@ def winners_losers(comparison, lang: str):
             axis.axhline(0, color="black", linewidth=0.8)
             unit = style.money_axis(axis, delta, comparison.minor_units)
             gains, losses = int((delta > 0).sum()), int((delta < 0).sum())
-            heading = (f"{style.label(label)} {style.t('vs')} {style.label(labels[0])}: {gains} {style.t('gain')}, "
-                       f"{losses} {style.t('lose')}")
-            axis.set_title(style.title("winners") + "\n" + _wrap(heading, TITLE_WIDTH), fontsize=11)
+            lines = [f"{term('winners', one)}: {shown_label(label, one)} {term('vs', one)} "
+                     f"{shown_label(labels[0], one)}: {gains} {term('gain', one)}, {losses} {term('lose', one)}"
+                     for one in (("en", "zh") if lang == "en+zh" else (lang,))]
+            axis.set_title(_wrap("\n".join(lines), TITLE_WIDTH), fontsize=11)
             axis.set_ylabel(f"{style.t('delta_pay')} ({unit})")
             axis.set_xlabel(style.t("collectors_sorted"))
             axis.set_xticks([])
@@ -302,8 +311,8 @@ def payout_curves(comparison, lang: str):
         y_unit = style.money_axis(axis, points["pay"].to_numpy() / 3, minor)
         axis.set_xlabel(f"{style.t('recovered_month')} ({x_unit})")
         axis.set_ylabel(f"{style.t('pay_month')} ({y_unit})")
-        axis.set_title(style.title("curves", f" — {curves.quarter}") + "\n" + _wrap(_mix_text(comparison, lang), 110),
-                       fontsize=11)
+        figure.suptitle(style.title("curves", f" — {curves.quarter}"), fontsize=12, fontweight="bold")
+        axis.set_title(_wrap(_mix_text(comparison, lang), 130), fontsize=9, fontweight="normal", color="#333333")
         axis.set_xlim(left=0)
         axis.set_ylim(bottom=0)
         figure.legend(handles, names, loc="outside lower center", ncol=2, frameon=False,
@@ -401,10 +410,10 @@ def sweep_chart(comparison, lang: str):
         for axis in (left, right):
             axis.set_xlabel(f"{first.path} ({unit})" if unit else first.path, fontsize=9)
         left.set_ylabel(f"{style.t('cost')} ({cost_unit})")
-        left.set_title(style.title("sweep") + "\n" + style.t("cost"))
+        left.set_title(style.compose("sweep", "cost"))
         right.yaxis.set_major_formatter(PercentFormatter(decimals=1))
         right.set_ylabel(f"{style.t('cost_to_collect')} (%)")
-        right.set_title(style.title("sweep") + "\n" + style.t("cost_to_collect"))
+        right.set_title(style.compose("sweep", "cost_to_collect"))
         _legend_below(figure, handles, names, columns=3)
         return figure
 
@@ -426,6 +435,7 @@ def behaviour_chart(comparison, lang: str):
             bars = axis.bar(x, change.astype(float), 0.5, color=[style.colours[label] for label in labels])
             for index, (bar, delta, base) in enumerate(zip(bars, change, table[static])):
                 share = style.t("baseline") if index == 0 else (f"{delta / base * 100:+.2f}%" if base else "")
+                share = style.label(labels[0]) if index == 0 and labels[0] == "today" else share
                 axis.annotate(share, (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
                               va="bottom" if delta >= 0 else "top", fontsize=9, xytext=(0, 3 if delta >= 0 else -3),
                               textcoords="offset points")
@@ -436,7 +446,7 @@ def behaviour_chart(comparison, lang: str):
             unit = style.money_axis(axis, change, comparison.minor_units)
             axis.set_xticks(x, [_wrap(style.label(label), 16) for label in labels], fontsize=8)
             axis.set_ylabel(f"{style.t('change_from_static')} ({unit})")
-            axis.set_title(style.title(key) + f": {style.t('change_from_static')}")
+            axis.set_title(style.compose(key, "change_from_static"))
         figure.suptitle(f"{term('behaviour', lang, chr(10))}: {elasticity}", fontweight="bold", color="#bf360c")
         return figure
 

@@ -37,7 +37,7 @@ TERMS = {
     "lose": ("lose", "减少"),
     "vs": ("vs", "对比"),
     "curves": ("Payout curves: pay against recovery", "提成曲线: 回款与提成"),
-    "curve_mix": ("one typical collector: recovers R in every month of {quarter}, with the mix of all payments: {mix}",
+    "curve_mix": ("a typical collector: R recovered in each month of {quarter}, in the mix of all payments: {mix}",
                   "典型催收员: {quarter}每月回款R, 回款结构同全体: {mix}"),
     "curve_totals": ("Totals are every collector's own pay (own mix and level); see the Summary",
                      "合计为每位催收员按自身回款结构与金额的实际提成, 见汇总"),
