@@ -352,9 +352,10 @@ def _mark_jumps(axis, curves, style, scenario_of, minor: int) -> None:
         colour = style.colours.get(scenario_of.get(jump.plan, jump.plan), "#333333")
         axis.plot([x], [jump.after / 3], marker="o", markersize=4, color=colour)
         change = (jump.after - jump.before) / 3 / 10**minor
-        axis.annotate(f"{style.t('jump')} {change:+,.0f}", (x, jump.after / 3), xytext=(6, 6 + 12 * stack),
+        axis.annotate(f"{style.t('jump')} {change:+,.0f}", (x, jump.after / 3), xytext=(8, 6 + 13 * stack),
                       textcoords="offset points", fontsize=8, color=colour, va="bottom",
-                      bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+                      bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+                      arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.6, "shrinkA": 0, "shrinkB": 2})
 
 
 def sweep_chart(comparison, lang: str):

@@ -82,6 +82,7 @@ class Writer:
                                  text_wrap=True),
             "title": self._format(bold=True, font_size=14), "note": self._format(font_color="#555555"),
             "heading": self._format(bold=True, font_size=11),
+            "wrap": self._format(text_wrap=True, valign="top"),
         }
         self.taken: set = set()
         self.chart_font = {"name": self.font["font_name"], "size": 9}
@@ -110,6 +111,8 @@ class Writer:
             sheet.write_number(row, col, Decimal(value), self.formats[kind])
         elif kind == "count" and not isinstance(value, bool):
             sheet.write_number(row, col, int(value), self.formats["count"])
+        elif kind == "wrap":
+            self.text(sheet, row, col, value, "wrap")
         else:
             self.text(sheet, row, col, value)
 
@@ -132,6 +135,16 @@ class Writer:
                 longest = max([_width(v) for v in frame[name]] or [0])
             longest = max(longest, min(_width(head), 24) if kind != "text" else min(_width(head), 40))
             sheet.set_column(first + col, first + col, min(max(longest + 2, 8), 60))
+
+    def fit_rows(self, sheet, top: int, rows) -> None:
+        """Rows tall enough for their wrapped texts (`rows`: per row, (text, column width) of each wrapped
+        cell): viewers do not all grow a row for wrapped text (LibreOffice keeps the default height and
+        the lines overlap)."""
+        for row, cells in enumerate(rows, start=top + 1):
+            lines = max(sum(max(1, -(-_width(part) // max(width - 2, 1))) for part in str(text).split("\n"))
+                        for text, width in cells)
+            if lines > 1:
+                sheet.set_row(row, 15 * lines + 2)
 
     def printed(self, sheet, header_rows: int = 1) -> None:
         """One page wide, as many long as the rows need, landscape A4, the header repeated."""
@@ -202,20 +215,21 @@ def write_workbook(comparison, path: Path, lang: str, tables, kinds_of, header_o
                 w.chartsheet(shown[key][0], made)
     lint_sheet = w.worksheet(pick(("Lint", "方案体检"), lang))
     headers = [header_of(c, ()) for c in lint_rows.columns]
-    kinds = ["text"] * len(lint_rows.columns)
+    kinds = ["wrap"] * 5
     w.table(lint_sheet, 0, lint_rows, headers, kinds)
-    w.widths(lint_sheet, lint_rows, headers, kinds)
-    lint_sheet.set_column(3, 3, 80, w.book.add_format({**w.font, "font_size": 10, "text_wrap": True,
-                                                       "valign": "top"}))
+    w.widths(lint_sheet, lint_rows.iloc[:, :3], headers[:3], ["text"] * 3)
+    lint_sheet.set_column(3, 3, 80)
+    lint_sheet.set_column(4, 4, 30)
+    w.fit_rows(lint_sheet, 0, [[(m, 80), (r, 30)] for m, r in zip(lint_rows["message"], lint_rows["silenced"])])
     lint_sheet.freeze_panes(1, 0)
     w.printed(lint_sheet)
     about_sheet = w.worksheet(pick(("About", "说明"), lang))
     about_frame = pd.DataFrame(about, columns=["item", "value"])
     headers = [header_of("item", ()), header_of("value", ())]
-    w.table(about_sheet, 0, about_frame, headers, ["text", "text"])
-    about_sheet.set_column(0, 0, 28)
-    about_sheet.set_column(1, 1, 90, w.book.add_format({**w.font, "font_size": 10, "text_wrap": True,
-                                                        "valign": "top"}))
+    w.table(about_sheet, 0, about_frame, headers, ["wrap", "wrap"])
+    about_sheet.set_column(0, 0, 30)
+    about_sheet.set_column(1, 1, 100)
+    w.fit_rows(about_sheet, 0, [[(v, 100)] for v in about_frame["value"]])
     w.printed(about_sheet)
     data_sheet = w.book.add_worksheet(data.get_name())
     data.replay(data_sheet)
@@ -370,6 +384,8 @@ def _bucket_chart(w: Writer, comparison, data, data_row):
                           "border": {"none": True}, "gap": 80})
     w.style_chart(chart, term("cost_by_bucket", lang), term("bucket", lang),
                   f"{term('cost', lang)} ({comparison.currency})")
+    chart.set_x_axis({"name": term("bucket", lang), "name_font": w.chart_font, "label_position": "low",
+                      "num_font": {**w.chart_font, "rotation": 0}})
     return chart
 
 
