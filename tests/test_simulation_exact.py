@@ -60,3 +60,10 @@ def test_split_adds_up_exactly_and_is_proportional():
     q = BIG // 6
     assert parts[1].tolist() == [q, 2 * q + 1, 3 * q + 1]
     assert int(parts[1].sum()) == BIG
+
+
+def test_lower_median_over_the_widest_range_of_int64():
+    # values 2**62 apart cannot share one packed sort key: the two-key sort gives the same exact answer
+    values = pd.Series([2**62, 1, -(2**62), 5, 3], dtype=np.int64)
+    groups = np.array([0, 0, 1, 1, 1])
+    assert lower_median(values, groups).tolist() == [1, 3]  # group 0: 1, 2**62; group 1: -2**62, 3, 5

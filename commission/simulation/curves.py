@@ -54,13 +54,19 @@ class Basket:
 def lower_median(values: pd.Series, groups: np.ndarray) -> np.ndarray:
     """Per group (0..k-1, every one present), the lower median: an actual int64 value of the group, the
     ((n - 1) // 2)-th smallest of its n values. Integer arithmetic only: values are sorted within their
-    group (np.lexsort) and picked by position, never averaged or passed through a float."""
+    group and picked by position, never averaged or passed through a float."""
     numbers = np.asarray(values, dtype=np.int64)
     groups = np.asarray(groups, dtype=np.int64)
-    order = np.lexsort((numbers, groups))
     counts = np.bincount(groups)
-    starts = np.cumsum(counts) - counts
-    return numbers[order][starts + (counts - 1) // 2]
+    pick = np.cumsum(counts) - counts + (counts - 1) // 2
+    if not len(numbers):
+        return numbers
+    low = int(numbers.min())
+    span = int(numbers.max()) - low + 1
+    if len(counts) * span < 2**62:  # one int64 key per row, (group, value) in order: a single fast sort
+        keys = np.sort(groups * span + (numbers - low))
+        return keys[pick] - np.arange(len(counts), dtype=np.int64) * span + low
+    return numbers[np.lexsort((numbers, groups))][pick]
 
 
 def population_basket(history: History, months: Sequence[Period], policies: Sequence[Policy]) -> Optional[Basket]:
