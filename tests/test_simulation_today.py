@@ -258,9 +258,9 @@ def test_today_over_the_quarter_is_each_months_run_in_turn(runs):
 def test_a_candidate_identical_to_today_changes_no_ones_pay(tmp_path):
     """Replacing card-tiered by itself, and paying card-bucket-rates' collectors... by card-bucket-rates: no
     collector's pay moves by a cent (the replacement path is today's path)."""
-    loaded = load_simulation(sample_request(replacements=[f"card-tiered={REPO / 'policies' / 'tiered.yaml'}",
-                                                          f"card-bucket-rates={REPO / 'policies' / 'bucket-rates.yaml'}"],
-                                            state=None))
+    plans = REPO / "policies"
+    loaded = load_simulation(sample_request(replacements=[f"card-tiered={plans / 'tiered.yaml'}",
+                                                          f"card-bucket-rates={plans / 'bucket-rates.yaml'}"]))
     result = build_comparison(loaded.scenarios, loaded.history, loaded.months, loaded.report_of)
     for label in result.labels[1:]:
         assert (result.collectors[f"delta:{label}"] == 0).all(), label
@@ -308,8 +308,9 @@ def test_progress_reports_each_step(files, tmp_path):
     from commission.app.simulation import simulate_plans
 
     seen = []
-    simulate_plans(request(files, candidates=[files / "b.yaml"]), tmp_path / "out", sweeps=["components.base."
-                   "rates.m1.rate=2%,3%"], lang="en", progress=lambda what, done, total: seen.append((what, done, total)))
+    simulate_plans(request(files, candidates=[files / "b.yaml"]), tmp_path / "out",
+                   sweeps=["components.base.rates.m1.rate=2%,3%"], lang="en",
+                   progress=lambda what, done, total: seen.append((what, done, total)))
     steps = [what for what, _, _ in seen]
     for expected in ("loading inputs", "simulating today", "simulating plan-b v1", "payout curves", "sweep", "charts",
                      "writing the report"):

@@ -127,7 +127,8 @@ class _Plans:
 def _load_all_plans(request: SimulationRequest) -> _Plans:
     problems = []
     today, candidates, replacements = [], [], []
-    for paths, role, into in ((request.inputs.policies, "policy", today), (request.candidates, "candidate", candidates)):
+    for paths, role, into in ((request.inputs.policies, "policy", today),
+                              (request.candidates, "candidate", candidates)):
         if not paths:
             continue
         try:

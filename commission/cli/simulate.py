@@ -174,8 +174,9 @@ def _print_summary(report) -> None:
         if row.plan == sim.labels[0]:
             line += f", on {_money(row.recovered, minor)} recovered"
         else:
+            points = _percent(row.change_in_cost_to_collect, True)[:-1]
             line += (f"; {_signed(row.change_in_cost, minor)} ({_percent(row.change_in_cost_share, True)}) and "
-                     f"{_percent(row.change_in_cost_to_collect, True)[:-1]} points vs {shown_label(sim.labels[0], 'en')}")
+                     f"{points} points vs {shown_label(sim.labels[0], 'en')}")
             if winners is not None and row.plan in winners.index:
                 counts = winners.loc[row.plan]
                 line += f"; {counts['winners']} gain, {counts['losers']} lose"

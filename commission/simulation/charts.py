@@ -332,8 +332,8 @@ def _curve_legend(style, label: str, scenario: str, comparison, summary, by_plan
                     f"{style.t('total')} {_money(int(row['cost']), minor)}")
     if scenario in summary.index:
         row = summary.loc[scenario]
-        change = "" if scenario == comparison.labels[0] else \
-            f" ({_money(int(row['change_in_cost']), minor) if row['change_in_cost'] < 0 else '+' + _money(int(row['change_in_cost']), minor)})"
+        delta = int(row["change_in_cost"])
+        change = "" if scenario == comparison.labels[0] else f" ({'+' if delta >= 0 else ''}{_money(delta, minor)})"
         return f"{style.label(label)} — {style.t('total')} {_money(int(row['cost']), minor)}{change}"
     return style.label(label)
 

@@ -110,7 +110,8 @@ def cost_table(sim: Simulation) -> pd.DataFrame:
 
 def plan_summary(sim: Simulation) -> pd.DataFrame:
     """One row per scenario over all months: recovered, cost, cost-to-collect, the change in cost from the
-    baseline (and as a share of it), the change in cost-to-collect (in points), collectors paid, and what is still owed at the end (holdbacks withheld, carried balances)."""
+    baseline (and as a share of it), the change in cost-to-collect (in points), collectors paid, and what
+    is still owed at the end (holdbacks withheld, carried balances)."""
     costs = cost_table(sim)
     totals = costs.loc[costs["period"] == "all"].set_index("plan")
     base_cost, base_recovered = int(totals["cost"].iloc[0]), int(totals["recovered"].iloc[0])

@@ -123,10 +123,6 @@ def header(column: str, lang: str, values: tuple = (), baseline: tuple[str, str]
     return pick(pair, lang) if pair else column
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pick(pair, lang)
-
-
 def _is_money(column: str) -> bool:
     return column in MONEY or column.startswith(("paid:", "delta:"))
 
