@@ -10,7 +10,7 @@ request reads as it always did: each plan paid to everyone, the first the baseli
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -175,7 +175,7 @@ def _history(request: SimulationRequest, policies: Sequence[Policy], progress: P
                          "quarterly targets can be built and prorated for joiners and leavers (candidates only; "
                          "today uses the files as given)")
     if added:
-        history = prepare_history(inputs.ledger.frame, roster, side, currency, minor, added)
+        history = replace(history, added=added)
     progress("loading inputs", 1, 1)
     return history, months, report_of, notes
 

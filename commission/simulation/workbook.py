@@ -286,7 +286,7 @@ def _summary_sheet(w: Writer, comparison, shown, kinds_of, header_of, lint_rows)
         part_kinds = [kinds_of(c) for c in part.columns]
         row = w.table(sheet, row + 1, part, part_headers, part_kinds) + 1
         widths.append((part, part_headers, part_kinds))
-    active = int((lint_rows["silenced"] == "").sum()) if len(lint_rows) else 0
+    active = sum(1 for warning in comparison.lint if not warning.silenced)
     engine = len(comparison.engine_warnings)
     w.text(sheet, row, 0, pick((f"{active} health-check warning(s), {engine} engine warning(s): see the Lint sheet",
                                 f"方案体检提示 {active} 条, 引擎提示 {engine} 条: 见“方案体检”表"), lang), "note")
