@@ -46,7 +46,7 @@ from commission.policy import load_policy, parse_policy
 from commission.simulation import build_comparison, parse_sweep
 from commission.simulation.compare import gini, nearest_rank, ratio
 from commission.simulation.lint import Evidence, evidence_from, lint_policy, silences
-from commission.simulation.replay import run_plan
+from commission.simulation.scenarios import run_scenario
 from commission.simulation.sweep import grid
 from commission.app.inputs import InputPaths
 from commission.app.simulation import SimulationRequest, load_simulation
@@ -183,7 +183,7 @@ def test_quarters_group_the_months(files, loaded):
     request = SimulationRequest(InputPaths(policies=[files / "a.yaml"], ledgers=[files / "ledger.csv"]), by="quarter")
     quarterly = load_simulation(request)
     assert quarterly.report_of[Period.parse("2026-10")] == Period.parse("2026-Q4")
-    result = build_comparison(quarterly.candidates, quarterly.history, quarterly.months, quarterly.report_of)
+    result = build_comparison(quarterly.scenarios, quarterly.history, quarterly.months, quarterly.report_of)
     assert result.costs.set_index("period").loc["2026-Q4", "cost"] == 39500
 
 
@@ -347,7 +347,8 @@ def test_cap_binds_needs_a_ledger(files):
     events.write_text("event_id,collector_id,date,type\n", encoding="utf-8")
     loaded = load_simulation(SimulationRequest(InputPaths(policies=[LINT / "cap_binds.yaml"],
                                                           ledgers=[files / "ledger.csv"], events=[events])))
-    evidence = evidence_from(run_plan(loaded.candidates[0], loaded.history, loaded.months))
+    run, _ = run_scenario(loaded.scenarios[0], loaded.history, loaded.months)  # today: the plan given, paid as a run
+    evidence = evidence_from(run)
     assert (evidence.collector_months, evidence.cap_cuts) == (4, {"monthly-cap": 2})
     assert lint_fixture("cap_binds.yaml", evidence=evidence) == []  # 2 of 4 is not most
     most = Evidence(collector_months=4, cap_cuts={"monthly-cap": 3}, variable_median=0, variable_p90=0)
@@ -390,10 +391,12 @@ def report(files, tmp_path_factory):
 
 def test_simulate_writes_the_reports(report):
     out, output = report
-    assert sorted(p.name for p in out.iterdir()) == ["charts", "comparison.html", "comparison.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["charts", "comparison.html", "comparison.xlsx", "lint.txt"]
     assert {p.name for p in (out / "charts").iterdir()} >= {"cost_by_period.png", "payout_curves.png", "sweep.png",
                                                               "behaviour.png", "winners_losers.png"}
-    assert "plan-b v1: cost 426.00 CNY on 4600.00 recovered, cost-to-collect 9.26%, +31.00 vs baseline" in output
+    # cost-to-collect 426 / 4600 = 9.2609%, against 395 / 4600 = 8.5870%: +0.6739 points; +31 / 395 = +7.848%
+    assert ("plan-b v1: cost 426.00 CNY, cost-to-collect 9.26%; +31.00 (+7.85%) and +0.67 points vs plan-a v1; "
+            "2 gain, 1 lose") in output
 
 
 def test_html_report_is_self_contained(report):
@@ -408,13 +411,15 @@ def test_html_report_is_self_contained(report):
 
 def test_workbook_is_readable(report):
     workbook = load_workbook(report[0] / "comparison.xlsx")
-    assert workbook.sheetnames[:3] == ["About 说明", "Summary 汇总", "Cost by period 各期成本"]
+    assert workbook.sheetnames[:3] == ["Summary 汇总", "Winners, losers 得失", "Cost by period 各期成本"]
+    assert workbook.active.title == "Summary 汇总"  # it opens on the Summary
     summary = workbook["Summary 汇总"]
-    rows = list(summary.iter_rows(values_only=True))
-    assert rows[0][:3] == ("plan 方案", "recovered 回款金额", "cost 成本")
+    rows = list(summary.iter_rows(min_row=4, values_only=True))
+    assert rows[0][:4] == ("plan 方案", "recovered 回款金额", "cost 成本", "cost-to-collect 催收成本率")
     assert rows[1][:4] == ("plan-a v1", 4600, 395, 0.08587)  # numbers as written: 4600.00, 395.00, 8.5870%
-    assert summary["B2"].number_format == "#,##0.00" and summary["D2"].number_format == "0.00%"
-    assert len(workbook["Charts 图表"]._images) >= 5
+    assert summary["B5"].number_format == "#,##0.00" and summary["D5"].number_format == "0.00%"
+    assert summary["E6"].value == 31 and summary["E6"].number_format.startswith("+")  # +31.00: a change shows its sign
+    assert "About 说明" in workbook.sheetnames and "Lint 方案体检" in workbook.sheetnames
 
 
 def test_simulate_user_errors_exit_2(files, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import click
@@ -27,8 +28,8 @@ def input_options(command):
     file = click.Path(dir_okay=False, path_type=Path)
     options = [
         click.option("--roster", "roster_path", type=file,
-                     help="Roster (collector_id, name, team, employee_id): teams for the comparison, employment "
-                          "dates, team leads. Its plan column is not used: every plan pays everyone."),
+                     help="Roster (collector_id, name, team, employee_id; plan, start_date, end_date): who is on "
+                          "which plan today, teams, employment dates, team leads."),
         click.option("--targets", "targets_path", multiple=True, type=file,
                      help="Targets, for attainment bonuses; repeatable."),
         click.option("--assignments", "assignments_path", multiple=True, type=file,
@@ -49,64 +50,148 @@ def input_options(command):
     return command
 
 
-def simulation_request(policies, ledgers, options):
+def simulation_request(policies, ledgers, options, candidates=(), replacements=(), state=None):
     from ..app.inputs import InputPaths
     from ..app.simulation import SimulationRequest
 
     return SimulationRequest(InputPaths(policies=policies, ledgers=ledgers, roster=options["roster_path"],
                                         targets=options["targets_path"], assignments=options["assignments_path"],
                                         events=options["events_path"]),
-                             periods=options["periods"], by=options["by"])
+                             periods=options["periods"], by=options["by"], candidates=candidates,
+                             replacements=replacements, state=state)
+
+
+class ProgressLine:
+    """Progress on stderr, one line rewritten in place, only on a terminal (never in a log or a pipe) and
+    never with --quiet."""
+
+    def __init__(self, enabled: bool, stream=None):
+        self.enabled = enabled
+        self.stream = stream if stream is not None else sys.stderr
+        self.shown = False
+
+    @classmethod
+    def for_stream(cls, stream, quiet: bool) -> "ProgressLine":
+        is_terminal = getattr(stream, "isatty", None)
+        return cls(enabled=not quiet and bool(is_terminal and is_terminal()), stream=stream)
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        text = f"{what}: {done}/{total}" if total > 1 else f"{what}..."
+        self.stream.write("\r\x1b[K" + text[:120])
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
 
 
 @click.command()
 @click.option("--policy", "policy_paths", required=True, multiple=True, type=click.Path(path_type=Path),
-              help="A candidate plan (YAML), or a folder of them; repeatable. The first is the baseline every "
-                   "other plan is compared with.")
+              help="The plans in force today, as for `commission run` (files or folders, repeatable): the "
+                   "roster's plan column and the plans' effective dates say who is paid by which. What they "
+                   "pay is the baseline every candidate is compared with.")
+@click.option("--candidate", "candidates", multiple=True, type=click.Path(path_type=Path),
+              help="A candidate plan paid to every collector (a file, or a folder of them); repeatable.")
+@click.option("--replace", "replacements", multiple=True, metavar="PLAN=FILE",
+              help="A candidate that pays the collectors the roster puts on PLAN (everyone else as today), "
+                   "e.g. card-tiered=new-tiers.yaml; repeatable.")
 @click.option("--ledger", "ledgers", required=True, multiple=True, type=click.Path(path_type=Path),
               help="Recovery ledger(s) of the history to simulate on: files or folders, repeatable.")
 @input_options
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The state.json the run for the month before the first simulated month left: the balances "
+                   "(holdbacks, carried negatives, draws) today starts from. Default: zero.")
 @click.option("--sweep", "sweeps", multiple=True,
-              help="Vary a number of the first plan over a grid, e.g. components.base.rates.m3.rate=3%..8%:0.5% "
-                   "(START..STOP:STEP or V1,V2,...). Give it twice for a two-way grid. See docs/simulation.md.")
+              help="Vary a number of the first candidate (or of today's one plan) over a grid, e.g. "
+                   "components.base.rates.m3.rate=3%..8%:0.5% (START..STOP:STEP or V1,V2,...). Give it twice for a "
+                   "two-way grid. See docs/simulation.md.")
 @click.option("--elasticity",
               help="ASSUMPTION for a behavioural what-if: recovery scales by 1 + E x the change in effective "
                    "marginal rate (E = 2: 2% more recovery per percentage point). Shown beside the static result.")
 @click.option("--lang", type=click.Choice(["en", "zh", "en+zh"]), default="en+zh", show_default=True,
-              help="Language of the report's labels.")
+              help="Language of the report's labels and charts.")
 @click.option("--title", help="Title of the report (default: Plan comparison).")
+@click.option("--quiet", is_flag=True, help="No progress on stderr (there is none when stderr is not a terminal).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for comparison.xlsx, comparison.html and charts/ (replaced whole, atomically).")
+              help="Folder for comparison.xlsx, comparison.html, charts/ and lint.txt (replaced whole, atomically).")
 @reports_user_errors
-def simulate(policy_paths, ledgers, sweeps, elasticity, lang, title, out_dir, base_salary, **options):
-    """Run candidate plans on the same history and compare cost, cost-to-collect, who gains and who loses."""
+def simulate(policy_paths, candidates, replacements, ledgers, state_path, sweeps, elasticity, lang, title, quiet,
+             out_dir, base_salary, **options):
+    """Compare what is paid today with candidate plans on the same history: cost, cost-to-collect, per
+    collector and team, who gains and who loses."""
     from ..app.simulation import simulate_plans
 
-    comparison, folder = simulate_plans(simulation_request(policy_paths, ledgers, options), out_dir, sweeps,
-                                        elasticity, base_salary, lang, title)
-    _print_summary(comparison, folder)
+    progress = ProgressLine.for_stream(sys.stderr, quiet)
+    try:
+        report = simulate_plans(simulation_request(policy_paths, ledgers, options, candidates, replacements,
+                                                   state_path), out_dir, sweeps, elasticity, base_salary, lang, title,
+                                progress)
+    finally:
+        progress.clear()
+    _print_summary(report)
 
 
-def _print_summary(comparison, folder: Path) -> None:
+def _money(value: int, minor: int) -> str:
+    return format_minor(int(value), minor, grouped=True)
+
+
+def _signed(value: int, minor: int) -> str:
+    return ("+" if value >= 0 else "") + _money(value, minor)
+
+
+def _percent(value, sign: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    shown = (Decimal(value) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{'+' if sign and shown >= 0 else ''}{shown}%"
+
+
+def _print_summary(report) -> None:
+    """The result on one screen: what was simulated, one line per scenario, then one line on the warnings."""
+    from ..errors import with_names
+    from ..simulation.labels import shown_label
+    from ..simulation.report_files import lint_counts
+    from .common import flag
+
+    comparison, folder = report.comparison, report.folder
     minor, currency = comparison.minor_units, comparison.currency
     sim = comparison.simulation
-    click.echo(f"simulated {len(sim.months)} month(s), {sim.months[0]} to {sim.months[-1]}, "
-               f"{len(comparison.collectors)} collectors; baseline {sim.labels[0]}")
+    months = f"{len(sim.months)} month(s), {sim.months[0]} to {sim.months[-1]}"
+    if comparison.today_plans is not None:
+        plans = ", ".join(f"{r.plan} for {r.collectors}" for r in comparison.today_plans.itertuples(index=False))
+        click.echo(f"simulated {months}, {len(comparison.collectors)} collectors; baseline: today ({plans})")
+    else:
+        click.echo(f"simulated {months}, {len(comparison.collectors)} collectors; baseline {sim.labels[0]}")
+    winners = comparison.winners.set_index("plan") if len(comparison.winners) else None
     for row in comparison.summary.itertuples(index=False):
-        change = "" if row.plan == sim.labels[0] else \
-            f", {'+' if row.change_in_cost >= 0 else ''}{format_minor(row.change_in_cost, minor)} vs baseline"
-        ratio = f"{row.cost_to_collect * 100:.2f}%" if row.cost_to_collect is not None else "n/a"
-        click.echo(f"  {row.plan}: cost {format_minor(row.cost, minor)} {currency} on "
-                   f"{format_minor(row.recovered, minor)} recovered, cost-to-collect {ratio}{change}")
-    for warning in comparison.lint:
-        if not warning.silenced:
-            click.echo(str(warning), err=True)
-    for run in sim.runs:
-        for message in run.warnings:
-            click.echo(f"warning: {run.label}: {message}", err=True)
-    click.echo(f"report written to {folder}/")
-    for name in sorted(p.name for p in folder.iterdir()):
-        click.echo(f"  {folder / name}")
+        line = (f"  {shown_label(row.plan, 'en')}: cost {_money(row.cost, minor)} {currency}, cost-to-collect "
+                f"{_percent(row.cost_to_collect)}")
+        if row.plan == sim.labels[0]:
+            line += f", on {_money(row.recovered, minor)} recovered"
+        else:
+            points = _percent(row.change_in_cost_to_collect, True)[:-1]
+            line += (f"; {_signed(row.change_in_cost, minor)} ({_percent(row.change_in_cost_share, True)}) and "
+                     f"{points} points vs {shown_label(sim.labels[0], 'en')}")
+            if winners is not None and row.plan in winners.index:
+                counts = winners.loc[row.plan]
+                line += f"; {counts['winners']} gain, {counts['losers']} lose"
+        click.echo(line)
+    active, silenced, engine = lint_counts(comparison)
+    parts = [f"{active} warning(s)" + (f" ({silenced} silenced)" if silenced else "")]
+    if engine:
+        parts.append(f"{engine} engine warning(s)")
+    click.echo(f"{' and '.join(parts)}: see {report.written.lint_file} (the Lint sheet)")
+    if report.written.chart_warning:
+        click.echo(report.written.chart_warning, err=True)
+    if report.legacy:
+        click.echo("note: " + with_names(comparison.notes[0], flag), err=True)
+    names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
+    click.echo(f"report written to {folder}/: {', '.join(names)}")
 
 
 @click.command()

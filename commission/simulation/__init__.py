@@ -1,17 +1,22 @@
-"""Scheme simulation for managers: candidate plans run on the same real history and compared.
+"""Scheme simulation for managers: what is paid today compared with candidate plans on the same real history.
 
-`replay` runs each plan over the months of a loaded history, `compare` derives costs, per-collector
-differences, winners and losers and the pay distribution, `sweep` varies plan numbers over a grid,
-`curves` draws pay against recovery, `behaviour` adds the optional elasticity what-if, `lint` checks
-a plan's incentives, and `report` puts them together; these are pure (no files, no clock).
-`report_files` and `charts` write the comparison workbook, HTML and charts."""
+`replay` runs a plan paid to everyone over the months of a loaded history, `scenarios` runs today (the
+roster's plans, by effective date, through the engine's own pay_period) and each candidate, `compare`
+derives costs, per-collector and per-team differences, winners and losers and the pay distribution,
+`sweep` varies plan numbers over a grid, `curves` draws pay against recovery, `behaviour` adds the
+optional elasticity what-if, `lint` checks a plan's incentives, and `report` puts them together; these
+are pure (no files, no clock). `report_files`, `workbook` and `charts` write the comparison workbook,
+HTML, charts and lint.txt; `fonts` finds the fonts charts draw Chinese with.
+"""
 
 from .lint import CODES as LINT_CODES
 from .lint import LintWarning, lint_policy
+from .replay import (Candidate, History, Scenario, candidates_of, everyone, prepare_history, replacement,
+                     simulated_months, today_scenario)
 from .report import Comparison, build_comparison
-from .replay import Candidate, History, Simulation, candidates_of, prepare_history, simulate, simulated_months
+from .scenarios import Opening, Simulation, simulate
 from .sweep import Sweep, parse_sweep
 
-__all__ = ["LINT_CODES", "Candidate", "Comparison", "History", "LintWarning", "Simulation", "Sweep",
-           "build_comparison", "candidates_of", "lint_policy", "parse_sweep", "prepare_history", "simulate",
-           "simulated_months"]
+__all__ = ["LINT_CODES", "Candidate", "Comparison", "History", "LintWarning", "Opening", "Scenario", "Simulation",
+           "Sweep", "build_comparison", "candidates_of", "everyone", "lint_policy", "parse_sweep", "prepare_history",
+           "replacement", "simulate", "simulated_months", "today_scenario"]

@@ -1,6 +1,6 @@
-"""Comparison tables from a simulation: cost per plan and period, cost-to-collect, each collector's pay
-under every plan and the difference from the first (baseline) plan, winners and losers, how pay is
-distributed, and cost by overdue bucket.
+"""Comparison tables from a simulation: cost per scenario and period, cost-to-collect, each collector's pay
+under every scenario and the difference from the baseline (today), per team, winners and losers, how pay
+is distributed, cost by overdue bucket, and today's cost per plan.
 
 Money stays int64 minor units. Ratios (cost-to-collect, shares, the Gini coefficient) are exact
 fractions of integer totals, rounded once, at the end, to a Decimal for display (`ratio`).
@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .replay import Simulation
+from .scenarios import Simulation
 
 #: Percentiles of per-collector pay shown (nearest rank: each is an actual collector's pay).
 PERCENTILES = (10, 25, 50, 75, 90)
@@ -39,24 +39,44 @@ def _round(value: Fraction, places: int) -> Decimal:
 
 
 def collector_totals(sim: Simulation) -> pd.DataFrame:
-    """One row per collector who recovered or was paid anything under any plan: collector_id, name, team,
-    recovered over the months simulated, and `paid:<plan>` per plan (int64)."""
+    """One row per collector who recovered or was paid anything under any scenario: collector_id, name,
+    team, the plan that pays them today (when the baseline is today), recovered over the months simulated,
+    and `paid:<scenario>` per scenario (int64)."""
     frames = []
     for run in sim.runs:
         sums = run.payouts.groupby("collector_id", sort=True)[["recovered", "net_payout"]].sum()
         frames.append(sums.rename(columns={"net_payout": f"paid:{run.label}"}))
-    table = frames[0][["recovered"]].copy()
+    index = frames[0].index
+    for sums in frames[1:]:
+        index = index.union(sums.index)
+    table = frames[0][["recovered"]].reindex(index, fill_value=0)
     for run, sums in zip(sim.runs, frames):
         table[f"paid:{run.label}"] = sums[f"paid:{run.label}"].reindex(table.index, fill_value=0)
     paid_columns = [f"paid:{label}" for label in sim.labels]
     active = (table["recovered"] != 0) | (table[paid_columns] != 0).any(axis=1)
     table = table.loc[active].astype(np.int64)
     names, teams = sim.history.names(), sim.history.teams()
+    if sim.baseline.scenario.kind == "today":
+        plans = sim.baseline.payouts.drop_duplicates("collector_id", keep="last").set_index("collector_id")["plan"]
+        table.insert(0, "plan_today", plans.reindex(table.index).fillna("").to_numpy(dtype=object))
     table.insert(0, "team", teams.reindex(table.index).fillna("").to_numpy(dtype=object) if len(teams) else "")
     table.insert(0, "name", names.reindex(table.index).fillna("").to_numpy(dtype=object) if len(names) else "")
     table.index.name = "collector_id"
     table = table.reset_index()
     table["collector_id"] = table["collector_id"].astype("str")
+    return table
+
+
+def plans_of(run) -> pd.DataFrame:
+    """A run's cost per plan (today: what each plan of the roster pays): plan, collectors paid by it,
+    recovered, cost, cost-to-collect; plans in the order they first pay someone."""
+    payouts = run.payouts
+    sums = payouts.groupby("plan", sort=False)[["recovered", "net_payout"]].sum()
+    collectors = payouts.groupby("plan", sort=False)["collector_id"].nunique()
+    table = pd.DataFrame({"plan": sums.index.astype(str), "collectors": collectors.reindex(sums.index).to_numpy(),
+                          "recovered": sums["recovered"].to_numpy(dtype=np.int64),
+                          "cost": sums["net_payout"].to_numpy(dtype=np.int64)})
+    table["cost_to_collect"] = [ratio(c, r) for c, r in zip(table["cost"], table["recovered"])]
     return table
 
 
@@ -89,19 +109,23 @@ def cost_table(sim: Simulation) -> pd.DataFrame:
 
 
 def plan_summary(sim: Simulation) -> pd.DataFrame:
-    """One row per plan over all months: recovered, cost, cost-to-collect, the change in cost from the
-    baseline, collectors paid, and what is still owed at the end (holdbacks withheld, carried balances)."""
+    """One row per scenario over all months: recovered, cost, cost-to-collect, the change in cost from the
+    baseline (and as a share of it), the change in cost-to-collect (in points), collectors paid, and what
+    is still owed at the end (holdbacks withheld, carried balances)."""
     costs = cost_table(sim)
     totals = costs.loc[costs["period"] == "all"].set_index("plan")
-    base_cost = int(totals["cost"].iloc[0])
+    base_cost, base_recovered = int(totals["cost"].iloc[0]), int(totals["recovered"].iloc[0])
     rows = []
     for run in sim.runs:
         paid = run.payouts.groupby("collector_id")["net_payout"].sum()
         owed_to, owed_by = run.owed_at_end()
-        cost = int(totals.at[run.label, "cost"])
-        rows.append({"plan": run.label, "recovered": int(totals.at[run.label, "recovered"]), "cost": cost,
+        cost, recovered = int(totals.at[run.label, "cost"]), int(totals.at[run.label, "recovered"])
+        points = (Fraction(cost, recovered) - Fraction(base_cost, base_recovered)
+                  if recovered and base_recovered else None)
+        rows.append({"plan": run.label, "recovered": recovered, "cost": cost,
                      "cost_to_collect": totals.at[run.label, "cost_to_collect"],
                      "change_in_cost": cost - base_cost, "change_in_cost_share": ratio(cost - base_cost, base_cost),
+                     "change_in_cost_to_collect": _round(points, RATIO_PLACES) if points is not None else None,
                      "collectors_paid": int((paid > 0).sum()), "withheld_at_end": owed_to,
                      "owed_by_collectors_at_end": owed_by})
     return pd.DataFrame(rows)
@@ -111,7 +135,8 @@ def winners_losers(sim: Simulation, top: int = 5) -> tuple[pd.DataFrame, pd.Data
     """Against the baseline, per other plan: (summary, teams, largest).
 
     summary: plan, collectors, winners, losers, unchanged, total gained, total lost, largest gain and
-    loss (who and how much). teams: plan, team, collectors, winners, losers, net change.
+    loss (who and how much). teams: plan, team, collectors, recovered, cost under the baseline and the
+    plan, net change, both costs-to-collect, winners, losers.
     largest: plan, kind (gain / loss), rank, collector_id, name, team, baseline pay, pay, delta.
     """
     table = collector_table(sim)
@@ -133,8 +158,13 @@ def winners_losers(sim: Simulation, top: int = 5) -> tuple[pd.DataFrame, pd.Data
             "largest_loss": int(min(delta.min(initial=0), 0))})
         grouped = table.assign(win=delta > 0, lose=delta < 0, delta=delta).groupby("team", sort=True)
         for team, part in grouped:
-            teams.append({"plan": label, "team": team, "collectors": len(part), "winners": int(part["win"].sum()),
-                          "losers": int(part["lose"].sum()), "net_change": int(part["delta"].sum())})
+            recovered = int(part["recovered"].sum())
+            before, after = int(part[f"paid:{base_label}"].sum()), int(part[f"paid:{label}"].sum())
+            teams.append({"plan": label, "team": team, "collectors": len(part), "recovered": recovered,
+                          "baseline_cost": before, "cost": after, "net_change": after - before,
+                          "baseline_cost_to_collect": ratio(before, recovered),
+                          "cost_to_collect": ratio(after, recovered),
+                          "winners": int(part["win"].sum()), "losers": int(part["lose"].sum())})
         for kind, part, ascending in (("gain", gains, False), ("loss", losses, True)):
             ordered = part.sort_values([f"delta:{label}", "collector_id"], ascending=[ascending, True]).head(top)
             for rank, (_, row) in enumerate(ordered.iterrows(), start=1):

@@ -53,8 +53,21 @@ class Basket:
 
 
 def lower_median(values: pd.Series, groups: np.ndarray) -> np.ndarray:
-    """Per group, the lower median: an actual value of the group (exact for integers)."""
-    return values.groupby(groups).quantile(0.5, interpolation="lower").to_numpy().astype(np.int64)
+    """Per group (0..k-1, every one present), the lower median: an actual int64 value of the group, the
+    ((n - 1) // 2)-th smallest of its n values. Integer arithmetic only: values are sorted within their
+    group and picked by position, never averaged or passed through a float."""
+    numbers = np.asarray(values, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.int64)
+    counts = np.bincount(groups)
+    pick = np.cumsum(counts) - counts + (counts - 1) // 2
+    if not len(numbers):
+        return numbers
+    low = int(numbers.min())
+    span = int(numbers.max()) - low + 1
+    if len(counts) * span < 2**62:  # one int64 key per row, (group, value) in order: a single fast sort
+        keys = np.sort(groups * span + (numbers - low))
+        return keys[pick] - np.arange(len(counts), dtype=np.int64) * span + low
+    return numbers[np.lexsort((numbers, groups))][pick]
 
 
 def population_basket(history: History, months: Sequence[Period], policies: Sequence[Policy]) -> Optional[Basket]:
@@ -100,9 +113,10 @@ def split_exactly(totals: np.ndarray, weights: np.ndarray) -> np.ndarray:
     whole = int(weights.sum())
     exact = np.outer(totals.astype(object), weights.astype(object))  # Python ints: no overflow
     parts = (exact // whole).astype(np.int64)
-    remainder = (exact % whole).astype(object)
+    # each remainder is below `whole`, itself an int64 total: exact as int64, compared without a float
+    remainder = (exact % whole).astype(np.int64)
     leftover = totals - parts.sum(axis=1)
-    order = np.argsort(-np.array(remainder.tolist(), dtype=float), axis=1, kind="stable")
+    order = np.argsort(-remainder, axis=1, kind="stable")
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(weights.size)[None, :].repeat(len(totals), axis=0), axis=1)
     return parts + (rank < leftover[:, None])
@@ -188,6 +202,20 @@ class Curves:
     assigned: int
     step: int
     notes: tuple[str, ...] = ()
+    mix: tuple[tuple[str, int], ...] = ()  # (overdue bucket, recovered in it) of the payments the curve mixes
+
+
+def bucket_mix(basket: Basket, policies: Sequence[Policy]) -> tuple[tuple[str, int], ...]:
+    """The population's recovery by overdue bucket (of the first plan that has buckets), as the curve mixes
+    it: every cell lies in one bucket of every plan, so each cell's weight goes to the bucket of its
+    representative days past due."""
+    ages = next((c for p in policies for c in p.classifiers if c.field == "days_past_due"), None)
+    if ages is None or "days_past_due" not in basket.cells:
+        return ()
+    codes = classify(basket.cells["days_past_due"].to_numpy(), ages)
+    weights = basket.cells["weight"].to_numpy(dtype=np.int64)
+    return tuple((label, int(weights[codes == k].sum())) for k, label in enumerate(ages.labels)
+                 if (codes == k).any())
 
 
 def median_month_value(table: Optional[pd.DataFrame], column: str, months: Sequence[Period]) -> int:
@@ -252,7 +280,8 @@ def payout_curves(candidates: Sequence[Candidate], history: History, months: Seq
              "or QA scores; overrides and yearly components left out"]
     return Curves(points=pd.concat(frames, ignore_index=True),
                   jumps=pd.DataFrame(jumps, columns=["plan", "recovered", "before", "after"]),
-                  quarter=quarter, target=target, assigned=assigned, step=int(step), notes=tuple(notes))
+                  quarter=quarter, target=target, assigned=assigned, step=int(step), notes=tuple(notes),
+                  mix=bucket_mix(basket, policies))
 
 
 def _per_collector(collectors, quarter: Period, column: str, value: int) -> pd.DataFrame:

@@ -1,22 +1,29 @@
-"""Run candidate plans over the same history: inputs loaded once, one engine run per plan and month.
+"""Run scenarios over the same history: inputs loaded once, one engine run per scenario and month.
 
-A simulation asks "what if everyone were on plan B": every candidate plan pays every collector
-(the roster's plan column is ignored) over the months of the history, each month's run starting
-from the balances (holdbacks, carried negatives, draws) the plan's run for the month before left,
-and the first month from zero. Effective dates are ignored: a plan written for next year is
-simulated on last year's ledger.
+A scenario is what would be paid:
+
+- **today** (the baseline): what the roster's plan column and the plans' effective dates pay, month
+  after month, balances carried: the engine's own `pay_period`, exactly as `commission run` pays each
+  month (`scenarios.run_roster`);
+- **a candidate for everyone** ("what if everyone were on plan B"): one plan pays every collector (the
+  roster's plan column is not used), taken as in force on every day (a plan written for next year is
+  simulated on last year's ledger) (`run_plan`);
+- **today with one plan replaced**: the collectors the roster puts on plan P are paid by the candidate
+  instead, everyone else as today (`scenarios.run_roster`).
+
+Each month's run starts from the balances (holdbacks, carried negatives, draws) the scenario's run for
+the month before left; the first month from the opening balances given (a state file), else from zero.
 
 The ledger is credited (split credit applied) and put in date order once; each month's run gets a
-contiguous slice of it (the widest window any candidate pays over that month), so a run never
-scans the whole history. Each run is reduced at once to small per-collector and per-bucket
-aggregates (int64 minor units); its payment-level lineage is dropped.
+contiguous slice of it, so a run never copies the history. Each run is reduced at once to small
+per-collector and per-bucket aggregates (int64 minor units); its payment-level lineage is dropped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -40,10 +47,66 @@ _ALWAYS = date(1, 1, 1)
 
 @dataclass(frozen=True)
 class Candidate:
-    """A plan to simulate: its label in reports, and the plan in force on every day."""
+    """A plan to simulate for everyone: its label in reports, and the plan in force on every day."""
 
     label: str
     policy: Policy
+
+
+#: Kinds of scenario.
+TODAY, EVERYONE, REPLACE = "today", "everyone", "replace"
+#: The label of what is paid today, in every table (reports show it in their language).
+TODAY_LABEL = "today"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What a run pays: `policies` are the plans given to the engine. today: the plans in force today
+    (the roster says who is on which); everyone: one plan, in force on every day; replace: today's plans
+    with `replaced` paid by `new_plan` (its id taken over, in force on every day)."""
+
+    label: str
+    kind: str
+    policies: tuple[Policy, ...]
+    replaced: str = ""
+    new_plan: Optional[Policy] = None
+
+    @property
+    def candidate(self) -> Optional[Candidate]:
+        """The plan applied to everyone (None for today and replacements)."""
+        return Candidate(self.label, self.policies[0]) if self.kind == EVERYONE else None
+
+    @property
+    def written(self) -> tuple[Policy, ...]:
+        """The plans as written that this scenario stands for (for lint, curves and the About sheet):
+        today's plans, the candidate, or the replacement."""
+        if self.kind == REPLACE:
+            return (self.new_plan,)
+        return self.policies
+
+
+def everyone(candidate: Candidate) -> Scenario:
+    return Scenario(candidate.label, EVERYONE, (candidate.policy,))
+
+
+def as_scenario(item) -> Scenario:
+    """A Scenario as it is; a Candidate as the scenario that pays it to everyone."""
+    return item if isinstance(item, Scenario) else everyone(item)
+
+
+def today_scenario(policies: Sequence[Policy]) -> Scenario:
+    return Scenario(TODAY_LABEL, TODAY, tuple(policies))
+
+
+def replacement(today: Sequence[Policy], plan: str, new: Policy, label: Optional[str] = None) -> Scenario:
+    """Today, with the collectors on `plan` paid by `new` (every version of `plan` leaves; `new` takes its id
+    and is in force on every day)."""
+    if not any(p.plan == plan for p in today):
+        raise InputError([Problem("", "", f"{plan}={new.source}: plan {plan!r} is not among the plans in force "
+                                  f"today ({', '.join(sorted({p.plan for p in today}))})", role="replace")])
+    label = label or f"{plan} \u2192 {new.plan} v{new.version}"
+    stands_in = replace(always_in_force(new), plan=plan)
+    return Scenario(label, REPLACE, (*[p for p in today if p.plan != plan], stands_in), replaced=plan, new_plan=new)
 
 
 def candidates_of(policies: Sequence[Policy]) -> list[Candidate]:
@@ -67,22 +130,51 @@ def always_in_force(policy: Policy) -> Policy:
 
 @dataclass(frozen=True, eq=False)
 class History:
-    """What every candidate runs on: credited ledger rows in date order (the `history` reversals and
-    overrides look in), the roster (indexed by collector_id) and the side inputs (no state)."""
+    """What every scenario runs on: credited ledger rows in date order (`ledger`, the `history` reversals
+    and overrides look in), the same rows as given (`source`, uncredited: the engine's `pay_period`
+    credits them itself), the roster (indexed by collector_id) and the side inputs as given (no state).
+
+    `added` holds the monthly targets and assigned balances a simulation adds for months in which a
+    collector was not employed at all (`fill_months_not_employed`): a candidate applied to everyone
+    gets all of them, a replacement those of the collectors it pays, today none."""
 
     ledger: pd.DataFrame
     roster: Optional[pd.DataFrame]
     side: SideInputs
     currency: str
     minor_units: int
+    source: Optional[pd.DataFrame] = None
+    added: dict = field(default_factory=dict)  # "targets" / "assignments" -> rows added
 
-    def rows_between(self, first: date, last: date) -> pd.DataFrame:
+    def rows_between(self, first: date, last: date, ledger: Optional[pd.DataFrame] = None) -> pd.DataFrame:
         """Ledger rows dated first..last (both included), numbered from 0 as the engine expects: a contiguous
         slice (copy-on-write: the ledger's data is not copied)."""
-        dates = self.ledger["payment_date"].to_numpy()
+        ledger = self.ledger if ledger is None else ledger
+        dates = ledger["payment_date"].to_numpy()
         lo = int(np.searchsorted(dates, np.datetime64(first), side="left"))
         hi = int(np.searchsorted(dates, np.datetime64(last + timedelta(days=1)), side="left"))
-        return self.ledger.iloc[lo:hi].reset_index(drop=True)
+        return ledger.iloc[lo:hi].reset_index(drop=True)
+
+    def given_until(self, last: date) -> pd.DataFrame:
+        """Every row as given (uncredited) dated up to `last`: what `commission run` reads for a period
+        ending on `last` (later rows are outside every window it pays)."""
+        source = self.source if self.source is not None else self.ledger
+        return self.rows_between(date.min, last, source)
+
+    def side_for(self, collectors=None) -> SideInputs:
+        """The side inputs with the rows added for these collectors (None: everyone)."""
+        if not self.added:
+            return self.side
+        changed = {}
+        for name, rows in self.added.items():
+            mine = rows if collectors is None else rows.loc[rows["collector_id"].isin(set(collectors))]
+            if len(mine):
+                changed[name] = pd.concat([getattr(self.side, name), mine], ignore_index=True)
+        return replace(self.side, **changed) if changed else self.side
+
+    @property
+    def candidate_side(self) -> SideInputs:
+        return self.side_for(None)
 
     def teams(self) -> pd.Series:
         """collector_id -> team ('' without a roster)."""
@@ -95,17 +187,24 @@ class History:
             return pd.Series(dtype="str")
         return self.roster["name"]
 
+    def plans(self) -> pd.Series:
+        """collector_id -> the plan the roster puts them on ('' for none, or without a roster)."""
+        if self.roster is None or "plan" not in self.roster:
+            return pd.Series(dtype="str")
+        return self.roster["plan"]
+
 
 def prepare_history(ledger: pd.DataFrame, roster: Optional[pd.DataFrame], side: SideInputs, currency: str,
-                    minor_units: int) -> History:
-    """Apply split credit once and order the rows by payment date (stable, so ties keep ledger order)."""
-    if "credit_share" in ledger:
-        ledger = ledger.assign(amount=credited_amounts(ledger))
+                    minor_units: int, added: Optional[dict] = None) -> History:
+    """Order the rows by payment date (stable, so ties keep ledger order) and apply split credit once."""
     dates = ledger["payment_date"].to_numpy()
     if len(dates) > 1 and not (dates[1:] >= dates[:-1]).all():
         ledger = ledger.take(np.argsort(dates, kind="stable")).reset_index(drop=True)
+    source = ledger
+    if "credit_share" in ledger:
+        ledger = ledger.assign(amount=credited_amounts(ledger))
     return History(ledger=ledger, roster=roster, side=replace(side, state=None, state_period=None),
-                   currency=currency, minor_units=minor_units)
+                   currency=currency, minor_units=minor_units, source=source, added=dict(added or {}))
 
 
 def month_range(first: date, last: date) -> list[Period]:
@@ -164,16 +263,17 @@ def run_window_start(policies: Sequence[Policy], month: Period) -> date:
 
 @dataclass(frozen=True, eq=False)
 class PlanRun:
-    """One candidate over the simulated months, reduced to what the comparison needs.
+    """One scenario over the simulated months, reduced to what the comparison needs.
 
-    payouts: month, collector_id, and the payout money columns (int64 minor units) per month.
-    buckets: month, bucket, recovered (credited rows of the month by the plan's overdue bucket),
+    payouts: month, collector_id, plan (the plan that paid them that month), and the payout money
+        columns (int64 minor units) per month.
+    buckets: month, bucket, recovered (credited rows of the month by the scenario's overdue bucket),
         line_commission (line-rate amounts booked in the month, by the bucket they were rated in).
     caps: month, rule, collector_id for every cap that cut someone's pay.
     end_state: the balances left after the last month (collector_id, balance, amount).
     """
 
-    candidate: Candidate
+    scenario: Scenario
     payouts: pd.DataFrame
     buckets: pd.DataFrame
     caps: pd.DataFrame
@@ -183,7 +283,11 @@ class PlanRun:
 
     @property
     def label(self) -> str:
-        return self.candidate.label
+        return self.scenario.label
+
+    @property
+    def candidate(self) -> Optional[Candidate]:
+        return self.scenario.candidate
 
     def owed_at_end(self) -> tuple[int, int]:
         """(owed to collectors: holdbacks withheld and pay held; owed by collectors: carried, draws)."""
@@ -202,41 +306,76 @@ class PlanRun:
         owed = state.loc[state["balance"].str.startswith("holdback:") | state["balance"].isin(OWED_TO_COLLECTOR)]
         return owed.groupby("collector_id")["amount"].sum().astype(np.int64)
 
+    def of_plan(self, plan: str) -> "PlanRun":
+        """This run restricted to the collector-months paid by `plan` (for a plan's own health check)."""
+        mine = self.payouts.loc[self.payouts["plan"] == plan]
+        keys = pd.MultiIndex.from_arrays([mine["month"], mine["collector_id"]])
+        caps = self.caps.loc[pd.MultiIndex.from_arrays([self.caps["month"], self.caps["collector_id"]]).isin(keys)] \
+            if len(self.caps) else self.caps
+        return replace(self, payouts=mine.reset_index(drop=True), caps=caps.reset_index(drop=True))
+
 
 def age_classifier(policy: Policy):
     """The plan's overdue-bucket classifier: the first one on days_past_due (None when it has none)."""
     return next((c for c in policy.classifiers if c.field == "days_past_due"), None)
 
 
-def run_plan(candidate: Candidate, history: History, months: Sequence[Period],
-             window_policies: Sequence[Policy] = ()) -> PlanRun:
-    """Run `candidate` month after month; balances carry between consecutive months."""
-    policy = candidate.policy
+def scenario_ages(policies: Sequence[Policy]):
+    """The overdue-bucket classifier of the first plan that has one (None when none has)."""
+    return next((a for a in map(age_classifier, policies) if a is not None), None)
+
+
+#: A progress callback: (what is being done, how many of its steps are done, how many there are).
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(what: str, done: int, total: int) -> None:
+    return None
+
+
+def run_plan(candidate, history: History, months: Sequence[Period],
+             window_policies: Sequence[Policy] = (), opening: Optional[pd.DataFrame] = None,
+             opening_period: Optional[Period] = None, progress: Progress = no_progress) -> PlanRun:
+    """Run a plan for everyone (a Candidate, or a Scenario of kind everyone) month after month; balances
+    carry between consecutive months, starting from `opening` (the balances left by `opening_period`)."""
+    scenario = as_scenario(candidate)
+    policy = scenario.policies[0]
     ages = age_classifier(policy)
+    side_without_state = history.candidate_side
     payouts, buckets, caps, warnings = [], [], [], []
-    state, state_period = None, None
-    for month in months:
+    state, state_period = opening, opening_period
+    for done, month in enumerate(months):
+        progress(f"simulating {scenario.label}", done, len(months))
         if state_period is not None and state_period.end + timedelta(days=1) != month.start:
             state, state_period = None, None  # a gap in the months asked for: balances start again from zero
         rows = history.rows_between(run_window_start([policy, *window_policies], month), month.end)
-        side = replace(history.side, state=state, state_period=state_period)
+        side = replace(side_without_state, state=state, state_period=state_period)
         try:
             result = pay_plan(policy, rows, month, history.roster, history=history.ledger, side=side)
         except InputError as exc:
-            raise InputError([Problem(p.where, p.key, f"{p.message} (simulating plan {candidate.label} in {month})")
+            raise InputError([Problem(p.where, p.key, f"{p.message} (simulating plan {scenario.label} in {month})")
                               for p in exc.problems], exc.hidden) from None
         warnings.extend(result.warnings)
-        paid = result.payouts[["collector_id", *PAYOUT_MONEY_COLUMNS]].copy()
+        paid = result.payouts[["collector_id", "plan", *PAYOUT_MONEY_COLUMNS]].copy()
         paid.insert(0, "month", str(month))
         payouts.append(paid)
         buckets.append(_bucket_costs(result, rows, month, ages))
-        cut = result.items.loc[(result.items["kind"] == "cap_floor") & (result.items["amount"] < 0),
-                               ["rule", "collector_id"]]
-        caps.append(cut.assign(month=str(month)))
+        caps.append(_cap_cuts(result, month))
         state, state_period = _carry(result.state, state, result.payouts["collector_id"]), month
+    progress(f"simulating {scenario.label}", len(months), len(months))
+    return _plan_run(scenario, payouts, buckets, caps, state, warnings, ages)
+
+
+def _cap_cuts(result, month: Period) -> pd.DataFrame:
+    cut = result.items.loc[(result.items["kind"] == "cap_floor") & (result.items["amount"] < 0),
+                           ["rule", "collector_id"]]
+    return cut.assign(month=str(month))
+
+
+def _plan_run(scenario: Scenario, payouts, buckets, caps, state, warnings, ages) -> PlanRun:
     empty_state = pd.DataFrame({"collector_id": pd.Series([], dtype="str"), "balance": pd.Series([], dtype="str"),
                                 "amount": pd.Series([], dtype=np.int64)})
-    return PlanRun(candidate=candidate, payouts=pd.concat(payouts, ignore_index=True),
+    return PlanRun(scenario=scenario, payouts=pd.concat(payouts, ignore_index=True),
                    buckets=pd.concat(buckets, ignore_index=True), caps=pd.concat(caps, ignore_index=True),
                    end_state=state if state is not None else empty_state,
                    warnings=tuple(dict.fromkeys(warnings)),
@@ -278,58 +417,23 @@ def _bucket_costs(result, rows: pd.DataFrame, month: Period, ages) -> pd.DataFra
                          "line_commission": commission.reindex(index, fill_value=0).to_numpy(dtype=np.int64)})
 
 
-@dataclass(frozen=True, eq=False)
-class Simulation:
-    """Every candidate's run over the same months, and how months group into report periods."""
-
-    runs: tuple[PlanRun, ...]
-    months: tuple[Period, ...]
-    report_of: dict
-    history: History
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def baseline(self) -> PlanRun:
-        return self.runs[0]
-
-    @property
-    def labels(self) -> list[str]:
-        return [r.label for r in self.runs]
-
-    @property
-    def report_periods(self) -> list[str]:
-        return [str(p) for p in dict.fromkeys(self.report_of[m] for m in self.months)]
-
-    def period_of_month(self) -> dict[str, str]:
-        return {str(m): str(self.report_of[m]) for m in self.months}
-
-
-def simulate(candidates: Sequence[Candidate], history: History, months: Sequence[Period],
-             report_of: dict, notes: Sequence[str] = ()) -> Simulation:
-    """Run every candidate over the same months (each month's slice covers every candidate's windows)."""
-    policies = [c.policy for c in candidates]
-    runs = tuple(run_plan(c, history, months, policies) for c in candidates)
-    return Simulation(runs=runs, months=tuple(months), report_of=dict(report_of), history=history,
-                      notes=tuple(notes))
-
-
 def fill_months_not_employed(table: Optional[pd.DataFrame], column: str, roster: Optional[pd.DataFrame],
-                             months: Sequence[Period]) -> tuple[Optional[pd.DataFrame], int]:
+                             months: Sequence[Period]) -> Optional[pd.DataFrame]:
     """Simulation-only assumption for targets and assigned balances: a month in which a collector was
     not employed at all (roster start/end dates) and has no row gets the value of the collector's
     latest earlier month that has one (else the earliest later one).
 
     Why: the engine prorates a quarter's full target by the days employed, and needs every month's
     target to build it; files usually hold targets only for the months someone worked, so a leaver
-    on a plan with a quarterly attainment bonus could not be simulated. Returns the table and the
-    number of rows added (reported as an assumption).
+    on a plan with a quarterly attainment bonus could not be simulated. Returns the rows to add
+    (collector_id, period, column; None when there are none), reported as an assumption.
     """
     if table is None or roster is None or not len(table):
-        return table, 0
+        return None
     wanted = [str(m) for m in months]
     monthly = table.loc[table["period"].isin(wanted)]
     if not len(monthly):
-        return table, 0
+        return None
     # which collector has a row for which month: a mask, so no amount is held as a float (a pivot would
     # hold the missing months as NaN, in float64)
     collectors = pd.Index(sorted(set(monthly["collector_id"].astype(str))))
@@ -346,7 +450,7 @@ def fill_months_not_employed(table: Optional[pd.DataFrame], column: str, roster:
                 & (np.isnat(ends)[:, None] | (ends[:, None] >= month_start[None, :])))
     missing = ~known & ~employed
     if not missing.any():
-        return table, 0
+        return None
     position = np.arange(len(wanted))
     # the latest earlier month with a value, else the earliest later one
     before = np.where(known, position[None, :], -1)
@@ -362,4 +466,4 @@ def fill_months_not_employed(table: Optional[pd.DataFrame], column: str, roster:
     added = pd.DataFrame({"collector_id": collectors.to_numpy()[rows],
                           "period": np.asarray(wanted, dtype=object)[cols],
                           column: exact.reindex(keys).to_numpy(dtype=np.int64)})
-    return pd.concat([table, added], ignore_index=True), len(added)
+    return added if len(added) else None
