@@ -2,8 +2,8 @@
 same layer or one below it, and no chain of imports comes back to where it started.
 
 Layers, inside out (docs/DESIGN and the README's layout): the base (money, periods, errors,
-identifiers); policy; inputs; engine; what a run becomes (outputs, statements, simulation, store,
-sample); app, the workflows; the interfaces (cli).
+identifiers, i18n, fonts); policy; inputs; engine; what a run becomes (outputs, statements,
+simulation, store, sample); app, the workflows; the interfaces (cli).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "commission"
-LAYERS = {"money": 0, "periods": 0, "errors": 0, "identifiers": 0, "policy": 1, "inputs": 2, "engine": 3,
-          "outputs": 4, "statements": 4, "simulation": 4, "store": 4, "sample": 4, "app": 5, "cli": 6,
+LAYERS = {"money": 0, "periods": 0, "errors": 0, "identifiers": 0, "i18n": 0, "fonts": 0, "policy": 1,
+          "inputs": 2, "engine": 3, "outputs": 4, "statements": 4, "simulation": 4, "store": 4, "sample": 4, "app": 5, "cli": 6,
           "__main__": 7}
 
 

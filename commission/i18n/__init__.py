@@ -1,0 +1,83 @@
+"""Every word people read, in their language, from one catalogue (`messages.yaml`): statements,
+explain, charts, the comparison report, the web pages and the CLI's messages for people. Numbers,
+percentages and dates are written by Babel from CLDR's data for each language's locale, so "1,234.50",
+"107.68%" and "2026年10月15日" come out the same wherever they are shown.
+
+Money is formatted from integer minor units through `Decimal`, never a float; a ratio is written with
+two decimals cut toward zero, the one rule every screen uses (234,746.21 of 218,000.00 is 107.68%,
+never 107.69% nor 107.7%).
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+import yaml
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+#: The languages people can choose, and the CLDR locale each is formatted by.
+LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
+LANGUAGES = tuple(LOCALES)
+#: Decimals of a ratio shown as a percentage (cut toward zero).
+PERCENT_PLACES = 2
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """messages.yaml: key -> {language: text}, checked once: every key in every language, with the
+    same placeholders in each (a translation that drops {amount} would show a sentence without it)."""
+    text = resources.files(__package__).joinpath("messages.yaml").read_text(encoding="utf-8")
+    entries = yaml.safe_load(text)
+    for key, texts in entries.items():
+        if set(texts) != set(LANGUAGES):
+            raise ValueError(f"messages.yaml: {key} has {sorted(texts)}, needs {list(LANGUAGES)}")
+        fields = {lang: placeholders(texts[lang]) for lang in LANGUAGES}
+        if len(set(map(frozenset, fields.values()))) != 1:
+            raise ValueError(f"messages.yaml: {key} has different placeholders per language: {fields}")
+    return entries
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} a message fills in."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The message `key` in `lang`, filled with `values` (already formatted: see `money`, `percent`,
+    `day`). A key missing from the catalogue is our bug and raises KeyError."""
+    return catalogue()[key][check_language(lang)].format(**values)
+
+
+def check_language(lang: str) -> str:
+    if lang not in LOCALES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def money(minor: int, minor_units: int, lang: str) -> str:
+    """An amount of integer minor units, grouped: 1234550 with 2 units -> '12,345.50'."""
+    pattern = "#,##0" + ("." + "0" * minor_units if minor_units else "")
+    return format_decimal(Decimal(int(minor)).scaleb(-minor_units), format=pattern,
+                          locale=LOCALES[check_language(lang)])
+
+
+def ratio_hundredths(numerator: int, denominator: int) -> int:
+    """numerator / denominator in hundredths of a percent, cut toward zero (exact integers)."""
+    scaled = abs(int(numerator)) * 100 * 10 ** PERCENT_PLACES // abs(int(denominator))
+    return -scaled if (numerator < 0) != (denominator < 0) and scaled else scaled
+
+
+def percent(numerator: int, denominator: int, lang: str) -> str:
+    """A ratio as a percentage with two decimals cut toward zero: 23474621/21800000 -> '107.68%'."""
+    value = Decimal(ratio_hundredths(numerator, denominator)).scaleb(-PERCENT_PLACES)
+    return format_decimal(value, format="#,##0.00", locale=LOCALES[check_language(lang)]) + "%"
+
+
+def day(value: date, lang: str) -> str:
+    """A date as people write it: 'Oct 15, 2026' or '2026年10月15日'."""
+    return format_date(value, format="medium", locale=LOCALES[check_language(lang)])
