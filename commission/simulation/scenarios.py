@@ -21,8 +21,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from ..engine import PAYOUT_MONEY_COLUMNS, pay_period
-from ..engine.payroll import kept_balances
+from ..engine import PAYOUT_MONEY_COLUMNS, kept_balances, pay_period
 from ..errors import InputError, Problem, option
 from ..money import format_minor
 from ..periods import Period
