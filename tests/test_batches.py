@@ -341,7 +341,7 @@ def test_statements_from_a_batch_show_the_year_to_date(files, store, monkeypatch
     assert result.exit_code == 0, result.output
     summary = load_workbook(files["folder"] / "st" / "C2-2026-08.xlsx").worksheets[0]
     rows = [[c.value for c in row] for row in summary.iter_rows()]
-    header = next(r for r in rows if r[:3] == ["Pay code", "Amount", "Year to date"])
+    header = next(r for r in rows if r[:3] == ["Pay code", "Amount", "Year to date (approved batches)"])
     commission = rows[rows.index(header) + 1]
     # C2: July 4,000 x 5% = 200.00, August 3,000 x 5% = 150.00: year to date 350.00
     assert commission[0] == "commission"

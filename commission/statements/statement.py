@@ -103,8 +103,9 @@ def _summary(sheet, statement: Statement) -> None:
     lang, header = statement.lang, statement.header
     say = lambda key, **values: t(key, lang, **values)  # noqa: E731
     amount = lambda minor: money_value(minor, statement.minor_units)  # noqa: E731
-    sheet.append([f"{say('statement.title')}  {header.name} ({header.collector})".strip()])
-    sheet["A1"].font = font(b=True, sz=16)
+    sheet.append([say("statement.title"), f"{header.name} ({header.collector})".strip()])  # the name stays text
+    for cell in sheet[1]:
+        cell.font = font(b=True, sz=16)
     sheet.append([say("common.net_pay"), amount(header.net_pay), header.currency])
     for cell in sheet[2][:2]:
         cell.font = font(b=True, sz=14)
