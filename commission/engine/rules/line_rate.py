@@ -177,7 +177,8 @@ def words(component: LineRate, policy, say) -> list[tuple[str, str, str]]:
     """Each rate rule, the default and the per-payment limits, in words."""
     rows = []
     for rule in component.rules:
-        conditions = ", ".join(f"{say.term('keys', k)} {'/'.join(v)}" for k, v in rule.conditions) or say("any")
+        conditions = ", ".join(f"{say.term('keys', k)} {'/'.join(say.term('values', x) for x in v)}"
+                               for k, v in rule.conditions) or say("any")
         rows.append((rule.id, component.id, say("rate_rule", conditions=conditions, rate=rule.rate_text)))
     if component.default:
         rows.append((component.default.id, component.id, say("default", rate=component.default.rate_text)))
