@@ -129,8 +129,10 @@ def _summary(sheet, statement: Statement) -> None:
     _section(sheet, say("statement.how"), [say("statement.what"), say("statement.amount"), say("statement.pay_code")])
     for made in statement.made:
         _wrapped_row(sheet, [made.text, amount(made.amount), made.pay_code])
-    net = statement.correction.now_due if statement.correction else header.net_pay
-    _total(sheet, [say("statement.net_line"), amount(net)])
+    if statement.correction is not None:  # the period as recomputed; the header's net pay is the difference
+        _total(sheet, [say("statement.now_due", period=header.period), amount(statement.correction.now_due)])
+    else:
+        _total(sheet, [say("statement.net_line"), amount(header.net_pay)])
     sheet.append([])
 
     _section(sheet, say("statement.lost"), [say("statement.what"), say("statement.lost_amount"),
@@ -149,7 +151,8 @@ def _summary(sheet, statement: Statement) -> None:
     sheet.append([])
 
     with_ytd = any(code.ytd is not None for code in statement.pay_codes)
-    _section(sheet, say("statement.pay_codes"), [say("statement.pay_code"), say("statement.amount")]
+    due = say("statement.now_due", period=header.period) if statement.correction else say("statement.amount")
+    _section(sheet, say("statement.pay_codes"), [say("statement.pay_code"), due]
              + ([say("statement.ytd")] if with_ytd else []))
     for code in statement.pay_codes:
         sheet.append([code.name, amount(code.amount)] + ([amount(code.ytd)] if with_ytd else []))
