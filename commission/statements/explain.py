@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..money import format_minor
+from .model import Names, build_statement
 from .plan_words import describe_plan
 from ..outputs.report_reader import RunReport
 
@@ -30,9 +31,12 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
            f"currency {report.currency}".replace("  ", " "),
            f"recovered {money(payout['recovered'])}", ""]
     items = report.items.loc[report.items["collector_id"] == collector]
+    # each item's sentence, as the statement says it (a bonus: its KPI with the one ratio rule, 107.68%)
+    sentences = dict(zip(items.index, (made.text for made in build_statement(report, collector, "en").made)))
+    names = Names(policy, "en", minor)
     for component, group in items.groupby("component", sort=False):
-        out.append(f"{component}:")
-        for item in group.itertuples(index=False):
+        out.append(f"{component} ({names.component(component)}):")
+        for index, item in zip(group.index, group.itertuples(index=False)):
             if item.kind == "line_rate":
                 out.extend(_line_rules(lines.loc[lines["component"] == component], money))
                 out.append(f"  = {money(item.amount)} ({item.pay_code})")
@@ -45,6 +49,8 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
                     f": {rule_words}" if rule_words else "")
             if item.kind == "compliance":  # a fixed deduction or a share, not base x rate
                 arithmetic = f"{item.rate} of {money(item.base)}" if item.rate.endswith("%") else item.rate
+            elif item.kind == "bonus" or item.rule.endswith(":forfeited"):  # 0.00 x fixed said nothing
+                arithmetic = sentences[index]
             elif item.rate and item.rate != "fixed":
                 arithmetic = f"{money(item.base)} x {item.rate}"
             else:
