@@ -6,8 +6,8 @@ held back, forfeited or clawed back, progress, pay by pay code with the year to 
 bucket and (from a stored batch) pay over the last 12 periods as native Excel charts. Detail lists
 every credited payment (accounts masked, numbers and percentages as numbers, autofilter, subtotals
 by bucket, negative amounts in red); Plan gives the plan in words. Numbers are values, never formulas,
-so viewers that do not recalculate still show them. Every cell names a CJK font (Microsoft YaHei,
-GB2312 charset, swiss family) so Chinese renders alike in Excel, WPS and LibreOffice.
+so viewers that do not recalculate still show them. Every cell names a CJK font (outputs.workbook's
+CJK_FONT) so Chinese renders alike in Excel, WPS and LibreOffice.
 """
 
 from __future__ import annotations
@@ -21,21 +21,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
 
 from ..i18n import t
 from ..outputs.report_reader import RunReport
 from ..outputs.sheet_rows import render_rows
-from ..outputs.workbook import (HEADER_FILL, TOTAL_FILL, RenderedRows, display_width, money_format, money_value,
-                                new_workbook, save_workbook)
+from ..outputs.workbook import (CJK_FONT, HEADER_FILL, TOTAL_FILL, RenderedRows, cjk_font as font, display_width,
+                                money_format, money_value, new_workbook, save_workbook)
 from .model import Names, Statement, StoreFacts, build_statement
 
-#: The font every cell names: on every Windows (so Excel and WPS) and Office for Mac; the GB2312 charset
-#: and swiss family let a viewer without it (LibreOffice on Linux) pick a Chinese sans such as Noto Sans
-#: CJK SC, the font the package ships for charts (commission/fonts) is cut from.
-FONT = {"name": "Microsoft YaHei", "charset": 134, "family": 2}
 DETAIL_MONEY = ("base", "commission", "amount")
 RATE_COLUMNS = ("rate", "commission", "limit", "amount", "component")  # empty in a plan without a line rate
 DETAIL_CODES = ("payment_id", "account", "bucket", "band", "reverses", "component")  # short values, centred
@@ -49,11 +44,6 @@ WORDS_WIDTH, WIDTHS = 60, (60, 18, 12, 12, 10, 28)
 TOP, WRAPPED = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
 LEFT = Alignment(horizontal="left", vertical="top")
 _WIDE = r"[^\x00-\x{2e80}]"  # characters display_width counts twice (CJK), as an Arrow (RE2) pattern
-
-
-def font(**style) -> Font:
-    """A font naming FONT (see above), with `style` (b=True, sz=14...)."""
-    return Font(**FONT, **style)
 
 
 @dataclass(frozen=True)
@@ -72,9 +62,7 @@ def statement_language(report: RunReport, lang: Optional[str]) -> str:
 def write_statement(report: RunReport, request: StatementRequest) -> Path:
     """Write one collector's statement workbook to `request.path`."""
     statement = build_statement(report, request.collector, request.lang, request.store)
-    workbook = new_workbook()
-    workbook._fonts = IndexedList([font(sz=11)])  # the workbook's default font: every unstyled cell
-    workbook._named_styles["Normal"].font = font(sz=11)
+    workbook = new_workbook(cjk=True)
     _summary(workbook.create_sheet(t("statement.summary_sheet", request.lang)), statement)
     detail = workbook.create_sheet(t("statement.detail_sheet", request.lang))
     policy = report.plan_of(request.collector)
@@ -205,7 +193,7 @@ def _summary(sheet, statement: Statement) -> None:
         for cell in row:
             if cell.column in (2, 3) and not isinstance(cell.value, str) and cell.value is not None:
                 cell.number_format = money if not isinstance(cell.value, int) else "#,##0"
-            if cell.font is None or cell.font.name != FONT["name"]:
+            if cell.font is None or cell.font.name != CJK_FONT["name"]:
                 cell.font = font(b=cell.font.b if cell.font else False, sz=cell.font.sz if cell.font else 11)
     for position, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(position)].width = width
