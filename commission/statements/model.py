@@ -11,6 +11,7 @@ Every amount stays integer minor units; words come from the catalogue (commissio
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -156,7 +157,9 @@ def build_statement(report: RunReport, collector: str, lang: str, store: Optiona
     lines = report.line_table(collector)
     names = Names(policy, lang, report.minor_units)
     kpis = report.rows_of("kpis", collector)
-    made, lost = _made(report, collector, names, kpis, lines)
+    measured = {(kpi, window): (int(numerator), int(denominator)) for kpi, window, numerator, denominator
+                in zip(kpis["kpi"], kpis["window"], kpis["numerator"], kpis["denominator"])}
+    made, lost = _made(report, collector, names, measured, lines)
     payments = _payments(lines)
     correction = _correction(store, collector, str(report.period), names) if store and store.adjustment_batch \
         else None
@@ -171,7 +174,7 @@ def build_statement(report: RunReport, collector: str, lang: str, store: Optiona
     balances = report.rows_of("state", collector)
     return Statement(
         lang=lang, minor_units=report.minor_units, header=header, made=tuple(made), lost=tuple(lost),
-        progress=tuple(_progress(report, policy, collector, names, kpis)), pay_codes=pay_codes,
+        progress=tuple(_progress(report, policy, collector, names, measured)), pay_codes=pay_codes,
         buckets=tuple(_recovered_by_bucket(payments, policy)), recovered=int(payout["recovered"]),
         payments=payments.num_rows,
         balances=tuple((names.balance(b), int(a)) for b, a in zip(balances["balance"], balances["amount"])),
@@ -269,16 +272,18 @@ def _correction(store: StoreFacts, collector: str, period: str, names: Names) ->
         difference=names.money(pays)))
 
 
-def _made(report: RunReport, collector: str, names: Names, kpis: pd.DataFrame,
+def _made(report: RunReport, collector: str, names: Names, kpis: dict,
           lines: pa.Table) -> tuple[list[Made], list[Lost]]:
     """A sentence per item of the pay (a collector's few items, not ledger rows), and what was lost."""
     made, lost = [], []
     policy = names.policy
     rules = {rule.id: rule for rule in (*policy.components, *policy.adjustments)}
-    for item in report.rows_of("items", collector).itertuples(index=False):
+    events = report.rows_of("events", collector)
+    events = dict(zip(events["event_id"], events.to_dict(orient="records")))  # the few this collector has
+    for item in _records(report.rows_of("items", collector)):
         rule_id = item.rule.removesuffix(RECOMPUTED)
         rule = rules.get(item.component)
-        event = _event(report, item.event)
+        event = events.get(item.event, {}) if item.event else {}
         text, loss = _sentence(item, rule_id, rule, names, kpis, lines, event)
         if rule_id != item.rule:
             text = names.t("made.recomputed", window=item.window, words=text)
@@ -289,12 +294,7 @@ def _made(report: RunReport, collector: str, names: Names, kpis: pd.DataFrame,
     return made, lost
 
 
-def _event(report: RunReport, event_id: str) -> dict:
-    found = report.events.loc[report.events["event_id"] == event_id] if event_id else report.events.iloc[0:0]
-    return found.iloc[0].to_dict() if len(found) else {}
-
-
-def _sentence(item, rule_id: str, rule, names: Names, kpis: pd.DataFrame, lines: pa.Table,
+def _sentence(item, rule_id: str, rule, names: Names, kpis: dict, lines: pa.Table,
               event: dict) -> tuple[str, Optional[Lost]]:
     """The sentence of one item and, when it takes pay away, what was lost."""
     label, kind, amount = names.rule(rule_id), item.kind, int(item.amount)
@@ -367,11 +367,11 @@ def _sentence(item, rule_id: str, rule, names: Names, kpis: pd.DataFrame, lines:
     return text, loss("held", -amount, text) if amount < 0 else None
 
 
-def _kpi(kpis: pd.DataFrame, kpi: str, window: str, names: Names) -> str:
-    found = kpis.loc[(kpis["kpi"] == kpi) & (kpis["window"] == window)]
-    if not len(found):
+def _kpi(kpis: dict, kpi: str, window: str, names: Names) -> str:
+    """A KPI's value in words ({(kpi, window): (numerator, denominator)}), with the amounts of a ratio."""
+    if (kpi, window) not in kpis:
         return ""
-    numerator, denominator = int(found["numerator"].iloc[0]), int(found["denominator"].iloc[0])
+    numerator, denominator = kpis[(kpi, window)]
     value = names.kpi_value(kpi, numerator, denominator)
     if kpi in RATIO_KPIS:  # the amounts too, so the ratio can be checked by hand
         return f"{value} ({names.money(numerator)} / {names.money(denominator)})" if names.lang == "en" else \
@@ -432,7 +432,7 @@ def _recovered_by_bucket(payments: pa.Table, policy) -> list[Bucket]:
     return [Bucket(bucket, *found[bucket]) for bucket in order]
 
 
-def _progress(report: RunReport, policy, collector: str, names: Names, kpis: pd.DataFrame) -> list[str]:
+def _progress(report: RunReport, policy, collector: str, names: Names, kpis: dict) -> list[str]:
     """How far each monthly tier schedule is from its next tier, and every KPI the plan looked at."""
     texts = []
     recovered = int(report.rows_of("payouts", collector)["recovered"].iloc[0])
@@ -452,9 +452,8 @@ def _progress(report: RunReport, policy, collector: str, names: Names, kpis: pd.
                                  amount=names.money(bound(tier.low) - recovered)))
         else:
             texts.append(names.t("progress.top_tier", label=label))
-    for kpi, window, numerator, denominator in zip(kpis["kpi"], kpis["window"], kpis["numerator"],
-                                                   kpis["denominator"]):
-        value = names.kpi_value(kpi, int(numerator), int(denominator))
+    for (kpi, window), (numerator, denominator) in kpis.items():
+        value = names.kpi_value(kpi, numerator, denominator)
         if kpi in RATIO_KPIS:  # the amounts too, so the ratio can be checked by hand
             texts.append(names.t("progress.kpi_ratio", kpi=names.word("kpi", kpi), window=window, value=value,
                                  numerator=names.money(int(numerator)), denominator=names.money(int(denominator))))
@@ -463,21 +462,20 @@ def _progress(report: RunReport, policy, collector: str, names: Names, kpis: pd.
     return texts
 
 
-def _tier_bound(component: Tiers, kpis: pd.DataFrame, window: str, policy):
+def _tier_bound(component: Tiers, kpis: dict, window: str, policy):
     """Tier bound -> money for this collector: the bound itself, or (on attainment) that share of the
     target the run used (the attainment KPI's denominator); None without a target."""
     if component.base != "attainment":
         return lambda value: value
-    target = kpis.loc[(kpis["kpi"] == "attainment") & (kpis["window"] == window), "denominator"]
-    if not len(target):
+    if ("attainment", window) not in kpis:
         return None
-    target = np.array([int(target.iloc[0])], dtype=np.int64)
+    target = np.array([kpis[("attainment", window)][1]], dtype=np.int64)
     return lambda share: int(attainment_bound(target, share, policy.rounding.mode)[0])
 
 
 def _awards(report: RunReport, collector: str, names: Names) -> list[Award]:
     out = []
-    for award in report.rows_of("awards", collector).itertuples(index=False):
+    for award in _records(report.rows_of("awards", collector)):
         if award.kind == "benefit":
             given = names.t("statement.benefit_award", quantity=award.quantity, unit=award.unit)
         elif award.raise_percent:
@@ -487,3 +485,9 @@ def _awards(report: RunReport, collector: str, names: Names) -> list[Award]:
                             date=award.effective_from)
         out.append(Award(names.rule(award.rule), str(award.evidence), given))
     return out
+
+
+def _records(frame: pd.DataFrame) -> list:
+    """A small frame's rows as named tuples, column by column (itertuples indexes the frame per column)."""
+    row = namedtuple("Row", frame.columns)
+    return [row(*values) for values in zip(*(frame[column].tolist() for column in frame.columns))]

@@ -12,6 +12,7 @@ CJK_FONT) so Chinese renders alike in Excel, WPS and LibreOffice.
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
@@ -27,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from ..i18n import t
 from ..outputs.report_reader import RunReport
 from ..outputs.sheet_rows import render_rows
-from ..outputs.workbook import (CJK_FONT, HEADER_FILL, TOTAL_FILL, RenderedRows, cjk_font as font, display_width,
+from ..outputs.workbook import (HEADER_FILL, TOTAL_FILL, RenderedRows, cjk_font as font, display_width,
                                 money_format, money_value, new_workbook, save_workbook)
 from .model import Names, Statement, StoreFacts, build_statement
 
@@ -189,12 +190,10 @@ def _summary(sheet, statement: Statement) -> None:
         sheet.add_chart(chart, f"{'B' if statement.history else 'A'}{charts_at}")
 
     money = money_format(statement.minor_units)
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=2, min_col=2, max_col=3):  # amounts and counts (fonts: the workbook's)
         for cell in row:
-            if cell.column in (2, 3) and not isinstance(cell.value, str) and cell.value is not None:
+            if cell.value is not None and not isinstance(cell.value, str):
                 cell.number_format = money if not isinstance(cell.value, int) else "#,##0"
-            if cell.font is None or cell.font.name != CJK_FONT["name"]:
-                cell.font = font(b=cell.font.b if cell.font else False, sz=cell.font.sz if cell.font else 11)
     for position, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(position)].width = width
     footer = header.controls_note
@@ -331,17 +330,20 @@ def _section(sheet, title: str, headers: Sequence[str] = ()) -> None:
 def _total(sheet, values: list) -> None:
     """A bold, shaded total row."""
     sheet.append(values)
-    for column in range(1, max(len(values), 3) + 1):
-        cell = sheet.cell(row=sheet.max_row, column=column)
-        cell.font = font(b=True)
-        cell.fill = TOTAL_FILL
+    _band(sheet, sheet.max_row, max(len(values), 3), TOTAL_FILL)
 
 
 def _header_style(sheet, count: int, row: int = 1) -> None:
-    for column in range(1, count + 1):
-        cell = sheet.cell(row, column)
-        cell.font = font(b=True)
-        cell.fill = HEADER_FILL
+    _band(sheet, row, count, HEADER_FILL)
+
+
+def _band(sheet, row: int, count: int, fill) -> None:
+    """Cells 1..count of `row` bold on `fill`: the first styled, the others given its style (styling each
+    cell anew costs openpyxl a lookup of the font and fill every time)."""
+    first = sheet.cell(row, 1)
+    first.font, first.fill = font(b=True), fill
+    for column in range(2, count + 1):
+        sheet.cell(row, column)._style = copy(first._style)
 
 
 def _print_setup(sheet, heading: str, footer: str = "") -> None:
