@@ -74,7 +74,7 @@ def test_what_was_lost_says_how_much_and_when(books):
     """The complaint took 20.00 on 2026-10-12; R1 reversed 200.00 of P1 on 2026-10-20: 5% of it, 10.00."""
     table = rows(books["en"])
     start = table.index(("Held back, forfeited or clawed back", None, None, None, None, None))
-    assert table[start + 1] == ("What", "Amount not paid now", "Kind", "Event date", "Source", "Description")
+    assert table[start + 1] == ("What", "Not paid now", "Kind", "Event date", "Source", "Description")
     lost = [(row[0], Decimal(str(row[1])), row[2], row[3]) for row in table[start + 2:start + 4]]
     assert lost == [
         ("Conduct: minor complaint on 2026-10-12: deducted from Commission on repayments", Decimal("20.00"),
@@ -171,3 +171,23 @@ def test_a_label_names_a_rule_by_its_id_in_a_known_language(tmp_path):
     assert "plan.yaml:19: components[1].label.fr: unknown language; use en, zh" in result.output
     assert "plan.yaml:22: components[1].tiers[1].label: a label names a rule by its id: give this rule an id" \
         in result.output
+
+
+def test_a_correction_that_takes_back_says_so_and_pays_the_difference(tmp_path):
+    """C1 was paid 120.00 for October; recomputed it is 95.00: this correction takes back 25.00, and the
+    first row shows -25.00 (what the collector is paid on the pay date), the period as recomputed 95.00."""
+    from commission.outputs.report_reader import load_report
+    from commission.statements.model import StoreFacts, build_statement
+
+    report = load_report(run_october(tmp_path, events=EVENTS))
+    store = StoreFacts(ytd={"C1": {"commission": 30000}}, adjustment_batch=3, corrections={"C1": (12000, -2500)},
+                       batch=3, status="draft", pay_date="2026-11-30",
+                       history={"C1": [("2026-09", {"commission": 18000}), ("2026-10", {"commission": 12000})]})
+    statement = build_statement(report, "C1", "zh", store)
+    assert statement.header.net_pay == -2500 and statement.header.status == "草稿，尚未审批"
+    assert statement.header.pay_date == "2026年11月30日" and statement.header.statement_id == "2026-10-C1-B3"
+    correction = statement.correction
+    assert (correction.previously_paid, correction.now_due, correction.pays) == (12000, 9500, -2500)
+    assert correction.sentence == "此前已发 120.00，重新计算应发 95.00，本次更正扣回 25.00。"
+    assert [(code.name, code.amount, code.ytd) for code in statement.pay_codes] == [("提成", 9500, 30000)]
+    assert statement.history == (("2026-09", {"提成": 18000}), ("2026-10", {"提成": 12000}))

@@ -267,9 +267,9 @@ def _header(report: RunReport, payout, policy, store: Optional[StoreFacts], lang
 def _correction(store: StoreFacts, collector: str, period: str, names: Names) -> Correction:
     before, pays = store.corrections.get(collector, (0, 0))
     now = before + pays
+    key = "statement.correction_sentence" if pays >= 0 else "statement.correction_takes_back"
     return Correction(store.adjustment_batch, before, now, pays, names.t(
-        "statement.correction_sentence", before=names.money(before), now=names.money(now),
-        difference=names.money(pays)))
+        key, before=names.money(before), now=names.money(now), difference=names.money(abs(pays))))
 
 
 def _made(report: RunReport, collector: str, names: Names, kpis: dict,

@@ -43,6 +43,7 @@ DETAIL_COLUMNS = (("payment_date", "detail.date"), ("payment_id", "detail.paymen
 #: Summary columns: A the words, B the amount, C-F what the row needs beside it (pay code, kind, event).
 WORDS_WIDTH, WIDTHS = 60, (60, 18, 12, 12, 10, 28)
 TOP, WRAPPED = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
+INDENTED = Alignment(vertical="top", indent=1)  # text right of an amount keeps its distance
 LEFT = Alignment(horizontal="left", vertical="top")
 _WIDE = r"[^\x00-\x{2e80}]"  # characters display_width counts twice (CJK), as an Arrow (RE2) pattern
 
@@ -99,6 +100,7 @@ def _summary(sheet, statement: Statement) -> None:
     for cell in sheet[2][:2]:
         cell.font = font(b=True, sz=14)
         cell.alignment = LEFT
+    sheet.row_dimensions[1].height, sheet.row_dimensions[2].height = 26, 22  # viewers do not all grow a row
     for key, value in (("common.pay_date", header.pay_date), ("common.period", header.period),
                        ("common.status", header.status), ("statement.id", header.statement_id),
                        ("common.employee_id", header.employee_id), ("common.team", header.team),
@@ -142,7 +144,7 @@ def _summary(sheet, statement: Statement) -> None:
     with_ytd = any(code.ytd is not None for code in statement.pay_codes)
     due = say("statement.now_due", period=header.period) if statement.correction else say("statement.amount")
     _section(sheet, say("statement.pay_codes"), [say("statement.pay_code"), due]
-             + ([say("statement.ytd")] if with_ytd else []))
+             + ([say("statement.ytd")] if with_ytd else []), numeric=(2, 3))
     for code in statement.pay_codes:
         sheet.append([code.name, amount(code.amount)] + ([amount(code.ytd)] if with_ytd else []))
     sheet.append([])
@@ -155,13 +157,13 @@ def _summary(sheet, statement: Statement) -> None:
 
     if statement.awards:  # raises recommended and benefits granted: apart from the pay, never added to it
         _section(sheet, say("statement.awards"), [say("statement.what"), say("statement.evidence"),
-                                                  say("statement.award")])
+                                                  say("statement.award")], numeric=())
         for award in statement.awards:
             _wrapped_row(sheet, [award.what, award.evidence, award.given])
         sheet.append([])
 
     _section(sheet, say("statement.buckets"), [say("statement.bucket"), say("detail.recovered"),
-                                               say("statement.payments")])
+                                               say("statement.payments")], numeric=(2, 3))
     first_bucket = sheet.max_row + 1
     for bucket in statement.buckets:
         sheet.append([bucket.name, amount(bucket.recovered), bucket.payments])
@@ -171,8 +173,10 @@ def _summary(sheet, statement: Statement) -> None:
 
     charts_at = sheet.max_row + 1
     if statement.history:
-        codes = list(dict.fromkeys(code for _, codes in statement.history for code in codes))
-        _section(sheet, say("statement.history"), [say("common.period"), *codes])
+        codes = list(dict.fromkeys([*(code.name for code in statement.pay_codes),  # the plan's order
+                                    *(code for _, codes in statement.history for code in codes)]))
+        _section(sheet, say("statement.history"), [say("common.period"), *codes],
+                 numeric=range(2, 2 + len(codes)))
         first_period = sheet.max_row + 1
         for period, by_code in statement.history:
             sheet.append([period, *(amount(by_code.get(code, 0)) for code in codes)])
@@ -220,7 +224,7 @@ def _wrapped_row(sheet, values: list) -> None:
     row = sheet.max_row
     sheet.cell(row, 1).alignment = WRAPPED
     for column in range(2, len(values) + 1):
-        sheet.cell(row, column).alignment = WRAPPED if column == 6 else TOP
+        sheet.cell(row, column).alignment = WRAPPED if column == 6 else TOP if column == 2 else INDENTED
     lines = max(-(-display_width(str(values[0])) // (WORDS_WIDTH + 8)),  # most text is narrower than its count
                 -(-display_width(str(values[5])) // (WIDTHS[5] + 4)) if len(values) > 5 else 1)
     if lines > 1:
@@ -243,7 +247,7 @@ def _detail_sheet(sheet, lines: pa.Table, names: Names, bucket_order, heading: s
     _header_style(sheet, len(columns))
     for position, name in enumerate(names_shown, start=1):  # a header sits over its values, aligned as they are
         sheet.cell(1, position).alignment = Alignment(
-            horizontal="right" if kinds[name] in ("money", "percent") else "center" if kinds[name] == "code"
+            horizontal="right" if kinds[name] in ("money", "percent", "date") else "center" if kinds[name] == "code"
             else "left", vertical="center", wrap_text=True)
 
     body = lines.select(names_shown)
@@ -315,16 +319,16 @@ def _informative(lines: pa.Table, name: str) -> bool:
     return True
 
 
-def _section(sheet, title: str, headers: Sequence[str] = ()) -> None:
-    """A section title, and a shaded header row if the section is a table (amount headers right-aligned
-    over their amounts)."""
+def _section(sheet, title: str, headers: Sequence[str] = (), numeric: Sequence[int] = (2,)) -> None:
+    """A section title, and a shaded header row if the section is a table: the headers of the `numeric`
+    columns right-aligned over their numbers, the others indented like their text."""
     sheet.append([title])
     sheet.cell(sheet.max_row, 1).font = font(b=True, sz=12)
     if headers:
         sheet.append(list(headers))
         _header_style(sheet, len(headers), row=sheet.max_row)
-        for cell in sheet[sheet.max_row][1:2]:
-            cell.alignment = Alignment(horizontal="right")
+        for cell in sheet[sheet.max_row][1:]:
+            cell.alignment = Alignment(horizontal="right") if cell.column in numeric else INDENTED
 
 
 def _total(sheet, values: list) -> None:
