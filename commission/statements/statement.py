@@ -328,7 +328,11 @@ def _section(sheet, title: str, headers: Sequence[str] = (), numeric: Sequence[i
         sheet.append(list(headers))
         _header_style(sheet, len(headers), row=sheet.max_row)
         for cell in sheet[sheet.max_row][1:]:
-            cell.alignment = Alignment(horizontal="right") if cell.column in numeric else INDENTED
+            cell.alignment = Alignment(horizontal="right" if cell.column in numeric else "left", wrap_text=True,
+                                       vertical="bottom", indent=0 if cell.column in numeric else 1)
+        lines = max(-(-display_width(text) // (WIDTHS[min(k, len(WIDTHS) - 1)] - 1)) for k, text in enumerate(headers))
+        if lines > 1:  # a header wider than its column wraps instead of spilling over its neighbour
+            sheet.row_dimensions[sheet.max_row].height = 15 * lines
 
 
 def _total(sheet, values: list) -> None:

@@ -17,4 +17,5 @@ __all__ = ["CLOSED", "EXPORTABLE", "INPUT", "REPORT", "ROLES", "SINGLE_OPERATOR"
            "create_batch", "diff_batches", "diff_paid", "disable_user", "event_lines", "export_rows", "file_list",
            "format_time", "get_batch", "get_user", "history", "keep_files", "list_batches", "load_opening_ytd",
            "log", "open_batch", "open_store", "opening_balances", "paid_for", "pay_history", "record_export",
-           "reports_stored", "restore_files", "set_lines_sha256", "set_roles", "set_up", "setup", "transition", "year_to_date"]
+           "reports_stored", "restore_files", "set_lines_sha256", "set_roles", "set_up", "setup", "transition",
+           "year_to_date"]
