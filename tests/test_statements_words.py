@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from commission.cli import main
 from commission.outputs.sheet_rows import _fraction_text
-from test_statements import EVENTS, run_october
+from test_statements import EVENTS, PLAN, run_october
 
 #: Ids and codes a statement may show as they are: collectors, payments, accounts, buckets, the plan, the
 #: currency, the team, and the i18n format of numbers, dates and percentages.
@@ -121,55 +121,37 @@ def test_a_rate_becomes_its_exact_fraction(rate):
     assert Decimal(share) == rate
 
 
-LABELLED = """
-plan: labelled
-version: 1
-effective: 2026-01-01
-currency: CNY
-classify:
-  bucket:
-    M1: "[1, 30]"
-    M2+: "[31, inf)"
-components:
-  - id: base
-    kind: line_rate
-    label: {en: Recovery commission, zh: 回款佣金}
-    rates:
-      - {id: early, bucket: M1, rate: 5%}
-      - {id: late, bucket: M2+, rate: 10%}
-  - id: volume
-    kind: tiers
-    mode: marginal
-    label: {en: Volume bonus, zh: 冲量奖}
-    tiers:
-      - {id: v0, from: 0, to: 1000, rate: 0%}
-      - {id: v1, from: 1000, rate: 1%}
-"""
+#: test_statements' plan with labels of its own on the line-rate and tier components.
+LABELLED = PLAN.replace("    kind: line_rate\n",
+                        "    kind: line_rate\n    label: {en: Recovery commission, zh: 回款佣金}\n") \
+    .replace("    kind: tiers\n", "    kind: tiers\n    label: {en: Volume bonus, zh: 冲量奖}\n")
 
 
 def test_a_plan_names_its_rules_in_each_language(tmp_path):
     """The plan's labels replace the defaults in the statement and in explain; 1,500.00 recovered: the
     1% tier pays 500.00 x 1% = 5.00."""
-    run = run_october(tmp_path, LABELLED)
+    run = run_october(tmp_path, LABELLED, events=EVENTS)
     result = CliRunner().invoke(main, ["statements", "--run", str(run), "--lang", "zh", "--collector", "C1",
                                        "--out", str(tmp_path / "st")])
     assert result.exit_code == 0, result.output
     words = texts(load_workbook(tmp_path / "st" / "C1-2026-10.xlsx"), 1)
-    assert "冲量奖第 2 档（1,000.00 以上）：500.00 × 1%" in words
+    assert "冲量奖第 2 档（1,000.00 至 5,000.00）：500.00 × 1%" in words
     assert "回款佣金：4 笔回款共 1,500.00，每笔按所属逾期阶段比例计提（见回款明细）" in words
     explained = CliRunner().invoke(main, ["explain", "--run", str(run), "--collector", "C1"])
     assert "volume (Volume bonus):" in explained.output and "base (Recovery commission):" in explained.output
 
 
 def test_a_label_names_a_rule_by_its_id_in_a_known_language(tmp_path):
-    plan = LABELLED.replace("      - {id: v1, from: 1000, rate: 1%}",
-                            "      - {from: 1000, rate: 1%, label: {en: Top}}").replace(
-        "label: {en: Volume bonus, zh: 冲量奖}", "label: {fr: Prime}")
-    (tmp_path / "plan.yaml").write_text(plan.lstrip(), encoding="utf-8")
+    unnamed_tier = "      - {from: 5000, rate: 2%, label: {en: Top}}"
+    plan = LABELLED.replace("      - {id: v2, from: 5000, rate: 2%}", unnamed_tier) \
+        .replace("label: {en: Volume bonus, zh: 冲量奖}", "label: {fr: Prime}").lstrip()
+    (tmp_path / "plan.yaml").write_text(plan, encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "plan.yaml")])
     assert result.exit_code == 2
-    assert "plan.yaml:19: components[1].label.fr: unknown language; use en, zh" in result.output
-    assert "plan.yaml:22: components[1].tiers[1].label: a label names a rule by its id: give this rule an id" \
+    lines = plan.splitlines()
+    french, unnamed = lines.index("    label: {fr: Prime}") + 1, lines.index(unnamed_tier) + 1
+    assert f"plan.yaml:{french}: components[1].label.fr: unknown language; use en, zh" in result.output
+    assert f"plan.yaml:{unnamed}: components[1].tiers[2].label: a label names a rule by its id: give this rule an id" \
         in result.output
 
 
