@@ -123,14 +123,14 @@ def curve_pairs(sim_baseline: PlanRun, scenario: Scenario, curve_of: dict) -> pd
 
 def behavioural_run(scenario: Scenario, static: PlanRun, baseline: PlanRun, curves: Curves, curve_of: dict,
                     history: History, months: Sequence[Period], elasticity: Fraction, recovered: pd.DataFrame,
-                    opening=None, window: Sequence = ()) -> Behavioural:
+                    opening=None) -> Behavioural:
     """The scenario simulated on recovery scaled by the assumed response to its marginal rates."""
     if scenario.label == baseline.label or elasticity == 0:
         return Behavioural(elasticity, static, static, PPM)
     pairs = curve_pairs(baseline, scenario, curve_of)
     table = factor_table(curves, pairs, months, recovered, history.ledger["collector_id"].cat.categories, elasticity)
     scaled = scaled_history(history, months, table)
-    run, _ = run_scenario(scenario, scaled, months, opening, window)
+    run, _ = run_scenario(scenario, scaled, months, opening)
     before = int(static.payouts["recovered"].sum())
     after = int(run.payouts["recovered"].sum())
     mean = int(apply_ratio(np.array([after]), np.array([PPM]), np.array([before]))[0]) if before else PPM
