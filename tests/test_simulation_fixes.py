@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import flat_plan
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_simulation import PLAN_A
@@ -53,23 +54,14 @@ def paid(run) -> dict:
 
 # -- 1. today and candidates on the same inputs ------------------------------------------------
 
-RECOVERY_RATE_PLAN = """\
-    plan: rr
-    version: 1
-    effective: 2026-01-01
-    currency: CNY
-    components:
-      - id: base
-        kind: line_rate
-        rates:
-          - {rate: 1%}
-      - id: quarter-rate
-        kind: bonus
-        pays: quarterly
-        kpi: recovery_rate
-        steps:
-          - {at_least: 10%, amount: 100.00}
-    """
+RECOVERY_RATE_PLAN = flat_plan("rr", "1%") + """\
+  - id: quarter-rate
+    kind: bonus
+    pays: quarterly
+    kpi: recovery_rate
+    steps:
+      - {at_least: 10%, amount: 100.00}
+"""
 
 
 def test_a_leaver_is_paid_by_an_identical_candidate_what_today_pays(tmp_path):
@@ -138,23 +130,14 @@ def test_candidates_identical_to_today_differ_by_nothing_on_the_sample(all_on_ti
 
 # -- 2. a --period list with a gap -------------------------------------------------------------
 
-HOLDBACK_PLAN = """\
-    plan: hb
-    version: 1
-    effective: 2026-01-01
-    currency: CNY
-    components:
-      - id: base
-        kind: line_rate
-        rates:
-          - {rate: 10%}
+HOLDBACK_PLAN = flat_plan("hb", "10%", """\
     adjustments:
       - id: q-holdback
         kind: holdback
         applies_to: [base]
         percent: 20%
         release: quarterly
-    """
+    """)
 
 
 def test_months_between_the_periods_given_are_run_for_their_balances(tmp_path):
