@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from commission.cli import main
-from commission.outputs.sheet_rows import _fraction_text
+from commission.outputs.sheet_rows import fraction_text
 from test_statements import EVENTS, PLAN, run_october
 
 #: Ids and codes a statement may show as they are: collectors, payments, accounts, buckets, the plan, the
@@ -115,9 +115,9 @@ def test_numbers_are_numbers_and_fonts_are_named(books):
 def test_a_rate_becomes_its_exact_fraction(rate):
     """"12.5%" is written as 0.125, never through a float: any rate with up to 4 decimals."""
     text = format(rate, "f")
-    (value,) = _fraction_text(pa.array([text + "%"])).to_pylist()
+    (value,) = fraction_text(pa.array([text + "%"])).to_pylist()
     assert Decimal(value) == rate / 100
-    (share,) = _fraction_text(pa.array([text])).to_pylist()
+    (share,) = fraction_text(pa.array([text])).to_pylist()
     assert Decimal(share) == rate
 
 

@@ -116,7 +116,7 @@ def _cells(letter: str, rows: pa.Array, values: pa.ChunkedArray, kind: str, styl
         text = pc.if_else(pc.is_valid(values), pc.cast(money_decimal_array(money, minor_units), pa.string()), None)
         value_tag, close = "><v", "</v></c>"
     elif kind == "percent":
-        text, value_tag, close = _fraction_text(values), "><v", "</v></c>"
+        text, value_tag, close = fraction_text(values), "><v", "</v></c>"
     else:
         days = pc.cast(pc.cast(pc.cast(values, pa.string()), pa.date32()), pa.int32())
         text, value_tag, close = pc.cast(pc.add(days, _EXCEL_EPOCH_OFFSET), pa.string()), "><v", "</v></c>"
@@ -130,7 +130,7 @@ def _cells(letter: str, rows: pa.Array, values: pa.ChunkedArray, kind: str, styl
     return pc.if_else(pc.fill_null(pc.greater(pc.binary_length(text), 0), False), cell, "")
 
 
-def _fraction_text(values: pa.Array) -> pa.Array:
+def fraction_text(values: pa.Array) -> pa.Array:
     """Rates ("12.5%") and shares ("0.5") as the exact decimal they are (0.125, 0.5): the digits of a
     rate are read as a decimal with _PERCENT_SCALE places and the same integer read with two more,
     which divides it by 100 without rounding anything. Text that is neither gives no cell."""

@@ -46,7 +46,7 @@ def _take(reader: Reader, node: Node, path: str, labels: dict) -> None:
         reader.problem(label, path, "a label names a rule by its id: give this rule an id")
         return
     if not isinstance(label.value, dict) or not label.value:
-        reader.problem(label, path, f"expected a label per language, e.g. {{en: Volume bonus, zh: 阶梯奖励}}")
+        reader.problem(label, path, "expected a label per language, e.g. {en: Volume bonus, zh: 阶梯奖励}")
         return
     texts = {}
     for lang, text in label.value.items():
