@@ -146,9 +146,6 @@ class Statement:
     plan_words: tuple[tuple[str, str], ...]  # (what, the rule in words)
     correction: Optional[Correction] = None
 
-    def money(self, minor: int) -> str:
-        return money(minor, self.minor_units, self.lang)
-
 
 def build_statement(report: RunReport, collector: str, lang: str, store: Optional[StoreFacts] = None) -> Statement:
     """One collector's statement from a run's reports and, for a stored batch, the store's facts."""
