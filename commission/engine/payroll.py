@@ -83,7 +83,7 @@ def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.Da
                     groups) -> RunResult:
     rows_read = len(ledger)
     if "credit_share" in ledger:
-        ledger = ledger.assign(amount=credited_amounts(ledger))  # before any row is skipped: shares stay exact
+        ledger = _credited(ledger, [policy for _, _, policy in groups])  # before any row is skipped: shares stay exact
     ledger, skipped, warnings = outside_employment(ledger, roster, [(members, policy) for _, members, policy in groups],
                                                    _first_day([policy for _, _, policy in groups], period), period.end)
     if len(groups) == 1 and groups[0][1] is None:
@@ -98,6 +98,12 @@ def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.Da
                                      history=ledger, side=side))
         result = merge_results(results, rows_read=len(ledger))
     return _with_skipped(result, skipped, warnings, rows_read)
+
+
+def _credited(ledger: pd.DataFrame, policies) -> pd.DataFrame:
+    """Split credit applied to the amount and to every other money column the plans read (a fee, principal)."""
+    money = ["amount", *dict.fromkeys(c for p in policies for c in p.money_columns() if c in ledger)]
+    return ledger.assign(**{column: credited_amounts(ledger, column) for column in money})
 
 
 def _first_day(policies, period: Period):
@@ -292,7 +298,7 @@ def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     _in_force([policy], policy.plan, period)
     rows_read = len(ledger)
     if "credit_share" in ledger and history is None:
-        ledger = ledger.assign(amount=credited_amounts(ledger))
+        ledger = _credited(ledger, [policy])
     ledger, skipped, warnings = outside_employment(ledger, roster, [(None, policy)], _first_day([policy], period),
                                                    period.end, history=history)
     history = ledger if history is None else _without(history, skipped) if len(skipped) else history
