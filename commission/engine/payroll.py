@@ -267,8 +267,7 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
     return RunResult(period=results[0].period, policies=tuple(p for r in results for p in r.policies),
                      payouts=payouts.take(order).reset_index(drop=True),
                      items=items.sort_values("collector_id", kind="stable").reset_index(drop=True),
-                     lines=pd.concat([r.lines for r in results if len(r.lines)] or [results[0].lines],
-                                     ignore_index=True),
+                     lines=_merged_lines([r.lines for r in results if len(r.lines)] or [results[0].lines]),
                      counts=counts, warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)),
                      events=pd.concat([r.events for r in results], ignore_index=True).drop_duplicates(
                          "event_id").sort_values(["date", "event_id"], kind="stable").reset_index(drop=True),
@@ -281,6 +280,15 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                      if skipped else results[0].skipped,
                      awards=pd.concat(awards, ignore_index=True).sort_values("collector_id", kind="stable")
                      .reset_index(drop=True) if awards else no_awards())
+
+
+def _merged_lines(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Plans' lines as one frame. A column only some plans have (the base and fee of a plan paying on fees)
+    is filled before the concat: 0 for money, '' for text, so money never passes through a float64 NaN."""
+    columns = {c: f[c].dtype for f in frames for c in f.columns}
+    filled = [f.assign(**{c: np.int64(0) if dtype == np.int64 else "" for c, dtype in columns.items() if c not in f})
+              for f in frames]
+    return pd.concat(filled, ignore_index=True)
 
 
 def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,

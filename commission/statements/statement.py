@@ -44,6 +44,7 @@ LABELS = {
         "ytd": "Year to date", "date": "Date", "payment": "Payment", "account": "Account", "band": "Band",
         "share": "Credit share",
         "reverses": "Reverses", "commission": "Commission", "limit": "Limit", "subtotal": "Subtotal {bucket}",
+        "fee_rate": "Fee rate", "base_amount": "Fee / base paid on",
         "limits": {"max": "per-payment maximum", "min": "per-payment minimum"},
         "what": "Applies to", "detail": "Detail", "summary": "Summary", "plan_sheet": "Plan",
         "chart": "Recovered by bucket", "none": "none", "version": "version",
@@ -71,6 +72,7 @@ LABELS = {
         "top_tier": "{component}：已达最高档", "attainment": "{kpi}（{window}）：{value}", "ytd": "本年累计",
         "date": "还款日期", "payment": "还款编号", "account": "账号", "band": "欠款档", "share": "业绩分成",
         "reverses": "冲回", "commission": "提成", "limit": "限额", "limits": {"max": "单笔封顶", "min": "单笔保底"},
+        "fee_rate": "服务费率", "base_amount": "服务费 / 计提基数",
         "subtotal": "小计 {bucket}", "what": "作用于", "detail": "回款明细",
         "summary": "汇总", "plan_sheet": "方案说明", "chart": "按账龄回款", "none": "无", "version": "版本",
         "by_line": "每笔回款按所属规则比例计提（见回款明细）",
@@ -88,10 +90,10 @@ LABELS = {
 }
 
 
-DETAIL_MONEY = ("base", "commission", "amount")
+DETAIL_MONEY = ("base", "base_amount", "commission", "amount")
 RECOMPUTED = ":recomputed"  # the rule of an earlier window's item recomputed (reversals: {earlier_periods: recompute})
-RATE_COLUMNS = ("rule", "rate", "commission", "limit", "amount", "component")  # empty in a plan without a line rate
-DETAIL_CODES = ("payment_id", "account", "bucket", "band", "credit_share", "reverses", "rate", "rule",
+RATE_COLUMNS = ("rule", "rate", "commission", "limit", "amount", "component", "fee_rate", "base_amount")  # empty in a plan without a line rate
+DETAIL_CODES = ("payment_id", "account", "bucket", "band", "credit_share", "reverses", "fee_rate", "rate", "rule",
                 "component")  # short values, centred
 WORDS_WIDTH = 48  # the Summary's "rule in words" column, wrapped
 TOP, CENTRED_TOP = Alignment(vertical="top"), Alignment(horizontal="center", vertical="top")
@@ -350,7 +352,8 @@ def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order
     columns = [("payment_date", labels["date"]), ("payment_id", labels["payment"]), ("account", labels["account"]),
                ("bucket", labels["bucket"]),
                ("band", labels["band"]), ("base", labels["recovered"]), ("credit_share", labels["share"]),
-               ("reverses", labels["reverses"]), ("rate", labels["rate"]), ("commission", labels["commission"]),
+               ("reverses", labels["reverses"]), ("fee_rate", labels["fee_rate"]),
+               ("base_amount", labels["base_amount"]), ("rate", labels["rate"]), ("commission", labels["commission"]),
                ("limit", labels["limit"]), ("amount", labels["amount"]), ("rule", labels["rule"]),
                ("component", labels["component"])]
     columns = [(name, label) for name, label in columns if name in lines.column_names
@@ -411,7 +414,7 @@ def _informative(lines: pa.Table, name: str) -> bool:
     component): the statement is easier to read, and faster to write."""
     if name == "credit_share":
         return pc.any(pc.not_equal(lines[name], "1")).as_py() or False
-    if name in ("reverses", "limit"):
+    if name in ("reverses", "limit", "fee_rate"):
         return pc.any(pc.not_equal(lines[name], "")).as_py() or False
     if name == "commission":
         return _informative(lines, "limit") if "limit" in lines.column_names else True
