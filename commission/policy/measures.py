@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..errors import shown
+
 MONEY, SHARE, COUNT, POINTS = "money", "share", "count", "points"
 
 #: Measures without an argument, and their unit.
@@ -45,18 +47,16 @@ def unit(measure: str) -> str:
     return ARGUMENT_MEASURES[name] if argument else MEASURES[name]
 
 
+#: How each measure with an argument is written, for messages.
+WRITTEN = ("sum:<column>", "component:<id>", "accounts_paying:<label>")
+
+
 def problem(measure: str) -> Optional[str]:
     """Why `measure` is not a measure (None when it is one)."""
     name, argument = split(measure)
-    if argument:
-        if name not in ARGUMENT_MEASURES:
-            return f"{measure!r} is not a measure; measures with an argument: " \
-                + ", ".join(f"{m}:<...>" for m in ARGUMENT_MEASURES)
+    if (name in ARGUMENT_MEASURES) if argument else (name in MEASURES):
         return None
-    if name not in MEASURES:
-        return f"{measure!r} is not a measure; one of: {', '.join(MEASURES)}, " \
-            + ", ".join(f"{m}:<...>" for m in ARGUMENT_MEASURES)
-    return None
+    return f"{shown(measure)!r} is not a measure; one of: {', '.join([*MEASURES, *WRITTEN])}"
 
 
 def flag_column(measure: str) -> Optional[str]:
