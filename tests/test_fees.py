@@ -237,3 +237,44 @@ def test_each_line_is_the_exact_product_rounded_once_and_lines_add_up(run_plan, 
     assert result.lines["amount"].tolist() == expected
     assert result.lines["base_amount"].tolist() == [half_up(a * rate(fee)) for a in amounts]
     assert payout(result, "C1") == sum(expected)
+
+
+def test_explain_and_statement_show_repayment_fee_and_share(tmp_path: Path):
+    (tmp_path / "plan.yaml").write_text(FEE_SHARE, encoding="utf-8")
+    (tmp_path / "ledger.csv").write_text(f"{FEE_HEADER},reverses\nP1,C1,A1,2026-10-05,1234.56,75,5000.00,\n"
+                                         "R1,C1,A1,2026-10-06,-234.56,75,5000.00,P1\n", encoding="utf-8")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    ran = runner.invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger", str(tmp_path / "ledger.csv"),
+                               "--period", "2026-10", "--out", str(out), "--first-period"])
+    assert ran.exit_code == 0, ran.output
+    paid = runner.invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "P1"])
+    assert "share/other: 1234.56 x fee rate 30% = fee 370.37; share x 60% = 222.22 (rounded once from 1234.56 x " \
+        "30% x 60%)" in paid.output
+    # R1 takes back 222.22 x 234.56 / 1234.56 = 42.2208 -> 42.22 of the share, 70.37 (70.3694) of the fee
+    reversed_ = runner.invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "R1"])
+    assert "-234.56 x fee rate 30% = fee -70.37; share x 60% = -42.22" in reversed_.output
+    whole = runner.invoke(main, ["explain", "--run", str(out), "--collector", "C1"])
+    assert "other: 2 payments, fees 300.00 x 60% -> 180.00 (1 reversal clawed back)" in whole.output
+    written = runner.invoke(main, ["statements", "--run", str(out), "--lang", "zh", "--jobs", "1"])
+    assert written.exit_code == 0, written.output
+    import openpyxl
+    sheet = openpyxl.load_workbook(next((out / "statements").glob("*.xlsx")))["回款明细"]
+    rows = list(sheet.iter_rows(values_only=True))
+    first = dict(zip(rows[0], rows[1]))
+    assert {k: first[k] for k in ("回款金额", "服务费率", "服务费 / 计提基数", "比例", "金额")} == \
+        {"回款金额": 1234.56, "服务费率": "30%", "服务费 / 计提基数": 370.37, "比例": "60%", "金额": 222.22}
+
+
+def test_a_float_money_column_is_refused_like_a_float_amount(tmp_path: Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from commission.inputs import load_ledger
+    table = pa.table({"payment_id": ["P1"], "collector_id": ["C1"], "account_id": ["A1"],
+                      "payment_date": ["2026-10-05"], "amount": ["100.00"], "days_past_due": [75],
+                      "balance": ["900.00"], "principal": pa.array([80.1], pa.float64())})
+    pq.write_table(table, tmp_path / "ledger.parquet")
+    with pytest.raises(InputError) as caught:
+        load_ledger([tmp_path / "ledger.parquet"], 2, money_columns=["principal"])
+    assert "principal: is stored as floating point, which cannot hold money exactly" in str(caught.value)

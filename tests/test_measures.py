@@ -261,3 +261,19 @@ def test_counts_are_exact_integers_of_distinct_accounts(run_plan, rows):
         assert kpi(result, collector, "accounts_settled") == len({a for a, f in mine if f})
         assert kpi(result, collector, "promises_kept") == sum(f for _, f in mine)
     assert str(result.kpis["numerator"].dtype) == "int64"
+
+
+def test_lint_names_a_measure_no_input_provides(tmp_path):
+    from click.testing import CliRunner
+
+    from commission.cli import main
+    path = tmp_path / "plan.yaml"
+    path.write_text("plan: p\nversion: 1\neffective: 2026-01-01\ncurrency: CNY\ncomponents:\n"
+                    "  - {id: b, kind: bonus, measure: accounts_settled, steps: [{at_least: 1, amount: 5.00}]}\n",
+                    encoding="utf-8")
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(HEADER + "\nP1,C1,A1,2026-10-05,100.00,75,900.00\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["lint", str(path), "--ledger", str(ledger)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{ledger}:row 1: settled: is read by the plan's count measure but is missing from the header" \
+        in result.output
