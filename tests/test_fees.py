@@ -278,3 +278,25 @@ def test_a_float_money_column_is_refused_like_a_float_amount(tmp_path: Path):
     with pytest.raises(InputError) as caught:
         load_ledger([tmp_path / "ledger.parquet"], 2, money_columns=["principal"])
     assert "principal: is stored as floating point, which cannot hold money exactly" in str(caught.value)
+
+
+def test_simulate_compares_a_fee_column_plan_with_counts(tmp_path: Path):
+    today = tmp_path / "today.yaml"
+    today.write_text(FEE_SHARE, encoding="utf-8")
+    candidate = tmp_path / "candidate.yaml"
+    candidate.write_text("plan: agency-col\nversion: 1\neffective: 2026-01-01\ncurrency: CNY\n"
+                         "fees: {column: agency_fee}\ncomponents:\n"
+                         "  - {id: share, kind: line_rate, base: fee, rates: [{rate: 60%}]}\n"
+                         "  - {id: s, kind: bonus, measure: accounts_settled, steps: [{at_least: 1, amount: 5.00}]}\n",
+                         encoding="utf-8")
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(f"{FEE_HEADER},agency_fee,settled\nP1,C1,A1,2026-10-01,1234.56,75,5000.00,300.00,yes\n"
+                      "P2,C2,A2,2026-10-02,100.00,10,5000.00,20.00,no\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["simulate", "--policy", str(today), "--candidate", str(candidate),
+                                       "--ledger", str(ledger), "--out", str(tmp_path / "sim")])
+    assert result.exit_code == 0, result.output
+    # today: C1 M3 1234.56 x 30% x 60% = 222.22, C2 M1 100.00 x 20% x 50% = 10.00: 232.22
+    # candidate: 300.00 x 60% + 5.00 = 185.00 and 20.00 x 60% = 12.00: 197.00 (curves leave out what a
+    # synthetic ledger cannot feed: the fee column and the count)
+    assert "today: cost 232.22 CNY" in result.output
+    assert "agency-col v1: cost 197.00 CNY" in result.output
