@@ -277,3 +277,24 @@ def test_lint_names_a_measure_no_input_provides(tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert f"{ledger}:row 1: settled: is read by the plan's count measure but is missing from the header" \
         in result.output
+
+
+def test_a_count_of_an_earlier_month_is_recomputed_without_its_reversed_payment(run_plan):
+    result = run_plan(plan("""
+        reversals: {earlier_periods: recompute}
+        components:
+          - id: paying
+            kind: bonus
+            measure: accounts_paying
+            steps: [{at_least: 2, amount: 100.00}]
+    """), f"""
+        {HEADER},reverses
+        P1,C1,A1,2026-09-05,100.00,40,900.00,
+        P2,C1,A2,2026-09-06,100.00,40,900.00,
+        R1,C1,A1,2026-10-03,-100.00,40,900.00,P1
+        P3,C1,A3,2026-10-04,100.00,40,900.00,
+    """)
+    # September paid the bonus on 2 accounts (A1, A2); R1 reverses all of A1 in October, so September has 1:
+    # its 100.00 is taken back now. October counts only A3 (R1 counts with its payment): no bonus.
+    assert item_amounts(result, "C1")["paying#1:recomputed"] == -10000
+    assert payout(result, "C1", "bonus") == -10000  # net negative: carried, not paid

@@ -14,6 +14,7 @@ from .awards import benefit, raise_rule
 from .classifiers import DEFAULT_CLASSIFIER_FIELDS
 from .measures import COUNT, FLAG_COLUMNS, MONEY, POINTS, SHARE, unit
 from .measures import problem as measure_problem
+from .measures import measure_of
 from .measures import split as split_measure
 from .model import (LEDGER_COLUMNS, LINE_BASES, SPECIAL_LEDGER_COLUMNS, Bonus, Classifier, Fees, LineRate, Override,
                     RateRule, Step, Tier, Tiers)
@@ -299,7 +300,7 @@ def check_bases_and_measures(reader: Reader, components: tuple, fees: Optional[F
                            "or a ledger column)", line=component.line)
         if not isinstance(component, (Tiers, Bonus)):
             continue
-        measure = component.base if isinstance(component, Tiers) else component.kpi
+        measure = measure_of(component)
         name, argument = split_measure(measure)
         where = f"{path}.measure"
         if name == "fees" and fees is None:

@@ -76,5 +76,10 @@ def component_of(measure: str) -> Optional[str]:
     return argument if name == "component" else None
 
 
+def measure_of(component) -> Optional[str]:
+    """The measure of a tier schedule (its `base`) or a bonus (its `kpi`); None for any other component."""
+    return component.base if component.kind == "tiers" else component.kpi if component.kind == "bonus" else None
+
+
 def counts_accounts(measure: str) -> bool:
     return split(measure)[0] in ACCOUNT_COUNTS

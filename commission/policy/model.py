@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Optional, Union
 
 from ..money import format_rate
-from .measures import counts_accounts, flag_column, money_column
+from .measures import counts_accounts, flag_column, measure_of, money_column
 
 #: Columns every ledger has. They cannot be rate-table keys: ids are unique per row, and numbers
 #: are matched by classify ranges (buckets, bands), not by value.
@@ -444,8 +444,7 @@ class Policy:
 
     def measures(self) -> tuple[str, ...]:
         """The measures the plan's tier schedules and bonuses look at (policy.measures)."""
-        return tuple(dict.fromkeys(c.base if isinstance(c, Tiers) else c.kpi for c in self.components
-                                   if isinstance(c, (Tiers, Bonus))))
+        return tuple(dict.fromkeys(m for c in self.components if (m := measure_of(c))))
 
     def money_columns(self) -> tuple[str, ...]:
         """Ledger money columns besides amount and balance that the plan reads: the fee column, line-rate

@@ -31,7 +31,7 @@ from ..engine.rules import rule_kind
 from ..money import format_minor
 from ..periods import Period
 from ..policy import Policy
-from ..policy.measures import COUNT, component_of, money_column, unit
+from ..policy.measures import COUNT, component_of, measure_of, money_column, unit
 from .compare import nearest_rank
 from .replay import Candidate, History, run_plan
 
@@ -184,7 +184,7 @@ def _synthetic_can_pay(policy: Policy, component, kept: set) -> bool:
         return base == "amount" or (base == "fee" and not fee_column)
     if component.kind not in ("tiers", "bonus"):
         return True
-    measure = base if component.kind == "tiers" else component.kpi
+    measure = measure_of(component)
     if unit(measure) == COUNT or money_column(measure) or (measure == "fees" and fee_column):
         return False
     return component_of(measure) is None or component_of(measure) in kept

@@ -3,7 +3,8 @@
 Recovered, attainment, recovery_rate and qa_score are the KPIs of engine.kpis. The others are computed
 here and kept beside them (kpis.csv shows what each rule measured):
 - fees: the agency's fee on each line of the window (rounded per line by the plan's rule, reversals
-  taking back their part of their payment's fee, as line rates do), or the sum of the fee column;
+  taking back their part of their payment's fee, as line rates do, in the window they are booked in,
+  also under reversals: {earlier_periods: recompute}), or the sum of the fee column;
 - sum:<column>: the column's credited values in the window (reversal rows carry their own, negative);
 - component:<id>: the component's total so far in this run (components are booked in plan order);
 - accounts_paying[:<label>]: accounts whose repayments in the window (of that class) add up to more
@@ -53,7 +54,7 @@ def _money(job: Booking, column: str, window: Period) -> np.ndarray:
     fees = ctx.policy.fees
     column = column or fees.column
     if column:
-        mask = ctx.rows_in(window)
+        mask = ctx.measured_rows(window)
         return ctx.sum_by_collector(ctx.frame[column].to_numpy()[mask], f"{column} in {window}", mask)
     problems = ProblemCollector()
     parts, _, _ = window_lines(ctx, fees.table, window, problems)
@@ -67,7 +68,7 @@ def _money(job: Booking, column: str, window: Period) -> np.ndarray:
 
 def _count(ctx, name: str, label: str, window: Period) -> np.ndarray:
     """A count per collector, as exact integers (see the module's docstring)."""
-    mask = ctx.rows_in(window).copy()
+    mask = ctx.measured_rows(window).copy()
     amounts = ctx.frame["amount"].to_numpy()
     if name == "promises_kept":
         counted = mask & ctx.frame[flag_column(name)].to_numpy() & (amounts > 0)
