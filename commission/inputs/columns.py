@@ -137,10 +137,9 @@ def text(raw: RawTable, name: str, problems: ProblemCollector, required: bool = 
     return trimmed.fill_null("") if trimmed.null_count else trimmed
 
 
-def masked_account(raw: RawTable, name: str, problems: ProblemCollector):
-    """Privacy at the door: an account number (an id, checked as one) is kept only as '****' plus its
-    last 4 characters (and as '****' alone when it is that short, so no whole number ever shows)."""
-    accounts = identifier(raw, name, problems)
+def mask_account(accounts):
+    """Privacy at the door: account numbers (checked as ids: `identifier`) kept only as '****' plus their
+    last 4 characters (and as '****' alone when that short, so no whole number ever shows)."""
     masked = pc.utf8_replace_slice(accounts, start=0, stop=-4, replacement="****")
     return pc.if_else(pc.greater(pc.utf8_length(accounts), 4), masked, "****")
 

@@ -101,8 +101,10 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
     if "reverses" in frame:
         frame["reverses"] = frame["reverses"].fillna("").astype("str")
     frame["collector_id"] = sorted_categorical(frame["collector_id"])
-    if account_codes:  # codes of the sorted full numbers: the same accounts get the same code in every run
-        frame["account_key"] = pd.factorize(frame.pop("account_id"), sort=True)[0].astype(np.int64)
+    if account_codes:  # a code per full number (in order of first appearance), never the number itself
+        accounts = pa.array(frame.pop("account_id"))
+        accounts = accounts.combine_chunks() if isinstance(accounts, pa.ChunkedArray) else accounts
+        frame["account_key"] = accounts.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
     frame = _canonical_order(frame, problems)
     if "credit_share" in frame:
         _check_splits(frame, problems, (*needed.money, *needed.flags))
@@ -152,7 +154,7 @@ def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemC
     data = {
         "payment_id": columns.identifier(raw, "payment_id", problems),
         "collector_id": columns.identifier(raw, "collector_id", problems),
-        "account": columns.masked_account(raw, "account_id", problems),
+        "account": columns.mask_account(accounts := columns.identifier(raw, "account_id", problems)),
         "payment_date": columns.day(raw, "payment_date", problems),
         "amount": columns.money(raw, "amount", minor_units, problems),
         "days_past_due": columns.whole_number(raw, "days_past_due", problems),
@@ -165,7 +167,7 @@ def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemC
     for name in needed.flags:
         data[name] = columns.flag(raw, name, problems)
     if needed.account_codes:
-        data["account_id"] = columns.identifier(raw, "account_id", problems)  # never leaves the loader
+        data["account_id"] = pd.arrays.ArrowExtensionArray(accounts)  # coded once the files are joined
     if "reverses" in present:
         data["reverses"] = columns.identifier(raw, "reverses", problems, required=False)
         _check_reversal_shape(raw, data, problems)
