@@ -300,3 +300,16 @@ def test_simulate_compares_a_fee_column_plan_with_counts(tmp_path: Path):
     # synthetic ledger cannot feed: the fee column and the count)
     assert "today: cost 232.22 CNY" in result.output
     assert "agency-col v1: cost 197.00 CNY" in result.output
+
+
+def test_lint_warns_when_a_rate_on_repayments_is_above_the_fee_rate():
+    from commission.policy import load_policy
+    from commission.simulation.lint import lint_policy
+    fixture = Path(__file__).resolve().parent / "fixtures" / "lint" / "pays_above_fee.yaml"
+    warnings = [w for w in lint_policy(load_policy(fixture)) if w.code == "pays-above-fee"]
+    assert len(warnings) == 1
+    assert warnings[0].where.endswith("pays_above_fee.yaml:21")
+    assert warnings[0].message.startswith(
+        "component base: 12% of the repayment where the fee is 10% (bucket M1, portfolio bank-b); 12% of the "
+        "repayment where the fee is 10% (bucket M1, portfolio (any other)); 25% of the repayment where the fee is "
+        "20% (bucket M2, portfolio bank-b). The agency pays out more than it earns")

@@ -234,20 +234,56 @@ def _on_base(component: LineRate, rule, say) -> str:
 
 
 def lint(component: LineRate, policy) -> list[tuple[str, int, str]]:
+    """rates-fall-with-age, and pays-above-fee."""
+    return [*_rates_fall_with_age(component, policy), *_pays_above_fee(component, policy)]
+
+
+def _domains(keys, policy, tables) -> list[tuple[str, ...]]:
+    """The values each key can take: a classifier's labels, or the values the `tables` name and any other."""
+    domains = []
+    for key in keys:
+        classifier = policy.classifier(key)
+        if classifier is not None:
+            domains.append(tuple(classifier.labels))
+        else:
+            named = dict.fromkeys(v for t in tables for r in t.rules for c, vs in r.conditions if c == key for v in vs)
+            domains.append((*named, "(any other)"))
+    return domains
+
+
+def _pays_above_fee(component: LineRate, policy) -> list[tuple[str, int, str]]:
+    """pays-above-fee: a rate on repayments above the agency's fee rate on the same repayments (the
+    plan's `fees:` rates), so the agency pays out more than it earns on them."""
+    fees = policy.fees.table if policy.fees is not None else None
+    if fees is None or component.base != "amount":
+        return []
+    keys = list(dict.fromkeys([*component.key_columns(), *fees.key_columns()]))
+    above = []
+    for combination in product(*_domains(keys, policy, (component, fees))):
+        values = dict(zip(keys, combination))
+        paid, fee = _first_rule(component, values), _first_rule(fees, values)
+        if paid is not None and fee is not None and paid.rate > fee.rate:
+            where = ", ".join(f"{k} {v}" for k, v in values.items())
+            above.append((paid.line, f"{format_rate(paid.rate)} of the repayment where the fee is "
+                          f"{format_rate(fee.rate)}" + (f" ({where})" if where else "")))
+    if not above:
+        return []
+    shown = list(dict.fromkeys(text for _, text in above))
+    return [("pays-above-fee", min(line for line, _ in above),
+             f"component {component.id}: {'; '.join(shown[:4])}" + (f"; and {len(shown) - 4} more" if len(shown) > 4
+                                                                     else "")
+             + ". The agency pays out more than it earns on these repayments. Pay a share of the fee instead "
+             "(base: fee, a rate up to 100% of it), or lower the rate.")]
+
+
+def _rates_fall_with_age(component: LineRate, policy) -> list[tuple[str, int, str]]:
     """rates-fall-with-age: with other keys alike, a later overdue bucket paying a lower rate than an
     earlier one (steering effort to the easy, early money)."""
     ages = next((c for c in policy.classifiers if c.field == "days_past_due"), None)
     if ages is None or ages.name not in component.key_columns():
         return []
     others = [k for k in component.key_columns() if k != ages.name]
-    domains = []
-    for key in others:
-        classifier = policy.classifier(key)
-        if classifier is not None:
-            domains.append(tuple(classifier.labels))
-        else:
-            named = dict.fromkeys(v for r in component.rules for c, vs in r.conditions if c == key for v in vs)
-            domains.append((*named, "(any other)"))
+    domains = _domains(others, policy, (component,))
     falls = []
     for combination in product(*domains):
         values = dict(zip(others, combination))
