@@ -266,14 +266,9 @@ def _pays_above_fee(component: LineRate, policy) -> list[tuple[str, int, str]]:
             where = ", ".join(f"{k} {v}" for k, v in values.items())
             above.append((paid.line, f"{format_rate(paid.rate)} of the repayment where the fee is "
                           f"{format_rate(fee.rate)}" + (f" ({where})" if where else "")))
-    if not above:
-        return []
-    shown = list(dict.fromkeys(text for _, text in above))
-    return [("pays-above-fee", min(line for line, _ in above),
-             f"component {component.id}: {'; '.join(shown[:4])}" + (f"; and {len(shown) - 4} more" if len(shown) > 4
-                                                                     else "")
-             + ". The agency pays out more than it earns on these repayments. Pay a share of the fee instead "
-             "(base: fee, a rate up to 100% of it), or lower the rate.")]
+    return _finding("pays-above-fee", component, above, "The agency pays out more than it earns on these "
+                    "repayments. Pay a share of the fee instead (base: fee, a rate up to 100% of it), or lower the "
+                    "rate.")
 
 
 def _rates_fall_with_age(component: LineRate, policy) -> list[tuple[str, int, str]]:
@@ -293,14 +288,18 @@ def _rates_fall_with_age(component: LineRate, policy) -> list[tuple[str, int, st
                 where = ", ".join(f"{k} {v}" for k, v in values.items())
                 falls.append((b.line, f"{late} pays {format_rate(b.rate)} but {early} pays {format_rate(a.rate)}"
                               + (f" ({where})" if where else "")))
-    if not falls:
+    return _finding("rates-fall-with-age", component, falls, "Later buckets are harder to collect; paying less "
+                    "for them steers effort to the easy, early-stage money that would often have come in anyway. "
+                    "Pay later buckets at least as much.")
+
+
+def _finding(code: str, component: LineRate, found: list[tuple[int, str]], advice: str) -> list:
+    """One lint finding for the (plan line, case) pairs `found`: at the first line, the first four cases."""
+    if not found:
         return []
-    shown = list(dict.fromkeys(text for _, text in falls))
-    return [("rates-fall-with-age", min(line for line, _ in falls),
-             f"component {component.id}: {'; '.join(shown[:4])}" + (f"; and {len(shown) - 4} more" if len(shown) > 4
-                                                                     else "")
-             + ". Later buckets are harder to collect; paying less for them steers effort to the easy, "
-             "early-stage money that would often have come in anyway. Pay later buckets at least as much.")]
+    shown = list(dict.fromkeys(text for _, text in found))
+    return [(code, min(line for line, _ in found), f"component {component.id}: {'; '.join(shown[:4])}"
+             + (f"; and {len(shown) - 4} more" if len(shown) > 4 else "") + f". {advice}")]
 
 
 def _first_rule(component: LineRate, values: dict):
