@@ -165,7 +165,7 @@ def test_tiers_on_recovery_rate_bound_by_the_assigned_balance(run_plan):
     ("  - {id: t, kind: tiers, measure: promises_kept, mode: marginal, tiers: [{from: 0, rate: 5%}]}\n",
      "give exactly one of amount (fixed) or each (an amount per one counted): promises_kept is a count"),
     ("  - {id: t, kind: tiers, measure: recovered, mode: marginal, tiers: [{from: 0, each: 5.00}]}\n",
-     "give exactly one of rate (on the measure in the tier) or amount (fixed)"),
+     "give exactly one of rate (on the base in the tier) or amount (fixed)"),
     ("  - {id: t, kind: tiers, measure: qa_score, mode: marginal, tiers: [{from: 0, rate: 5%}]}\n",
      "components[0].measure: qa_score cannot be the measure here"),
     ("  - {id: t, kind: tiers, measure: fees, mode: marginal, tiers: [{from: 0, rate: 5%}]}\n",

@@ -12,9 +12,8 @@ from ..money import format_minor, format_rate
 from ..periods import CADENCES, MONTHLY
 from .awards import benefit, raise_rule
 from .classifiers import DEFAULT_CLASSIFIER_FIELDS
-from .measures import COUNT, FLAG_COLUMNS, MONEY, POINTS, SHARE, unit
+from .measures import COUNT, FLAG_COLUMNS, MONEY, POINTS, SHARE, measure_of, unit
 from .measures import problem as measure_problem
-from .measures import measure_of
 from .measures import split as split_measure
 from .model import (LEDGER_COLUMNS, LINE_BASES, SPECIAL_LEDGER_COLUMNS, Bonus, Classifier, Fees, LineRate, Override,
                     RateRule, Step, Tier, Tiers)
@@ -193,9 +192,8 @@ def read_tier(reader: Reader, node: Node, path: str, default_id: str, base: Opti
     pays = ("amount", "each") if kind == COUNT else ("rate", "amount")
     if sum(key in keys for key in ("rate", "amount", "each")) != 1 or not any(key in keys for key in pays):
         reader.problem(node, path, f"give exactly one of amount (fixed) or each (an amount per one counted): {base} "
-                       "is a count" if kind == COUNT else "give exactly one of rate (on the measure in the tier) or "
+                       "is a count" if kind == COUNT else "give exactly one of rate (on the base in the tier) or "
                        "amount (fixed)")
-        return None
     rate = reader.rate(keys["rate"], f"{path}.rate") if "rate" in keys else None
     amount = reader.money(keys["amount"], f"{path}.amount") if "amount" in keys else None
     each = reader.money(keys["each"], f"{path}.each") if "each" in keys else None
