@@ -298,3 +298,22 @@ def test_a_count_of_an_earlier_month_is_recomputed_without_its_reversed_payment(
     # its 100.00 is taken back now. October counts only A3 (R1 counts with its payment): no bonus.
     assert item_amounts(result, "C1")["paying#1:recomputed"] == -10000
     assert payout(result, "C1", "bonus") == -10000  # net negative: carried, not paid
+
+
+def test_a_sweep_varies_a_count_bound_as_a_whole_number():
+    from commission.simulation.sweep import parse_sweep
+    policy = parse_policy(plan("""
+        components:
+          - id: settled
+            kind: tiers
+            measure: accounts_settled
+            mode: marginal
+            tiers:
+              - {from: 0, to: 10, amount: 0.00}
+              - {from: 10, each: 50.00}
+    """))
+    sweep = parse_sweep("components.settled.tiers[1].from=8..10:1", policy)
+    assert (sweep.values, sweep.texts, sweep.current) == ((8, 9, 10), ("8", "9", "10"), "10")
+    with pytest.raises(InputError) as caught:
+        parse_sweep("components.settled.tiers[1].from=8.00,9.00", policy)
+    assert "8.00 is not a whole number (a count)" in str(caught.value)
