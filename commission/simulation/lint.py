@@ -16,6 +16,8 @@ what the plan does, why it invites a bad behaviour, and what would fix it.
   way on every repayment. Needs the plan only.
 - award-never-decided: a raise or benefit in kind whose window never ends while the plan version is in
   force (a yearly raise in a version that ends in June). Needs the plan only.
+- conduct-shadowed: a compliance rule for an event's source (complaint@regulator) that takes the place
+  of the plan's rule for the event's severity (complaint/major). Needs the plan only.
 - recompute-past-cap: under reversals: {earlier_periods: recompute}, a cap on a tier or bonus that is
   recomputed for earlier periods without the cap. Needs the plan only.
 
@@ -50,6 +52,7 @@ CODES = {
     "cap-binds": "a cap binding for most collectors",
     "rounding-per-line": "every line rounded down, or up",
     "award-never-decided": "a raise or benefit no run under the plan version decides",
+    "conduct-shadowed": "a rule for a source taking the place of the rule for a severity",
     "recompute-past-cap": "a capped tier or bonus recomputed for an earlier period without its cap",
 }
 #: Problems with the silencing comments themselves (cannot be silenced).
