@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Optional
 
-from ..money import MoneyError, parse_decimal
+from ..money import MoneyError, parse_decimal, parse_rate
 from ..periods import CADENCES, MONTHLY, MONTHS_IN, QUARTERLY, YEARLY
 from .model import AWARD_KINDS, HOLDBACK_CONDITIONS, KPIS, AwardStep, Benefit, Bonus, Raise
 from .reader import MAX_WHOLE, Reader
@@ -127,20 +127,26 @@ def _steps(reader: Reader, keys: dict, path: str, kpi: str, value_key: str, read
 
 
 def _raise_value(reader: Reader, node: Node, path: str) -> Optional[dict]:
-    """5% (of base salary) or 300.00 (added to it): never 0, and never a bare number (ambiguous)."""
-    text = (reader.text(node, path) or "").strip()
-    if not text:
-        return None
-    if text.endswith("%"):
-        rate = reader.rate(node, path)
-        value = None if rate is None else {"rate": rate}
-    elif "." in text:
-        amount = reader.money(node, path)
+    """`5%` (of base salary) or `{amount: 300.00}` (added to it): never 0, never above 100% of base
+    salary, and never a bare number, which would read as either."""
+    if isinstance(node.value, dict):
+        keys = reader.mapping(node, path, ("amount",), required=("amount",))
+        amount = reader.money(keys["amount"], f"{path}.amount") if "amount" in keys else None
         value = None if amount is None else {"amount": amount}
     else:
-        reader.problem(node, path, f"{text!r} is ambiguous: write a percentage of base salary ({text}%) or an "
-                       f"amount added to it with its decimals ({text}.00)")
-        return None
+        text = (reader.text(node, path) or "").strip()
+        if not text:
+            return None
+        if not text.endswith("%"):
+            reader.problem(node, path, f"{text!r} is ambiguous: write a percentage of base salary with its % sign "
+                           f"(raise: {text}%) or an amount added to it as raise: {{amount: {text}}}")
+            return None
+        rate = reader.convert(node, path, parse_rate, "a percentage of base salary such as 5%")
+        if rate is not None and not 0 <= rate <= 1:
+            reader.problem(node, path, f"{text} is not a plausible raise: a raise is a percentage of base salary "
+                           "above 0% and at most 100% (write 5% for five percent)")
+            return None
+        value = None if rate is None else {"rate": rate}
     if value is not None and not any(value.values()):
         reader.problem(node, path, "a raise of 0 recommends nothing: leave the step out")
         return None
