@@ -594,3 +594,29 @@ def test_a_raise_says_whether_it_is_a_percentage_or_an_amount():
         "above 0% and at most 100% (write 5% for five percent)",
         "components[0].steps[3].raise.percent: unknown key; expected one of: amount",
         "components[0].steps[3].raise.amount: required key is missing"]
+
+
+def test_a_benefits_unit_and_descriptions_are_one_line_of_plain_text():
+    found = problems_of("""
+        description: "Collections plan\\nSigned: HR"
+        components:
+          - id: b
+            kind: benefit
+            description: "leave \\u202e for good work"
+            kpi: recovered
+            unit: "days\\rof leave"
+            steps:
+              - {at_least: 100.00, quantity: 1}
+          - id: c
+            kind: benefit
+            kpi: recovered
+            unit: "   "
+            steps:
+              - {at_least: 100.00, quantity: 1}
+    """)
+    # a newline, a bidi override and a carriage return would split or reorder a statement's line
+    assert found == [
+        "description: has a control character (U+000A): write one line of plain text",
+        "components[0].description: has a control character (U+202E): write one line of plain text",
+        "components[0].unit: has a control character (U+000D): write one line of plain text",
+        "components[1].unit: name what the quantity counts, e.g. days of leave"]

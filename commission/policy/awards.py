@@ -24,6 +24,8 @@ from .yamlsource import Node
 RAISE_CADENCES = (QUARTERLY, YEARLY)
 #: A benefit's quantity: a positive number with at most this many decimals (half a day of leave).
 QUANTITY_DECIMALS = 2
+#: A benefit's unit is a few words on a statement line ("days of leave").
+UNIT_MAX_LENGTH = 60
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 _MEASURE_KEYS = ("id", "kind", "pays", "description", "kpi", "measured", "in_at_least", "steps", "only_if",
                  "pay_code")
@@ -49,11 +51,11 @@ def benefit(reader: Reader, node: Node, path: str, classifiers: tuple = ()) -> O
     keys = reader.mapping(node, path, _MEASURE_KEYS + ("unit",), required=("id", "kpi", "unit", "steps"))
     component_id, pays, description = _common(reader, keys, path, "benefit", CADENCES, MONTHLY)
     kpi, measured, in_at_least = _measurement(reader, keys, node, path, pays)
-    unit = (reader.text(keys.get("unit"), f"{path}.unit") or "").strip() if "unit" in keys else ""
-    if "unit" in keys and not unit:
+    unit = reader.free_text(keys["unit"], f"{path}.unit") if "unit" in keys else None
+    if unit == "":
         reader.problem(keys["unit"], f"{path}.unit", "name what the quantity counts, e.g. days of leave")
-    elif "\n" in unit or "\r" in unit or len(unit) > 60:
-        reader.problem(keys["unit"], f"{path}.unit", "a unit is a few words on one line (60 characters at most)")
+    elif unit and len(unit) > UNIT_MAX_LENGTH:
+        reader.problem(keys["unit"], f"{path}.unit", f"a unit is a few words ({UNIT_MAX_LENGTH} characters at most)")
     steps = _steps(reader, keys, path, kpi, "quantity", lambda child, step_path: _quantity(reader, child, step_path))
     only_if = _only_if(reader, keys, path)
     if not component_id or steps is None or not unit:
@@ -77,7 +79,7 @@ def _common(reader: Reader, keys: dict, path: str, kind: str, cadences, default:
         pays = default
     else:
         pays = reader.choice(keys.get("pays"), f"{path}.pays", cadences, default)
-    description = reader.text(keys.get("description"), f"{path}.description", "") or ""
+    description = reader.free_text(keys.get("description"), f"{path}.description", "") or ""
     return component_id or "", pays, description
 
 

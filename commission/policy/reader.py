@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Callable, Optional
 
 from ..errors import Problem, shown
+from ..identifiers import text_problem
 from ..money import MAX_FACTOR, MoneyError, OutOfBounds, parse_decimal, parse_rate, to_minor
 from .yamlsource import Node
 
@@ -74,6 +75,19 @@ class Reader:
             self.problem(node, path, "expected a single value, not a list or mapping")
             return None
         return node.value
+
+    def free_text(self, node: Optional[Node], path: str, default=MISSING) -> Optional[str]:
+        """Free text (a description, a unit): trimmed, one line without control characters and at most
+        TEXT_MAX_LENGTH characters, as free text in every input (identifiers.text_problem)."""
+        value = self.text(node, path, default)
+        if value is None or node is None or node.value is None:
+            return value
+        value = value.strip()
+        problem = text_problem(value)
+        if problem:
+            self.problem(node, path, f"{problem}: write one line of plain text")
+            return None
+        return value
 
     def kind(self, node: Node, path: str, kinds, what: str) -> Optional[str]:
         """The `kind` of a component or adjustment, one of `kinds`; None (reported) otherwise."""
@@ -161,7 +175,6 @@ class Reader:
     def check_ascending(self, values: list, node: Optional[Node], path: str) -> None:
         if any(b <= a for a, b in zip(values, values[1:])):
             self.problem(node, path, "must be listed in ascending order, without repeats")
-
 
 
 def join(path: str, key: str) -> str:
