@@ -16,7 +16,8 @@ from typing import Optional
 
 from ..money import MoneyError, parse_decimal, parse_rate
 from ..periods import CADENCES, MONTHLY, MONTHS_IN, QUARTERLY, YEARLY
-from .model import AWARD_KINDS, HOLDBACK_CONDITIONS, KPIS, AwardStep, Benefit, Bonus, Raise
+from .adjustments import read_only_if
+from .model import AWARD_KINDS, KPIS, AwardStep, Benefit, Bonus, Raise
 from .reader import MAX_WHOLE, Reader
 from .yamlsource import Node
 
@@ -38,7 +39,7 @@ def raise_rule(reader: Reader, node: Node, path: str, classifiers: tuple = ()) -
     kpi, measured, in_at_least = _measurement(reader, keys, node, path, pays)
     steps = _steps(reader, keys, path, kpi, "raise", lambda child, step_path: _raise_value(reader, child, step_path))
     effective_from, effective_day = _effective(reader, keys.get("effective_from"), f"{path}.effective_from")
-    only_if = _only_if(reader, keys, path)
+    only_if = read_only_if(reader, keys, path)
     if not component_id or steps is None:
         return None
     return Raise(id=component_id, pays=pays, kpi=kpi, steps=steps, measured=measured, in_at_least=in_at_least,
@@ -57,7 +58,7 @@ def benefit(reader: Reader, node: Node, path: str, classifiers: tuple = ()) -> O
     elif unit and len(unit) > UNIT_MAX_LENGTH:
         reader.problem(keys["unit"], f"{path}.unit", f"a unit is a few words ({UNIT_MAX_LENGTH} characters at most)")
     steps = _steps(reader, keys, path, kpi, "quantity", lambda child, step_path: _quantity(reader, child, step_path))
-    only_if = _only_if(reader, keys, path)
+    only_if = read_only_if(reader, keys, path)
     if not component_id or steps is None or not unit:
         return None
     return Benefit(id=component_id, pays=pays, kpi=kpi, unit=unit, steps=steps, measured=measured,
@@ -189,15 +190,6 @@ def _effective(reader: Reader, node: Optional[Node], path: str) -> tuple[Optiona
             return None, None
         return None, (month, day)
     return (reader.day(node, path) if text else None), None
-
-
-def _only_if(reader: Reader, keys: dict, path: str) -> tuple[str, ...]:
-    conditions = reader.names(keys["only_if"], f"{path}.only_if") if "only_if" in keys else ()
-    for condition in conditions:
-        if condition not in HOLDBACK_CONDITIONS:
-            reader.problem(keys["only_if"], f"{path}.only_if", f"{condition!r} is not a condition; use "
-                           + ", ".join(HOLDBACK_CONDITIONS))
-    return tuple(c for c in conditions if c in HOLDBACK_CONDITIONS)
 
 
 def check_award_references(reader: Reader, components: tuple) -> None:

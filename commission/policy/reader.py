@@ -106,6 +106,12 @@ class Reader:
         return value
 
     def choice(self, node: Optional[Node], path: str, options: tuple[str, ...], default: str) -> str:
+        """One of `options`; `default` when the key is absent. A key written without a value (`at:`) is
+        refused: it reads as a setting, so taking the default silently would hide the slip."""
+        if node is not None and node.value is None:
+            self.problem(node, path, f"no value given: write one of: {', '.join(options)} (or leave the key out "
+                         f"for {default})" if default else f"no value given: write one of: {', '.join(options)}")
+            return default
         value = self.text(node, path, default)
         if value is not None and value not in options:
             self.problem(node, path, f"{value!r} is not one of: {', '.join(options)}")
