@@ -370,6 +370,10 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
     explained = CliRunner().invoke(main, ["explain", "--run", str(tmp_path / "out"), "--collector", "C1"])
     assert "  volume#2:recomputed: -2000.00 x 10% = -200.00 (commission) - 2026-09 recomputed without its payments " \
            "reversed since: 10,000.00 and above: 10% on the part in this tier" in explained.output
+    # the line's claw-back of September's P2 is September's, apart from October's adjustments
+    assert "  base#1: 2 payments, 7000.00 x 5% -> 350.00 (1 reversal clawed back)\n  = 350.00 (commission)\n" \
+           "  of which -200.00 for 2026-09: reversals of its payments, which this period's adjustments do not act " \
+           "on\n" in explained.output
     statements = CliRunner().invoke(main, ["statements", "--run", str(tmp_path / "out"), "--lang", "en", "--out",
                                            str(tmp_path / "st"), "--jobs", "1"])
     assert statements.exit_code == 0, statements.output
@@ -377,6 +381,10 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
     (row,) = [r for r in summary.iter_rows(values_only=True) if r[1] == "volume#2:recomputed"]
     assert row[2] == "2026-09 recomputed without its payments reversed since: 10,000.00 and above: 10% on the part " \
                      "in this tier"
+    base_rows = [(r[2], r[4], r[6]) for r in summary.iter_rows(values_only=True) if r[1] == "base"]
+    assert base_rows == [("each repayment at its rule's rate (see Detail)", 11000, 550),
+                         ("reversals of 2026-09's payments, clawed back at their rate apart from this period's "
+                          "adjustments", -4000, -200)]
 
 
 def test_under_recompute_a_part_of_a_window_counts_the_reversals_of_its_payments(run_plan):

@@ -27,7 +27,7 @@ from .employment import outside_employment
 from .kpis import kpi_frame
 from .recompute import book_recomputed, measuring_view
 from .result import RunResult, events_named, no_awards
-from .rules import Booking, rule_kind
+from .rules import Booking, book_rules
 from .rules.line_rate import recovery_lines
 
 ROSTER_FIELDS = ("name", "team", "employee_id")
@@ -318,9 +318,9 @@ def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Opti
     job = Booking(ctx, ItemBook(ctx.collectors, policy.minor_units), Balances(ctx), paid)
     recompute = policy.earlier_periods == EARLIER_RECOMPUTE
     measuring = measuring_view(ctx) if recompute else ctx
-    line_frames, warnings, awards = _book_rules(job, paid, measuring)
+    line_frames, warnings, awards = book_rules(job, paid, measuring)
     job.problems.raise_if_any()  # rows no rate rule covers: before any adjustment acts on the totals
-    more_lines, more_warnings, _ = _book_rules(job, policy.adjustments, measuring)
+    more_lines, more_warnings, _ = book_rules(job, policy.adjustments, measuring)
     line_frames, warnings = [*line_frames, *more_lines], [*warnings, *more_warnings]
     if recompute:  # what earlier runs pay less for the payments reversed now: after this run's adjustments
         warnings.extend(book_recomputed(job))
@@ -340,28 +340,6 @@ def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Opti
                      state=job.balances.frame(), kpis=kpi_frame(ctx), events=events_named(ctx.side.events, items),
                      awards=pd.concat(awards, ignore_index=True).sort_values("collector_id", kind="stable")
                      .reset_index(drop=True) if awards else no_awards())
-
-
-def _book_rules(job: Booking, rules, measuring: RunContext) -> tuple[list[pd.DataFrame], list[str],
-                                                                    list[pd.DataFrame]]:
-    """Book each rule through its kind's function, in plan order; an adjustment that applies to no
-    component paid in this run books nothing. A kind that measures recovery sees the run through
-    `measuring` (the run itself, or under reversals: {earlier_periods: recompute} the view in which
-    reversals count with their payments). Returns the rules' lines, warnings and awards (raises and
-    benefits in kind, which never reach the item book)."""
-    lines, warnings, awards = [], [], []
-    measured = replace(job, ctx=measuring) if measuring is not job.ctx else job
-    for rule in rules:
-        kind = rule_kind(rule.kind)
-        if kind.adjusts and not job.targets(rule):
-            continue
-        output = kind.book(measured if kind.measures_recovery else job, rule)
-        if output.lines is not None:
-            lines.append(output.lines)
-        if output.awards is not None and len(output.awards):
-            awards.append(output.awards)
-        warnings.extend(output.warnings)
-    return lines, warnings, awards
 
 
 def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],

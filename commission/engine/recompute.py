@@ -39,7 +39,7 @@ from .book import ItemBook
 from .classify import classify_frame
 from .context import RunContext
 from .reversals import find_originals
-from .rules import Booking, rule_kind
+from .rules import Booking, book_rules, rule_kind
 
 #: The items compared between an earlier run as paid and as recomputed: one per these keys.
 _KEYS = ["collector_id", "component", "kind", "rule", "applies_to", "window", "pay_code", "event"]
@@ -166,10 +166,7 @@ def _items(ctx: RunContext, policy: Policy, run: Period, cutoff, affected: set) 
     rules = [c for c in policy.components if run.pays(c.pays) and not rule_kind(c.kind).awards]
     job = Booking(sub, ItemBook(sub.collectors, policy.minor_units), Balances(sub), tuple(rules))
     try:
-        for rule in (*rules, *(a for a in policy.adjustments if a.kind != "holdback")):
-            kind = rule_kind(rule.kind)
-            if not kind.adjusts or job.targets(rule):
-                kind.book(job, rule)
+        book_rules(job, (*rules, *(a for a in policy.adjustments if a.kind != "holdback")))
         job.problems.raise_if_any()
     except InputError as exc:
         raise InputError([*exc.problems, Problem(
