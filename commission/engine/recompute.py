@@ -78,10 +78,16 @@ def book_recomputed(job: Booking) -> list[str]:
     items = job.book.frame()
     clawed = items.loc[(items["kind"] == "line_rate") & (items["window"] != str(ctx.period))]
     ends = clawed["window"].map(lambda text: Period.parse(text).end)  # a few windows: one parse per item
+    history = ctx.history
+    booked = history["payment_date"].to_numpy().astype("datetime64[D]")
+    payments_on = reversed_dates(history, history)
+    counted_on = np.where(np.isnat(payments_on), booked, payments_on)  # each reversal on its payment's day
     warnings = []
     for run in _earlier_runs(ctx.period, np.unique(paid_on[now]).astype(object)):
-        warnings.extend(_book_run(job, _version(ctx, run), run, affected,
-                                  clawed.loc[(ends >= run.start) & (ends <= run.end)]))
+        policy = _version(ctx, run)
+        # a team kind pays on others' results: then every collector's rows, so a lead's limits see their pay
+        rows = (booked, counted_on, None if any(rule_kind(c.kind).team for c in policy.components) else affected)
+        warnings.extend(_book_run(job, policy, run, rows, clawed.loc[(ends >= run.start) & (ends <= run.end)]))
     return warnings
 
 
@@ -110,14 +116,14 @@ def _version(ctx: RunContext, run: Period) -> Policy:
     return policy
 
 
-def _book_run(job: Booking, policy: Policy, run: Period, affected: set, clawed: pd.DataFrame) -> list[str]:
+def _book_run(job: Booking, policy: Policy, run: Period, rows: tuple, clawed: pd.DataFrame) -> list[str]:
     """Recompute the earlier `run` (under `policy`) before and after the reversals booked in this run's
     period, and book the differences, less what this run clawed back at the line for the windows it paid
     (`clawed`, the line-rate items of those windows): nothing, unless the earlier version's rates or a
     rounding at the component made the line's claw-back differ from the earlier run's."""
     ctx = job.ctx
-    before = _items(ctx, policy, run, ctx.period.start - timedelta(days=1), affected)
-    after = _items(ctx, policy, run, ctx.period.end, affected)
+    before = _items(ctx, policy, run, ctx.period.start - timedelta(days=1), rows)
+    after = _items(ctx, policy, run, ctx.period.end, rows)
     change = pd.concat([after, *(frame.assign(amount=-frame["amount"], base=-frame["base"])
                                  for frame in (before, clawed))], ignore_index=True)
     # after's rows come first, so a rule's rate text is as recomputed (sums stay int64: exact)
@@ -159,10 +165,10 @@ def _first_day(policy: Policy, run: Period):
     return min([run.start] + [run.enclosing(c.pays).start for c in policy.components if run.pays(c.pays)])
 
 
-def _items(ctx: RunContext, policy: Policy, run: Period, cutoff, affected: set) -> pd.DataFrame:
+def _items(ctx: RunContext, policy: Policy, run: Period, cutoff, rows: tuple) -> pd.DataFrame:
     """The items the earlier `run` books under `policy`, counting the reversals booked up to `cutoff`
     with their payments; holdbacks aside (what they hold counts as paid), and awards aside."""
-    sub = _context(ctx, policy, run, cutoff, affected)
+    sub = _context(ctx, policy, run, cutoff, rows)
     rules = [c for c in policy.components if run.pays(c.pays) and not rule_kind(c.kind).awards]
     job = Booking(sub, ItemBook(sub.collectors, policy.minor_units), Balances(sub), tuple(rules))
     try:
@@ -176,17 +182,18 @@ def _items(ctx: RunContext, policy: Policy, run: Period, cutoff, affected: set) 
     return job.book.frame()
 
 
-def _context(ctx: RunContext, policy: Policy, run: Period, cutoff, affected: set) -> RunContext:
-    """The earlier `run` as it would be paid knowing the reversals booked up to `cutoff`: the `affected`
-    collectors' rows of the windows it paid, each reversal dated on its payment's day (so it counts in
-    that payment's windows, and only there). Same collectors, in the same positions, as `ctx`: the
-    others have no rows, so they book the same before and after."""
+def _context(ctx: RunContext, policy: Policy, run: Period, cutoff, rows: tuple) -> RunContext:
+    """The earlier `run` as it would be paid knowing the reversals booked up to `cutoff`: the rows of the
+    windows it paid, each reversal dated on its payment's day (so it counts in that payment's windows, and
+    only there). `rows`: each history row's day booked and day it counts on, and the collectors whose rows
+    are read (None: all). Same collectors, in the same positions, as `ctx`: the others have no rows, so
+    they book the same before and after."""
     history = ctx.history
-    booked = history["payment_date"].to_numpy().astype("datetime64[D]")
-    paid_on = reversed_dates(history, history)
-    counted_on = np.where(np.isnat(paid_on), booked, paid_on)
-    keep = history["collector_id"].isin(affected).to_numpy() & (booked <= np.datetime64(cutoff)) \
-        & (counted_on >= np.datetime64(_first_day(policy, run))) & (counted_on <= np.datetime64(run.end))
+    booked, counted_on, affected = rows
+    keep = (booked <= np.datetime64(cutoff)) & (counted_on >= np.datetime64(_first_day(policy, run))) \
+        & (counted_on <= np.datetime64(run.end))
+    if affected is not None:
+        keep &= history["collector_id"].isin(affected).to_numpy()
     frame = history.loc[keep].reset_index(drop=True)
     frame["payment_date"] = pd.Series(counted_on[keep]).astype(history["payment_date"].dtype)
     is_reversal = (frame["reverses"] != "").to_numpy() if "reverses" in frame else np.zeros(len(frame), bool)
