@@ -276,6 +276,26 @@ def test_the_earlier_period_is_recomputed_under_the_version_then_in_force(tmp_pa
         "recomputed as it was paid"]
 
 
+def test_a_leads_override_on_the_teams_commission_is_recomputed_with_it(run_plan):
+    overridden = volume_plan("recompute") + """  - id: lead
+    kind: override
+    base: team_commission
+    rate: 10%
+"""
+    roster = """
+        collector_id,name,team,employee_id,manager_id,start_date,end_date
+        C1,Wang,T1,E1,L1,,
+        L1,Li,T1,E2,,,
+    """
+    # September: C1 600.00 + 200.00 = 800.00; L1 10% of it, 80.00. Without P2: C1 400.00, L1 40.00.
+    # October: C1's own 550.00 + 100.00 = 650.00, L1 65.00 (C1's -200.00 for September is not October's
+    # team commission); September's L1 -40.00 (lead:recomputed), C1 -200.00 at the line and -200.00 volume
+    october = run_plan(overridden, SEPTEMBER_BOUNCES_IN_OCTOBER, period="2026-10", roster=roster)
+    assert item_amounts(october, "L1") == {"lead": 6500, "lead:recomputed": -4000}
+    assert payout(october, "C1") == 65000 - 20000 - 20000
+    # L1 over the two months: 80.00 + 65.00 - 40.00 = 105.00, as without P2 (40.00 + 65.00)
+
+
 def test_a_reversal_of_an_unknown_payment_counts_where_it_is_booked(run_plan):
     ledger = f"""
         {HEADER}

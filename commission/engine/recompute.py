@@ -20,7 +20,8 @@ So the line claw-back and the recomputed items add up to exactly what the earlie
 less (or more), after its adjustments, had the payments never been made; each reversal is accounted once,
 in the run of the period it is booked in. Holdbacks are not recomputed: what a holdback withheld counts
 as paid (it is released later). Raises and benefits in kind pay no money. An override on the team's
-recovery measures the ledger as booked, so its earlier pay does not change.
+commission is recomputed with it; one on the team's recovery measures the ledger as booked, so its earlier
+pay does not change.
 """
 
 from __future__ import annotations
