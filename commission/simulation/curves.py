@@ -32,7 +32,8 @@ from ..money import format_minor
 from ..periods import Period
 from ..policy import Policy
 from .compare import nearest_rank
-from .replay import Candidate, History, run_plan
+from .replay import Candidate, History, everyone
+from .scenarios import run_scenario
 
 #: About this many uniform grid steps between 0 and the top of the curve (twice the 90th percentile of
 #: monthly recovery, or past the last boundary; the step is a round number).
@@ -262,7 +263,8 @@ def payout_curves(candidates: Sequence[Candidate], history: History, months: Seq
                         minor_units=history.minor_units)
     frames, jumps = [], []
     for candidate in candidates:
-        run = run_plan(Candidate(candidate.label, curve_policy(candidate.policy)), synthetic, quarter.months())
+        run, _ = run_scenario(everyone(Candidate(candidate.label, curve_policy(candidate.policy))), synthetic,
+                              quarter.months())
         paid = run.payouts.groupby("collector_id", observed=True)["net_payout"].sum()
         withheld = run.withheld_by_collector()
         pay = (paid.reindex(collectors, fill_value=0) + withheld.reindex(collectors, fill_value=0)).to_numpy(

@@ -131,17 +131,20 @@ def _round_at_component(ctx: RunContext, lines: pd.DataFrame, parts: list, rates
     payment's amount x its rate; a reversal's amount x its original's rate), rounded once by the plan's
     mode; the lines show that total shared out (`money.round_at_total`), so they still add up to it.
 
-    `lines` (index: positions in the run's frame, in payment_id order, whatever the order of the files'
-    rows: a tie between equal fractions goes to the line listed first) is `parts` merged; `rates` the LineAmounts
-    of each part. Every part's rates share one denominator (the same rate table). Per-payment limits are
+    `lines` (index: positions in the run's frame) is `parts` merged; `rates` the LineAmounts of each part.
+    A tie between equal fractions goes to the smaller payment_id, whatever order the rows come in (a
+    simulation orders them by date), so the same payments always get the same lines. Every part's rates share one denominator (the same rate table). Per-payment limits are
     refused with this setting when the plan is read, so `commission` and `amount` are the same here.
     """
     numerators = np.concatenate([r.numerators for r in rates])
     if len(parts) > 1:
         numerators = numerators[np.argsort(np.concatenate([p.index.to_numpy() for p in parts]), kind="stable")]
+    positions = lines.index.to_numpy()
+    _, by_payment_id = np.unique(ctx.frame["payment_id"].to_numpy(dtype=object)[positions], return_inverse=True)
     amounts, _ = round_at_total(lines["base"].to_numpy(), numerators, rates[0].denominator,
-                                ctx.collector_of_row[lines.index.to_numpy()], ctx.n, ctx.policy.rounding.mode,
-                                what=what, minor_units=ctx.policy.minor_units, names=ctx.collectors)
+                                ctx.collector_of_row[positions], ctx.n, ctx.policy.rounding.mode,
+                                what=what, minor_units=ctx.policy.minor_units, names=ctx.collectors,
+                                ties=by_payment_id)
     lines["commission"] = amounts
     lines["amount"] = amounts
 
