@@ -49,6 +49,9 @@ class RunContext:
     is_reversal: np.ndarray  # per row of `frame`
     roster: Optional[pd.DataFrame] = None
     side: SideInputs = SideInputs()
+    #: Every version of the plan given to the run (none: only `policy`), so reversals: {earlier_periods:
+    #: recompute} recomputes an earlier period under the version in force then.
+    versions: tuple = ()
     kpis: dict = field(default_factory=dict)  # (kpi, window text) -> KpiValues, as computed
     #: In the view of the kinds that measure recovery under reversals: {earlier_periods: recompute}: per
     #: row, the date of the payment a reversal reverses (NaT for any other row, and for a reversal whose

@@ -27,7 +27,7 @@ from .employment import outside_employment
 from .kpis import kpi_frame
 from .recompute import book_recomputed, measuring_view
 from .result import RunResult, events_named, no_awards
-from .rules import Booking, rule_kind
+from .rules import Booking, book_rules
 from .rules.line_rate import recovery_lines
 
 ROSTER_FIELDS = ("name", "team", "employee_id")
@@ -70,7 +70,7 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
                                       f"{period.end}); {covers}{hint}", role="period")])
         no_rows_warning = f"no ledger rows fall in {period}; {covers}: the roster is paid on no recovery"
     _check_state(side, period, groups)
-    result = _compute_groups(ledger, period, roster, side, groups)
+    result = _compute_groups(ledger, period, roster, side, groups, tuple(policies))
     result.totals()  # a total past MAX_TOTAL stops the run here, before any report is written
     result, warnings = _balances_of_the_missing(result, side, period, groups)
     warnings += clearance_warnings(side, period, set(result.payouts["collector_id"]))
@@ -80,14 +80,14 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
 
 
 def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame], side: SideInputs,
-                    groups) -> RunResult:
+                    groups, versions: tuple = ()) -> RunResult:
     rows_read = len(ledger)
     if "credit_share" in ledger:
         ledger = _credited(ledger, [policy for _, _, policy in groups])  # before any row is skipped: shares stay exact
     ledger, skipped, warnings = outside_employment(ledger, roster, [(members, policy) for _, members, policy in groups],
                                                    _first_day([policy for _, _, policy in groups], period), period.end)
     if len(groups) == 1 and groups[0][1] is None:
-        result = _pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side)
+        result = _pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side, versions=versions)
     else:
         results = []
         for _, members, policy in groups:
@@ -95,7 +95,7 @@ def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.Da
             part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
             results.append(_pay_plan(policy, part, period,
                                      roster.loc[sorted(members)] if roster is not None else None,
-                                     history=ledger, side=side))
+                                     history=ledger, side=side, versions=versions))
         result = merge_results(results, rows_read=len(ledger))
     return _with_skipped(result, skipped, warnings, rows_read)
 
@@ -323,19 +323,21 @@ def _without(history: pd.DataFrame, skipped: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],
-              history: pd.DataFrame, side: SideInputs) -> RunResult:
-    """pay_plan once split credit is applied and the rows outside employment are dealt with."""
-    ctx = _context(policy, ledger, period, roster, history, side)
+              history: pd.DataFrame, side: SideInputs, versions: tuple = ()) -> RunResult:
+    """pay_plan once split credit is applied and the rows outside employment are dealt with; `versions`
+    the plans given to the run (an earlier period is recomputed under the version then in force)."""
+    ctx = _context(policy, ledger, period, roster, history, side,
+                   versions=tuple(p for p in versions if p.plan == policy.plan))
     paid = tuple(c for c in policy.components if period.pays(c.pays))
     job = Booking(ctx, ItemBook(ctx.collectors, policy.minor_units), Balances(ctx), paid)
     recompute = policy.earlier_periods == EARLIER_RECOMPUTE
     measuring = measuring_view(ctx) if recompute else ctx
-    line_frames, warnings, awards = _book_rules(job, paid, measuring)
+    line_frames, warnings, awards = book_rules(job, paid, measuring)
     job.problems.raise_if_any()  # rows no rate rule covers: before any adjustment acts on the totals
-    if recompute:  # earlier windows' tiers and bonuses without the payments reversed now: before adjustments
-        warnings.extend(book_recomputed(job, measuring, paid))
-    more_lines, more_warnings, _ = _book_rules(job, policy.adjustments, measuring)
+    more_lines, more_warnings, _ = book_rules(job, policy.adjustments, measuring)
     line_frames, warnings = [*line_frames, *more_lines], [*warnings, *more_warnings]
+    if recompute:  # what earlier runs pay less for the payments reversed now: after this run's adjustments
+        warnings.extend(book_recomputed(job))
     if not any(c.kind == "line_rate" for c in paid):
         line_frames.append(recovery_lines(ctx))
     warnings.extend(book_leavers(ctx, job.book, job.balances))
@@ -354,30 +356,8 @@ def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Opti
                      .reset_index(drop=True) if awards else no_awards())
 
 
-def _book_rules(job: Booking, rules, measuring: RunContext) -> tuple[list[pd.DataFrame], list[str],
-                                                                    list[pd.DataFrame]]:
-    """Book each rule through its kind's function, in plan order; an adjustment that applies to no
-    component paid in this run books nothing. A kind that measures recovery sees the run through
-    `measuring` (the run itself, or under reversals: {earlier_periods: recompute} the view in which
-    reversals count with their payments). Returns the rules' lines, warnings and awards (raises and
-    benefits in kind, which never reach the item book)."""
-    lines, warnings, awards = [], [], []
-    measured = replace(job, ctx=measuring) if measuring is not job.ctx else job
-    for rule in rules:
-        kind = rule_kind(rule.kind)
-        if kind.adjusts and not job.targets(rule):
-            continue
-        output = kind.book(measured if kind.measures_recovery else job, rule)
-        if output.lines is not None:
-            lines.append(output.lines)
-        if output.awards is not None and len(output.awards):
-            awards.append(output.awards)
-        warnings.extend(output.warnings)
-    return lines, warnings, awards
-
-
 def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],
-             history: pd.DataFrame, side: SideInputs) -> RunContext:
+             history: pd.DataFrame, side: SideInputs, versions: tuple) -> RunContext:
     """Keep the rows the run needs, classify them, and number the collectors it pays."""
     windows = [period.enclosing(c.pays) for c in policy.components if period.pays(c.pays)]
     earliest = min([w.start for w in windows] + [period.start])
@@ -397,7 +377,7 @@ def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     collector_of_row = position.astype(np.int64)[codes]
     return RunContext(policy=policy, period=period, frame=frame, collectors=collectors,
                       collector_of_row=collector_of_row, classes=classes, history=history, is_reversal=is_reversal,
-                      roster=roster, side=side)
+                      roster=roster, side=side, versions=versions)
 
 
 def _coverage_warnings(ledger: pd.DataFrame, paid, period: Period):

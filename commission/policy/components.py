@@ -45,7 +45,7 @@ def common(reader: Reader, keys: dict, node: Node, path: str) -> tuple[str, str,
         reader.claim_id(component_id, keys["id"], f"{path}.id")
     pays = reader.choice(keys.get("pays"), f"{path}.pays", CADENCES, MONTHLY)
     pay_code = reader.identifier(keys.get("pay_code"), f"{path}.pay_code") if "pay_code" in keys else "commission"
-    description = reader.text(keys.get("description"), f"{path}.description", "") or ""
+    description = reader.free_text(keys.get("description"), f"{path}.description", "") or ""
     return component_id, pays, pay_code or "commission", description
 
 

@@ -119,7 +119,7 @@ def read_plan(reader: Reader, root: Node) -> Policy:
     currency = (reader.text(keys.get("currency"), "currency") or "") if "currency" in keys else ""
     reader.minor_units = read_currency_minor_units(reader, keys, currency)
     rounding = read_rounding(reader, keys.get("rounding"))
-    description = reader.text(keys.get("description"), "description", "") or ""
+    description = reader.free_text(keys.get("description"), "description", "") or ""
     classifiers = read_classifiers(reader, keys.get("classify"))
     components = tuple(read_components(reader, keys.get("components"), classifiers)) if "components" in keys else ()
     fees = read_fees(reader, keys.get("fees"), classifiers)
@@ -237,10 +237,10 @@ def read_lint_ignore(reader: Reader, node: Optional[Node]) -> tuple[tuple[str, s
         return ()
     accepted = []
     for code, child in ignore.value.items():
-        reason = (reader.text(child, f"lint.ignore.{code}") or "").strip()
-        if not reason:
+        reason = reader.free_text(child, f"lint.ignore.{code}", "")
+        if reason == "":
             reader.problem(child, f"lint.ignore.{code}", "give the reason the plan accepts this warning")
-        else:
+        elif reason:
             accepted.append((code, reason))
     return tuple(accepted)
 

@@ -32,11 +32,15 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
     items = report.items.loc[report.items["collector_id"] == collector]
     for component, group in items.groupby("component", sort=False):
         out.append(f"{component}:")
-        for item in group.itertuples(index=False):
-            if item.kind == "line_rate":
+        by_line = (group["kind"] == "line_rate") & ~group["rule"].str.endswith(":recomputed")
+        for number, item in enumerate(group.loc[by_line].itertuples(index=False)):
+            if number == 0:
                 out.extend(_line_rules(lines.loc[lines["component"] == component], money))
-                out.append(f"  = {money(item.amount)} ({item.pay_code})")
-                continue
+                out.append(f"  = {money(group.loc[by_line, 'amount'].sum())} ({item.pay_code})")
+            else:  # reversals of an earlier period's payments (reversals: {earlier_periods: recompute})
+                out.append(f"  of which {money(item.amount)} for {item.window}: reversals of its payments, which "
+                           "this period's adjustments do not act on")
+        for item in group.loc[~by_line].itertuples(index=False):
             event = f" [event {report.event_words(item.event)}]" if item.event else ""
             target = f" on {item.applies_to}" if item.applies_to else ""
             rule_words = words.get(item.rule.removesuffix(":recomputed")) or words.get(item.component, "")

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from ..engine.rules.tiers import attainment_bound
 from ..money import format_minor, format_rate
+from ..periods import Period
 from ..policy import LineRate, Tiers
 from ..policy.measures import COUNT, MONEY, SHARE, unit
 from .plan_words import Words, describe_plan
@@ -63,6 +64,8 @@ LABELS = {
         "award": "Recommended or granted", "raise_percent": "raise of {rate} of base salary, from {date}",
         "raise_amount": "raise of {amount} to base salary, from {date}", "benefit_award": "{quantity} {unit}",
         "recomputed": "{window} recomputed without its payments reversed since: {words}",
+        "reversed_earlier": "reversals of {window}'s payments, clawed back at their rate apart from this period's "
+                            "adjustments",
     },
     "zh": {
         "title": "提成对账单", "collector": "催收员", "team": "组别", "period": "期间", "plan": "提成方案",
@@ -89,6 +92,7 @@ LABELS = {
         "raise_percent": "建议加薪：基本工资上调 {rate}，自 {date} 起",
         "raise_amount": "建议加薪：基本工资增加 {amount}，自 {date} 起",
         "benefit_award": "{quantity} {unit}", "recomputed": "{window} 扣除其后冲回的回款后重新计算：{words}",
+        "reversed_earlier": "{window} 回款的冲回，按原比例追回，不受本期调整影响",
     },
 }
 
@@ -173,7 +177,9 @@ def write_statement(report: RunReport, request: StatementRequest) -> Path:
     for item in items.itertuples(index=False):
         rule = item.rule.removesuffix(RECOMPUTED)
         in_words = labels["by_line"] if item.kind == "line_rate" else words.get(rule) or words.get(item.component, "")
-        if rule != item.rule:  # an earlier period's tier or bonus, recomputed without payments reversed since
+        if item.kind == "line_rate" and rule == item.rule and Period.parse(item.window).end < report.period.start:
+            in_words = labels["reversed_earlier"].format(window=item.window)  # under earlier_periods: recompute
+        elif rule != item.rule:  # an earlier period's tier or bonus, recomputed without payments reversed since
             in_words = labels["recomputed"].format(window=item.window, words=in_words)
         # a fixed compliance deduction books its amount as the rate; the Amount column shows it already
         fixed = item.kind == "compliance" and item.rate not in ("forfeit", "") and not item.rate.endswith("%")

@@ -14,7 +14,8 @@ from ...errors import ProblemCollector
 from ...inputs.columns import share_text
 from ...money import format_rate, round_at_total
 from ...policy import LineRate
-from ...policy.model import AT_COMPONENT, UNMATCHED_OWN_ATTRIBUTES
+from ...periods import Period
+from ...policy.model import AT_COMPONENT, EARLIER_RECOMPUTE, UNMATCHED_OWN_ATTRIBUTES
 from ..classify import classify_frame, labels
 from ..context import RunContext
 from ..line_bases import has_other_bases, line_base
@@ -27,30 +28,54 @@ def book(job: Booking, component: LineRate) -> RuleOutput:
     """Lines for the component's window (payments at their own terms, reversals at their original's)."""
     ctx, problems = job.ctx, job.problems
     window = ctx.window(component.pays)
-    parts, rates, warnings = window_lines(ctx, component, window, problems)
+    parts, rates, warnings, paid_on = window_lines(ctx, component, window, problems)
     if problems or not parts:
         return RuleOutput(warnings=tuple(warnings))
     lines = pd.concat(parts).sort_index(kind="stable") if len(parts) > 1 else parts[0]
     if ctx.policy.rounding.at == AT_COMPONENT:
         _round_at_component(ctx, lines, parts, rates, f"{component.id} in {window}")
-    totals = ctx.sum_by_collector(lines["amount"].to_numpy(), f"{component.id} in {window}", lines.index.to_numpy())
-    lines = lines.reset_index(drop=True)
+    at = lines.index.to_numpy()
+    earlier = paid_on[at] < np.datetime64(window.start)  # under recompute: clawed back for an earlier window
+    own = ctx.sum_by_collector(lines["amount"].to_numpy()[~earlier], f"{component.id} in {window}", at[~earlier])
     who = np.flatnonzero(ctx.has_rows(window))
-    job.book.add(who, component=component.id, kind="line_rate", rule=component.id, base=ctx.recovered(window)[who],
-                 rate="by line", amount=totals[who], pay_code=component.pay_code, window=str(window))
-    return RuleOutput(lines=lines, warnings=tuple(warnings))
+    base = ctx.recovered(window) - ctx.sum_by_collector(lines["base"].to_numpy()[earlier], f"recovered in {window}",
+                                                        at[earlier])
+    job.book.add(who, component=component.id, kind="line_rate", rule=component.id, base=base[who],
+                 rate="by line", amount=own[who], pay_code=component.pay_code, window=str(window))
+    if earlier.any():
+        _book_earlier(job, component, lines.loc[earlier], paid_on[at[earlier]])
+    return RuleOutput(lines=lines.reset_index(drop=True), warnings=tuple(warnings))
+
+
+def _book_earlier(job: Booking, component: LineRate, lines: pd.DataFrame, paid_on: np.ndarray) -> None:
+    """Under reversals: {earlier_periods: recompute}, the claw-back of payments made before the window, one
+    item per collector and window of the payments: it belongs to the run that paid them (engine.recompute
+    books what else that run pays less), so it counts toward no total this run's adjustments act on."""
+    ctx = job.ctx
+    months = pd.PeriodIndex(paid_on, freq="M")
+    windows = np.array([str(Period.of_month(m.year, m.month, component.pays)) for m in months.unique()],
+                       dtype=object)[months.unique().get_indexer(months)]
+    claws = pd.DataFrame({"who": ctx.collector_of_row[lines.index.to_numpy()], "window": windows,
+                          "base": lines["base"].to_numpy(), "amount": lines["amount"].to_numpy()})
+    claws = claws.groupby(["who", "window"], sort=True).sum().reset_index()  # int64 sums: exact
+    job.book.add(claws["who"].to_numpy(), component=component.id, kind="line_rate", rule=component.id,
+                 base=claws["base"].to_numpy(), rate="by line", amount=claws["amount"].to_numpy(),
+                 pay_code=component.pay_code, window=claws["window"].to_numpy(dtype=object),
+                 counts_toward=f"{component.id}:earlier")
 
 
 def window_lines(ctx: RunContext, component: LineRate, window, problems: ProblemCollector
-                 ) -> tuple[list[pd.DataFrame], list[LineAmounts], list[str]]:
+                 ) -> tuple[list[pd.DataFrame], list[LineAmounts], list[str], np.ndarray]:
     """The lines of `window` in parts (reversals at their original's terms, the rest at their own; each
-    indexed by position in the run's frame), each part's LineAmounts, and warnings. Also rates the
-    plan's fee table (a LineRate) for the fees measure."""
+    indexed by position in the run's frame), each part's LineAmounts, warnings, and (under reversals:
+    {earlier_periods: recompute}) the day each reversed payment was paid, by position (NaT elsewhere).
+    Also rates the plan's fee table (a LineRate) for the fees measure."""
     warnings: list[str] = []
     in_window = ctx.rows_in(window)
     reversal = in_window & ctx.is_reversal
     own_terms = in_window & ~ctx.is_reversal
     parts, rates = [], []  # the lines of each part, and each line's exact rate (numerators over one denominator)
+    paid_on = np.full(len(ctx.frame), np.datetime64("NaT"), dtype="datetime64[ns]")  # a reversal's payment's day
     orphans = own_terms & (ctx.frame["amount"].to_numpy() < 0)  # negative, but says not what it reverses
     if orphans.any():
         if ctx.policy.unmatched_reversals == UNMATCHED_OWN_ATTRIBUTES:
@@ -73,6 +98,8 @@ def window_lines(ctx: RunContext, component: LineRate, window, problems: Problem
         elif unmatched.any():
             report_unmatched(reversals, unmatched, problems)
         matched = ~unmatched & ~chained
+        if ctx.policy.earlier_periods == EARLIER_RECOMPUTE:  # reversals of payments made before the window
+            paid_on[np.flatnonzero(reversal)[matched]] = ctx.history["payment_date"].to_numpy()[original[matched]]
         if matched.any():
             clawed = _reversal_lines(ctx, component, reversals.loc[matched], original[matched], problems)
             if clawed is not None:
@@ -86,7 +113,7 @@ def window_lines(ctx: RunContext, component: LineRate, window, problems: Problem
             parts.append(_lines(ctx, component, rows, classes, computed, computed.computed, computed.amount,
                                 computed.limit, _shown(computed, rows)))
             rates.append(computed)
-    return parts, rates, warnings
+    return parts, rates, warnings, paid_on
 
 
 def _rate(ctx: RunContext, component: LineRate, rows: pd.DataFrame, classes: dict,

@@ -57,7 +57,7 @@ def _money(job: Booking, column: str, window: Period) -> np.ndarray:
         mask = ctx.measured_rows(window)
         return ctx.sum_by_collector(ctx.frame[column].to_numpy()[mask], f"{column} in {window}", mask)
     problems = ProblemCollector()
-    parts, _, _ = window_lines(ctx, fees.table, window, problems)
+    parts, _, _, _ = window_lines(ctx, fees.table, window, problems)
     problems.raise_if_any()
     if not parts:
         return np.zeros(ctx.n, dtype=np.int64)
