@@ -150,6 +150,10 @@ def main() -> None:
     if args.polars_job:
         polars_job(*args.polars_job)
         return
+    try:
+        import polars  # noqa: F401
+    except ImportError:
+        sys.exit("the peer needs polars: pip install -e '.[bench]'")
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         ledger = args.ledger or folder / "ledger.parquet"
