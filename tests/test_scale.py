@@ -32,6 +32,14 @@ def test_short_and_non_ascii_accounts_take_arrows_way_with_the_same_rule():
     assert masked(["62225账户号码"]) == ["****账户号码"]
 
 
+def test_a_slice_of_a_column_is_masked_from_its_own_values():
+    column = pa.chunked_array([pa.array(["9999999999", "6222516846468557", "A-0001-99"],
+                                        type=pa.large_string()).slice(1)])
+    result = masked_account(RawTable("t.parquet", pa.table({"account_id": column}), 1, "", ("account_id",)),
+                            "account_id", ProblemCollector())
+    assert result.to_pylist() == ["****8557", "****1-99"]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.text(alphabet="0123456789AZaz-_.é号", min_size=1, max_size=12)
                          .filter(lambda s: s[0] not in "-." and s not in (".", "..")), max_size=5), min_size=1,
