@@ -311,14 +311,16 @@ def _signed_parts(amounts, floor, remainder, denominator: int) -> tuple[np.ndarr
 
 
 def round_at_total(amounts, numerators, denominator: int, groups, size: int, mode: str, *, what: str,
-                   minor_units: int, names=None) -> tuple[np.ndarray, np.ndarray]:
+                   minor_units: int, names=None, ties=None) -> tuple[np.ndarray, np.ndarray]:
     """Round each group's exact total once and share it out to its lines: (line amounts, group totals).
 
     Each line's exact value is ``amount x numerator / denominator``; a group's total (`groups`: positions
     0..size-1) is the exact sum of its lines' values, rounded once per `mode` (sign-aware). Each line shows
     its value's floor, and the minor units the rounded total has above the sum of floors go one each to
-    the lines with the largest remainders (ties to the earlier row of `amounts`), so the lines
-    add up to the total exactly and each is its exact value rounded down or up, never further off.
+    the lines with the largest remainders, so the lines add up to the total exactly and each is its
+    exact value rounded down or up, never further off. Equal remainders go to the line with the
+    smaller `ties` key (the engine passes each payment's rank by payment_id, so the split does not
+    depend on the order rows arrive in), then to the earlier row of `amounts`.
     Integer arithmetic throughout; sums are checked like `sum_by` (`what`, `names`).
     """
     amounts = np.asarray(amounts, dtype=np.int64)
@@ -333,15 +335,17 @@ def round_at_total(amounts, numerators, denominator: int, groups, size: int, mod
     totals = round_signed(floor_sums + carried, left, denominator, mode)
     _check_totals(totals, what, minor_units, names)
     leftover = totals - floor_sums  # 0 <= leftover <= lines of the group with a remainder
-    # by group, then largest remainder first, then ledger order (a stable sort keeps it): one int64 key
-    # group x d + (d - 1 - remainder) when it fits, which sorts much faster than three keys
+    # by group, then largest remainder first, then `ties`, then row order: rows put in `ties` order
+    # first (stable), then one stable sort on the int64 key group x d + (d - 1 - remainder) when it
+    # fits, which sorts much faster than several keys
+    first = np.arange(len(amounts)) if ties is None else np.argsort(np.asarray(ties), kind="stable")
     if size * denominator <= _INT64_MAX:
-        key = groups.astype(np.int64) * denominator
+        key = groups[first].astype(np.int64) * denominator
         key += denominator - 1
-        key -= remainders
-        order = np.argsort(key, kind="stable")
+        key -= remainders[first]
+        order = first[np.argsort(key, kind="stable")]
     else:
-        order = np.lexsort((np.arange(len(amounts)), -remainders, groups))
+        order = first[np.lexsort((np.arange(len(amounts)), -remainders[first], groups[first]))]
     ordered_groups = groups[order]
     rank = np.arange(len(order)) - np.searchsorted(ordered_groups, ordered_groups, side="left")
     bump = np.zeros(len(amounts), dtype=bool)

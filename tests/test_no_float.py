@@ -29,7 +29,6 @@ from commission.money import MAX_AMOUNT, MAX_TOTAL, format_minor
 from commission.outputs.run_report import state_document
 from commission.periods import Period
 from commission.policy import parse_policy
-from commission.simulation.replay import fill_months_not_employed
 from commission.store.batches import batch_payouts, create_batch, diff_batches, transition
 from commission.store.database import open_store
 from conftest import LEDGER_HEADER, flat_plan, plan
@@ -328,17 +327,6 @@ def test_a_batch_per_collector_table_is_exact_past_2_53():
     table = _per_collector(rows, pd.DataFrame(), "payout", 2)
     assert table.set_index("collector_id")[["commission", "bonus", "total"]].values.tolist() == \
         [[BIG, 2, BIG + 2], [0, 5, 5]]
-
-
-def test_filling_a_simulated_month_not_employed_copies_the_exact_target():
-    roster = pd.DataFrame({"start_date": [pd.NaT, pd.Timestamp("2026-08-01")], "end_date": [pd.NaT, pd.NaT]},
-                          index=pd.Index(["C1", "C2"], name="collector_id"))
-    table = pd.DataFrame({"collector_id": ["C1", "C2", "C2"], "period": ["2026-07", "2026-08", "2026-09"],
-                          "target": np.array([5, BIG, 7], dtype=np.int64)})
-    months = [Period.parse(m) for m in ("2026-07", "2026-08", "2026-09")]
-    added = fill_months_not_employed(table, "target", roster, months)
-    assert added.values.tolist() == [["C2", "2026-07", BIG]]
-    assert added["target"].dtype == np.int64
 
 
 def test_ledgers_with_and_without_split_credit_keep_shares_in_int64(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+import textwrap
 from fractions import Fraction
 from pathlib import Path
 
@@ -265,6 +266,30 @@ def test_rounding_at_the_component_total(run_plan, mode):
     per_line = run_plan(flat_plan(rate="1.25%").replace("components:", f"rounding: {{mode: {mode}}}\ncomponents:"),
                         THIRDS)
     assert (payout(per_line, "C1"), payout(per_line, "C2")) == AT_LINE[mode]
+
+
+def thirds_frame():
+    """THIRDS loaded as `commission run` loads it (rows in payment_id order)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ledger.csv"
+        path.write_text(textwrap.dedent(THIRDS), encoding="utf-8")
+        return load_ledger([path], 2, ("reverses",)).frame
+
+
+THIRDS_FRAME = thirds_frame()
+
+
+@SETTINGS
+@given(order=st.permutations(range(6)))
+def test_at_the_component_ties_go_by_payment_id_whatever_the_row_order(order):
+    """A simulation hands the engine rows in date order, a test or another caller in any order: the cents
+    over the cut-down sum still go to the smaller payment_id among equal fractions. C1: 0.035 x 3 half_up,
+    total 0.11 over 0.09 cut down: P1 and P2 get 0.04, P3 0.03; C2 as in AT_COMPONENT."""
+    policy = parse_policy(flat_plan(rate="1.25%").replace("components:", "rounding: {mode: half_up, at: component}\n"
+                                                          "components:"), source="plan.yaml")
+    result = pay_plan(policy, THIRDS_FRAME.take(list(order)).reset_index(drop=True), Period.parse("2026-10"))
+    assert [line_amount(result, p) for p in ("P1", "P2", "P3", "P4", "P5", "P6")] == [4, 4, 3, 14, 9, -14]
+    assert (payout(result, "C1"), payout(result, "C2")) == (11, 9)
 
 
 def test_a_reversal_in_a_later_period_takes_back_its_exact_value_in_that_periods_total(run_plan):

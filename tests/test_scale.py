@@ -7,17 +7,11 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commission.errors import ProblemCollector
-from commission.inputs.columns import masked_account
-from commission.inputs.tables import RawTable
+from commission.inputs.columns import mask_account
 
 
 def masked(*chunks, kind=pa.large_string()) -> list[str]:
-    column = pa.chunked_array([pa.array(c, type=kind) for c in chunks], type=kind)
-    problems = ProblemCollector()
-    result = masked_account(RawTable("t.parquet", pa.table({"account_id": column}), 1, "", ("account_id",)),
-                            "account_id", problems)
-    assert not problems.problems
+    result = mask_account(pa.chunked_array([pa.array(c, type=kind) for c in chunks], type=kind))
     assert result.type == kind  # as read: the lineage's schema does not depend on which path masked it
     return result.to_pylist()
 
@@ -35,15 +29,11 @@ def test_short_and_non_ascii_accounts_take_arrows_way_with_the_same_rule():
 def test_a_slice_of_a_column_is_masked_from_its_own_values():
     column = pa.chunked_array([pa.array(["9999999999", "6222516846468557", "A-0001-99"],
                                         type=pa.large_string()).slice(1)])
-    result = masked_account(RawTable("t.parquet", pa.table({"account_id": column}), 1, "", ("account_id",)),
-                            "account_id", ProblemCollector())
-    assert result.to_pylist() == ["****8557", "****1-99"]
+    assert mask_account(column).to_pylist() == ["****8557", "****1-99"]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.text(alphabet="0123456789AZaz-_.é号", min_size=1, max_size=12)
-                         .filter(lambda s: s[0] not in "-." and s not in (".", "..")), max_size=5), min_size=1,
-                max_size=3))
+@given(st.lists(st.lists(st.text(alphabet="0123456789AZaz-_.é号", max_size=12), max_size=5), min_size=1, max_size=3))
 def test_masking_is_the_last_four_characters_whatever_the_chunks(chunks):
     expected = ["****" + a[-4:] if len(a) > 4 else "****" for chunk in chunks for a in chunk]
     assert masked(*chunks) == expected

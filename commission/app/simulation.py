@@ -10,7 +10,7 @@ request reads as it always did: each plan paid to everyone, the first the baseli
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -25,10 +25,10 @@ from ..policy import Policy, load_policy, plan_files
 from ..simulation import Comparison, build_comparison
 from ..simulation.lint import LintWarning, evidence_from, lint_policy
 from ..simulation.replay import (REPLACE, Candidate, History, Progress, Scenario, always_in_force, candidates_of,
-                                 everyone, fill_months_not_employed, no_progress, prepare_history, replacement,
-                                 run_plan, simulated_months, today_scenario)
+                                 everyone, no_progress, prepare_history, replacement, simulated_months,
+                                 today_scenario)
 from ..simulation.report_files import REPORT_FILES, Written, write_comparison
-from ..simulation.scenarios import Opening, check_scenarios
+from ..simulation.scenarios import Opening, check_scenarios, run_scenario
 from ..simulation.sweep import parse_sweeps
 from .inputs import InputPaths, load_inputs
 
@@ -157,27 +157,14 @@ def _is_legacy(request: SimulationRequest, plans: _Plans, roster) -> bool:
 
 
 def _history(request: SimulationRequest, policies: Sequence[Policy], progress: Progress = no_progress):
-    """(history, months, report_of, notes on targets added) from the request's files."""
+    """(history, months, report_of) from the request's files: the same inputs for today and every candidate."""
     progress("loading inputs", 0, 1)
     inputs = load_inputs(request.inputs, policies)
-    minor, currency = policies[0].minor_units, policies[0].currency
-    side, roster = inputs.side(), inputs.roster_frame
-    history = prepare_history(inputs.ledger.frame, roster, side, currency, minor)
+    history = prepare_history(inputs.ledger.frame, inputs.roster_frame, inputs.side(), policies[0].currency,
+                              policies[0].minor_units)
     months, report_of = simulated_months(history, request.periods, request.by)
-    added, notes = {}, []
-    for name, column, what in (("targets", "target", "targets"), ("assignments", "assigned_balance",
-                                                                   "assigned balances")):
-        rows = fill_months_not_employed(getattr(side, name), column, roster, months)
-        if rows is not None:
-            added[name] = rows
-            notes.append(f"{len(rows)} monthly {what} added for months in which the collector was not employed at "
-                         "all (the value of their nearest earlier month, else the next later one), so that "
-                         "quarterly targets can be built and prorated for joiners and leavers (candidates only; "
-                         "today uses the files as given)")
-    if added:
-        history = replace(history, added=added)
     progress("loading inputs", 1, 1)
-    return history, months, report_of, notes
+    return history, months, report_of
 
 
 def _opening(request: SimulationRequest, policies: Sequence[Policy], first: Period) -> tuple[Optional[Opening], list]:
@@ -200,7 +187,7 @@ def load_simulation(request: SimulationRequest, progress: Progress = no_progress
     plans = _load_all_plans(request)
     if not plans.today:
         raise InputError([Problem("", "", "give the plans in force today", role="policy")])
-    history, months, report_of, notes = _history(request, plans.every, progress)
+    history, months, report_of = _history(request, plans.every, progress)
     opening, state_notes = _opening(request, plans.today, months[0])
     legacy = _is_legacy(request, plans, history.roster)
     if legacy:
@@ -240,7 +227,7 @@ def load_simulation(request: SimulationRequest, progress: Progress = no_progress
                 "balances (holdbacks, carried negatives, draws) start from zero in the first month simulated and "
                 f"carry from month to month (give {option('state')} to start from the balances a run left)")
     return SimulationInputs(scenarios=scenarios, history=history, months=months, report_of=report_of,
-                            notes=[*head, balances, *state_notes, *notes], opening=opening, today=tuple(plans.today),
+                            notes=[*head, balances, *state_notes], opening=opening, today=tuple(plans.today),
                             legacy=legacy)
 
 
@@ -316,10 +303,9 @@ def lint_plans(request: SimulationRequest, max_variable_share: str = "50%",
     salary = parse_amount(base_salary, "base-salary", plans[0].minor_units)
     evidence = {}
     if request.inputs.ledgers:
-        history, months, _, _ = _history(request, plans)
-        candidates = candidates_of(plans)
-        for candidate in candidates:
-            run = run_plan(candidate, history, months, [c.policy for c in candidates])
+        history, months, _ = _history(request, plans)
+        for candidate in candidates_of(plans):
+            run, _ = run_scenario(everyone(candidate), history, months)
             evidence[candidate.policy.source] = evidence_from(run)
     elif request.inputs.side_files_given() or request.periods:
         raise InputError([Problem("", "", "the other input files are read only with a ledger; give "

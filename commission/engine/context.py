@@ -95,10 +95,15 @@ class RunContext:
         `counting_reversals_with_their_payments`, its own payments net of all their reversals booked up to
         the run's end (and of no reversal of an earlier payment)."""
         if window not in self._recovered:
-            mask = self.rows_in(window) if self.reversed_dates is None else self._counted_in(window)
+            mask = self.measured_rows(window)
             self._recovered[window] = self.sum_by_collector(self.frame["amount"].to_numpy()[mask],
                                                             f"recovered in {window}", mask)
         return self._recovered[window]
+
+    def measured_rows(self, window: Period) -> np.ndarray:
+        """The rows a measure of `window` counts: those dated in it, or in the view
+        `counting_reversals_with_their_payments`, reversals with their payments (`_counted_in`)."""
+        return self.rows_in(window) if self.reversed_dates is None else self._counted_in(window)
 
     def _counted_in(self, window: Period) -> np.ndarray:
         """The rows that count toward `window` when reversals count with their payments: every row dated in

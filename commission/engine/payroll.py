@@ -83,7 +83,7 @@ def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.Da
                     groups) -> RunResult:
     rows_read = len(ledger)
     if "credit_share" in ledger:
-        ledger = ledger.assign(amount=credited_amounts(ledger))  # before any row is skipped: shares stay exact
+        ledger = _credited(ledger, [policy for _, _, policy in groups])  # before any row is skipped: shares stay exact
     ledger, skipped, warnings = outside_employment(ledger, roster, [(members, policy) for _, members, policy in groups],
                                                    _first_day([policy for _, _, policy in groups], period), period.end)
     if len(groups) == 1 and groups[0][1] is None:
@@ -130,6 +130,12 @@ def _own_commission(results: list[RunResult], period: Period) -> pd.Series:
                   len(collectors), what="a team member's commission", minor_units=results[0].minor_units,
                   names=collectors)
     return pd.Series(sums, index=pd.Index(collectors, dtype="str"), dtype=np.int64)
+
+
+def _credited(ledger: pd.DataFrame, policies) -> pd.DataFrame:
+    """Split credit applied to the amount and to every other money column the plans read (a fee, principal)."""
+    money = ["amount", *dict.fromkeys(c for p in policies for c in p.money_columns() if c in ledger)]
+    return ledger.assign(**{column: credited_amounts(ledger, column) for column in money})
 
 
 def _first_day(policies, period: Period):
@@ -293,8 +299,7 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
     return RunResult(period=results[0].period, policies=tuple(p for r in results for p in r.policies),
                      payouts=payouts.take(order).reset_index(drop=True),
                      items=items.sort_values("collector_id", kind="stable").reset_index(drop=True),
-                     lines=pd.concat([r.lines for r in results if len(r.lines)] or [results[0].lines],
-                                     ignore_index=True),
+                     lines=_merged_lines([r.lines for r in results if len(r.lines)] or [results[0].lines]),
                      counts=counts, warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)),
                      events=pd.concat([r.events for r in results], ignore_index=True).drop_duplicates(
                          "event_id").sort_values(["date", "event_id"], kind="stable").reset_index(drop=True),
@@ -307,6 +312,15 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                      if skipped else results[0].skipped,
                      awards=pd.concat(awards, ignore_index=True).sort_values("collector_id", kind="stable")
                      .reset_index(drop=True) if awards else no_awards())
+
+
+def _merged_lines(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Plans' lines as one frame. A column only some plans have (the base and fee of a plan paying on fees)
+    is filled before the concat: 0 for money, '' for text, so money never passes through a float64 NaN."""
+    columns = {c: f[c].dtype for f in frames for c in f.columns}
+    filled = [f.assign(**{c: np.int64(0) if dtype == np.int64 else "" for c, dtype in columns.items() if c not in f})
+              for f in frames]
+    return pd.concat(filled, ignore_index=True)
 
 
 def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
@@ -324,7 +338,7 @@ def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     _in_force([policy], policy.plan, period)
     rows_read = len(ledger)
     if "credit_share" in ledger and history is None:
-        ledger = ledger.assign(amount=credited_amounts(ledger))
+        ledger = _credited(ledger, [policy])
     ledger, skipped, warnings = outside_employment(ledger, roster, [(None, policy)], _first_day([policy], period),
                                                    period.end, history=history)
     history = ledger if history is None else _without(history, skipped) if len(skipped) else history

@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector
 from ..periods import Period
+from ..policy.measures import component_of, measure_of
 from .balances import Balances
 from .book import ItemBook
 from .classify import classify_frame
@@ -120,7 +121,8 @@ def _items(ctx: RunContext, components, earlier: Period, cutoff, window: Period)
     paid on, `of`)."""
     policy = ctx.policy
     period = Period(earlier.end.year, "month", earlier.end.month)
-    wanted = {c.id for c in components} | {name for c in components for name in getattr(c, "of", ())}
+    wanted = {c.id for c in components} | {name for c in components for name in getattr(c, "of", ())} \
+        | {component_of(measure_of(c) or "") for c in components} - {None}
     rules = [c for c in policy.components if c.id in wanted and period.pays(c.pays)]
     sub = _context(ctx, period, earlier, cutoff, min([period.enclosing(c.pays).start for c in rules]))
     measuring = measuring_view(sub)

@@ -15,7 +15,7 @@ from ..policy import Policy
 PAYOUT_MONEY_COLUMNS = ("recovered", "line_commission", "tier_commission", "bonus", "adjustment", "holdback", "balance",
                         "net_payout")
 #: Lineage columns that hold money.
-LINE_MONEY_COLUMNS = ("base", "commission", "amount")
+LINE_MONEY_COLUMNS = ("base", "base_amount", "commission", "amount")  # base_amount: a fee or other base (line_bases)
 ITEM_MONEY_COLUMNS = ("base", "amount")
 #: Skipped rows: ledger rows dated outside their collector's employment that the collector's plan says
 #: to skip (leavers: {after_end: skip} / {before_start: skip}), or reversals of such rows. `amount` is

@@ -137,10 +137,9 @@ def text(raw: RawTable, name: str, problems: ProblemCollector, required: bool = 
     return trimmed.fill_null("") if trimmed.null_count else trimmed
 
 
-def masked_account(raw: RawTable, name: str, problems: ProblemCollector):
-    """Privacy at the door: an account number (an id, checked as one) is kept only as '****' plus its
-    last 4 characters (and as '****' alone when it is that short, so no whole number ever shows)."""
-    accounts = identifier(raw, name, problems)
+def mask_account(accounts):
+    """Privacy at the door: account numbers (checked as ids: `identifier`) kept only as '****' plus their
+    last 4 characters (and as '****' alone when that short, so no whole number ever shows)."""
     masked = _masked_from_bytes(accounts)
     if masked is not None:
         return masked
@@ -328,6 +327,26 @@ def _check_money(raw, name, column, values, missing, malformed, too_precise, too
         negative = (values < 0) & ~(missing | malformed | too_precise | too_large)
         if negative.any():
             _report(raw, name, negative, lambda v: f"{v} is negative", problems, column)
+
+
+#: How a true/false ledger cell may be written (any case); a blank cell is false.
+TRUE_TEXT = ("true", "yes", "y", "1")
+FALSE_TEXT = ("false", "no", "n", "0", "")
+
+
+def flag(raw: RawTable, name: str, problems: ProblemCollector) -> np.ndarray:
+    """A true/false column such as settled or promise_kept: true/false, yes/no, y/n or 1/0 in any case, or
+    an Arrow boolean; blank is false. Anything else is reported with its row."""
+    column = raw.table.column(name).combine_chunks()
+    if pa.types.is_boolean(column.type):
+        return column.fill_null(False).to_numpy(zero_copy_only=False)
+    text = pc.utf8_lower(trim(_as_text(column))).fill_null("")
+    true = pc.is_in(text, value_set=pa.array(TRUE_TEXT)).to_numpy(zero_copy_only=False)
+    bad = ~true & ~pc.is_in(text, value_set=pa.array(FALSE_TEXT)).to_numpy(zero_copy_only=False)
+    if bad.any():
+        _report(raw, name, bad, lambda v: f"{shown(str(v))!r} is not true or false (write true/false, yes/no or 1/0)",
+                problems, column)
+    return true
 
 
 def whole_number(raw: RawTable, name: str, problems: ProblemCollector, minimum: int | None = 0) -> np.ndarray:

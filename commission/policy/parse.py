@@ -17,8 +17,9 @@ from ..money import CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES
 from .adjustments import adjustments as read_adjustments
 from .awards import check_award_references
 from .classifiers import classifiers as read_classifiers
-from .components import check_bonus_bases
+from .components import check_bases_and_measures, check_bonus_bases
 from .components import components as read_components
+from .components import fees as read_fees
 from .model import (AT_COMPONENT, AT_LINE, EARLIER_KEEP, EARLIER_RECOMPUTE, LEAVER_RULES, OUTSIDE_EMPLOYMENT_RULES,
                     REFUSE, UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES, Balances, Draw, Policy, Rounding)
 from .reader import Reader
@@ -103,7 +104,7 @@ def parse_policy(text: str, source: str = "<policy>", sha256: str = "") -> Polic
 def read_plan(reader: Reader, root: Node) -> Policy:
     """The whole plan: its top-level keys here, classify, components and adjustments by their grammars."""
     keys = reader.mapping(root, "", ("plan", "version", "effective", "effective_to", "currency", "minor_units",
-                                    "rounding", "description", "classify", "components", "adjustments",
+                                    "rounding", "description", "classify", "fees", "components", "adjustments",
                                     "reversals", "balances", "draw", "leavers", "lint"),
                         required=("plan", "version", "effective", "currency", "components"))
     plan = reader.identifier(keys.get("plan"), "plan") if "plan" in keys else ""
@@ -121,7 +122,9 @@ def read_plan(reader: Reader, root: Node) -> Policy:
     description = reader.text(keys.get("description"), "description", "") or ""
     classifiers = read_classifiers(reader, keys.get("classify"))
     components = tuple(read_components(reader, keys.get("components"), classifiers)) if "components" in keys else ()
+    fees = read_fees(reader, keys.get("fees"), classifiers)
     check_bonus_bases(reader, components, keys.get("components"))
+    check_bases_and_measures(reader, components, fees, classifiers)
     check_rounding_at_component(reader, rounding, components, keys.get("components"))
     check_award_references(reader, components)
     adjustments = tuple(read_adjustments(reader, keys.get("adjustments"), components))
@@ -136,7 +139,7 @@ def read_plan(reader: Reader, root: Node) -> Policy:
     return Policy(plan=plan or "", version=version or 0, effective_from=effective or date.min,
                   effective_to=effective_to, currency=currency, minor_units=reader.minor_units,
                   rounding=rounding, classifiers=classifiers, components=components,
-                  adjustments=adjustments, unmatched_reversals=unmatched, earlier_periods=earlier,
+                  adjustments=adjustments, fees=fees, unmatched_reversals=unmatched, earlier_periods=earlier,
                   description=description,
                   effective_line=reader.effective_line, balances=read_balances(reader, keys.get("balances")),
                   draw=read_draw(reader, keys.get("draw")),
@@ -177,6 +180,10 @@ def check_rounding_at_component(reader: Reader, rounding: Rounding, components: 
         return
     entries = node.value if node is not None and isinstance(node.value, list) else []
     for index, component in enumerate(components):
+        if getattr(component, "base", "amount") not in ("amount",) and component.kind == "line_rate":
+            reader.problem(None, f"components[{index}].base", f"a line rate on {component.base} is rounded once per "
+                           f"line from its exact value; rounding.at: {AT_COMPONENT} (line {rounding.line}) is "
+                           f"for rates on amount only: use rounding.at: {AT_LINE}", line=component.line)
         if getattr(component, "per_payment_min", None) is None and getattr(component, "per_payment_max", None) is None:
             continue
         entry = next((e for e in entries if e.line == component.line), None)

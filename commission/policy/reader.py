@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 from ..errors import Problem, shown
 from ..money import MAX_FACTOR, MoneyError, OutOfBounds, parse_decimal, parse_rate, to_minor
+from . import measures
 from .yamlsource import Node
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+\-]*$")
@@ -150,13 +151,30 @@ class Reader:
                             default)
 
     def kpi_value(self, node: Optional[Node], path: str, kpi: str) -> Optional[Fraction]:
-        """A KPI threshold: money for recovered, points for qa_score, a percentage for the ratios."""
-        if kpi == "recovered":
+        """A threshold on a measure (policy.measures): money for recovered, fees and sums, a whole number
+        for counts, points for qa_score, a percentage for the ratios."""
+        kind = measures.unit(kpi)
+        if kind == measures.MONEY:
             value = self.money(node, path)
             return None if value is None else Fraction(value)
-        if kpi == "qa_score":
+        if kind == measures.COUNT:
+            value = self.count(node, path, kpi)
+            return None if value is None else Fraction(value)
+        if kind == measures.POINTS:
             return self.convert(node, path, lambda v: Fraction(parse_decimal(v)), "a score such as 80")
         return self.convert(node, path, parse_share, "a percentage such as 100% or 1.2")
+
+    def count(self, node: Optional[Node], path: str, measure: str, default=MISSING) -> Optional[int]:
+        """A whole number of accounts or promises (a count measure's bound): an amount such as 10.00, or
+        anything with a decimal point, is refused, so money is never read as a count."""
+        text = self.text(node, path, default)
+        if text is None or node is None or node.value is None:
+            return text
+        if not re.match(r"^\s*\d+\s*$", str(text)):
+            self.problem(node, path, f"{shown(str(text))!r}: {measure} counts, so write a whole number such as 10 "
+                         "(not an amount or a percentage)")
+            return None
+        return self.integer(node, path)
 
     def check_ascending(self, values: list, node: Optional[Node], path: str) -> None:
         if any(b <= a for a, b in zip(values, values[1:])):

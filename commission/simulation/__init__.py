@@ -1,7 +1,7 @@
 """Scheme simulation for managers: what is paid today compared with candidate plans on the same real history.
 
-`replay` runs a plan paid to everyone over the months of a loaded history, `scenarios` runs today (the
-roster's plans, by effective date, through the engine's own pay_period) and each candidate, `compare`
+`replay` holds the scenarios, the history loaded once and the months, `scenarios` pays today (the roster's
+plans, by effective date) and each candidate the same way, through the engine's own pay_period, `compare`
 derives costs, per-collector and per-team differences, winners and losers and the pay distribution,
 `sweep` varies plan numbers over a grid, `curves` draws pay against recovery, `behaviour` adds the
 optional elasticity what-if, `lint` checks a plan's incentives, and `report` puts them together; these

@@ -10,7 +10,8 @@ whole-tier jumps included). With elasticity E, the collector's recovery that mon
 (E = 2: two percent more recovery per percentage point of marginal rate; never below zero), and the plan
 is simulated again on that ledger. Every payment is scaled by its collector-month's factor, exactly in
 integer parts per million (half-up); a reversal by its original payment's factor, rounded toward zero,
-so a payment reversed in parts is never reversed by more than it paid.
+so a payment reversed in parts is never reversed by more than it paid. Both through `money.apply_rate`,
+so no product wraps past int64 whatever the amount.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import numpy as np
 import pandas as pd
 
 from ..engine.reversals import find_originals
-from ..money import apply_rate, apply_ratio
+from ..money import DOWN, apply_rate, apply_ratio
 from ..periods import Period
 from .curves import Curves, slopes
 from .replay import EVERYONE, History, PlanRun, Scenario
+from .scenarios import run_scenario
 
 PPM = 1_000_000
 
@@ -98,7 +100,7 @@ def scaled_history(history: History, months: Sequence[Period], table: np.ndarray
         amounts = frame["amount"].to_numpy()
         result = apply_rate(amounts, row_ppm, PPM)
         if len(reversal):
-            result[reversal] = -((np.abs(amounts[reversal]) * reversal_ppm) // PPM)
+            result[reversal] = apply_rate(amounts[reversal], reversal_ppm, PPM, DOWN)
         return frame.assign(amount=result)
 
     source = history.source
@@ -121,16 +123,14 @@ def curve_pairs(sim_baseline: PlanRun, scenario: Scenario, curve_of: dict) -> pd
 
 def behavioural_run(scenario: Scenario, static: PlanRun, baseline: PlanRun, curves: Curves, curve_of: dict,
                     history: History, months: Sequence[Period], elasticity: Fraction, recovered: pd.DataFrame,
-                    opening=None, window: Sequence = ()) -> Behavioural:
+                    opening=None) -> Behavioural:
     """The scenario simulated on recovery scaled by the assumed response to its marginal rates."""
-    from .scenarios import run_scenario
-
     if scenario.label == baseline.label or elasticity == 0:
         return Behavioural(elasticity, static, static, PPM)
     pairs = curve_pairs(baseline, scenario, curve_of)
     table = factor_table(curves, pairs, months, recovered, history.ledger["collector_id"].cat.categories, elasticity)
     scaled = scaled_history(history, months, table)
-    run, _ = run_scenario(scenario, scaled, months, opening, window)
+    run, _ = run_scenario(scenario, scaled, months, opening)
     before = int(static.payouts["recovered"].sum())
     after = int(run.payouts["recovered"].sum())
     mean = int(apply_ratio(np.array([after]), np.array([PPM]), np.array([before]))[0]) if before else PPM

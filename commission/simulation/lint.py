@@ -18,6 +18,8 @@ what the plan does, why it invites a bad behaviour, and what would fix it.
   force (a yearly raise in a version that ends in June). Needs the plan only.
 - recompute-past-cap: under reversals: {earlier_periods: recompute}, a cap on a tier or bonus that is
   recomputed for earlier periods without the cap. Needs the plan only.
+- pays-above-fee: in a plan with the agency's fee rates (`fees:`), a line rate on the repayment above
+  the fee rate on the same repayments: the agency pays out more than it earns. Needs the plan only.
 
 A warning is silenced, for the whole plan, by a comment in the plan file that gives a reason::
 
@@ -51,6 +53,7 @@ CODES = {
     "rounding-per-line": "every line rounded down, or up",
     "award-never-decided": "a raise or benefit no run under the plan version decides",
     "recompute-past-cap": "a capped tier or bonus recomputed for an earlier period without its cap",
+    "pays-above-fee": "a rate on repayments above the agency's fee rate on them",
 }
 #: Problems with the silencing comments themselves (cannot be silenced).
 BAD_IGNORE = "lint-ignore"

@@ -1,35 +1,31 @@
-"""Run scenarios over the same history: inputs loaded once, one engine run per scenario and month.
+"""What a simulation runs on and what it keeps of each run: scenarios, the history loaded once, the
+months simulated, and each scenario's run reduced to small aggregates.
 
 A scenario is what would be paid:
 
-- **today** (the baseline): what the roster's plan column and the plans' effective dates pay, month
-  after month, balances carried: the engine's own `pay_period`, exactly as `commission run` pays each
-  month (`scenarios.run_roster`);
+- **today** (the baseline): what the roster's plan column and the plans' effective dates pay;
 - **a candidate for everyone** ("what if everyone were on plan B"): one plan pays every collector (the
   roster's plan column is not used), taken as in force on every day (a plan written for next year is
-  simulated on last year's ledger) (`run_plan`);
+  simulated on last year's ledger);
 - **today with one plan replaced**: the collectors the roster puts on plan P are paid by the candidate
-  instead, everyone else as today (`scenarios.run_roster`).
+  instead, everyone else as today.
 
-Each month's run starts from the balances (holdbacks, carried negatives, draws) the scenario's run for
-the month before left; the first month from the opening balances given (a state file), else from zero.
-
-The ledger is credited (split credit applied) and put in date order once; each month's run gets a
-contiguous slice of it, so a run never copies the history. Each run is reduced at once to small
-per-collector and per-bucket aggregates (int64 minor units); its payment-level lineage is dropped.
+`scenarios.run_scenario` pays each of them the same way, month after month, through the engine's
+`pay_period`. The ledger is credited (split credit applied) and put in date order once; each run is
+reduced at once to small per-collector and per-bucket aggregates (int64 minor units); its
+payment-level lineage is dropped.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..engine import PAYOUT_MONEY_COLUMNS, SideInputs, pay_plan
-from ..engine.classify import classify
+from ..engine import SideInputs
 from ..engine.credit import credited_amounts
 from ..errors import InputError, Problem
 from ..periods import Period
@@ -132,11 +128,8 @@ def always_in_force(policy: Policy) -> Policy:
 class History:
     """What every scenario runs on: credited ledger rows in date order (`ledger`, the `history` reversals
     and overrides look in), the same rows as given (`source`, uncredited: the engine's `pay_period`
-    credits them itself), the roster (indexed by collector_id) and the side inputs as given (no state).
-
-    `added` holds the monthly targets and assigned balances a simulation adds for months in which a
-    collector was not employed at all (`fill_months_not_employed`): a candidate applied to everyone
-    gets all of them, a replacement those of the collectors it pays, today none."""
+    credits them itself), the roster (indexed by collector_id) and the side inputs as given (no state):
+    today and every candidate read exactly these."""
 
     ledger: pd.DataFrame
     roster: Optional[pd.DataFrame]
@@ -144,7 +137,6 @@ class History:
     currency: str
     minor_units: int
     source: Optional[pd.DataFrame] = None
-    added: dict = field(default_factory=dict)  # "targets" / "assignments" -> rows added
 
     def rows_between(self, first: date, last: date, ledger: Optional[pd.DataFrame] = None) -> pd.DataFrame:
         """Ledger rows dated first..last (both included), numbered from 0 as the engine expects: a contiguous
@@ -160,21 +152,6 @@ class History:
         ending on `last` (later rows are outside every window it pays)."""
         source = self.source if self.source is not None else self.ledger
         return self.rows_between(date.min, last, source)
-
-    def side_for(self, collectors=None) -> SideInputs:
-        """The side inputs with the rows added for these collectors (None: everyone)."""
-        if not self.added:
-            return self.side
-        changed = {}
-        for name, rows in self.added.items():
-            mine = rows if collectors is None else rows.loc[rows["collector_id"].isin(set(collectors))]
-            if len(mine):
-                changed[name] = pd.concat([getattr(self.side, name), mine], ignore_index=True)
-        return replace(self.side, **changed) if changed else self.side
-
-    @property
-    def candidate_side(self) -> SideInputs:
-        return self.side_for(None)
 
     def teams(self) -> pd.Series:
         """collector_id -> team ('' without a roster)."""
@@ -195,7 +172,7 @@ class History:
 
 
 def prepare_history(ledger: pd.DataFrame, roster: Optional[pd.DataFrame], side: SideInputs, currency: str,
-                    minor_units: int, added: Optional[dict] = None) -> History:
+                    minor_units: int) -> History:
     """Order the rows by payment date (stable, so ties keep ledger order) and apply split credit once."""
     dates = ledger["payment_date"].to_numpy()
     if len(dates) > 1 and not (dates[1:] >= dates[:-1]).all():
@@ -204,7 +181,7 @@ def prepare_history(ledger: pd.DataFrame, roster: Optional[pd.DataFrame], side: 
     if "credit_share" in ledger:
         ledger = ledger.assign(amount=credited_amounts(ledger))
     return History(ledger=ledger, roster=roster, side=replace(side, state=None, state_period=None),
-                   currency=currency, minor_units=minor_units, source=source, added=dict(added or {}))
+                   currency=currency, minor_units=minor_units, source=source)
 
 
 def month_range(first: date, last: date) -> list[Period]:
@@ -251,14 +228,6 @@ def simulated_months(history: History, periods: Sequence[Period] = (), by: str =
                                       f"{period.end}); the ledger covers {ledger['payment_date'].iat[0].date()} to "
                                       f"{ledger['payment_date'].iat[-1].date()}", role="period")])
     return months, report_of
-
-
-def run_window_start(policies: Sequence[Policy], month: Period) -> date:
-    """The first day any of these plans' components paid in `month` looks at (a quarter's first day
-    for a quarterly component in its last month)."""
-    starts = [month.start] + [month.enclosing(c.pays).start for p in policies for c in p.components
-                              if month.pays(c.pays)]
-    return min(starts)
 
 
 @dataclass(frozen=True, eq=False)
@@ -331,139 +300,3 @@ Progress = Callable[[str, int, int], None]
 
 def no_progress(what: str, done: int, total: int) -> None:
     return None
-
-
-def run_plan(candidate, history: History, months: Sequence[Period],
-             window_policies: Sequence[Policy] = (), opening: Optional[pd.DataFrame] = None,
-             opening_period: Optional[Period] = None, progress: Progress = no_progress) -> PlanRun:
-    """Run a plan for everyone (a Candidate, or a Scenario of kind everyone) month after month; balances
-    carry between consecutive months, starting from `opening` (the balances left by `opening_period`)."""
-    scenario = as_scenario(candidate)
-    policy = scenario.policies[0]
-    ages = age_classifier(policy)
-    side_without_state = history.candidate_side
-    payouts, buckets, caps, warnings = [], [], [], []
-    state, state_period = opening, opening_period
-    for done, month in enumerate(months):
-        progress(f"simulating {scenario.label}", done, len(months))
-        if state_period is not None and state_period.end + timedelta(days=1) != month.start:
-            state, state_period = None, None  # a gap in the months asked for: balances start again from zero
-        rows = history.rows_between(run_window_start([policy, *window_policies], month), month.end)
-        side = replace(side_without_state, state=state, state_period=state_period)
-        try:
-            result = pay_plan(policy, rows, month, history.roster, history=history.ledger, side=side)
-        except InputError as exc:
-            raise InputError([Problem(p.where, p.key, f"{p.message} (simulating plan {scenario.label} in {month})")
-                              for p in exc.problems], exc.hidden) from None
-        warnings.extend(result.warnings)
-        paid = result.payouts[["collector_id", "plan", *PAYOUT_MONEY_COLUMNS]].copy()
-        paid.insert(0, "month", str(month))
-        payouts.append(paid)
-        buckets.append(_bucket_costs(result, rows, month, ages))
-        caps.append(_cap_cuts(result, month))
-        state, state_period = _carry(result.state, state, result.payouts["collector_id"]), month
-    progress(f"simulating {scenario.label}", len(months), len(months))
-    return _plan_run(scenario, payouts, buckets, caps, state, warnings, ages)
-
-
-def _cap_cuts(result, month: Period) -> pd.DataFrame:
-    cut = result.items.loc[(result.items["kind"] == "cap_floor") & (result.items["amount"] < 0),
-                           ["rule", "collector_id"]]
-    return cut.assign(month=str(month))
-
-
-def _plan_run(scenario: Scenario, payouts, buckets, caps, state, warnings, ages) -> PlanRun:
-    empty_state = pd.DataFrame({"collector_id": pd.Series([], dtype="str"), "balance": pd.Series([], dtype="str"),
-                                "amount": pd.Series([], dtype=np.int64)})
-    return PlanRun(scenario=scenario, payouts=pd.concat(payouts, ignore_index=True),
-                   buckets=pd.concat(buckets, ignore_index=True), caps=pd.concat(caps, ignore_index=True),
-                   end_state=state if state is not None else empty_state,
-                   warnings=tuple(dict.fromkeys(warnings)),
-                   bucket_order=tuple(ages.labels) if ages is not None else (NO_BUCKET,))
-
-
-def _carry(new_state: pd.DataFrame, old_state: Optional[pd.DataFrame], paid: pd.Series) -> pd.DataFrame:
-    """Balances of collectors a run did not pay (no rows, not on the roster) carry as they were."""
-    if old_state is None or not len(old_state):
-        return new_state
-    untouched = old_state.loc[~old_state["collector_id"].isin(set(paid))]
-    if not len(untouched):
-        return new_state
-    return pd.concat([new_state, untouched], ignore_index=True).sort_values(
-        ["collector_id", "balance"], kind="stable").reset_index(drop=True)
-
-
-def _bucket_costs(result, rows: pd.DataFrame, month: Period, ages) -> pd.DataFrame:
-    """The month's recovered amount and line commission per overdue bucket of this plan."""
-    dates = rows["payment_date"].to_numpy()
-    in_month = rows.iloc[int(np.searchsorted(dates, np.datetime64(month.start), side="left")):]
-    amounts = in_month["amount"].to_numpy()
-    lines = result.lines
-    if ages is None:
-        recovered = pd.Series([int(amounts.sum())], index=[NO_BUCKET])
-        commission = pd.Series([int(lines["amount"].sum()) if len(lines) else 0], index=[NO_BUCKET])
-    else:
-        codes = classify(in_month[ages.field].to_numpy(), ages)
-        per_bucket = np.zeros(len(ages.labels), dtype=np.int64)
-        np.add.at(per_bucket, codes[codes >= 0], amounts[codes >= 0])
-        recovered = pd.Series(per_bucket, index=list(ages.labels))
-        if len(lines) and ages.name in lines:
-            commission = lines.groupby(lines[ages.name].astype("str"), sort=False)["amount"].sum()
-        else:
-            commission = pd.Series(dtype=np.int64)
-    index = list(dict.fromkeys([*recovered.index, *commission.index]))
-    return pd.DataFrame({"month": str(month), "bucket": index,
-                         "recovered": recovered.reindex(index, fill_value=0).to_numpy(dtype=np.int64),
-                         "line_commission": commission.reindex(index, fill_value=0).to_numpy(dtype=np.int64)})
-
-
-def fill_months_not_employed(table: Optional[pd.DataFrame], column: str, roster: Optional[pd.DataFrame],
-                             months: Sequence[Period]) -> Optional[pd.DataFrame]:
-    """Simulation-only assumption for targets and assigned balances: a month in which a collector was
-    not employed at all (roster start/end dates) and has no row gets the value of the collector's
-    latest earlier month that has one (else the earliest later one).
-
-    Why: the engine prorates a quarter's full target by the days employed, and needs every month's
-    target to build it; files usually hold targets only for the months someone worked, so a leaver
-    on a plan with a quarterly attainment bonus could not be simulated. Returns the rows to add
-    (collector_id, period, column; None when there are none), reported as an assumption.
-    """
-    if table is None or roster is None or not len(table):
-        return None
-    wanted = [str(m) for m in months]
-    monthly = table.loc[table["period"].isin(wanted)]
-    if not len(monthly):
-        return None
-    # which collector has a row for which month: a mask, so no amount is held as a float (a pivot would
-    # hold the missing months as NaN, in float64)
-    collectors = pd.Index(sorted(set(monthly["collector_id"].astype(str))))
-    collectors = collectors[collectors.isin(roster.index)]
-    who = collectors.get_indexer(monthly["collector_id"].astype(str))
-    month = pd.Index(wanted).get_indexer(monthly["period"].astype(str))
-    known = np.zeros((len(collectors), len(wanted)), dtype=bool)
-    known[who[who >= 0], month[who >= 0]] = True
-    starts = roster["start_date"].reindex(collectors).to_numpy().astype("datetime64[D]")
-    ends = roster["end_date"].reindex(collectors).to_numpy().astype("datetime64[D]")
-    month_start = np.array([np.datetime64(m.start) for m in months], dtype="datetime64[D]")
-    month_end = np.array([np.datetime64(m.end) for m in months], dtype="datetime64[D]")
-    employed = ((np.isnat(starts)[:, None] | (starts[:, None] <= month_end[None, :]))
-                & (np.isnat(ends)[:, None] | (ends[:, None] >= month_start[None, :])))
-    missing = ~known & ~employed
-    if not missing.any():
-        return None
-    position = np.arange(len(wanted))
-    # the latest earlier month with a value, else the earliest later one
-    before = np.where(known, position[None, :], -1)
-    before = np.maximum.accumulate(before, axis=1)
-    after = np.where(known, position[None, :], len(wanted))
-    after = np.minimum.accumulate(after[:, ::-1], axis=1)[:, ::-1]
-    source = np.where(before >= 0, before, after)
-    fill = missing & (source < len(wanted))
-    rows, cols = np.nonzero(fill)
-    exact = monthly.set_index(["collector_id", "period"])[column]
-    keys = pd.MultiIndex.from_arrays([collectors.to_numpy()[rows],
-                                      np.asarray(wanted, dtype=object)[source[rows, cols]]])
-    added = pd.DataFrame({"collector_id": collectors.to_numpy()[rows],
-                          "period": np.asarray(wanted, dtype=object)[cols],
-                          column: exact.reindex(keys).to_numpy(dtype=np.int64)})
-    return added if len(added) else None

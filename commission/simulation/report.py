@@ -149,21 +149,20 @@ def build_comparison(scenarios: Sequence, history: History, months: Sequence[Per
     curves = payout_curves(plans, history, months, recovered["recovered"].to_numpy())
     progress("payout curves", 1, 1)
     warnings = lint_scenarios(sim, base_salary, texts)
-    window = [p for s in scenarios if s.kind == EVERYONE for p in s.policies]
     behaviour = None
     if elasticity is not None and curves is not None:
         runs = []
         for done, run in enumerate(sim.runs):
             progress("what-if with response", done, len(sim.runs))
             runs.append(behavioural_run(run.scenario, run, sim.baseline, curves, curve_of, history, months,
-                                        elasticity, recovered, opening, window))
+                                        elasticity, recovered, opening))
         progress("what-if with response", len(sim.runs), len(sim.runs))
         behaviour = behaviour_table(runs)
     sweep = None
     if sweeps:
         base = sweep_base or next((s for s in scenarios[1:]), scenarios[0])
         sweep = run_sweep(base, sweeps, history, months, elasticity, recovered, sim=sim, opening=opening,
-                          window=window, progress=progress)
+                          progress=progress)
     return Comparison(simulation=sim, summary=compare.plan_summary(sim), costs=compare.cost_table(sim),
                       collectors=compare.collector_table(sim), winners=winners, teams=teams, largest=largest,
                       distribution=compare.distribution(sim), buckets=compare.bucket_table(sim), curves=curves,
@@ -200,7 +199,7 @@ def variant_scenario(base: Scenario, label: str, policy: Policy) -> Scenario:
 
 def run_sweep(base, sweeps: Sequence[Sweep], history: History, months: Sequence[Period],
               elasticity: Optional[Fraction], recovered: Optional[pd.DataFrame], *, sim: Optional[Simulation] = None,
-              opening: Optional[Opening] = None, window: Sequence[Policy] = (),
+              opening: Optional[Opening] = None,
               progress: Progress = no_progress) -> SweepResult:
     """Simulate every grid point of the sweeps on the base scenario's plan; with a simulation, each point's
     change in cost from its baseline."""
@@ -212,7 +211,7 @@ def run_sweep(base, sweeps: Sequence[Sweep], history: History, months: Sequence[
     for done, variant in enumerate(variants):
         progress("sweep", done, len(variants))
         scenario = variant_scenario(base, f"{base.label} [{variant.label}]", variant.policy)
-        run, _ = run_scenario(scenario, history, months, opening, [*window, policy] if base.kind == EVERYONE else ())
+        run, _ = run_scenario(scenario, history, months, opening)
         row = {f"value{i + 1}": text for i, text in enumerate(variant.texts)}
         row.update(_totals(run))
         if baseline_cost is not None:
@@ -224,7 +223,7 @@ def run_sweep(base, sweeps: Sequence[Sweep], history: History, months: Sequence[
             curves = payout_curves(plans, history, months, recovered["recovered"].to_numpy())
             if curves is not None:
                 result = behavioural_run(scenario, run, sim.baseline, curves, curve_of, history, months, elasticity,
-                                         recovered, opening, window)
+                                         recovered, opening)
                 row.update({f"behavioural_{k}": v for k, v in _totals(result.scaled).items()})
         row["values"] = variant.values
         rows.append(row)

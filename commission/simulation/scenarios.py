@@ -1,9 +1,10 @@
 """Run every scenario over the same months: today (the baseline) and the candidates compared with it.
 
-Today and replacements run through the engine's `pay_period`, month by month, the way `commission run`
-pays a period: the roster's plan column says who is on which plan, each plan's version in force on the
-month's last day pays them, the engine checks the balances carried in and carries those of collectors
-it does not pay. A candidate for everyone runs through `replay.run_plan`.
+Every scenario runs through the engine's `pay_period`, month by month, the way `commission run` pays a
+period (`run_scenario`, the one loop): the roster's plan column says who is on which plan (a candidate
+for everyone puts every collector on its plan), each plan's version in force on the month's last day
+pays them, the engine checks the balances carried in and carries those of collectors it does not pay.
+Today and the candidates read the same inputs, so they differ only by their plans.
 
 Opening balances (a state file: what the run for the month before the first simulated month left)
 start today's run. A candidate starts from the opening balances its plans keep (carried negatives,
@@ -15,19 +16,19 @@ them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..engine import PAYOUT_MONEY_COLUMNS, kept_balances, pay_period
+from ..engine.classify import classify
 from ..errors import InputError, Problem, option
 from ..money import format_minor
 from ..periods import Period
-from ..policy import Policy, plan_in_force
-from .replay import (EVERYONE, REPLACE, TODAY, History, PlanRun, Progress, Scenario, _bucket_costs, _cap_cuts,
-                     _plan_run, as_scenario, no_progress, run_plan, scenario_ages)
+from ..policy import plan_in_force
+from .replay import (EVERYONE, NO_BUCKET, REPLACE, TODAY, History, PlanRun, Progress, Scenario, as_scenario,
+                     month_range, no_progress, scenario_ages)
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,9 @@ def simulate(scenarios: Sequence, history: History, months: Sequence[Period], re
              notes: Sequence[str] = (), opening: Optional[Opening] = None,
              progress: Progress = no_progress) -> Simulation:
     """Run every scenario (Scenario, or a Candidate for everyone) over the same months."""
-    scenarios = [as_scenario(s) for s in scenarios]
-    window = [p for s in scenarios if s.kind == EVERYONE for p in s.policies]
     runs, more_notes = [], []
-    for scenario in scenarios:
-        run, dropped = run_scenario(scenario, history, months, opening, window, progress)
+    for scenario in map(as_scenario, scenarios):
+        run, dropped = run_scenario(scenario, history, months, opening, progress)
         runs.append(run)
         if dropped:
             more_notes.append(dropped)
@@ -84,46 +83,104 @@ def simulate(scenarios: Sequence, history: History, months: Sequence[Period], re
 
 
 def run_scenario(scenario: Scenario, history: History, months: Sequence[Period], opening: Optional[Opening] = None,
-                 window: Sequence[Policy] = (), progress: Progress = no_progress) -> tuple[PlanRun, str]:
-    """The scenario's run, and a note on the opening balances it had to leave out ('' when none)."""
+                 progress: Progress = no_progress) -> tuple[PlanRun, str]:
+    """Pay the scenario month after month with the engine's `pay_period`, as `commission run` would, and
+    a note on the opening balances it had to leave out ('' when none).
+
+    Every scenario, today and candidates alike, runs here on the same inputs, so a candidate identical to
+    today pays exactly what today pays. Each month reads every row given up to its last day (reversals
+    find their originals in earlier months) and starts from the balances the month before left (the
+    first from the opening balances, else zero). Months between two of `months` that are not shown (a
+    `--period` list with a gap) are run too, for their balances only: a holdback or a draw carried
+    across the gap is then the one production would carry."""
     state, dropped = opening_state(scenario, history, months[0], opening)
-    if scenario.kind == EVERYONE:
-        run = run_plan(scenario, history, months, window, state, opening.period if opening else None, progress)
-    else:
-        run = run_roster(scenario, history, months, state, opening, progress)
-    return run, dropped
-
-
-def run_roster(scenario: Scenario, history: History, months: Sequence[Period], state: Optional[pd.DataFrame] = None,
-               opening: Optional[Opening] = None, progress: Progress = no_progress) -> PlanRun:
-    """Pay the roster month after month with the engine's `pay_period`, as `commission run` would: each
-    month reads every row given up to its last day (reversals find their originals in earlier months),
-    starting from `state` (the opening balances, else zero) and carrying the balances each month leaves."""
-    side_without_state = history.side_for(_replaced_collectors(scenario, history))
+    shown = set(months)
+    every = month_range(months[0].start, months[-1].end)
+    roster = paid_roster(scenario, history.roster)
     ages = scenario_ages(scenario.policies)
     state_period = opening.period if opening is not None and state is not None else None
     source = opening.source if opening is not None else ""
     payouts, buckets, caps, warnings = [], [], [], []
-    for done, month in enumerate(months):
-        progress(f"simulating {scenario.label}", done, len(months))
-        if state_period is not None and state_period.end + timedelta(days=1) != month.start:
-            state, state_period = None, None  # a gap in the months asked for: balances start again from zero
-        side = replace(side_without_state, state=state, state_period=state_period, state_source=source)
+    for done, month in enumerate(every):
+        progress(f"simulating {scenario.label}", done, len(every))
+        rows = history.given_until(month.end)
+        if roster is None and not rows["payment_date"].between(pd.Timestamp(month.start),
+                                                               pd.Timestamp(month.end)).any():
+            continue  # no roster and no repayment: no one to pay this month, balances carry as they are
+        side = replace(history.side, state=state, state_period=state_period, state_source=source)
         try:
-            result = pay_period(scenario.policies, history.given_until(month.end), month, history.roster, side,
-                                allow_no_repayments=history.roster is not None)
+            result = pay_period(scenario.policies, rows, month, roster, side, allow_no_repayments=roster is not None)
         except InputError as exc:
             raise InputError([Problem(p.where, p.key, f"{p.message} (simulating {_named(scenario)} in {month})",
                                       role=p.role) for p in exc.problems], exc.hidden) from None
-        warnings.extend(result.warnings)
-        paid = result.payouts[["collector_id", "plan", *PAYOUT_MONEY_COLUMNS]].copy()
-        paid.insert(0, "month", str(month))
-        payouts.append(paid)
-        buckets.append(_bucket_costs(result, history.rows_between(month.start, month.end), month, ages))
-        caps.append(_cap_cuts(result, month))
+        if month in shown:
+            warnings.extend(result.warnings)
+            paid = result.payouts[["collector_id", "plan", *PAYOUT_MONEY_COLUMNS]].copy()
+            paid.insert(0, "month", str(month))
+            payouts.append(paid)
+            buckets.append(bucket_costs(result, history.rows_between(month.start, month.end), month, ages))
+            caps.append(cap_cuts(result, month))
         state, state_period, source = result.state, month, f"the balances simulated for {month}"
-    progress(f"simulating {scenario.label}", len(months), len(months))
-    return _plan_run(scenario, payouts, buckets, caps, state, warnings, ages)
+    progress(f"simulating {scenario.label}", len(every), len(every))
+    return plan_run(scenario, payouts, buckets, caps, state, warnings, ages), dropped
+
+
+def paid_roster(scenario: Scenario, roster: Optional[pd.DataFrame]) -> Optional[pd.DataFrame]:
+    """The roster the engine pays the scenario by: as given, or for a candidate for everyone with every
+    collector on its plan."""
+    if scenario.kind != EVERYONE or roster is None:
+        return roster
+    return roster.assign(plan=scenario.policies[0].plan)
+
+
+def cap_cuts(result, month: Period) -> pd.DataFrame:
+    """Every cap that cut someone's pay in the month: rule, collector_id, month."""
+    cut = result.items.loc[(result.items["kind"] == "cap_floor") & (result.items["amount"] < 0),
+                           ["rule", "collector_id"]]
+    return cut.assign(month=str(month))
+
+
+def plan_run(scenario: Scenario, payouts, buckets, caps, state, warnings, ages) -> PlanRun:
+    """The months' frames of a scenario put together."""
+    empty_state = pd.DataFrame({"collector_id": pd.Series([], dtype="str"), "balance": pd.Series([], dtype="str"),
+                                "amount": pd.Series([], dtype=np.int64)})
+    return PlanRun(scenario=scenario, payouts=pd.concat(payouts, ignore_index=True),
+                   buckets=pd.concat(buckets, ignore_index=True), caps=pd.concat(caps, ignore_index=True),
+                   end_state=state if state is not None else empty_state,
+                   warnings=tuple(dict.fromkeys(warnings)),
+                   bucket_order=tuple(ages.labels) if ages is not None else (NO_BUCKET,))
+
+
+def bucket_costs(result, rows: pd.DataFrame, month: Period, ages) -> pd.DataFrame:
+    """The month's recovered amount and line commission per overdue bucket of the scenario's plans.
+
+    `rows` are the credited ledger rows dated in the month; those the engine skipped (outside a
+    collector's employment, as their plan says) are left out, so the buckets' recovered amounts add up to
+    the run's recovered amount and their commission to its line commission, to the cent."""
+    if len(result.skipped):
+        skipped = pd.MultiIndex.from_arrays([result.skipped["payment_id"].to_numpy(dtype=object),
+                                             result.skipped["collector_id"].to_numpy(dtype=object)])
+        keys = pd.MultiIndex.from_arrays([rows["payment_id"].to_numpy(dtype=object),
+                                          rows["collector_id"].to_numpy(dtype=object)])
+        rows = rows.loc[~keys.isin(skipped)]
+    amounts = rows["amount"].to_numpy()
+    lines = result.lines
+    if ages is None:
+        recovered = pd.Series([int(amounts.sum())], index=[NO_BUCKET])
+        commission = pd.Series([int(lines["amount"].sum()) if len(lines) else 0], index=[NO_BUCKET])
+    else:
+        codes = classify(rows[ages.field].to_numpy(), ages)
+        per_bucket = np.zeros(len(ages.labels), dtype=np.int64)
+        np.add.at(per_bucket, codes[codes >= 0], amounts[codes >= 0])
+        recovered = pd.Series(per_bucket, index=list(ages.labels))
+        if len(lines) and ages.name in lines:
+            commission = lines.groupby(lines[ages.name].astype("str"), sort=False)["amount"].sum()
+        else:
+            commission = pd.Series(dtype=np.int64)
+    index = list(dict.fromkeys([*recovered.index, *commission.index]))
+    return pd.DataFrame({"month": str(month), "bucket": index,
+                         "recovered": recovered.reindex(index, fill_value=0).to_numpy(dtype=np.int64),
+                         "line_commission": commission.reindex(index, fill_value=0).to_numpy(dtype=np.int64)})
 
 
 def _named(scenario: Scenario) -> str:
@@ -133,7 +190,7 @@ def _named(scenario: Scenario) -> str:
 
 
 def _replaced_collectors(scenario: Scenario, history: History) -> Optional[list]:
-    """Who the replacement pays (they get the targets a simulation adds); today: no one."""
+    """Who the replacement pays (None: everyone, when the roster names no plan); today: no one."""
     if scenario.kind != REPLACE:
         return []
     plans = history.plans()

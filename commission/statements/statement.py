@@ -25,7 +25,8 @@ from openpyxl.utils import get_column_letter
 from ..engine.rules.tiers import attainment_bound
 from ..money import format_minor, format_rate
 from ..policy import LineRate, Tiers
-from .plan_words import KPI_NAMES, describe_plan
+from ..policy.measures import COUNT, MONEY, SHARE, unit
+from .plan_words import Words, describe_plan
 from ..outputs.report_reader import RunReport
 from ..outputs.sheet_rows import render_rows
 from ..outputs.workbook import (BOLD, HEADER_FILL, TOTAL_FILL, RenderedRows, display_width, fit_widths,
@@ -40,10 +41,12 @@ LABELS = {
         "base": "Base", "rate": "Rate", "amount": "Amount", "event": "Event", "pay_codes": "Pay by pay code",
         "pay_code": "Pay code", "net": "Net payout", "balances": "Balances carried to next period",
         "balance": "Balance", "progress": "Progress", "next_tier": "To reach {tier} ({rate}): recover {amount} more",
+        "next_tier_measure": "To reach {tier} ({rate}): {measure} {amount} more",
         "top_tier": "{component}: in the top tier", "attainment": "{kpi} ({window}): {value}",
         "ytd": "Year to date", "date": "Date", "payment": "Payment", "account": "Account", "band": "Band",
         "share": "Credit share",
         "reverses": "Reverses", "commission": "Commission", "limit": "Limit", "subtotal": "Subtotal {bucket}",
+        "fee_rate": "Fee rate", "base_amount": "Fee / base paid on",
         "limits": {"max": "per-payment maximum", "min": "per-payment minimum"},
         "what": "Applies to", "detail": "Detail", "summary": "Summary", "plan_sheet": "Plan",
         "chart": "Recovered by bucket", "none": "none", "version": "version",
@@ -68,9 +71,11 @@ LABELS = {
         "in_words": "规则说明", "base": "计提基数", "rate": "比例", "amount": "金额", "event": "事件",
         "pay_codes": "按发放项目", "pay_code": "发放项目", "net": "实发金额", "balances": "结转下期余额",
         "balance": "余额项目", "progress": "进度", "next_tier": "距离 {tier}（{rate}）还需回款 {amount}",
+        "next_tier_measure": "距离 {tier}（{rate}）{measure}还差 {amount}",
         "top_tier": "{component}：已达最高档", "attainment": "{kpi}（{window}）：{value}", "ytd": "本年累计",
         "date": "还款日期", "payment": "还款编号", "account": "账号", "band": "欠款档", "share": "业绩分成",
         "reverses": "冲回", "commission": "提成", "limit": "限额", "limits": {"max": "单笔封顶", "min": "单笔保底"},
+        "fee_rate": "服务费率", "base_amount": "服务费 / 计提基数",
         "subtotal": "小计 {bucket}", "what": "作用于", "detail": "回款明细",
         "summary": "汇总", "plan_sheet": "方案说明", "chart": "按账龄回款", "none": "无", "version": "版本",
         "by_line": "每笔回款按所属规则比例计提（见回款明细）",
@@ -88,10 +93,10 @@ LABELS = {
 }
 
 
-DETAIL_MONEY = ("base", "commission", "amount")
+DETAIL_MONEY = ("base", "base_amount", "commission", "amount")
 RECOMPUTED = ":recomputed"  # the rule of an earlier window's item recomputed (reversals: {earlier_periods: recompute})
-RATE_COLUMNS = ("rule", "rate", "commission", "limit", "amount", "component")  # empty in a plan without a line rate
-DETAIL_CODES = ("payment_id", "account", "bucket", "band", "credit_share", "reverses", "rate", "rule",
+RATE_COLUMNS = ("rule", "rate", "commission", "limit", "amount", "component", "fee_rate", "base_amount")  # empty in a plan without a line rate
+DETAIL_CODES = ("payment_id", "account", "bucket", "band", "credit_share", "reverses", "fee_rate", "rate", "rule",
                 "component")  # short values, centred
 WORDS_WIDTH = 48  # the Summary's "rule in words" column, wrapped
 TOP, CENTRED_TOP = Alignment(vertical="top"), Alignment(horizontal="center", vertical="top")
@@ -304,19 +309,28 @@ def _progress(report: RunReport, policy, collector: str, labels: dict, lang: str
     """How far each tier schedule is from its next tier, and every KPI the plan looked at."""
     texts, minor = [], report.minor_units
     money = lambda value: format_minor(value, minor, grouped=True)  # noqa: E731
+    say = Words(lang, minor)
     recovered = int(report.rows_of("payouts", collector)["recovered"].iloc[0])
     mine = report.rows_of("kpis", collector)
     for component in policy.components:
         if not (isinstance(component, Tiers) and component.pays == "monthly" and report.period.kind == "month"):
             continue
         bound = _tier_bound(component, mine, str(report.period), policy)
-        if bound is None:  # a schedule on attainment, for a collector without a target
+        measured = _measured(component, mine, str(report.period), recovered)
+        if bound is None or measured is None:  # on a share, for a collector without a target; not measured
             continue
-        above = [t for t in component.tiers if bound(t.low) > recovered]
+        above = [t for t in component.tiers if bound(t.low) > measured]
         if above:
             tier = above[0]
-            rate = format_rate(tier.rate) if tier.rate is not None else money(tier.amount)
-            texts.append(labels["next_tier"].format(tier=tier.id, rate=rate, amount=money(bound(tier.low) - recovered)))
+            rate = format_rate(tier.rate) if tier.rate is not None else money(tier.amount if tier.each is None
+                                                                                 else tier.each)
+            if component.base in ("recovered", "attainment"):
+                texts.append(labels["next_tier"].format(tier=tier.id, rate=rate,
+                                                        amount=money(bound(tier.low) - measured)))
+            else:
+                more = bound(tier.low) - measured
+                texts.append(labels["next_tier_measure"].format(tier=tier.id, rate=rate, measure=say.measure(
+                    component.base), amount=more if unit(component.base) == COUNT else money(more)))
         else:
             texts.append(labels["top_tier"].format(component=component.id))
     for kpi, window, numerator, denominator in zip(mine["kpi"], mine["window"], mine["numerator"],
@@ -324,16 +338,30 @@ def _progress(report: RunReport, policy, collector: str, labels: dict, lang: str
         value = Decimal(int(numerator)) / Decimal(int(denominator))
         if kpi in ("attainment", "recovery_rate"):  # the amounts too, so the ratio can be checked by hand
             shown = f"{value * 100:.1f}% ({money(int(numerator))} / {money(int(denominator))})"
+        elif unit(kpi) in (MONEY, COUNT):
+            shown = money(int(numerator)) if unit(kpi) == MONEY else str(int(numerator))
         else:
-            shown = money(int(numerator)) if kpi == "recovered" else f"{value:.1f}"
-        texts.append(labels["attainment"].format(kpi=KPI_NAMES[lang][kpi], window=window, value=shown))
+            shown = f"{value:.1f}"
+        texts.append(labels["attainment"].format(kpi=say.measure(kpi), window=window, value=shown))
     return texts
+
+
+def _measured(component: Tiers, kpis: pd.DataFrame, window: str, recovered: int):
+    """What a tier schedule's bounds are compared with: the recovered amount (also on attainment, whose
+    bounds are money), or the measure the run kept (fees, a count...); None on recovery_rate, or when
+    the run did not measure it."""
+    if component.base in ("recovered", "attainment"):
+        return recovered
+    if unit(component.base) == SHARE:
+        return None
+    value = kpis.loc[(kpis["kpi"] == component.base) & (kpis["window"] == window), "numerator"]
+    return int(value.iloc[0]) if len(value) else None
 
 
 def _tier_bound(component: Tiers, kpis: pd.DataFrame, window: str, policy):
     """Tier bound -> money for this collector: the bound itself, or (on attainment) that share of the
     target the run used (the attainment KPI's denominator); None without a target."""
-    if component.base != "attainment":
+    if component.base != "attainment":  # money or a count (recovery_rate is left out: _measured)
         return lambda value: value
     target = kpis.loc[(kpis["kpi"] == "attainment") & (kpis["window"] == window), "denominator"]
     if not len(target):
@@ -350,7 +378,8 @@ def _detail_sheet(sheet, lines: pa.Table, labels: dict, minor: int, bucket_order
     columns = [("payment_date", labels["date"]), ("payment_id", labels["payment"]), ("account", labels["account"]),
                ("bucket", labels["bucket"]),
                ("band", labels["band"]), ("base", labels["recovered"]), ("credit_share", labels["share"]),
-               ("reverses", labels["reverses"]), ("rate", labels["rate"]), ("commission", labels["commission"]),
+               ("reverses", labels["reverses"]), ("fee_rate", labels["fee_rate"]),
+               ("base_amount", labels["base_amount"]), ("rate", labels["rate"]), ("commission", labels["commission"]),
                ("limit", labels["limit"]), ("amount", labels["amount"]), ("rule", labels["rule"]),
                ("component", labels["component"])]
     columns = [(name, label) for name, label in columns if name in lines.column_names
@@ -411,7 +440,7 @@ def _informative(lines: pa.Table, name: str) -> bool:
     component): the statement is easier to read, and faster to write."""
     if name == "credit_share":
         return pc.any(pc.not_equal(lines[name], "1")).as_py() or False
-    if name in ("reverses", "limit"):
+    if name in ("reverses", "limit", "fee_rate"):
         return pc.any(pc.not_equal(lines[name], "")).as_py() or False
     if name == "commission":
         return _informative(lines, "limit") if "limit" in lines.column_names else True

@@ -40,7 +40,7 @@ def matching(problems: list[Problem], path: Path, line: int | None, key: str, me
 
 
 ALL_TOP_KEYS = "plan, version, effective, effective_to, currency, minor_units, rounding, description, classify, " \
-               "components, adjustments, reversals, balances, draw, leavers, lint"
+               "fees, components, adjustments, reversals, balances, draw, leavers, lint"
 
 # (fixture, line, key path, message regex). Lines are those of valid_plan.yaml after the edit.
 CASES = [
