@@ -32,6 +32,18 @@ class SideInputs:
     state: Optional[pd.DataFrame] = None
     state_period: Optional[Period] = None
     state_source: str = ""
+    teams: Optional["Teams"] = None  # set by the engine in a run of several plans, never by a caller
+
+
+@dataclass(frozen=True)
+class Teams:
+    """What a team-lead override sees of a run of several plans, whose plans are paid one after another:
+    who leads whom on the whole roster, and (the second stage, for overrides on the team's commission)
+    each collector's commission under their own plan: the items of its components that do not pay on a
+    team, before adjustments, in minor units."""
+
+    managers: pd.Series  # manager_id by collector_id ('' for none)
+    commission: Optional[pd.Series] = None  # int64 by collector_id
 
 
 @dataclass

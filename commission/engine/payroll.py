@@ -21,13 +21,13 @@ from ..policy.model import EARLIER_RECOMPUTE
 from .balances import CARRIED, DRAW, HELD, Balances, book_carried_and_draw, book_leavers, clearance_warnings
 from .book import ItemBook
 from .classify import classify_frame
-from .context import RunContext, SideInputs
+from .context import RunContext, SideInputs, Teams
 from .credit import credited_amounts
 from .employment import outside_employment
 from .kpis import kpi_frame
 from .recompute import book_recomputed, measuring_view
 from .result import RunResult, events_named, no_awards
-from .rules import Booking, book_rules
+from .rules import Booking, book_rules, rule_kind
 from .rules.line_rate import recovery_lines
 
 ROSTER_FIELDS = ("name", "team", "employee_id")
@@ -89,15 +89,48 @@ def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.Da
     if len(groups) == 1 and groups[0][1] is None:
         result = _pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side, versions=versions)
     else:
-        results = []
-        for _, members, policy in groups:
-            mine = ledger["collector_id"].isin(members).to_numpy()
-            part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
-            results.append(_pay_plan(policy, part, period,
-                                     roster.loc[sorted(members)] if roster is not None else None,
-                                     history=ledger, side=side, versions=versions))
-        result = merge_results(results, rows_read=len(ledger))
+        result = merge_results(_pay_groups(ledger, period, roster, side, groups, versions), rows_read=len(ledger))
     return _with_skipped(result, skipped, warnings, rows_read)
+
+
+def _pay_groups(ledger: pd.DataFrame, period: Period, roster: pd.DataFrame, side: SideInputs, groups,
+                versions) -> list:
+    """Each plan's collectors paid under it, overrides counting team members on every plan (`Teams`): a
+    plan whose override pays on the team's commission is paid again once every plan has paid its
+    collectors, with what each earned under their own plan (the second stage)."""
+    teams = Teams(managers=roster["manager_id"])
+
+    def pay(members, policy, teams):
+        mine = ledger["collector_id"].isin(members).to_numpy()
+        part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
+        return _pay_plan(policy, part, period, roster.loc[sorted(members)], history=ledger,
+                         side=replace(side, teams=teams), versions=versions)
+
+    results = [pay(members, policy, teams) for _, members, policy in groups]
+    again = [i for i, (_, _, policy) in enumerate(groups)
+             if any(c.kind == "override" and c.base == "team_commission" and period.pays(c.pays)
+                    for c in policy.components)]
+    if again:
+        teams = replace(teams, commission=_own_commission(results, period))
+        for i in again:
+            results[i] = pay(groups[i][1], groups[i][2], teams)
+    return results
+
+
+def _own_commission(results: list[RunResult], period: Period) -> pd.Series:
+    """Each collector's commission under their own plan: their items of the components paid that do not
+    pay on a team (no override, no adjustment), in minor units by collector_id."""
+    parts = []
+    for result in results:
+        (policy,) = result.policies
+        own = [c.id for c in policy.components if period.pays(c.pays) and not rule_kind(c.kind).team]
+        parts.append(result.items.loc[result.items["component"].isin(own), ["collector_id", "amount"]])
+    items = pd.concat(parts, ignore_index=True)
+    collectors = sorted(c for result in results for c in result.payouts["collector_id"])
+    sums = sum_by(items["amount"].to_numpy(), pd.Index(collectors).get_indexer(items["collector_id"]),
+                  len(collectors), what="a team member's commission", minor_units=results[0].minor_units,
+                  names=collectors)
+    return pd.Series(sums, index=pd.Index(collectors, dtype="str"), dtype=np.int64)
 
 
 def _credited(ledger: pd.DataFrame, policies) -> pd.DataFrame:

@@ -140,8 +140,38 @@ def text(raw: RawTable, name: str, problems: ProblemCollector, required: bool = 
 def mask_account(accounts):
     """Privacy at the door: account numbers (checked as ids: `identifier`) kept only as '****' plus their
     last 4 characters (and as '****' alone when that short, so no whole number ever shows)."""
+    masked = _masked_from_bytes(accounts)
+    if masked is not None:
+        return masked
     masked = pc.utf8_replace_slice(accounts, start=0, stop=-4, replacement="****")
     return pc.if_else(pc.greater(pc.utf8_length(accounts), 4), masked, "****")
+
+
+def _masked_from_bytes(accounts) -> pa.ChunkedArray | None:
+    """'****' and the last 4 bytes of every value, built straight from the bytes (a tenth of the time of
+    Arrow's string kernels on 10M accounts), when that is the masked text: every value longer than 4
+    bytes whose last 4 bytes are ASCII (then they are its last 4 characters, and some character comes
+    before them). None when any value is not, so the kernels decide."""
+    parts = []
+    for chunk in getattr(accounts, "chunks", [accounts]):
+        if not len(chunk):
+            continue
+        found = list(string_bytes(chunk))
+        if not found or chunk.null_count:  # only empty values, or nulls: not ones to mask here
+            return None
+        data, starts, ends = found[0]
+        if ((ends - starts) <= 4).any():
+            return None
+        tails = data[(ends - 4)[:, None] + np.arange(4)]
+        if (tails >= 0x80).any():
+            return None
+        text = np.empty((len(chunk), 8), dtype=np.uint8)
+        text[:, :4] = ord("*")
+        text[:, 4:] = tails
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.arange(0, 8 * len(chunk) + 1, 8, dtype=width)
+        parts.append(pa.Array.from_buffers(chunk.type, len(chunk), [None, pa.py_buffer(offsets), pa.py_buffer(text)]))
+    return pa.chunked_array(parts, type=accounts.type)
 
 
 def money(raw: RawTable, name: str, minor_units: int, problems: ProblemCollector,
@@ -324,7 +354,7 @@ def whole_number(raw: RawTable, name: str, problems: ProblemCollector, minimum: 
     column = raw.table.column(name).combine_chunks()
     missing = _missing(column)
     if pa.types.is_integer(column.type):
-        values = column.fill_null(0).to_numpy().astype(np.int64)
+        values = (column.fill_null(0) if column.null_count else column).to_numpy().astype(np.int64, copy=False)
         malformed = np.zeros(len(values), bool)
     else:
         if not pa.types.is_string(column.type):
