@@ -23,7 +23,8 @@ from sqlalchemy.engine import Connection
 
 from sqlalchemy import select
 
-from ..store import EXPORTABLE, SINGLE_OPERATOR, NotFound, StoreError, User, all_users, get_batch, get_user, setup
+from ..store import (EXPORTABLE, SINGLE_OPERATOR, NotFound, StoreError, User, all_users, get_batch, get_user,
+                     open_store, setup)
 from ..store.schema import payouts
 
 
@@ -130,3 +131,9 @@ def team_collectors(connection: Connection, team: str, batch_id: Optional[int] =
     if batch_id is not None:
         query = query.where(payouts.c.batch_id == batch_id)
     return {row[0] for row in connection.execute(query).all()} if team else set()
+
+
+def require(store_url: str, actor: str, action: str) -> None:
+    """Refuse unless `actor` may do `action` at all: for a page that offers it (the form of a new batch)."""
+    with open_store(store_url).connect() as connection:
+        check(connection, actor, action)

@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from ..app import jobs
+from ..app.access import require
 from ..app.batches import act_on_batch, batch_details, batch_difference, batches, export_batch
 from ..app.questions import answer_question, question_queue
 from ..app.uploads import KINDS, MAX_FILE_BYTES, Upload, create_from_uploads
@@ -85,12 +86,14 @@ def download(content: bytes, name: str) -> Response:
 
 @page()
 def new_batch_form(ctx: Context) -> Response:
+    require(ctx.config.store_url, ctx.actor, "create")
     return render(ctx, "batch_new.html", kinds=list(KINDS), problems=[], period="")
 
 
 @page()
 def new_batch(ctx: Context) -> Response:
     """Check what was sent, then create the batch in the background; the page of its job follows it."""
+    require(ctx.config.store_url, ctx.actor, "create")
     period_text = ctx.field("period", 40)
     uploads, problems = [], []
     for kind in KINDS:
@@ -137,7 +140,7 @@ def question_list(ctx: Context) -> Response:
     status = ctx.request.query_params.get("status") or None
     queue = question_queue(ctx.config.store_url, ctx.actor, status if status in ("open", "correct", "accepted")
                            else None)
-    return render(ctx, "questions.html", questions=queue, status=status or "")
+    return render(ctx, "questions.html", questions=queue, chosen=status or "")
 
 
 @page()

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import accounts, batches, collectors
+from . import accounts, batches, collectors, managers
 from .config import WebConfig
 
 #: Every answer: scripts, styles and forms only from this server, never framed, no type sniffing, and no
@@ -51,6 +51,8 @@ ROUTES = [
     Route("/collectors/{collector}/batches/{batch_id:int}/statement.xlsx", collectors.statement_download,
           methods=["GET"]),
     Route("/collectors/{collector}/batches/{batch_id:int}/questions", collectors.ask, methods=["POST"]),
+    Route("/team", managers.team, methods=["GET"]),
+    Route("/plans", managers.plans, methods=["GET"]),
     Mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static"),
 ]
 

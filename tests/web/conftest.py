@@ -1,6 +1,6 @@
 """A small store with people in every role and three batches, served through Starlette's TestClient.
 
-Batch 1 (July, locked): C1 and C2 of Team A, C3 of Team B. Batch 2 (August, draft, prepared by pat).
+Batch 1 (July, locked): C1 and C2 of Team A, C3 of Team B. Batch 2 (August, draft, prepared by pax).
 Users: ada admin, pat preparer, abe approver, pam payer, aud auditor, mia manager of Team A, cal
 collector C1, cat collector C3, and pax, who prepares and approves (to meet the two-person rule)."""
 
@@ -75,7 +75,7 @@ def site(tmp_path_factory):
     create_payout_batch(RunRequest(paths, Period.parse("2026-07"), first_period=True), url, folder / "july", "pat", NOW)
     act_on_batch(url, 1, "approve", "abe", NOW)
     act_on_batch(url, 1, "lock", "pam", NOW)
-    create_payout_batch(RunRequest(paths, Period.parse("2026-08")), url, folder / "august", "pat", NOW)
+    create_payout_batch(RunRequest(paths, Period.parse("2026-08")), url, folder / "august", "pax", NOW)
     config = WebConfig(url, folder / "reports", folder / "uploads")
     return config, {name: issue_password(url, "ada", name, NOW) for name in ROLES}
 
