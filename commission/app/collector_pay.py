@@ -6,6 +6,7 @@ rule (check_collector); nobody else's data is read."""
 from __future__ import annotations
 
 import io
+from datetime import datetime, time
 from decimal import Decimal
 import tempfile
 from dataclasses import dataclass
@@ -97,6 +98,8 @@ def _shown(cell, lang: str) -> str:
     value = getattr(cell, "value", None)
     if value is None:
         return ""
+    if isinstance(value, datetime):  # the workbook's dates: a payment date has no time of day
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return str(value)
     fmt = getattr(cell, "number_format", "") or ""

@@ -18,7 +18,7 @@ from ..app.questions import answer_question, question_queue
 from ..app.uploads import KINDS, MAX_FILE_BYTES, Upload, create_from_uploads
 from ..errors import InputError, Problem
 from ..periods import Period, PeriodError
-from ..store import NotFound
+from ..store import EXPORTABLE, NotFound
 from ..store.batches import TRANSITIONS
 from .page import page
 from .request import Context, redirect
@@ -50,8 +50,11 @@ def batch_page(ctx: Context) -> Response:
     sort = ctx.request.query_params.get("sort", "collector_id")
     collectors = details.collectors.sort_values(sort if sort in ("collector_id", "name", "total") else "collector_id",
                                                 ascending=sort != "total", kind="stable")
+    status = details.record.status
     return render(ctx, "batch.html", batch=details.record, details=details, collectors=collectors, codes=codes,
-                  diff=diff, how=how, minor=minor, actions=[a for a in TRANSITIONS if a != "send-back"])
+                  diff=diff, how=how, minor=minor, exportable=status in EXPORTABLE, may_send_back=status in
+                  TRANSITIONS["send-back"][0], actions=[a for a, (sources, _, _) in TRANSITIONS.items()
+                                                        if status in sources and a != "send-back"])
 
 
 @page()
