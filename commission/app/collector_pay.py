@@ -5,11 +5,13 @@ rule (check_collector); nobody else's data is read."""
 
 from __future__ import annotations
 
+import hashlib
 import io
-from datetime import datetime, time
-from decimal import Decimal
+import json
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Optional
 
@@ -18,11 +20,13 @@ from babel.numbers import format_decimal
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from .. import __version__
 from ..i18n import LOCALES
-from ..store import EXPORTABLE, NotFound, history, open_store, year_to_date
+from ..store import EXPORTABLE, NotFound, correction_amounts, get_batch, history, open_store, year_to_date
+from ..store.archive import keep_statement_copy, statement_copy
 from ..store.questions import list_questions
 from ..store.schema import batches
-from .access import READ_ALL, check_collector
+from .access import READ_ALL, check_collector, single_operator_note
 from .statements import make_statements
 
 
@@ -68,13 +72,8 @@ def statement_workbook(store_url: str, actor: str, batch_id: int, collector: str
                        ) -> tuple[str, bytes]:
     """The xlsx statement of `collector` in batch `batch_id`, as HR's statements command writes it:
     (file name, content)."""
-    with tempfile.TemporaryDirectory(prefix="commission-statement-") as scratch:
-        written, folder = make_statements(None, batch_id, store_url, Path(scratch) / "out", collector=collector,
-                                          lang=lang, jobs=1, actor=actor)
-        files = sorted(folder.glob("*.xlsx"))
-        if not written or not files:
-            raise NotFound(f"batch {batch_id} has no statement for {collector}")
-        return files[0].name, files[0].read_bytes()
+    name, content, _ = _statement(store_url, actor, batch_id, collector, lang)
+    return name, content
 
 
 def statement_sheets(store_url: str, actor: str, batch_id: int, collector: str, lang: Optional[str] = None
@@ -82,11 +81,49 @@ def statement_sheets(store_url: str, actor: str, batch_id: int, collector: str, 
     """The statement for a page: each sheet's title and its rows of cell texts, the same words and numbers
     as the workbook. (The one place the page reads a statement, so it can switch to the renderer-neutral
     statement model when there is one.)"""
-    _, content = statement_workbook(store_url, actor, batch_id, collector, lang)
+    return [(title, rows) for title, rows in _statement(store_url, actor, batch_id, collector, lang)[2]]
+
+
+def _statement(store_url: str, actor: str, batch_id: int, collector: str, lang: Optional[str]):
+    """(file name, workbook, sheets' cells): kept in the store once made, under the facts of the store it
+    shows, so it is made again only when one of them changed."""
+    engine = open_store(store_url)
+    with engine.connect() as connection:
+        check_collector(connection, actor, collector, batch_id)
+        facts = _facts(connection, batch_id, collector, lang or "")
+        kept = statement_copy(connection, batch_id, collector, lang or "", facts)
+    if kept is not None:
+        return kept[0], kept[1], json.loads(kept[2])
+    with tempfile.TemporaryDirectory(prefix="commission-statement-") as scratch:
+        written, folder = make_statements(None, batch_id, store_url, Path(scratch) / "out", collector=collector,
+                                          lang=lang, jobs=1, actor=actor)
+        files = sorted(folder.glob("*.xlsx"))
+        if not written or not files:
+            raise NotFound(f"batch {batch_id} has no statement for {collector}")
+        name, content = files[0].name, files[0].read_bytes()
+    cells = _cells(content, lang or "en")
+    with engine.begin() as connection:
+        keep_statement_copy(connection, batch_id, collector, lang or "", facts, name, content,
+                            json.dumps(cells, ensure_ascii=False).encode("utf-8"))
+    return name, content, cells
+
+
+def _facts(connection, batch_id: int, collector: str, lang: str) -> str:
+    """The SHA-256 of everything from the store a statement shows besides the batch's own reports."""
+    record = get_batch(connection, batch_id)
+    facts = {"batch": [record.status, str(record.pay_date), record.kind, record.corrects, record.lines_sha256,
+                       record.reports_token], "engine": __version__, "lang": lang,
+             "ytd": year_to_date(connection, record.period, collector).get(collector, {}),
+             "correction": correction_amounts(connection, batch_id).get(collector),
+             "controls": single_operator_note(connection)}
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _cells(content: bytes, lang: str) -> list:
     book = load_workbook(io.BytesIO(content), read_only=True)
     sheets = []
     for sheet in book.worksheets:
-        rows = [[_shown(cell, lang or "en") for cell in row] for row in sheet.iter_rows()]
+        rows = [[_shown(cell, lang) for cell in row] for row in sheet.iter_rows()]
         rows = [row[:max(i for i, text in enumerate(row) if text) + 1] for row in rows if any(row)]
         sheets.append((sheet.title, rows))
     return sheets

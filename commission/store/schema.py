@@ -205,3 +205,17 @@ questions = Table(
 )
 Index("questions_by_collector", questions.c.collector_id)
 Index("payouts_by_collector", payouts.c.collector_id)
+
+#: Statements already made, by batch, collector, language and the SHA-256 of the store's facts they show
+#: (status, pay date, year to date...): the workbook and its cells for a page, as blobs. A change of
+#: those facts makes a new entry, so a copy is never out of date.
+statement_copies = Table(
+    "statement_copies", metadata,
+    Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
+    Column("collector_id", String(64), primary_key=True),
+    Column("lang", String(8), primary_key=True),
+    Column("facts_sha256", String(64), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("xlsx_sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
+    Column("cells_sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
+)

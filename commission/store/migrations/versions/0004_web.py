@@ -1,6 +1,7 @@
 """The web app's state in the store, so several workers or hosts behave as one: passwords (Argon2
 hashes) and lockouts, sessions with their CSRF secrets, background jobs, collectors' questions and
-HR's answers; and each payout row's team, so a manager sees their own team.
+HR's answers, statements already made (served again without making them); and each payout row's
+team, so a manager sees their own team.
 
 Revision ID: 0004
 Revises: 0003
@@ -64,6 +65,16 @@ def upgrade():
         sa.Column("answered_at", sa.DateTime(timezone=True)),
     )
     op.create_index("questions_by_collector", "questions", ["collector_id"])
+    op.create_table(
+        "statement_copies",
+        sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), primary_key=True),
+        sa.Column("collector_id", sa.String(64), primary_key=True),
+        sa.Column("lang", sa.String(8), primary_key=True),
+        sa.Column("facts_sha256", sa.String(64), primary_key=True),
+        sa.Column("name", sa.String(256), nullable=False),
+        sa.Column("xlsx_sha256", sa.String(64), sa.ForeignKey("blobs.sha256"), nullable=False),
+        sa.Column("cells_sha256", sa.String(64), sa.ForeignKey("blobs.sha256"), nullable=False),
+    )
     op.create_index("payouts_by_collector", "payouts", ["collector_id"])
 
 
