@@ -1,6 +1,6 @@
 """Pages of one collector's pay: home (latest net pay, pay date and status, every period's statement
 and workbook, year to date by pay code, questions), a batch's statement in the browser, its xlsx, and
-asking a question on a line. Whoever may see the collector (themselves, their manager, HR) may open
+asking a question on a line, and "what if I recover more". Whoever may see the collector (themselves, their manager, HR) may open
 them; anyone else is answered "not found"."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from ..app.collector_pay import collector_pay, statement_sheets, statement_workbook
 from ..app.questions import ABOUT, ask_question
+from ..app.what_if import what_if
 from ..identifiers import identifier_problem
 from ..store import NotFound
 from .batches import download, path_id
@@ -66,3 +67,13 @@ def ask(ctx: Context) -> Response:
     ask_question(ctx.config.store_url, ctx.actor, batch_id, collector, ctx.field("about_kind", 20),
                  ctx.field("about", 200).strip(), ctx.field("text", 4000), ctx.now)
     return redirect(f"/collectors/{collector}")
+
+
+@page()
+def what_if_page(ctx: Context) -> Response:
+    """GET with the bucket and the extra amount: nothing changes, so no form token is needed."""
+    collector, batch_id = path_collector(ctx), path_id(ctx, "batch_id")
+    query = ctx.request.query_params
+    bucket, extra = query.get("bucket", "")[:64], query.get("extra", "")[:40]
+    result = what_if(ctx.config.store_url, ctx.actor, collector, batch_id, bucket, extra)
+    return render(ctx, "what_if.html", result=result, bucket=bucket, extra=extra)

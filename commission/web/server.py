@@ -51,6 +51,7 @@ ROUTES = [
     Route("/collectors/{collector}/batches/{batch_id:int}/statement.xlsx", collectors.statement_download,
           methods=["GET"]),
     Route("/collectors/{collector}/batches/{batch_id:int}/questions", collectors.ask, methods=["POST"]),
+    Route("/collectors/{collector}/batches/{batch_id:int}/what-if", collectors.what_if_page, methods=["GET"]),
     Route("/team", managers.team, methods=["GET"]),
     Route("/plans", managers.plans, methods=["GET"]),
     Mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static"),

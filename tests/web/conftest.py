@@ -30,6 +30,11 @@ PLAN = """plan: web
 version: 1
 effective: 2026-01-01
 currency: CNY
+classify:
+  bucket:
+    M1: "[1, 30]"
+    M2: "[31, 60]"
+    M3+: "[61, inf)"
 components:
   - id: base
     kind: line_rate

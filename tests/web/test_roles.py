@@ -49,6 +49,8 @@ MATRIX = [
     ("GET", "/collectors/C1/batches/2", None, scoped(set())),  # a draft: HR only
     ("GET", "/collectors/C1/batches/1/statement.xlsx", None, scoped({"cal", "mia"})),
     ("GET", "/collectors/C3/batches/1/statement.xlsx", None, scoped({"cat"})),
+    ("GET", "/collectors/C1/batches/1/what-if", None, scoped({"cal", "mia"})),
+    ("GET", "/collectors/C1/batches/2/what-if", None, scoped(set())),
     ("GET", "/password", None, {user: 200 for user in ROLES}),
     ("GET", "/login", None, {user: 303 for user in ROLES}),
     ("GET", "/lang", None, {user: 303 for user in ROLES}),
