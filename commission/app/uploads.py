@@ -1,6 +1,7 @@
-"""Creating a batch from files sent through a page: each upload checked for size and type, kept under
-the server's uploads folder by its SHA-256 (never by a name it came with), then run through the same
-loading and validation as the CLI; a problem names the file as it was uploaded, and its row."""
+"""Creating a batch from files sent through a page, or picked from the inputs folder the server was
+given: each checked for size and type, kept under the server's uploads folder by its SHA-256 (never by
+a name it came with), then run through the same loading and validation as the CLI; a problem names the
+file as it was uploaded (or its path in the inputs folder), and its row."""
 
 from __future__ import annotations
 
@@ -68,6 +69,26 @@ def save_uploads(uploads: Sequence[Upload], folder: Path) -> tuple[dict[str, lis
     if problems:
         raise InputError(problems)
     return saved, names
+
+
+def folder_inputs(folder: Path) -> list[str]:
+    """The files HR may pick from the server's inputs folder (paths inside it, of the types an input may
+    be), sorted; at most 1,000."""
+    suffixes = {suffix for kind in KINDS.values() for suffix in kind}
+    root = folder.resolve()
+    found = sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                   if p.is_file() and p.suffix.lower() in suffixes and root in p.resolve().parents)
+    return found[:1000]
+
+
+def picked(folder: Path, picks: dict[str, str]) -> list[Upload]:
+    """The files picked from the inputs folder ({path inside it: kind}) as uploads, so they go through the
+    same checks; a path that is not one of the folder's inputs is refused, never opened."""
+    offered = set(folder_inputs(folder))
+    problems = [Problem(name[:200], "", "is not a file of the inputs folder") for name in picks if name not in offered]
+    if problems:
+        raise InputError(problems)
+    return [Upload(kind, name, (folder.resolve() / name).read_bytes()) for name, kind in sorted(picks.items())]
 
 
 def create_from_uploads(store_url: str, actor: str, uploads: Sequence[Upload], period: Period, first_period: bool,

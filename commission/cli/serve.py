@@ -17,10 +17,12 @@ from .common import db_option, reports_user_errors, store_url
               help="Processes; they share sessions and jobs through the store.")
 @click.option("--reports", "reports_dir", default="web-reports", show_default=True, type=click.Path(path_type=Path),
               help="Folder where batches created from the web write their reports, and uploads are kept.")
+@click.option("--inputs", "inputs_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of inputs (plans, ledgers, roster...) HR may pick from instead of uploading.")
 @click.option("--behind-proxy", is_flag=True, help="Trust X-Forwarded-For / X-Forwarded-Proto from the TLS proxy "
               "in front (set only when the server is reachable through that proxy alone).")
 @reports_user_errors
-def serve(db, host, port, workers, reports_dir, behind_proxy):
+def serve(db, host, port, workers, reports_dir, inputs_dir, behind_proxy):
     """Serve the web app: HR's batches, managers' teams, collectors' own statements and questions."""
     import os
 
@@ -28,7 +30,8 @@ def serve(db, host, port, workers, reports_dir, behind_proxy):
 
     url = store_url(db)
     os.environ.update({"COMMISSION_WEB_DB": url, "COMMISSION_WEB_REPORTS": str(Path(reports_dir).resolve()),
-                       "COMMISSION_WEB_PROXY": "1" if behind_proxy else ""})
+                       "COMMISSION_WEB_PROXY": "1" if behind_proxy else "",
+                       "COMMISSION_WEB_INPUTS": str(Path(inputs_dir).resolve()) if inputs_dir else ""})
     from ..web.server import app_from_environment
 
     app_from_environment()  # opens and upgrades the store once, before any worker starts

@@ -15,7 +15,7 @@ from ..app import jobs
 from ..app.access import require
 from ..app.batches import act_on_batch, batch_details, batch_difference, batches, export_batch
 from ..app.questions import answer_question, question_queue
-from ..app.uploads import KINDS, MAX_FILE_BYTES, Upload, create_from_uploads
+from ..app.uploads import KINDS, MAX_FILE_BYTES, Upload, create_from_uploads, folder_inputs, picked
 from ..errors import InputError, Problem
 from ..periods import Period, PeriodError
 from ..store import EXPORTABLE, NotFound
@@ -90,7 +90,13 @@ def download(content: bytes, name: str) -> Response:
 @page()
 def new_batch_form(ctx: Context) -> Response:
     require(ctx.config.store_url, ctx.actor, "create")
-    return render(ctx, "batch_new.html", kinds=list(KINDS), problems=[], period="")
+    return _new_form(ctx, [], "")
+
+
+def _new_form(ctx: Context, problems: list[str], period: str, status: int = 200) -> Response:
+    folder = ctx.config.inputs_dir
+    return render(ctx, "batch_new.html", status=status, kinds=list(KINDS), problems=problems, period=period,
+                  folder_files=folder_inputs(folder) if folder else [])
 
 
 @page()
@@ -115,11 +121,17 @@ def new_batch(ctx: Context) -> Response:
             pay_date = date.fromisoformat(ctx.field("pay_date", 20))
         except ValueError:
             problems.append(Problem("", "", "is not a date YYYY-MM-DD", role="pay_date"))
-    if not uploads:
+    picks = {key[len("pick:"):]: value for key, value in ctx.form.multi_items()
+             if key.startswith("pick:") and isinstance(value, str) and value in KINDS}
+    if picks and ctx.config.inputs_dir:
+        try:
+            uploads += picked(ctx.config.inputs_dir, picks)
+        except InputError as exc:
+            problems += exc.problems
+    if not uploads and not picks:
         problems.append(Problem("", "", "choose the files to upload", role="files"))
     if problems:
-        return render(ctx, "batch_new.html", status=400, kinds=list(KINDS), period=period_text,
-                      problems=InputError(problems).render().splitlines())
+        return _new_form(ctx, InputError(problems).render().splitlines(), period_text, status=400)
     config, actor, first = ctx.config, ctx.actor, ctx.field("first_period", 10) == "yes"
     note = ctx.field("note", 2000)
 

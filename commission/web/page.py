@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime, timezone
 from typing import Awaitable, Callable
 
+from sqlalchemy.exc import OperationalError, TimeoutError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -71,6 +72,8 @@ def page(signed_in: bool = True, may_need_new_password: bool = False):
                 response, outcome = error_page(ctx, 400, "web.error.problems", exc.render()), "problems"
             except (StoreError, PeriodError) as exc:
                 response, outcome = error_page(ctx, 409, "web.error.refused", str(exc)), "refused"
+            except (TimeoutError, OperationalError):  # the store is busy (locked, or every connection in use)
+                response, outcome = error_page(ctx, 503, "web.error.busy"), "busy"
             if request.method == "POST" and ctx.session is not None:
                 await run_in_threadpool(record_request, config.store_url, ctx.actor, f"POST {request.url.path}",
                                         ctx.client, ctx.now, outcome)

@@ -5,7 +5,10 @@ nothing is a JSON API, so FastAPI's models and generated API docs would add weig
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+
+import anyio.to_thread
 
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
@@ -78,6 +81,17 @@ class SecurityHeaders:
         return await self.app(scope, receive, with_headers)
 
 
+#: Pages at work at once in a worker: fewer than the store's connection pool (SQLAlchemy's 5 + 10), so a
+#: busy server queues requests instead of timing out waiting for a connection.
+PAGES_AT_ONCE = 12
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app):
+    anyio.to_thread.current_default_thread_limiter().total_tokens = PAGES_AT_ONCE
+    yield
+
+
 def create_app(config: WebConfig):
     """The web app on `config`'s store (opened, and upgraded, once here)."""
     from starlette.middleware import Middleware
@@ -87,7 +101,7 @@ def create_app(config: WebConfig):
     open_store(config.store_url)
     config.reports_dir.mkdir(parents=True, exist_ok=True)
     config.uploads_dir.mkdir(parents=True, exist_ok=True)
-    app = Starlette(routes=ROUTES, middleware=[Middleware(SecurityHeaders)])
+    app = Starlette(routes=ROUTES, middleware=[Middleware(SecurityHeaders)], lifespan=_lifespan)
     app.state.config = config
     return app
 
@@ -97,5 +111,6 @@ def app_from_environment():
     import os
 
     reports = Path(os.environ["COMMISSION_WEB_REPORTS"])
+    inputs = os.environ.get("COMMISSION_WEB_INPUTS")
     return create_app(WebConfig(os.environ["COMMISSION_WEB_DB"], reports / "batches", reports / "uploads",
-                                trust_proxy=bool(os.environ.get("COMMISSION_WEB_PROXY"))))
+                                Path(inputs) if inputs else None, bool(os.environ.get("COMMISSION_WEB_PROXY"))))

@@ -137,3 +137,26 @@ def test_names_and_ids_are_escaped(done, clients):
     assert odd.status_code == 404 and "<script>" not in odd.text
     refused = post(clients["ada"], "/users", name="<b>x</b>", role="auditor")
     assert refused.status_code == 400 and "<b>" not in refused.text
+
+
+def test_a_batch_from_the_servers_inputs_folder(site, clients, tmp_path):
+    """Files picked from the inputs folder go through the uploads' checks; a path outside it is refused."""
+    (tmp_path / "inputs" / "july").mkdir(parents=True)
+    (tmp_path / "inputs" / "plan.yaml").write_text(PLAN, encoding="utf-8")
+    (tmp_path / "inputs" / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    (tmp_path / "inputs" / "july" / "bad.csv").write_text(LEDGER + "P9,C1,A0000009,2026-07-03,=1+2,10,5000\n",
+                                                         encoding="utf-8")
+    config = site[0]
+    app = create_app(WebConfig(config.store_url, config.reports_dir, config.uploads_dir, tmp_path / "inputs"))
+    pat = TestClient(app, follow_redirects=False)
+    pat.cookies.set("commission_session", clients["pat"].cookies.get("commission_session"))
+    form = pat.get("/batches/new").text
+    assert 'name="pick:july/bad.csv"' in form and 'name="pick:plan.yaml"' in form
+    outside = pat.post("/batches/new", data={"period": "2026-07", "csrf": clients["pat"].csrf,
+                                             "pick:../store.db": "ledger", "pick:plan.yaml": "policy"})
+    assert outside.status_code == 400, outside.text
+    assert "../store.db: is not a file of the inputs folder" in outside.text, outside.text.split("<main>")[1][:500]
+    started = pat.post("/batches/new", data={"period": "2026-07", "first_period": "yes", "csrf": clients["pat"].csrf,
+                                             "pick:plan.yaml": "policy", "pick:july/bad.csv": "ledger",
+                                             "pick:roster.csv": "roster"})
+    assert "july/bad.csv:row 7: amount:" in wait_for(pat, started.headers["location"])
