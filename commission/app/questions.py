@@ -70,3 +70,10 @@ def _text_problems(text: str, role: str) -> list[Problem]:
     if len(text) > MAX_TEXT:
         return [Problem("", "", f"is {len(text)} characters; at most {MAX_TEXT}", role=role)]
     return []
+
+
+def collector_questions(store_url: str, actor: str, collector: str, batch_id: int) -> pd.DataFrame:
+    """The questions on a collector's pay in one batch (their statement lists them), for whoever may see it."""
+    with open_store(store_url).connect() as connection:
+        check_collector(connection, actor, collector, batch_id)
+        return list_questions(connection, collector=collector, batch_id=batch_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from ..app.collector_pay import collector_pay, statement_sheets, statement_workbook
-from ..app.questions import ABOUT, ask_question
+from ..app.questions import ABOUT, ask_question, collector_questions
 from ..app.what_if import what_if
 from ..identifiers import identifier_problem
 from ..store import NotFound
@@ -49,9 +49,9 @@ def collector_home(ctx: Context) -> Response:
 def statement_page(ctx: Context) -> Response:
     collector, batch_id = path_collector(ctx), path_id(ctx, "batch_id")
     sheets = statement_sheets(ctx.config.store_url, ctx.actor, batch_id, collector, ctx.lang)
-    response = render(ctx, "statement.html", collector=collector, batch_id=batch_id, sheets=sheets,
-                      about_kinds=ABOUT, problems=[])
-    return response
+    questions = collector_questions(ctx.config.store_url, ctx.actor, collector, batch_id)
+    return render(ctx, "statement.html", collector=collector, batch_id=batch_id, sheets=sheets, about_kinds=ABOUT,
+                  questions=questions)
 
 
 @page()
