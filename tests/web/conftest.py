@@ -70,9 +70,13 @@ def write_inputs(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """(config, {name: one-time password}) of a store with the users and batches above."""
-    folder = write_inputs(tmp_path_factory.mktemp("web"))
-    url = f"sqlite:///{folder / 'store.db'}"
+    """(config, {name: one-time password}) of a store with the users and batches above, in SQLite."""
+    folder = tmp_path_factory.mktemp("web")
+    return build_site(folder, f"sqlite:///{folder / 'store.db'}")
+
+
+def build_site(folder: Path, url: str):
+    write_inputs(folder)
     set_up_store(url, "ada", False, NOW)
     for name, (roles, collector, team) in USERS.items():
         add(url, "ada", name, roles, NOW, collector, team)
