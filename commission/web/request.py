@@ -85,4 +85,6 @@ def set_cookie(response: Response, ctx: Context, name: str, value: str) -> None:
 
 def redirect(path: str) -> RedirectResponse:
     """After a POST, back to a page of ours (303: the browser asks it with GET)."""
-    return RedirectResponse(path if path.startswith("/") and not path.startswith("//") else "/", status_code=303)
+    local = path.startswith("/") and not path.startswith("//") and "\\" not in path and not any(
+        ord(c) < 32 for c in path)
+    return RedirectResponse(path if local else "/", status_code=303)

@@ -154,3 +154,13 @@ def test_every_post_is_in_the_event_log_with_the_client(clients, site):
     logged = events(site[0].store_url, "web")[-1]
     assert logged == {"actor": "aud", "subject": "POST /batches/2/approve", "client": "testclient",
                       "outcome": "refused"}
+
+
+def test_the_language_switch_goes_back_only_to_our_pages(app):
+    client = fresh(app)
+    for back in ("//evil.example/", "/\\evil.example/", "https://evil.example/", "/\t/evil.example"):
+        answer = client.get("/lang", params={"to": "zh", "back": back})
+        assert answer.headers["location"] == "/", back
+    answer = client.get("/lang", params={"to": "zh", "back": "/batches"})
+    assert answer.headers["location"] == "/batches" and "commission_lang=zh" in answer.headers["set-cookie"]
+    assert "登录" in client.get("/login").text
