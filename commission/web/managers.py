@@ -14,8 +14,7 @@ from .request import Context
 def team(ctx: Context) -> Response:
     chosen = ctx.request.query_params.get("batch", "")
     pay = team_pay(ctx.config.store_url, ctx.actor, int(chosen) if chosen.isdigit() and len(chosen) < 10 else None)
-    codes = [c for c in pay.collectors.columns if c not in ("collector_id", "name", "total")]
-    return render(ctx, "team.html", pay=pay, codes=codes)
+    return render(ctx, "team.html", pay=pay, codes=pay.codes)
 
 
 @page()

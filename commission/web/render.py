@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.responses import HTMLResponse
 
 from .. import __version__
-from ..i18n import LANGUAGES, money, t
+from ..i18n import LANGUAGES, money, percent, t
 from .request import Context
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -32,8 +32,11 @@ def render(ctx: Context, template: str, status: int = 200, **values) -> HTMLResp
     def amount(minor, minor_units: int = 2) -> str:
         return money(int(minor), int(minor_units), lang)
 
+    def ratio(numerator, denominator) -> str:
+        return percent(int(numerator), int(denominator), lang)
+
     html = environment().get_template(template).render(
-        _=words, amount=amount, lang=lang, languages=LANGUAGES, roles=ctx.roles, actor=ctx.actor,
+        _=words, amount=amount, ratio=ratio, lang=lang, languages=LANGUAGES, roles=ctx.roles, actor=ctx.actor,
         csrf=ctx.session.csrf if ctx.session else "", path=ctx.request.url.path, version=__version__, **values)
     response = HTMLResponse(html, status_code=status)
     response.headers["Cache-Control"] = "no-store"

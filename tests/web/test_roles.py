@@ -102,3 +102,13 @@ def test_route_by_role(clients, method, path, form, expected):
         else:
             answer = client.post(path, data={**(form or {}), "csrf": client.csrf})
         assert answer.status_code == status, f"{user}: {method} {path} -> {answer.status_code}: {answer.text[-600:]}"
+
+
+def test_a_managers_team(clients):
+    """mia manages Team A: C1 (July: 1,000.00 recovered, 5% = 50.00) and C2 (4,000.00, 200.00); C3 is Team B's."""
+    page = clients["mia"].get("/team?batch=1").text
+    rows = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert ">C1<" in rows and ">C2<" in rows and ">C3<" not in rows
+    assert '<td class="num">50.00</td>' in rows and '<td class="num">1,000.00</td>' in rows
+    assert '<td class="num">200.00</td>' in rows and '<td class="num">4,000.00</td>' in rows
+    assert clients["mia"].get("/team?batch=2").status_code == 404  # a draft
