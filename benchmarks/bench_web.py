@@ -10,8 +10,8 @@ synthetic at the store level (paid batches whose pay rows are drawn at random), 
 year of history without computing it. Not timed. Then --sessions collectors sign in, and each session
 asks its pages in turn until --requests requests were made in all or --seconds passed. Prints p50 and p95
 per page, and the errors (any answer but 200); a session's first statement is made from the batch's
-reports and kept in the store ("statement (made)"), later ones are read back ("statement"). The store is an SQLite file, or with --pg a new database
-on that PostgreSQL server (dropped at the end).
+reports and kept in the store ("statement (made)"), later ones are read back ("statement"). The store
+is an SQLite file, or with --pg a new database on that PostgreSQL server (dropped at the end).
 """
 
 from __future__ import annotations

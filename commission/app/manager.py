@@ -1,6 +1,7 @@
-"""What a manager sees: their team's pay, recovery and attainment (recovered / target, as the plan measured
-it) in a batch, and the plans the store last paid by, in words and with their health checks. A manager sees only their own team (roster team
-as each batch stored it), and only batches approved or later."""
+"""What a manager sees: their team's pay, recovery and attainment (recovered / target, as the plan
+measured it) in a batch, and the plans the store last paid by, in words and with their health checks.
+A manager sees only their own team (roster team as each batch stored it), and only batches approved
+or later."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """HR's pages: the batches, a batch's totals, payouts, differences against what was paid and events;
-approve / send back / lock / mark paid / discard, the payroll file download, creating a batch from
-uploaded files (in the background, with a page to follow it), and the questions queue."""
+approve / send back / lock / mark paid / discard, the payroll file download, and creating a batch from
+uploaded files or the inputs folder (in the background, with a page to follow it)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from starlette.responses import Response
 from ..app import jobs
 from ..app.access import require
 from ..app.batches import act_on_batch, batch_details, batch_difference, batches, export_batch
-from ..app.questions import answer_question, question_queue
 from ..app.uploads import KINDS, MAX_FILE_BYTES, Upload, create_from_uploads, folder_inputs, picked
 from ..errors import InputError, Problem
 from ..periods import Period, PeriodError
@@ -148,23 +147,3 @@ def new_batch(ctx: Context) -> Response:
 def job_page(ctx: Context) -> Response:
     found = jobs.job(ctx.config.store_url, ctx.actor, path_id(ctx, "job_id"))
     return render(ctx, "job.html", job=found)
-
-
-@page()
-def question_list(ctx: Context) -> Response:
-    status = ctx.request.query_params.get("status") or None
-    queue = question_queue(ctx.config.store_url, ctx.actor, status if status in ("open", "correct", "accepted")
-                           else None)
-    return render(ctx, "questions.html", questions=queue, chosen=status or "")
-
-
-@page()
-def answer(ctx: Context) -> Response:
-    question_id = path_id(ctx, "question_id")
-    accepted = ctx.field("verdict", 20) == "accepted"
-    corrected = ctx.field("corrected_in", 20)
-    if accepted and corrected and not corrected.isdigit():
-        raise InputError([Problem("", "", "is a batch number", role="corrected_in")])
-    answer_question(ctx.config.store_url, ctx.actor, question_id, accepted, ctx.field("answer", 4000),
-                    int(corrected) if corrected and int(corrected) <= MAX_ID else None, ctx.now)
-    return redirect("/questions")

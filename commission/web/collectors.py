@@ -1,7 +1,7 @@
 """Pages of one collector's pay: home (latest net pay, pay date and status, every period's statement
-and workbook, year to date by pay code, questions), a batch's statement in the browser, its xlsx, and
-asking a question on a line, and "what if I recover more". Whoever may see the collector (themselves, their manager, HR) may open
-them; anyone else is answered "not found"."""
+and workbook, year to date by pay code, questions), a batch's statement in the browser, its xlsx,
+asking a question on a line, and "what if I recover more". Whoever may see the collector (themselves,
+their manager, HR) may open them; anyone else is answered "not found"."""
 
 from __future__ import annotations
 

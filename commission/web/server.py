@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import accounts, batches, collectors, managers
+from . import accounts, batches, collectors, managers, questions
 from .config import WebConfig
 
 #: Every answer: scripts, styles and forms only from this server, never framed, no type sniffing, and no
@@ -47,8 +47,8 @@ ROUTES = [
     Route("/batches/{batch_id:int}/export", batches.batch_export, methods=["POST"]),
     Route("/batches/{batch_id:int}/{action:str}", batches.batch_action, methods=["POST"]),
     Route("/jobs/{job_id:int}", batches.job_page, methods=["GET"]),
-    Route("/questions", batches.question_list, methods=["GET"]),
-    Route("/questions/{question_id:int}/answer", batches.answer, methods=["POST"]),
+    Route("/questions", questions.question_list, methods=["GET"]),
+    Route("/questions/{question_id:int}/answer", questions.answer, methods=["POST"]),
     Route("/collectors/{collector}", collectors.collector_home, methods=["GET"]),
     Route("/collectors/{collector}/batches/{batch_id:int}", collectors.statement_page, methods=["GET"]),
     Route("/collectors/{collector}/batches/{batch_id:int}/statement.xlsx", collectors.statement_download,

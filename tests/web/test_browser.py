@@ -109,8 +109,8 @@ class Person:
             self.page.click("main button")
 
     def shot(self, what: str) -> None:
-        self.page.screenshot(path=str(SCREENSHOTS / f"{len(list(SCREENSHOTS.glob('*.png'))):02d}-{self.name}-{what}.png"),
-                             full_page=True)
+        number = len(list(SCREENSHOTS.glob("*.png")))
+        self.page.screenshot(path=str(SCREENSHOTS / f"{number:02d}-{self.name}-{what}.png"), full_page=True)
 
 
 def test_a_month_from_upload_to_the_collectors_answer(server, browser):
