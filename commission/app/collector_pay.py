@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional, Sequence
 
 import pandas as pd
 from babel.numbers import format_decimal
@@ -21,12 +21,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from .. import __version__
-from ..i18n import LOCALES
-from ..store import EXPORTABLE, NotFound, correction_amounts, get_batch, history, open_store, year_to_date
+from ..i18n import LANGUAGES, LOCALES
+from ..outputs.paths import file_in
+from ..store import (EXPORTABLE, NotFound, batch_payouts, correction_amounts, get_batch, history, open_store,
+                     year_to_date)
 from ..store.archive import keep_statement_copy, statement_copy
 from ..store.questions import list_questions
 from ..store.schema import batches
-from .access import READ_ALL, check_collector, single_operator_note
+from .access import READ_ALL, check, check_collector, single_operator_note
 from .statements import make_statements
 
 
@@ -106,6 +108,34 @@ def _statement(store_url: str, actor: str, batch_id: int, collector: str, lang: 
         keep_statement_copy(connection, batch_id, collector, lang or "", facts, name, content,
                             json.dumps(cells, ensure_ascii=False).encode("utf-8"))
     return name, content, cells
+
+
+def keep_statements(store_url: str, actor: str, batch_id: int, langs: Sequence[str] = LANGUAGES,
+                    progress: Optional[Callable[[int, int], None]] = None) -> int:
+    """Make every statement of a batch in each language at once (one read of its reports, as the
+    statements command does) and keep them in the store, so each collector's first look is as fast as the
+    next; returns how many were kept."""
+    engine = open_store(store_url)
+    with engine.connect() as connection:
+        check(connection, actor, "read")
+        record = get_batch(connection, batch_id)
+        collectors = sorted(set(batch_payouts(connection, batch_id)["collector_id"]))
+    kept, total = 0, len(collectors) * len(langs)
+    for lang in langs:
+        with tempfile.TemporaryDirectory(prefix="commission-statements-") as scratch:
+            _, folder = make_statements(None, batch_id, store_url, Path(scratch) / "out", lang=lang, actor=actor)
+            for collector in collectors:
+                path = file_in(folder, collector, f"-{record.period}.xlsx")
+                if path.exists():  # a correction's statements go only to the collectors it changes
+                    content = path.read_bytes()
+                    cells = json.dumps(_cells(content, lang), ensure_ascii=False).encode("utf-8")
+                    with engine.begin() as connection:
+                        keep_statement_copy(connection, batch_id, collector, lang,
+                                            _facts(connection, batch_id, collector, lang), path.name, content, cells)
+                    kept += 1
+                if progress:
+                    progress(kept, total)
+    return kept
 
 
 def _facts(connection, batch_id: int, collector: str, lang: str) -> str:

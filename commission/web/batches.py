@@ -14,6 +14,7 @@ from starlette.responses import Response
 from ..app import jobs
 from ..app.access import require
 from ..app.batches import act_on_batch, batch_details, batch_difference, batches, export_batch
+from ..app.collector_pay import keep_statements
 from ..app.uploads import KINDS, MAX_FILE_BYTES, Upload, create_from_uploads, folder_inputs, picked
 from ..errors import InputError, Problem
 from ..periods import Period, PeriodError
@@ -84,6 +85,16 @@ def download(content: bytes, name: str) -> Response:
             else "text/csv; charset=utf-8")
     return Response(content, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"',
                                                        "Cache-Control": "no-store"})
+
+
+@page()
+def batch_statements(ctx: Context) -> Response:
+    """Make and keep every statement of the batch in the background, for collectors' pages."""
+    batch_id, config, actor = path_id(ctx, "batch_id"), ctx.config, ctx.actor
+    require(config.store_url, actor, "read")
+    job_id = jobs.start(config.store_url, "statements", actor, lambda progress: {
+        "batch_id": batch_id, "statements": keep_statements(config.store_url, actor, batch_id, progress=progress)})
+    return redirect(f"/jobs/{job_id}")
 
 
 @page()

@@ -45,6 +45,7 @@ ROUTES = [
     Route("/batches/new", batches.new_batch, methods=["POST"]),
     Route("/batches/{batch_id:int}", batches.batch_page, methods=["GET"]),
     Route("/batches/{batch_id:int}/export", batches.batch_export, methods=["POST"]),
+    Route("/batches/{batch_id:int}/statements", batches.batch_statements, methods=["POST"]),
     Route("/batches/{batch_id:int}/{action:str}", batches.batch_action, methods=["POST"]),
     Route("/jobs/{job_id:int}", batches.job_page, methods=["GET"]),
     Route("/questions", questions.question_list, methods=["GET"]),

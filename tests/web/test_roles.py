@@ -60,6 +60,7 @@ MATRIX = [
     ("POST", "/batches/2/mark-paid", {}, expect(set(), pam=None)),
     ("POST", "/batches/2/discard", {}, expect(set(), pat=None, pax=None, abe=None)),
     ("POST", "/batches/2/export", {}, expect(set(), pam=None)),
+    ("POST", "/batches/1/statements", {}, expect(READERS, 303)),
     ("POST", "/batches/2/unknown", {}, expect(set(), **{u: 404 for u in EVERYONE})),
     ("POST", "/batches/new", {"period": "2026-09"}, expect(set(), pat=400, pax=400)),  # no files: the form's error
     ("POST", "/questions/999/answer", {"verdict": "correct", "answer": "ok"}, expect(set(), pat=404, pax=404)),
