@@ -2,6 +2,7 @@
 
     python benchmarks/bench_pipeline.py                 # 1,000,000 rows
     python benchmarks/bench_pipeline.py --rows 10000000 # 10M rows
+    python benchmarks/bench_pipeline.py --policy benchmarks/fee-plan.yaml   # an agency's plan on fees
 
 Prints rows per second for load, compute and write separately, end to end, and peak memory.
 The synthetic ledger is generated and written to Parquet first, in a child process (not timed,
@@ -25,7 +26,7 @@ import pyarrow.compute  # noqa: E402,F401
 import pyarrow.parquet as pq  # noqa: E402
 
 from commission.engine import pay_plan  # noqa: E402
-from commission.inputs import load_ledger  # noqa: E402
+from commission.inputs import load_ledger, plan_columns  # noqa: E402
 from commission.outputs import write_run  # noqa: E402
 from commission.outputs.tables import money_decimal_array  # noqa: E402
 from commission.periods import Period  # noqa: E402
@@ -76,7 +77,7 @@ def main() -> None:
 
         policy = load_policy(args.policy)
         t0 = time.perf_counter()
-        ledger = load_ledger([ledger_path], policy.minor_units, policy.ledger_columns())
+        ledger = load_ledger([ledger_path], policy.minor_units, **plan_columns([policy]))
         t1 = time.perf_counter()
         result = pay_plan(policy, ledger.frame, Period.parse("2026-10"))
         t2 = time.perf_counter()

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from commission.engine import SideInputs, pay_plan
-from commission.inputs import load_events, load_ledger, load_period_values, load_roster
+from commission.inputs import load_events, load_ledger, load_period_values, load_roster, plan_columns
 from commission.periods import Period
 from commission.policy import parse_policy
 
@@ -65,7 +65,7 @@ def run_plan(tmp_path: Path):
         text = body if body.startswith("payment_id") else f"{LEDGER_HEADER}\n{body}"
         ledger_path = tmp_path / "ledger.csv"
         ledger_path.write_text(text + "\n", encoding="utf-8")
-        ledger = load_ledger([ledger_path], policy.minor_units, policy.ledger_columns())
+        ledger = load_ledger([ledger_path], policy.minor_units, **plan_columns([policy]))
         roster_frame = None
         if roster is not None:
             roster_path = tmp_path / "roster.csv"

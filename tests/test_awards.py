@@ -21,7 +21,7 @@ RAISE = plan("""
         only_if: no_serious_violation
         steps:
           - {at_least: 110%, raise: 5%}
-          - {at_least: 120%, raise: 300.00}
+          - {at_least: 120%, raise: {amount: 300.00}}
 """)
 
 YEAR = """
@@ -147,7 +147,7 @@ def test_a_quarterly_raise_decided_at_the_quarter_end_month(run_plan):
             pays: quarterly
             kpi: recovered
             steps:
-              - {at_least: 30000.00, raise: 100.00}
+              - {at_least: 30000.00, raise: {amount: 100.00}}
     """)
     ledger = """
         P1,C1,A1,2026-07-10,20000.00,10,90000
@@ -271,8 +271,8 @@ def test_a_raise_is_never_monthly_and_has_no_pay_code():
         "in raises.csv (pay a benefit in money with a bonus and pay_code: benefit)",
         "components[0].pays: a raise is decided on a quarter's or a year's results: pays: quarterly or yearly (a "
         "monthly KPI can still count, with measured: monthly)",
-        "components[0].steps[0].raise: '5' is ambiguous: write a percentage of base salary (5%) or an amount added "
-        "to it with its decimals (5.00)"]
+        "components[0].steps[0].raise: '5' is ambiguous: write a percentage of base salary with its % sign "
+        "(raise: 5%) or an amount added to it as raise: {amount: 5}"]
 
 
 def test_measured_parts_must_be_shorter_and_counted_within_the_window():
@@ -566,3 +566,53 @@ def test_adding_raises_and_benefits_never_changes_the_pay(run_plan):
     for frame in ("payouts", "items", "lines", "state"):  # (kpis.csv gains the KPIs the new rules measured)
         assert getattr(with_awards, frame).equals(getattr(without, frame)), frame
     assert with_awards.totals() == without.totals()
+
+
+def test_a_raise_says_whether_it_is_a_percentage_or_an_amount():
+    found = problems_of("""
+        components:
+          - id: r
+            kind: raise
+            kpi: attainment
+            steps:
+              - {at_least: 100%, raise: 0.05}
+              - {at_least: 110%, raise: 5000%}
+              - {at_least: 120%, raise: -5%}
+              - {at_least: 130%, raise: {percent: 5}}
+    """)
+    # 0.05 was read as 0.05 CNY added to base salary; 5000% as fifty times base salary
+    assert found == [
+        "components[0].steps[0].raise: '0.05' is ambiguous: write a percentage of base salary with its % sign "
+        "(raise: 0.05%) or an amount added to it as raise: {amount: 0.05}",
+        "components[0].steps[1].raise: 5000% is not a plausible raise: a raise is a percentage of base salary "
+        "above 0% and at most 100% (write 5% for five percent)",
+        "components[0].steps[2].raise: -5% is not a plausible raise: a raise is a percentage of base salary "
+        "above 0% and at most 100% (write 5% for five percent)",
+        "components[0].steps[3].raise.percent: unknown key; expected one of: amount",
+        "components[0].steps[3].raise.amount: required key is missing"]
+
+
+def test_a_benefits_unit_and_descriptions_are_one_line_of_plain_text():
+    found = problems_of("""
+        description: "Collections plan\\nSigned: HR"
+        components:
+          - id: b
+            kind: benefit
+            description: "leave \\u202e for good work"
+            kpi: recovered
+            unit: "days\\rof leave"
+            steps:
+              - {at_least: 100.00, quantity: 1}
+          - id: c
+            kind: benefit
+            kpi: recovered
+            unit: "   "
+            steps:
+              - {at_least: 100.00, quantity: 1}
+    """)
+    # a newline, a bidi override and a carriage return would split or reorder a statement's line
+    assert found == [
+        "description: has a control character (U+000A): write one line of plain text",
+        "components[0].description: has a control character (U+202E): write one line of plain text",
+        "components[0].unit: has a control character (U+000D): write one line of plain text",
+        "components[1].unit: name what the quantity counts, e.g. days of leave"]

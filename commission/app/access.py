@@ -21,7 +21,15 @@ from typing import Optional
 
 from sqlalchemy.engine import Connection
 
-from ..store import SINGLE_OPERATOR, StoreError, all_users, get_user, setup
+from sqlalchemy import select
+
+from ..store import (EXPORTABLE, SINGLE_OPERATOR, NotFound, StoreError, User, all_users, get_batch, get_user,
+                     open_store, setup)
+from ..store.schema import payouts
+
+
+class Refused(StoreError):
+    """The person's roles, or a two-person rule, do not allow the action (the web app answers 403)."""
 
 #: Each action and the roles that may do it.
 ACTIONS = {
@@ -35,7 +43,13 @@ ACTIONS = {
     "opening-ytd": ("preparer",),
     "read": ("preparer", "approver", "payer", "auditor", "admin"),
     "users": ("admin",),
+    "answer": ("preparer",),
+    "ask": ("collector",),
+    "plans": ("manager",),
 }
+#: Who sees which collectors' pay: these roles every collector's, a manager their team's, a collector
+#: their own (and only in batches approved or later: a draft may still change).
+READ_ALL = ACTIONS["read"]
 #: Actions the person who prepared a batch may not do to it, and the rule each breaks.
 SECOND_PERSON = {
     "approve": "a batch is approved by someone other than who prepared it",
@@ -50,14 +64,14 @@ def check(connection: Connection, actor: str, action: str, batch=None) -> dict:
     record about how it was allowed ({"without_second_person": True} in a single-operator store)."""
     mode = setup(connection)
     if mode is None:
-        raise StoreError("the store is not set up: run `commission setup` once (it records whether payouts need "
+        raise Refused("the store is not set up: run `commission setup` once (it records whether payouts need "
                          "two people, and makes you its first admin)")
     user = get_user(connection, actor)
     allowed = ACTIONS[action]
     if user is None or not user.active or not set(user.roles) & set(allowed):
         held = "is not a user of this store" if user is None else ("is disabled" if not user.active else
                                                                    f"holds {', '.join(user.roles) or 'no role'}")
-        raise StoreError(f"{action} needs the {' or '.join(allowed)} role; {actor} {held} "
+        raise Refused(f"{action} needs the {' or '.join(allowed)} role; {actor} {held} "
                          f"({_who_may(connection, allowed)})")
     if batch is None or action not in SECOND_PERSON or batch.created_by != actor:
         return {}
@@ -65,7 +79,7 @@ def check(connection: Connection, actor: str, action: str, batch=None) -> dict:
         return {"without_second_person": True}
     others = [name for name in _holders(connection, allowed) if name != actor]
     who = f"who may: {', '.join(others)}" if others else "no one else holds the role yet: an admin adds them"
-    raise StoreError(f"{action} refused: {actor} prepared batch {batch.id}, and {SECOND_PERSON[action]} ({who})")
+    raise Refused(f"{action} refused: {actor} prepared batch {batch.id}, and {SECOND_PERSON[action]} ({who})")
 
 
 def _holders(connection: Connection, roles) -> list[str]:
@@ -84,3 +98,42 @@ def single_operator_note(connection: Connection) -> Optional[str]:
         return None
     return (f"store set up for a single operator by {mode.by} on {mode.at:%Y-%m-%d}: batches are approved "
             "without a second person")
+
+
+def active_user(connection: Connection, actor: str) -> User:
+    """The acting user, refused when they are not a user of the store or are disabled."""
+    user = get_user(connection, actor)
+    if user is None or not user.active:
+        raise Refused(f"{actor} {'is not a user of this store' if user is None else 'is disabled'}")
+    return user
+
+
+def check_collector(connection: Connection, actor: str, collector: str, batch_id: Optional[int] = None) -> User:
+    """Refuse as not found unless `actor` may see `collector`'s pay (in `batch_id`): readers every
+    collector's, a manager the collectors of their team, a collector their own; those two only in a
+    batch that is approved or later. Returns the acting user."""
+    user = active_user(connection, actor)
+    if set(user.roles) & set(READ_ALL):
+        return user
+    batch = get_batch(connection, batch_id) if batch_id is not None else None
+    visible = batch is None or batch.status in EXPORTABLE
+    own = "collector" in user.roles and user.collector_id == collector
+    team = "manager" in user.roles and collector in team_collectors(connection, user.team, batch_id)
+    if not (visible and (own or team)):
+        raise NotFound(f"there is no collector {collector} you may see" +
+                       (f" in batch {batch_id}" if batch_id is not None else ""))
+    return user
+
+
+def team_collectors(connection: Connection, team: str, batch_id: Optional[int] = None) -> set[str]:
+    """The collectors the store's batches (or one batch) place in `team`, from the roster they were paid by."""
+    query = select(payouts.c.collector_id).where(payouts.c.team == team).distinct()
+    if batch_id is not None:
+        query = query.where(payouts.c.batch_id == batch_id)
+    return {row[0] for row in connection.execute(query).all()} if team else set()
+
+
+def require(store_url: str, actor: str, action: str) -> None:
+    """Refuse unless `actor` may do `action` at all: for a page that offers it (the form of a new batch)."""
+    with open_store(store_url).connect() as connection:
+        check(connection, actor, action)

@@ -12,7 +12,7 @@ import pandas as pd
 from ..engine import SideInputs
 from ..errors import ProblemCollector
 from ..inputs import (InputFile, Ledger, Roster, SideTable, check_roster_covers, combined, load_events, load_ledger,
-                      load_period_values, load_roster)
+                      load_period_values, load_roster, plan_columns)
 from ..policy import Policy
 
 
@@ -64,8 +64,7 @@ def load_inputs(paths: InputPaths, policies: Sequence[Policy]) -> Inputs:
     a simulation's candidates are gathered differently). Every ledger collector must be on the roster;
     side files of one kind are read together, each key given once."""
     minor = policies[0].minor_units
-    key_columns = list(dict.fromkeys(column for p in policies for column in p.ledger_columns()))
-    ledger = load_ledger(paths.ledgers, minor, key_columns)
+    ledger = load_ledger(paths.ledgers, minor, **plan_columns(policies))
     roster = load_roster(paths.roster) if paths.roster else None
     if roster is not None:
         check_roster_covers(ledger, roster)

@@ -18,7 +18,7 @@ from ..statements.explain import explain
 from ..statements.statement import StoreFacts, write_statements
 from ..store import (REPORT, correction_amounts, file_list, get_batch, open_store, pay_history, restore_files,
                      year_to_date)
-from .access import check, single_operator_note
+from .access import check, check_collector, single_operator_note
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,19 @@ class Source:
 
 
 def read_source(run_dir: Optional[Path], batch_id: Optional[int], store_url: Optional[str], actor: str,
-                scratch: Path) -> Source:
+                scratch: Path, collector: Optional[str] = None) -> Source:
     """The run folder given, or a stored batch's reports: from its folder if intact, else restored from
-    the store into `scratch`."""
+    the store into `scratch`. For one `collector`, whoever may see that collector's pay may read it
+    (app/access.py: check_collector); for all, the roles that read everything."""
     if (run_dir is None) == (batch_id is None):
         raise InputError([Problem("", "", "give one of a run's folder or a stored batch", role="run")])
     if run_dir is not None:
         return Source(Path(run_dir), True, {"run": str(Path(run_dir).resolve())})
     with open_store(store_url).connect() as connection:
-        check(connection, actor, "read")
+        if collector is None:
+            check(connection, actor, "read")
+        else:
+            check_collector(connection, actor, collector, batch_id)
         record = get_batch(connection, batch_id)
         manifest = file_list(connection, batch_id, REPORT).get(MANIFEST)
         folder = Path(record.reports)
@@ -70,7 +74,7 @@ def make_statements(run_dir: Optional[Path], batch_id: Optional[int], store_url:
     number, status and pay date, the year to date (approved batches) and, for a correction, what was
     paid before it; a correction's statements go only to the collectors it changes."""
     with tempfile.TemporaryDirectory(prefix="commission-batch-") as scratch:
-        source = read_source(run_dir, batch_id, store_url, actor, Path(scratch))
+        source = read_source(run_dir, batch_id, store_url, actor, Path(scratch), collector)
         if out_dir is None and not source.on_disk:
             raise InputError([Problem("", "", f"batch {batch_id}'s reports folder was moved or changed, so its "
                                       f"statements are made from the store's copy: say where they go with "

@@ -11,6 +11,7 @@ import click
 from .. import __version__
 from .batches import batch, history, opening_ytd
 from .runs import run, sample_data, validate
+from .serve import serve
 from .simulate import lint, simulate
 from .statements import explain, statements
 from .users import setup, users
@@ -23,5 +24,5 @@ def main():
 
 
 for _command in (run, validate, sample_data, setup, users, batch, history, opening_ytd, statements, explain, simulate,
-                 lint):
+                 lint, serve):
     main.add_command(_command)

@@ -19,10 +19,18 @@ def setup(db, single_operator):
     """Set up the batch store once: two people per payout (or a single operator), you as its first admin."""
     from ..app.users import set_up_store
 
-    done = set_up_store(store_url(db, create=True), actor(), single_operator, now())
+    from ..app.accounts import issue_password
+
+    url = store_url(db, create=True)
+    done = set_up_store(url, actor(), single_operator, now())
     click.echo(f"store set up for {done.mode} by {done.by}; {done.by} is its first admin"
                + (" (and preparer, approver and payer)" if single_operator else
                   "; next: commission users add NAME --role preparer (and approver, payer)"))
+    _one_time(done.by, issue_password(url, actor(), done.by, now()))
+
+
+def _one_time(name: str, password: str) -> None:
+    click.echo(f"one-time password of {name} for the web app (shown once; changed at the first sign-in): {password}")
 
 
 @click.group()
@@ -42,8 +50,23 @@ def add(name, roles, collector, team, db, note):
     """Add user NAME (their login name) with roles."""
     from ..app.users import add as add_user
 
-    user = add_user(store_url(db), actor(), name, roles, now(), collector, team, note)
+    from ..app.accounts import issue_password
+
+    url = store_url(db)
+    user = add_user(url, actor(), name, roles, now(), collector, team, note)
     click.echo(f"user {user.name} added: {', '.join(user.roles)}")
+    _one_time(user.name, issue_password(url, actor(), user.name, now()))
+
+
+@users.command("password")
+@click.argument("name")
+@db_option
+@reports_user_errors
+def password(name, db):
+    """Give user NAME a new one-time password for the web app (their sessions end)."""
+    from ..app.accounts import issue_password
+
+    _one_time(name, issue_password(store_url(db), actor(), name, now()))
 
 
 @users.command("roles")

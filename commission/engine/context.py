@@ -32,6 +32,18 @@ class SideInputs:
     state: Optional[pd.DataFrame] = None
     state_period: Optional[Period] = None
     state_source: str = ""
+    teams: Optional["Teams"] = None  # set by the engine in a run of several plans, never by a caller
+
+
+@dataclass(frozen=True)
+class Teams:
+    """What a team-lead override sees of a run of several plans, whose plans are paid one after another:
+    who leads whom on the whole roster, and (the second stage, for overrides on the team's commission)
+    each collector's commission under their own plan: the items of its components that do not pay on a
+    team, before adjustments, in minor units."""
+
+    managers: pd.Series  # manager_id by collector_id ('' for none)
+    commission: Optional[pd.Series] = None  # int64 by collector_id
 
 
 @dataclass
@@ -49,6 +61,9 @@ class RunContext:
     is_reversal: np.ndarray  # per row of `frame`
     roster: Optional[pd.DataFrame] = None
     side: SideInputs = SideInputs()
+    #: Every version of the plan given to the run (none: only `policy`), so reversals: {earlier_periods:
+    #: recompute} recomputes an earlier period under the version in force then.
+    versions: tuple = ()
     kpis: dict = field(default_factory=dict)  # (kpi, window text) -> KpiValues, as computed
     #: In the view of the kinds that measure recovery under reversals: {earlier_periods: recompute}: per
     #: row, the date of the payment a reversal reverses (NaT for any other row, and for a reversal whose
@@ -83,10 +98,15 @@ class RunContext:
         `counting_reversals_with_their_payments`, its own payments net of all their reversals booked up to
         the run's end (and of no reversal of an earlier payment)."""
         if window not in self._recovered:
-            mask = self.rows_in(window) if self.reversed_dates is None else self._counted_in(window)
+            mask = self.measured_rows(window)
             self._recovered[window] = self.sum_by_collector(self.frame["amount"].to_numpy()[mask],
                                                             f"recovered in {window}", mask)
         return self._recovered[window]
+
+    def measured_rows(self, window: Period) -> np.ndarray:
+        """The rows a measure of `window` counts: those dated in it, or in the view
+        `counting_reversals_with_their_payments`, reversals with their payments (`_counted_in`)."""
+        return self.rows_in(window) if self.reversed_dates is None else self._counted_in(window)
 
     def _counted_in(self, window: Period) -> np.ndarray:
         """The rows that count toward `window` when reversals count with their payments: every row dated in

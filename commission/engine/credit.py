@@ -8,15 +8,16 @@ import pandas as pd
 from ..inputs.columns import SHARE_SCALE
 
 
-def credited_amounts(frame: pd.DataFrame) -> np.ndarray:
-    """Each row's credited amount: the payment, or for a split payment the collector's share of it.
+def credited_amounts(frame: pd.DataFrame, column: str = "amount") -> np.ndarray:
+    """Each row's credited amount: the payment, or for a split payment the collector's share of it
+    (another money column of the payment, a fee or principal, is split the same way: `column`).
 
     Shares are exact (parts per million). Each part is floor(amount x share); the minor units
     left over go one each to the largest remainders, ties to the collector that sorts first,
     so the parts of a payment always add up to the payment exactly. amount x share (up to
     10**15 x 10**6) is never formed: with q, r = divmod(amount, 10**6) it is q x share x 10**6 + r x share.
     """
-    amounts = frame["amount"].to_numpy()
+    amounts = frame[column].to_numpy()
     if "credit_share" not in frame:
         return amounts
     shares = frame["credit_share"].to_numpy()

@@ -1,4 +1,5 @@
-"""KPIs per collector over a window, exact: attainment, recovery rate, recovered, QA score.
+"""KPIs per collector over a window, exact: attainment, recovery rate, recovered, QA score (and, kept
+beside them, the other measures of tiers and bonuses: engine.rules.measures).
 
 A KPI is kept as a numerator and a denominator per collector (integers), so comparing it with
 a threshold p/q is ``numerator * q >= p * denominator``: no float, no rounding.
@@ -15,6 +16,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..money import apply_ratio, at_least, format_minor, sum_by
 from ..periods import Period
+from ..policy.measures import COUNT, unit
 from .context import RunContext
 
 SCORE_SCALE = 100  # QA scores are held in hundredths of a point
@@ -49,7 +51,9 @@ class KpiValues:
             return f"{self.kpi} {_one_decimal(value * 100)}%"
         if self.kpi == "qa_score":
             return f"QA score {_one_decimal(value)}"
-        return f"recovered {format_minor(int(self.numerator[who]), self.minor_units)}"
+        if unit(self.kpi) == COUNT:
+            return f"{self.kpi} {int(self.numerator[who])}"
+        return f"{self.kpi} {format_minor(int(self.numerator[who]), self.minor_units)}"
 
 
 def _one_decimal(value: Fraction) -> str:

@@ -7,6 +7,7 @@ band x product ...), filled by a small loop over rules, then gathered for all ro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -30,8 +31,23 @@ class KeyColumn:
 
 
 @dataclass(frozen=True)
+class LineBase:
+    """What each row's rate applies to, exactly: values x numerators / denominator (the repayment x 1 / 1,
+    the repayment x its fee rate, or a ledger money column), the base as a line shows it (the fee rounded
+    by the plan's rule), and the fee rate's text per row ('' when the base is no fee from rates)."""
+
+    kind: str
+    values: np.ndarray
+    numerators: np.ndarray
+    denominator: int
+    shown: np.ndarray
+    fee_rate: pd.Categorical
+
+
+@dataclass(frozen=True)
 class LineAmounts:
-    """Per row of the component's window: the rule matched, the exact commission and limits applied."""
+    """Per row of the component's window: the rule matched, the exact commission and limits applied;
+    `numerators / denominator` is each row's rate times its base's fee rate (the rate alone on amount)."""
 
     rules: tuple[RateRule, ...]
     rule_index: np.ndarray  # int16 index into rules
@@ -40,6 +56,7 @@ class LineAmounts:
     limit: np.ndarray  # NO_LIMIT, LIMIT_MIN or LIMIT_MAX
     numerators: np.ndarray  # the rate of each row exactly: numerators / denominator
     denominator: int
+    base: Optional[LineBase] = None  # None: the repayment (amount)
 
 
 def key_columns(frame: pd.DataFrame, classifier_codes: dict, classifier_labels: dict,
@@ -89,8 +106,9 @@ def match_rules(component: LineRate, keys: dict[str, KeyColumn], n_rows: int) ->
 
 
 def compute_lines(component: LineRate, frame: pd.DataFrame, keys: dict[str, KeyColumn], rounding_mode: str,
-                  problems: ProblemCollector) -> LineAmounts | None:
-    """Rate every row of `frame`; rows no rule matches (and no default) are reported and None returned."""
+                  problems: ProblemCollector, base: Optional[LineBase] = None) -> LineAmounts | None:
+    """Rate every row of `frame` on `base` (the repayment when None), rounded once per row; rows no rule
+    matches (and no default) are reported and None returned."""
     rules = (*component.rules, component.default) if component.default is not None else tuple(component.rules)
     rule_index = match_rules(component, keys, len(frame))
     unmatched = np.flatnonzero(rule_index < 0)
@@ -104,10 +122,12 @@ def compute_lines(component: LineRate, frame: pd.DataFrame, keys: dict[str, KeyC
     rule_numerators, denominator = common_denominator([r.rate for r in rules])
     numerators = rule_numerators[rule_index]
     amounts = frame["amount"].to_numpy()
+    if base is not None:  # rate x fee rate: each below RATE_SCALE, so the product fits int64
+        numerators, denominator, amounts = numerators * base.numerators, denominator * base.denominator, base.values
     computed = apply_rate(amounts, numerators, denominator, rounding_mode)
     final, limit = _per_payment_limits(component, amounts, numerators, computed)
     return LineAmounts(rules=rules, rule_index=rule_index.astype(np.int16), computed=computed, amount=final,
-                       limit=limit, numerators=numerators, denominator=denominator)
+                       limit=limit, numerators=numerators, denominator=denominator, base=base)
 
 
 def _per_payment_limits(component: LineRate, amounts, numerators, computed):

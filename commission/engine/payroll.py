@@ -21,13 +21,13 @@ from ..policy.model import EARLIER_RECOMPUTE
 from .balances import CARRIED, DRAW, HELD, Balances, book_carried_and_draw, book_leavers, clearance_warnings
 from .book import ItemBook
 from .classify import classify_frame
-from .context import RunContext, SideInputs
+from .context import RunContext, SideInputs, Teams
 from .credit import credited_amounts
 from .employment import outside_employment
 from .kpis import kpi_frame
 from .recompute import book_recomputed, measuring_view
 from .result import RunResult, events_named, no_awards
-from .rules import Booking, rule_kind
+from .rules import Booking, book_rules, rule_kind
 from .rules.line_rate import recovery_lines
 
 ROSTER_FIELDS = ("name", "team", "employee_id")
@@ -70,7 +70,7 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
                                       f"{period.end}); {covers}{hint}", role="period")])
         no_rows_warning = f"no ledger rows fall in {period}; {covers}: the roster is paid on no recovery"
     _check_state(side, period, groups)
-    result = _compute_groups(ledger, period, roster, side, groups)
+    result = _compute_groups(ledger, period, roster, side, groups, tuple(policies))
     result.totals()  # a total past MAX_TOTAL stops the run here, before any report is written
     result, warnings = _balances_of_the_missing(result, side, period, groups)
     warnings += clearance_warnings(side, period, set(result.payouts["collector_id"]))
@@ -80,24 +80,63 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
 
 
 def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame], side: SideInputs,
-                    groups) -> RunResult:
+                    groups, versions: tuple = ()) -> RunResult:
     rows_read = len(ledger)
     if "credit_share" in ledger:
-        ledger = ledger.assign(amount=credited_amounts(ledger))  # before any row is skipped: shares stay exact
+        ledger = _credited(ledger, [policy for _, _, policy in groups])  # before any row is skipped: shares stay exact
     ledger, skipped, warnings = outside_employment(ledger, roster, [(members, policy) for _, members, policy in groups],
                                                    _first_day([policy for _, _, policy in groups], period), period.end)
     if len(groups) == 1 and groups[0][1] is None:
-        result = _pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side)
+        result = _pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side, versions=versions)
     else:
-        results = []
-        for _, members, policy in groups:
-            mine = ledger["collector_id"].isin(members).to_numpy()
-            part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
-            results.append(_pay_plan(policy, part, period,
-                                     roster.loc[sorted(members)] if roster is not None else None,
-                                     history=ledger, side=side))
-        result = merge_results(results, rows_read=len(ledger))
+        result = merge_results(_pay_groups(ledger, period, roster, side, groups, versions), rows_read=len(ledger))
     return _with_skipped(result, skipped, warnings, rows_read)
+
+
+def _pay_groups(ledger: pd.DataFrame, period: Period, roster: pd.DataFrame, side: SideInputs, groups,
+                versions) -> list:
+    """Each plan's collectors paid under it, overrides counting team members on every plan (`Teams`): a
+    plan whose override pays on the team's commission is paid again once every plan has paid its
+    collectors, with what each earned under their own plan (the second stage)."""
+    teams = Teams(managers=roster["manager_id"])
+
+    def pay(members, policy, teams):
+        mine = ledger["collector_id"].isin(members).to_numpy()
+        part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
+        return _pay_plan(policy, part, period, roster.loc[sorted(members)], history=ledger,
+                         side=replace(side, teams=teams), versions=versions)
+
+    results = [pay(members, policy, teams) for _, members, policy in groups]
+    again = [i for i, (_, _, policy) in enumerate(groups)
+             if any(c.kind == "override" and c.base == "team_commission" and period.pays(c.pays)
+                    for c in policy.components)]
+    if again:
+        teams = replace(teams, commission=_own_commission(results, period))
+        for i in again:
+            results[i] = pay(groups[i][1], groups[i][2], teams)
+    return results
+
+
+def _own_commission(results: list[RunResult], period: Period) -> pd.Series:
+    """Each collector's commission under their own plan: their items of the components paid that do not
+    pay on a team (no override, no adjustment), in minor units by collector_id."""
+    parts = []
+    for result in results:
+        (policy,) = result.policies
+        own = [c.id for c in policy.components if period.pays(c.pays) and not rule_kind(c.kind).team]
+        parts.append(result.items.loc[result.items["component"].isin(own), ["collector_id", "amount"]])
+    items = pd.concat(parts, ignore_index=True)
+    collectors = sorted(c for result in results for c in result.payouts["collector_id"])
+    sums = sum_by(items["amount"].to_numpy(), pd.Index(collectors).get_indexer(items["collector_id"]),
+                  len(collectors), what="a team member's commission", minor_units=results[0].minor_units,
+                  names=collectors)
+    return pd.Series(sums, index=pd.Index(collectors, dtype="str"), dtype=np.int64)
+
+
+def _credited(ledger: pd.DataFrame, policies) -> pd.DataFrame:
+    """Split credit applied to the amount and to every other money column the plans read (a fee, principal)."""
+    money = ["amount", *dict.fromkeys(c for p in policies for c in p.money_columns() if c in ledger)]
+    return ledger.assign(**{column: credited_amounts(ledger, column) for column in money})
 
 
 def _first_day(policies, period: Period):
@@ -261,8 +300,7 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
     return RunResult(period=results[0].period, policies=tuple(p for r in results for p in r.policies),
                      payouts=payouts.take(order).reset_index(drop=True),
                      items=items.sort_values("collector_id", kind="stable").reset_index(drop=True),
-                     lines=pd.concat([r.lines for r in results if len(r.lines)] or [results[0].lines],
-                                     ignore_index=True),
+                     lines=_merged_lines([r.lines for r in results if len(r.lines)] or [results[0].lines]),
                      counts=counts, warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)),
                      events=pd.concat([r.events for r in results], ignore_index=True).drop_duplicates(
                          "event_id").sort_values(["date", "event_id"], kind="stable").reset_index(drop=True),
@@ -275,6 +313,15 @@ def merge_results(results: list[RunResult], rows_read: int) -> RunResult:
                      if skipped else results[0].skipped,
                      awards=pd.concat(awards, ignore_index=True).sort_values("collector_id", kind="stable")
                      .reset_index(drop=True) if awards else no_awards())
+
+
+def _merged_lines(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Plans' lines as one frame. A column only some plans have (the base and fee of a plan paying on fees)
+    is filled before the concat: 0 for money, '' for text, so money never passes through a float64 NaN."""
+    columns = {c: f[c].dtype for f in frames for c in f.columns}
+    filled = [f.assign(**{c: np.int64(0) if dtype == np.int64 else "" for c, dtype in columns.items() if c not in f})
+              for f in frames]
+    return pd.concat(filled, ignore_index=True)
 
 
 def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame] = None,
@@ -292,7 +339,7 @@ def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     _in_force([policy], policy.plan, period)
     rows_read = len(ledger)
     if "credit_share" in ledger and history is None:
-        ledger = ledger.assign(amount=credited_amounts(ledger))
+        ledger = _credited(ledger, [policy])
     ledger, skipped, warnings = outside_employment(ledger, roster, [(None, policy)], _first_day([policy], period),
                                                    period.end, history=history)
     history = ledger if history is None else _without(history, skipped) if len(skipped) else history
@@ -309,19 +356,21 @@ def _without(history: pd.DataFrame, skipped: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],
-              history: pd.DataFrame, side: SideInputs) -> RunResult:
-    """pay_plan once split credit is applied and the rows outside employment are dealt with."""
-    ctx = _context(policy, ledger, period, roster, history, side)
+              history: pd.DataFrame, side: SideInputs, versions: tuple = ()) -> RunResult:
+    """pay_plan once split credit is applied and the rows outside employment are dealt with; `versions`
+    the plans given to the run (an earlier period is recomputed under the version then in force)."""
+    ctx = _context(policy, ledger, period, roster, history, side,
+                   versions=tuple(p for p in versions if p.plan == policy.plan))
     paid = tuple(c for c in policy.components if period.pays(c.pays))
     job = Booking(ctx, ItemBook(ctx.collectors, policy.minor_units), Balances(ctx), paid)
     recompute = policy.earlier_periods == EARLIER_RECOMPUTE
     measuring = measuring_view(ctx) if recompute else ctx
-    line_frames, warnings, awards = _book_rules(job, paid, measuring)
+    line_frames, warnings, awards = book_rules(job, paid, measuring)
     job.problems.raise_if_any()  # rows no rate rule covers: before any adjustment acts on the totals
-    if recompute:  # earlier windows' tiers and bonuses without the payments reversed now: before adjustments
-        warnings.extend(book_recomputed(job, measuring, paid))
-    more_lines, more_warnings, _ = _book_rules(job, policy.adjustments, measuring)
+    more_lines, more_warnings, _ = book_rules(job, policy.adjustments, measuring)
     line_frames, warnings = [*line_frames, *more_lines], [*warnings, *more_warnings]
+    if recompute:  # what earlier runs pay less for the payments reversed now: after this run's adjustments
+        warnings.extend(book_recomputed(job))
     if not any(c.kind == "line_rate" for c in paid):
         line_frames.append(recovery_lines(ctx))
     warnings.extend(book_leavers(ctx, job.book, job.balances))
@@ -340,30 +389,8 @@ def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Opti
                      .reset_index(drop=True) if awards else no_awards())
 
 
-def _book_rules(job: Booking, rules, measuring: RunContext) -> tuple[list[pd.DataFrame], list[str],
-                                                                    list[pd.DataFrame]]:
-    """Book each rule through its kind's function, in plan order; an adjustment that applies to no
-    component paid in this run books nothing. A kind that measures recovery sees the run through
-    `measuring` (the run itself, or under reversals: {earlier_periods: recompute} the view in which
-    reversals count with their payments). Returns the rules' lines, warnings and awards (raises and
-    benefits in kind, which never reach the item book)."""
-    lines, warnings, awards = [], [], []
-    measured = replace(job, ctx=measuring) if measuring is not job.ctx else job
-    for rule in rules:
-        kind = rule_kind(rule.kind)
-        if kind.adjusts and not job.targets(rule):
-            continue
-        output = kind.book(measured if kind.measures_recovery else job, rule)
-        if output.lines is not None:
-            lines.append(output.lines)
-        if output.awards is not None and len(output.awards):
-            awards.append(output.awards)
-        warnings.extend(output.warnings)
-    return lines, warnings, awards
-
-
 def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],
-             history: pd.DataFrame, side: SideInputs) -> RunContext:
+             history: pd.DataFrame, side: SideInputs, versions: tuple) -> RunContext:
     """Keep the rows the run needs, classify them, and number the collectors it pays."""
     windows = [period.enclosing(c.pays) for c in policy.components if period.pays(c.pays)]
     earliest = min([w.start for w in windows] + [period.start])
@@ -383,7 +410,7 @@ def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     collector_of_row = position.astype(np.int64)[codes]
     return RunContext(policy=policy, period=period, frame=frame, collectors=collectors,
                       collector_of_row=collector_of_row, classes=classes, history=history, is_reversal=is_reversal,
-                      roster=roster, side=side)
+                      roster=roster, side=side, versions=versions)
 
 
 def _coverage_warnings(ledger: pd.DataFrame, paid, period: Period):

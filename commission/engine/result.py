@@ -15,7 +15,7 @@ from ..policy import Policy
 PAYOUT_MONEY_COLUMNS = ("recovered", "line_commission", "tier_commission", "bonus", "adjustment", "holdback", "balance",
                         "net_payout")
 #: Lineage columns that hold money.
-LINE_MONEY_COLUMNS = ("base", "commission", "amount")
+LINE_MONEY_COLUMNS = ("base", "base_amount", "commission", "amount")  # base_amount: a fee or other base (line_bases)
 ITEM_MONEY_COLUMNS = ("base", "amount")
 #: Skipped rows: ledger rows dated outside their collector's employment that the collector's plan says
 #: to skip (leavers: {after_end: skip} / {before_start: skip}), or reversals of such rows. `amount` is
@@ -26,8 +26,6 @@ SKIPPED_MONEY_COLUMNS = ("amount",)
 #: Why a row was skipped: dated after the collector's end_date, before their start_date, or a reversal
 #: of a payment skipped for one of these reasons (it claws back nothing: nothing was paid).
 SKIP_REASONS = ("after_end", "before_start", "reverses_skipped")
-
-
 #: What a run keeps of each event an item names: when, what, how bad, who raised it, what happened.
 EVENT_COLUMNS = ("event_id", "collector_id", "date", "type", "severity", "source", "description")
 
@@ -38,6 +36,8 @@ def events_named(events: Optional[pd.DataFrame], items: pd.DataFrame) -> pd.Data
         return pd.DataFrame({c: pd.Series([], dtype="str") for c in EVENT_COLUMNS})
     named = events.loc[events["event_id"].isin(set(items["event"]) - {""}), list(EVENT_COLUMNS)]
     return named.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
+
+
 #: Awards: what a run decides besides pay, one row per collector and raise or benefit rule reached. A
 #: raise recommended (kind raise: raise_percent of base salary, or raise_amount added to it, from
 #: effective_from) or a benefit in kind granted (kind benefit: quantity of unit). `rule` is the step

@@ -137,12 +137,41 @@ def text(raw: RawTable, name: str, problems: ProblemCollector, required: bool = 
     return trimmed.fill_null("") if trimmed.null_count else trimmed
 
 
-def masked_account(raw: RawTable, name: str, problems: ProblemCollector):
-    """Privacy at the door: an account number (an id, checked as one) is kept only as '****' plus its
-    last 4 characters (and as '****' alone when it is that short, so no whole number ever shows)."""
-    accounts = identifier(raw, name, problems)
+def mask_account(accounts):
+    """Privacy at the door: account numbers (checked as ids: `identifier`) kept only as '****' plus their
+    last 4 characters (and as '****' alone when that short, so no whole number ever shows)."""
+    masked = _masked_from_bytes(accounts)
+    if masked is not None:
+        return masked
     masked = pc.utf8_replace_slice(accounts, start=0, stop=-4, replacement="****")
     return pc.if_else(pc.greater(pc.utf8_length(accounts), 4), masked, "****")
+
+
+def _masked_from_bytes(accounts) -> pa.ChunkedArray | None:
+    """'****' and the last 4 bytes of every value, built straight from the bytes (a tenth of the time of
+    Arrow's string kernels on 10M accounts), when that is the masked text: every value longer than 4
+    bytes whose last 4 bytes are ASCII (then they are its last 4 characters, and some character comes
+    before them). None when any value is not, so the kernels decide."""
+    parts = []
+    for chunk in getattr(accounts, "chunks", [accounts]):
+        if not len(chunk):
+            continue
+        found = list(string_bytes(chunk))
+        if not found or chunk.null_count:  # only empty values, or nulls: not ones to mask here
+            return None
+        data, starts, ends = found[0]
+        if ((ends - starts) <= 4).any():
+            return None
+        tails = data[(ends - 4)[:, None] + np.arange(4)]
+        if (tails >= 0x80).any():
+            return None
+        text = np.empty((len(chunk), 8), dtype=np.uint8)
+        text[:, :4] = ord("*")
+        text[:, 4:] = tails
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.arange(0, 8 * len(chunk) + 1, 8, dtype=width)
+        parts.append(pa.Array.from_buffers(chunk.type, len(chunk), [None, pa.py_buffer(offsets), pa.py_buffer(text)]))
+    return pa.chunked_array(parts, type=accounts.type)
 
 
 def money(raw: RawTable, name: str, minor_units: int, problems: ProblemCollector,
@@ -300,12 +329,32 @@ def _check_money(raw, name, column, values, missing, malformed, too_precise, too
             _report(raw, name, negative, lambda v: f"{v} is negative", problems, column)
 
 
+#: How a true/false ledger cell may be written (any case); a blank cell is false.
+TRUE_TEXT = ("true", "yes", "y", "1")
+FALSE_TEXT = ("false", "no", "n", "0", "")
+
+
+def flag(raw: RawTable, name: str, problems: ProblemCollector) -> np.ndarray:
+    """A true/false column such as settled or promise_kept: true/false, yes/no, y/n or 1/0 in any case, or
+    an Arrow boolean; blank is false. Anything else is reported with its row."""
+    column = raw.table.column(name).combine_chunks()
+    if pa.types.is_boolean(column.type):
+        return column.fill_null(False).to_numpy(zero_copy_only=False)
+    text = pc.utf8_lower(trim(_as_text(column))).fill_null("")
+    true = pc.is_in(text, value_set=pa.array(TRUE_TEXT)).to_numpy(zero_copy_only=False)
+    bad = ~true & ~pc.is_in(text, value_set=pa.array(FALSE_TEXT)).to_numpy(zero_copy_only=False)
+    if bad.any():
+        _report(raw, name, bad, lambda v: f"{shown(str(v))!r} is not true or false (write true/false, yes/no or 1/0)",
+                problems, column)
+    return true
+
+
 def whole_number(raw: RawTable, name: str, problems: ProblemCollector, minimum: int | None = 0) -> np.ndarray:
     """A required non-negative integer column such as days_past_due."""
     column = raw.table.column(name).combine_chunks()
     missing = _missing(column)
     if pa.types.is_integer(column.type):
-        values = column.fill_null(0).to_numpy().astype(np.int64)
+        values = (column.fill_null(0) if column.null_count else column).to_numpy().astype(np.int64, copy=False)
         malformed = np.zeros(len(values), bool)
     else:
         if not pa.types.is_string(column.type):

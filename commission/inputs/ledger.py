@@ -46,9 +46,12 @@ class Ledger:
     Frame columns: payment_id (str); collector_id (categorical, sorted); account (str, masked
     to its last 4 characters: the full number never leaves the loader); payment_date
     (datetime64); amount, balance (int64 minor units); days_past_due (int64); any rate-key
-    columns (str); when any file has them, reverses (str, '' for a payment) and credit_share
-    (int64 parts per million, SHARE_SCALE for sole credit); source, row (where each row came
-    from, for messages). Rows are ordered by payment_id, then collector_id.
+    columns (str); any other money columns the plan reads (a fee, principal: int64 minor units,
+    checked like amount) and true/false columns (settled, promise_kept: bool); account_key
+    (int64, a code per full account number, when a plan counts accounts); when any file has them,
+    reverses (str, '' for a payment) and credit_share (int64 parts per million, SHARE_SCALE for
+    sole credit); source, row (where each row came from, for messages). Rows are ordered by
+    payment_id, then collector_id.
     """
 
     frame: pd.DataFrame
@@ -66,24 +69,25 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return result
 
 
-def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequence[str] = ()) -> Ledger:
-    """Read and validate ledger files; raise InputError with every problem, or return the Ledger."""
+def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequence[str] = (),
+                money_columns: Sequence[str] = (), flag_columns: Sequence[str] = (),
+                account_codes: bool = False) -> Ledger:
+    """Read and validate ledger files; raise InputError with every problem, or return the Ledger.
+
+    `key_columns` are read as text (rate keys), `money_columns` as money and `flag_columns` as true/false
+    (each required when given); `account_codes` keeps a code per full account number (account_key)."""
+    needed = Needs(tuple(key_columns), tuple(money_columns), tuple(flag_columns), account_codes)
     files = expand_paths(paths)
     if not files:
         raise InputError([Problem(", ".join(map(str, paths)), "", "no ledger files found", role="ledger")])
     problems = ProblemCollector()
     parts, fingerprints = [], []
     for path in files:
-        try:
-            raw = read_table(path, wanted=(*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *key_columns))
-        except InputError as exc:
-            for problem in exc.problems:
-                problems.add(problem.where, problem.key, problem.message)
-            continue
-        fingerprints.append(InputFile("ledger", raw.source, raw.sha256, raw.table.num_rows))
-        frame = _validate(raw, minor_units, key_columns, problems)
-        if frame is not None:
-            parts.append(frame)
+        read = _read_file(path, minor_units, needed, problems)
+        if read is not None:
+            fingerprints.append(read[0])
+            if read[1] is not None:
+                parts.append(read[1])
     problems.raise_if_any()
     if any("credit_share" in part for part in parts):  # a file without the column credits whole payments;
         # filled before the concat, so the shares stay int64 (a concat would fill them with NaN, in float64)
@@ -92,36 +96,89 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
     if "reverses" in frame:
         frame["reverses"] = frame["reverses"].fillna("").astype("str")
     frame["collector_id"] = sorted_categorical(frame["collector_id"])
+    if account_codes:  # a code per full number (in order of first appearance), never the number itself
+        accounts = pa.array(frame.pop("account_id"))
+        accounts = accounts.combine_chunks() if isinstance(accounts, pa.ChunkedArray) else accounts
+        frame["account_key"] = accounts.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
     frame = _canonical_order(frame, problems)
     if "credit_share" in frame:
-        _check_splits(frame, problems)
+        _check_splits(frame, problems, (*needed.money, *needed.flags))
     problems.raise_if_any()
     if "reverses" in frame:
         _check_reversal_chains(frame, problems)
         problems.raise_if_any()
+    # Arrow's allocator keeps what reading and validating freed (most of a gigabyte per 10M rows) for
+    # reuse that never comes; handed back now, the engine's own arrays do not pile on top of it.
+    pa.default_memory_pool().release_unused()
     return Ledger(frame=frame, files=tuple(fingerprints))
 
 
-def _validate(raw: RawTable, minor_units: int, key_columns: Sequence[str], problems: ProblemCollector):
+@dataclass(frozen=True)
+class Needs:
+    """The columns a ledger must have besides the required ones, by what the plans read them as."""
+
+    keys: tuple[str, ...]
+    money: tuple[str, ...]
+    flags: tuple[str, ...]
+    account_codes: bool
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.keys, *self.money, *self.flags)
+
+    def use(self, name: str) -> str:
+        return "is used by the plan's rate table but is" if name in self.keys else \
+            "is a money column the plan reads (a fee, a base, a sum: measure) but is" if name in self.money else \
+            "is read by the plan's count measure but is" if name in self.flags else "is a required column,"
+
+
+def plan_columns(policies) -> dict:
+    """What `policies` read from a ledger beyond its required columns, as load_ledger's keyword arguments."""
+    return {"key_columns": list(dict.fromkeys(c for p in policies for c in p.ledger_columns())),
+            "money_columns": list(dict.fromkeys(c for p in policies for c in p.money_columns())),
+            "flag_columns": list(dict.fromkeys(c for p in policies for c in p.flag_columns())),
+            "account_codes": any(p.counts_accounts() for p in policies)}
+
+
+def _read_file(path: Path, minor_units: int, needed: Needs, problems: ProblemCollector):
+    """One file's fingerprint and validated frame (None when it has problems), or None when it cannot be
+    read. The file's Arrow table is gone when this returns, so it never lives beside the frames after it."""
+    try:
+        raw = read_table(path, wanted=(*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *needed.columns))
+    except InputError as exc:
+        for problem in exc.problems:
+            problems.add(problem.where, problem.key, problem.message)
+        return None
+    return InputFile("ledger", raw.source, raw.sha256, raw.table.num_rows), _validate(raw, minor_units, needed,
+                                                                                       problems)
+
+
+def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemCollector):
     present = set(raw.header)
-    absent = [c for c in (*REQUIRED_COLUMNS, *key_columns) if c not in present]
+    absent = [c for c in (*REQUIRED_COLUMNS, *needed.columns) if c not in present]
     if absent:
         for name in absent:
-            used = "is used by the plan's rate table but is" if name in key_columns else "is a required column,"
+            used = needed.use(name)
             problems.add(raw.header_where(), name, f"{used} missing from the header "
                          f"(found: {', '.join(raw.header)})")
         return None
     data = {
         "payment_id": columns.identifier(raw, "payment_id", problems),
         "collector_id": columns.identifier(raw, "collector_id", problems),
-        "account": columns.masked_account(raw, "account_id", problems),
+        "account": columns.mask_account(accounts := columns.identifier(raw, "account_id", problems)),
         "payment_date": columns.day(raw, "payment_date", problems),
         "amount": columns.money(raw, "amount", minor_units, problems),
         "days_past_due": columns.whole_number(raw, "days_past_due", problems),
         "balance": columns.money(raw, "balance", minor_units, problems, allow_negative=False),
     }
-    for name in key_columns:
+    for name in needed.keys:
         data[name] = columns.text(raw, name, problems, required=False)
+    for name in needed.money:
+        data[name] = columns.money(raw, name, minor_units, problems)
+    for name in needed.flags:
+        data[name] = columns.flag(raw, name, problems)
+    if needed.account_codes:
+        data["account_id"] = pd.arrays.ArrowExtensionArray(accounts)  # coded once the files are joined
     if "reverses" in present:
         data["reverses"] = columns.identifier(raw, "reverses", problems, required=False)
         _check_reversal_shape(raw, data, problems)
@@ -175,7 +232,7 @@ def chained_reversal(named: str, its_original: str) -> str:
         "never another reversal"
 
 
-def _check_splits(frame: pd.DataFrame, problems: ProblemCollector) -> None:
+def _check_splits(frame: pd.DataFrame, problems: ProblemCollector, more: Sequence[str] = ()) -> None:
     """Rows sharing a payment_id are one payment split between collectors: same payment, shares summing to 1."""
     ids = frame["payment_id"].to_numpy()
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
@@ -190,7 +247,7 @@ def _check_splits(frame: pd.DataFrame, problems: ProblemCollector) -> None:
         first = starts[g]
         problems.add(f"{frame['source'].iat[first]}:row {frame['row'].iat[first]}", "credit_share",
                      f"the shares of payment {ids[first]!r} add up to {share_text(share_sum[g])}, not 1")
-    for column in ("amount", "payment_date", "account", "days_past_due", "balance"):
+    for column in ("amount", "payment_date", "account", "days_past_due", "balance", *more):
         values = frame[column].to_numpy()
         differs = in_split & (values != values[starts[group]])
         for index in np.flatnonzero(differs)[: problems.limit]:

@@ -101,8 +101,8 @@ def compliance(reader: Reader, keys, node, path, applies_to, components) -> Opti
         effect_path = f"{path}.events.{label}"
         effect = reader.mapping(child, effect_path, ("deduct", "forfeit"))
         kind, _, source = label.partition("@")
-        event_type, _, severity = kind.partition("/")
-        if event_type not in CONDUCT_EVENTS or (severity and severity not in SEVERITIES) or \
+        event_type, slash, severity = kind.partition("/")
+        if event_type not in CONDUCT_EVENTS or (slash and severity not in SEVERITIES) or \
                 not re.fullmatch(r"[a-z0-9_]*", source) or (label.endswith("@")):
             reader.problem(None, effect_path, f"{label!r} is not an event: write a type "
                            f"({', '.join(CONDUCT_EVENTS)}), type/severity (severity: {', '.join(SEVERITIES)}), and "
@@ -144,14 +144,20 @@ def holdback(reader: Reader, keys, node, path, applies_to, components) -> Option
             reader.problem(node, f"{path}.{key}", "required key is missing")
     rate = reader.rate(keys["percent"], f"{path}.percent") if "percent" in keys else None
     release = reader.choice(keys.get("release"), f"{path}.release", RELEASES, QUARTERLY)
+    conditions = read_only_if(reader, keys, path)
+    if rate is None:
+        return None
+    return Holdback(id="", rate=rate, release=release, conditions=conditions, applies_to=())
+
+
+def read_only_if(reader: Reader, keys: dict, path: str) -> tuple[str, ...]:
+    """The `only_if` conditions of a holdback, a raise or a benefit: one or a list of HOLDBACK_CONDITIONS."""
     conditions = reader.names(keys["only_if"], f"{path}.only_if") if "only_if" in keys else ()
     for condition in conditions:
         if condition not in HOLDBACK_CONDITIONS:
             reader.problem(keys["only_if"], f"{path}.only_if", f"{condition!r} is not a condition; use "
                            + ", ".join(HOLDBACK_CONDITIONS))
-    if rate is None:
-        return None
-    return Holdback(id="", rate=rate, release=release, conditions=tuple(conditions), applies_to=())
+    return tuple(c for c in conditions if c in HOLDBACK_CONDITIONS)
 
 
 #: Each adjustment kind: the keys it takes besides id, kind and applies_to, and the function that reads it.

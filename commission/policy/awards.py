@@ -14,9 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Optional
 
-from ..money import MoneyError, parse_decimal
+from ..money import MoneyError, parse_decimal, parse_rate
 from ..periods import CADENCES, MONTHLY, MONTHS_IN, QUARTERLY, YEARLY
-from .model import AWARD_KINDS, HOLDBACK_CONDITIONS, KPIS, AwardStep, Benefit, Bonus, Raise
+from .adjustments import read_only_if
+from .model import AWARD_KINDS, KPIS, AwardStep, Benefit, Bonus, Raise
 from .reader import MAX_WHOLE, Reader
 from .yamlsource import Node
 
@@ -24,6 +25,8 @@ from .yamlsource import Node
 RAISE_CADENCES = (QUARTERLY, YEARLY)
 #: A benefit's quantity: a positive number with at most this many decimals (half a day of leave).
 QUANTITY_DECIMALS = 2
+#: A benefit's unit is a few words on a statement line ("days of leave").
+UNIT_MAX_LENGTH = 60
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 _MEASURE_KEYS = ("id", "kind", "pays", "description", "kpi", "measured", "in_at_least", "steps", "only_if",
                  "pay_code")
@@ -36,7 +39,7 @@ def raise_rule(reader: Reader, node: Node, path: str, classifiers: tuple = ()) -
     kpi, measured, in_at_least = _measurement(reader, keys, node, path, pays)
     steps = _steps(reader, keys, path, kpi, "raise", lambda child, step_path: _raise_value(reader, child, step_path))
     effective_from, effective_day = _effective(reader, keys.get("effective_from"), f"{path}.effective_from")
-    only_if = _only_if(reader, keys, path)
+    only_if = read_only_if(reader, keys, path)
     if not component_id or steps is None:
         return None
     return Raise(id=component_id, pays=pays, kpi=kpi, steps=steps, measured=measured, in_at_least=in_at_least,
@@ -49,13 +52,13 @@ def benefit(reader: Reader, node: Node, path: str, classifiers: tuple = ()) -> O
     keys = reader.mapping(node, path, _MEASURE_KEYS + ("unit",), required=("id", "kpi", "unit", "steps"))
     component_id, pays, description = _common(reader, keys, path, "benefit", CADENCES, MONTHLY)
     kpi, measured, in_at_least = _measurement(reader, keys, node, path, pays)
-    unit = (reader.text(keys.get("unit"), f"{path}.unit") or "").strip() if "unit" in keys else ""
-    if "unit" in keys and not unit:
+    unit = reader.free_text(keys["unit"], f"{path}.unit") if "unit" in keys else None
+    if unit == "":
         reader.problem(keys["unit"], f"{path}.unit", "name what the quantity counts, e.g. days of leave")
-    elif "\n" in unit or "\r" in unit or len(unit) > 60:
-        reader.problem(keys["unit"], f"{path}.unit", "a unit is a few words on one line (60 characters at most)")
+    elif unit and len(unit) > UNIT_MAX_LENGTH:
+        reader.problem(keys["unit"], f"{path}.unit", f"a unit is a few words ({UNIT_MAX_LENGTH} characters at most)")
     steps = _steps(reader, keys, path, kpi, "quantity", lambda child, step_path: _quantity(reader, child, step_path))
-    only_if = _only_if(reader, keys, path)
+    only_if = read_only_if(reader, keys, path)
     if not component_id or steps is None or not unit:
         return None
     return Benefit(id=component_id, pays=pays, kpi=kpi, unit=unit, steps=steps, measured=measured,
@@ -77,7 +80,7 @@ def _common(reader: Reader, keys: dict, path: str, kind: str, cadences, default:
         pays = default
     else:
         pays = reader.choice(keys.get("pays"), f"{path}.pays", cadences, default)
-    description = reader.text(keys.get("description"), f"{path}.description", "") or ""
+    description = reader.free_text(keys.get("description"), f"{path}.description", "") or ""
     return component_id or "", pays, description
 
 
@@ -127,20 +130,26 @@ def _steps(reader: Reader, keys: dict, path: str, kpi: str, value_key: str, read
 
 
 def _raise_value(reader: Reader, node: Node, path: str) -> Optional[dict]:
-    """5% (of base salary) or 300.00 (added to it): never 0, and never a bare number (ambiguous)."""
-    text = (reader.text(node, path) or "").strip()
-    if not text:
-        return None
-    if text.endswith("%"):
-        rate = reader.rate(node, path)
-        value = None if rate is None else {"rate": rate}
-    elif "." in text:
-        amount = reader.money(node, path)
+    """`5%` (of base salary) or `{amount: 300.00}` (added to it): never 0, never above 100% of base
+    salary, and never a bare number, which would read as either."""
+    if isinstance(node.value, dict):
+        keys = reader.mapping(node, path, ("amount",), required=("amount",))
+        amount = reader.money(keys["amount"], f"{path}.amount") if "amount" in keys else None
         value = None if amount is None else {"amount": amount}
     else:
-        reader.problem(node, path, f"{text!r} is ambiguous: write a percentage of base salary ({text}%) or an "
-                       f"amount added to it with its decimals ({text}.00)")
-        return None
+        text = (reader.text(node, path) or "").strip()
+        if not text:
+            return None
+        if not text.endswith("%"):
+            reader.problem(node, path, f"{text!r} is ambiguous: write a percentage of base salary with its % sign "
+                           f"(raise: {text}%) or an amount added to it as raise: {{amount: {text}}}")
+            return None
+        rate = reader.convert(node, path, parse_rate, "a percentage of base salary such as 5%")
+        if rate is not None and not 0 <= rate <= 1:
+            reader.problem(node, path, f"{text} is not a plausible raise: a raise is a percentage of base salary "
+                           "above 0% and at most 100% (write 5% for five percent)")
+            return None
+        value = None if rate is None else {"rate": rate}
     if value is not None and not any(value.values()):
         reader.problem(node, path, "a raise of 0 recommends nothing: leave the step out")
         return None
@@ -181,15 +190,6 @@ def _effective(reader: Reader, node: Optional[Node], path: str) -> tuple[Optiona
             return None, None
         return None, (month, day)
     return (reader.day(node, path) if text else None), None
-
-
-def _only_if(reader: Reader, keys: dict, path: str) -> tuple[str, ...]:
-    conditions = reader.names(keys["only_if"], f"{path}.only_if") if "only_if" in keys else ()
-    for condition in conditions:
-        if condition not in HOLDBACK_CONDITIONS:
-            reader.problem(keys["only_if"], f"{path}.only_if", f"{condition!r} is not a condition; use "
-                           + ", ".join(HOLDBACK_CONDITIONS))
-    return tuple(c for c in conditions if c in HOLDBACK_CONDITIONS)
 
 
 def check_award_references(reader: Reader, components: tuple) -> None:

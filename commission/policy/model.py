@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Mapping, Optional, Union
 
 from ..money import format_rate
+from .measures import counts_accounts, flag_column, measure_of, money_column
 
 #: Columns every ledger has. They cannot be rate-table keys: ids are unique per row, and numbers
 #: are matched by classify ranges (buckets, bands), not by value.
@@ -81,6 +82,7 @@ class LineRate:
     per_payment_max: Optional[int] = None
     description: str = ""
     line: int = 0
+    base: str = "amount"  # what the rate is paid on per line: amount, fee, or a ledger money column (LINE_BASES)
     kind: str = field(default="line_rate", init=False)
 
     def key_columns(self) -> tuple[str, ...]:
@@ -92,12 +94,29 @@ class LineRate:
         return tuple(seen)
 
 
+#: What a line-rate component's rate applies to on each line, besides a ledger money column by name:
+#: the repayment (`amount`) or the agency's fee on it (`fee`, from the plan's `fees:` block).
+LINE_BASES = ("amount", "fee")
+
+
+@dataclass(frozen=True)
+class Fees:
+    """The agency's contingency fee on each repayment: a rate table (`table`, the grammar of a line
+    rate: by bucket, portfolio...) or a ledger money column (`column`), exactly one of them."""
+
+    table: Optional["LineRate"] = None
+    column: str = ""
+    line: int = 0
+
+
 @dataclass(frozen=True)
 class Tier:
-    """[low, high) of the period base; pays `rate` on it or a fixed `amount` (exactly one of them).
+    """[low, high) of the period measure; pays `rate` on the part of the measure in it (money measures),
+    a fixed `amount`, or `each` per unit counted in it (count measures): exactly one of them.
 
-    The bounds are money (minor units) in a schedule on `recovered`, and shares of each
-    collector's target (Fractions: 1 is 100%) in a schedule on `attainment`."""
+    The bounds are money (minor units) on a money measure (recovered, fees, sum:, component:), shares
+    (Fractions: 1 is 100%) of each collector's target or assigned balance on attainment or
+    recovery_rate, and whole numbers on a count measure (policy.measures)."""
 
     id: str
     low: int | Fraction
@@ -105,6 +124,7 @@ class Tier:
     rate: Optional[Fraction] = None
     amount: Optional[int] = None
     line: int = 0
+    each: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +134,7 @@ class Tiers:
     id: str
     pays: str
     pay_code: str
-    base: str
+    base: str  # the measure (policy.measures): recovered, attainment, fees, accounts_settled...
     mode: str
     tiers: tuple[Tier, ...]
     description: str = ""
@@ -173,7 +193,7 @@ class Bonus:
     id: str
     pays: str
     pay_code: str
-    kpi: str
+    kpi: str  # the measure (policy.measures) its steps look at
     steps: tuple[Step, ...]
     of: tuple[str, ...] = ("recovered",)
     description: str = ""
@@ -391,6 +411,7 @@ class Policy:
     classifiers: tuple[Classifier, ...]
     components: tuple[Component, ...]
     adjustments: tuple[Adjustment, ...] = ()
+    fees: Optional[Fees] = None
     unmatched_reversals: str = UNMATCHED_ERROR
     earlier_periods: str = EARLIER_KEEP  # reversals of payments in an earlier window: EARLIER_KEEP | EARLIER_RECOMPUTE
     balances: Balances = Balances()
@@ -413,14 +434,34 @@ class Policy:
         return next((c for c in self.components if c.id == component_id), None)
 
     def ledger_columns(self) -> tuple[str, ...]:
-        """Ledger columns, beyond the required ones, that the rate tables key on (e.g. product)."""
+        """Ledger columns, beyond the required ones, that the rate tables (and the fee table) key on."""
         seen: dict[str, None] = {}
-        for component in self.components:
-            if isinstance(component, LineRate):
-                for column in component.key_columns():
-                    if self.classifier(column) is None:
-                        seen.setdefault(column, None)
+        tables = [c for c in self.components if isinstance(c, LineRate)]
+        for table in (*tables, *([self.fees.table] if self.fees and self.fees.table else [])):
+            for column in table.key_columns():
+                if self.classifier(column) is None:
+                    seen.setdefault(column, None)
         return tuple(seen)
+
+    def measures(self) -> tuple[str, ...]:
+        """The measures the plan's tier schedules and bonuses look at (policy.measures)."""
+        return tuple(dict.fromkeys(m for c in self.components if (m := measure_of(c))))
+
+    def money_columns(self) -> tuple[str, ...]:
+        """Ledger money columns besides amount and balance that the plan reads: the fee column, line-rate
+        bases and sum:<column> measures (read, checked and credited like amount)."""
+        named = [self.fees.column] if self.fees and self.fees.column else []
+        named += [c.base for c in self.components if isinstance(c, LineRate) and c.base not in LINE_BASES]
+        named += [money_column(m) for m in self.measures() if money_column(m)]
+        return tuple(dict.fromkeys(n for n in named if n not in LEDGER_COLUMNS))
+
+    def flag_columns(self) -> tuple[str, ...]:
+        """Optional true/false ledger columns the plan's count measures read (settled, promise_kept...)."""
+        return tuple(dict.fromkeys(flag_column(m) for m in self.measures() if flag_column(m)))
+
+    def counts_accounts(self) -> bool:
+        """Does a measure count accounts (so the ledger keeps a code per account)?"""
+        return any(counts_accounts(m) for m in self.measures())
 
     @property
     def pay_codes(self) -> tuple[str, ...]:

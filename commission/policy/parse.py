@@ -17,8 +17,9 @@ from ..money import CURRENCY_MINOR_UNITS, HALF_UP, ROUNDING_MODES
 from .adjustments import adjustments as read_adjustments
 from .awards import check_award_references
 from .classifiers import classifiers as read_classifiers
-from .components import check_bonus_bases
+from .components import check_bases_and_measures, check_bonus_bases
 from .components import components as read_components
+from .components import fees as read_fees
 from .labels import take_labels
 from .model import (AT_COMPONENT, AT_LINE, EARLIER_KEEP, EARLIER_RECOMPUTE, LEAVER_RULES, OUTSIDE_EMPLOYMENT_RULES,
                     REFUSE, UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES, Balances, Draw, Policy, Rounding)
@@ -104,7 +105,7 @@ def parse_policy(text: str, source: str = "<policy>", sha256: str = "") -> Polic
 def read_plan(reader: Reader, root: Node) -> Policy:
     """The whole plan: its top-level keys here, classify, components and adjustments by their grammars."""
     keys = reader.mapping(root, "", ("plan", "version", "effective", "effective_to", "currency", "minor_units",
-                                    "rounding", "description", "classify", "components", "adjustments",
+                                    "rounding", "description", "classify", "fees", "components", "adjustments",
                                     "reversals", "balances", "draw", "leavers", "lint"),
                         required=("plan", "version", "effective", "currency", "components"))
     plan = reader.identifier(keys.get("plan"), "plan") if "plan" in keys else ""
@@ -119,11 +120,13 @@ def read_plan(reader: Reader, root: Node) -> Policy:
     currency = (reader.text(keys.get("currency"), "currency") or "") if "currency" in keys else ""
     reader.minor_units = read_currency_minor_units(reader, keys, currency)
     rounding = read_rounding(reader, keys.get("rounding"))
-    description = reader.text(keys.get("description"), "description", "") or ""
+    description = reader.free_text(keys.get("description"), "description", "") or ""
     labels = take_labels(reader, keys.get("components"), keys.get("adjustments"))
     classifiers = read_classifiers(reader, keys.get("classify"))
     components = tuple(read_components(reader, keys.get("components"), classifiers)) if "components" in keys else ()
+    fees = read_fees(reader, keys.get("fees"), classifiers)
     check_bonus_bases(reader, components, keys.get("components"))
+    check_bases_and_measures(reader, components, fees, classifiers)
     check_rounding_at_component(reader, rounding, components, keys.get("components"))
     check_award_references(reader, components)
     adjustments = tuple(read_adjustments(reader, keys.get("adjustments"), components))
@@ -138,7 +141,7 @@ def read_plan(reader: Reader, root: Node) -> Policy:
     return Policy(plan=plan or "", version=version or 0, effective_from=effective or date.min,
                   effective_to=effective_to, currency=currency, minor_units=reader.minor_units,
                   rounding=rounding, classifiers=classifiers, components=components,
-                  adjustments=adjustments, unmatched_reversals=unmatched, earlier_periods=earlier,
+                  adjustments=adjustments, fees=fees, unmatched_reversals=unmatched, earlier_periods=earlier,
                   description=description,
                   effective_line=reader.effective_line, balances=read_balances(reader, keys.get("balances")),
                   draw=read_draw(reader, keys.get("draw")),
@@ -179,6 +182,10 @@ def check_rounding_at_component(reader: Reader, rounding: Rounding, components: 
         return
     entries = node.value if node is not None and isinstance(node.value, list) else []
     for index, component in enumerate(components):
+        if getattr(component, "base", "amount") not in ("amount",) and component.kind == "line_rate":
+            reader.problem(None, f"components[{index}].base", f"a line rate on {component.base} is rounded once per "
+                           f"line from its exact value; rounding.at: {AT_COMPONENT} (line {rounding.line}) is "
+                           f"for rates on amount only: use rounding.at: {AT_LINE}", line=component.line)
         if getattr(component, "per_payment_min", None) is None and getattr(component, "per_payment_max", None) is None:
             continue
         entry = next((e for e in entries if e.line == component.line), None)
@@ -232,10 +239,10 @@ def read_lint_ignore(reader: Reader, node: Optional[Node]) -> tuple[tuple[str, s
         return ()
     accepted = []
     for code, child in ignore.value.items():
-        reason = (reader.text(child, f"lint.ignore.{code}") or "").strip()
-        if not reason:
+        reason = reader.free_text(child, f"lint.ignore.{code}", "")
+        if reason == "":
             reader.problem(child, f"lint.ignore.{code}", "give the reason the plan accepts this warning")
-        else:
+        elif reason:
             accepted.append((code, reason))
     return tuple(accepted)
 

@@ -14,7 +14,9 @@ from fractions import Fraction
 from typing import Callable, Optional
 
 from ..errors import Problem, shown
+from ..identifiers import text_problem
 from ..money import MAX_FACTOR, MoneyError, OutOfBounds, parse_decimal, parse_rate, to_minor
+from . import measures
 from .yamlsource import Node
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+\-]*$")
@@ -75,6 +77,19 @@ class Reader:
             return None
         return node.value
 
+    def free_text(self, node: Optional[Node], path: str, default=MISSING) -> Optional[str]:
+        """Free text (a description, a unit): trimmed, one line without control characters and at most
+        TEXT_MAX_LENGTH characters, as free text in every input (identifiers.text_problem)."""
+        value = self.text(node, path, default)
+        if value is None or node is None or node.value is None:
+            return value
+        value = value.strip()
+        problem = text_problem(value)
+        if problem:
+            self.problem(node, path, f"{problem}: write one line of plain text")
+            return None
+        return value
+
     def kind(self, node: Node, path: str, kinds, what: str) -> Optional[str]:
         """The `kind` of a component or adjustment, one of `kinds`; None (reported) otherwise."""
         kind_node = node.value.get("kind") if isinstance(node.value, dict) else None
@@ -92,6 +107,12 @@ class Reader:
         return value
 
     def choice(self, node: Optional[Node], path: str, options: tuple[str, ...], default: str) -> str:
+        """One of `options`; `default` when the key is absent. A key written without a value (`at:`) is
+        refused: it reads as a setting, so taking the default silently would hide the slip."""
+        if node is not None and node.value is None:
+            self.problem(node, path, f"no value given: write one of: {', '.join(options)} (or leave the key out "
+                         f"for {default})" if default else f"no value given: write one of: {', '.join(options)}")
+            return default
         value = self.text(node, path, default)
         if value is not None and value not in options:
             self.problem(node, path, f"{value!r} is not one of: {', '.join(options)}")
@@ -150,18 +171,34 @@ class Reader:
                             default)
 
     def kpi_value(self, node: Optional[Node], path: str, kpi: str) -> Optional[Fraction]:
-        """A KPI threshold: money for recovered, points for qa_score, a percentage for the ratios."""
-        if kpi == "recovered":
+        """A threshold on a measure (policy.measures): money for recovered, fees and sums, a whole number
+        for counts, points for qa_score, a percentage for the ratios."""
+        kind = measures.unit(kpi)
+        if kind == measures.MONEY:
             value = self.money(node, path)
             return None if value is None else Fraction(value)
-        if kpi == "qa_score":
+        if kind == measures.COUNT:
+            value = self.count(node, path, kpi)
+            return None if value is None else Fraction(value)
+        if kind == measures.POINTS:
             return self.convert(node, path, lambda v: Fraction(parse_decimal(v)), "a score such as 80")
         return self.convert(node, path, parse_share, "a percentage such as 100% or 1.2")
+
+    def count(self, node: Optional[Node], path: str, measure: str, default=MISSING) -> Optional[int]:
+        """A whole number of accounts or promises (a count measure's bound): an amount such as 10.00, or
+        anything with a decimal point, is refused, so money is never read as a count."""
+        text = self.text(node, path, default)
+        if text is None or node is None or node.value is None:
+            return text
+        if not re.match(r"^\s*\d+\s*$", str(text)):
+            self.problem(node, path, f"{shown(str(text))!r}: {measure} counts, so write a whole number such as 10 "
+                         "(not an amount or a percentage)")
+            return None
+        return self.integer(node, path)
 
     def check_ascending(self, values: list, node: Optional[Node], path: str) -> None:
         if any(b <= a for a, b in zip(values, values[1:])):
             self.problem(node, path, "must be listed in ascending order, without repeats")
-
 
 
 def join(path: str, key: str) -> str:

@@ -31,6 +31,7 @@ from ..engine.rules import rule_kind
 from ..money import format_minor
 from ..periods import Period
 from ..policy import Policy
+from ..policy.measures import COUNT, component_of, measure_of, money_column, unit
 from .compare import nearest_rank
 from .replay import Candidate, History, everyone
 from .scenarios import run_scenario
@@ -164,11 +165,30 @@ def synthetic_ledger(basket: Basket, recovered: np.ndarray, months: Sequence[Per
 
 
 def curve_policy(policy: Policy) -> Policy:
-    """The plan as it pays a collector who leads no team: rules that pay on a team's results left out."""
-    kept = tuple(c for c in policy.components if not rule_kind(c.kind).team)
+    """The plan as it pays a collector who leads no team: rules that pay on a team's results left out, and
+    rules a synthetic ledger (amounts, classes, rate keys) cannot feed: a line rate on a ledger column or a
+    fee column, a measure of a ledger column, a count (accounts, promises), or of a component left out."""
+    kept: list = []
+    for component in policy.components:
+        if not rule_kind(component.kind).team and _synthetic_can_pay(policy, component, {c.id for c in kept}):
+            kept.append(component)
+    kept = tuple(kept)
     ids = {c.id for c in kept}
     adjustments = tuple(replace(a, applies_to=tuple(t for t in a.applies_to if t in ids)) for a in policy.adjustments)
     return replace(policy, components=kept, adjustments=adjustments)
+
+
+def _synthetic_can_pay(policy: Policy, component, kept: set) -> bool:
+    fee_column = bool(policy.fees and policy.fees.column)
+    base = getattr(component, "base", "amount")
+    if component.kind == "line_rate":
+        return base == "amount" or (base == "fee" and not fee_column)
+    if component.kind not in ("tiers", "bonus"):
+        return True
+    measure = measure_of(component)
+    if unit(measure) == COUNT or money_column(measure) or (measure == "fees" and fee_column):
+        return False
+    return component_of(measure) is None or component_of(measure) in kept
 
 
 def boundaries(policy: Policy, target: int) -> list[int]:
@@ -279,7 +299,7 @@ def payout_curves(candidates: Sequence[Candidate], history: History, months: Seq
     notes = [f"a collector who recovers R in each month of {quarter}, with the population's mix of buckets, "
              f"bands and payment sizes; median monthly target {format_minor(target, history.minor_units)}, "
              f"median assigned balance {format_minor(assigned, history.minor_units)}; no complaints, violations "
-             "or QA scores; overrides and yearly components left out"]
+             "or QA scores; overrides, yearly components and components on other ledger columns or counts left out"]
     return Curves(points=pd.concat(frames, ignore_index=True),
                   jumps=pd.DataFrame(jumps, columns=["plan", "recovered", "before", "after"]),
                   quarter=quarter, target=target, assigned=assigned, step=int(step), notes=tuple(notes),

@@ -16,8 +16,12 @@ what the plan does, why it invites a bad behaviour, and what would fix it.
   way on every repayment. Needs the plan only.
 - award-never-decided: a raise or benefit in kind whose window never ends while the plan version is in
   force (a yearly raise in a version that ends in June). Needs the plan only.
-- recompute-past-cap: under reversals: {earlier_periods: recompute}, a cap on a tier or bonus that is
-  recomputed for earlier periods without the cap. Needs the plan only.
+- pays-above-fee: in a plan with the agency's fee rates (`fees:`), a line rate on the repayment above
+  the fee rate on the same repayments: the agency pays out more than it earns. Needs the plan only.
+- conduct-shadowed: a compliance rule for an event's source (complaint@regulator) that takes the place
+  of the plan's rule for the event's severity (complaint/major). Needs the plan only.
+- recompute-holdback: under reversals: {earlier_periods: recompute}, a holdback that can forfeit what it
+  withheld, which recomputing an earlier period counts as paid. Needs the plan only.
 
 A warning is silenced, for the whole plan, by a comment in the plan file that gives a reason::
 
@@ -39,7 +43,7 @@ import numpy as np
 
 from ..engine.rules import rule_kind
 from ..money import DOWN, UP, format_minor, format_rate
-from ..policy import CapFloor, Policy
+from ..policy import CapFloor, Holdback, Policy
 from ..policy.model import AT_COMPONENT, AT_LINE, EARLIER_RECOMPUTE
 
 CODES = {
@@ -50,7 +54,9 @@ CODES = {
     "cap-binds": "a cap binding for most collectors",
     "rounding-per-line": "every line rounded down, or up",
     "award-never-decided": "a raise or benefit no run under the plan version decides",
-    "recompute-past-cap": "a capped tier or bonus recomputed for an earlier period without its cap",
+    "pays-above-fee": "a rate on repayments above the agency's fee rate on them",
+    "conduct-shadowed": "a rule for a source taking the place of the rule for a severity",
+    "recompute-holdback": "a holdback that forfeits what recompute counts as paid",
 }
 #: Problems with the silencing comments themselves (cannot be silenced).
 BAD_IGNORE = "lint-ignore"
@@ -126,7 +132,7 @@ def lint_policy(policy: Policy, text: str = "", evidence: Optional[Evidence] = N
     `text` is the plan file's text (for silencing comments); `evidence` a simulation's findings on a
     ledger; `base_salary` the fixed monthly pay assumed beside the plan (minor units).
     """
-    found = [*rule_findings(policy), *no_conduct_effect(policy), *recompute_past_cap(policy),
+    found = [*rule_findings(policy), *no_conduct_effect(policy), *recompute_holdback(policy),
              *variable_pay_share(policy, evidence, base_salary, max_variable_share),
              *caps_that_bind(policy, evidence, cap_binds_share), *rounding_per_line(policy)]
     reasons, problems = silences(text, policy)
@@ -182,22 +188,20 @@ def _unconditional(component, covered: set) -> str:
             "or say why it is exempt.")
 
 
-def recompute_past_cap(policy: Policy) -> list[LintWarning]:
-    """A cap on components that reversals: {earlier_periods: recompute} recomputes for earlier periods: the
-    difference is booked now, and the earlier period's cap is not applied to it again."""
+def recompute_holdback(policy: Policy) -> list[LintWarning]:
+    """A holdback that can forfeit, under reversals: {earlier_periods: recompute}: an earlier period is
+    recomputed as if what the holdback withheld were paid (it is released later), so a forfeit of it and
+    the recomputed difference take the same pay twice."""
     if policy.earlier_periods != EARLIER_RECOMPUTE:
         return []
-    recomputed = {c.id for c in policy.components if rule_kind(c.kind).measures_recovery
-                  and not rule_kind(c.kind).awards}
-    return [LintWarning("recompute-past-cap", policy.plan, _where(policy, a.line),
-                        f"cap {a.id} ({_money(policy, a.cap)}) applies to {', '.join(sorted(capped))}, which "
-                        "reversals: {earlier_periods: recompute} recomputes for an earlier period when one of its "
-                        "payments bounces later. The difference is booked in the later period and the earlier "
-                        "period's cap is not applied to it again: a collector whose pay the cap had cut can have "
-                        "tier or bonus pay taken back that was never paid. Use earlier_periods: keep with a cap, or "
-                        "say why it is accepted.")
-            for a in policy.adjustments if isinstance(a, CapFloor) and a.cap is not None
-            and (capped := recomputed & set(a.applies_to))]
+    return [LintWarning("recompute-holdback", policy.plan, _where(policy, a.line),
+                        f"holdback {a.id} withholds part of {', '.join(a.applies_to)} and forfeits it unless "
+                        f"{' and '.join(a.conditions)}. Under reversals: {{earlier_periods: recompute}}, a payment "
+                        "that bounces later has what it made an earlier period pay taken back in full, the part "
+                        "withheld counted as paid (it is released later): when the holdback is forfeited instead, "
+                        "the collector loses that part twice. Use earlier_periods: keep with a holdback that "
+                        "forfeits, or say why it is accepted.")
+            for a in policy.adjustments if isinstance(a, Holdback) and a.conditions]
 
 
 def variable_pay_share(policy: Policy, evidence: Optional[Evidence], base_salary: Optional[int],

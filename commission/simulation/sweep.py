@@ -32,6 +32,8 @@ from ..errors import InputError, Problem
 from ..money import MoneyError, format_minor, format_rate, parse_decimal, parse_money, parse_rate
 from ..policy import Bonus, CapFloor, EventEffect, LineRate, Multiplier, Policy, Tier, Tiers
 from ..policy.reader import parse_share
+from ..policy.measures import COUNT, SHARE, unit
+from ..policy.measures import MONEY as MONEY_UNIT
 
 RATE, MONEY, FACTOR, KPI = "rate", "money", "factor", "kpi"
 #: At most this many values per swept parameter (a 2-D grid runs up to this squared).
@@ -51,7 +53,8 @@ _ALIASES = {
 _LEAVES = {
     ("RateRule", "rate"): RATE, ("Tier", "rate"): RATE, ("Step", "rate"): RATE, ("Override", "rate"): RATE,
     ("Holdback", "rate"): RATE, ("EventEffect", "deduct_rate"): RATE,
-    ("Tier", "low"): MONEY, ("Tier", "high"): MONEY, ("Tier", "amount"): MONEY, ("Step", "amount"): MONEY,
+    ("Tier", "low"): MONEY, ("Tier", "high"): MONEY, ("Tier", "amount"): MONEY, ("Tier", "each"): MONEY,
+    ("Step", "amount"): MONEY,
     ("Threshold", "recovered_at_least"): MONEY, ("CapFloor", "cap"): MONEY, ("CapFloor", "floor"): MONEY,
     ("LineRate", "per_payment_min"): MONEY, ("LineRate", "per_payment_max"): MONEY,
     ("EventEffect", "deduct_amount"): MONEY, ("Draw", "amount"): MONEY,
@@ -166,8 +169,8 @@ def _leaf(policy: Policy, tokens: list[str], spec: str):
             continue
         if isinstance(node, Multiplier) and token == "bands":
             kpi = node.kpi
-        if isinstance(node, Tiers) and node.base == "attainment":
-            kpi = "attainment"  # its tier bounds are shares of the target, not money
+        if isinstance(node, Tiers) and unit(node.base) != MONEY_UNIT:
+            kpi = node.base  # its tier bounds are shares of the target or assigned balance, or counts
         if not is_dataclass(node):
             raise _problem(spec, f"{'.'.join(tokens[:i])} is a number; nothing lies below it")
         name, used = _attribute(node, tokens, i, spec)
@@ -179,7 +182,9 @@ def _leaf(policy: Policy, tokens: list[str], spec: str):
             kind = _LEAVES.get((type(node).__name__, name))
             if kind is None:
                 raise _problem(spec, f"{'.'.join(tokens)} is not a number a sweep can vary")
-            if isinstance(node, Tier) and kpi == "attainment" and name in ("low", "high"):
+            if isinstance(node, Tier) and kpi and name in ("low", "high"):
+                if unit(kpi) == COUNT:  # a bound of a schedule on a count: a whole number, kept an int
+                    return FACTOR, value, _count
                 kind = KPI  # a bound of a schedule on attainment: a share of the target
             return _kind_and_parser(kind, kpi, policy, value)
         if isinstance(node, Multiplier) and name == "bands":
@@ -216,11 +221,20 @@ def _kind_and_parser(kind: str, kpi: Optional[str], policy: Policy, current):
                 raise ValueError(f"{text.strip()} is negative")
             return amount
         return MONEY, current, parse_amount
-    if kind == KPI and kpi == "recovered":
+    if kind == KPI and unit(kpi) == MONEY_UNIT:
         return MONEY, None if current is None else int(current), lambda text: Fraction(parse_money(text, minor))
+    if kind == KPI and unit(kpi) == COUNT:
+        return FACTOR, current, lambda text: Fraction(_count(text))
     if kind == KPI and kpi == "qa_score":
         return FACTOR, current, lambda text: Fraction(parse_decimal(text))
     return (RATE if kind == KPI else FACTOR), current, (parse_share if kind == KPI else parse_rate)
+
+
+def _count(text: str) -> int:
+    """A count (accounts, promises) as a plan writes it: a whole number, never an amount."""
+    if not re.match(r"^\s*\d+\s*$", text):
+        raise ValueError(f"{text.strip()} is not a whole number (a count)")
+    return int(text)
 
 
 def _attribute(node, tokens: list[str], i: int, spec: str) -> tuple[str, int]:
@@ -291,7 +305,7 @@ def check_policy(policy: Policy) -> Policy:
     """The rules the parser enforces that a changed number can break; ValueError says which."""
     for component in policy.components:
         if isinstance(component, Tiers):
-            bound = format_rate if component.base == "attainment" else \
+            bound = format_rate if unit(component.base) == SHARE else str if unit(component.base) == COUNT else \
                 (lambda value: format_minor(value, policy.minor_units))
             for tier in component.tiers:
                 if tier.high is not None and tier.high <= tier.low:

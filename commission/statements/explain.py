@@ -36,11 +36,16 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
     names = Names(policy, "en", minor)
     for component, group in items.groupby("component", sort=False):
         out.append(f"{component} ({names.component(component)}):")
-        for index, item in zip(group.index, group.itertuples(index=False)):
-            if item.kind == "line_rate":
+        by_line = (group["kind"] == "line_rate") & ~group["rule"].str.endswith(":recomputed")
+        for number, item in enumerate(group.loc[by_line].itertuples(index=False)):
+            if number == 0:
                 out.extend(_line_rules(lines.loc[lines["component"] == component], money))
-                out.append(f"  = {money(item.amount)} ({item.pay_code})")
-                continue
+                out.append(f"  = {money(group.loc[by_line, 'amount'].sum())} ({item.pay_code})")
+            else:  # reversals of an earlier period's payments (reversals: {earlier_periods: recompute})
+                out.append(f"  of which {money(item.amount)} for {item.window}: reversals of its payments, which "
+                           "this period's adjustments do not act on")
+        others = group.loc[~by_line]
+        for index, item in zip(others.index, others.itertuples(index=False)):
             event = f" [event {report.event_words(item.event)}]" if item.event else ""
             target = f" on {item.applies_to}" if item.applies_to else ""
             rule_words = words.get(item.rule.removesuffix(":recomputed")) or words.get(item.component, "")
@@ -90,7 +95,7 @@ def _line_rules(lines: pd.DataFrame, money) -> list[str]:
         if reversals:
             notes.append(f"{reversals} reversal{'s' if reversals != 1 else ''} clawed back")
         note = f" ({'; '.join(notes)})" if notes else ""
-        out.append(f"  {rule}: {len(group)} payments, {money(group['base'].sum())} x {rate} -> "
+        out.append(f"  {rule}: {len(group)} payments, {_paid_on(group, money)} x {rate} -> "
                    f"{money(group['amount'].sum())}{note}")
     return out
 
@@ -109,6 +114,23 @@ def _payment(lines: pd.DataFrame, payment: str, collector: str, money) -> list[s
         if not line.component:  # a recovery line: the plan pays no rate per repayment
             out.append(f"  counted in recovered: {money(line.base)} (this plan pays no rate per repayment)")
             continue
-        out.append(f"  {line.component}/{line.rule}: {money(line.base)} x {line.rate} = {money(line.commission)}"
+        kind = getattr(line, "base_kind", "amount")
+        if kind == "fee" and line.fee_rate not in ("", "ledger"):
+            on = f"{money(line.base)} x fee rate {line.fee_rate} = fee {money(line.base_amount)}; share"
+            exact = " (its payment's share, in the part reversed)" if reverses else \
+                f" (rounded once from {money(line.base)} x {line.fee_rate} x {line.rate})"
+        elif kind not in ("amount", ""):
+            on, exact = f"{kind} {money(line.base_amount)}", ""
+        else:
+            on, exact = money(line.base), ""
+        out.append(f"  {line.component}/{line.rule}: {on} x {line.rate} = {money(line.commission)}{exact}"
                    + (f", per-payment {line.limit} -> {money(line.amount)}" if line.limit else ""))
     return out
+
+
+def _paid_on(group: pd.DataFrame, money) -> str:
+    """What a rule's lines were paid on, added up: the repayments, or the fees (a column) they carry."""
+    kind = str(group["base_kind"].iloc[0]) if "base_kind" in group and len(group) else "amount"
+    if kind in ("amount", ""):
+        return money(group["base"].sum())
+    return f"{'fees' if kind == 'fee' else kind} {money(group['base_amount'].sum())}"

@@ -24,9 +24,12 @@ import pyarrow.compute as pc
 
 from ..engine.rules.tiers import attainment_bound
 from ..i18n import day, money, percent, t
+from ..periods import Period
 from ..policy import Tiers
+from ..policy.model import KPIS
+from ..policy.measures import COUNT, MONEY, SHARE, unit
 from ..outputs.report_reader import RunReport
-from .plan_words import describe_plan
+from .plan_words import Words, describe_plan
 
 RECOMPUTED = ":recomputed"  # the rule of an earlier window's item recomputed (reversals: {earlier_periods: recompute})
 #: Pay-code columns of payouts.csv start with this.
@@ -229,11 +232,17 @@ class Names:
             return self.t("statement.balance.holdback", release=self.word("release", release))
         return self.word("statement.balance", kind)
 
+    def kpi(self, kpi: str) -> str:
+        """A KPI or measure in words: the catalogue's, else the plan language's (fees, a sum of a column...)."""
+        return self.word("kpi", kpi) if kpi in KPIS else Words(self.lang, self.minor_units).measure(kpi)
+
     def kpi_value(self, kpi: str, numerator: int, denominator: int) -> str:
-        if kpi in RATIO_KPIS:
+        if kpi in RATIO_KPIS or unit(kpi) == SHARE:
             return percent(numerator, denominator, self.lang)
-        if kpi == "recovered":
+        if kpi == "recovered" or unit(kpi) == MONEY:
             return self.money(numerator)
+        if unit(kpi) == COUNT:
+            return str(numerator)
         return percent(numerator, denominator * 100, self.lang).removesuffix("%")  # a score: two decimals, cut
 
     def at_least(self, kpi: str, value: Fraction) -> str:
@@ -282,7 +291,9 @@ def _made(report: RunReport, collector: str, names: Names, kpis: dict,
         rule = rules.get(item.component)
         event = events.get(item.event, {}) if item.event else {}
         text, loss = _sentence(item, rule_id, rule, names, kpis, lines, event)
-        if rule_id != item.rule:
+        if item.kind == "line_rate" and rule_id == item.rule and Period.parse(item.window).end < report.period.start:
+            text = names.t("made.reversed_earlier", window=item.window)  # under earlier_periods: recompute
+        elif rule_id != item.rule:
             text = names.t("made.recomputed", window=item.window, words=text)
         made.append(Made(text, int(item.amount), names.pay_code(item.pay_code)))
         if loss is not None:
@@ -317,7 +328,7 @@ def _sentence(item, rule_id: str, rule, names: Names, kpis: dict, lines: pa.Tabl
     if kind == "bonus" and rule is not None:
         step = rule.steps[int(rule_id.rpartition("#")[2]) - 1]
         value = _kpi(kpis, rule.kpi, item.window, names)
-        common = dict(label=label, kpi=names.word("kpi", rule.kpi), value=value,
+        common = dict(label=label, kpi=names.kpi(rule.kpi), value=value,
                       at_least=names.at_least(rule.kpi, step.at_least))
         if step.rate is not None:
             return names.t("made.bonus_rate", **common, base=names.money(int(item.base)),
@@ -350,7 +361,7 @@ def _sentence(item, rule_id: str, rule, names: Names, kpis: dict, lines: pa.Tabl
         return text, loss("forfeited", -amount, text) if amount < 0 else None
     if kind == "multiplier" and rule is not None:
         factor = item.rate.split(" ")[0].removeprefix("x")
-        text = names.t("made.multiplier", label=label, kpi=names.word("kpi", rule.kpi),
+        text = names.t("made.multiplier", label=label, kpi=names.kpi(rule.kpi),
                        value=_kpi(kpis, rule.kpi, item.window, names), target=target, factor=factor)
         return text, loss("reduced", -amount, text) if amount < 0 else None
     if kind == "cap_floor" and rule is not None:
@@ -437,26 +448,44 @@ def _progress(report: RunReport, policy, collector: str, names: Names, kpis: dic
         if not (isinstance(component, Tiers) and component.pays == "monthly" and report.period.kind == "month"):
             continue
         bound = _tier_bound(component, kpis, str(report.period), policy)
-        if bound is None:  # a schedule on attainment, for a collector without a target
+        measured = _measured(component, kpis, str(report.period), recovered)
+        if bound is None or measured is None:  # on a share, for a collector without a target; not measured
             continue
         label = names.component(component.id)
-        above = [(k + 1, t) for k, t in enumerate(component.tiers) if bound(t.low) > recovered]
+        above = [(k + 1, t) for k, t in enumerate(component.tiers) if bound(t.low) > measured]
         if above:
             number, tier = above[0]
             rate = percent(tier.rate.numerator, tier.rate.denominator, names.lang) if tier.rate is not None \
-                else names.money(tier.amount)
-            texts.append(names.t("progress.next_tier", label=label, number=number, rate=rate,
-                                 amount=names.money(bound(tier.low) - recovered)))
+                else names.money(tier.amount if tier.each is None else tier.each)
+            more = bound(tier.low) - measured
+            if component.base in ("recovered", "attainment"):
+                texts.append(names.t("progress.next_tier", label=label, number=number, rate=rate,
+                                     amount=names.money(more)))
+            else:
+                texts.append(names.t("progress.next_tier_measure", label=label, number=number, rate=rate,
+                                     measure=names.kpi(component.base),
+                                     amount=str(more) if unit(component.base) == COUNT else names.money(more)))
         else:
             texts.append(names.t("progress.top_tier", label=label))
     for (kpi, window), (numerator, denominator) in kpis.items():
         value = names.kpi_value(kpi, numerator, denominator)
         if kpi in RATIO_KPIS:  # the amounts too, so the ratio can be checked by hand
-            texts.append(names.t("progress.kpi_ratio", kpi=names.word("kpi", kpi), window=window, value=value,
+            texts.append(names.t("progress.kpi_ratio", kpi=names.kpi(kpi), window=window, value=value,
                                  numerator=names.money(int(numerator)), denominator=names.money(int(denominator))))
         else:
-            texts.append(names.t("progress.kpi_value", kpi=names.word("kpi", kpi), window=window, value=value))
+            texts.append(names.t("progress.kpi_value", kpi=names.kpi(kpi), window=window, value=value))
     return texts
+
+
+def _measured(component: Tiers, kpis: dict, window: str, recovered: int) -> Optional[int]:
+    """What a tier schedule's bounds are compared with: the recovered amount (also on attainment, whose
+    bounds are money), or the measure the run kept (fees, a count...); None on a share (recovery_rate),
+    or when the run did not measure it."""
+    if component.base in ("recovered", "attainment"):
+        return recovered
+    if unit(component.base) == SHARE or (component.base, window) not in kpis:
+        return None
+    return kpis[(component.base, window)][0]
 
 
 def _tier_bound(component: Tiers, kpis: dict, window: str, policy):

@@ -17,6 +17,16 @@ WORDS = {
         "tier_rate": "{range}: {rate} on the part in this tier", "tier_amount": "{range}: {amount}",
         "tier_whole_rate": "{range}: {rate} on the whole amount",
         "marginal": "marginal tiers on the recovered amount", "whole": "whole-amount tiers on the recovered amount",
+        "marginal_on": "marginal tiers on {measure}", "whole_on": "whole-amount tiers on {measure}",
+        "of_assigned": "{share} of the assigned balance", "tier_each": "{range}: {amount} for each one",
+        "sum_of": "the sum of {column}", "component_total": "the total of {component}",
+        "accounts_paying_in": "accounts paying in {label}",
+        "fee_rule": "the agency's fee: {conditions}: {rate} of each repayment",
+        "fee_default": "the agency's fee where no fee rule matches: {rate} of each repayment",
+        "fee_column": "the agency's fee on each repayment: the ledger's {column} column",
+        "on_fee": "{rate} of the agency's fee on each repayment (the repayment x the fee rate x {rate}, rounded "
+        "once)", "on_column": "{rate} of each repayment's {column}", "conditioned": "{conditions}: {what}",
+        "no_rule": "no rule matches",
         "bonus_amount": "{kpi} at least {at_least}: {amount}", "bonus_rate": "{kpi} at least {at_least}: {rate}",
         "override": "{rate} of the team's {base}", "threshold": "no commission below {amount} recovered",
         "cap": "at most {amount}", "floor": "at least {amount}", "multiplier": "{kpi} from {low}: x{factor}",
@@ -52,6 +62,16 @@ WORDS = {
         "tier_rate": "{range}：超出部分按 {rate}", "tier_amount": "{range}：奖励 {amount}",
         "tier_whole_rate": "{range}：全额按 {rate}",
         "marginal": "回款额超额累进阶梯", "whole": "回款额全额累进阶梯",
+        "marginal_on": "{measure}超额累进阶梯", "whole_on": "{measure}全额累进阶梯",
+        "of_assigned": "委案金额的 {share}", "tier_each": "{range}：每个奖励 {amount}",
+        "sum_of": "{column}合计", "component_total": "{component}合计",
+        "accounts_paying_in": "{label}还款户数",
+        "fee_rule": "机构服务费：{conditions}：每笔回款的 {rate}",
+        "fee_default": "机构服务费（无匹配规则时）：每笔回款的 {rate}",
+        "fee_column": "机构服务费：取回款明细的 {column} 列",
+        "on_fee": "每笔回款机构服务费的 {rate}（回款额 × 服务费率 × {rate}，只取整一次）",
+        "on_column": "每笔回款 {column} 的 {rate}", "conditioned": "{conditions}：{what}",
+        "no_rule": "无匹配规则时",
         "bonus_amount": "{kpi}达到 {at_least}：奖励 {amount}", "bonus_rate": "{kpi}达到 {at_least}：按 {rate}",
         "override": "团队{base}的 {rate}", "threshold": "回款低于 {amount} 不计提成",
         "cap": "封顶 {amount}", "floor": "保底 {amount}", "multiplier": "{kpi}自 {low} 起：系数 {factor}",
@@ -74,8 +94,12 @@ WORDS = {
     },
 }
 KPI_NAMES = {"en": {"attainment": "target attainment", "recovery_rate": "recovery rate", "recovered": "recovered",
-                    "qa_score": "QA score"},
-             "zh": {"attainment": "任务达成率", "recovery_rate": "回收率", "recovered": "回款额", "qa_score": "质检分数"}}
+                    "qa_score": "QA score", "fees": "the agency's fees", "accounts_paying": "accounts paying",
+                    "accounts_settled": "accounts settled", "accounts_brought_current": "accounts brought current",
+                    "promises_kept": "promises kept"},
+             "zh": {"attainment": "任务达成率", "recovery_rate": "回收率", "recovered": "回款额", "qa_score": "质检分数",
+                    "fees": "机构服务费", "accounts_paying": "还款户数", "accounts_settled": "结清户数",
+                    "accounts_brought_current": "转正常户数", "promises_kept": "承诺还款兑现笔数"}}
 CADENCE_NAMES = {"en": {"monthly": "monthly", "quarterly": "quarterly", "yearly": "yearly"},
                  "zh": {"monthly": "月度", "quarterly": "季度", "yearly": "年度"}}
 PERIOD_NAMES = {"en": {"monthly": "month", "quarterly": "quarter", "yearly": "year"},
@@ -124,13 +148,40 @@ class Words:
     def money(self, minor: int) -> str:
         return format_minor(minor, self.minor_units, grouped=True)
 
+    def measure(self, measure: str) -> str:
+        """A measure of a tier schedule or bonus (policy.measures) in words: fees, the sum of principal..."""
+        name, argument = measure.partition(":")[::2]
+        if name == "sum":
+            return self("sum_of", column=argument)
+        if name == "component":
+            return self("component_total", component=argument)
+        if argument:
+            return self("accounts_paying_in", label=argument)
+        return self.term("kpis", name)
+
+
+def fee_words(policy: Policy, say: Words) -> list[tuple[str, str, str]]:
+    """The plan's `fees:` block: each fee rate rule (or the fee column), as the plan's first rows."""
+    fees = policy.fees
+    if fees is None:
+        return []
+    if fees.column:
+        return [("fees", "fees", say("fee_column", column=fees.column))]
+    rows = []
+    for rule in fees.table.rules:
+        conditions = ", ".join(f"{say.term('keys', k)} {'/'.join(v)}" for k, v in rule.conditions) or say("any")
+        rows.append((rule.id, "fees", say("fee_rule", conditions=conditions, rate=rule.rate_text)))
+    if fees.table.default:
+        rows.append((fees.table.default.id, "fees", say("fee_default", rate=fees.table.default.rate_text)))
+    return rows
+
 
 def describe_plan(policy: Policy, lang: str) -> list[tuple[str, str, str]]:
     """(rule id, what it is, the rule in words) for every rule of the plan, in plan order: each rule as
     its kind words it, then the plan's leaver rule and draw."""
     say = Words(lang, policy.minor_units)
-    rows = [row for rule in (*policy.components, *policy.adjustments)
-            for row in rule_kind(rule.kind).words(rule, policy, say)]
+    rows = [*fee_words(policy, say), *(row for rule in (*policy.components, *policy.adjustments)
+                                       for row in rule_kind(rule.kind).words(rule, policy, say))]
     rounding = policy.rounding
     if rounding.at == AT_COMPONENT and any(c.kind == "line_rate" for c in policy.components):
         rows.append(("rounding", "rounding", say("rounding_component", mode=say.term("rounding", rounding.mode))))

@@ -32,12 +32,14 @@ from ..outputs.workbook import (HEADER_FILL, TOTAL_FILL, RenderedRows, cjk_font 
                                 money_format, money_value, new_workbook, save_workbook)
 from .model import Names, Statement, StoreFacts, build_statement
 
-DETAIL_MONEY = ("base", "commission", "amount")
-RATE_COLUMNS = ("rate", "commission", "limit", "amount", "component")  # empty in a plan without a line rate
+DETAIL_MONEY = ("base", "base_amount", "commission", "amount")
+#: Empty in a plan without a line rate.
+RATE_COLUMNS = ("rate", "commission", "limit", "amount", "component", "fee_rate", "base_amount")
 DETAIL_CODES = ("payment_id", "account", "bucket", "band", "reverses", "component")  # short values, centred
 DETAIL_COLUMNS = (("payment_date", "detail.date"), ("payment_id", "detail.payment"), ("account", "detail.account"),
                   ("bucket", "detail.bucket"), ("band", "detail.band"), ("base", "detail.recovered"),
-                  ("credit_share", "detail.share"), ("reverses", "detail.reverses"), ("rate", "detail.rate"),
+                  ("credit_share", "detail.share"), ("reverses", "detail.reverses"), ("fee_rate", "detail.fee_rate"),
+                  ("base_amount", "detail.base_amount"), ("rate", "detail.rate"),
                   ("commission", "detail.commission"), ("limit", "detail.limit"), ("amount", "detail.amount"),
                   ("component", "detail.component"))
 #: Summary columns: A the words, B the amount, C-F what the row needs beside it (pay code, kind, event).
@@ -241,7 +243,7 @@ def _detail_sheet(sheet, lines: pa.Table, names: Names, bucket_order, heading: s
     names_shown = [name for name, _ in columns]
     money = [name for name in names_shown if name in DETAIL_MONEY]
     kinds = {name: "money" if name in money else "date" if name == "payment_date" else
-             "percent" if name in ("rate", "credit_share") else
+             "percent" if name in ("rate", "credit_share", "fee_rate") else
              "code" if name in DETAIL_CODES else "text" for name in names_shown}
     sheet.append([label for _, label in columns])
     _header_style(sheet, len(columns))
@@ -310,7 +312,7 @@ def _informative(lines: pa.Table, name: str) -> bool:
     component): the statement is easier to read, and faster to write."""
     if name == "credit_share":
         return pc.any(pc.not_equal(lines[name], "1")).as_py() or False
-    if name in ("reverses", "limit"):
+    if name in ("reverses", "limit", "fee_rate"):
         return pc.any(pc.not_equal(lines[name], "")).as_py() or False
     if name == "commission":
         return _informative(lines, "limit") if "limit" in lines.column_names else True

@@ -17,7 +17,7 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -26,7 +26,7 @@ from ..errors import option
 from ..engine import RunResult
 from ..money import format_minor
 from ..periods import Period
-from .errors import StoreError
+from .errors import NotFound, StoreError
 from .events import format_time, log
 from .schema import OPEN_STATUSES, balances, batches, items, opening_ytd, payouts
 
@@ -55,15 +55,15 @@ def payout_rows(result: RunResult) -> pd.DataFrame:
     """The result as one row per collector and pay code (the unit payroll pays)."""
     payouts_frame = result.payouts
     codes = [c for c in payouts_frame.columns if c.startswith("pay_")]
-    long = payouts_frame.melt(id_vars=[c for c in ("collector_id", "employee_id", "name", "plan", "version")
+    long = payouts_frame.melt(id_vars=[c for c in ("collector_id", "employee_id", "name", "team", "plan", "version")
                                        if c in payouts_frame.columns],
                               value_vars=codes, var_name="pay_code", value_name="amount")
     long["pay_code"] = long["pay_code"].str.removeprefix("pay_")
-    for column in ("employee_id", "name"):
+    for column in ("employee_id", "name", "team"):
         if column not in long:
             long[column] = ""
     return long.rename(columns={"version": "plan_version"})[
-        ["collector_id", "pay_code", "employee_id", "name", "plan", "plan_version", "amount"]]
+        ["collector_id", "pay_code", "employee_id", "name", "team", "plan", "plan_version", "amount"]]
 
 
 def open_batch(connection: Connection, period: Period):
@@ -209,7 +209,7 @@ def _differences(connection: Connection, rows: pd.DataFrame, settled: list[int])
     mine = rows.set_index(keys)
     index = mine.index.union(paid.index)
     merged = pd.DataFrame(index=index)
-    for column in ("employee_id", "name", "plan"):
+    for column in ("employee_id", "name", "team", "plan"):
         merged[column] = mine[column].reindex(index, fill_value="")
     merged["plan_version"] = mine["plan_version"].astype(np.int64).reindex(index, fill_value=0)
     merged["amount"] = mine["amount"].astype(np.int64).reindex(index, fill_value=0) - paid.reindex(index, fill_value=0)
@@ -247,7 +247,7 @@ def record_export(connection: Connection, batch_id: int, actor: str, now: dateti
 def get_batch(connection: Connection, batch_id: int):
     batch = connection.execute(select(batches).where(batches.c.id == batch_id)).first()
     if batch is None:
-        raise StoreError(f"there is no batch {batch_id}")
+        raise NotFound(f"there is no batch {batch_id}")
     return batch
 
 
@@ -388,10 +388,10 @@ def _records(frame: pd.DataFrame) -> list[dict]:
             for row in frame.to_dict(orient="records")]
 
 
-def year_to_date(connection: Connection, period: str) -> dict:
+def year_to_date(connection: Connection, period: str, only: Optional[str] = None) -> dict:
     """{collector: {pay code: amount}} for `period`'s year up to its end: the opening amounts loaded for
     the year (pay before the store existed) plus every approved, locked or paid batch (a draft or a
-    discarded one counts nothing)."""
+    discarded one counts nothing); everyone's, or `only` one collector's."""
     end = Period.parse(period)
     totals: dict = {}
 
@@ -401,11 +401,13 @@ def year_to_date(connection: Connection, period: str) -> dict:
 
     for collector, code, amount in connection.execute(
             select(opening_ytd.c.collector_id, opening_ytd.c.pay_code, opening_ytd.c.amount)
-            .where(opening_ytd.c.year == end.year)).all():
+            .where(opening_ytd.c.year == end.year)
+            .where(opening_ytd.c.collector_id == only if only is not None else true())).all():
         add(collector, code, amount)
     rows = connection.execute(
         select(batches.c.period, payouts.c.collector_id, payouts.c.pay_code, payouts.c.amount)
-        .join(payouts, payouts.c.batch_id == batches.c.id).where(batches.c.status.in_(EXPORTABLE))).all()
+        .join(payouts, payouts.c.batch_id == batches.c.id).where(batches.c.status.in_(EXPORTABLE))
+        .where(payouts.c.collector_id == only if only is not None else true())).all()
     for batch_period, collector, code, amount in rows:
         other = Period.parse(batch_period)
         if other.year == end.year and other.end <= end.end:

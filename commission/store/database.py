@@ -21,14 +21,29 @@ def open_store(url: str) -> Engine:
     SQLite transactions start with BEGIN IMMEDIATE, so concurrent writers (two `batch create` at
     once) queue instead of interleaving; PostgreSQL serializes upgrades with an advisory lock.
     """
+    known = _OPENED.get(url)
+    if known is not None and _still_there(known):
+        return known
     try:
-        return _open(_with_driver(url))
+        engine = _OPENED[url] = _open(_with_driver(url))
+        return engine
     except (DBAPIError, ArgumentError) as exc:  # not a database, a folder, a wrong URL, a server down
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise StoreError(f"cannot open the batch store {_shown(url)}: {detail}") from None
     except ImportError as exc:
         raise StoreError(f"cannot open the batch store {_shown(url)}: its database driver is not installed "
                          f"({exc.name}); for PostgreSQL: pip install 'collector-commission[postgresql]'") from None
+
+
+#: Engines already opened and upgraded in this process, by URL: a server opens its store once, not on
+#: every request (an upgrade check costs a transaction, and each engine keeps its own pool).
+_OPENED: dict[str, Engine] = {}
+
+
+def _still_there(engine: Engine) -> bool:
+    """An SQLite file deleted since it was opened is opened (created and upgraded) again."""
+    database = engine.url.database
+    return engine.dialect.name != "sqlite" or not database or database == ":memory:" or Path(database).exists()
 
 
 def _with_driver(url: str) -> str:

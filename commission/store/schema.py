@@ -55,6 +55,7 @@ payouts = Table(
     Column("plan", String(64), nullable=False),
     Column("plan_version", Integer, nullable=False),
     Column("amount", BigInteger, nullable=False),
+    Column("team", String(200), nullable=False, server_default=""),  # the roster's, so a manager sees their team
 )
 
 items = Table(
@@ -144,4 +145,77 @@ opening_ytd = Table(
     Column("amount", BigInteger, nullable=False),
     Column("loaded_by", String(128), nullable=False),
     Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+#: A user's password (an Argon2 hash, never the password), whether it is a one-time password to be
+#: changed at the next sign-in, and the failed sign-ins that lock the account for a while.
+credentials = Table(
+    "credentials", metadata,
+    Column("name", String(64), ForeignKey("users.name"), primary_key=True),
+    Column("hash", Text, nullable=False),
+    Column("must_change", Boolean, nullable=False),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Signed-in sessions, by the SHA-256 of their cookie (a stolen copy of the table signs nobody in),
+#: with the CSRF secret of their forms; several workers or hosts share them through the store.
+sessions = Table(
+    "sessions", metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("name", String(64), ForeignKey("users.name"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("client", String(64), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Long work started from a page (creating a batch, a comparison): its progress and outcome, so the
+#: page can be closed and reopened.
+jobs = Table(
+    "jobs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("owner", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # running | done | failed
+    Column("done", Integer, nullable=False, server_default="0"),
+    Column("total", Integer, nullable=False, server_default="0"),
+    Column("message", Text, nullable=False, server_default=""),  # problems, one a line, when failed
+    Column("result", Text, nullable=False, server_default="{}"),  # JSON, e.g. {"batch_id": 3}
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+#: A collector's question on a line (a payment) or an item of a batch, and HR's answer.
+questions = Table(
+    "questions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("collector_id", String(64), nullable=False),
+    Column("about", String(128), nullable=False),  # "payment P0001" or "item 12"
+    Column("text", Text, nullable=False),
+    Column("asked_by", String(64), nullable=False),
+    Column("asked_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),  # open | correct | accepted
+    Column("answer", Text, nullable=False, server_default=""),
+    Column("corrected_in", Integer, ForeignKey("batches.id")),
+    Column("answered_by", String(64)),
+    Column("answered_at", DateTime(timezone=True)),
+)
+Index("questions_by_collector", questions.c.collector_id)
+Index("payouts_by_collector", payouts.c.collector_id)
+
+#: Statements already made, by batch, collector, language and the SHA-256 of the store's facts they show
+#: (status, pay date, year to date...): the workbook and its cells for a page, as blobs. A change of
+#: those facts makes a new entry, so a copy is never out of date.
+statement_copies = Table(
+    "statement_copies", metadata,
+    Column("batch_id", Integer, ForeignKey("batches.id"), primary_key=True),
+    Column("collector_id", String(64), primary_key=True),
+    Column("lang", String(8), primary_key=True),
+    Column("facts_sha256", String(64), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("xlsx_sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
+    Column("cells_sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
 )

@@ -40,7 +40,7 @@ def matching(problems: list[Problem], path: Path, line: int | None, key: str, me
 
 
 ALL_TOP_KEYS = "plan, version, effective, effective_to, currency, minor_units, rounding, description, classify, " \
-               "components, adjustments, reversals, balances, draw, leavers, lint"
+               "fees, components, adjustments, reversals, balances, draw, leavers, lint"
 
 # (fixture, line, key path, message regex). Lines are those of valid_plan.yaml after the edit.
 CASES = [
@@ -269,6 +269,10 @@ def test_values_that_parse_but_cannot_be_meant(edit, key, message):
      r"'violation/serius' is not an event: write a type \(complaint, violation, qa\), type/severity .*"),
     ("complaint: {deduct: 5}", "adjustments[0].events.complaint.deduct",
      r"'5' is ambiguous: write an amount with its decimals \(5.00\) or a percentage \(5%\)"),
+    # a slash with no severity: complaint/@regulator is neither complaint@regulator nor complaint/major@...
+    ("complaint/@regulator: {deduct: 5.00}", "adjustments[0].events.complaint/@regulator",
+     r"'complaint/@regulator' is not an event: write a type \(complaint, violation, qa\), type/severity .*"),
+    ("complaint/: {deduct: 5.00}", "adjustments[0].events.complaint/", r"'complaint/' is not an event: .*"),
 ])
 def test_compliance_rules_refuse_typos_and_ambiguous_deductions(events, key, message):
     text = VALID.replace("adjustments:\n", "adjustments:\n  - {id: conduct, kind: compliance, events: {"
@@ -277,3 +281,21 @@ def test_compliance_rules_refuse_typos_and_ambiguous_deductions(events, key, mes
         parse_policy(text, source="plan.yaml")
     assert any(p.key == key and re.fullmatch(message, p.message) for p in caught.value.problems), \
         "\n".join(map(str, caught.value.problems))
+
+
+@pytest.mark.parametrize(("setting", "key", "message"), [
+    # a key written without a value reads as a setting; it took the default silently
+    ("rounding: {at: }", "rounding.at", r"no value given: write one of: line, component \(or leave the key out for "
+                                        r"line\)"),
+    ("rounding: {mode: }", "rounding.mode", r"no value given: write one of: .*half_up.* \(or leave the key out "
+                                            r"for half_up\)"),
+    ("reversals: {earlier_periods: }", "reversals.earlier_periods",
+     r"no value given: write one of: keep, recompute \(or leave the key out for keep\)"),
+])
+def test_a_setting_written_without_a_value_is_refused(setting, key, message):
+    text = VALID.replace("rounding: {mode: half_up, at: line}\n", setting + "\n", 1)
+    assert text != VALID
+    with pytest.raises(InputError) as caught:
+        parse_policy(text, source="plan.yaml")
+    assert [p.key for p in caught.value.problems] == [key]
+    assert re.fullmatch(message, caught.value.problems[0].message), caught.value.problems[0].message

@@ -138,10 +138,22 @@ def measure_words(rule, policy, say, at_least) -> str:
                part_names=say.term("parts", rule.measured), period=say.term("periods", rule.pays))
 
 
-def award_lint(rule, policy, kind: str) -> list[tuple[str, int, str]]:
+def conditions_words(rule, say) -> str:
+    """The rule's `only_if` conditions in words ('' when it has none)."""
+    names = [say.term("conditions", c) for c in rule.only_if]
+    return say("conditions", conditions=say("condition_and").join(names)) if names else ""
+
+
+def award_conduct(rule) -> set:
+    """A raise or benefit withheld after a serious violation depends on conduct."""
+    return {rule.id} if "no_serious_violation" in rule.only_if else set()
+
+
+def award_lint(rule, policy) -> list[tuple[str, int, str]]:
     """award-never-decided: the plan version is in force on no day that ends the rule's window (a yearly
     raise in a version that ends in June), so no run under it ever decides the rule: a run pays each
     collector under the version in force on its period's last day."""
+    kind = rule.kind
     start, end = policy.effective_from, policy.effective_to
     if end is None:
         return []

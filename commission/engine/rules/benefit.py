@@ -5,7 +5,7 @@ awards (benefits.csv). A quantity is not prorated: half a voucher is no voucher.
 from __future__ import annotations
 
 from ...policy import Benefit
-from .awards import award_lint, award_rows, decide, measure_words
+from .awards import award_conduct, award_lint, award_rows, conditions_words, decide, measure_words
 from .registry import Booking, RuleKind, RuleOutput, register
 
 
@@ -18,20 +18,12 @@ def book(job: Booking, rule: Benefit) -> RuleOutput:
 
 def words(rule: Benefit, policy, say) -> list[tuple[str, str, str]]:
     when = say("granted", pays=say.term("cadences", rule.pays))
-    names = [say.term("conditions", c) for c in rule.only_if]
-    conditions = say("conditions", conditions=say("condition_and").join(names)) if names else ""
+    conditions = conditions_words(rule, say)
     return [(f"{rule.id}#{k + 1}", rule.id,
              say("benefit", measure=measure_words(rule, policy, say, step.at_least), quantity=str(step.quantity),
                  unit=rule.unit) + f"{conditions} ({when})")
             for k, step in enumerate(rule.steps)]
 
 
-def conduct(rule: Benefit) -> set:
-    return {rule.id} if "no_serious_violation" in rule.only_if else set()
-
-
-def lint(rule: Benefit, policy) -> list[tuple[str, int, str]]:
-    return award_lint(rule, policy, "benefit")
-
-
-register(RuleKind("benefit", book, words=words, conduct=conduct, lint=lint, awards=True, measures_recovery=True))
+register(RuleKind("benefit", book, words=words, conduct=award_conduct, lint=award_lint, awards=True,
+                  measures_recovery=True))

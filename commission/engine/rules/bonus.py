@@ -1,5 +1,5 @@
-"""bonus: the highest KPI step a collector reaches pays a fixed amount (prorated by days employed) or a
-rate on recovered or on listed components' totals."""
+"""bonus: the highest step of its measure (a KPI, fees, a count...: policy.measures) a collector reaches
+pays a fixed amount (prorated by days employed) or a rate on recovered or on listed components' totals."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import numpy as np
 from ...money import apply_fraction, format_minor, format_rate
 from ...periods import MONTHS_IN
 from ...policy import Bonus
-from ..kpis import kpi_values, prorate
+from ...policy.measures import COUNT, MONEY, unit
+from ..kpis import prorate
+from .measures import measure_values
 from .registry import Booking, RuleKind, RuleOutput, register
 
 
@@ -17,7 +19,7 @@ def book(job: Booking, bonus: Bonus) -> RuleOutput:
     or a rate on `of` (the window's recovered amount, or the listed components' totals)."""
     ctx = job.ctx
     window = ctx.window(bonus.pays)
-    kpi = kpi_values(ctx, bonus.kpi, window)
+    kpi = measure_values(job, bonus.kpi, window)
     reached = kpi.highest([step.at_least for step in bonus.steps])
     base = ctx.recovered(window) if bonus.of == ("recovered",) else job.book.total(bonus.of)
     for k, step in enumerate(bonus.steps):
@@ -38,7 +40,7 @@ def words(bonus: Bonus, policy, say) -> list[tuple[str, str, str]]:
     rows = []
     for k, step in enumerate(bonus.steps):
         at_least = kpi_level(bonus.kpi, step.at_least, policy.minor_units)
-        kpi = say.term("kpis", bonus.kpi)
+        kpi = say.measure(bonus.kpi)
         text = say("bonus_amount", kpi=kpi, at_least=at_least, amount=say.money(step.amount)) \
             if step.amount is not None else say("bonus_rate", kpi=kpi, at_least=at_least, rate=format_rate(step.rate))
         rows.append((f"{bonus.id}#{k + 1}", bonus.id, f"{text} ({when})"))
@@ -46,9 +48,11 @@ def words(bonus: Bonus, policy, say) -> list[tuple[str, str, str]]:
 
 
 def kpi_level(kpi: str, value, minor: int) -> str:
-    """A KPI level as written in the plan: 100%, 80 (points) or an amount."""
-    if kpi == "recovered":
+    """A KPI level as written in the plan: 100%, 80 (points), a count or an amount."""
+    if unit(kpi) == MONEY:
         return format_minor(int(value), minor, grouped=True)
+    if unit(kpi) == COUNT:
+        return str(int(value))
     if kpi == "qa_score":
         return format_rate(value / 100)[:-1]
     return format_rate(value)

@@ -31,13 +31,38 @@ def book(job: Booking, rule: Compliance) -> RuleOutput:
 
 
 def effect_for(effects: dict, event_type: str, severity: str, source: str):
-    """The effect the plan gives an event (`effects`: {(type, severity, source): effect}): the most
-    specific of type/severity@source, type@source, type/severity and type it names, or None."""
-    for key in ((event_type, severity, source), (event_type, "", source), (event_type, severity, ""),
-                (event_type, "", "")):
-        if key in effects:
-            return effects[key]
-    return None
+    """The effect the plan gives an event (`effects`: {(type, severity, source): effect}), or None.
+
+    A forfeit the plan writes for the event's severity (type/severity, type/severity@source) wins
+    whatever else matches: a serious violation forfeits even when a rule for its source deducts less.
+    Otherwise the most specific rule wins: type/severity@source, type@source, type/severity, type.
+    """
+    matching = [effects[key] for key in ((event_type, severity, source), (event_type, "", source),
+                                         (event_type, severity, ""), (event_type, "", "")) if key in effects]
+    forfeits = [e for e in matching if e.forfeit and e.severity]
+    return (forfeits or matching or [None])[0]
+
+
+def lint(rule: Compliance, policy) -> list[tuple[str, int, str]]:
+    """A rule for a source (type@source) that takes, for one severity, the place of the plan's own rule for
+    that severity (type/severity): an event of that severity from that source gets the source's effect."""
+    effects = {(e.type, e.severity, e.source): e for e in rule.effects}
+    return [("conduct-shadowed", by_source.line,
+             f"{rule.id}: {by_source.label} ({_effect_words(by_source, policy.minor_units)}) takes the place of "
+             f"{by_severity.label} ({_effect_words(by_severity, policy.minor_units)}) for a {by_severity.severity} {by_source.type} "
+             f"raised by {by_source.source}: write {by_severity.type}/{by_severity.severity}@{by_source.source} "
+             "to say what such an event costs")
+            for by_source in rule.effects if by_source.source and not by_source.severity
+            for by_severity in rule.effects
+            if by_severity.type == by_source.type and by_severity.severity and not by_severity.source
+            and not by_severity.forfeit and (by_source.type, by_severity.severity, by_source.source) not in effects]
+
+
+def _effect_words(effect, minor_units: int) -> str:
+    if effect.forfeit:
+        return "forfeit"
+    return "deduct " + (format_minor(effect.deduct_amount, minor_units) if effect.deduct_amount is not None
+                        else format_rate(effect.deduct_rate))
 
 
 def _book_events(ctx: RunContext, rule: Compliance, targets: list, window, book: ItemBook) -> None:
@@ -92,4 +117,4 @@ def conduct(rule: Compliance) -> set:
     return set(rule.applies_to) if rule.effects else set()
 
 
-register(RuleKind("compliance", book, adjusts=True, words=words, conduct=conduct))
+register(RuleKind("compliance", book, adjusts=True, words=words, conduct=conduct, lint=lint))

@@ -14,9 +14,11 @@ from .registry import Booking, RuleKind, RuleOutput, register, rule_kind
 
 def book(job: Booking, override: Override) -> RuleOutput:
     """A lead (someone's manager_id on the roster) earns `rate` on the team's recovered amount over the
-    window (every plan's collectors) or on the team's commission (components of this plan)."""
-    ctx, book = job.ctx, job.book
-    if ctx.roster is None or not (ctx.roster["manager_id"] != "").any():
+    window or on the team's commission, members on every plan of the run counted: a member on another
+    plan with what they earned under it (`Teams`, the run's second stage)."""
+    ctx, book, teams = job.ctx, job.book, job.ctx.side.teams
+    managers = teams.managers if teams is not None else ctx.roster["manager_id"] if ctx.roster is not None else None
+    if managers is None or not (managers != "").any():
         raise InputError([Problem("", "manager_id", f"component {override.id} pays team leads: the roster "
                                   "needs a manager_id column naming each collector's lead", role="roster")])
     window = ctx.window(override.pays)
@@ -32,7 +34,10 @@ def book(job: Booking, override: Override) -> RuleOutput:
     else:
         own = [c.id for c in job.paid if not rule_kind(c.kind).team]  # this plan's components, overrides aside
         members, per_collector = pd.Index(ctx.collectors), book.total(own)
-    lead_at = pd.Index(ctx.collectors).get_indexer(ctx.roster["manager_id"].reindex(members).fillna(""))
+        if teams is not None and teams.commission is not None:  # members paid under the run's other plans
+            others = teams.commission.drop(members, errors="ignore")
+            members, per_collector = members.append(others.index), np.concatenate([per_collector, others.to_numpy()])
+    lead_at = pd.Index(ctx.collectors).get_indexer(managers.reindex(members).fillna(""))
     led = lead_at >= 0  # members whose lead this plan pays
     team = sum_by(per_collector[led], lead_at[led], ctx.n, what=f"the team's {override.base} in {window}",
                   minor_units=minor, names=ctx.collectors)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from ...money import format_rate
 from ...periods import Period
 from ...policy import Raise
-from .awards import award_lint, award_rows, decide, measure_words
+from .awards import award_conduct, award_lint, award_rows, conditions_words, decide, measure_words
 from .registry import Booking, RuleKind, RuleOutput, register
 
 
@@ -53,7 +53,7 @@ def words(rule: Raise, policy, say) -> list[tuple[str, str, str]]:
     else:
         when = say("effective_next", period=say.term("periods", rule.pays))
     decided = say("decided", pays=say.term("cadences", rule.pays))
-    conditions = _conditions(rule, say)
+    conditions = conditions_words(rule, say)
     rows = []
     for k, step in enumerate(rule.steps):
         measure = measure_words(rule, policy, say, step.at_least)
@@ -63,18 +63,5 @@ def words(rule: Raise, policy, say) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _conditions(rule, say) -> str:
-    names = [say.term("conditions", c) for c in rule.only_if]
-    return say("conditions", conditions=say("condition_and").join(names)) if names else ""
-
-
-def conduct(rule: Raise) -> set:
-    """A raise withheld after a serious violation depends on conduct."""
-    return {rule.id} if "no_serious_violation" in rule.only_if else set()
-
-
-def lint(rule: Raise, policy) -> list[tuple[str, int, str]]:
-    return award_lint(rule, policy, "raise")
-
-
-register(RuleKind("raise", book, words=words, conduct=conduct, lint=lint, awards=True, measures_recovery=True))
+register(RuleKind("raise", book, words=words, conduct=award_conduct, lint=award_lint, awards=True,
+                  measures_recovery=True))

@@ -18,15 +18,16 @@ Besides booking, a kind says
   code or net can ever include them;
 - `measures_recovery`: whether it measures the collector's recovery over its window (tiers, bonuses,
   gates, multipliers, raises, benefits). Under `reversals: {earlier_periods: recompute}` such a kind
-  counts a reversal in the window of the payment it reverses, and a component of such a kind that
-  pays money is recomputed for that earlier window (engine.recompute).
+  counts a reversal in the window of the payment it reverses (the earlier run, every kind that pays
+  money, is recomputed: engine.recompute).
+`book_rules` books a run's rules through their kinds, in plan order.
 Adding a kind: its model and grammar in policy/, and one module in engine/rules/ that registers it here
 (see docs/contributing.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 import pandas as pd
@@ -98,4 +99,26 @@ def rule_kind(kind: str) -> RuleKind:
 
 def kinds() -> tuple[str, ...]:
     return tuple(_KINDS)
+
+
+def book_rules(job: Booking, rules, measuring: Optional[RunContext] = None) -> tuple[
+        list[pd.DataFrame], list[str], list[pd.DataFrame]]:
+    """Book each rule through its kind's function, in plan order; an adjustment that applies to no
+    component paid in the run books nothing. A kind that measures recovery sees the run through
+    `measuring` when given (under reversals: {earlier_periods: recompute}, the view in which reversals
+    count with their payments). Returns the rules' lines, warnings and awards (raises and benefits in
+    kind, which never reach the item book)."""
+    lines, warnings, awards = [], [], []
+    measured = replace(job, ctx=measuring) if measuring is not None and measuring is not job.ctx else job
+    for rule in rules:
+        kind = rule_kind(rule.kind)
+        if kind.adjusts and not job.targets(rule):
+            continue
+        output = kind.book(measured if kind.measures_recovery else job, rule)
+        if output.lines is not None:
+            lines.append(output.lines)
+        if output.awards is not None and len(output.awards):
+            awards.append(output.awards)
+        warnings.extend(output.warnings)
+    return lines, warnings, awards
 

@@ -1,15 +1,18 @@
-"""tiers: a schedule on the collector's recovered amount (or attainment) in the component's window,
-marginal (each rate on the part inside its tier) or whole (the tier holding the total pays on all of it)."""
+"""tiers: a schedule on a measure of the collector's window (recovered by default, attainment, fees, a
+count...: policy.measures), marginal (each rate on the part inside its tier) or whole (the tier holding
+the total pays on all of it)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from fractions import Fraction
+
 from ...money import apply_fraction, format_minor, format_rate
 from ...periods import MONTHS_IN
 from ...policy import Tiers
-from ..context import RunContext
-from ..kpis import kpi_values
+from ...policy.measures import COUNT, SHARE, unit
+from .measures import measure_values
 from .registry import Booking, RuleKind, RuleOutput, register
 
 
@@ -24,8 +27,7 @@ def book(job: Booking, component: Tiers) -> RuleOutput:
     """
     ctx = job.ctx
     window = ctx.window(component.pays)
-    base = ctx.recovered(window)
-    bound, scheduled = _tier_bounds(ctx, component, window)
+    base, bound, scheduled = _measured(job, component, window)
     for tier in component.tiers:
         low, high = bound(tier.low), None if tier.high is None else bound(tier.high)
         if component.mode == "marginal":
@@ -39,25 +41,40 @@ def book(job: Booking, component: Tiers) -> RuleOutput:
             amount = apply_fraction(tier_base, tier.rate, ctx.policy.rounding.mode)
             pays = reached & (tier_base != 0)
             rate_text = format_rate(tier.rate)
+        elif tier.each is not None:  # a count: the units in the tier (or all, whole), each paying `each`
+            amount = apply_fraction(tier_base, Fraction(tier.each))
+            pays = reached & (tier_base != 0)
+            who = np.flatnonzero(pays)
+            job.book.add(who, component=component.id, kind="tier", rule=tier.id, base=np.full(len(who), tier.each),
+                         rate=np.array([f"x {n} ({component.base})" for n in tier_base[who]], dtype=object),
+                         amount=amount[who], pay_code=component.pay_code, window=str(window))
+            continue
         else:
             pays = reached & (base > 0)  # a fixed amount rewards recovery; none for nothing recovered
             amount = np.full(ctx.n, tier.amount, dtype=np.int64)
             rate_text = "fixed"
+            if unit(component.base) == COUNT:  # the item's base is money: a count is not shown as one
+                tier_base = np.zeros(ctx.n, dtype=np.int64)
         who = np.flatnonzero(pays)
         job.book.add(who, component=component.id, kind="tier", rule=tier.id, base=tier_base[who], rate=rate_text,
                      amount=amount[who], pay_code=component.pay_code, window=str(window))
     return RuleOutput()
 
 
-def _tier_bounds(ctx: RunContext, component: Tiers, window):
-    """(tier bound -> money per collector, who the schedule applies to). On `attainment`, a bound is
-    that share of each collector's target for the window, rounded per the plan; a collector with
-    no positive target has no attainment, so the schedule pays them nothing."""
-    if component.base != "attainment":
-        return (lambda value: value), np.ones(ctx.n, dtype=bool)
-    attainment = kpi_values(ctx, "attainment", window)  # kept for the reports, like a bonus's KPI
-    target = np.where(attainment.known, attainment.denominator, 0)
-    return (lambda share: attainment_bound(target, share, ctx.policy.rounding.mode)), attainment.known
+def _measured(job: Booking, component: Tiers, window):
+    """(the measure per collector, tier bound -> the measure's units per collector, who the schedule
+    applies to). On a share (attainment, recovery_rate) the measure is the recovered amount and a bound
+    is that share of each collector's target (assigned balance) for the window, rounded per the plan; a
+    collector with none has no attainment, so the schedule pays them nothing. On recovered, the
+    recovery this run measures (ctx.recovered: under recompute, the view's)."""
+    ctx = job.ctx
+    if component.base == "recovered":
+        return ctx.recovered(window), (lambda value: value), np.ones(ctx.n, dtype=bool)
+    measured = measure_values(job, component.base, window)  # kept for the reports, like a bonus's KPI
+    if unit(component.base) != SHARE:
+        return measured.numerator, (lambda value: value), measured.known
+    of = np.where(measured.known, measured.denominator, 0)
+    return measured.numerator, (lambda share: attainment_bound(of, share, ctx.policy.rounding.mode)), measured.known
 
 
 def attainment_bound(target: np.ndarray, share, rounding_mode: str) -> np.ndarray:
@@ -69,14 +86,20 @@ def attainment_bound(target: np.ndarray, share, rounding_mode: str) -> np.ndarra
 def words(component: Tiers, policy, say) -> list[tuple[str, str, str]]:
     """The schedule, then each tier's range and what it pays."""
     when = say("pays", pays=say.term("cadences", component.pays))
-    schedule = say(component.mode) + (say("on_attainment") if component.base == "attainment" else "")
+    if component.base in ("recovered", "attainment"):
+        schedule = say(component.mode) + (say("on_attainment") if component.base == "attainment" else "")
+    else:
+        schedule = say(f"{component.mode}_on", measure=say.measure(component.base))
     rows = [(component.id, component.id, f"{schedule} ({when})")]
-    bound = (lambda share: say("of_target", share=format_rate(share))) if component.base == "attainment" \
-        else say.money
+    kind = unit(component.base)
+    bound = (lambda share: say("of_target" if component.base == "attainment" else "of_assigned",
+                               share=format_rate(share))) if kind == SHARE else str if kind == COUNT else say.money
     for tier in component.tiers:
         span = say("range", low=bound(tier.low), high=bound(tier.high)) if tier.high is not None \
             else say("range_open", low=bound(tier.low))
-        if tier.amount is not None:
+        if tier.each is not None:
+            text = say("tier_each", range=span, amount=say.money(tier.each))
+        elif tier.amount is not None:
             text = say("tier_amount", range=span, amount=say.money(tier.amount))
         else:
             text = say("tier_rate" if component.mode == "marginal" else "tier_whole_rate", range=span,
@@ -131,7 +154,7 @@ def _tier_pay(policy, tier, base: int, mode: str) -> int:
 def kinks(component: Tiers, policy, target: int) -> list[int]:
     """Tier edges as monthly recovery (a quarterly edge L is reached at L / 3 a month)."""
     months = MONTHS_IN.get(component.pays, 1)
-    if months > 3:
+    if months > 3 or component.base not in ("recovered", "attainment"):  # edges in recovery only
         return []
     if component.base == "attainment":
         return [int(-(-(t.low * target) // 1)) for t in component.tiers if t.low > 0 and target > 0]
