@@ -443,13 +443,9 @@ def test_the_statement_and_explain_show_the_raise_apart_from_the_pay(tmp_path):
     assert result.exit_code == 0, result.output
     summary = load_workbook(tmp_path / "st" / "C2-2026-12.xlsx").worksheets[0]
     rows = [tuple(c for c in row) for row in summary.iter_rows(values_only=True)]
-    start = next(i for i, row in enumerate(rows) if row[0] == "Raises and benefits in kind (decided on this period; "
-                                                              "not paid as money)")
-    assert rows[start + 2][:2] == ("annual-raise", "annual-raise#2")
-    assert rows[start + 2][2].startswith("target attainment at least 120% in at least 3 of the 4 quarters of the "
-                                         "year: a raise of 300.00 to base salary is recommended")
-    assert rows[start + 2][3].startswith("attainment at least 120% in 3 of the 4 quarters of 2026")
-    assert rows[start + 2][4] == "raise of 300.00 to base salary, from 2027-01-01"
+    start = next(i for i, row in enumerate(rows) if row[0] == "Raises and benefits in kind (not paid as money)")
+    assert rows[start + 2][0] == "Raise" and rows[start + 2][2] == "raise of 300.00 to base salary, from 2027-01-01"
+    assert rows[start + 2][1].startswith("attainment at least 120% in 3 of the 4 quarters of 2026")
     # C3 has no raise: no such section on their statement
     c3 = load_workbook(tmp_path / "st" / "C3-2026-12.xlsx").worksheets[0]
     assert not any(row[0] and str(row[0]).startswith("Raises") for row in c3.iter_rows(values_only=True))

@@ -175,10 +175,18 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
 
     summary = load_workbook(files["folder"] / "st" / "C1-2026-07.xlsx").worksheets[0]
     rows = {row[0]: row[1:] for row in summary.iter_rows(values_only=True) if row[0]}
-    assert "Correction (adjustment batch 3): the period recomputed" in rows
-    assert Decimal(str(rows["Already settled for 2026-07"][0])) == Decimal("100.00")
-    assert Decimal(str(rows["Paid now by this correction"][0])) == Decimal("100.00")
-    assert Decimal(str(rows["Net payout"][5])) == Decimal("200.00")
+    assert "Correction of an earlier payout" in rows
+    assert "Previously paid 100.00, now due 200.00, this correction pays 100.00." in rows
+    assert Decimal(str(rows["Previously paid"][0])) == Decimal("100.00")
+    assert Decimal(str(rows["This correction pays"][0])) == Decimal("100.00")
+    assert Decimal(str(rows["Now due for 2026-07"][0])) == Decimal("200.00")  # the period recomputed
+    # the first rows: what this statement pays (the difference), still a draft, not yet counted in the year
+    assert (summary["A2"].value, Decimal(str(summary["B2"].value))) == ("Net pay", Decimal("100.00"))
+    assert rows["Status"][0] == "draft: not approved yet" and rows["Pay date"][0] == "Aug 15, 2026"
+    assert rows["Statement no."][0] == "2026-07-C1-B3"
+    header = next(row for row in summary.iter_rows(values_only=True) if row[0] == "Pay code")
+    assert header[1:3] == ("Now due for 2026-07", "Year to date (approved batches)")
+    assert [Decimal(str(v)) for v in rows["commission"][:2]] == [Decimal("200.00"), Decimal("100.00")]
 
 
 def test_one_open_batch_per_period(files, store):
@@ -341,7 +349,7 @@ def test_statements_from_a_batch_show_the_year_to_date(files, store, monkeypatch
     assert result.exit_code == 0, result.output
     summary = load_workbook(files["folder"] / "st" / "C2-2026-08.xlsx").worksheets[0]
     rows = [[c.value for c in row] for row in summary.iter_rows()]
-    header = next(r for r in rows if r[:3] == ["Pay code", "Amount", "Year to date"])
+    header = next(r for r in rows if r[:3] == ["Pay code", "Amount", "Year to date (approved batches)"])
     commission = rows[rows.index(header) + 1]
     # C2: July 4,000 x 5% = 200.00, August 3,000 x 5% = 150.00: year to date 350.00
     assert commission[0] == "commission"

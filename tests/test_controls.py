@@ -220,7 +220,7 @@ def test_opening_year_to_date_is_loaded_once_and_counts_in_statements(folder, tw
     cli("batch", "approve", 1, "--db", two_people)
     assert cli("statements", "--batch", 1, "--db", two_people, "--out", folder / "st", "--lang", "en").exit_code == 0
     rows = [[c.value for c in row] for row in load_workbook(folder / "st" / "C2-2026-07.xlsx").worksheets[0].iter_rows()]
-    header = next(r for r in rows if r[:3] == ["Pay code", "Amount", "Year to date"])
+    header = next(r for r in rows if r[:3] == ["Pay code", "Amount", "Year to date (approved batches)"])
     commission = rows[rows.index(header) + 1]
     # C2: July 4,000 x 5% = 200.00, and 1,000.00 paid earlier in 2026: year to date 1,200.00
     assert (Decimal(str(commission[1])), Decimal(str(commission[2]))) == (Decimal("200.00"), Decimal("1200.00"))

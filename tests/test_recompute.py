@@ -398,13 +398,15 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
                                            str(tmp_path / "st"), "--jobs", "1"])
     assert statements.exit_code == 0, statements.output
     summary = load_workbook(tmp_path / "st" / "C1-2026-10.xlsx").worksheets[0]
-    (row,) = [r for r in summary.iter_rows(values_only=True) if r[1] == "volume#2:recomputed"]
-    assert row[2] == "2026-09 recomputed without its payments reversed since: 10,000.00 and above: 10% on the part " \
-                     "in this tier"
-    base_rows = [(r[2], r[4], r[6]) for r in summary.iter_rows(values_only=True) if r[1] == "base"]
-    assert base_rows == [("each repayment at its rule's rate (see Detail)", 11000, 550),
-                         ("reversals of 2026-09's payments, clawed back at their rate apart from this period's "
-                          "adjustments", -4000, -200)]
+    (row,) = [r for r in summary.iter_rows(values_only=True) if r[0] and r[0].startswith("2026-09 recomputed")]
+    assert row[:2] == ("2026-09 recomputed without its payments reversed since: Tier bonus, tier 2 (10,000.00 and "
+                       "above): -2,000.00 x 10%", -200)
+    base_rows = [(r[0], r[1]) for r in summary.iter_rows(values_only=True)
+                 if r[0] and r[0].startswith(("Commission on repayments", "2026-09's payments reversed"))]
+    assert [amount for _, amount in base_rows] == [550, -200]
+    assert base_rows[0][0].endswith("totalling 11,000.00, each at its bucket's rate (see Detail)")
+    assert base_rows[1][0] == "2026-09's payments reversed since, clawed back at their rate apart from this " \
+                              "period's adjustments"
 
 
 def test_under_recompute_a_part_of_a_window_counts_the_reversals_of_its_payments(run_plan):

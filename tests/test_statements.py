@@ -91,7 +91,9 @@ def cell_after(sheet, label):
 
 
 def test_statements_in_both_languages_match_the_payouts_and_the_hand_worked_numbers(run_folder, tmp_path):
-    for lang, net_label, total_label in (("zh", "实发金额", "合计"), ("en", "Net payout", "Total")):
+    for lang, net_label, total_label, conduct in (
+            ("zh", "实发金额", "合计", "合规扣罚：2026-10-12 轻微投诉，从回款提成中扣除"),
+            ("en", "Net pay", "Total", "Conduct: minor complaint on 2026-10-12: deducted from Commission on repayments")):
         out = tmp_path / lang
         result = CliRunner().invoke(main, ["statements", "--run", str(run_folder), "--lang", lang, "--out",
                                            str(out), "--jobs", "1"])
@@ -99,11 +101,11 @@ def test_statements_in_both_languages_match_the_payouts_and_the_hand_worked_numb
         assert sorted(p.name for p in out.iterdir()) == ["C1-2026-10.xlsx", "C2-2026-10.xlsx", "statements.json"]
         workbook = load_workbook(out / "C1-2026-10.xlsx")
         summary, detail, plan_sheet = workbook.worksheets
-        net_row = cell_after(summary, net_label)
-        assert Decimal(str(net_row[6].value)) == Decimal("95.00")
-        conduct = [row for row in summary.iter_rows(values_only=True) if row[0] == "conduct"]
-        assert [row[8] for row in conduct] == ["E7 2026-10-12 complaint/minor"]  # the event in words, not only its id
-        assert conduct[0][5] == {"zh": "固定金额", "en": "fixed"}[lang]  # a fixed 20.00 deduction, not a rate
+        assert summary["A2"].value == net_label and Decimal(str(summary["B2"].value)) == Decimal("95.00")
+        rows = [row for row in summary.iter_rows(values_only=True)]
+        made = [row for row in rows if row[0] == conduct]
+        assert [Decimal(str(row[1])) for row in made] == [Decimal("-20.00"), Decimal("20.00")]  # paid, then lost
+        assert made[1][3] == "2026-10-12"  # the event's date beside the amount lost
         # Detail totals: recovered 1,500.00; commission before limits and paid amount both 110.00
         total = cell_after(detail, total_label)
         values = [c.value for c in total if isinstance(c.value, (int, float, Decimal))]
@@ -167,12 +169,12 @@ def test_detail_sheet_lists_every_payment_by_bucket_with_subtotals(run_folder, t
     rows = [dict(zip(header, values)) for values in detail.iter_rows(min_row=2, values_only=True)]
     assert detail.dimensions == f"A1:{detail.cell(1, len(header)).column_letter}8"
     assert [(r["Date"], r["Bucket"], r["Recovered"], r["Credit share"], r["Reverses"], r["Rate"], r["Amount"])
-            for r in rows] == [
-        (datetime.datetime(2026, 10, 3), "M1", 1000, "1", None, "5%", 50),
-        (datetime.datetime(2026, 10, 20), "M1", -200, "1", "P1", "5%", -10),
+            for r in rows] == [  # shares and rates are numbers, shown as percentages
+        (datetime.datetime(2026, 10, 3), "M1", 1000, 1, None, 0.05, 50),
+        (datetime.datetime(2026, 10, 20), "M1", -200, 1, "P1", 0.05, -10),
         ("Subtotal M1", None, 800, None, None, None, 40),
-        (datetime.datetime(2026, 10, 9), "M2+", 500, "1", None, "10%", 50),
-        (datetime.datetime(2026, 10, 15), "M2+", 200, "0.5", None, "10%", 20),
+        (datetime.datetime(2026, 10, 9), "M2+", 500, 1, None, 0.1, 50),
+        (datetime.datetime(2026, 10, 15), "M2+", 200, 0.5, None, 0.1, 20),
         ("Subtotal M2+", None, 700, None, None, None, 70),
         ("Total", None, 1500, None, None, None, 110),
     ]
@@ -180,9 +182,13 @@ def test_detail_sheet_lists_every_payment_by_bucket_with_subtotals(run_folder, t
     assert [r["Payment"] for r in rows] == ["P1", "R1", None, "P2", "P3", None, None]
     date_cell, money_cell, total_cell = detail["A2"], detail.cell(2, header.index("Amount") + 1), detail["A8"]
     assert date_cell.is_date and date_cell.number_format == "yyyy-mm-dd"
-    assert money_cell.number_format == "#,##0.00"
+    assert money_cell.number_format == "#,##0.00;[Red]-#,##0.00"  # a reversal's negative amount in red
+    assert detail.cell(2, header.index("Rate") + 1).number_format == "0.00%"
+    assert detail.cell(2, header.index("Credit share") + 1).data_type == "n"
     assert total_cell.font.b and total_cell.fill.fgColor.rgb.endswith("F2F2F2")
-    assert detail.freeze_panes == "A2"
+    assert detail.freeze_panes == "A2" and detail.auto_filter.ref == f"A1:{detail.cell(1, len(header)).column_letter}8"
+    alignments = {name: detail.cell(1, k + 1).alignment.horizontal for k, name in enumerate(header)}
+    assert alignments["Amount"] == alignments["Rate"] == "right" and alignments["Bucket"] == "center"
 
 
 def test_mistakes_give_one_clear_message_and_exit_2(run_folder, tmp_path):
@@ -224,7 +230,7 @@ def test_progress_on_an_attainment_schedule_is_measured_against_the_collectors_t
     for collector, more in (("C1", "500.00"), ("C2", "100.00")):
         summary = load_workbook(tmp_path / "st" / f"{collector}-2026-10.xlsx").worksheets[0]
         texts = [row[0] for row in summary.iter_rows(values_only=True) if isinstance(row[0], str)]
-        assert f"To reach excess#2 (8%): recover {more} more" in texts
+        assert f"Tier bonus: recover {more} more to reach tier 2 (8.00%)" in texts
 
 
 def test_detail_names_a_per_payment_limit_in_words(tmp_path):
@@ -280,7 +286,7 @@ def test_a_plan_without_line_rates_still_lists_every_payment(tmp_path):
         ("P1", "M1", 1000), ("R1", "M1", -200), (None, None, 800), ("P2", "M2+", 500), ("P3", "M2+", 200),
         (None, None, 700), (None, None, 1500)]
     summary = {row[0]: row[1:] for row in workbook.worksheets[0].iter_rows(values_only=True) if row[0]}
-    assert summary["Total"][:2] == (4, 1500)  # four payments, 1,500.00 recovered
+    assert summary["Total"][:2] == (1500, 4)  # 1,500.00 recovered from four payments
     explained = CliRunner().invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "P2"])
     assert "counted in recovered: 500.00 (this plan pays no rate per repayment)" in explained.output
 

@@ -24,7 +24,7 @@ from .. import __version__
 from ..i18n import LANGUAGES, LOCALES
 from ..outputs.paths import file_in
 from ..store import (EXPORTABLE, NotFound, batch_payouts, correction_amounts, get_batch, history, open_store,
-                     year_to_date)
+                     pay_history, year_to_date)
 from ..store.archive import keep_statement_copy, statement_copy
 from ..store.questions import list_questions
 from ..store.schema import batches
@@ -145,6 +145,7 @@ def _facts(connection, batch_id: int, collector: str, lang: str) -> str:
                        record.reports_token], "engine": __version__, "lang": lang,
              "ytd": year_to_date(connection, record.period, collector).get(collector, {}),
              "correction": correction_amounts(connection, batch_id).get(collector),
+             "history": pay_history(connection, record.period).get(collector),  # the pay-over-time chart
              "controls": single_operator_note(connection)}
     return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 

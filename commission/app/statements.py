@@ -16,7 +16,8 @@ from ..outputs.report_reader import load_report
 from ..outputs.run_report import MANIFEST
 from ..statements.explain import explain
 from ..statements.statement import StoreFacts, write_statements
-from ..store import REPORT, correction_amounts, file_list, get_batch, open_store, restore_files, year_to_date
+from ..store import (REPORT, correction_amounts, file_list, get_batch, open_store, pay_history, restore_files,
+                     year_to_date)
 from .access import check, check_collector, single_operator_note
 
 
@@ -58,7 +59,8 @@ def read_source(run_dir: Optional[Path], batch_id: Optional[int], store_url: Opt
         corrections = correction_amounts(connection, batch_id)
         store = StoreFacts(year_to_date(connection, record.period), batch_id if record.kind == "adjustment" else None,
                            corrections, batch=batch_id, status=record.status, pay_date=str(record.pay_date or ""),
-                           controls_note=single_operator_note(connection) or "")
+                           controls_note=single_operator_note(connection) or "",
+                           history=pay_history(connection, record.period))
         only = [c for c, (_, now) in corrections.items() if now != 0] if record.kind == "adjustment" else None
         return Source(folder, intact, {"batch_id": batch_id, "token": record.reports_token}, store, only)
 

@@ -11,7 +11,25 @@ from ..inputs import sha256_of
 from ..money import format_minor
 from .atomic import temporary_beside
 from .tables import write_csv
-from .workbook import new_workbook, save_workbook, write_sheet
+from .workbook import BOLD, HEADER_FILL, money_format, money_value, new_workbook, save_workbook, write_sheet
+
+
+def _control_sheet(sheet, rows: pd.DataFrame, totals: pd.Series, facts: dict, minor_units: int) -> None:
+    """The control figures as numbers a spreadsheet can add and compare: the count an integer, the totals
+    exact amounts in the money format; then the facts (pay date, controls) as text."""
+    number_format = money_format(minor_units)
+    figures = [("count", len(rows), "#,##0"),
+               ("total", money_value(int(rows["amount"].sum()), minor_units), number_format),
+               *((f"total {code}", money_value(int(v), minor_units), number_format) for code, v in totals.items())]
+    sheet.append(["item", "value"])
+    for cell in sheet[1]:
+        cell.font, cell.fill = BOLD, HEADER_FILL
+    for item, value, shown_as in figures:
+        sheet.append([item, value])
+        sheet.cell(sheet.max_row, 2).number_format = shown_as
+    for item, value in facts.items():
+        sheet.append([item, str(value)])
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 24, 40
 
 
 def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units: int,
@@ -38,7 +56,7 @@ def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units:
         else:
             workbook = new_workbook()
             write_sheet(workbook.create_sheet("Payroll"), rows, ("amount",), minor_units)
-            write_sheet(workbook.create_sheet("Control"), control, (), minor_units, total_label=None)
+            _control_sheet(workbook.create_sheet("Control"), rows, totals, facts or {}, minor_units)
             save_workbook(workbook, payroll_tmp)
         control = pd.concat([control, pd.DataFrame({"item": ["sha256 of " + path.name],
                                                     "value": [sha256_of(payroll_tmp)]})], ignore_index=True)

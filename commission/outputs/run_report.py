@@ -23,7 +23,7 @@ from .atomic import atomic_directory
 from .owners import run_folder
 from .paths import file_in
 from .tables import write_csv, write_parquet
-from .workbook import new_workbook, save_workbook, write_sheet
+from .payouts_workbook import write_payouts_workbook
 
 PAYOUTS_CSV = "payouts.csv"
 PAYOUTS_XLSX = "payouts.xlsx"
@@ -80,7 +80,7 @@ def write_reports(result: RunResult, policies, inputs: Sequence[InputFile], fold
     minor = result.minor_units
     money = payout_money_columns(result)
     write_csv(result.payouts, folder / PAYOUTS_CSV, money, minor)
-    _write_payouts_xlsx(result, folder / PAYOUTS_XLSX, money)
+    write_payouts_workbook(result.payouts, folder / PAYOUTS_XLSX, money, minor, result.currency)
     write_csv(result.items, folder / ITEMS_CSV, ITEM_MONEY_COLUMNS, minor)
     if lines_csv:
         write_csv(result.lines, folder / LINES_CSV, LINE_MONEY_COLUMNS, minor)
@@ -107,13 +107,6 @@ def decides(result: RunResult, kind: str) -> bool:
     """Does the run decide a rule of this kind (raise, benefit): one whose window ends with the period?"""
     return any(rule.kind == kind and result.period.pays(rule.pays) for policy in result.policies
                for rule in policy.components)
-
-
-def _write_payouts_xlsx(result: RunResult, path: Path, money: list[str]) -> None:
-    workbook = new_workbook()
-    sheet = workbook.create_sheet("Payouts")
-    write_sheet(sheet, result.payouts, money, result.minor_units)
-    save_workbook(workbook, path)
 
 
 def plan_file(folder: Path, plan: str, version) -> Path:

@@ -6,6 +6,10 @@ Arrow string operations, and `save_workbook` adds the rows to the sheet openpyxl
 openpyxl still owns everything else about the sheet: the header row, widths, frozen panes,
 print setup and the style table (the rows refer to styles registered through it).
 
+XlsxWriter's constant_memory mode, the well-kept alternative, writes cell by cell in a Python loop over
+the rows; on a statement's Detail (500 rows) it measured about three times slower than these rendered
+columns (benchmarks/bench_sheet_writers.py), so the splice stays.
+
 Cells are written the way openpyxl writes them (numbers as values, text as inline strings), so
 Excel, LibreOffice and openpyxl itself read them back as they would any other cell.
 """
@@ -18,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl.cell import Cell
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .tables import money_decimal_array
@@ -25,27 +30,34 @@ from .workbook import BOLD, CENTRED, TOTAL_FILL, RenderedRows, money_format, nex
 
 #: Column kinds: text as inline strings (codes such as buckets and rates centred), money (int64
 #: minor units) as exact decimal values, dates (ISO text) as Excel date serials shown as
-#: yyyy-mm-dd, so they sort and filter as dates.
-KINDS = ("text", "code", "money", "date")
+#: yyyy-mm-dd, so they sort and filter as dates, percent (text: a rate "12.5%" or a share "0.5")
+#: as the exact fraction (0.125, 0.5) shown as a percentage.
+KINDS = ("text", "code", "money", "date", "percent")
 DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.00%"
+#: Percent text the percent kind turns into numbers: a decimal, with a % sign or without.
+PERCENT_TEXT = r"^-?[0-9]+(\.[0-9]+)?%?$"
+_PERCENT_SCALE = 8  # decimals kept of a rate's digits (the engine's rates have far fewer)
 _EXCEL_EPOCH_OFFSET = 25569  # days from Excel's 1899-12-30 to 1970-01-01
 _XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"  # characters XML 1.0 cannot hold
 
 
 def render_rows(sheet, table: pa.Table, kinds: Mapping[str, str], minor_units: int,
-                label: Optional[str] = None) -> RenderedRows:
+                label: Optional[str] = None, font: Optional[Font] = None,
+                formats: Optional[Mapping[str, str]] = None) -> RenderedRows:
     """`table`'s rows as they go below the sheet's last row; pass them to `save_workbook`.
 
     `kinds` gives each shown column's kind (see KINDS); every column but `label` is shown, in
     order. `label`, if given, names a text column that marks total rows: where it is not null, the
     row is a bold, shaded total whose first cell shows that text, money columns show their values
     and every other cell stays empty. The rows go after the sheet's own rows, so add nothing to
-    the sheet's cells after rendering them.
+    the sheet's cells after rendering them. `font` names the cells' font (a workbook naming a CJK font
+    for Chinese text); `formats` replaces a kind's number format (e.g. negative money in red).
     """
     first_row = next_free_row(sheet)
     rows = pa.array(np.arange(first_row, first_row + table.num_rows).astype(str))
     is_total = pc.is_valid(table[label]) if label else pa.array(np.zeros(table.num_rows, dtype=bool))
-    styles = _Styles(sheet, minor_units)
+    styles = _Styles(sheet, minor_units, font, formats or {})
     shown = [name for name in table.column_names if name != label]
     cells = []
     for position, name in enumerate(shown):
@@ -69,9 +81,10 @@ class _Styles:
     """Style ids for each kind, plain and total, registered in the workbook's style table through
     cells that are never placed on the sheet."""
 
-    def __init__(self, sheet, minor_units: int):
-        self._sheet, self._formats, self._ids = sheet, {"money": money_format(minor_units),
-                                                        "date": DATE_FORMAT}, {}
+    def __init__(self, sheet, minor_units: int, font: Optional[Font], formats: Mapping[str, str]):
+        self._sheet, self._ids, self._font = sheet, {}, font
+        self._formats = {"money": money_format(minor_units), "date": DATE_FORMAT, "percent": PERCENT_FORMAT,
+                         **formats}
 
     def id(self, kind: str, total: bool) -> int:
         if kind not in KINDS:
@@ -83,8 +96,11 @@ class _Styles:
                 cell.number_format = self._formats[kind]
             if kind == "code":
                 cell.alignment = CENTRED
+            if self._font is not None:
+                cell.font = self._font
             if total:
-                cell.font, cell.fill = BOLD, TOTAL_FILL
+                cell.font = Font(**{**vars(self._font), "b": True}) if self._font is not None else BOLD
+                cell.fill = TOTAL_FILL
             self._ids[key] = cell.style_id
         return self._ids[key]
 
@@ -99,6 +115,8 @@ def _cells(letter: str, rows: pa.Array, values: pa.ChunkedArray, kind: str, styl
         money = pc.fill_null(values, 0).to_numpy(zero_copy_only=False).astype(np.int64)
         text = pc.if_else(pc.is_valid(values), pc.cast(money_decimal_array(money, minor_units), pa.string()), None)
         value_tag, close = "><v", "</v></c>"
+    elif kind == "percent":
+        text, value_tag, close = fraction_text(values), "><v", "</v></c>"
     else:
         days = pc.cast(pc.cast(pc.cast(values, pa.string()), pa.date32()), pa.int32())
         text, value_tag, close = pc.cast(pc.add(days, _EXCEL_EPOCH_OFFSET), pa.string()), "><v", "</v></c>"
@@ -110,6 +128,22 @@ def _cells(letter: str, rows: pa.Array, values: pa.ChunkedArray, kind: str, styl
     cell = pc.binary_join_element_wise(f'<c r="{letter}', rows, f'"{style_attribute}{value_tag}', space, text,
                                        close, "")
     return pc.if_else(pc.fill_null(pc.greater(pc.binary_length(text), 0), False), cell, "")
+
+
+def fraction_text(values: pa.Array) -> pa.Array:
+    """Rates ("12.5%") and shares ("0.5") as the exact decimal they are (0.125, 0.5): the digits of a
+    rate are read as a decimal with _PERCENT_SCALE places and the same integer read with two more,
+    which divides it by 100 without rounding anything. Text that is neither gives no cell."""
+    text = pc.cast(values, pa.string())
+    valid = pc.fill_null(pc.match_substring_regex(text, PERCENT_TEXT), False)
+    text = pc.if_else(valid, text, None)
+    is_rate = pc.fill_null(pc.ends_with(text, "%"), False)
+    digits = pc.cast(pc.utf8_rtrim(text, "%"), pa.decimal128(30, _PERCENT_SCALE))
+    digits = digits.combine_chunks() if isinstance(digits, pa.ChunkedArray) else digits
+    hundredths = pa.Array.from_buffers(pa.decimal128(30, _PERCENT_SCALE + 2), len(digits), digits.buffers())
+    number = pc.if_else(is_rate, pc.cast(hundredths, pa.string()), pc.cast(digits, pa.string()))
+    trimmed = pc.utf8_rtrim(pc.utf8_rtrim(number, "0"), ".")  # the scale's trailing zeros (there is always a point)
+    return pc.if_else(pc.fill_null(pc.equal(digits, pa.scalar(0, digits.type)), False), "0", trimmed)
 
 
 def _escaped(values: pa.Array) -> pa.Array:

@@ -21,10 +21,15 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 
+#: The font workbooks for people name: on every Windows (so Excel and WPS) and Office for Mac; the GB2312
+#: charset and swiss family let a viewer without it (LibreOffice on Linux) pick a Chinese sans such as
+#: Noto Sans CJK SC, the font the package ships for charts (commission/fonts) is cut from.
+CJK_FONT = {"name": "Microsoft YaHei", "charset": 134, "family": 2}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 BOLD = Font(bold=True)
@@ -46,8 +51,9 @@ def write_sheet(sheet, frame: pd.DataFrame, money: Sequence[str], minor_units: i
     """Write `frame` with a bold frozen header, money formats, fitted widths and an optional total row."""
     headers = list(headers or frame.columns)
     sheet.append(headers)
+    bold = Font(**{**vars(sheet.parent._fonts[0]), "b": True})  # the workbook's font, in bold
     for cell in sheet[1]:
-        cell.font = BOLD
+        cell.font = bold
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     money_positions = [i for i, name in enumerate(frame.columns) if name in money]
@@ -64,7 +70,7 @@ def write_sheet(sheet, frame: pd.DataFrame, money: Sequence[str], minor_units: i
             total_row[i] = money_value(int(frame.iloc[:, i].sum()), minor_units)
         sheet.append(total_row)
         for cell in sheet[sheet.max_row]:
-            cell.font = BOLD
+            cell.font = bold
             cell.fill = TOTAL_FILL
             cell.border = THIN_TOP
     number_format = money_format(minor_units)
@@ -141,10 +147,20 @@ class _Workbook(Workbook):
         return sheet
 
 
-def new_workbook() -> Workbook:
+def new_workbook(cjk: bool = False) -> Workbook:
+    """An empty workbook; with `cjk`, every cell without a font of its own names CJK_FONT, so Chinese text
+    renders alike in Excel, WPS and LibreOffice (the default names Calibri, which has no Chinese)."""
     workbook = _Workbook()
     workbook.remove(workbook.active)
+    if cjk:
+        workbook._fonts = IndexedList([cjk_font(sz=11)])
+        workbook._named_styles["Normal"].font = cjk_font(sz=11)
     return workbook
+
+
+def cjk_font(**style) -> Font:
+    """A font naming CJK_FONT, with `style` (b=True, sz=14...)."""
+    return Font(**CJK_FONT, **style)
 
 
 def _text_only(workbook: Workbook) -> None:

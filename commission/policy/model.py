@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Optional, Union
+from typing import Mapping, Optional, Union
 
 from ..money import format_rate
 from .measures import counts_accounts, flag_column, measure_of, money_column
@@ -424,6 +424,7 @@ class Policy:
     sha256: str = ""
     effective_line: int = 1
     lint_ignore: tuple[tuple[str, str], ...] = ()  # (health-check warning code, reason the plan accepts it)
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False)  # id -> language -> label
     text: str = field(default="", repr=False)  # the plan file as written, copied beside every run's reports
 
     def classifier(self, name: str) -> Optional[Classifier]:

@@ -20,6 +20,7 @@ from .classifiers import classifiers as read_classifiers
 from .components import check_bases_and_measures, check_bonus_bases
 from .components import components as read_components
 from .components import fees as read_fees
+from .labels import take_labels
 from .model import (AT_COMPONENT, AT_LINE, EARLIER_KEEP, EARLIER_RECOMPUTE, LEAVER_RULES, OUTSIDE_EMPLOYMENT_RULES,
                     REFUSE, UNMATCHED_ERROR, UNMATCHED_OWN_ATTRIBUTES, Balances, Draw, Policy, Rounding)
 from .reader import Reader
@@ -120,6 +121,7 @@ def read_plan(reader: Reader, root: Node) -> Policy:
     reader.minor_units = read_currency_minor_units(reader, keys, currency)
     rounding = read_rounding(reader, keys.get("rounding"))
     description = reader.free_text(keys.get("description"), "description", "") or ""
+    labels = take_labels(reader, keys.get("components"), keys.get("adjustments"))
     classifiers = read_classifiers(reader, keys.get("classify"))
     components = tuple(read_components(reader, keys.get("components"), classifiers)) if "components" in keys else ()
     fees = read_fees(reader, keys.get("fees"), classifiers)
@@ -144,7 +146,7 @@ def read_plan(reader: Reader, root: Node) -> Policy:
                   effective_line=reader.effective_line, balances=read_balances(reader, keys.get("balances")),
                   draw=read_draw(reader, keys.get("draw")),
                   leavers=leavers, rows_after_end=after_end, rows_before_start=before_start,
-                  lint_ignore=read_lint_ignore(reader, keys.get("lint")))
+                  lint_ignore=read_lint_ignore(reader, keys.get("lint")), labels=labels)
 
 
 def read_currency_minor_units(reader: Reader, keys: dict, currency: str) -> int:

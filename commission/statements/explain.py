@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..money import format_minor
+from .model import Names, build_statement
 from .plan_words import describe_plan
 from ..outputs.report_reader import RunReport
 
@@ -30,8 +31,11 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
            f"currency {report.currency}".replace("  ", " "),
            f"recovered {money(payout['recovered'])}", ""]
     items = report.items.loc[report.items["collector_id"] == collector]
+    # each item's sentence, as the statement says it (a bonus: its KPI with the one ratio rule, 107.68%)
+    sentences = dict(zip(items.index, (made.text for made in build_statement(report, collector, "en").made)))
+    names = Names(policy, "en", minor)
     for component, group in items.groupby("component", sort=False):
-        out.append(f"{component}:")
+        out.append(f"{component} ({names.component(component)}):")
         by_line = (group["kind"] == "line_rate") & ~group["rule"].str.endswith(":recomputed")
         for number, item in enumerate(group.loc[by_line].itertuples(index=False)):
             if number == 0:
@@ -40,7 +44,8 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
             else:  # reversals of an earlier period's payments (reversals: {earlier_periods: recompute})
                 out.append(f"  of which {money(item.amount)} for {item.window}: reversals of its payments, which "
                            "this period's adjustments do not act on")
-        for item in group.loc[~by_line].itertuples(index=False):
+        others = group.loc[~by_line]
+        for index, item in zip(others.index, others.itertuples(index=False)):
             event = f" [event {report.event_words(item.event)}]" if item.event else ""
             target = f" on {item.applies_to}" if item.applies_to else ""
             rule_words = words.get(item.rule.removesuffix(":recomputed")) or words.get(item.component, "")
@@ -49,6 +54,8 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None) ->
                     f": {rule_words}" if rule_words else "")
             if item.kind == "compliance":  # a fixed deduction or a share, not base x rate
                 arithmetic = f"{item.rate} of {money(item.base)}" if item.rate.endswith("%") else item.rate
+            elif item.kind == "bonus" or item.rule.endswith(":forfeited"):  # 0.00 x fixed said nothing
+                arithmetic = sentences[index]
             elif item.rate and item.rate != "fixed":
                 arithmetic = f"{money(item.base)} x {item.rate}"
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..engine.rules import rule_kind
+from ..i18n import t
 from ..money import format_minor
 from ..policy import Policy, Rounding
 from ..policy.model import AT_COMPONENT
@@ -31,8 +32,9 @@ WORDS = {
         "cap": "at most {amount}", "floor": "at least {amount}", "multiplier": "{kpi} from {low}: x{factor}",
         "deduct": "each {event}: minus {amount}", "forfeit": "a {event}: the period's pay is forfeited",
         "holdback": "{rate} held back, paid at the end of the {release}{conditions}",
-        "conditions": " if {conditions}", "condition_and": " and ", "draw": "guaranteed {amount} a period"
-        + "{recoverable}", "recoverable": ", recovered from later pay", "pays": "paid {pays}",
+        "conditions": " if {conditions}", "condition_and": " and ", "event_severity": "{event} ({severity})",
+        "draw": "guaranteed {amount} a period{recoverable}", "recoverable": ", recovered from later pay",
+        "pays": "paid {pays}",
         "team_recovered": "recovery", "team_commission": "commission",
         "leavers_hold": "a leaver's pay is held until their hand-over is signed off (clearance event)",
         "leavers_forfeit": "a leaver's pay for the period they leave in is forfeited",
@@ -75,7 +77,7 @@ WORDS = {
         "cap": "封顶 {amount}", "floor": "保底 {amount}", "multiplier": "{kpi}自 {low} 起：系数 {factor}",
         "deduct": "每次{event}：扣 {amount}", "forfeit": "{event}：当期提成全部取消",
         "holdback": "暂扣 {rate}，{release}末发放{conditions}", "conditions": "（条件：{conditions}）",
-        "condition_and": "、", "draw": "每期保底预付 {amount}{recoverable}",
+        "condition_and": "、", "event_severity": "{severity}{event}", "draw": "每期保底预付 {amount}{recoverable}",
         "recoverable": "，以后期提成偿还", "pays": "{pays}发放",
         "team_recovered": "回款", "team_commission": "提成",
         "leavers_hold": "离职人员提成暂扣，离职交接完成后发放", "leavers_forfeit": "离职当期提成不予发放",
@@ -116,6 +118,9 @@ EVENT_NAMES = {"en": {"complaint": "complaint", "violation": "violation", "qa": 
 #: The parts a raise or benefit can measure a window by (plural: "3 of the 4 quarters").
 PART_NAMES = {"en": {"monthly": "months", "quarterly": "quarters"}, "zh": {"monthly": "月", "quarterly": "季度"}}
 
+#: Vocabularies whose words are in the catalogue (commission/i18n), by their key prefix there: a
+#: severity, and a value a rate rule matches (the debt-size classes small, medium, large).
+CATALOGUE_TERMS = {"severities": "severity", "values": "band"}
 #: The vocabularies a rule's words draw on, by name (see Words.term).
 TERMS = {"kpis": KPI_NAMES, "cadences": CADENCE_NAMES, "periods": PERIOD_NAMES, "conditions": CONDITION_NAMES,
          "keys": KEY_NAMES, "events": EVENT_NAMES, "rounding": ROUNDING_NAMES, "parts": PART_NAMES}
@@ -133,6 +138,11 @@ class Words:
         return WORDS[self.lang][key].format(**values)
 
     def term(self, vocabulary: str, name: str) -> str:
+        if vocabulary in CATALOGUE_TERMS:  # words the statements share, from the one catalogue
+            try:
+                return t(f"{CATALOGUE_TERMS[vocabulary]}.{name}", self.lang)
+            except KeyError:
+                return name
         return TERMS[vocabulary][self.lang].get(name, name)
 
     def money(self, minor: int) -> str:

@@ -360,6 +360,28 @@ def history(connection: Connection, collector: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["period", "batch_id", "kind", "status", "pay_code", "amount"])
 
 
+def pay_history(connection: Connection, period: str, count: int = 12) -> dict:
+    """{collector: [(period, {pay code: amount})]}, oldest first: what approved, locked or paid batches
+    (corrections included) paid for the last `count` periods of `period`'s kind up to it, for the
+    statement's pay-over-time chart. A draft or discarded batch counts nothing."""
+    end = Period.parse(period)
+    rows = pd.DataFrame(connection.execute(
+        select(batches.c.period, payouts.c.collector_id, payouts.c.pay_code, payouts.c.amount)
+        .join(payouts, payouts.c.batch_id == batches.c.id).where(batches.c.status.in_(EXPORTABLE))).all(),
+        columns=["period", "collector_id", "pay_code", "amount"])
+    parsed = {text: Period.parse(text) for text in rows["period"].unique()}
+    shown = sorted((p for p in parsed.values() if p.kind == end.kind and p.end <= end.end), key=lambda p: p.end)
+    shown = {str(p) for p in shown[-count:]}
+    rows = rows.loc[rows["period"].isin(shown)]
+    sums = rows.groupby(["collector_id", "period", "pay_code"], sort=True)["amount"].sum()
+    out: dict = {}
+    for (collector, paid_for, code), amount in sums.items():  # a few periods and codes per collector
+        periods = out.setdefault(collector, {})
+        periods.setdefault(paid_for, {})[code] = int(amount)
+    return {collector: sorted(periods.items(), key=lambda item: parsed[item[0]].end)
+            for collector, periods in out.items()}
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
     """Frame rows as plain Python values for an executemany insert (per stored row, not per ledger row)."""
     return [{k: (int(v) if isinstance(v, np.integer) else v) for k, v in row.items()}

@@ -246,7 +246,7 @@ def test_hostile_names_and_unusual_ids_through_run_statements_explain_and_payrol
         f"x_y~{quote}-2026-10.xlsx", "A+B-2026-10.xlsx", f"_REF_~{error}-2026-10.xlsx", "statements.json"])
     for collector, name in zip(IDS, NAMES):
         path = file_in(sandbox / "statements", collector, "-2026-10.xlsx")
-        title = load_workbook(path)["汇总"]["B1"]
+        title = load_workbook(path).worksheets[0]["B1"]
         assert (title.value, title.data_type) == (f"{name} ({collector})", "s")
 
     workbooks = sorted(sandbox.rglob("*.xlsx"))
@@ -332,7 +332,7 @@ def test_any_valid_ids_and_names_stay_text_and_in_their_folders(tmp_path_factory
     for path in (folder / "out").rglob("*.xlsx"):
         assert formula_cells(path) == [], path
     for collector, name in zip(ids, names):
-        title = load_workbook(file_in(folder / "out" / "statements", collector, "-2026-10.xlsx"))["汇总"]["B1"]
+        title = load_workbook(file_in(folder / "out" / "statements", collector, "-2026-10.xlsx")).worksheets[0]["B1"]
         assert title.value == f"{name.strip(' ')} ({collector})".strip()
     for row in raw_csv(folder / "out" / "run" / "payouts.csv"):
         for column in ("collector_id", "name", "team"):

@@ -23,7 +23,7 @@ def test_made_once_then_read_back(site, clients):
     assert "locked for payroll" in page.text
     assert clients["pam"].post("/batches/1/mark-paid", data={"csrf": clients["pam"].csrf}).status_code == 303
     paid = cal.get("/collectors/C1/batches/1")
-    assert "1 (paid)" in paid.text and "locked for payroll" not in paid.text
+    assert "<td>paid</td>" in paid.text and "locked for payroll" not in paid.text  # the statement's Status row
     assert copies(url) == sorted([(1, "C1", "en")] * 2)
 
 

@@ -101,7 +101,9 @@ def _book_events(ctx: RunContext, rule: Compliance, targets: list, window, book:
 def words(rule: Compliance, policy, say) -> list[tuple[str, str, str]]:
     rows = []
     for effect in rule.effects:
-        event = say.term("events", effect.type) + (f" ({effect.severity})" if effect.severity else "")
+        event = say("event_severity", event=say.term("events", effect.type),
+                    severity=say.term("severities", effect.severity)) if effect.severity \
+            else say.term("events", effect.type)
         if effect.forfeit:
             rows.append((f"{rule.id}:{effect.label}", rule.id, say("forfeit", event=event)))
         else:

@@ -240,7 +240,8 @@ def words(component: LineRate, policy, say) -> list[tuple[str, str, str]]:
     """Each rate rule, the default and the per-payment limits, in words."""
     rows = []
     for rule in component.rules:
-        conditions = ", ".join(f"{say.term('keys', k)} {'/'.join(v)}" for k, v in rule.conditions) or say("any")
+        conditions = ", ".join(f"{say.term('keys', k)} {'/'.join(say.term('values', x) for x in v)}"
+                               for k, v in rule.conditions) or say("any")
         text = say("rate_rule", conditions=conditions, rate=rule.rate_text) if component.base == "amount" else \
             say("conditioned", conditions=conditions, what=_on_base(component, rule, say))
         rows.append((rule.id, component.id, text))
