@@ -10,11 +10,11 @@ request reads as it always did: each plan paid to everyone, the first the baseli
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import AbstractSet, Optional, Sequence
 
 from ..errors import InputError, Problem, option
 from ..inputs import load_state
@@ -30,7 +30,7 @@ from ..simulation.replay import (REPLACE, Candidate, History, Progress, Scenario
 from ..simulation.report_files import REPORT_FILES, Written, write_comparison
 from ..simulation.scenarios import Opening, check_scenarios, run_scenario
 from ..simulation.sweep import parse_sweeps
-from .inputs import InputPaths, load_inputs
+from .inputs import InputPaths, load_inputs, rows_of
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class SimulationRequest:
     candidates: Sequence[Path] = ()
     replacements: Sequence[str] = ()
     state: Optional[Path] = None
+    #: Only these collectors' rows of the ledger, roster and side files (a manager's team); None: everyone.
+    collectors: Optional[AbstractSet[str]] = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,8 +162,14 @@ def _history(request: SimulationRequest, policies: Sequence[Policy], progress: P
     """(history, months, report_of) from the request's files: the same inputs for today and every candidate."""
     progress("loading inputs", 0, 1)
     inputs = load_inputs(request.inputs, policies)
-    history = prepare_history(inputs.ledger.frame, inputs.roster_frame, inputs.side(), policies[0].currency,
-                              policies[0].minor_units)
+    ledger, roster, side = inputs.ledger.frame, inputs.roster_frame, inputs.side()
+    if request.collectors is not None:
+        ledger = rows_of(ledger, request.collectors).reset_index(drop=True)
+        roster = roster.loc[roster.index.isin(request.collectors)] if roster is not None else None
+        side = replace(side, targets=rows_of(side.targets, request.collectors),
+                       assignments=rows_of(side.assignments, request.collectors),
+                       events=rows_of(side.events, request.collectors))
+    history = prepare_history(ledger, roster, side, policies[0].currency, policies[0].minor_units)
     months, report_of = simulated_months(history, request.periods, request.by)
     progress("loading inputs", 1, 1)
     return history, months, report_of
