@@ -162,17 +162,24 @@ def _history(request: SimulationRequest, policies: Sequence[Policy], progress: P
     """(history, months, report_of) from the request's files: the same inputs for today and every candidate."""
     progress("loading inputs", 0, 1)
     inputs = load_inputs(request.inputs, policies)
-    ledger, roster, side = inputs.ledger.frame, inputs.roster_frame, inputs.side()
-    if request.collectors is not None:
-        ledger = rows_of(ledger, request.collectors).reset_index(drop=True)
-        roster = roster.loc[roster.index.isin(request.collectors)] if roster is not None else None
-        side = replace(side, targets=rows_of(side.targets, request.collectors),
-                       assignments=rows_of(side.assignments, request.collectors),
-                       events=rows_of(side.events, request.collectors))
-    history = prepare_history(ledger, roster, side, policies[0].currency, policies[0].minor_units)
+    history = prepare_history(inputs.ledger.frame, inputs.roster_frame, inputs.side(), policies[0].currency,
+                              policies[0].minor_units)
     months, report_of = simulated_months(history, request.periods, request.by)
     progress("loading inputs", 1, 1)
     return history, months, report_of
+
+
+def _only(history: History, collectors: AbstractSet[str]) -> History:
+    """The history of these collectors alone (a manager's team): their rows of the ledger as given, of the
+    roster and of the side inputs. Split credit is applied again to their rows alone, so a payment split
+    with someone outside `collectors` may differ by one minor unit where its remainder went."""
+    roster, side = history.roster, history.side
+    return prepare_history(rows_of(history.source, collectors).reset_index(drop=True),
+                           roster.loc[roster.index.isin(collectors)] if roster is not None else None,
+                           replace(side, targets=rows_of(side.targets, collectors),
+                                   assignments=rows_of(side.assignments, collectors),
+                                   events=rows_of(side.events, collectors)),
+                           history.currency, history.minor_units)
 
 
 def _opening(request: SimulationRequest, policies: Sequence[Policy], first: Period) -> tuple[Optional[Opening], list]:
@@ -186,7 +193,8 @@ def _opening(request: SimulationRequest, policies: Sequence[Policy], first: Peri
                                   f"{loaded.period}", role="state")])
     notes = [] if loaded.intact else [f"the state file {request.state} was changed after its run wrote it: "
                                       f"{loaded.changed}"]
-    return Opening(loaded.period, loaded.frame, str(request.state)), notes
+    frame = loaded.frame if request.collectors is None else rows_of(loaded.frame, request.collectors)
+    return Opening(loaded.period, frame, str(request.state)), notes
 
 
 def load_simulation(request: SimulationRequest, progress: Progress = no_progress) -> SimulationInputs:
@@ -234,6 +242,8 @@ def load_simulation(request: SimulationRequest, progress: Progress = no_progress
                 f"({opening.source}) and carry from month to month" if opening is not None else
                 "balances (holdbacks, carried negatives, draws) start from zero in the first month simulated and "
                 f"carry from month to month (give {option('state')} to start from the balances a run left)")
+    if request.collectors is not None:  # checked and months worked out on everyone; run on the team alone
+        history = _only(history, request.collectors)
     return SimulationInputs(scenarios=scenarios, history=history, months=months, report_of=report_of,
                             notes=[*head, balances, *state_notes], opening=opening, today=tuple(plans.today),
                             legacy=legacy)
