@@ -10,13 +10,11 @@ from __future__ import annotations
 from itertools import combinations
 
 import pytest
-from click.testing import CliRunner
 
 from commission.app.simulation import load_simulation
-from commission.cli import main
 from commission.simulation import build_comparison
 
-from test_simulation_today import files, request  # noqa: F401  (the fixture, and the request on its files)
+from test_simulation_today import files, request, september_state  # noqa: F401  (files: the fixture)
 
 TODAY = {"C1": 11500, "C2": 24000, "C3": 8000}
 PLAN_B = {"C1": 9000, "C2": 24000, "C3": 9600}
@@ -60,15 +58,7 @@ def test_every_collector_of_any_team_is_paid_as_by_hand(files, team):  # noqa: F
 def test_opening_balances_of_other_teams_are_left_out(files, tmp_path):  # noqa: F811
     """The state September left: C1 owes 50.00. Team A starts with it (C1 today 115.00 - 50.00 = 65.00);
     Team B's simulation holds no balance of C1, and C1 is paid nothing in it."""
-    september = tmp_path / "september.csv"
-    september.write_text("payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance,reverses\n"
-                         "P0,C1,A0000009,2026-08-10,1000.00,10,4000.00,\n"
-                         "P0R,C1,A0000009,2026-09-15,-1000.00,10,4000.00,P0\n", encoding="utf-8")
-    done = CliRunner().invoke(main, ["run", "--policy", str(files / "today"), "--ledger", str(september), "--roster",
-                                     str(files / "roster.csv"), "--first-period", "--period", "2026-09",
-                                     "--allow-no-repayments", "--out", str(tmp_path / "sep")])
-    assert done.exit_code == 0, done.output
-    state = tmp_path / "sep" / "state.json"
+    state = september_state(files, tmp_path)
     loaded, result = compare(files, {"C3"}, candidates=[files / "b.yaml"], state=state)
     assert list(loaded.opening.state["collector_id"]) == []
     assert list(result.collectors["collector_id"]) == ["C3"] and result.summary["cost"].tolist() == [8000, 9600]

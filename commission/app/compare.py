@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from ..errors import InputError, Problem
 from ..periods import Period
-from ..policy import load_policy, load_policies
+from ..policy import load_policies, load_policy
 from ..simulation.replay import TODAY_LABEL
 from ..store import EXPORTABLE, INPUT, NotFound, get_batch, open_store, restore_files
 from ..store.archive import keep_blob, read_blob

@@ -9,7 +9,8 @@ from starlette.responses import Response
 
 from ..app import jobs
 from ..app.access import require
-from ..app.compare import EVERYONE, comparison, comparison_file, compare_choices, compare_with_today, keep_candidate
+from ..app.compare import (EVERYONE, compare_choices, compare_with_today, comparison, comparison_file,
+                           keep_candidate)
 from ..errors import InputError, Problem
 from ..policy.yamlsource import MAX_YAML_BYTES
 from .batches import download, path_id

@@ -13,7 +13,10 @@ import time
 import openpyxl
 import pytest
 
-from .conftest import PLAN
+from commission.app.accounts import issue_password
+from commission.app.users import add
+
+from .conftest import NOW, PLAN, sign_in
 
 SEVEN = PLAN.replace("plan: web", "plan: web-seven").replace("rate: 5%", "rate: 7%")
 
@@ -159,6 +162,21 @@ def test_a_period_not_offered_fails_the_job_with_one_line(clients):
         time.sleep(0.1)
     assert "&#39;2026-08&#39; is not a period you may compare; choose among 2026-07" in page
     assert 'href="/compare"' in page
+
+
+def test_a_manager_who_may_read_every_batch_compares_on_everyone(app, site):
+    """max manages Team A and is an auditor: July for everyone, 5% -> 7%: Team A 250.00 -> 350.00, Team B
+    (C3's 2,000.00) 100.00 -> 140.00; 350.00 -> 490.00 in all (+140.00). C3's name is shown escaped."""
+    url = site[0].store_url
+    add(url, "ada", "max", ["manager", "auditor"], NOW, "", "Team A")
+    client = sign_in(app, "max", issue_password(url, "ada", "max", NOW))
+    page = finished(client, start(client, SEVEN.encode()))
+    assert summary(page) == ["350.00", "490.00", "140.00"]
+    assert cells(page, "By team") == [["Team A", "250.00", "350.00", "100.00"],
+                                      ["Team B", "100.00", "140.00", "40.00"]]
+    assert ["C3", "&lt;script&gt;alert(1)&lt;/script&gt;", "Team B", "100.00", "140.00", "40.00"] in cells(
+        page, "By collector")
+    assert "<script>" not in page
 
 
 def test_the_words_are_in_chinese_too(clients):
