@@ -81,11 +81,8 @@ def keep_candidate(filename: str, content: bytes, folder: Path) -> Path:
     return path
 
 
-def compare_with_today(store_url: str, actor: str, candidate: Path, mode: str, plan: str, periods: Sequence[str],
-                       lang: str, progress: Optional[Callable[[int, int], None]] = None) -> dict:
-    """Simulate today and the candidate on the archived inputs of `periods`, for the manager's team (or
-    everyone, for a person who may read every batch); returns the job's result: the summary (minor units),
-    and the SHA-256 in the store of the workbook and of each chart."""
+def check_choices(store_url: str, actor: str, mode: str, plan: str, periods: Sequence[str]) -> list[int]:
+    """Refuse every choice the page did not offer; returns the batches of the periods chosen."""
     choices = compare_choices(store_url, actor)
     problems = [Problem("", "", f"{p[:20]!r} is not a period you may compare; choose among "
                         f"{', '.join(choices.periods) or 'none: no batch is approved yet'}", role="period")
@@ -100,7 +97,15 @@ def compare_with_today(store_url: str, actor: str, candidate: Path, mode: str, p
         problems.append(Problem("", "", f"choose the plan to replace: {', '.join(choices.plans)}", role="plan"))
     if problems:
         raise InputError(problems)
-    chosen = sorted({choices.periods[p] for p in periods})
+    return sorted({choices.periods[p] for p in periods})
+
+
+def compare_with_today(store_url: str, actor: str, candidate: Path, mode: str, plan: str, periods: Sequence[str],
+                       lang: str, progress: Optional[Callable[[int, int], None]] = None) -> dict:
+    """Simulate today and the candidate on the archived inputs of `periods`, for the manager's team (or
+    everyone, for a person who may read every batch); returns the job's result: the summary (minor units),
+    and the SHA-256 in the store of the workbook and of each chart."""
+    chosen = check_choices(store_url, actor, mode, plan, periods)
     with tempfile.TemporaryDirectory(prefix="commission-compare-") as scratch:
         with open_store(store_url).connect() as connection:
             user = active_user(connection, actor)

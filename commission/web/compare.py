@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from ..app import jobs
 from ..app.access import require
-from ..app.compare import (EVERYONE, compare_choices, compare_with_today, comparison, comparison_file,
-                           keep_candidate)
+from ..app.compare import (EVERYONE, check_choices, compare_choices, compare_with_today, comparison,
+                           comparison_file, keep_candidate)
 from ..errors import InputError, Problem
 from ..policy.yamlsource import MAX_YAML_BYTES
 from .batches import download, path_id
@@ -33,7 +33,8 @@ def _form(ctx: Context, problems: list[str], status: int = 200) -> Response:
 
 @page()
 def compare_start(ctx: Context) -> Response:
-    """Check the candidate at once (its problems shown on the form), then compare in the background."""
+    """Check the candidate and the choices at once (problems shown on the form), then compare in the
+    background."""
     require(ctx.config.store_url, ctx.actor, "plans")
     config, actor, lang = ctx.config, ctx.actor, ctx.lang
     upload = ctx.form.get("candidate")
@@ -43,6 +44,7 @@ def compare_start(ctx: Context) -> Response:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InputError([Problem("", "", "choose the candidate plan to upload", role="candidate")])
         candidate = keep_candidate(upload.filename, upload.file.read(MAX_YAML_BYTES + 1), config.uploads_dir)
+        check_choices(config.store_url, actor, mode, plan, periods)
     except InputError as exc:
         return _form(ctx, exc.render().splitlines(), status=400)
     job_id = jobs.start(config.store_url, "compare", actor, lambda progress: compare_with_today(

@@ -152,16 +152,28 @@ def test_a_hostile_or_wrong_upload_gives_the_forms_problems_not_a_500(clients, n
     assert "<b>" not in answer.text and 'name="candidate"' in answer.text
 
 
-def test_a_period_not_offered_fails_the_job_with_one_line(clients):
-    answer = start(clients["mia"], SEVEN.encode(), period="2026-08")  # August is a draft
-    location = answer.headers["location"]
+@pytest.mark.parametrize("form,message", [
+    ({"period": "2026-08"}, "period: &#39;2026-08&#39; is not a period you may compare; choose among 2026-07"),
+    ({"period": []}, "period: choose at least one period"),
+    ({"mode": "<all>"}, "mode: choose everyone or replace"),
+    ({"mode": "replace", "plan": "nope"}, "plan: choose the plan to replace: web"),
+])
+def test_a_choice_not_offered_gives_the_forms_problem(clients, form, message):
+    answer = start(clients["mia"], SEVEN.encode(), **form)  # August is a draft: not offered
+    assert answer.status_code == 400
+    assert message in answer.text.split('<ul class="problems" role="alert">')[1].split("</ul>")[0]
+
+
+def test_a_candidate_in_another_currency_fails_the_job_with_one_line(clients):
+    answer = start(clients["mia"], SEVEN.replace("currency: CNY", "currency: USD").encode())
+    assert answer.status_code == 303
     for _ in range(600):
-        page = clients["mia"].get(location).text
+        page = clients["mia"].get(answer.headers["location"]).text
         if 'http-equiv="refresh"' not in page:
             break
         time.sleep(0.1)
-    assert "&#39;2026-08&#39; is not a period you may compare; choose among 2026-07" in page
-    assert 'href="/compare"' in page
+    assert "plans compared must pay in one currency; found CNY, USD" in page
+    assert '<a href="/compare">' in page
 
 
 def test_a_manager_who_may_read_every_batch_compares_on_everyone(app, site):
