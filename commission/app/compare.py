@@ -104,7 +104,7 @@ def compare_with_today(store_url: str, actor: str, candidate: Path, mode: str, p
                        lang: str, progress: Optional[Callable[[int, int], None]] = None) -> dict:
     """Simulate today and the candidate on the archived inputs of `periods`, for the manager's team (or
     everyone, for a person who may read every batch); returns the job's result: the summary (minor units),
-    and the SHA-256 in the store of the workbook and of each chart."""
+    and the SHA-256 in the store of the workbook and of each chart (with its name)."""
     chosen = check_choices(store_url, actor, mode, plan, periods)
     with tempfile.TemporaryDirectory(prefix="commission-compare-") as scratch:
         with open_store(store_url).connect() as connection:
@@ -125,7 +125,7 @@ def compare_with_today(store_url: str, actor: str, candidate: Path, mode: str, p
         result = summary(report.comparison, minor_units, everyone)
         with open_store(store_url).begin() as connection:
             result["workbook"] = keep_blob(connection, (report.folder / "comparison.xlsx").read_bytes())
-            result["charts"] = [keep_blob(connection, png.read_bytes())
+            result["charts"] = [[png.stem, keep_blob(connection, png.read_bytes())]
                                 for png in sorted((report.folder / "charts").glob("*.png"))]
     return result
 
@@ -193,7 +193,8 @@ def comparison(store_url: str, actor: str, job_id: int) -> Job:
 def comparison_file(store_url: str, actor: str, job_id: int, chart: Optional[int] = None) -> bytes:
     """The workbook (or chart number `chart`) of a comparison, for who ran it."""
     found = comparison(store_url, actor, job_id)
-    digests = found.result.get("charts", []) if chart is not None else [found.result.get("workbook")]
+    digests = ([digest for _, digest in found.result.get("charts", [])] if chart is not None
+               else [found.result.get("workbook")])
     index = chart if chart is not None else 0
     if not 0 <= index < len(digests):
         raise NotFound(f"there is no chart {chart}")

@@ -15,6 +15,8 @@ import pytest
 
 from commission.app.accounts import issue_password
 from commission.app.users import add
+from commission.i18n import t
+from commission.simulation.charts import CHARTS
 
 from .conftest import NOW, PLAN, sign_in
 
@@ -102,7 +104,7 @@ def test_another_teams_collectors_never_appear_on_the_page_the_charts_or_the_wor
     assert "C1" in text and "C2" in text
     assert "C3" not in text and "alert(1)" not in text and "Team B" not in text
     charts = re.findall(rf'src="(/compare/{job}/charts/\d+)"', page)
-    assert charts
+    assert len(charts) == 5 and '<figcaption>Cost by period</figcaption>' in page
     first = clients["mia"].get(charts[0])
     assert first.status_code == 200 and first.content.startswith(b"\x89PNG")
     assert clients["mia"].get(f"/compare/{job}/charts/{len(charts)}").status_code == 404
@@ -189,6 +191,12 @@ def test_a_manager_who_may_read_every_batch_compares_on_everyone(app, site):
     assert ["C3", "&lt;script&gt;alert(1)&lt;/script&gt;", "Team B", "100.00", "140.00", "40.00"] in cells(
         page, "By collector")
     assert "<script>" not in page
+
+
+def test_every_chart_a_comparison_may_draw_has_words_in_both_languages():
+    for name in CHARTS:
+        assert t(f"web.compare.chart.{name.removesuffix('.png')}", "en")
+        assert t(f"web.compare.chart.{name.removesuffix('.png')}", "zh")
 
 
 def test_the_words_are_in_chinese_too(clients):
