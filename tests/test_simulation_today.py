@@ -266,10 +266,9 @@ def test_a_candidate_identical_to_today_changes_no_ones_pay(tmp_path):
         assert (result.collectors[f"delta:{label}"] == 0).all(), label
 
 
-def test_opening_balances_start_today_and_the_candidates_that_keep_them(files, tmp_path):
-    """A state file: C1 owes 50.00 (a September clawback larger than their pay). Today C1's October pay is
-    100.00 - 50.00 = 50.00 (total 65.00, today 385.00); plan B keeps carried balances too: 90.00 - 50.00
-    = 40.00 (total 376.00)."""
+def september_state(files: Path, tmp_path: Path) -> Path:
+    """The state.json September's run leaves: C1 paid 1,000.00 in August that bounced in September, so
+    C1 carries 50.00 owed (plan A's 5%)."""
     september = tmp_path / "september.csv"
     september.write_text("payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance,reverses\n"
                          "P0,C1,A0000009,2026-08-10,1000.00,10,4000.00,\n"
@@ -279,7 +278,14 @@ def test_opening_balances_start_today_and_the_candidates_that_keep_them(files, t
                                      "--allow-no-repayments", "--out", str(tmp_path / "sep")])
     assert done.exit_code == 0, done.output
     assert balances(tmp_path / "sep") == [("C1", "carried", 5000)]
-    loaded = load_simulation(request(files, candidates=[files / "b.yaml"], state=tmp_path / "sep" / "state.json"))
+    return tmp_path / "sep" / "state.json"
+
+
+def test_opening_balances_start_today_and_the_candidates_that_keep_them(files, tmp_path):
+    """A state file: C1 owes 50.00 (a September clawback larger than their pay). Today C1's October pay is
+    100.00 - 50.00 = 50.00 (total 65.00, today 385.00); plan B keeps carried balances too: 90.00 - 50.00
+    = 40.00 (total 376.00)."""
+    loaded = load_simulation(request(files, candidates=[files / "b.yaml"], state=september_state(files, tmp_path)))
     result = build_comparison(loaded.scenarios, loaded.history, loaded.months, loaded.report_of,
                               opening=loaded.opening)
     table = result.collectors.set_index("collector_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import AbstractSet, Optional, Sequence
 
 import pandas as pd
 
@@ -81,6 +81,24 @@ def load_inputs(paths: InputPaths, policies: Sequence[Policy]) -> Inputs:
         events=side(paths.events, load_events, ("event_id",)))
     problems.raise_if_any()
     return inputs
+
+
+def by_role(folder: Path) -> dict[str, list[Path]]:
+    """A batch's inputs restored from the store (store.restore_files) by role (their folder), in the order
+    the batch read them."""
+    return {role.name: sorted(role.iterdir(), key=lambda p: int(p.name.split(" ", 1)[0]))
+            for role in sorted(folder.iterdir()) if role.is_dir()}
+
+
+def rows_of(frame: Optional[pd.DataFrame], collectors: AbstractSet[str]) -> Optional[pd.DataFrame]:
+    """Only these collectors' rows of an input frame with a collector_id column (a categorical id column
+    keeps only their categories): what a run on one collector's, or one team's, data reads."""
+    if frame is None:
+        return None
+    mine = frame.loc[frame["collector_id"].astype(str).isin(collectors)].copy()
+    if isinstance(mine["collector_id"].dtype, pd.CategoricalDtype):
+        mine["collector_id"] = mine["collector_id"].cat.remove_unused_categories()
+    return mine
 
 
 #: A side table of values per period holds one row per collector and period.

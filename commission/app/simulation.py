@@ -10,11 +10,11 @@ request reads as it always did: each plan paid to everyone, the first the baseli
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import AbstractSet, Optional, Sequence
 
 from ..errors import InputError, Problem, option
 from ..inputs import load_state
@@ -30,7 +30,7 @@ from ..simulation.replay import (REPLACE, Candidate, History, Progress, Scenario
 from ..simulation.report_files import REPORT_FILES, Written, write_comparison
 from ..simulation.scenarios import Opening, check_scenarios, run_scenario
 from ..simulation.sweep import parse_sweeps
-from .inputs import InputPaths, load_inputs
+from .inputs import InputPaths, load_inputs, rows_of
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class SimulationRequest:
     candidates: Sequence[Path] = ()
     replacements: Sequence[str] = ()
     state: Optional[Path] = None
+    #: Only these collectors' rows of the ledger, roster and side files (a manager's team); None: everyone.
+    collectors: Optional[AbstractSet[str]] = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,6 +169,19 @@ def _history(request: SimulationRequest, policies: Sequence[Policy], progress: P
     return history, months, report_of
 
 
+def _only(history: History, collectors: AbstractSet[str]) -> History:
+    """The history of these collectors alone (a manager's team): their rows of the ledger as given, of the
+    roster and of the side inputs. Split credit is applied again to their rows alone, so a payment split
+    with someone outside `collectors` may differ by one minor unit where its remainder went."""
+    roster, side = history.roster, history.side
+    return prepare_history(rows_of(history.source, collectors).reset_index(drop=True),
+                           roster.loc[roster.index.isin(collectors)] if roster is not None else None,
+                           replace(side, targets=rows_of(side.targets, collectors),
+                                   assignments=rows_of(side.assignments, collectors),
+                                   events=rows_of(side.events, collectors)),
+                           history.currency, history.minor_units)
+
+
 def _opening(request: SimulationRequest, policies: Sequence[Policy], first: Period) -> tuple[Optional[Opening], list]:
     if request.state is None:
         return None, []
@@ -178,7 +193,8 @@ def _opening(request: SimulationRequest, policies: Sequence[Policy], first: Peri
                                   f"{loaded.period}", role="state")])
     notes = [] if loaded.intact else [f"the state file {request.state} was changed after its run wrote it: "
                                       f"{loaded.changed}"]
-    return Opening(loaded.period, loaded.frame, str(request.state)), notes
+    frame = loaded.frame if request.collectors is None else rows_of(loaded.frame, request.collectors)
+    return Opening(loaded.period, frame, str(request.state)), notes
 
 
 def load_simulation(request: SimulationRequest, progress: Progress = no_progress) -> SimulationInputs:
@@ -226,6 +242,8 @@ def load_simulation(request: SimulationRequest, progress: Progress = no_progress
                 f"({opening.source}) and carry from month to month" if opening is not None else
                 "balances (holdbacks, carried negatives, draws) start from zero in the first month simulated and "
                 f"carry from month to month (give {option('state')} to start from the balances a run left)")
+    if request.collectors is not None:  # checked and months worked out on everyone; run on the team alone
+        history = _only(history, request.collectors)
     return SimulationInputs(scenarios=scenarios, history=history, months=months, report_of=report_of,
                             notes=[*head, balances, *state_notes], opening=opening, today=tuple(plans.today),
                             legacy=legacy)

@@ -107,14 +107,15 @@ def create_from_uploads(store_url: str, actor: str, uploads: Sequence[Upload], p
         return create_payout_batch(request, store_url, reports_dir / f"batch-{period}-{uuid.uuid4().hex[:8]}", actor,
                                    now, pay_date, note)
     except InputError as exc:
-        raise InputError([_renamed(p, names) for p in exc.problems], exc.hidden) from None
+        raise InputError([renamed(p, names) for p in exc.problems], exc.hidden) from None
 
 
 def _one(saved: dict, kind: str) -> Optional[Path]:
     return saved[kind][0] if saved.get(kind) else None
 
 
-def _renamed(problem: Problem, names: dict[str, str]) -> Problem:
+def renamed(problem: Problem, names: dict[str, str]) -> Problem:
+    """The problem with each kept path replaced by the name the file was uploaded with."""
     where, message = problem.where, problem.message
     for path, name in names.items():
         where, message = where.replace(path, name), message.replace(path, name)

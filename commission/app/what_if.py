@@ -23,7 +23,7 @@ from ..periods import Period
 from ..policy import load_policies
 from ..store import INPUT, NotFound, get_batch, open_store, opening_balances, restore_files
 from .access import check_collector
-from .inputs import InputPaths, load_inputs
+from .inputs import InputPaths, by_role, load_inputs, rows_of
 
 #: The most a what-if may add (in minor units): ten million a month, far beyond any collector's month.
 MAX_EXTRA = 10**9
@@ -50,7 +50,7 @@ def what_if(store_url: str, actor: str, collector: str, batch_id: int, bucket: s
             check_collector(connection, actor, collector, batch_id)
             record = get_batch(connection, batch_id)
             period = Period.parse(record.period)
-            files = _by_role(restore_files(connection, batch_id, INPUT, Path(scratch)))
+            files = by_role(restore_files(connection, batch_id, INPUT, Path(scratch)))
             state_sha = next((i["sha256"] for i in json.loads(record.inputs) if i["role"] == "state"), None)
             if "state" in files:
                 before_period, balances = None, None
@@ -65,12 +65,13 @@ def what_if(store_url: str, actor: str, collector: str, batch_id: int, bucket: s
         if "state" in files:
             loaded = load_state(files["state"][0], policies[0].minor_units, policies[0].currency)
             before_period, balances = loaded.period, loaded.frame
-    ledger = _own(inputs.ledger.frame, collector)
+    ledger = rows_of(inputs.ledger.frame, {collector})
     roster = inputs.roster_frame
     roster = roster.loc[roster.index == collector] if roster is not None else None
     side = inputs.side()
-    side = replace(side, targets=_own(side.targets, collector), assignments=_own(side.assignments, collector),
-                   events=_own(side.events, collector), state=_own(balances, collector), state_period=before_period,
+    own = {collector}
+    side = replace(side, targets=rows_of(side.targets, own), assignments=rows_of(side.assignments, own),
+                   events=rows_of(side.events, own), state=rows_of(balances, own), state_period=before_period,
                    state_source="the batch store")
     minor = policies[0].minor_units
     base = pay_period(policies, ledger, period, roster, side, allow_no_repayments=True)
@@ -95,24 +96,8 @@ def what_if(store_url: str, actor: str, collector: str, batch_id: int, bucket: s
                   _changes(base, more, collector))
 
 
-def _by_role(folder: Path) -> dict[str, list[Path]]:
-    """The restored inputs by role (their folder), in the order the batch read them."""
-    return {role.name: sorted(role.iterdir(), key=lambda p: int(p.name.split(" ", 1)[0]))
-            for role in sorted(folder.iterdir()) if role.is_dir()}
-
-
 def _one(files: dict, role: str) -> Optional[Path]:
     return files[role][0] if files.get(role) else None
-
-
-def _own(frame: Optional[pd.DataFrame], collector: str) -> Optional[pd.DataFrame]:
-    """Only the collector's rows (a categorical id column keeps only their category)."""
-    if frame is None:
-        return None
-    mine = frame.loc[frame["collector_id"].astype(str) == collector].copy()
-    if isinstance(mine["collector_id"].dtype, pd.CategoricalDtype):
-        mine["collector_id"] = mine["collector_id"].cat.remove_unused_categories()
-    return mine
 
 
 def _amount(text: str, minor: int) -> int:

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import accounts, batches, collectors, managers, questions
+from . import accounts, batches, collectors, compare, managers, questions
 from .config import WebConfig
 
 #: Every answer: scripts, styles and forms only from this server, never framed, no type sniffing, and no
@@ -58,6 +58,11 @@ ROUTES = [
     Route("/collectors/{collector}/batches/{batch_id:int}/what-if", collectors.what_if_page, methods=["GET"]),
     Route("/team", managers.team, methods=["GET"]),
     Route("/plans", managers.plans, methods=["GET"]),
+    Route("/compare", compare.compare_form, methods=["GET"]),
+    Route("/compare", compare.compare_start, methods=["POST"]),
+    Route("/compare/{job_id:int}", compare.compare_result, methods=["GET"]),
+    Route("/compare/{job_id:int}/comparison.xlsx", compare.compare_workbook, methods=["GET"]),
+    Route("/compare/{job_id:int}/charts/{chart:int}", compare.compare_chart, methods=["GET"]),
     Mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static"),
 ]
 

@@ -40,6 +40,10 @@ MATRIX = [
     ("GET", "/users", None, expect(READERS)),
     ("GET", "/team", None, expect({"mia"})),
     ("GET", "/plans", None, expect({"mia"})),
+    ("GET", "/compare", None, expect({"mia"})),
+    ("GET", "/compare/999", None, expect(set(), **{u: 404 for u in EVERYONE})),
+    ("GET", "/compare/999/comparison.xlsx", None, expect(set(), **{u: 404 for u in EVERYONE})),
+    ("GET", "/compare/999/charts/0", None, expect(set(), **{u: 404 for u in EVERYONE})),
     ("GET", "/jobs/1", None, expect(set(), **{u: 404 for u in EVERYONE})),
     ("GET", "/collectors/C1", None, scoped({"cal", "mia"})),
     ("GET", "/collectors/C3", None, scoped({"cat"})),
@@ -63,6 +67,7 @@ MATRIX = [
     ("POST", "/batches/1/statements", {}, expect(READERS, 303)),
     ("POST", "/batches/2/unknown", {}, expect(set(), **{u: 404 for u in EVERYONE})),
     ("POST", "/batches/new", {"period": "2026-09"}, expect(set(), pat=400, pax=400)),  # no files: the form's error
+    ("POST", "/compare", {"period": "2026-07"}, expect(set(), mia=400)),  # no candidate: the form's error
     ("POST", "/questions/999/answer", {"verdict": "correct", "answer": "ok"}, expect(set(), pat=404, pax=404)),
     ("POST", "/collectors/C1/batches/1/questions", {"about_kind": "payment", "about": "P1", "text": "?"},
      expect(set(), cat=404, cal=303)),
