@@ -53,6 +53,12 @@ def t(key: str, lang: str, **values) -> str:
     return catalogue()[key][check_language(lang)].format(**values)
 
 
+def default_language(currency: str) -> str:
+    """The language people read a plan's statements and workbooks in unless they choose: Chinese for a
+    CNY plan, English otherwise."""
+    return "zh" if currency == "CNY" else "en"
+
+
 def check_language(lang: str) -> str:
     if lang not in LOCALES:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")

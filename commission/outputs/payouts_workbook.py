@@ -10,14 +10,10 @@ from typing import Sequence
 import pandas as pd
 from openpyxl.styles import Alignment
 
-from ..i18n import t
+from ..i18n import default_language, t
 from .workbook import cjk_font, new_workbook, save_workbook, write_sheet
 
 PAY_PREFIX = "pay_"
-
-
-def payouts_language(currency: str) -> str:
-    return "zh" if currency == "CNY" else "en"
 
 
 def column_words(column: str, lang: str, what: str) -> str:
@@ -35,7 +31,7 @@ def column_words(column: str, lang: str, what: str) -> str:
 
 def write_payouts_workbook(payouts: pd.DataFrame, path: Path, money: Sequence[str], minor_units: int,
                            currency: str) -> None:
-    lang = payouts_language(currency)
+    lang = default_language(currency)
     workbook = new_workbook(cjk=True)
     headers = [column_words(c, lang, "column") for c in payouts.columns]
     write_sheet(workbook.create_sheet(t("payouts.sheet", lang)), payouts, money, minor_units,

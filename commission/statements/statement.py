@@ -25,7 +25,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from ..i18n import t
+from ..i18n import default_language, t
 from ..outputs.report_reader import RunReport
 from ..outputs.sheet_rows import render_rows
 from ..outputs.workbook import (HEADER_FILL, TOTAL_FILL, RenderedRows, cjk_font as font, display_width,
@@ -60,7 +60,7 @@ class StatementRequest:
 
 def statement_language(report: RunReport, lang: Optional[str]) -> str:
     """Chinese by default for CNY plans, English otherwise."""
-    return lang or ("zh" if report.currency == "CNY" else "en")
+    return lang or default_language(report.currency)
 
 
 def write_statement(report: RunReport, request: StatementRequest) -> Path:
