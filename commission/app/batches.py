@@ -199,6 +199,11 @@ def _why(items: pd.DataFrame, minor: int) -> str:
     return "; ".join(dict.fromkeys(reasons)) or "nothing earned in the period"
 
 
+def difference_money_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of a batch_difference table that hold money (minor units)."""
+    return [c for c in table.columns if c.startswith("amount") or c == "difference"]
+
+
 def batch_difference(store_url: str, actor: str, first: int, second: Optional[int] = None) \
         -> tuple[pd.DataFrame, int, str]:
     """Differences per collector and pay code between two batches, or between one and what was paid for

@@ -120,11 +120,11 @@ def batch_show(batch_id, db):
 @reports_user_errors
 def batch_diff(first, second, db):
     """Differences per collector and pay code between two batches, or between one and what was paid."""
-    from ..app.batches import batch_difference
+    from ..app.batches import batch_difference, difference_money_columns
 
     table, minor, how = batch_difference(store_url(db), actor(), first, second)
     click.echo(how)
-    show_table(table, [c for c in table.columns if c.startswith("amount") or c == "difference"], minor)
+    show_table(table, difference_money_columns(table), minor)
 
 
 @batch.command("export")

@@ -102,6 +102,12 @@ def test_a_batch_from_uploaded_files(done, clients):
     assert 'href="/batches/3"' in page, page
     batch = pat.get("/batches/3").text
     assert "61.73" in batch  # C2: 5% of 1,234.50 = 61.725, half up
+    # nothing was paid for September: the difference is the whole 61.73, as money, not minor units
+    difference = batch.split("<h2>Difference from what was paid</h2>")[1].split("</table>")[0]
+    assert '<td>C2</td><td>commission</td><td class="num">0.00</td><td class="num">61.73</td>' \
+           '<td class="num">61.73</td>' in difference and "6173" not in difference
+    totals = batch.split("<h2>Totals</h2>")[1].split("</table>")[0]
+    assert "<th>Recovered</th><td class=\"num\">1,234.50</td>" in totals and "line_commission" not in totals
     assert clients["abe"].get(started.headers["location"]).status_code == 404  # a job is its owner's
 
 
@@ -160,3 +166,4 @@ def test_a_batch_from_the_servers_inputs_folder(site, clients, tmp_path):
                                              "pick:plan.yaml": "policy", "pick:july/bad.csv": "ledger",
                                              "pick:roster.csv": "roster"})
     assert "july/bad.csv:row 7: amount:" in wait_for(pat, started.headers["location"])
+
