@@ -27,9 +27,10 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..inputs import sha256_of
 from ..inputs.side import load_opening_amounts
-from ..money import format_minor
+from ..money import MAX_TOTAL, format_minor, parse_money
 from ..outputs.atomic import remove
 from ..outputs.owners import batch_folder
+from ..outputs.payouts_workbook import column_words
 from ..outputs.payroll import write_payroll
 from ..outputs.run_report import LINES_CSV, LINES_PARQUET, write_run
 from ..periods import Period
@@ -197,6 +198,17 @@ def _why(items: pd.DataFrame, minor: int) -> str:
         elif item.kind == "balance" and item.rule.endswith(":repaid"):
             reasons.append(f"{money(item.amount)} repaid ({item.rule.split(':')[0]})")
     return "; ".join(dict.fromkeys(reasons)) or "nothing earned in the period"
+
+
+def total_rows(totals: dict, minor_units: int, lang: str) -> list[tuple[str, int]]:
+    """A batch's totals (payouts.csv column -> decimal text) as (the words payouts.xlsx uses for the
+    column, minor units), for a page to show."""
+    def words(column: str) -> str:
+        try:
+            return column_words(column, lang, "column")
+        except KeyError:
+            return column
+    return [(words(column), parse_money(text, minor_units, MAX_TOTAL)) for column, text in totals.items()]
 
 
 def difference_money_columns(table: pd.DataFrame) -> list[str]:

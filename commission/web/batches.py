@@ -13,12 +13,11 @@ from starlette.responses import Response
 
 from ..app import jobs
 from ..app.access import require
-from ..app.batches import act_on_batch, batch_details, batch_difference, batches, difference_money_columns, export_batch
+from ..app.batches import (act_on_batch, batch_details, batch_difference, batches, difference_money_columns,
+                           export_batch, total_rows)
 from ..app.collector_pay import keep_statements
 from ..app.uploads import KINDS, MAX_FILE_BYTES, Upload, create_from_uploads, folder_inputs, picked
 from ..errors import InputError, Problem
-from ..money import MAX_TOTAL, parse_money
-from ..outputs.payouts_workbook import column_words
 from ..periods import Period, PeriodError
 from ..store import EXPORTABLE, NotFound
 from ..store.batches import TRANSITIONS
@@ -43,14 +42,6 @@ def batch_list(ctx: Context) -> Response:
     return render(ctx, "batches.html", batches=batches(ctx.config.store_url, ctx.actor))
 
 
-def _total_words(name: str, lang: str) -> str:
-    """A batch total (a payouts.csv column) named as payouts.xlsx names it."""
-    try:
-        return column_words(name, lang, "column")
-    except KeyError:
-        return name
-
-
 @page()
 def batch_page(ctx: Context) -> Response:
     batch_id = path_id(ctx, "batch_id")
@@ -61,8 +52,7 @@ def batch_page(ctx: Context) -> Response:
     collectors = details.collectors.sort_values(sort if sort in ("collector_id", "name", "total") else "collector_id",
                                                 ascending=sort != "total", kind="stable")
     status = details.record.status
-    totals = [(_total_words(name, ctx.lang), parse_money(text, minor, MAX_TOTAL))
-              for name, text in details.totals.items()]
+    totals = total_rows(details.totals, minor, ctx.lang)
     return render(ctx, "batch.html", batch=details.record, details=details, collectors=collectors, codes=codes,
                   totals=totals, diff=diff, diff_money=difference_money_columns(diff), how=how, minor=minor,
                   exportable=status in EXPORTABLE, may_send_back=status in TRANSITIONS["send-back"][0],
