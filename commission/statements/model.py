@@ -229,7 +229,7 @@ class Names:
         kind, _, holdback = balance.partition(":")  # holdback:<id>
         if kind == "holdback":
             release = next((h.release for h in self.policy.adjustments if h.id == holdback), "quarterly")
-            return self.t("statement.balance.holdback", release=self.word("release", release))
+            return self.t("statement.balance.holdback", release=self.word("period_name", release))
         return self.word("statement.balance", kind)
 
     def kpi(self, kpi: str) -> str:
@@ -343,7 +343,7 @@ def _sentence(item, rule_id: str, rule, names: Names, kpis: dict, lines: pa.Tabl
         text = names.t(key, label=label, event=event_words, date=when["date"], target=target)
         return text, loss("forfeited" if forfeit else "reduced", -amount, text) if amount < 0 else None
     if kind == "holdback" and rule is not None:
-        release = names.word("release", rule.release)
+        release = names.word("period_name", rule.release)
         if rule_id.endswith(":withheld"):
             text = names.t("made.holdback_withheld", label=label, rate=item.rate, target=target,
                            release=release)
