@@ -29,6 +29,7 @@ from ..policy import Tiers
 from ..policy.model import KPIS
 from ..policy.measures import COUNT, MONEY, SHARE, unit
 from ..outputs.report_reader import RunReport
+from .evidence import evidence_words
 from .plan_words import Words, describe_plan
 
 RECOMPUTED = ":recomputed"  # the rule of an earlier window's item recomputed (reversals: {earlier_periods: recompute})
@@ -245,11 +246,23 @@ class Names:
             return str(numerator)
         return percent(numerator, denominator * 100, self.lang).removesuffix("%")  # a score: two decimals, cut
 
+    def kpi_with_amounts(self, kpi: str, numerator: int, denominator: int) -> str:
+        """A KPI's value and, for a ratio, the amounts it is made of, so it can be checked by hand:
+        '107.68% (234,746.21 / 218,000.00)'."""
+        value = self.kpi_value(kpi, numerator, denominator)
+        if kpi not in RATIO_KPIS:
+            return value
+        return self.t("common.ratio_of", value=value, numerator=self.money(int(numerator)),
+                      denominator=self.money(int(denominator)))
+
     def at_least(self, kpi: str, value: Fraction) -> str:
-        if kpi in RATIO_KPIS:
+        """A step's level as the KPI's values are written: 100.00%, 30,000.00, a count, a score."""
+        if kpi in RATIO_KPIS or unit(kpi) == SHARE:
             return percent(value.numerator, value.denominator, self.lang)
-        if kpi == "recovered":
+        if kpi == "recovered" or unit(kpi) == MONEY:
             return self.money(int(value))
+        if unit(kpi) == COUNT:
+            return str(int(value))
         return percent(value.numerator, value.denominator * 100, self.lang).removesuffix("%")
 
 
@@ -377,14 +390,7 @@ def _sentence(item, rule_id: str, rule, names: Names, kpis: dict, lines: pa.Tabl
 
 def _kpi(kpis: dict, kpi: str, window: str, names: Names) -> str:
     """A KPI's value in words ({(kpi, window): (numerator, denominator)}), with the amounts of a ratio."""
-    if (kpi, window) not in kpis:
-        return ""
-    numerator, denominator = kpis[(kpi, window)]
-    value = names.kpi_value(kpi, numerator, denominator)
-    if kpi in RATIO_KPIS:  # the amounts too, so the ratio can be checked by hand
-        return f"{value} ({names.money(numerator)} / {names.money(denominator)})" if names.lang == "en" else \
-            f"{value}（{names.money(numerator)} / {names.money(denominator)}）"
-    return value
+    return names.kpi_with_amounts(kpi, *kpis[(kpi, window)]) if (kpi, window) in kpis else ""
 
 
 def _tier_range(component: Tiers, tier, names: Names) -> str:
@@ -468,12 +474,8 @@ def _progress(report: RunReport, policy, collector: str, names: Names, kpis: dic
         else:
             texts.append(names.t("progress.top_tier", label=label))
     for (kpi, window), (numerator, denominator) in kpis.items():
-        value = names.kpi_value(kpi, numerator, denominator)
-        if kpi in RATIO_KPIS:  # the amounts too, so the ratio can be checked by hand
-            texts.append(names.t("progress.kpi_ratio", kpi=names.kpi(kpi), window=window, value=value,
-                                 numerator=names.money(int(numerator)), denominator=names.money(int(denominator))))
-        else:
-            texts.append(names.t("progress.kpi_value", kpi=names.kpi(kpi), window=window, value=value))
+        texts.append(names.t("progress.kpi_value", kpi=names.kpi(kpi), window=window,
+                             value=names.kpi_with_amounts(kpi, numerator, denominator)))
     return texts
 
 
@@ -509,7 +511,7 @@ def _awards(report: RunReport, collector: str, names: Names) -> list[Award]:
         else:
             given = names.t("statement.raise_amount", amount=names.money(int(award.raise_amount)),
                             date=award.effective_from)
-        out.append(Award(names.rule(award.rule), str(award.evidence), given))
+        out.append(Award(names.rule(award.rule), evidence_words(award.evidence, names), given))
     return out
 
 
