@@ -457,10 +457,19 @@ def test_the_statement_and_explain_show_the_raise_apart_from_the_pay(tmp_path):
     # C3 has no raise: no such section on their statement
     c3 = load_workbook(tmp_path / "st" / "C3-2026-12.xlsx").worksheets[0]
     assert not any(row[0] and str(row[0]).startswith("Raises") for row in c3.iter_rows(values_only=True))
-    explained = CliRunner().invoke(main, ["explain", "--run", str(folder), "--collector", "C1"])
+    explained = CliRunner().invoke(main, ["explain", "--run", str(folder), "--collector", "C1", "--lang", "en"])
     assert explained.exit_code == 0, explained.output
-    assert "raise annual-raise#1 (not paid as money): raise of 5% of base salary from 2027-01-01 - attainment at " \
-           "least 110% in 3 of the 4 quarters of 2026" in explained.output
+    # C1's third quarter, 10,999.99 / 10,000.00 = 109.9999%, cut to 109.99% (the one ratio rule), below 110%
+    assert explained.output.endswith(
+        "Raise (not paid as money): raise of 5% of base salary, from 2027-01-01; target attainment at least 110.00% "
+        "in 3 of the 4 quarters of 2026 (3 needed): 2026-Q1: 110.00% (11,000.00 / 10,000.00); 2026-Q2: 125.00% "
+        "(12,500.00 / 10,000.00); 2026-Q3: 109.99% (10,999.99 / 10,000.00); 2026-Q4: 130.00% (13,000.00 / "
+        "10,000.00); no serious violation in 2026\n")
+    chinese = CliRunner().invoke(main, ["explain", "--run", str(folder), "--collector", "C1"]).output
+    assert chinese.endswith(
+        "加薪（不以现金发放）：基本工资上调 5%，自 2027-01-01 起；2026 的 4 个季度中有 3 个任务达成率达到 110.00%（需 3 个）："
+        "2026-Q1：110.00%（11,000.00 / 10,000.00）；2026-Q2：125.00%（12,500.00 / 10,000.00）；2026-Q3：109.99%"
+        "（10,999.99 / 10,000.00）；2026-Q4：130.00%（13,000.00 / 10,000.00）；2026 无严重违规\n")
 
 
 # -- lint ------------------------------------------------------------------------------------------------

@@ -387,13 +387,14 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
                                     str(tmp_path / "ledger.csv"), "--period", "2026-10", "--first-period", "--out",
                                     str(tmp_path / "out")])
     assert run.exit_code == 0, run.output
-    explained = CliRunner().invoke(main, ["explain", "--run", str(tmp_path / "out"), "--collector", "C1"])
-    assert "  volume#2:recomputed: -2000.00 x 10% = -200.00 (commission) - 2026-09 recomputed without its payments " \
-           "reversed since: 10,000.00 and above: 10% on the part in this tier" in explained.output
+    explained = CliRunner().invoke(main, ["explain", "--run", str(tmp_path / "out"), "--collector", "C1", "--lang",
+                                          "en"])
+    assert "  2026-09 recomputed without its payments reversed since: Tier bonus, tier 2 (10,000.00 and above): " \
+           "-2,000.00 x 10% = -200.00 (commission)\n" in explained.output
     # the line's claw-back of September's P2 is September's, apart from October's adjustments
-    assert "  base#1: 2 payments, 7000.00 x 5% -> 350.00 (1 reversal clawed back)\n  = 350.00 (commission)\n" \
-           "  of which -200.00 for 2026-09: reversals of its payments, which this period's adjustments do not act " \
-           "on\n" in explained.output
+    assert "  any other repayment: 5% of each repayment: 2 repayments, 7,000.00 x 5% = 350.00 (1 reversed, clawed " \
+           "back)\n  = 350.00 (commission)\n  2026-09's payments reversed since, clawed back at their rate apart from " \
+           "this period's adjustments = -200.00 (commission)\n" in explained.output
     statements = CliRunner().invoke(main, ["statements", "--run", str(tmp_path / "out"), "--lang", "en", "--out",
                                            str(tmp_path / "st"), "--jobs", "1"])
     assert statements.exit_code == 0, statements.output

@@ -122,16 +122,25 @@ def test_statements_in_both_languages_match_the_payouts_and_the_hand_worked_numb
 
 
 def test_explain_shows_the_arithmetic_and_reconciles(run_folder):
-    result = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1"])
+    result = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--lang", "en"])
     assert result.exit_code == 0, result.output
     text = result.output
-    assert "early: 2 payments, 800.00 x 5% -> 40.00 (1 reversal clawed back)" in text
-    assert "late: 2 payments, 700.00 x 10% -> 70.00" in text
-    assert "v1: 500.00 x 1% = 5.00" in text
-    assert "conduct:complaint on base: 20.00 = -20.00 (commission) [event E7 2026-10-12 complaint/minor]" in text
-    assert "= net payout 95.00" in text
-    payment = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment", "R1"])
-    assert "reversal of P1" in payment.output and "-200.00 x 5% = -10.00" in payment.output
+    assert "  bucket M1: 5% of each repayment: 2 repayments, 800.00 x 5% = 40.00 (1 reversed, clawed back)\n" in text
+    assert "  bucket M2+: 10% of each repayment: 2 repayments, 700.00 x 10% = 70.00\n  = 110.00 (commission)\n" in text
+    assert "  Tier bonus, tier 2 (1,000.00 to 5,000.00): 500.00 x 1% = 5.00 (commission)\n" in text
+    assert "  Conduct: minor complaint on 2026-10-12: deducted from Commission on repayments = -20.00 (commission)\n" \
+        in text
+    assert "  clawed back 10.00: payment P1 reversed (bounced) on 2026-10-20\n" in text
+    assert "Commission on repayments 110.00 + Tier commission 5.00 + Bonus 0.00 + Adjustments -20.00 + Held back (-) " \
+           "or released (+) 0.00 + Balances carried or repaid 0.00 = net pay 95.00\n" in text
+    payment = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment", "R1",
+                                        "--lang", "en"])
+    assert payment.output == ("R1 (reversal of P1, clawed back at its terms) on 2026-10-20, account ****7890, Bucket M1\n"
+                              "  bucket M1: 5% of each repayment: -200.00 x 5% = -10.00\n")
+    # a CNY plan is explained in Chinese unless asked otherwise
+    chinese = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1"]).output
+    assert "  账龄 M1：每笔回款提成 5%：2 笔回款，800.00 × 5% = 40.00（1 笔撤销回款已追回）\n" in chinese
+    assert chinese.endswith("= 实发金额 95.00\n按发放项目：提成 95.00\n")
 
 
 def test_workbooks_written_at_different_times_are_byte_identical(tmp_path):
@@ -287,7 +296,8 @@ def test_a_plan_without_line_rates_still_lists_every_payment(tmp_path):
         (None, None, 700), (None, None, 1500)]
     summary = {row[0]: row[1:] for row in workbook.worksheets[0].iter_rows(values_only=True) if row[0]}
     assert summary["Total"][:2] == (1500, 4)  # 1,500.00 recovered from four payments
-    explained = CliRunner().invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "P2"])
+    explained = CliRunner().invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "P2",
+                                          "--lang", "en"])
     assert "counted in recovered: 500.00 (this plan pays no rate per repayment)" in explained.output
 
 
