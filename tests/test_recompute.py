@@ -137,7 +137,7 @@ def test_recompute_of_a_bonus_step(run_plan):
     items = october.items.set_index("rule")
     assert items.loc["target-bonus#1", "amount"] == 50000
     assert (items.loc["target-bonus#2:recomputed", "amount"], items.loc["target-bonus#2:recomputed", "rate"],
-            items.loc["target-bonus#2:recomputed", "window"]) == (-100000, "fixed (attainment 120.0%)", "2026-09")
+            items.loc["target-bonus#2:recomputed", "window"]) == (-100000, "fixed (attainment 120.00%)", "2026-09")
     assert payout(october, "C1", "bonus") == 50000 - 100000
     # October's attainment in kpis.csv is the one the bonus used: 11,000 / 10,000
     kpi = october.kpis.set_index("window").loc["2026-10"]
