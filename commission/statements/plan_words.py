@@ -75,7 +75,7 @@ WORDS = {
         "bonus_amount": "{kpi}达到 {at_least}：奖励 {amount}", "bonus_rate": "{kpi}达到 {at_least}：按 {rate}",
         "override": "团队{base}的 {rate}", "threshold": "回款低于 {amount} 不计提成",
         "cap": "封顶 {amount}", "floor": "保底 {amount}", "multiplier": "{kpi}自 {low} 起：系数 {factor}",
-        "deduct": "每次{event}：扣 {amount}", "forfeit": "{event}：当期提成全部取消",
+        "deduct": "每次{event}：扣 {amount}", "forfeit": "{event}：当期提成全部不予发放",
         "holdback": "暂扣 {rate}，{release}末发放{conditions}", "conditions": "（条件：{conditions}）",
         "condition_and": "、", "event_severity": "{severity}{event}", "draw": "每期保底预付 {amount}{recoverable}",
         "recoverable": "，以后期提成偿还", "pays": "{pays}发放",
