@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..engine.rules.tiers import attainment_bound
-from ..i18n import day, money, percent, t
+from ..i18n import day, money, percent, t, word
 from ..periods import Period
 from ..policy import Tiers
 from ..policy.model import EARLIER_RECOMPUTE, KPIS
@@ -200,10 +200,7 @@ class Names:
 
     def word(self, prefix: str, name: str) -> str:
         """The catalogue's word for `name` under `prefix` (event.complaint), or `name` itself."""
-        try:
-            return t(f"{prefix}.{name}", self.lang)
-        except KeyError:
-            return name
+        return word(prefix, name, self.lang)
 
     def component(self, component_id: str) -> str:
         own = self.labels.get(component_id, {}).get(self.lang)
