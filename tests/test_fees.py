@@ -263,8 +263,8 @@ def test_explain_and_statement_show_repayment_fee_and_share(tmp_path: Path):
     sheet = openpyxl.load_workbook(next((out / "statements").glob("*.xlsx")))["回款明细"]
     rows = list(sheet.iter_rows(values_only=True))
     first = dict(zip(rows[0], rows[1]))
-    assert {k: first[k] for k in ("回款金额", "服务费率", "服务费 / 计提基数", "提成比例", "金额")} == \
-        {"回款金额": 1234.56, "服务费率": 0.3, "服务费 / 计提基数": 370.37, "提成比例": 0.6, "金额": 222.22}  # rates as numbers
+    assert {k: first[k] for k in ("计入本人回款", "服务费率", "服务费 / 计提基数", "提成比例", "金额")} == \
+        {"计入本人回款": 1234.56, "服务费率": 0.3, "服务费 / 计提基数": 370.37, "提成比例": 0.6, "金额": 222.22}  # rates as numbers
 
 
 def test_a_float_money_column_is_refused_like_a_float_amount(tmp_path: Path):

@@ -389,7 +389,7 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
     assert run.exit_code == 0, run.output
     explained = CliRunner().invoke(main, ["explain", "--run", str(tmp_path / "out"), "--collector", "C1", "--lang",
                                           "en"])
-    assert "  2026-09 recomputed without its payments reversed since: Tier bonus, tier 2 (10,000.00 and above): " \
+    assert "  2026-09 recomputed without its payments reversed since: Tier commission, tier 2 (10,000.00 and above): " \
            "-2,000.00 x 10% = -200.00 (commission)\n" in explained.output
     # the line's claw-back of September's P2 is September's, apart from October's adjustments
     assert "  any other repayment: 5% of each repayment: 2 repayments, 7,000.00 x 5% = 350.00 (1 reversed, clawed " \
@@ -400,7 +400,7 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
     assert statements.exit_code == 0, statements.output
     summary = load_workbook(tmp_path / "st" / "C1-2026-10.xlsx").worksheets[0]
     (row,) = [r for r in summary.iter_rows(values_only=True) if r[0] and r[0].startswith("2026-09 recomputed")]
-    assert row[:2] == ("2026-09 recomputed without its payments reversed since: Tier bonus, tier 2 (10,000.00 and "
+    assert row[:2] == ("2026-09 recomputed without its payments reversed since: Tier commission, tier 2 (10,000.00 and "
                        "above): -2,000.00 x 10%", -200)
     base_rows = [(r[0], r[1]) for r in summary.iter_rows(values_only=True)
                  if r[0] and r[0].startswith(("Commission on repayments", "2026-09's payments reversed"))]

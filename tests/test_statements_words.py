@@ -66,7 +66,7 @@ def test_how_the_pay_was_made_in_sentences_that_add_up_to_the_net_pay(books):
     start = table.index(("提成如何计算", None, None, None, None, None)) + 2
     made = [(row[0], Decimal(str(row[1])), row[2]) for row in table[start:start + 5]]
     assert made == [
-        ("回款提成：4 笔回款共 1,500.00，每笔按所属逾期阶段比例计提（见回款明细）", Decimal("110.00"), "提成"),
+        ("回款提成：3 笔回款减 1 笔冲回，净额 1,500.00，每笔按所属逾期阶段比例计提（见回款明细）", Decimal("110.00"), "提成"),
         ("阶梯提成第 1 档（0.00 至 1,000.00）：1,000.00 × 0%", Decimal("0.00"), "提成"),
         ("阶梯提成第 2 档（1,000.00 至 5,000.00）：500.00 × 1%", Decimal("5.00"), "提成"),
         ("合规扣罚：2026-10-12 轻微投诉，从回款提成中扣除", Decimal("-20.00"), "提成"),
@@ -77,19 +77,20 @@ def test_how_the_pay_was_made_in_sentences_that_add_up_to_the_net_pay(books):
 def test_what_was_lost_says_how_much_and_when(books):
     """The complaint took 20.00 on 2026-10-12; R1 reversed 200.00 of P1 on 2026-10-20: 5% of it, 10.00."""
     table = rows(books["en"])
-    start = table.index(("Held back, forfeited or clawed back", None, None, None, None, None))
+    start = table.index(("Held back, forfeited, reduced or clawed back", None, None, None, None, None))
     assert table[start + 1] == ("What", "Not paid now", "Kind", "Event date", "Source", "Description")
     lost = [(row[0], Decimal(str(row[1])), row[2], row[3]) for row in table[start + 2:start + 4]]
     assert lost == [
         ("Conduct: minor complaint on 2026-10-12: deducted from Commission on repayments", Decimal("20.00"),
          "reduced", "2026-10-12"),
-        ("payment P1 reversed (bounced) on 2026-10-20", Decimal("10.00"), "clawed back", "2026-10-20")]
+        ("payment P1 reversed (bounced) on 2026-10-20; already taken off the commission above",
+         Decimal("10.00"), "clawed back", "2026-10-20")]
 
 
 def test_progress_uses_the_one_ratio_rule(books):
     """1,500.00 recovered; the 2% tier starts at 5,000.00: 3,500.00 more."""
     assert "阶梯提成：再回款 3,500.00 可达第 3 档（2.00%）" in texts(books["zh"], 1)
-    assert "Tier bonus: recover 3,500.00 more to reach tier 3 (2.00%)" in texts(books["en"], 1)
+    assert "Tier commission: recover 3,500.00 more to reach tier 3 (2.00%)" in texts(books["en"], 1)
 
 
 def test_no_rule_id_and_no_english_word_in_the_chinese_statement(books):
@@ -140,7 +141,7 @@ def test_a_plan_names_its_rules_in_each_language(tmp_path):
     assert result.exit_code == 0, result.output
     words = texts(load_workbook(tmp_path / "st" / "C1-2026-10.xlsx"), 1)
     assert "冲量奖第 2 档（1,000.00 至 5,000.00）：500.00 × 1%" in words
-    assert "回款佣金：4 笔回款共 1,500.00，每笔按所属逾期阶段比例计提（见回款明细）" in words
+    assert "回款佣金：3 笔回款减 1 笔冲回，净额 1,500.00，每笔按所属逾期阶段比例计提（见回款明细）" in words
     explained = CliRunner().invoke(main, ["explain", "--run", str(run), "--collector", "C1"])
     assert "\n冲量奖：\n" in explained.output and "\n回款佣金：\n" in explained.output
     assert "\n  冲量奖第 2 档（1,000.00 至 5,000.00）：500.00 × 1% = 5.00（提成）\n" in explained.output

@@ -62,7 +62,7 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None,
             out.append(say("explain.item", text=text, amount=money(made[index].amount),
                            pay_code=made[index].pay_code))
     if statement.lost:
-        out.extend(["", say("explain.lost")])
+        out.extend(["", say("explain.component", label=say("statement.lost"))])
         for lost in statement.lost:
             event = say("explain.event", date=lost.date, source=lost.source, description=lost.description) \
                 if lost.description or lost.source else ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..engine.rules import rule_kind
-from ..i18n import money, t
+from ..i18n import money, t, word
 from ..policy import Policy, Rounding
 from ..policy.model import AT_COMPONENT
 
@@ -25,10 +25,7 @@ class Words:
         return t(f"plan.{key}", self.lang, **values)
 
     def term(self, vocabulary: str, name: str) -> str:
-        try:
-            return t(f"{VOCABULARIES[vocabulary]}.{name}", self.lang)
-        except KeyError:  # a value of the plan's own (a product, a column): shown as the plan names it
-            return name
+        return word(VOCABULARIES[vocabulary], name, self.lang)  # a plan's own value (a product) as it is
 
     def money(self, minor: int) -> str:
         return money(minor, self.minor_units, self.lang)
