@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
+from ..i18n import day
 from ..money import format_minor
-from .common import (BATCH_ID, actor, db_option, note_option, now, reports_user_errors, show_table,
-                     store_url)
+from .common import (BATCH_ID, actor, count, db_option, lang, note_option, now, reports_user_errors, show_table,
+                     store_url, t)
 from .runs import lines_formats, print_run, run_options, run_request, state_options
 
 
@@ -48,9 +49,8 @@ def batch_create(db, pay_date, note, state_path, state_edited, first_period, **o
                                   options["out_dir"], actor(), now(), pay_date, note, **lines_formats(options))
     print_run(created.run.result, created.folder)
     new = created.batch
-    what = "adjustment batch (differences from what was paid)" if new.kind == "adjustment" else "batch"
-    click.echo(f"stored as draft {what} {new.id}, to be paid on {created.pay_date}: {new.rows} payout rows; "
-               f"next: commission batch approve {new.id}")
+    key = "cli.batch.created_adjustment" if new.kind == "adjustment" else "cli.batch.created"
+    click.echo(t(key, id=new.id, pay_date=day(created.pay_date, lang()), rows=count(new.rows)))
 
 
 def _transition(action: str, summary: str):
@@ -62,7 +62,8 @@ def _transition(action: str, summary: str):
     def command(batch_id, db, note):
         from ..app.batches import act_on_batch
 
-        click.echo(f"batch {batch_id} is {act_on_batch(store_url(db), batch_id, action, actor(), now(), note)}")
+        status = act_on_batch(store_url(db), batch_id, action, actor(), now(), note)
+        click.echo(t("cli.batch.now", id=batch_id, status=t(f"web.status.{status}")))
 
     return command
 
@@ -140,8 +141,9 @@ def batch_export(batch_id, file_format, out_path, db, note):
     from ..app.batches import export_batch
 
     done = export_batch(store_url(db), batch_id, file_format, out_path, actor(), now(), note)
-    click.echo(f"{done.path}: {done.control['count']} rows, total {done.control['total']} {done.currency}; "
-               f"control in {done.control['control_file']}")
+    # count and total as the control file writes them, so a person can compare the two by eye
+    click.echo(t("cli.batch.exported", path=done.path, count=done.control["count"], total=done.control["total"],
+                 currency=done.currency, control=done.control["control_file"]))
 
 
 @click.command("history")
@@ -168,4 +170,4 @@ def opening_ytd(file, year, currency, db, note):
     from ..app.batches import load_opening_year
 
     loaded = load_opening_year(store_url(db), actor(), year, file, currency, now(), note)
-    click.echo(f"{loaded} opening year-to-date amounts for {year} loaded")
+    click.echo(t("cli.opening_ytd", count=count(loaded), year=year))

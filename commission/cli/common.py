@@ -1,5 +1,6 @@
 """What every command shares: one error handler (problems as one line each, exit code 2), the names of
-options (the CLI names a problem's role by its flag), who is acting, and small printing helpers."""
+options (the CLI names a problem's role by its flag), who is acting, the language of the CLI's own
+messages (`--lang` / COMMISSION_LANG, words from the one catalogue) and small printing helpers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from .. import i18n
 from ..errors import InputError, with_names
 from ..money import format_minor
 from ..periods import Period, PeriodError
@@ -18,6 +20,31 @@ from ..periods import Period, PeriodError
 EXIT_INPUT = 2
 #: Batch ids as the store numbers them (a PostgreSQL INTEGER).
 BATCH_ID = click.IntRange(1, 2**31 - 1)
+#: Where the top-level group keeps the language chosen by --lang (click's meta is shared by every
+#: context of one invocation).
+LANG_KEY = "commission.lang"
+
+
+def lang() -> str:
+    """The language of the CLI's own messages: the top-level --lang (or COMMISSION_LANG), else English
+    (a command invoked on its own, as tests do)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(LANG_KEY, "en") if ctx is not None else "en"
+
+
+def t(key: str, **values) -> str:
+    """The catalogue's message `key` in the CLI's language."""
+    return i18n.t(key, lang(), **values)
+
+
+def amount(minor: int, minor_units: int) -> str:
+    """Money people read in the CLI's language: integer minor units, grouped ('12,345.50')."""
+    return i18n.money(minor, minor_units, lang())
+
+
+def count(value: int) -> str:
+    """A count people read, grouped as the CLI's language writes it ('2,718')."""
+    return i18n.money(value, 0, lang())
 
 
 def flag(role: str) -> str:
@@ -36,20 +63,20 @@ def reports_user_errors(command):
             return command(*args, **kwargs)
         except InputError as exc:
             click.echo(exc.render(flag), err=True)
-            click.echo(f"error: {len(exc.problems) + exc.hidden} problem(s); nothing was written", err=True)
+            click.echo(t("cli.problems_nothing_written", count=count(len(exc.problems) + exc.hidden)), err=True)
             sys.exit(EXIT_INPUT)
         except PeriodError as exc:
             click.echo(f"--period: {exc}", err=True)
             sys.exit(EXIT_INPUT)
         except OSError as exc:  # a folder that cannot be written, a file that cannot be read
             where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            click.echo(t("cli.error", text=f"{where}{exc.strerror or exc}"), err=True)
             sys.exit(EXIT_INPUT)
         except Exception as exc:
             message = _store_problem(exc)
             if message is None:
                 raise
-            click.echo(f"error: {message}", err=True)
+            click.echo(t("cli.error", text=message), err=True)
             sys.exit(EXIT_INPUT)
 
     return wrapper
@@ -66,7 +93,7 @@ def _store_problem(exc: Exception) -> str | None:
         return with_names(str(exc), flag)
     if isinstance(exc, DBAPIError):
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return f"the batch store refused the change: {detail}"
+        return t("cli.store_refused", detail=detail)
     return None
 
 
@@ -116,14 +143,15 @@ def now() -> datetime:
 
 
 def show_table(frame, money=(), minor: int = 2) -> None:
-    """Print a small table; money columns as decimal text."""
+    """Print a small table as data (ids, codes, money as plain decimal text a script can read back);
+    an empty one as the catalogue's word for nothing."""
     shown = frame.copy()
     for column in money:
         shown[column] = [format_minor(int(v), minor) for v in shown[column]]
-    click.echo(shown.to_string(index=False) if len(shown) else "(nothing)")
+    click.echo(shown.to_string(index=False) if len(shown) else t("cli.nothing"))
 
 
 def list_folder(folder: Path) -> None:
-    click.echo(f"reports written to {folder}/")
+    click.echo(t("cli.reports_written", folder=folder))
     for name in sorted(p.name for p in folder.iterdir()):
         click.echo(f"  {folder / name}")

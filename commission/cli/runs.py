@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..money import format_minor
-from .common import EXIT_INPUT, list_folder, period_option, reports_user_errors
+from ..i18n import day
+from .common import EXIT_INPUT, amount, count, lang, list_folder, period_option, reports_user_errors, t
 
 
 def run_options(command):
@@ -77,16 +77,16 @@ def lines_formats(options: dict) -> dict:
 def print_run(result, folder: Path) -> None:
     """Warnings, then what was paid, then where the reports are."""
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(t("cli.warning", text=warning), err=True)
     totals, minor, currency, counts = result.totals(), result.minor_units, result.currency, result.counts
     plans = ", ".join(f"{p.plan} v{p.version}" for p in result.policies)
     skipped = counts.get("rows_skipped", 0)
-    click.echo(f"period {result.period}, plan {plans}: {counts['collectors']} collectors; ledger rows: "
-               f"{counts['rows_read']} read, {counts['rows_in_period']} in {result.period}, "
-               f"{counts['rows_excluded']} outside every window paid"
-               + (f", {skipped} skipped as the plan says (outside employment: see skipped.csv)" if skipped else ""))
-    click.echo(f"recovered {format_minor(totals['recovered'], minor)} {currency}, "
-               f"net payout {format_minor(totals['net_payout'], minor)} {currency}")
+    click.echo(t("cli.run.summary", period=result.period, plans=plans, collectors=count(counts["collectors"]),
+                 read=count(counts["rows_read"]), in_period=count(counts["rows_in_period"]),
+                 excluded=count(counts["rows_excluded"]))
+               + (t("cli.run.skipped", skipped=count(skipped)) if skipped else ""))
+    click.echo(t("cli.run.totals", recovered=amount(totals["recovered"], minor),
+                 net=amount(totals["net_payout"], minor), currency=currency))
     list_folder(folder)
 
 
@@ -117,11 +117,11 @@ def validate(policies):
             problems += len(check.problems.problems) + check.problems.hidden
             continue
         policy = check.policy
-        click.echo(f"{check.path}: ok (plan {policy.plan} version {policy.version}, effective "
-                   f"{policy.effective_from}, components: {len(policy.components)}, adjustments: "
-                   f"{len(policy.adjustments)})")
+        click.echo(t("cli.validate.ok", path=check.path, plan=policy.plan, version=policy.version,
+                     effective=day(policy.effective_from, lang()), components=count(len(policy.components)),
+                     adjustments=count(len(policy.adjustments))))
     if problems:
-        click.echo(f"error: {problems} problem(s)", err=True)
+        click.echo(t("cli.problems", count=count(problems)), err=True)
         sys.exit(EXIT_INPUT)
 
 
@@ -160,10 +160,11 @@ def sample_data(collectors, months, seed, first_month, continue_from, out_dir):
     ledger = data.ledger
     payments = int((ledger["payment_id"] != ledger["payment_id"].shift()).sum())  # split rows share an id
     first, last = ledger["payment_date"].min()[:7], ledger["payment_date"].max()[:7]
-    span = first if first == last else f"{first} to {last}"
+    span = first if first == last else t("cli.span", first=first, last=last)
     if not continue_from:
-        click.echo(f"{payments} payments by {len(data.roster)} collectors, {span}, written to {folder}/")
+        click.echo(t("cli.sample.new", payments=count(payments), collectors=count(len(data.roster)), span=span,
+                     folder=folder))
         return
-    ids = f"{ledger['payment_id'].iat[0]} to {ledger['payment_id'].iat[-1]}"
-    click.echo(f"{payments} payments ({ids}) by {ledger['collector_id'].nunique()} collectors, {span}, written to "
-               f"{folder}/; the roster stays {Path(continue_from[0]) / 'roster.csv'}")
+    click.echo(t("cli.sample.continued", payments=count(payments), collectors=count(ledger["collector_id"].nunique()),
+                 ids=t("cli.span", first=ledger["payment_id"].iat[0], last=ledger["payment_id"].iat[-1]), span=span,
+                 folder=folder, roster=Path(continue_from[0]) / "roster.csv"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import db_option, reports_user_errors, store_url
+from .common import db_option, reports_user_errors, store_url, t
 
 
 @click.command()
@@ -35,6 +35,6 @@ def serve(db, host, port, workers, reports_dir, inputs_dir, behind_proxy):
     from ..web.server import app_from_environment
 
     app_from_environment()  # opens and upgrades the store once, before any worker starts
-    click.echo(f"serving on http://{host}:{port}/ (stop with Ctrl-C)")
+    click.echo(t("cli.serving", url=f"http://{host}:{port}/"))
     uvicorn.run("commission.web.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=False, server_header=False, log_level="warning")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .common import actor, db_option, note_option, now, reports_user_errors, store_url
+from ..i18n import day
+from .common import actor, db_option, lang, note_option, now, reports_user_errors, store_url, t
 
 _ROLES = click.Choice(["preparer", "approver", "payer", "auditor", "admin", "manager", "collector"])
 
@@ -23,14 +24,13 @@ def setup(db, single_operator):
 
     url = store_url(db, create=True)
     done = set_up_store(url, actor(), single_operator, now())
-    click.echo(f"store set up for {done.mode} by {done.by}; {done.by} is its first admin"
-               + (" (and preparer, approver and payer)" if single_operator else
-                  "; next: commission users add NAME --role preparer (and approver, payer)"))
+    click.echo(t("cli.setup.single" if single_operator else "cli.setup.two", mode=t(f"cli.mode.{done.mode}"),
+                 by=done.by))
     _one_time(done.by, issue_password(url, actor(), done.by, now()))
 
 
 def _one_time(name: str, password: str) -> None:
-    click.echo(f"one-time password of {name} for the web app (shown once; changed at the first sign-in): {password}")
+    click.echo(t("cli.users.one_time", name=name, password=password))
 
 
 @click.group()
@@ -54,7 +54,7 @@ def add(name, roles, collector, team, db, note):
 
     url = store_url(db)
     user = add_user(url, actor(), name, roles, now(), collector, team, note)
-    click.echo(f"user {user.name} added: {', '.join(user.roles)}")
+    click.echo(t("cli.users.added", name=user.name, roles=", ".join(user.roles)))
     _one_time(user.name, issue_password(url, actor(), user.name, now()))
 
 
@@ -80,7 +80,7 @@ def roles(name, roles, db, note):
     from ..app.users import change_roles
 
     user = change_roles(store_url(db), actor(), name, roles, now(), note)
-    click.echo(f"user {user.name}: {', '.join(user.roles)}")
+    click.echo(t("cli.users.roles", name=user.name, roles=", ".join(user.roles)))
 
 
 @users.command("disable")
@@ -93,7 +93,7 @@ def disable(name, db, note):
     from ..app.users import disable as disable_user
 
     disable_user(store_url(db), actor(), name, now(), note)
-    click.echo(f"user {name} disabled")
+    click.echo(t("cli.users.disabled", name=name))
 
 
 @users.command("list")
@@ -104,8 +104,8 @@ def list_users(db):
     from ..app.users import users as all_users
 
     mode, people = all_users(store_url(db), actor())
-    click.echo(f"{mode.mode}, set up by {mode.by} on {mode.at:%Y-%m-%d}")
+    click.echo(t("cli.users.mode", mode=t(f"cli.mode.{mode.mode}"), by=mode.by, on=day(mode.at, lang())))
     for user in people:
-        extra = "".join(f", {what} {value}" for what, value in (("collector", user.collector_id), ("team", user.team))
-                        if value)
-        click.echo(f"  {user.name}: {', '.join(user.roles)}{extra}{'' if user.active else ' (disabled)'}")
+        extra = "".join(t(key, value=value) for key, value in (("cli.users.collector", user.collector_id),
+                                                                ("cli.users.team", user.team)) if value)
+        click.echo(f"  {user.name}: {', '.join(user.roles)}{extra}" + ("" if user.active else t("cli.users.inactive")))
