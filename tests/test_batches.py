@@ -104,7 +104,7 @@ def stored(store, sql):
 def test_workflow_records_who_and_when_and_a_locked_batch_never_changes(files, store, monkeypatch):
     result = create(files, store, "2026-07")
     assert result.exit_code == 0, result.output
-    assert "stored as draft batch 1, to be paid on 2026-08-15" in result.output
+    assert "stored as draft batch 1, to be paid on Aug 15, 2026" in result.output
     assert act(monkeypatch, store, "export", 1).exit_code == 2  # a draft is not exported
     for action in ("approve", "lock", "mark-paid"):
         assert act(monkeypatch, store, action, 1).exit_code == 0
@@ -143,7 +143,7 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     lock(monkeypatch, store, 1)
     again = create(files, store, "2026-07")
     assert again.exit_code == 0, again.output
-    assert "adjustment batch (differences from what was paid) 2, to be paid on 2026-08-15: 0 payout rows" in \
+    assert "adjustment batch (differences from what was paid) 2, to be paid on Aug 15, 2026: 0 payout rows" in \
         again.output
     assert act(monkeypatch, store, "discard", 2).exit_code == 0
     corrected = write(files["folder"] / "corrected.csv", LEDGER + "P5,C1,A3,2026-07-20,3000.00,10,5000\n")

@@ -180,19 +180,19 @@ def test_send_back_needs_a_reason_and_frees_the_period(folder, two_people, monke
     as_user(monkeypatch, "abe")
     silent = cli("batch", "send-back", 1, "--db", two_people)
     assert silent.exit_code == 2 and "say why the batch is sent back" in silent.output
-    assert cli("batch", "send-back", 1, "--db", two_people, "--note", "wrong ledger").output == "batch 1 is returned\n"
+    assert cli("batch", "send-back", 1, "--db", two_people, "--note", "wrong ledger").output == "batch 1 is sent back\n"
     as_user(monkeypatch, "pat")
     assert create(folder, two_people, "july-2").exit_code == 0
 
 
 def test_a_batch_has_a_pay_date(folder, two_people, monkeypatch):
     as_user(monkeypatch, "pat")
-    assert "to be paid on 2026-08-15" in create(folder, two_people).output  # the 15th of the month after
+    assert "to be paid on Aug 15, 2026" in create(folder, two_people).output  # the 15th of the month after
     as_user(monkeypatch, "abe")
     cli("batch", "discard", 1, "--db", two_people)
     as_user(monkeypatch, "pat")
     given = create(folder, two_people, "july-2", "2026-07", "--pay-date", "2026-08-10")
-    assert "to be paid on 2026-08-10" in given.output
+    assert "to be paid on Aug 10, 2026" in given.output
     bad = create(folder, two_people, "july-3", "2026-07", "--pay-date", "10/08/2026")
     assert bad.exit_code == 2 and "'10/08/2026' is not a date YYYY-MM-DD" in bad.output
 

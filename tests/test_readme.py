@@ -40,7 +40,7 @@ def test_the_first_command_pays_september(tmp_path):
     demo = first[first.index(".venv/bin/commission run"):]  # after setting up the environment
     done = run(demo, checkout(tmp_path))
     assert done.returncode == 0, done.stderr
-    assert "net payout 344249.73 CNY" in done.stdout
+    assert "net payout 344,249.73 CNY" in done.stdout
     assert (tmp_path / "reports" / "2026-09" / "payouts.csv").is_file()
 
 

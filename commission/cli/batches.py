@@ -10,8 +10,7 @@ from pathlib import Path
 import click
 
 from ..i18n import day
-from ..money import format_minor
-from .common import (BATCH_ID, actor, count, db_option, lang, note_option, now, reports_user_errors, show_table,
+from .common import (BATCH_ID, actor, amount, count, db_option, lang, note_option, now, reports_user_errors, show_table,
                      store_url, t)
 from .runs import lines_formats, print_run, run_options, run_request, state_options
 
@@ -92,25 +91,27 @@ def batch_list(db):
 @reports_user_errors
 def batch_show(batch_id, db):
     """A batch's record, every collector's pay (and why any is zero), and its history of events in words."""
-    from ..app.batches import batch_details
+    from ..app.batches import batch_details, total_rows
     from ..store import format_time
 
     details = batch_details(store_url(db), batch_id, actor())
     record, minor = details.record, details.record.minor_units
-    click.echo(f"batch {record.id}: {record.kind} for {record.period}, {record.status}; to be paid on "
-               f"{record.pay_date or 'no date set'}; created by {record.created_by} at "
-               f"{format_time(record.created_at)}; reports in {record.reports}")
+    pay_date = day(record.pay_date, lang()) if record.pay_date else t("cli.batch.no_date")
+    click.echo(t("cli.batch.header", id=record.id, kind=t(f"web.kind.{record.kind}"), period=record.period,
+                 status=t(f"web.status.{record.status}"), pay_date=pay_date, by=record.created_by,
+                 at=format_time(record.created_at), reports=record.reports))
     if details.controls_note:
         click.echo(details.controls_note)
-    click.echo("plans: " + ", ".join(f"{p['id']} v{p['version']} (sha256 {p['sha256'][:12]}...)"
-                                     for p in details.plans))
-    click.echo("the period as computed: " + ", ".join(f"{name} {value}" for name, value in details.totals.items()))
-    what = "differences from what was paid" if record.kind == "adjustment" else "the period's pay"
-    click.echo(f"this batch pays ({what}): {format_minor(details.pays, minor)} {record.currency}, "
-               f"{len(details.collectors)} collectors")
+    click.echo(t("cli.batch.plans", plans=", ".join(f"{p['id']} v{p['version']} (sha256 {p['sha256'][:12]}...)"
+                                                    for p in details.plans)))
+    click.echo(t("cli.batch.computed", totals=", ".join(
+        f"{words} {amount(value, minor)}" for words, value in total_rows(details.totals, minor, lang()))))
+    key = "cli.batch.pays_adjustment" if record.kind == "adjustment" else "cli.batch.pays"
+    click.echo(t(key, amount=amount(details.pays, minor), currency=record.currency,
+                 collectors=count(len(details.collectors))))
     money = [c for c in details.collectors.columns if c not in ("collector_id", "employee_id", "name", "why")]
     show_table(details.collectors, money, minor)
-    click.echo("events:")
+    click.echo(t("cli.batch.events"))
     show_table(details.events)
 
 
@@ -123,7 +124,7 @@ def batch_diff(first, second, db):
     """Differences per collector and pay code between two batches, or between one and what was paid."""
     from ..app.batches import batch_difference
 
-    diff = batch_difference(store_url(db), actor(), first, second)
+    diff = batch_difference(store_url(db), actor(), first, second, lang())
     click.echo(diff.how)
     show_table(diff.table.rename(columns=diff.headers), [diff.headers[c] for c in diff.money], diff.minor_units)
 

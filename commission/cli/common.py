@@ -142,12 +142,29 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+#: The catalogue's header for each column the CLI's tables show (batches, a batch's collectors and
+#: events, a collector's history); a pay code's column is named by the pay code's word.
+HEADERS = {"id": "web.batch.batch", "batch_id": "web.batch.batch", "period": "common.period",
+           "kind": "web.batch.kind", "status": "common.status", "pays": "web.batch.pays",
+           "created_by": "web.batch.created_by", "created_at": "web.batch.created_at",
+           "collector_id": "payouts.column.collector_id", "employee_id": "payouts.column.employee_id",
+           "name": "payouts.column.name", "total": "common.total", "why": "web.batch.why",
+           "pay_code": "cli.column.pay_code", "amount": "cli.column.amount", "at": "cli.column.at",
+           "who": "cli.column.who", "what": "cli.column.what", "note": "cli.column.note"}
+
+
+def header(column: str) -> str:
+    """A table column's header in the CLI's language (a column it does not know keeps its name)."""
+    return t(HEADERS[column]) if column in HEADERS else i18n.word("pay_code", column, lang())
+
+
 def show_table(frame, money=(), minor: int = 2) -> None:
-    """Print a small table as data (ids, codes, money as plain decimal text a script can read back);
-    an empty one as the catalogue's word for nothing."""
+    """Print a small table as data: headers in words, values as stored (ids, codes, money as plain
+    decimal text a script can read back); an empty one as the catalogue's word for nothing."""
     shown = frame.copy()
     for column in money:
         shown[column] = [format_minor(int(v), minor) for v in shown[column]]
+    shown.columns = [header(str(c)) for c in shown.columns]
     click.echo(shown.to_string(index=False) if len(shown) else t("cli.nothing"))
 
 
