@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..money import format_minor
 from ..periods import Period, PeriodError
-from .common import reports_user_errors
+from .common import amount, count, lang, reports_user_errors, t
 
 #: `commission lint --strict` exits with this code when a warning is not silenced.
 EXIT_WARNINGS = 1
@@ -136,17 +135,13 @@ def simulate(policy_paths, candidates, replacements, ledgers, state_path, sweeps
     _print_summary(report)
 
 
-def _money(value: int, minor: int) -> str:
-    return format_minor(int(value), minor, grouped=True)
-
-
 def _signed(value: int, minor: int) -> str:
-    return ("+" if value >= 0 else "") + _money(value, minor)
+    return ("+" if value >= 0 else "") + amount(int(value), minor)
 
 
 def _percent(value, sign: bool = False) -> str:
     if value is None:
-        return "n/a"
+        return t("cli.not_available")
     shown = (Decimal(value) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return f"{'+' if sign and shown >= 0 else ''}{shown}%"
 
@@ -161,38 +156,41 @@ def _print_summary(report) -> None:
     comparison, folder = report.comparison, report.folder
     minor, currency = comparison.minor_units, comparison.currency
     sim = comparison.simulation
-    months = f"{len(sim.months)} month(s), {sim.months[0]} to {sim.months[-1]}"
+    months = t("cli.simulate.months", count=count(len(sim.months)), first=sim.months[0], last=sim.months[-1])
+    collectors = count(len(comparison.collectors))
     if comparison.today_plans is not None:
-        plans = ", ".join(f"{r.plan} for {r.collectors}" for r in comparison.today_plans.itertuples(index=False))
-        click.echo(f"simulated {months}, {len(comparison.collectors)} collectors; baseline: today ({plans})")
+        plans = ", ".join(t("cli.simulate.plan_for", plan=r.plan, count=count(r.collectors))
+                          for r in comparison.today_plans.itertuples(index=False))
+        click.echo(t("cli.simulate.today", months=months, collectors=collectors, plans=plans))
     else:
-        click.echo(f"simulated {months}, {len(comparison.collectors)} collectors; baseline {sim.labels[0]}")
+        click.echo(t("cli.simulate.baseline", months=months, collectors=collectors, label=sim.labels[0]))
     winners = comparison.winners.set_index("plan") if len(comparison.winners) else None
     for row in comparison.summary.itertuples(index=False):
-        line = (f"  {shown_label(row.plan, 'en')}: cost {_money(row.cost, minor)} {currency}, cost-to-collect "
-                f"{_percent(row.cost_to_collect)}")
+        line = t("cli.simulate.row", label=shown_label(row.plan, lang()), cost=amount(int(row.cost), minor),
+                 currency=currency, ratio=_percent(row.cost_to_collect))
         if row.plan == sim.labels[0]:
-            line += f", on {_money(row.recovered, minor)} recovered"
+            line += t("cli.simulate.recovered", recovered=amount(int(row.recovered), minor))
         else:
-            points = _percent(row.change_in_cost_to_collect, True)[:-1]
-            line += (f"; {_signed(row.change_in_cost, minor)} ({_percent(row.change_in_cost_share, True)}) and "
-                     f"{points} points vs {shown_label(sim.labels[0], 'en')}")
+            line += t("cli.simulate.versus", change=_signed(row.change_in_cost, minor),
+                      share=_percent(row.change_in_cost_share, True),
+                      points=_percent(row.change_in_cost_to_collect, True).removesuffix("%"),
+                      baseline=shown_label(sim.labels[0], lang()))
             if winners is not None and row.plan in winners.index:
                 counts = winners.loc[row.plan]
-                line += f"; {counts['winners']} gain, {counts['losers']} lose"
+                line += t("cli.simulate.winners", gain=count(counts["winners"]), lose=count(counts["losers"]))
         click.echo(line)
     active, silenced, engine = lint_counts(comparison)
-    parts = [f"{active} warning(s)" + (f" ({silenced} silenced)" if silenced else "")]
+    parts = [t("cli.simulate.warnings", count=count(active))
+             + (t("cli.simulate.silenced", count=count(silenced)) if silenced else "")]
     if engine:
-        parts.append(f"{engine} engine warning(s)")
-    click.echo(f"{' and '.join(parts)}: see {report.written.lint_file} (the Lint sheet)")
+        parts.append(t("cli.simulate.engine", count=count(engine)))
+    click.echo(t("cli.simulate.see_lint", counts=t("cli.simulate.and").join(parts), file=report.written.lint_file))
     if report.written.chart_warning:
         click.echo(report.written.chart_warning, err=True)
     if report.legacy:
-        click.echo("note: " + with_names(comparison.notes[0], flag), err=True)
+        click.echo(t("cli.note", text=with_names(comparison.notes[0], flag)), err=True)
     names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
-    click.echo(f"report written to {folder}/: {', '.join(names)}")
-
+    click.echo(t("cli.simulate.written", folder=folder, names=", ".join(names)))
 
 @click.command()
 @click.argument("policies", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -216,7 +214,7 @@ def lint(policies, ledgers, max_variable_share, show_silenced, strict, base_sala
         if show_silenced or not warning.silenced:
             click.echo(str(warning))
     notes = "; ".join(with_names(note, flag) for note in report.not_checked)
-    click.echo(f"{report.plans} plan(s): {len(report.active)} warning(s), "
-               f"{len(report.warnings) - len(report.active)} silenced" + (f"; {notes}" if notes else ""), err=True)
+    click.echo(t("cli.lint.summary", plans=count(report.plans), active=count(len(report.active)),
+                 silenced=count(len(report.warnings) - len(report.active))) + (f"; {notes}" if notes else ""), err=True)
     if strict and report.active:
         sys.exit(EXIT_WARNINGS)
