@@ -14,8 +14,8 @@ import click
 
 from .. import __version__
 from ..i18n import LANGUAGES
-from .common import LANG_KEY
 from .batches import batch, history, opening_ytd
+from .common import LANG_KEY
 from .runs import run, sample_data, validate
 from .serve import serve
 from .simulate import lint, simulate
