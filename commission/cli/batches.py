@@ -104,7 +104,7 @@ def batch_show(batch_id, db):
         click.echo(details.controls_note)
     click.echo(t("cli.batch.plans", plans=", ".join(f"{p['id']} v{p['version']} (sha256 {p['sha256'][:12]}...)"
                                                     for p in details.plans)))
-    click.echo(t("cli.batch.computed", totals=", ".join(
+    click.echo(t("cli.batch.computed", totals=t("cli.separator").join(
         f"{words} {amount(value, minor)}" for words, value in total_rows(details.totals, minor, lang()))))
     key = "cli.batch.pays_adjustment" if record.kind == "adjustment" else "cli.batch.pays"
     click.echo(t(key, amount=amount(details.pays, minor), currency=record.currency,

@@ -160,12 +160,16 @@ def header(column: str) -> str:
 
 def show_table(frame, money=(), minor: int = 2) -> None:
     """Print a small table as data: headers in words, values as stored (ids, codes, money as plain
-    decimal text a script can read back); an empty one as the catalogue's word for nothing."""
+    decimal text a script can read back); an empty one as the catalogue's word for nothing. Columns are
+    aligned by display width, so Chinese headers and names line up over their values."""
+    import pandas as pd
+
     shown = frame.copy()
     for column in money:
         shown[column] = [format_minor(int(v), minor) for v in shown[column]]
     shown.columns = [header(str(c)) for c in shown.columns]
-    click.echo(shown.to_string(index=False) if len(shown) else t("cli.nothing"))
+    with pd.option_context("display.unicode.east_asian_width", True):
+        click.echo(shown.to_string(index=False) if len(shown) else t("cli.nothing"))
 
 
 def list_folder(folder: Path) -> None:

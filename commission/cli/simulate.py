@@ -159,7 +159,7 @@ def _print_summary(report) -> None:
     months = t("cli.simulate.months", count=count(len(sim.months)), first=sim.months[0], last=sim.months[-1])
     collectors = count(len(comparison.collectors))
     if comparison.today_plans is not None:
-        plans = ", ".join(t("cli.simulate.plan_for", plan=r.plan, count=count(r.collectors))
+        plans = t("cli.separator").join(t("cli.simulate.plan_for", plan=r.plan, count=count(r.collectors))
                           for r in comparison.today_plans.itertuples(index=False))
         click.echo(t("cli.simulate.today", months=months, collectors=collectors, plans=plans))
     else:
