@@ -1,17 +1,18 @@
-"""Long sheets rendered as worksheet XML column by column, instead of one openpyxl Cell per value.
+"""Long sheets rendered as worksheet XML column by column, instead of one cell written per value.
 
-openpyxl creates, styles and serialises a Python Cell object per value, about 40 us each; a
-department's statements hold millions of them. Here a whole column's cells become XML in a few
-Arrow string operations, and `save_workbook` adds the rows to the sheet openpyxl writes.
-openpyxl still owns everything else about the sheet: the header row, widths, frozen panes,
-print setup and the style table (the rows refer to styles registered through it).
+A spreadsheet writer creates, styles and serialises each cell in Python (openpyxl about 40 us a cell,
+XlsxWriter about 15 us); a department's statements hold millions of them. Here a whole column's cells
+become XML in a few Arrow string operations, with no Python loop over the rows, and the sheet
+(`xlsx_book.Sheet`) writes them after its own rows. XlsxWriter still owns everything else about the
+sheet: the header row, widths, frozen panes, autofilter, print setup and the style table (the rows
+refer to formats registered in it).
 
 XlsxWriter's constant_memory mode, the well-kept alternative, writes cell by cell in a Python loop over
 the rows; on a statement's Detail (500 rows) it measured about three times slower than these rendered
-columns (benchmarks/bench_sheet_writers.py), so the splice stays.
+columns (benchmarks/bench_sheet_writers.py), so the rendered rows stay.
 
-Cells are written the way openpyxl writes them (numbers as values, text as inline strings), so
-Excel, LibreOffice and openpyxl itself read them back as they would any other cell.
+Cells are written the way spreadsheet writers write them (numbers as values, text as inline strings),
+so Excel, LibreOffice and openpyxl read them back as they would any other cell.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from typing import Mapping, Optional
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from openpyxl.cell import Cell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from .tables import money_decimal_array
-from .workbook import BOLD, CENTRED, TOTAL_FILL, RenderedRows, money_format, next_free_row
+from .workbook import money_format
+from .xlsx_book import TOTAL_COLOUR, Book, Sheet
 
 #: Column kinds: text as inline strings (codes such as buckets and rates centred), money (int64
 #: minor units) as exact decimal values, dates (ISO text) as Excel date serials shown as
@@ -42,27 +42,28 @@ _EXCEL_EPOCH_OFFSET = 25569  # days from Excel's 1899-12-30 to 1970-01-01
 _XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"  # characters XML 1.0 cannot hold
 
 
-def render_rows(sheet, table: pa.Table, kinds: Mapping[str, str], minor_units: int,
-                label: Optional[str] = None, font: Optional[Font] = None,
-                formats: Optional[Mapping[str, str]] = None) -> RenderedRows:
-    """`table`'s rows as they go below the sheet's last row; pass them to `save_workbook`.
+def render_rows(book: Book, sheet: Sheet, table: pa.Table, kinds: Mapping[str, str], minor_units: int,
+                label: Optional[str] = None, style: Optional[dict] = None,
+                formats: Optional[Mapping[str, str]] = None) -> int:
+    """Put `table`'s rows below the sheet's last row; returns the last row's number (1-based, as
+    Excel shows it; the sheet's own last row when `table` is empty).
 
     `kinds` gives each shown column's kind (see KINDS); every column but `label` is shown, in
     order. `label`, if given, names a text column that marks total rows: where it is not null, the
     row is a bold, shaded total whose first cell shows that text, money columns show their values
-    and every other cell stays empty. The rows go after the sheet's own rows, so add nothing to
-    the sheet's cells after rendering them. `font` names the cells' font (a workbook naming a CJK font
-    for Chinese text); `formats` replaces a kind's number format (e.g. negative money in red).
+    and every other cell stays empty. Add nothing to the sheet's cells after rendering (the sheet
+    refuses to save). `style` gives every cell's format properties (a font size, say); `formats`
+    replaces a kind's number format (e.g. negative money in red).
     """
-    first_row = next_free_row(sheet)
-    rows = pa.array(np.arange(first_row, first_row + table.num_rows).astype(str))
+    first_row = sheet.next_row()  # 0-based; the XML numbers rows from 1
+    rows = pa.array(np.arange(first_row + 1, first_row + 1 + table.num_rows).astype(str))
     is_total = pc.is_valid(table[label]) if label else pa.array(np.zeros(table.num_rows, dtype=bool))
-    styles = _Styles(sheet, minor_units, font, formats or {})
+    styles = _Styles(book, minor_units, style or {}, formats or {})
     shown = [name for name in table.column_names if name != label]
     cells = []
     for position, name in enumerate(shown):
         kind = kinds[name]
-        letter = get_column_letter(position + 1)
+        letter = xl_col_to_name(position)
         plain = _cells(letter, rows, table[name], kind, styles.id(kind, total=False), minor_units)
         if position == 0 and label:  # total rows show their label here, as text
             total = _cells(letter, rows, table[label], "text", styles.id("text", total=True), minor_units)
@@ -73,16 +74,16 @@ def render_rows(sheet, table: pa.Table, kinds: Mapping[str, str], minor_units: i
                                                 "")
         cells.append(pc.if_else(is_total, total, plain))
     xml = pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", "")
-    return RenderedRows(sheet, first_row, first_row + table.num_rows - 1, len(shown),
-                        "".join(xml.to_pylist()).encode("utf-8"))
+    last_row = first_row + table.num_rows - 1
+    sheet.add_rows(first_row, last_row, len(shown) - 1, "".join(xml.to_pylist()))
+    return last_row + 1
 
 
 class _Styles:
-    """Style ids for each kind, plain and total, registered in the workbook's style table through
-    cells that are never placed on the sheet."""
+    """Format ids (XlsxWriter's xf indexes) for each kind, plain and total."""
 
-    def __init__(self, sheet, minor_units: int, font: Optional[Font], formats: Mapping[str, str]):
-        self._sheet, self._ids, self._font = sheet, {}, font
+    def __init__(self, book: Book, minor_units: int, style: dict, formats: Mapping[str, str]):
+        self._book, self._style, self._ids = book, style, {}
         self._formats = {"money": money_format(minor_units), "date": DATE_FORMAT, "percent": PERCENT_FORMAT,
                          **formats}
 
@@ -91,17 +92,14 @@ class _Styles:
             raise ValueError(f"unknown column kind {kind!r}")
         key = (kind, total)
         if key not in self._ids:
-            cell = Cell(self._sheet)
+            properties = dict(self._style)
             if kind in self._formats:
-                cell.number_format = self._formats[kind]
+                properties["num_format"] = self._formats[kind]
             if kind == "code":
-                cell.alignment = CENTRED
-            if self._font is not None:
-                cell.font = self._font
+                properties["align"] = "center"
             if total:
-                cell.font = Font(**{**vars(self._font), "b": True}) if self._font is not None else BOLD
-                cell.fill = TOTAL_FILL
-            self._ids[key] = cell.style_id
+                properties.update(bold=True, bg_color=TOTAL_COLOUR, pattern=1)
+            self._ids[key] = self._book.style(**properties)._get_xf_index()  # registered: the rows use it
         return self._ids[key]
 
 
