@@ -24,6 +24,9 @@ from .workbook import FIXED_TIME, CJK_FONT, HEADER_FILL, TOTAL_FILL, xml_text
 #: outputs.workbook's CJK_FONT and fills as XlsxWriter format properties.
 CJK = {"font_name": CJK_FONT["name"], "font_charset": CJK_FONT["charset"], "font_family": CJK_FONT["family"]}
 HEADER_COLOUR, TOTAL_COLOUR = (f"#{fill.fgColor.rgb[-6:]}" for fill in (HEADER_FILL, TOTAL_FILL))
+#: A default column's width in pixels for CJK_FONT at 11 points (9 a digit, as LibreOffice draws it): XlsxWriter
+#: places charts by the cells under them, so it must measure columns as viewers draw them.
+COLUMN_PIXELS, DIGIT_PIXELS = 80, 9
 #: Excel's limit on a page header or footer (XlsxWriter drops a longer one with a warning).
 HEADER_LIMIT = 255
 
@@ -70,7 +73,7 @@ class Book:
     def __init__(self, path: Path, font_size: int = 11):
         self.xlsx = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                                     "strings_to_urls": False, "nan_inf_to_errors": False,
-                                                    "in_memory": True})
+                                                    "in_memory": True, "default_column_width": COLUMN_PIXELS})
         self.xlsx.set_properties({"created": FIXED_TIME, "author": "collector-commission"})
         default = self.xlsx.formats[0]
         default.set_font_name(CJK["font_name"])

@@ -26,7 +26,7 @@ from ..i18n import default_language, t
 from ..outputs.report_reader import RunReport
 from ..outputs.sheet_rows import render_rows
 from ..outputs.workbook import display_width, money_format, money_value, xml_text
-from ..outputs.xlsx_book import CJK, HEADER_COLOUR, TOTAL_COLOUR, Book, Sheet, header_text
+from ..outputs.xlsx_book import CJK, DIGIT_PIXELS, HEADER_COLOUR, TOTAL_COLOUR, Book, Sheet, header_text
 from .model import Names, Statement, StoreFacts, build_statement
 
 DETAIL_MONEY = ("base", "base_amount", "commission", "amount")
@@ -110,8 +110,10 @@ class _Page:
         self.sheet.set_row(row, points)
 
     def widths(self, widths: Sequence[float]) -> None:
+        """Column widths as the file states them (characters of the default font, padding included);
+        XlsxWriter's set_column would add the padding again."""
         for column, width in enumerate(widths):
-            self.sheet.set_column(column, column, width)
+            self.sheet.set_column_pixels(column, column, round(width * DIGIT_PIXELS))
 
 
 def _heading(statement: Statement) -> str:
@@ -232,7 +234,7 @@ def _bar_chart(book: Book, title: str, currency: str, stacked: bool):
     """A native column chart titled `title`, its value axis in whole `currency` units."""
     chart = book.xlsx.add_chart({"type": "column", **({"subtype": "stacked"} if stacked else {})})
     font = {"name": CJK["font_name"]}
-    chart.set_title({"name": xml_text(title), "name_font": {**font, "size": 14}})
+    chart.set_title({"name": xml_text(title), "name_font": {**font, "bold": True}})
     chart.set_y_axis({"name": xml_text(currency), "num_format": "#,##0", "name_font": font, "num_font": font})
     chart.set_x_axis({"num_font": font})
     chart.set_legend({"font": font})
@@ -364,8 +366,9 @@ def _header(page: _Page, headers: Sequence[str], styles: Sequence[dict] = ()) ->
 def _print_setup(sheet: Sheet, heading: str, footer: str = "") -> None:
     """A4, fit to the page's width, each page headed with whose statement it is and numbered, and footed
     with how the batch was controlled when that needs saying."""
-    sheet.set_header("&L" + header_text(heading))
-    sheet.set_footer(("&L" + header_text(footer) if footer else "") + "&R&P / &N")
+    sheet.set_header("&L" + header_text(heading), {"margin": 0.5})
+    sheet.set_footer(("&L" + header_text(footer) if footer else "") + "&R&P / &N", {"margin": 0.5})
+    sheet.set_margins(left=0.75, right=0.75, top=1, bottom=1)  # inches: room for the header and footer
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
 
