@@ -37,26 +37,38 @@ class Sheet(Worksheet):
 
     def __init__(self):
         super().__init__()
-        self.rendered: Optional[tuple[int, str]] = None  # (first row, 0-based; the rows' XML)
+        self.rendered: Optional[tuple[int, int, int, str]] = None  # first and last row, last column (0-based), XML
 
     def next_row(self) -> int:
         """The first row (0-based) below every cell written so far."""
         return 0 if self.dim_rowmax is None else self.dim_rowmax + 1
 
     def add_rows(self, first_row: int, last_row: int, last_column: int, xml: str) -> None:
-        """Rows `first_row`..`last_row` (0-based) rendered as XML; the sheet's dimension covers them."""
+        """Rows `first_row`..`last_row` (0-based) rendered as XML, written after the sheet's own rows."""
         if last_row >= first_row:
-            self._check_dimensions(last_row, last_column)
-            self.rendered = (first_row, xml)
+            self.rendered = (first_row, last_row, last_column, xml)
 
-    def _write_rows(self) -> None:
-        super()._write_rows()
-        if self.rendered is not None:
-            first_row, xml = self.rendered
-            if any(cells and row >= first_row for row, cells in self.table.items()):
-                raise RuntimeError(f"sheet {self.name!r} got cells at or below row {first_row + 1} after its rows "
-                                   "were rendered")
-            self.fh.write(xml)
+    def _write_dimension(self) -> None:
+        """The dimension covers the rendered rows (XlsxWriter's own row loop never sees them)."""
+        if self.rendered is None:
+            return super()._write_dimension()
+        own = self.dim_rowmin, self.dim_rowmax, self.dim_colmin, self.dim_colmax
+        self._check_dimensions(self.rendered[1], self.rendered[2])
+        super()._write_dimension()
+        self.dim_rowmin, self.dim_rowmax, self.dim_colmin, self.dim_colmax = own
+
+    def _write_sheet_data(self) -> None:
+        if self.rendered is None:
+            return super()._write_sheet_data()
+        first_row, *_, xml = self.rendered
+        if any(cells and row >= first_row for row, cells in self.table.items()):
+            raise RuntimeError(f"sheet {self.name!r} got cells at or below row {first_row + 1} after its rows "
+                               "were rendered")
+        self._xml_start_tag("sheetData")
+        if self.dim_rowmin is not None:
+            self._write_rows()
+        self.fh.write(xml)
+        self._xml_end_tag("sheetData")
 
     def _xml_number_element(self, number, attributes=[]) -> None:  # noqa: B006 (XlsxWriter's signature)
         if isinstance(number, Decimal):

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -278,7 +277,8 @@ def _detail_sheet(page: _Page, lines: pa.Table, names: Names, bucket_order, head
     totals = [{**{name: pc.sum(lines[name]).as_py() or 0 for name in money}, "_label": names.t("detail.total")}]
     if "bucket" in names_shown and lines.num_rows:
         buckets = lines["bucket"].to_numpy(zero_copy_only=False)
-        rank = pd.Series(buckets).map({label: i for i, label in enumerate(bucket_order)}).fillna(len(bucket_order))
+        rank = pc.fill_null(pc.index_in(lines["bucket"], value_set=pa.array(list(bucket_order), pa.string())),
+                            len(bucket_order))  # buckets the plan does not list go last
         order = np.lexsort((np.arange(lines.num_rows), lines["payment_date"].to_numpy(zero_copy_only=False),
                             buckets, rank.to_numpy()))
         body, buckets = body.take(order), buckets[order]
