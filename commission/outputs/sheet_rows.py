@@ -57,33 +57,60 @@ def render_rows(book: Book, sheet: Sheet, table: pa.Table, kinds: Mapping[str, s
     """
     first_row = sheet.next_row()  # 0-based; the XML numbers rows from 1
     rows = pa.array(np.arange(first_row + 1, first_row + 1 + table.num_rows).astype(str))
-    is_total = pc.is_valid(table[label]) if label else pa.array(np.zeros(table.num_rows, dtype=bool))
     styles = _Styles(book, minor_units, style or {}, formats or {})
     shown = [name for name in table.column_names if name != label]
+    is_total = pc.is_valid(table[label]).to_numpy(zero_copy_only=False) if label else np.zeros(table.num_rows, bool)
+    plain, total = np.flatnonzero(~is_total), np.flatnonzero(is_total)  # a few totals: rendered apart
+    xml = _row_xml(*_body_cells(table.take(plain), rows.take(plain), shown, kinds, styles))
+    if len(total):
+        totals = _row_xml(*_total_cells(table.take(total), rows.take(total), shown, kinds, label, styles))
+        xml = pa.concat_arrays([xml, totals]).take(np.argsort(np.concatenate([plain, total]), kind="stable"))
+    last_row = first_row + table.num_rows - 1
+    sheet.add_rows(first_row, last_row, len(shown) - 1, _joined(xml))
+    return last_row + 1
+
+
+def _body_cells(table: pa.Table, rows: pa.Array, shown, kinds, styles: "_Styles") -> tuple[pa.Array, list]:
+    """The cells of rows that are not totals, column by column."""
+    return rows, [_cells(xl_col_to_name(position), rows, table[name], kinds[name],
+                         styles.id(kinds[name], total=False), styles.minor_units)
+                  for position, name in enumerate(shown)]
+
+
+def _total_cells(table: pa.Table, rows: pa.Array, shown, kinds, label: Optional[str],
+                 styles: "_Styles") -> tuple[pa.Array, list]:
+    """The cells of total rows: the label, the money, the other cells empty but shaded."""
     cells = []
     for position, name in enumerate(shown):
-        kind = kinds[name]
-        letter = xl_col_to_name(position)
-        plain = _cells(letter, rows, table[name], kind, styles.id(kind, total=False), minor_units)
-        if position == 0 and label:  # total rows show their label here, as text
-            total = _cells(letter, rows, table[label], "text", styles.id("text", total=True), minor_units)
+        kind, letter = kinds[name], xl_col_to_name(position)
+        if position == 0:  # total rows show their label here, as text
+            cells.append(_cells(letter, rows, table[label], "text", styles.id("text", total=True), styles.minor_units))
         elif kind == "money":
-            total = _cells(letter, rows, table[name], kind, styles.id(kind, total=True), minor_units)
+            cells.append(_cells(letter, rows, table[name], kind, styles.id(kind, total=True), styles.minor_units))
         else:  # an empty, shaded cell keeps the total row's band unbroken
-            total = pc.binary_join_element_wise(f'<c r="{letter}', rows, f'" s="{styles.id(kind, total=True)}"/>',
-                                                "")
-        cells.append(pc.if_else(is_total, total, plain))
-    xml = pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", "")
-    last_row = first_row + table.num_rows - 1
-    sheet.add_rows(first_row, last_row, len(shown) - 1, "".join(xml.to_pylist()))
-    return last_row + 1
+            cells.append(pc.binary_join_element_wise(f'<c r="{letter}', rows,
+                                                     f'" s="{styles.id(kind, total=True)}"/>', ""))
+    return rows, cells
+
+
+def _row_xml(rows: pa.Array, cells: list) -> pa.Array:
+    return pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", "").cast(pa.string())
+
+
+def _joined(xml: pa.Array) -> str:
+    """The rows' XML as one text: the string array's data between its first and last offsets."""
+    xml = xml.combine_chunks() if isinstance(xml, pa.ChunkedArray) else xml
+    if not len(xml):
+        return ""
+    offsets = np.frombuffer(xml.buffers()[1], dtype=np.int32)[xml.offset:xml.offset + len(xml) + 1]
+    return xml.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]].decode("utf-8")
 
 
 class _Styles:
     """Format ids (XlsxWriter's xf indexes) for each kind, plain and total."""
 
     def __init__(self, book: Book, minor_units: int, style: dict, formats: Mapping[str, str]):
-        self._book, self._style, self._ids = book, style, {}
+        self._book, self._style, self._ids, self.minor_units = book, style, {}, minor_units
         self._formats = {"money": money_format(minor_units), "date": DATE_FORMAT, "percent": PERCENT_FORMAT,
                          **formats}
 
