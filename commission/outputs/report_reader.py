@@ -51,20 +51,11 @@ class RunReport:
         about = f": {event['description']}" if event["description"] else ""
         return f"{event_id} {event['date']} {kind}{source}{about}"
 
-    def rows_of(self, table: str, collector: str) -> pd.DataFrame:
-        """One collector's rows of `table` ("payouts", "items", "kpis", "state" or "awards"); each table is split
-        by collector once for the whole run, so a statement per collector stays cheap."""
-        groups = self.__dict__.setdefault("_groups", {})
-        if table not in groups:
-            frame = getattr(self, table)
-            groups[table] = dict(tuple(frame.groupby("collector_id", sort=False))), frame.iloc[0:0]
-        by_collector, empty = groups[table]
-        return by_collector.get(collector, empty)
-
     def records_of(self, table: str, collector: str) -> list[dict]:
-        """One collector's rows of `table` (as rows_of) as plain dicts of Python values. Each table becomes
-        records once for the whole run: a few rows per collector each, which pandas answers in
-        milliseconds per statement and a dict in microseconds."""
+        """One collector's rows of `table` ("payouts", "items", "kpis", "state", "events" or "awards") as
+        plain dicts of Python values. Each table becomes records once for the whole run: a few rows
+        per collector, which a pandas frame answers in milliseconds per statement and a dict in
+        microseconds."""
         records = self.__dict__.setdefault("_records", {})
         if table not in records:
             frame = getattr(self, table)
