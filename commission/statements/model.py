@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Optional
 
@@ -177,9 +178,17 @@ def build_statement(report: RunReport, collector: str, lang: str, store: Optiona
         balances=tuple((names.balance(row["balance"]), int(row["amount"]))
                        for row in report.records_of("state", collector)),
         awards=tuple(_awards(report, collector, names)), history=history,
-        plan_words=tuple((names.rule(rule) if rule != what else names.component(rule), text)
-                         for rule, what, text in describe_plan(policy, lang)),
+        plan_words=_plan_words(policy, lang, report.minor_units),
         correction=correction)
+
+
+@lru_cache(maxsize=32)
+def _plan_words(policy, lang: str, minor_units: int) -> tuple[tuple[str, str], ...]:
+    """The plan in words, each rule by its label: the same for every statement of a plan in a language, so
+    made once (a policy is immutable, and hashable)."""
+    names = Names(policy, lang, minor_units)
+    return tuple((names.rule(rule) if rule != what else names.component(rule), text)
+                 for rule, what, text in describe_plan(policy, lang))
 
 
 class Names:

@@ -8,6 +8,10 @@ every credited payment (accounts masked, numbers and percentages as numbers, aut
 by bucket, negative amounts in red); Plan gives the plan in words. Numbers are values, never formulas,
 so viewers that do not recalculate still show them. Every cell names a CJK font (outputs.workbook's
 CJK_FONT) so Chinese renders alike in Excel, WPS and LibreOffice.
+
+Workbooks are written with XlsxWriter (outputs.xlsx_book), Detail's rows rendered by Arrow
+(outputs.sheet_rows): a department's 2,000 statements of 500 payments take about 20 ms of CPU each
+(benchmarks/bench_statements.py), where openpyxl's save alone took 27 ms.
 """
 
 from __future__ import annotations
