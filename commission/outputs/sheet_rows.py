@@ -40,6 +40,7 @@ PERCENT_TEXT = r"^-?[0-9]+(\.[0-9]+)?%?$"
 _PERCENT_SCALE = 8  # decimals kept of a rate's digits (the engine's rates have far fewer)
 _EXCEL_EPOCH_OFFSET = 25569  # days from Excel's 1899-12-30 to 1970-01-01
 _XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"  # characters XML 1.0 cannot hold
+_SPECIAL = r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"  # text to escape: rare, so checked first
 
 
 def render_rows(book: Book, sheet: Sheet, table: pa.Table, kinds: Mapping[str, str], minor_units: int,
@@ -132,27 +133,38 @@ class _Styles:
 
 def _cells(letter: str, rows: pa.Array, values: pa.ChunkedArray, kind: str, style: int,
            minor_units: int) -> pa.Array:
-    """One column's cells; a missing value, or empty text, gives no cell at all."""
+    """One column's cells; a missing value, or empty text, gives no cell at all. Each step that the
+    common column does not need (escaping, kept spaces, absent cells) is taken only when needed."""
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    space = ">"
     if kind in ("text", "code"):
-        text, value_tag, close = _escaped(values), ' t="inlineStr"><is><t', "</t></is></c>"
+        text, value_tag, close = pc.cast(values, pa.string()), ' t="inlineStr"><is><t', "</t></is></c>"
+        if pc.any(pc.match_substring_regex(text, _SPECIAL)).as_py():
+            text = _escaped(text)
+        untrimmed = pc.equal(text, pc.utf8_trim_whitespace(text))
+        if not pc.all(untrimmed).as_py():  # <t xml:space="preserve"> keeps leading and trailing spaces
+            space = pc.if_else(untrimmed, ">", ' xml:space="preserve">')
+        if pc.any(pc.equal(text, "")).as_py():
+            text = pc.if_else(pc.equal(text, ""), None, text)
     elif kind == "money":
         money = pc.fill_null(values, 0).to_numpy(zero_copy_only=False).astype(np.int64)
-        text = pc.if_else(pc.is_valid(values), pc.cast(money_decimal_array(money, minor_units), pa.string()), None)
+        text, value_tag, close = pc.cast(money_decimal_array(money, minor_units), pa.string()), "><v", "</v></c>"
+        if values.null_count:
+            text = pc.if_else(pc.is_valid(values), text, None)
+    else:  # a few distinct rates, shares and days among the payments: each made a number once
+        encoded = pc.dictionary_encode(values)
+        text = (fraction_text if kind == "percent" else _date_serials)(encoded.dictionary).take(encoded.indices)
         value_tag, close = "><v", "</v></c>"
-    elif kind == "percent":
-        text, value_tag, close = fraction_text(values), "><v", "</v></c>"
-    else:
-        days = pc.cast(pc.cast(pc.cast(values, pa.string()), pa.date32()), pa.int32())
-        text, value_tag, close = pc.cast(pc.add(days, _EXCEL_EPOCH_OFFSET), pa.string()), "><v", "</v></c>"
     style_attribute = f' s="{style}"' if style else ""
-    if kind in ("text", "code"):  # <t xml:space="preserve"> keeps leading and trailing spaces
-        space = pc.if_else(pc.equal(text, pc.utf8_trim_whitespace(text)), ">", ' xml:space="preserve">')
-    else:
-        space = ">"
     cell = pc.binary_join_element_wise(f'<c r="{letter}', rows, f'"{style_attribute}{value_tag}', space, text,
                                        close, "")
-    return pc.if_else(pc.fill_null(pc.greater(pc.binary_length(text), 0), False), cell, "")
+    return pc.fill_null(cell, "") if cell.null_count else cell
+
+
+def _date_serials(values: pa.Array) -> pa.Array:
+    """ISO dates as Excel's day numbers (days since 1899-12-30), as text."""
+    days = pc.cast(pc.cast(pc.cast(values, pa.string()), pa.date32()), pa.int32())
+    return pc.cast(pc.add(days, _EXCEL_EPOCH_OFFSET), pa.string())
 
 
 def fraction_text(values: pa.Array) -> pa.Array:
@@ -171,12 +183,10 @@ def fraction_text(values: pa.Array) -> pa.Array:
     return pc.if_else(pc.fill_null(pc.equal(digits, pa.scalar(0, digits.type)), False), "0", trimmed)
 
 
-def _escaped(values: pa.Array) -> pa.Array:
+def _escaped(text: pa.Array) -> pa.Array:
     """Text as XML character data: &, <, > and carriage returns (which XML parsers turn into line
     feeds) escaped, characters XML cannot hold removed."""
-    text = pc.cast(values, pa.string())
-    if pc.any(pc.match_substring_regex(text, r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]")).as_py():
-        text = pc.replace_substring_regex(text, _XML_ILLEGAL, "")
-        for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
-            text = pc.replace_substring(text, raw, escaped)
+    text = pc.replace_substring_regex(text, _XML_ILLEGAL, "")
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
+        text = pc.replace_substring(text, raw, escaped)
     return text
