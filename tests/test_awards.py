@@ -1,5 +1,7 @@
 """Raises (加薪) and benefits in kind (福利): decided on KPIs, reported apart, never paid; worked by hand."""
 
+import json
+
 import pytest
 
 from commission.errors import InputError
@@ -57,11 +59,11 @@ def test_a_raise_on_attainment_in_three_of_four_quarters(run_plan):
     (c1,) = awards_of(result, "C1").itertuples(index=False)
     assert (c1.kind, c1.component, c1.rule, c1.window, c1.raise_percent, c1.raise_amount, c1.effective_from) == \
         ("raise", "annual-raise", "annual-raise#1", "2026", "5%", 0, "2027-01-01")
-    assert c1.evidence == (
-        "attainment at least 110% in 3 of the 4 quarters of 2026 (3 needed): "
-        "2026-Q1: attainment 110.0% (11,000.00 / 10,000.00); 2026-Q2: attainment 125.0% (12,500.00 / 10,000.00); "
-        "2026-Q3: attainment 109.9% (10,999.99 / 10,000.00); 2026-Q4: attainment 130.0% (13,000.00 / 10,000.00); "
-        "no serious violation in 2026")
+    # the evidence is facts, in no language: each quarter's recovery and target in minor units
+    assert json.loads(c1.evidence) == {
+        "kpi": "attainment", "window": "2026", "at_least": "11/10", "measured": "quarterly", "met": 3, "needed": 3,
+        "parts": [["2026-Q1", 1100000, 1000000], ["2026-Q2", 1250000, 1000000], ["2026-Q3", 1099999, 1000000],
+                  ["2026-Q4", 1300000, 1000000]], "conditions": ["no_serious_violation"]}
     # C2: 120% in Q1-Q3, 90% in Q4: 120% in 3 quarters: step 2, 300.00 added to base salary
     (c2,) = awards_of(result, "C2").itertuples(index=False)
     assert (c2.rule, c2.raise_percent, c2.raise_amount) == ("annual-raise#2", "", 30000)
@@ -129,7 +131,9 @@ def test_effective_dates(run_plan):
     result = run_plan(one_step, ledger, period="2026", targets=targets)
     (row,) = result.awards.itertuples(index=False)
     assert (row.window, row.effective_from, row.raise_percent) == ("2026", "2027-01-01", "3%")
-    assert row.evidence == "attainment 300.0% (30,000.00 / 10,000.00) over 2026, at least 100%"
+    assert json.loads(row.evidence) == {"kpi": "attainment", "window": "2026", "at_least": "1", "measured": "",
+                                        "met": 1, "needed": 1, "parts": [["2026", 3000000, 1000000]],
+                                        "conditions": []}
     # a day of the year: the first 04-01 after the year
     result = run_plan(one_step + "    effective_from: 04-01\n", ledger, period="2026", targets=targets)
     assert result.awards["effective_from"].tolist() == ["2027-04-01"]
@@ -156,8 +160,9 @@ def test_a_quarterly_raise_decided_at_the_quarter_end_month(run_plan):
     """
     result = run_plan(quarterly, ledger, period="2026-09")
     # C1 recovered 30,000.00 in Q3: 100.00 added to base salary from 1 October; C2 29,999.99: nothing
-    assert result.awards[["collector_id", "rule", "raise_amount", "effective_from", "evidence"]].values.tolist() == [
-        ["C1", "q-raise#1", 10000, "2026-10-01", "recovered 30,000.00 over 2026-Q3, at least 30,000.00"]]
+    assert result.awards[["collector_id", "rule", "raise_amount", "effective_from"]].values.tolist() == [
+        ["C1", "q-raise#1", 10000, "2026-10-01"]]
+    assert json.loads(result.awards["evidence"].iloc[0])["parts"] == [["2026-Q3", 3000000, 1]]
     assert payout(result, "C1") == 0
 
 
@@ -199,10 +204,10 @@ def test_benefit_days_of_leave_in_two_of_three_months(run_plan):
     assert rows == [["C1", "benefit", "leave#2", "2026-Q4", "2.5", "days of leave"],
                     ["C2", "benefit", "leave#1", "2026-Q4", "1", "days of leave"]]
     assert result.awards["raise_amount"].tolist() == [0, 0]
-    assert result.awards["evidence"].iloc[1] == (
-        "attainment at least 100% in 2 of the 3 months of 2026-Q4 (2 needed): "
-        "2026-10: attainment 100.0% (10,000.00 / 10,000.00); 2026-11: attainment 99.9% (9,999.99 / 10,000.00); "
-        "2026-12: attainment 150.0% (15,000.00 / 10,000.00)")
+    assert json.loads(result.awards["evidence"].iloc[1]) == {
+        "kpi": "attainment", "window": "2026-Q4", "at_least": "1", "measured": "monthly", "met": 2, "needed": 2,
+        "parts": [["2026-10", 1000000, 1000000], ["2026-11", 999999, 1000000], ["2026-12", 1500000, 1000000]],
+        "conditions": []}
     # pay is December's line commission alone
     assert [payout(result, c) for c in ("C1", "C2", "C3")] == [45000, 75000, 250000]
     assert result.totals()["net_payout"] == 45000 + 75000 + 250000
@@ -410,14 +415,14 @@ def test_raises_csv_is_written_when_the_run_decides_a_raise(tmp_path):
     assert (folder / "raises.csv").read_text(encoding="utf-8") == (
         '"employee_id","collector_id","name","period","plan","version","rule","window","kpi","evidence",'
         '"raise_percent","raise_amount","effective_from"\n'
-        '"E001","C1","王芳","2026-12","test-plan",1,"annual-raise#1","2026","attainment","attainment at least 110% '
-        'in 3 of the 4 quarters of 2026 (3 needed): 2026-Q1: attainment 110.0% (11,000.00 / 10,000.00); 2026-Q2: '
-        'attainment 125.0% (12,500.00 / 10,000.00); 2026-Q3: attainment 109.9% (10,999.99 / 10,000.00); 2026-Q4: '
-        'attainment 130.0% (13,000.00 / 10,000.00); no serious violation in 2026","5%",0.00,"2027-01-01"\n'
-        '"E002","C2","李强","2026-12","test-plan",1,"annual-raise#2","2026","attainment","attainment at least 120% '
-        'in 3 of the 4 quarters of 2026 (3 needed): 2026-Q1: attainment 120.0% (12,000.00 / 10,000.00); 2026-Q2: '
-        'attainment 120.0% (12,000.00 / 10,000.00); 2026-Q3: attainment 120.0% (12,000.00 / 10,000.00); 2026-Q4: '
-        'attainment 90.0% (9,000.00 / 10,000.00); no serious violation in 2026","",300.00,"2027-01-01"\n')
+        '"E001","C1","王芳","2026-12","test-plan",1,"annual-raise#1","2026","attainment","{""at_least"":""11/10"",'
+        '""conditions"":[""no_serious_violation""],""kpi"":""attainment"",""measured"":""quarterly"",""met"":3,'
+        '""needed"":3,""parts"":[[""2026-Q1"",1100000,1000000],[""2026-Q2"",1250000,1000000],[""2026-Q3"",1099999,'
+        '1000000],[""2026-Q4"",1300000,1000000]],""window"":""2026""}","5%",0.00,"2027-01-01"\n'
+        '"E002","C2","李强","2026-12","test-plan",1,"annual-raise#2","2026","attainment","{""at_least"":""6/5"",'
+        '""conditions"":[""no_serious_violation""],""kpi"":""attainment"",""measured"":""quarterly"",""met"":3,'
+        '""needed"":3,""parts"":[[""2026-Q1"",1200000,1000000],[""2026-Q2"",1200000,1000000],[""2026-Q3"",1200000,'
+        '1000000],[""2026-Q4"",900000,1000000]],""window"":""2026""}","",300.00,"2027-01-01"\n')
     assert not (folder / "benefits.csv").exists()  # the plan has no benefit rule
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["counts"]["raise_rows"], manifest["counts"]["benefit_rows"]) == (2, 0)
@@ -445,14 +450,26 @@ def test_the_statement_and_explain_show_the_raise_apart_from_the_pay(tmp_path):
     rows = [tuple(c for c in row) for row in summary.iter_rows(values_only=True)]
     start = next(i for i, row in enumerate(rows) if row[0] == "Raises and benefits in kind (not paid as money)")
     assert rows[start + 2][0] == "Raise" and rows[start + 2][2] == "raise of 300.00 to base salary, from 2027-01-01"
-    assert rows[start + 2][1].startswith("attainment at least 120% in 3 of the 4 quarters of 2026")
+    assert rows[start + 2][1] == (  # each quarter's 12,000.00 / 10,000.00 with the one ratio rule
+        "target attainment at least 120.00% in 3 of the 4 quarters of 2026 (3 needed): 2026-Q1: 120.00% (12,000.00 / "
+        "10,000.00); 2026-Q2: 120.00% (12,000.00 / 10,000.00); 2026-Q3: 120.00% (12,000.00 / 10,000.00); 2026-Q4: "
+        "90.00% (9,000.00 / 10,000.00); no serious violation in 2026")
     # C3 has no raise: no such section on their statement
     c3 = load_workbook(tmp_path / "st" / "C3-2026-12.xlsx").worksheets[0]
     assert not any(row[0] and str(row[0]).startswith("Raises") for row in c3.iter_rows(values_only=True))
-    explained = CliRunner().invoke(main, ["explain", "--run", str(folder), "--collector", "C1"])
+    explained = CliRunner().invoke(main, ["explain", "--run", str(folder), "--collector", "C1", "--lang", "en"])
     assert explained.exit_code == 0, explained.output
-    assert "raise annual-raise#1 (not paid as money): raise of 5% of base salary from 2027-01-01 - attainment at " \
-           "least 110% in 3 of the 4 quarters of 2026" in explained.output
+    # C1's third quarter, 10,999.99 / 10,000.00 = 109.9999%, cut to 109.99% (the one ratio rule), below 110%
+    assert explained.output.endswith(
+        "Raise (not paid as money): raise of 5% of base salary, from 2027-01-01; target attainment at least 110.00% "
+        "in 3 of the 4 quarters of 2026 (3 needed): 2026-Q1: 110.00% (11,000.00 / 10,000.00); 2026-Q2: 125.00% "
+        "(12,500.00 / 10,000.00); 2026-Q3: 109.99% (10,999.99 / 10,000.00); 2026-Q4: 130.00% (13,000.00 / "
+        "10,000.00); no serious violation in 2026\n")
+    chinese = CliRunner().invoke(main, ["explain", "--run", str(folder), "--collector", "C1"]).output
+    assert chinese.endswith(
+        "加薪（不以现金发放）：基本工资上调 5%，自 2027-01-01 起；2026 的 4 个季度中有 3 个任务达成率达到 110.00%（需 3 个）："
+        "2026-Q1：110.00%（11,000.00 / 10,000.00）；2026-Q2：125.00%（12,500.00 / 10,000.00）；2026-Q3：109.99%"
+        "（10,999.99 / 10,000.00）；2026-Q4：130.00%（13,000.00 / 10,000.00）；2026 无严重违规\n")
 
 
 # -- lint ------------------------------------------------------------------------------------------------

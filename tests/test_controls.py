@@ -238,7 +238,7 @@ def test_statements_and_explain_follow_the_store_when_the_folder_is_gone(folder,
     assert made.exit_code == 0, made.output
     assert sorted(p.name for p in (folder / "st").glob("*.xlsx")) == ["C1-2026-07.xlsx", "C2-2026-07.xlsx"]
     explained = cli("explain", "--batch", 1, "--db", two_people, "--collector", "C2")
-    assert explained.exit_code == 0 and "net payout 200.00" in explained.output
+    assert explained.exit_code == 0 and "= 实发金额 200.00" in explained.output  # a CNY plan: Chinese by default
 
 
 def test_a_correction_sends_statements_only_to_whom_it_changes(folder, two_people, monkeypatch):

@@ -248,22 +248,23 @@ def test_explain_and_statement_show_repayment_fee_and_share(tmp_path: Path):
     ran = runner.invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger", str(tmp_path / "ledger.csv"),
                                "--period", "2026-10", "--out", str(out), "--first-period"])
     assert ran.exit_code == 0, ran.output
-    paid = runner.invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "P1"])
-    assert "share/other: 1234.56 x fee rate 30% = fee 370.37; share x 60% = 222.22 (rounded once from 1234.56 x " \
-        "30% x 60%)" in paid.output
+    paid = runner.invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "P1", "--lang", "en"])
+    assert ": 1,234.56 x fee rate 30% = fee 370.37; share x 60% = 222.22 (rounded once from 1,234.56 x 30% x 60%)\n" \
+        in paid.output
     # R1 takes back 222.22 x 234.56 / 1234.56 = 42.2208 -> 42.22 of the share, 70.37 (70.3694) of the fee
-    reversed_ = runner.invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "R1"])
-    assert "-234.56 x fee rate 30% = fee -70.37; share x 60% = -42.22" in reversed_.output
-    whole = runner.invoke(main, ["explain", "--run", str(out), "--collector", "C1"])
-    assert "other: 2 payments, fees 300.00 x 60% -> 180.00 (1 reversal clawed back)" in whole.output
+    reversed_ = runner.invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "R1", "--lang",
+                                     "en"])
+    assert ": -234.56 x fee rate 30% = fee -70.37; share x 60% = -42.22 (its payment's share" in reversed_.output
+    whole = runner.invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--lang", "en"])
+    assert ": 2 repayments, fees 300.00 x 60% = 180.00 (1 reversed, clawed back)\n" in whole.output
     written = runner.invoke(main, ["statements", "--run", str(out), "--lang", "zh", "--jobs", "1"])
     assert written.exit_code == 0, written.output
     import openpyxl
     sheet = openpyxl.load_workbook(next((out / "statements").glob("*.xlsx")))["回款明细"]
     rows = list(sheet.iter_rows(values_only=True))
     first = dict(zip(rows[0], rows[1]))
-    assert {k: first[k] for k in ("回款金额", "服务费率", "服务费 / 计提基数", "提成比例", "金额")} == \
-        {"回款金额": 1234.56, "服务费率": 0.3, "服务费 / 计提基数": 370.37, "提成比例": 0.6, "金额": 222.22}  # rates as numbers
+    assert {k: first[k] for k in ("计入本人回款", "服务费率", "服务费 / 计提基数", "提成比例", "金额")} == \
+        {"计入本人回款": 1234.56, "服务费率": 0.3, "服务费 / 计提基数": 370.37, "提成比例": 0.6, "金额": 222.22}  # rates as numbers
 
 
 def test_a_float_money_column_is_refused_like_a_float_amount(tmp_path: Path):

@@ -233,10 +233,10 @@ def test_measures_in_words_in_english_and_chinese():
     assert en["breakeven"] == "marginal tiers on the agency's fees (paid monthly)"
     assert en["breakeven#2"] == "14,000.00 and above: 20% on the part in this tier"
     assert en["m3#1"] == "accounts paying in M3 at least 5: 50.00 (paid monthly)"
-    assert zh["settled"] == "结清户数超额累进阶梯 (月度发放)"
+    assert zh["settled"] == "结清户数超额累进阶梯（月度发放）"
     assert zh["settled#1"] == "2 至 4：每个奖励 100.00"
-    assert zh["breakeven"] == "机构服务费超额累进阶梯 (月度发放)"
-    assert zh["m3#1"] == "M3还款户数达到 5：奖励 50.00 (月度发放)"
+    assert zh["breakeven"] == "机构服务费超额累进阶梯（月度发放）"
+    assert zh["m3#1"] == "M3还款户数达到 5：奖励 50.00（月度发放）"
 
 
 PROPERTY = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -44,7 +44,7 @@ def test_attainment_multiplier_accelerates_and_decelerates(run_plan):
     assert payout(result, "C1") == 90000
     assert payout(result, "C2") == 28000
     c1 = result.items.loc[(result.items["collector_id"] == "C1") & (result.items["kind"] == "multiplier")].iloc[0]
-    assert c1["rate"] == "x1.5 (attainment 120.0%)"
+    assert c1["rate"] == "x1.5 (attainment 120.00%)"
 
 
 QUARTER_BONUS = plan(BASE + """

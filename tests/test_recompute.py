@@ -137,7 +137,7 @@ def test_recompute_of_a_bonus_step(run_plan):
     items = october.items.set_index("rule")
     assert items.loc["target-bonus#1", "amount"] == 50000
     assert (items.loc["target-bonus#2:recomputed", "amount"], items.loc["target-bonus#2:recomputed", "rate"],
-            items.loc["target-bonus#2:recomputed", "window"]) == (-100000, "fixed (attainment 120.0%)", "2026-09")
+            items.loc["target-bonus#2:recomputed", "window"]) == (-100000, "fixed (attainment 120.00%)", "2026-09")
     assert payout(october, "C1", "bonus") == 50000 - 100000
     # October's attainment in kpis.csv is the one the bonus used: 11,000 / 10,000
     kpi = october.kpis.set_index("window").loc["2026-10"]
@@ -387,19 +387,20 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
                                     str(tmp_path / "ledger.csv"), "--period", "2026-10", "--first-period", "--out",
                                     str(tmp_path / "out")])
     assert run.exit_code == 0, run.output
-    explained = CliRunner().invoke(main, ["explain", "--run", str(tmp_path / "out"), "--collector", "C1"])
-    assert "  volume#2:recomputed: -2000.00 x 10% = -200.00 (commission) - 2026-09 recomputed without its payments " \
-           "reversed since: 10,000.00 and above: 10% on the part in this tier" in explained.output
+    explained = CliRunner().invoke(main, ["explain", "--run", str(tmp_path / "out"), "--collector", "C1", "--lang",
+                                          "en"])
+    assert "  2026-09 recomputed without its payments reversed since: Tier commission, tier 2 (10,000.00 and above): " \
+           "-2,000.00 x 10% = -200.00 (commission)\n" in explained.output
     # the line's claw-back of September's P2 is September's, apart from October's adjustments
-    assert "  base#1: 2 payments, 7000.00 x 5% -> 350.00 (1 reversal clawed back)\n  = 350.00 (commission)\n" \
-           "  of which -200.00 for 2026-09: reversals of its payments, which this period's adjustments do not act " \
-           "on\n" in explained.output
+    assert "  any other repayment: 5% of each repayment: 2 repayments, 7,000.00 x 5% = 350.00 (1 reversed, clawed " \
+           "back)\n  = 350.00 (commission)\n  2026-09's payments reversed since, clawed back at their rate apart from " \
+           "this period's adjustments = -200.00 (commission)\n" in explained.output
     statements = CliRunner().invoke(main, ["statements", "--run", str(tmp_path / "out"), "--lang", "en", "--out",
                                            str(tmp_path / "st"), "--jobs", "1"])
     assert statements.exit_code == 0, statements.output
     summary = load_workbook(tmp_path / "st" / "C1-2026-10.xlsx").worksheets[0]
     (row,) = [r for r in summary.iter_rows(values_only=True) if r[0] and r[0].startswith("2026-09 recomputed")]
-    assert row[:2] == ("2026-09 recomputed without its payments reversed since: Tier bonus, tier 2 (10,000.00 and "
+    assert row[:2] == ("2026-09 recomputed without its payments reversed since: Tier commission, tier 2 (10,000.00 and "
                        "above): -2,000.00 x 10%", -200)
     base_rows = [(r[0], r[1]) for r in summary.iter_rows(values_only=True)
                  if r[0] and r[0].startswith(("Commission on repayments", "2026-09's payments reversed"))]

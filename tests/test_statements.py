@@ -122,16 +122,25 @@ def test_statements_in_both_languages_match_the_payouts_and_the_hand_worked_numb
 
 
 def test_explain_shows_the_arithmetic_and_reconciles(run_folder):
-    result = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1"])
+    result = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--lang", "en"])
     assert result.exit_code == 0, result.output
     text = result.output
-    assert "early: 2 payments, 800.00 x 5% -> 40.00 (1 reversal clawed back)" in text
-    assert "late: 2 payments, 700.00 x 10% -> 70.00" in text
-    assert "v1: 500.00 x 1% = 5.00" in text
-    assert "conduct:complaint on base: 20.00 = -20.00 (commission) [event E7 2026-10-12 complaint/minor]" in text
-    assert "= net payout 95.00" in text
-    payment = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment", "R1"])
-    assert "reversal of P1" in payment.output and "-200.00 x 5% = -10.00" in payment.output
+    assert "  bucket M1: 5% of each repayment: 2 repayments, 800.00 x 5% = 40.00 (1 reversed, clawed back)\n" in text
+    assert "  bucket M2+: 10% of each repayment: 2 repayments, 700.00 x 10% = 70.00\n  = 110.00 (commission)\n" in text
+    assert "  Tier commission, tier 2 (1,000.00 to 5,000.00): 500.00 x 1% = 5.00 (commission)\n" in text
+    assert "  Conduct: minor complaint on 2026-10-12: deducted from Commission on repayments = -20.00 (commission)\n" \
+        in text
+    assert "  clawed back 10.00: payment P1 reversed (bounced) on 2026-10-20; already taken off the commission above\n" in text
+    assert "Commission on repayments 110.00 + Tier commission 5.00 + Bonus 0.00 + Adjustments -20.00 + Held back (-) " \
+           "or released (+) 0.00 + Balances carried or repaid 0.00 = net pay 95.00\n" in text
+    payment = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment", "R1",
+                                        "--lang", "en"])
+    assert payment.output == ("R1 (reversal of P1, clawed back at its terms) on 2026-10-20, account ****7890, Bucket M1\n"
+                              "  bucket M1: 5% of each repayment: -200.00 x 5% = -10.00\n")
+    # a CNY plan is explained in Chinese unless asked otherwise
+    chinese = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1"]).output
+    assert "  账龄 M1：每笔回款提成 5%：2 笔回款，800.00 × 5% = 40.00（1 笔冲回已追回）\n" in chinese
+    assert chinese.endswith("= 实发金额 95.00\n按发放项目：提成 95.00\n")
 
 
 def test_workbooks_written_at_different_times_are_byte_identical(tmp_path):
@@ -168,7 +177,7 @@ def test_detail_sheet_lists_every_payment_by_bucket_with_subtotals(run_folder, t
     header = [c.value for c in detail[1]]
     rows = [dict(zip(header, values)) for values in detail.iter_rows(min_row=2, values_only=True)]
     assert detail.dimensions == f"A1:{detail.cell(1, len(header)).column_letter}8"
-    assert [(r["Date"], r["Bucket"], r["Recovered"], r["Credit share"], r["Reverses"], r["Rate"], r["Amount"])
+    assert [(r["Date"], r["Bucket"], r["Credited to you"], r["Your share"], r["Reverses"], r["Rate"], r["Amount"])
             for r in rows] == [  # shares and rates are numbers, shown as percentages
         (datetime.datetime(2026, 10, 3), "M1", 1000, 1, None, 0.05, 50),
         (datetime.datetime(2026, 10, 20), "M1", -200, 1, "P1", 0.05, -10),
@@ -184,7 +193,7 @@ def test_detail_sheet_lists_every_payment_by_bucket_with_subtotals(run_folder, t
     assert date_cell.is_date and date_cell.number_format == "yyyy-mm-dd"
     assert money_cell.number_format == "#,##0.00;[Red]-#,##0.00"  # a reversal's negative amount in red
     assert detail.cell(2, header.index("Rate") + 1).number_format == "0.00%"
-    assert detail.cell(2, header.index("Credit share") + 1).data_type == "n"
+    assert detail.cell(2, header.index("Your share") + 1).data_type == "n"
     assert total_cell.font.b and total_cell.fill.fgColor.rgb.endswith("F2F2F2")
     assert detail.freeze_panes == "A2" and detail.auto_filter.ref == f"A1:{detail.cell(1, len(header)).column_letter}8"
     alignments = {name: detail.cell(1, k + 1).alignment.horizontal for k, name in enumerate(header)}
@@ -230,7 +239,7 @@ def test_progress_on_an_attainment_schedule_is_measured_against_the_collectors_t
     for collector, more in (("C1", "500.00"), ("C2", "100.00")):
         summary = load_workbook(tmp_path / "st" / f"{collector}-2026-10.xlsx").worksheets[0]
         texts = [row[0] for row in summary.iter_rows(values_only=True) if isinstance(row[0], str)]
-        assert f"Tier bonus: recover {more} more to reach tier 2 (8.00%)" in texts
+        assert f"Tier commission: recover {more} more to reach tier 2 (8.00%)" in texts
 
 
 def test_detail_names_a_per_payment_limit_in_words(tmp_path):
@@ -282,12 +291,13 @@ def test_a_plan_without_line_rates_still_lists_every_payment(tmp_path):
     header = [c.value for c in detail[1]]
     assert "Rate" not in header and "Amount" not in header and "Rule" not in header
     rows = [dict(zip(header, r)) for r in detail.iter_rows(min_row=2, values_only=True)]
-    assert [(r["Payment"], r["Bucket"], r["Recovered"]) for r in rows] == [
+    assert [(r["Payment"], r["Bucket"], r["Credited to you"]) for r in rows] == [
         ("P1", "M1", 1000), ("R1", "M1", -200), (None, None, 800), ("P2", "M2+", 500), ("P3", "M2+", 200),
         (None, None, 700), (None, None, 1500)]
     summary = {row[0]: row[1:] for row in workbook.worksheets[0].iter_rows(values_only=True) if row[0]}
     assert summary["Total"][:2] == (1500, 4)  # 1,500.00 recovered from four payments
-    explained = CliRunner().invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "P2"])
+    explained = CliRunner().invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--payment", "P2",
+                                          "--lang", "en"])
     assert "counted in recovered: 500.00 (this plan pays no rate per repayment)" in explained.output
 
 

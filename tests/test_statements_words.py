@@ -23,10 +23,14 @@ RULE_IDS = ("early", "late", "v0", "v2", "volume", "base", "conduct", "complaint
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory):
+def october(tmp_path_factory):
+    return run_october(tmp_path_factory.mktemp("words"), events=EVENTS)
+
+
+@pytest.fixture(scope="module")
+def books(october):
     """C1's statement in Chinese and in English, read back."""
-    folder = tmp_path_factory.mktemp("words")
-    run = run_october(folder, events=EVENTS)
+    run, folder = october, october.parent
     out = {}
     for lang in ("zh", "en"):
         result = CliRunner().invoke(main, ["statements", "--run", str(run), "--lang", lang, "--collector", "C1",
@@ -62,7 +66,7 @@ def test_how_the_pay_was_made_in_sentences_that_add_up_to_the_net_pay(books):
     start = table.index(("提成如何计算", None, None, None, None, None)) + 2
     made = [(row[0], Decimal(str(row[1])), row[2]) for row in table[start:start + 5]]
     assert made == [
-        ("回款提成：4 笔回款共 1,500.00，每笔按所属逾期阶段比例计提（见回款明细）", Decimal("110.00"), "提成"),
+        ("回款提成：3 笔回款减 1 笔冲回，净额 1,500.00，每笔按所属逾期阶段比例计提（见回款明细）", Decimal("110.00"), "提成"),
         ("阶梯提成第 1 档（0.00 至 1,000.00）：1,000.00 × 0%", Decimal("0.00"), "提成"),
         ("阶梯提成第 2 档（1,000.00 至 5,000.00）：500.00 × 1%", Decimal("5.00"), "提成"),
         ("合规扣罚：2026-10-12 轻微投诉，从回款提成中扣除", Decimal("-20.00"), "提成"),
@@ -73,19 +77,20 @@ def test_how_the_pay_was_made_in_sentences_that_add_up_to_the_net_pay(books):
 def test_what_was_lost_says_how_much_and_when(books):
     """The complaint took 20.00 on 2026-10-12; R1 reversed 200.00 of P1 on 2026-10-20: 5% of it, 10.00."""
     table = rows(books["en"])
-    start = table.index(("Held back, forfeited or clawed back", None, None, None, None, None))
+    start = table.index(("Held back, forfeited, reduced or clawed back", None, None, None, None, None))
     assert table[start + 1] == ("What", "Not paid now", "Kind", "Event date", "Source", "Description")
     lost = [(row[0], Decimal(str(row[1])), row[2], row[3]) for row in table[start + 2:start + 4]]
     assert lost == [
         ("Conduct: minor complaint on 2026-10-12: deducted from Commission on repayments", Decimal("20.00"),
          "reduced", "2026-10-12"),
-        ("payment P1 reversed (bounced) on 2026-10-20", Decimal("10.00"), "clawed back", "2026-10-20")]
+        ("payment P1 reversed (bounced) on 2026-10-20; already taken off the commission above",
+         Decimal("10.00"), "clawed back", "2026-10-20")]
 
 
 def test_progress_uses_the_one_ratio_rule(books):
     """1,500.00 recovered; the 2% tier starts at 5,000.00: 3,500.00 more."""
     assert "阶梯提成：再回款 3,500.00 可达第 3 档（2.00%）" in texts(books["zh"], 1)
-    assert "Tier bonus: recover 3,500.00 more to reach tier 3 (2.00%)" in texts(books["en"], 1)
+    assert "Tier commission: recover 3,500.00 more to reach tier 3 (2.00%)" in texts(books["en"], 1)
 
 
 def test_no_rule_id_and_no_english_word_in_the_chinese_statement(books):
@@ -136,9 +141,72 @@ def test_a_plan_names_its_rules_in_each_language(tmp_path):
     assert result.exit_code == 0, result.output
     words = texts(load_workbook(tmp_path / "st" / "C1-2026-10.xlsx"), 1)
     assert "冲量奖第 2 档（1,000.00 至 5,000.00）：500.00 × 1%" in words
-    assert "回款佣金：4 笔回款共 1,500.00，每笔按所属逾期阶段比例计提（见回款明细）" in words
+    assert "回款佣金：3 笔回款减 1 笔冲回，净额 1,500.00，每笔按所属逾期阶段比例计提（见回款明细）" in words
     explained = CliRunner().invoke(main, ["explain", "--run", str(run), "--collector", "C1"])
-    assert "volume (Volume bonus):" in explained.output and "base (Recovery commission):" in explained.output
+    assert "\n冲量奖：\n" in explained.output and "\n回款佣金：\n" in explained.output
+    assert "\n  冲量奖第 2 档（1,000.00 至 5,000.00）：500.00 × 1% = 5.00（提成）\n" in explained.output
+    english = CliRunner().invoke(main, ["explain", "--run", str(run), "--collector", "C1", "--lang", "en"]).output
+    assert "\nRecovery commission:\n" in english and "\nVolume bonus:\n" in english
+
+
+@pytest.fixture(scope="module")
+def explained(october):
+    """C1's explanation and that of their reversal R1, in Chinese and in English."""
+    return {lang: [CliRunner().invoke(main, ["explain", "--run", str(october), "--collector", "C1", *more, "--lang",
+                                             lang]).output for more in ([], ["--payment", "R1"])]
+            for lang in ("zh", "en")}
+
+
+def test_explain_names_no_rule_by_its_id_and_speaks_only_chinese_in_chinese(explained):
+    for text in explained["zh"]:
+        assert text and not any(rule in text for rule in RULE_IDS if rule != "v1"), text
+        left = re.sub(IDS, "", text)
+        assert not re.search(r"[A-Za-z]{2,}", left), left  # English left beyond ids and numbers
+    for text in explained["en"]:
+        assert not any(rule in text for rule in RULE_IDS if rule != "v1"), text
+        assert not re.search(r"[\u4e00-\u9fff]", re.sub("王芳", "", text)), text  # the name is the roster's
+
+
+#: test_statements' plan with a monthly bonus on target attainment: C1 recovers
+#: 1,500.00 + 233,246.21 = 234,746.21 against a target of 218,000.00.
+ATTAINMENT = PLAN.replace("adjustments:\n", """  - id: target-bonus
+    kind: bonus
+    pay_code: bonus
+    kpi: attainment
+    steps:
+      - {at_least: 100%, amount: 3000.00}
+adjustments:
+""")
+
+
+def test_one_ratio_rule_wherever_attainment_is_shown(tmp_path):
+    """By hand: 234,746.21 / 218,000.00 = 1.076817...: 107.68% (two decimals, cut toward zero), never
+    107.6% nor 107.7%: in the bonus sentence and the progress line, in the statement and in explain, in
+    both languages (an award's evidence: test_awards)."""
+    import test_statements
+
+    ledger = test_statements.LEDGER + "P9,C1,6222020000009999,2026-10-25,233246.21,10,300000,,\n"
+    run = run_october(tmp_path, ATTAINMENT, events=EVENTS, ledger=ledger,
+                      targets="collector_id,period,target\nC1,2026-10,218000.00\nC2,2026-10,1000.00\n")
+    shown = {}
+    for lang in ("zh", "en"):
+        result = CliRunner().invoke(main, ["statements", "--run", str(run), "--lang", lang, "--collector", "C1",
+                                           "--out", str(tmp_path / lang)])
+        assert result.exit_code == 0, result.output
+        shown[lang] = texts(load_workbook(tmp_path / lang / "C1-2026-10.xlsx"), 1)
+        shown[lang + " explain"] = CliRunner().invoke(main, ["explain", "--run", str(run), "--collector", "C1",
+                                                             "--lang", lang]).output.splitlines()
+    ratio = "107.68%（234,746.21 / 218,000.00）"
+    assert "任务奖金：任务达成率 " + ratio + "，达到 100.00% 档" in shown["zh"]
+    assert "任务达成率（2026-10）：" + ratio in shown["zh"]
+    assert "  任务奖金：任务达成率 " + ratio + "，达到 100.00% 档 = 3,000.00（奖金）" in shown["zh explain"]
+    english = "107.68% (234,746.21 / 218,000.00)"
+    assert "Target bonus: target attainment " + english + " reached the step of at least 100.00%" in shown["en"]
+    assert "  Target bonus: target attainment " + english + " reached the step of at least 100.00% = 3,000.00 " \
+           "(bonus)" in shown["en explain"]
+    for lang, lines in shown.items():
+        assert any("107.68%" in line for line in lines), lang
+        assert not any(re.search(r"107\.(6|7)(?!8)", line) for line in lines), lang
 
 
 def test_a_label_names_a_rule_by_its_id_in_a_known_language(tmp_path):

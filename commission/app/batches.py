@@ -25,6 +25,7 @@ from typing import Optional
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..i18n import t, word
 from ..inputs import sha256_of
 from ..inputs.side import load_opening_amounts
 from ..money import MAX_TOTAL, format_minor, parse_money
@@ -211,25 +212,44 @@ def total_rows(totals: dict, minor_units: int, lang: str) -> list[tuple[str, int
     return [(words(column), parse_money(text, minor_units, MAX_TOTAL)) for column, text in totals.items()]
 
 
-def difference_money_columns(table: pd.DataFrame) -> list[str]:
-    """The columns of a batch_difference table that hold money (minor units)."""
-    return [c for c in table.columns if c.startswith("amount") or c == "difference"]
+@dataclass(frozen=True)
+class Difference:
+    """What a batch changes against what was paid, or against another batch, per collector and pay code,
+    with the words people read in one language: a header per column, pay codes by name, and the sentence
+    saying what is subtracted from what."""
+
+    table: pd.DataFrame  # collector_id, pay_code, amount <first>, amount <second>, difference (minor units)
+    minor_units: int
+    how: str
+    headers: dict  # column -> words
+    pay_codes: dict  # pay code -> its name
+
+    @property
+    def money(self) -> list[str]:
+        """The columns that hold money (minor units)."""
+        return [c for c in self.table.columns if c.startswith("amount") or c == "difference"]
 
 
-def batch_difference(store_url: str, actor: str, first: int, second: Optional[int] = None) \
-        -> tuple[pd.DataFrame, int, str]:
+def batch_difference(store_url: str, actor: str, first: int, second: Optional[int] = None,
+                     lang: str = "en") -> Difference:
     """Differences per collector and pay code between two batches, or between one and what was paid for
-    its period; the minor units of their currency; and a sentence saying what is subtracted from what."""
+    its period."""
     with open_store(store_url).connect() as connection:
         check(connection, actor, "read")
         minor = get_batch(connection, first).minor_units
-        if second:
-            table = diff_batches(connection, first, second)
-            how = f"difference = the period with batch {second} - the period with batch {first}"
-        else:
-            table = diff_paid(connection, first)
-            how = f"difference = the period with batch {first} - what was paid for it (locked or paid batches)"
-    return table, minor, how
+        table = diff_batches(connection, first, second) if second else diff_paid(connection, first)
+    if second:
+        how = t("batch.diff.between", lang, first=first, second=second)
+        amounts = {f"amount batch {first}": t("batch.diff.batch_column", lang, batch=first),
+                   f"amount batch {second}": t("batch.diff.batch_column", lang, batch=second)}
+    else:
+        how = t("batch.diff.paid", lang, batch=first)
+        amounts = {"amount paid": t("batch.diff.paid_column", lang),
+                   f"amount with batch {first}": t("batch.diff.batch_column", lang, batch=first)}
+    headers = {"collector_id": t("common.collector", lang), "pay_code": t("statement.pay_code", lang), **amounts,
+               "difference": t("batch.diff.difference", lang)}
+    codes = {code: word("pay_code", code, lang) for code in table["pay_code"].unique()}
+    return Difference(table, minor, how, headers, codes)
 
 
 @dataclass(frozen=True)

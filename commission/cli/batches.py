@@ -120,11 +120,11 @@ def batch_show(batch_id, db):
 @reports_user_errors
 def batch_diff(first, second, db):
     """Differences per collector and pay code between two batches, or between one and what was paid."""
-    from ..app.batches import batch_difference, difference_money_columns
+    from ..app.batches import batch_difference
 
-    table, minor, how = batch_difference(store_url(db), actor(), first, second)
-    click.echo(how)
-    show_table(table, difference_money_columns(table), minor)
+    diff = batch_difference(store_url(db), actor(), first, second)
+    click.echo(diff.how)
+    show_table(diff.table.rename(columns=diff.headers), [diff.headers[c] for c in diff.money], diff.minor_units)
 
 
 @batch.command("export")

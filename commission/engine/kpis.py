@@ -43,24 +43,25 @@ class KpiValues:
         return index
 
     def text(self, who: int) -> str:
-        """The KPI for one collector as a person reads it: 'attainment 104.2%'."""
+        """The KPI for one collector as the items' rate column says it: 'attainment 107.68%'."""
         if not self.known[who]:
             return f"{self.kpi} unknown"
         value = Fraction(int(self.numerator[who]), int(self.denominator[who]))
         if self.kpi in ("attainment", "recovery_rate"):
-            return f"{self.kpi} {_one_decimal(value * 100)}%"
+            return f"{self.kpi} {_two_decimals(value * 100)}%"
         if self.kpi == "qa_score":
-            return f"QA score {_one_decimal(value)}"
+            return f"QA score {_two_decimals(value)}"
         if unit(self.kpi) == COUNT:
             return f"{self.kpi} {int(self.numerator[who])}"
         return f"{self.kpi} {format_minor(int(self.numerator[who]), self.minor_units)}"
 
 
-def _one_decimal(value: Fraction) -> str:
-    """Display only (decisions use the exact fraction), cut, never rounded up: 99.99.. -> '99.9', so a
-    collector just below a band edge never reads the edge itself."""
-    tenths = int(value * 10)
-    return f"{'-' if tenths < 0 else ''}{abs(tenths) // 10}.{abs(tenths) % 10}"
+def _two_decimals(value: Fraction) -> str:
+    """Display only (decisions use the exact fraction), cut toward zero, never rounded up, the one rule
+    every screen shows a ratio by: 107.6817.. -> '107.68', 99.9999.. -> '99.99', so a collector just below
+    a band edge never reads the edge itself."""
+    hundredths = int(value * 100)
+    return f"{'-' if hundredths < 0 else ''}{abs(hundredths) // 100}.{abs(hundredths) % 100:02d}"
 
 
 def prorate(ctx: RunContext, amount: int, window: Period) -> np.ndarray:

@@ -41,8 +41,9 @@ def events_named(events: Optional[pd.DataFrame], items: pd.DataFrame) -> pd.Data
 #: Awards: what a run decides besides pay, one row per collector and raise or benefit rule reached. A
 #: raise recommended (kind raise: raise_percent of base salary, or raise_amount added to it, from
 #: effective_from) or a benefit in kind granted (kind benefit: quantity of unit). `rule` is the step
-#: reached (<id>#<n>), `window` the period decided on, `evidence` the KPI values that decided it, in
-#: words and numbers. Never money paid: no payout, pay code or total includes them.
+#: reached (<id>#<n>), `window` the period decided on, `evidence` the facts that decided it, as
+#: JSON in no language (rules/awards.py: evidence), worded for people by statements.evidence. Never
+#: money paid: no payout, pay code or total includes them.
 AWARD_COLUMNS = ("collector_id", "employee_id", "name", "period", "plan", "version", "kind", "component", "rule",
                  "window", "kpi", "evidence", "raise_percent", "raise_amount", "effective_from", "quantity", "unit")
 #: The award column that holds money (int64 minor units; 0 for a raise given as a percentage, and for benefits).

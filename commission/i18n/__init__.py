@@ -53,6 +53,15 @@ def t(key: str, lang: str, **values) -> str:
     return catalogue()[key][check_language(lang)].format(**values)
 
 
+def word(prefix: str, name: str, lang: str) -> str:
+    """The catalogue's word for a name from the data (a pay code, an event type: `prefix`.`name`), or the
+    name itself when the catalogue has none (a plan's own pay code)."""
+    try:
+        return t(f"{prefix}.{name}", lang)
+    except KeyError:
+        return name
+
+
 def default_language(currency: str) -> str:
     """The language people read a plan's statements and workbooks in unless they choose: Chinese for a
     CNY plan, English otherwise."""

@@ -10,7 +10,7 @@ from typing import Sequence
 import pandas as pd
 from openpyxl.styles import Alignment
 
-from ..i18n import default_language, t
+from ..i18n import default_language, t, word
 from .workbook import cjk_font, new_workbook, save_workbook, write_sheet
 
 PAY_PREFIX = "pay_"
@@ -20,12 +20,7 @@ def column_words(column: str, lang: str, what: str) -> str:
     """A payouts column's header (`what` 'column') or meaning ('means') in `lang`; pay_<code> columns by
     their pay code, in the statements' words for it."""
     if column.startswith(PAY_PREFIX):
-        code = column.removeprefix(PAY_PREFIX)
-        try:
-            code = t(f"pay_code.{code}", lang)
-        except KeyError:
-            pass  # a plan's own pay code: shown as the plan names it
-        return t(f"payouts.{what}.pay", lang, code=code)
+        return t(f"payouts.{what}.pay", lang, code=word("pay_code", column.removeprefix(PAY_PREFIX), lang))
     return t(f"payouts.{what}.{column}", lang)
 
 

@@ -40,17 +40,6 @@ class RunReport:
     events: pd.DataFrame  # event_id, collector_id, date, type, severity, source, description (text)
     awards: pd.DataFrame = field(default_factory=no_awards)  # raises.csv and benefits.csv, as AWARD_COLUMNS
 
-    def event_words(self, event_id: str) -> str:
-        """An event as a statement names it: 'E7 2026-09-12 complaint/major (regulator): what happened'."""
-        found = self.events.loc[self.events["event_id"] == event_id]
-        if not len(found):
-            return event_id
-        event = found.iloc[0]
-        kind = event["type"] + (f"/{event['severity']}" if event["severity"] else "")
-        source = f" ({event['source']})" if event["source"] else ""
-        about = f": {event['description']}" if event["description"] else ""
-        return f"{event_id} {event['date']} {kind}{source}{about}"
-
     def records_of(self, table: str, collector: str) -> list[dict]:
         """One collector's rows of `table` ("payouts", "items", "kpis", "state", "events" or "awards") as
         plain dicts of Python values. Each table becomes records once for the whole run: a few rows

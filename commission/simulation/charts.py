@@ -30,7 +30,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 from ..money import format_minor  # noqa: E402
 from . import fonts  # noqa: E402
 from .compare import OTHER_BUCKET  # noqa: E402
-from .labels import TERMS, colours, shown_label, term  # noqa: E402
+from .labels import colours, is_term, shown_label, term  # noqa: E402
 
 #: Titles wrap at about this many characters (an 11-12 inch wide figure at the title size).
 TITLE_WIDTH = 80
@@ -58,11 +58,11 @@ class _Style:
         return "\n".join(textwrap.fill(line, TITLE_WIDTH) for line in text.split("\n"))
 
     def compose(self, *parts, joiner: str = ": ") -> str:
-        """A title made of terms (keys of TERMS) and plain texts: in both languages, the English line, then the
+        """A title made of report words (their keys) and plain texts: in both languages, the English line, then the
         Chinese line."""
         lines = []
         for lang in (("en", "zh") if self.lang == "en+zh" else (self.lang,)):
-            lines.append(joiner.join(term(p, lang) if p in TERMS else p for p in parts))
+            lines.append(joiner.join(term(p, lang) if is_term(p) else p for p in parts))
         return "\n".join(textwrap.fill(line, TITLE_WIDTH) for line in lines)
 
     def label(self, label: str) -> str:
@@ -258,7 +258,7 @@ def _mix_text(comparison, lang: str) -> str:
     if not total:
         return ""
     parts = [f"{bucket} {amount * 100 / total:.0f}%" for bucket, amount in curves.mix]
-    return term("curve_mix", lang, "\n").format(quarter=curves.quarter, mix=", ".join(parts))
+    return term("curve_mix", lang, "\n", quarter=curves.quarter, mix=", ".join(parts))
 
 
 def payout_curves(comparison, lang: str):

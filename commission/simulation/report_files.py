@@ -32,53 +32,15 @@ from ..outputs.owners import only_files
 from .charts import render_all
 from .compare import OTHER_BUCKET
 from .curves import monthly_pay_exact
-from .labels import pick, shown_label, term
+from .labels import is_term, shown_label, term
 from .workbook import write_workbook
 
 REPORT_FILES = ("comparison.xlsx", "comparison.html", "charts", "lint.txt")
 PERCENT_FORMAT = "0.00%"
 
-#: Column headers (English, 中文) of the report tables.
-HEADERS = {
-    "plan": ("plan", "方案"), "period": ("period", "期间"), "recovered": ("recovered", "回款金额"),
-    "cost": ("cost", "成本"), "line_commission": ("line commission", "回款提成"),
-    "cost_to_collect": ("cost-to-collect", "催收成本率"),
-    "collectors_paid": ("collectors paid", "获提成人数"),
-    "withheld_at_end": ("withheld at end", "期末暂扣"), "owed_by_collectors_at_end": ("owed by collectors at end",
-                                                                                     "期末欠款"),
-    "collector_id": ("collector", "催收员"), "name": ("name", "姓名"), "team": ("team", "组别"),
-    "plan_today": ("plan today", "现行方案"),
-    "collectors": ("collectors", "人数"), "winners": ("winners", "增加人数"), "losers": ("losers", "减少人数"),
-    "unchanged": ("unchanged", "不变人数"), "gained": ("total gained", "增加总额"), "lost": ("total lost", "减少总额"),
-    "largest_gain_collector": ("largest gain: who", "增加最多者"), "largest_gain": ("largest gain", "最大增加"),
-    "largest_loss_collector": ("largest loss: who", "减少最多者"), "largest_loss": ("largest loss", "最大减少"),
-    "net_change": ("net change", "净变化"), "kind": ("gain / loss", "增/减"), "rank": ("rank", "名次"),
-    "pay": ("pay", "提成"), "delta": ("change", "变化"),
-    "total": ("total pay", "提成总额"), "p10": ("p10", "P10"), "p25": ("p25", "P25"), "p50": ("median", "中位数"),
-    "p75": ("p75", "P75"), "p90": ("p90", "P90"), "max": ("max", "最高"), "top10_share": ("top 10% share",
-                                                                                        "前10%占比"),
-    "gini": ("Gini", "基尼系数"), "bucket": ("overdue bucket", "逾期阶段"),
-    "recovered_per_month": ("recovered per month", "月回款"), "pay_per_quarter": ("pay per quarter", "季度提成"),
-    "pay_per_month": ("pay per month", "月提成"), "on_grid": ("on uniform grid", "等距点"),
-    "code": ("code", "代码"), "where": ("where", "位置"), "message": ("warning", "提示"),
-    "silenced": ("silenced, reason", "已忽略(原因)"), "static_recovered": ("recovered (static)", "回款(静态)"),
-    "static_cost": ("cost (static)", "成本(静态)"), "static_cost_to_collect": ("cost-to-collect (static)",
-                                                                           "催收成本率(静态)"),
-    "recovery_change": ("change in recovery", "回款变化"),
-    "behavioural_recovered": ("recovered (with response)", "回款(含反应)"),
-    "behavioural_cost": ("cost (with response)", "成本(含反应)"),
-    "behavioural_cost_to_collect": ("cost-to-collect (with response)", "催收成本率(含反应)"),
-    "item": ("item", "项目"), "value": ("value", "内容"), "file": ("file", "文件"), "sha256": ("SHA-256", "SHA-256"),
-    "description": ("description", "说明"),
-}
-#: Headers that name the baseline ({b}: "today" when the baseline is what is paid today, else "baseline").
-BASELINE_HEADERS = {
-    "change_in_cost": ("change in cost vs {b}", "较{b}成本变化"),
-    "change_in_cost_share": ("change in cost vs {b}, %", "较{b}成本变化率"),
-    "change_in_cost_to_collect": ("change in cost-to-collect vs {b} (points)", "较{b}催收成本率变化(百分点)"),
-    "baseline_pay": ("pay {b}", "{b}提成"), "baseline_cost": ("cost {b}", "{b}成本"),
-    "baseline_cost_to_collect": ("cost-to-collect {b}", "{b}催收成本率"),
-}
+#: Headers that name the baseline (report.column.<name> has a {b}: report.today or report.baseline).
+BASELINE_HEADERS = {"change_in_cost", "change_in_cost_share", "change_in_cost_to_collect", "baseline_pay",
+                    "baseline_cost", "baseline_cost_to_collect"}
 MONEY = {"recovered", "cost", "line_commission", "change_in_cost", "withheld_at_end", "owed_by_collectors_at_end",
          "gained", "lost", "largest_gain", "largest_loss", "net_change", "baseline_pay", "pay", "delta", "total",
          "p10", "p25", "p50", "p75", "p90", "max", "recovered_per_month", "pay_per_quarter", "static_recovered",
@@ -103,24 +65,22 @@ class Written:
         return self.folder / "lint.txt"
 
 
-def baseline_word(comparison) -> tuple[str, str]:
-    return ("today", "现行") if comparison.baseline_is_today else ("baseline", "基准")
+def baseline_word(comparison) -> str:
+    """The report word the baseline goes by: today (what is paid today) or baseline."""
+    return "today" if comparison.baseline_is_today else "baseline"
 
 
-def header(column: str, lang: str, values: tuple = (), baseline: tuple[str, str] = ("baseline", "基准")) -> str:
+def header(column: str, lang: str, values: tuple = (), baseline: str = "baseline") -> str:
     """The shown header of a column; `paid:<plan>` and `delta:<plan>` name their scenario; value1.. the sweep."""
     if column.startswith("paid:"):
-        return f"{shown_label(column[5:], lang)}: {pick(('pay', '提成'), lang)}"
+        return f"{shown_label(column[5:], lang)}: {term('column.pay', lang)}"
     if column.startswith("delta:"):
-        english, chinese = baseline
-        return f"{shown_label(column[6:], lang)}: {pick((f'change vs {english}', f'较{chinese}变化'), lang)}"
+        return f"{shown_label(column[6:], lang)}: {term('column.delta_vs', lang, words={'b': baseline})}"
     if column.startswith("value") and column[5:].isdigit() and values:
         return values[int(column[5:]) - 1]
     if column in BASELINE_HEADERS:
-        english, chinese = BASELINE_HEADERS[column]
-        return pick((english.format(b=baseline[0]), chinese.format(b=baseline[1])), lang)
-    pair = HEADERS.get(column)
-    return pick(pair, lang) if pair else column
+        return term(f"column.{column}", lang, words={"b": baseline})
+    return term(f"column.{column}", lang) if is_term(f"column.{column}") else column
 
 
 def _is_money(column: str) -> bool:
@@ -149,36 +109,36 @@ def tables(comparison, lang: str) -> list[tuple[str, str, pd.DataFrame, tuple]]:
     """(key, title, frame, sweep value names) of every table of the report, in report order."""
     sweep_names = tuple(s.path for s in comparison.sweep.sweeps) if comparison.sweep is not None else ()
     buckets = comparison.buckets.assign(bucket=comparison.buckets["bucket"].replace(
-        OTHER_BUCKET, pick(("tiers, bonuses, adjustments", "阶梯/奖金/调整"), lang)))
-    result = [("summary", pick(("Summary", "汇总"), lang), _shown_plans(comparison.summary, lang), ())]
+        OTHER_BUCKET, term("other_pay", lang)))
+    result = [("summary", term("sheet.summary", lang), _shown_plans(comparison.summary, lang), ())]
     if comparison.today_plans is not None:
-        result.append(("today_plans", pick(("Today by plan", "现行方案明细"), lang), comparison.today_plans, ()))
+        result.append(("today_plans", term("sheet.today_plans", lang), comparison.today_plans, ()))
     if len(comparison.labels) > 1:
-        result.append(("winners", pick(("Winners, losers", "得失"), lang), _shown_plans(comparison.winners, lang), ()))
+        result.append(("winners", term("sheet.winners", lang), _shown_plans(comparison.winners, lang), ()))
     result += [
-        ("costs", pick(("Cost by period", "各期成本"), lang), _shown_plans(comparison.costs, lang), ()),
-        ("buckets", pick(("Cost by bucket", "按逾期阶段"), lang), _shown_plans(buckets, lang), ()),
-        ("distribution", pick(("Distribution", "分布"), lang), _shown_plans(comparison.distribution, lang), ()),
+        ("costs", term("sheet.costs", lang), _shown_plans(comparison.costs, lang), ()),
+        ("buckets", term("sheet.buckets", lang), _shown_plans(buckets, lang), ()),
+        ("distribution", term("sheet.distribution", lang), _shown_plans(comparison.distribution, lang), ()),
     ]
     if len(comparison.labels) > 1:
         result += [
-            ("teams", pick(("By team", "按组"), lang), _shown_plans(comparison.teams, lang), ()),
-            ("largest", pick(("Largest changes", "变化最大"), lang), _shown_plans(comparison.largest, lang), ()),
+            ("teams", term("sheet.teams", lang), _shown_plans(comparison.teams, lang), ()),
+            ("largest", term("sheet.largest", lang), _shown_plans(comparison.largest, lang), ()),
         ]
-    result.append(("collectors", pick(("Per collector", "每位催收员"), lang), comparison.collectors, ()))
+    result.append(("collectors", term("sheet.collectors", lang), comparison.collectors, ()))
     if comparison.curves is not None:
         points = comparison.curves.points
         shown = pd.DataFrame({"plan": [shown_label(p, lang) for p in points["plan"]],
                               "recovered_per_month": points["recovered"], "pay_per_quarter": points["pay"],
                               "pay_per_month": [monthly_pay_exact(p, comparison.minor_units) for p in points["pay"]],
-                              "on_grid": points["regular"].map({True: pick(("yes", "是"), lang),
-                                                                False: pick(("boundary", "临界点"), lang)})})
-        result.append(("curves", pick(("Payout curves", "提成曲线"), lang), shown, ()))
+                              "on_grid": points["regular"].map({True: term("on_grid.yes", lang),
+                                                                False: term("on_grid.boundary", lang)})})
+        result.append(("curves", term("sheet.curves", lang), shown, ()))
     if comparison.sweep is not None:
-        result.append(("sweep", pick(("Sweep", "参数扫描"), lang), comparison.sweep.table.drop(columns="values"),
+        result.append(("sweep", term("sheet.sweep", lang), comparison.sweep.table.drop(columns="values"),
                        sweep_names))
     if comparison.behaviour is not None:
-        result.append(("behaviour", pick(("What-if (assumption)", "行为假设"), lang),
+        result.append(("behaviour", term("sheet.behaviour", lang),
                        _shown_plans(comparison.behaviour, lang), ()))
     return result
 
@@ -220,26 +180,25 @@ def about_rows(comparison, lang: str) -> list[tuple[str, str]]:
     """What was compared, on what, and every assumption made."""
     sim = comparison.simulation
     months = sim.months
-    rows = [(pick(("baseline", "基准"), lang), shown_label(sim.labels[0], lang)),
-            (pick(("months simulated", "模拟月份"), lang), f"{months[0]} .. {months[-1]} ({len(months)})"),
-            (pick(("report periods", "报告期间"), lang), ", ".join(sim.report_periods)),
-            (pick(("currency", "币种"), lang), comparison.currency)]
+    rows = [(term("baseline", lang), shown_label(sim.labels[0], lang)),
+            (term("about.months", lang), f"{months[0]} .. {months[-1]} ({len(months)})"),
+            (term("about.periods", lang), ", ".join(sim.report_periods)),
+            (term("about.currency", lang), comparison.currency)]
     for run in sim.runs:
         for policy in run.scenario.written:
-            effective = f"effective {policy.effective_from}" + (f" to {policy.effective_to}" if policy.effective_to
-                                                                else "")
-            rows.append((f"{pick(('plan', '方案'), lang)}: {shown_label(run.label, lang)}",
+            effective = term("about.effective_to", lang, start=policy.effective_from, end=policy.effective_to) \
+                if policy.effective_to else term("about.effective", lang, start=policy.effective_from)
+            rows.append((f"{term('about.plan', lang)}: {shown_label(run.label, lang)}",
                          f"{policy.plan} v{policy.version} ({effective}): {policy.source} (sha256 "
                          f"{policy.sha256[:12]}) {policy.description}".strip()))
     if sim.opening is not None:
-        rows.append((pick(("opening balances", "期初余额"), lang),
-                     f"{sim.opening.source}: left by the run for {sim.opening.period} ({len(sim.opening.state)} "
-                     "balances)"))
+        rows.append((term("about.opening", lang), term("about.opening_value", lang, source=sim.opening.source,
+                                                        period=sim.opening.period, count=len(sim.opening.state))))
     if comparison.elasticity is not None:
-        rows.append((pick(("ASSUMPTION: elasticity", "假设: 弹性"), lang),
-                     f"{float(comparison.elasticity):g}: recovery x (1 + E x change in effective marginal rate)"))
+        rows.append((term("about.elasticity", lang),
+                     term("about.elasticity_value", lang, value=f"{float(comparison.elasticity):g}")))
     for note in comparison.notes:
-        rows.append((pick(("note", "说明"), lang), note))
+        rows.append((term("about.note", lang), note))
     return rows
 
 
@@ -289,7 +248,7 @@ def _percent(value: Decimal) -> str:
 
 
 def html_table(frame: pd.DataFrame, minor: int, lang: str, names: tuple = (),
-               baseline: tuple[str, str] = ("baseline", "基准")) -> dict:
+               baseline: str = "baseline") -> dict:
     """A frame as the template's table: headers in the report's language, cells formatted."""
     return {"headers": [header(c, lang, names, baseline) for c in frame.columns],
             "rows": [[_cell(c, v, minor) for c, v in zip(frame.columns, row)]
@@ -308,8 +267,7 @@ def render_html(comparison, charts: dict[str, bytes], lang: str, title: Optional
     baseline = baseline_word(comparison)
     shown = {key: (heading, frame, names) for key, heading, frame, names in tables(comparison, lang)}
     title = title or term("title", lang)
-    legend = pick(("cost = net payout, cost-to-collect = cost / recovered; every scenario is compared with the "
-                   "first, the baseline.", "成本=实发提成, 催收成本率=成本/回款; 各方案均与第一个(基准)对比。"), lang)
+    legend = term("legend", lang)
     sections = []
 
     def section(key: str, chart: Optional[str] = None, intro: str = "", **more) -> None:
@@ -320,57 +278,44 @@ def render_html(comparison, charts: dict[str, bytes], lang: str, title: Optional
                              "table": html_table(frame, minor, lang, names, baseline), **more})
 
     section("summary")
-    section("today_plans", intro=pick(("What each plan of the roster pays today, over the months simulated.",
-                                       "模拟期间各现行方案的实际发放。"), lang))
+    section("today_plans", intro=term("intro.today_plans", lang))
     section("winners", "winners_losers.png")
     active, silenced, engine = lint_counts(comparison)
-    sections.append({"kind": "lint", "heading": pick(("Plan health check", "方案体检"), lang),
-                     "none": pick(("No warnings.", "无提示。"), lang), "silenced": pick(("silenced", "已忽略"), lang),
+    sections.append({"kind": "lint", "heading": term("lint.heading", lang), "none": term("lint.none", lang),
+                     "silenced": term("lint.silenced", lang),
                      "warnings": comparison.lint,
                      "engine": [(shown_label(label, lang), message) for label, message in comparison.engine_warnings],
-                     "engine_heading": pick(("Engine warnings", "引擎提示"), lang), "chart_warning": chart_warning})
+                     "engine_heading": term("lint.engine", lang), "chart_warning": chart_warning})
     section("costs", "cost_by_period.png")
-    section("buckets", "cost_by_bucket.png", pick((
-        "Line commission by the bucket each payment was rated in; the last row holds what is paid per period "
-        "(tiers, bonuses, overrides, gates, caps, deductions, holdbacks), so each scenario's rows add up to its cost.",
-        "按回款所属逾期阶段统计的回款提成; 最后一行为按期计算的部分(阶梯、奖金、管理提成、门槛、封顶、扣款、暂扣), 各行合计等于成本。"),
-        lang))
-    section("distribution", "pay_distribution.png", pick((
-        "Pay per collector over all months simulated; percentiles by nearest rank (each is a collector's pay).",
-        "模拟期间每位催收员的提成合计; 百分位取最近秩(即某位催收员的实际金额)。"), lang))
+    section("buckets", "cost_by_bucket.png", term("intro.buckets", lang))
+    section("distribution", "pay_distribution.png", term("intro.distribution", lang))
     section("teams")
     section("largest")
     if comparison.curves is not None:
         jumps = None
         if len(comparison.curves.jumps):
             jumps = {"headers": [header("plan", lang), header("recovered_per_month", lang),
-                                 pick(("pay per month just below", "临界点下月提成"), lang),
-                                 pick(("pay per month at", "临界点月提成"), lang)],
+                                 term("column.pay_just_below", lang), term("column.pay_at", lang)],
                      "rows": [[{"text": shown_label(r.plan, lang), "css": ""},
                                {"text": _money(r.recovered, minor), "css": "n"},
                                {"text": f"{monthly_pay_exact(r.before, minor):,}", "css": "n"},
                                {"text": f"{monthly_pay_exact(r.after, minor):,}", "css": "n"}]
                               for r in comparison.curves.jumps.itertuples()]}
         section("curves", "payout_curves.png", "; ".join(comparison.curves.notes), extra=jumps,
-                folded=pick(("curve points", "曲线数据"), lang))
+                folded=term("curve_points", lang))
     if comparison.sweep is not None:
-        section("sweep", "sweep.png", ", ".join(f"{s.path} (now {s.current})" for s in comparison.sweep.sweeps),
+        section("sweep", "sweep.png", ", ".join(term("intro.sweep", lang, path=s.path, current=s.current)
+                                                for s in comparison.sweep.sweeps),
                 heading=f"{shown['sweep'][0]}: {shown_label(comparison.sweep.plan, lang)}")
     if comparison.behaviour is not None:
         elasticity = f"{float(comparison.elasticity):g}"
         section("behaviour", "behaviour.png", assumption=(
-            pick(("ASSUMPTION, not a forecast.", "假设情景, 并非预测。"), lang),
-            pick((f"Each collector's recovery in a month is scaled by 1 + E x (the effective marginal rate of the plan "
-                  f"that would pay them - that of the plan that pays them in the baseline), E = {elasticity}, "
-                  "marginal rates read from the payout curves at the collector's recovery that month. The static "
-                  "columns are the result on the real ledger; the others show what the assumption would add.",
-                  f"每位催收员每月回款按 1 + E x (方案边际提成率 - 基准方案边际提成率) 调整, E = {elasticity}; "
-                  "静态列为真实回款下的结果。"), lang)))
-    section("collectors", folded=f"{len(shown['collectors'][1])} {pick(('collectors', '名催收员'), lang)}")
+            term("not_a_forecast", lang), term("intro.behaviour", lang, elasticity=elasticity)))
+    section("collectors", folded=f"{len(shown['collectors'][1])} {term('collectors', lang)}")
     page = {"lang": HTML_LANG.get(lang, "en"), "title": title,
             "plans": " / ".join(shown_label(label, lang) for label in comparison.labels),
             "about": about_rows(comparison, lang),
-            "legend": f"{pick(('Money in', '金额单位'), lang)} {comparison.currency}; {legend}",
+            "legend": f"{term('money_in', lang)} {comparison.currency}; {legend}",
             "sections": sections}
     return _TEMPLATES.get_template("comparison.html").render(page=page)
 

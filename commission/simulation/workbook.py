@@ -28,7 +28,7 @@ import pandas as pd
 import xlsxwriter
 
 from .curves import monthly_pay_exact
-from .labels import PALETTE, colours, pick, shown_label, term
+from .labels import PALETTE, colours, shown_label, term
 
 #: The font named in every cell and chart when the report has Chinese: on every Windows (and so Excel and WPS)
 #: and in Office for Mac; charset GB2312 and the swiss family let a viewer without it choose a Chinese sans.
@@ -213,7 +213,7 @@ def write_workbook(comparison, path: Path, lang: str, tables, kinds_of, header_o
             made = chart(w, comparison, data, data_row)
             if made is not None:
                 w.chartsheet(shown[key][0], made)
-    lint_sheet = w.worksheet(pick(("Lint", "方案体检"), lang))
+    lint_sheet = w.worksheet(term("sheet.lint", lang))
     headers = [header_of(c, ()) for c in lint_rows.columns]
     kinds = ["wrap"] * 5
     w.table(lint_sheet, 0, lint_rows, headers, kinds)
@@ -223,7 +223,7 @@ def write_workbook(comparison, path: Path, lang: str, tables, kinds_of, header_o
     w.fit_rows(lint_sheet, 0, [[(m, 80), (r, 30)] for m, r in zip(lint_rows["message"], lint_rows["silenced"])])
     lint_sheet.freeze_panes(1, 0)
     w.printed(lint_sheet)
-    about_sheet = w.worksheet(pick(("About", "说明"), lang))
+    about_sheet = w.worksheet(term("sheet.about", lang))
     about_frame = pd.DataFrame(about, columns=["item", "value"])
     headers = [header_of("item", ()), header_of("value", ())]
     w.table(about_sheet, 0, about_frame, headers, ["wrap", "wrap"])
@@ -270,8 +270,8 @@ def _summary_sheet(w: Writer, comparison, shown, kinds_of, header_of, lint_rows)
     sheet = w.worksheet(shown["summary"][0])
     w.text(sheet, 0, 0, f"{term('title', lang)}: {sim.months[0]} .. {sim.months[-1]} ({len(sim.months)})", "title")
     baseline = shown_label(sim.labels[0], lang)
-    w.text(sheet, 1, 0, f"{pick(('baseline', '基准'), lang)}: {baseline}; {pick(('money in', '金额单位'), lang)} "
-                        f"{comparison.currency}", "note")
+    w.text(sheet, 1, 0, f"{term('baseline', lang)}: {baseline}; {term('money_in', lang)} {comparison.currency}",
+           "note")
     _, frame, names = shown["summary"]
     headers = [header_of(c, names) for c in frame.columns]
     kinds = [kinds_of(c) for c in frame.columns]
@@ -288,8 +288,7 @@ def _summary_sheet(w: Writer, comparison, shown, kinds_of, header_of, lint_rows)
         widths.append((part, part_headers, part_kinds))
     active = sum(1 for warning in comparison.lint if not warning.silenced)
     engine = len(comparison.engine_warnings)
-    w.text(sheet, row, 0, pick((f"{active} health-check warning(s), {engine} engine warning(s): see the Lint sheet",
-                                f"方案体检提示 {active} 条, 引擎提示 {engine} 条: 见“方案体检”表"), lang), "note")
+    w.text(sheet, row, 0, term("lint.counts", lang, active=active, engine=engine), "note")
     columns = max(len(f.columns) for f, _, _ in widths)
     for col in range(columns):
         best = 8
@@ -325,7 +324,7 @@ def _cost_chart(w: Writer, comparison, data, data_row):
     w.text(data, head, 0, term("period", lang), "head")
     n = len(labels)
     for j, label in enumerate(labels):
-        w.text(data, head, 1 + j, f"{shown_label(label, lang)}: {pick(('cost', '成本'), lang)}", "head")
+        w.text(data, head, 1 + j, f"{shown_label(label, lang)}: {term('column.cost', lang)}", "head")
         w.text(data, head, 1 + n + j, f"{shown_label(label, lang)}: {term('cost_to_collect', lang)}", "head")
     for i, period in enumerate(periods, start=head + 1):
         w.text(data, i, 0, period)
@@ -441,7 +440,7 @@ def _curve_chart(w: Writer, comparison, data, data_row):
     mix = ", ".join(f"{bucket} {amount * 100 / total:.0f}%" for bucket, amount in curves.mix) if total else ""
     title = f"{term('curves', lang)} — {curves.quarter}"
     if mix:
-        title += "\n" + term("curve_mix", lang).format(quarter=curves.quarter, mix=mix)
+        title += "\n" + term("curve_mix", lang, quarter=curves.quarter, mix=mix)
     w.style_chart(chart, title, f"{term('recovered_month', lang)} ({comparison.currency})",
                   f"{term('pay_month', lang)} ({comparison.currency})", x_format="#,##0")
     chart.set_title({"name": title, "name_font": {**w.chart_font, "size": 11, "bold": True}})

@@ -1,4 +1,8 @@
-"""`explain`: how one collector's payout was built, component by component, with the arithmetic."""
+"""`explain`: how one collector's payout was built, component by component, with the arithmetic, in the
+reader's language. It says what the statement says (the same sentences, from statements.model), with
+the numbers behind each: every rate rule's repayments, base x rate = amount, what was lost and the
+event behind it, and the reconciliation to the net pay. Every word comes from the catalogue; rules
+are named by their label or in words, never by their id."""
 
 from __future__ import annotations
 
@@ -7,130 +11,138 @@ from typing import Optional
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..money import format_minor
-from .model import Names, build_statement
-from .plan_words import describe_plan
+from ..i18n import default_language
 from ..outputs.report_reader import RunReport
+from .model import RECOMPUTED, Names, build_statement
+from .plan_words import describe_plan
+
+#: The payout columns that add up to the net pay, in order (their words: payouts.column.*).
+PARTS = ("line_commission", "tier_commission", "bonus", "adjustment", "holdback", "balance")
 
 
-def explain(report: RunReport, collector: str, payment: Optional[str] = None) -> list[str]:
-    """Lines of text: every item with base x rate = amount, the events behind deductions, and the
-    reconciliation to the net payout (or, with `payment`, that payment's lines in full)."""
-    minor = report.minor_units
-    money = lambda value: format_minor(int(value), minor)  # noqa: E731
+def explain(report: RunReport, collector: str, payment: Optional[str] = None,
+            lang: Optional[str] = None) -> list[str]:
+    """Lines of text in `lang` (default: the plan's currency's, as statements): every item with its
+    arithmetic, what was lost, and the reconciliation to the net pay (or, with `payment`, that
+    payment's lines in full)."""
     payouts = report.payouts.loc[report.payouts["collector_id"] == collector]
     if not len(payouts):
         raise InputError([Problem("", "", f"{collector!r} is not in the run for {report.period}", role="collector")])
-    payout = payouts.iloc[0]
+    policy = report.plan_of(collector)
+    lang = lang or default_language(report.currency)
+    names = Names(policy, lang, report.minor_units)
+    words = {rule: text for rule, _, text in describe_plan(policy, lang)}
     lines = report.lines.loc[report.lines["collector_id"] == collector]
     if payment is not None:
-        return _payment(lines.loc[lines["payment_id"] == payment], payment, collector, money)
-    policy = report.plan_of(collector)
-    words = {rule: text for rule, _, text in describe_plan(policy, "en")}
-    out = [f"{collector} {payout.get('name', '')} - {report.period} - plan {policy.plan} v{policy.version} - "
-           f"currency {report.currency}".replace("  ", " "),
-           f"recovered {money(payout['recovered'])}", ""]
+        return _payment(lines.loc[lines["payment_id"] == payment], payment, collector, names, words)
+    payout = payouts.iloc[0]
+    statement = build_statement(report, collector, lang)
+    say, money = names.t, names.money
+    name = str(payout.get("name", "") or "")
+    out = [say("explain.header", who=f"{collector} {name}" if name else collector,
+               period=str(report.period), plan=policy.plan, version=policy.version, currency=report.currency),
+           say("explain.recovered", amount=money(int(payout["recovered"]))), ""]
     items = report.items.loc[report.items["collector_id"] == collector]
-    # each item's sentence, as the statement says it (a bonus: its KPI with the one ratio rule, 107.68%)
-    sentences = dict(zip(items.index, (made.text for made in build_statement(report, collector, "en").made)))
-    names = Names(policy, "en", minor)
+    made = dict(zip(items.index, statement.made))  # each item's sentence, as the statement says it
     for component, group in items.groupby("component", sort=False):
-        out.append(f"{component} ({names.component(component)}):")
-        by_line = (group["kind"] == "line_rate") & ~group["rule"].str.endswith(":recomputed")
-        for number, item in enumerate(group.loc[by_line].itertuples(index=False)):
+        out.append(say("explain.component", label=names.component(component)))
+        by_line = (group["kind"] == "line_rate") & ~group["rule"].str.endswith(RECOMPUTED)
+        for number, index in enumerate(group.index[by_line]):
             if number == 0:
-                out.extend(_line_rules(lines.loc[lines["component"] == component], money))
-                out.append(f"  = {money(group.loc[by_line, 'amount'].sum())} ({item.pay_code})")
+                out.extend(_line_rules(lines.loc[lines["component"] == component], names, words))
+                out.append(say("explain.subtotal", amount=money(int(group.loc[by_line, "amount"].sum())),
+                               pay_code=made[index].pay_code))
             else:  # reversals of an earlier period's payments (reversals: {earlier_periods: recompute})
-                out.append(f"  of which {money(item.amount)} for {item.window}: reversals of its payments, which "
-                           "this period's adjustments do not act on")
-        others = group.loc[~by_line]
-        for index, item in zip(others.index, others.itertuples(index=False)):
-            event = f" [event {report.event_words(item.event)}]" if item.event else ""
-            target = f" on {item.applies_to}" if item.applies_to else ""
-            rule_words = words.get(item.rule.removesuffix(":recomputed")) or words.get(item.component, "")
-            if item.rule.endswith(":recomputed"):
-                rule_words = f"{item.window} recomputed without its payments reversed since" + (
-                    f": {rule_words}" if rule_words else "")
-            if item.kind == "compliance":  # a fixed deduction or a share, not base x rate
-                arithmetic = f"{item.rate} of {money(item.base)}" if item.rate.endswith("%") else item.rate
-            elif item.kind == "bonus" or item.rule.endswith(":forfeited"):  # 0.00 x fixed said nothing
-                arithmetic = sentences[index]
-            elif item.rate and item.rate != "fixed":
-                arithmetic = f"{money(item.base)} x {item.rate}"
-            else:
-                arithmetic = f"{money(item.base)}" + (" fixed" if item.rate == "fixed" else "")
-            out.append(f"  {item.rule}{target}: {arithmetic} = {money(item.amount)} ({item.pay_code}){event}"
-                       + (f" - {rule_words}" if rule_words else ""))
+                out.append(say("explain.item", text=made[index].text, amount=money(made[index].amount),
+                               pay_code=made[index].pay_code))
+        for index, item in zip(group.index[~by_line], group.loc[~by_line].itertuples(index=False)):
+            text = made[index].text
+            if item.kind == "holdback" and item.rate.endswith("%"):  # the share held: base x rate
+                text = say("explain.arithmetic", text=text, base=money(int(item.base)), rate=item.rate)
+            out.append(say("explain.item", text=text, amount=money(made[index].amount),
+                           pay_code=made[index].pay_code))
+    if statement.lost:
+        out.extend(["", say("explain.component", label=say("statement.lost"))])
+        for lost in statement.lost:
+            event = say("explain.event", date=lost.date, source=lost.source, description=lost.description) \
+                if lost.description or lost.source else ""
+            out.append(say("explain.lost_item", kind=lost.kind_text, amount=money(lost.amount), what=lost.what,
+                           event=event))
     out.append("")
-    parts = [c for c in ("line_commission", "tier_commission", "bonus", "adjustment", "holdback", "balance")
-             if c in payout.index]
-    out.append(" + ".join(f"{c} {money(payout[c])}" for c in parts) + f" = net payout {money(payout['net_payout'])}")
-    codes = [c for c in payout.index if c.startswith("pay_")]
-    out.append("by pay code: " + ", ".join(f"{c.removeprefix('pay_')} {money(payout[c])}" for c in codes))
-    balances = report.state.loc[report.state["collector_id"] == collector]
-    if len(balances):
-        out.append("carried to next period: " + ", ".join(f"{b} {money(a)}" for b, a in
-                                                          zip(balances["balance"], balances["amount"])))
-    for award in report.awards.loc[report.awards["collector_id"] == collector].itertuples(index=False):
-        if award.kind == "benefit":
-            given = f"{award.quantity} {award.unit}"
-        elif award.raise_percent:
-            given = f"raise of {award.raise_percent} of base salary from {award.effective_from}"
-        else:
-            given = f"raise of {money(award.raise_amount)} to base salary from {award.effective_from}"
-        out.append(f"{award.kind} {award.rule} (not paid as money): {given} - {award.evidence}")
+    parts = [say("explain.part", name=say(f"payouts.column.{c}"), amount=money(int(payout[c])))
+             for c in PARTS if c in payout.index]
+    out.append(say("explain.net", parts=" + ".join(parts), amount=money(int(payout["net_payout"]))))
+    listed = say("explain.list_separator")
+    out.append(say("explain.by_pay_code", codes=listed.join(
+        say("explain.part", name=code.name, amount=money(code.amount)) for code in statement.pay_codes)))
+    if statement.balances:
+        out.append(say("explain.carried", balances=listed.join(
+            say("explain.part", name=name, amount=money(amount)) for name, amount in statement.balances)))
+    for award in statement.awards:
+        out.append(say("explain.award", what=award.what, given=award.given, evidence=award.evidence))
     return out
 
 
-def _line_rules(lines: pd.DataFrame, money) -> list[str]:
-    """Per rule: payments, their total, the rate and the commission, with limits and reversals shown."""
+def _line_rules(lines: pd.DataFrame, names: Names, words: dict) -> list[str]:
+    """Per rate rule (in words): payments, what they were paid on, the rate and the commission, with
+    limits and reversals counted."""
     out = []
     for (rule, rate), group in lines.groupby(["rule", "rate"], sort=False):
-        limited = (group["limit"] != "").sum()
-        reversals = (group["reverses"] != "").sum() if "reverses" in group else 0
         notes = []
+        limited = int((group["limit"] != "").sum())
+        reversals = int((group["reverses"] != "").sum()) if "reverses" in group else 0
         if limited:
-            notes.append(f"{limited} at a per-payment limit")
+            notes.append(names.t("explain.limited_count", count=limited))
         if reversals:
-            notes.append(f"{reversals} reversal{'s' if reversals != 1 else ''} clawed back")
-        note = f" ({'; '.join(notes)})" if notes else ""
-        out.append(f"  {rule}: {len(group)} payments, {_paid_on(group, money)} x {rate} -> "
-                   f"{money(group['amount'].sum())}{note}")
+            notes.append(names.t("explain.reversed_count", count=reversals))
+        out.append(names.t("explain.rate_rule", rule=words.get(rule) or names.rule(rule), count=len(group),
+                           base=_paid_on(group, names), rate=rate, amount=names.money(int(group["amount"].sum())),
+                           notes=names.t("explain.notes", notes=names.t("explain.list_separator").join(notes))
+                           if notes else ""))
     return out
 
 
-def _payment(lines: pd.DataFrame, payment: str, collector: str, money) -> list[str]:
+def _payment(lines: pd.DataFrame, payment: str, collector: str, names: Names, words: dict) -> list[str]:
+    """One payment's lines in full: what it was, and each rule's base x rate = commission, with limits."""
     if not len(lines):
         raise InputError([Problem("", "", f"{payment} is not among {collector}'s payments in this run",
                                   role="payment")])
+    say, money = names.t, names.money
     out = []
     for line in lines.itertuples(index=False):
-        share = f", credit share {line.credit_share}" if "credit_share" in lines and line.credit_share != "1" else ""
         reverses = getattr(line, "reverses", "")
-        what = f"reversal of {reverses}, clawed back at its terms" if reverses else "payment"
-        classes = "".join(f", {name} {getattr(line, name)}" for name in ("bucket", "band") if name in lines)
-        out.append(f"{payment} ({what}) on {line.payment_date}, account {line.account}{classes}{share}")
+        what = say("explain.reversal_of", payment=reverses) if reverses else say("explain.a_payment")
+        details = "".join(say("explain.detail", name=say(f"detail.{name}"), value=getattr(line, name))
+                          for name in ("bucket", "band") if name in lines)
+        if "credit_share" in lines and line.credit_share != "1":
+            details += say("explain.detail", name=say("detail.share"), value=line.credit_share)
+        out.append(say("explain.payment", payment=payment, what=what, date=line.payment_date, account=line.account,
+                       details=details))
         if not line.component:  # a recovery line: the plan pays no rate per repayment
-            out.append(f"  counted in recovered: {money(line.base)} (this plan pays no rate per repayment)")
+            out.append(say("explain.recovery_only", amount=money(int(line.base))))
             continue
         kind = getattr(line, "base_kind", "amount")
+        exact = ""
         if kind == "fee" and line.fee_rate not in ("", "ledger"):
-            on = f"{money(line.base)} x fee rate {line.fee_rate} = fee {money(line.base_amount)}; share"
-            exact = " (its payment's share, in the part reversed)" if reverses else \
-                f" (rounded once from {money(line.base)} x {line.fee_rate} x {line.rate})"
+            on = say("explain.fee_on", base=money(int(line.base)), fee_rate=line.fee_rate,
+                     fee=money(int(line.base_amount)))
+            exact = say("explain.fee_reversed") if reverses else \
+                say("explain.fee_rounded", base=money(int(line.base)), fee_rate=line.fee_rate, rate=line.rate)
         elif kind not in ("amount", ""):
-            on, exact = f"{kind} {money(line.base_amount)}", ""
+            on = say("explain.part", name=kind, amount=money(int(line.base_amount)))  # a ledger column's name
         else:
-            on, exact = money(line.base), ""
-        out.append(f"  {line.component}/{line.rule}: {on} x {line.rate} = {money(line.commission)}{exact}"
-                   + (f", per-payment {line.limit} -> {money(line.amount)}" if line.limit else ""))
+            on = money(int(line.base))
+        limit = say("explain.limited", limit=say(f"detail.limit.{line.limit}"), amount=money(int(line.amount))) \
+            if line.limit else ""
+        out.append(say("explain.payment_line", rule=words.get(line.rule) or names.rule(line.rule), on=on,
+                       rate=line.rate, commission=money(int(line.commission)), exact=exact, limit=limit))
     return out
 
 
-def _paid_on(group: pd.DataFrame, money) -> str:
+def _paid_on(group: pd.DataFrame, names: Names) -> str:
     """What a rule's lines were paid on, added up: the repayments, or the fees (a column) they carry."""
     kind = str(group["base_kind"].iloc[0]) if "base_kind" in group and len(group) else "amount"
     if kind in ("amount", ""):
-        return money(group["base"].sum())
-    return f"{'fees' if kind == 'fee' else kind} {money(group['base_amount'].sum())}"
+        return names.money(int(group["base"].sum()))
+    name = names.t("explain.fees") if kind == "fee" else kind
+    return names.t("explain.part", name=name, amount=names.money(int(group["base_amount"].sum())))

@@ -23,12 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..engine.rules.tiers import attainment_bound
-from ..i18n import day, money, percent, t
+from ..i18n import day, money, percent, t, word
 from ..periods import Period
 from ..policy import Tiers
-from ..policy.model import KPIS
+from ..policy.model import EARLIER_RECOMPUTE, KPIS
 from ..policy.measures import COUNT, MONEY, SHARE, unit
 from ..outputs.report_reader import RunReport
+from .evidence import evidence_words
 from .plan_words import Words, describe_plan
 
 RECOMPUTED = ":recomputed"  # the rule of an earlier window's item recomputed (reversals: {earlier_periods: recompute})
@@ -207,10 +208,7 @@ class Names:
 
     def word(self, prefix: str, name: str) -> str:
         """The catalogue's word for `name` under `prefix` (event.complaint), or `name` itself."""
-        try:
-            return t(f"{prefix}.{name}", self.lang)
-        except KeyError:
-            return name
+        return word(prefix, name, self.lang)
 
     def component(self, component_id: str) -> str:
         own = self.labels.get(component_id, {}).get(self.lang)
@@ -236,7 +234,7 @@ class Names:
         kind, _, holdback = balance.partition(":")  # holdback:<id>
         if kind == "holdback":
             release = next((h.release for h in self.policy.adjustments if h.id == holdback), "quarterly")
-            return self.t("statement.balance.holdback", release=self.word("release", release))
+            return self.t("statement.balance.holdback", release=self.word("period_name", release))
         return self.word("statement.balance", kind)
 
     def kpi(self, kpi: str) -> str:
@@ -252,11 +250,23 @@ class Names:
             return str(numerator)
         return percent(numerator, denominator * 100, self.lang).removesuffix("%")  # a score: two decimals, cut
 
+    def kpi_with_amounts(self, kpi: str, numerator: int, denominator: int) -> str:
+        """A KPI's value and, for a ratio, the amounts it is made of, so it can be checked by hand:
+        '107.68% (234,746.21 / 218,000.00)'."""
+        value = self.kpi_value(kpi, numerator, denominator)
+        if kpi not in RATIO_KPIS:
+            return value
+        return self.t("common.ratio_of", value=value, numerator=self.money(int(numerator)),
+                      denominator=self.money(int(denominator)))
+
     def at_least(self, kpi: str, value: Fraction) -> str:
-        if kpi in RATIO_KPIS:
+        """A step's level as the KPI's values are written: 100.00%, 30,000.00, a count, a score."""
+        if kpi in RATIO_KPIS or unit(kpi) == SHARE:
             return percent(value.numerator, value.denominator, self.lang)
-        if kpi == "recovered":
+        if kpi == "recovered" or unit(kpi) == MONEY:
             return self.money(int(value))
+        if unit(kpi) == COUNT:
+            return str(int(value))
         return percent(value.numerator, value.denominator * 100, self.lang).removesuffix("%")
 
 
@@ -292,11 +302,13 @@ def _made(report: RunReport, collector: str, names: Names, kpis: dict,
     policy = names.policy
     rules = {rule.id: rule for rule in (*policy.components, *policy.adjustments)}
     events = {event["event_id"]: event for event in report.records_of("events", collector)}  # the few they have
-    for item in map(_Record, report.records_of("items", collector)):
+    items = [_Record(item) for item in report.records_of("items", collector)]
+    settled = {item.component for item in items if item.kind == "holdback" and not item.rule.endswith(":withheld")}
+    for item in items:
         rule_id = item.rule.removesuffix(RECOMPUTED)
         rule = rules.get(item.component)
         event = events.get(item.event, {}) if item.event else {}
-        text, loss = _sentence(item, rule_id, rule, names, kpis, lines, event)
+        text, loss = _sentence(item, rule_id, rule, names, kpis, lines, event, item.component in settled)
         if item.kind == "line_rate" and rule_id == item.rule and Period.parse(item.window).end < report.period.start:
             text = names.t("made.reversed_earlier", window=item.window)  # under earlier_periods: recompute
         elif rule_id != item.rule:
@@ -305,12 +317,14 @@ def _made(report: RunReport, collector: str, names: Names, kpis: dict,
         if loss is not None:
             lost.append(loss)
     lost.extend(_reversals(lines, names))
+    lost.extend(_limited(lines, names))
     return made, lost
 
 
 def _sentence(item, rule_id: str, rule, names: Names, kpis: dict, lines: pa.Table,
-              event: dict) -> tuple[str, Optional[Lost]]:
-    """The sentence of one item and, when it takes pay away, what was lost."""
+              event: dict, settled_now: bool) -> tuple[str, Optional[Lost]]:
+    """The sentence of one item and, when it takes pay away, what was lost. `settled_now`: the item's
+    holdback is released or forfeited in this statement, so what it withholds now is not held past it."""
     label, kind, amount = names.rule(rule_id), item.kind, int(item.amount)
     target = names.component(item.applies_to) if item.applies_to else ""
     when = {"date": str(event.get("date", "")), "source": names.word("source", str(event.get("source", "") or "")),
@@ -322,7 +336,11 @@ def _sentence(item, rule_id: str, rule, names: Names, kpis: dict, lines: pa.Tabl
 
     if kind == "line_rate":
         mine = lines.filter(pc.equal(lines["component"], item.component)) if lines.num_rows else lines
-        return names.t("made.line_rate", label=label, count=_count_payments(mine),
+        if names.policy.earlier_periods == EARLIER_RECOMPUTE:  # reversals of earlier windows: their own item
+            mine = _this_window(mine)
+        reversals = _reversal_count(mine)
+        return names.t("made.line_rate_reversals" if reversals else "made.line_rate", label=label,
+                       count=_count_payments(mine) - reversals, reversals=reversals,
                        recovered=names.money(int(item.base))), None
     if kind == "tier" and isinstance(rule, Tiers):
         number, tier = next(((k + 1, tier) for k, tier in enumerate(rule.tiers) if tier.id == rule_id), (0, None))
@@ -349,7 +367,10 @@ def _sentence(item, rule_id: str, rule, names: Names, kpis: dict, lines: pa.Tabl
         text = names.t(key, label=label, event=event_words, date=when["date"], target=target)
         return text, loss("forfeited" if forfeit else "reduced", -amount, text) if amount < 0 else None
     if kind == "holdback" and rule is not None:
-        release = names.word("release", rule.release)
+        release = names.word("period_name", rule.release)
+        if rule_id.endswith(":withheld") and settled_now:
+            return names.t("made.holdback_withheld_now", label=label, rate=item.rate, target=target,
+                           release=release), None
         if rule_id.endswith(":withheld"):
             text = names.t("made.holdback_withheld", label=label, rate=item.rate, target=target,
                            release=release)
@@ -383,14 +404,7 @@ def _sentence(item, rule_id: str, rule, names: Names, kpis: dict, lines: pa.Tabl
 
 def _kpi(kpis: dict, kpi: str, window: str, names: Names) -> str:
     """A KPI's value in words ({(kpi, window): (numerator, denominator)}), with the amounts of a ratio."""
-    if (kpi, window) not in kpis:
-        return ""
-    numerator, denominator = kpis[(kpi, window)]
-    value = names.kpi_value(kpi, numerator, denominator)
-    if kpi in RATIO_KPIS:  # the amounts too, so the ratio can be checked by hand
-        return f"{value} ({names.money(numerator)} / {names.money(denominator)})" if names.lang == "en" else \
-            f"{value}（{names.money(numerator)} / {names.money(denominator)}）"
-    return value
+    return names.kpi_with_amounts(kpi, *kpis[(kpi, window)]) if (kpi, window) in kpis else ""
 
 
 def _tier_range(component: Tiers, tier, names: Names) -> str:
@@ -406,6 +420,36 @@ def _tier_range(component: Tiers, tier, names: Names) -> str:
 
 def _count_payments(lines: pa.Table) -> int:
     return pc.count_distinct(lines["payment_id"]).as_py() if lines.num_rows else 0
+
+
+def _reversal_count(lines: pa.Table) -> int:
+    """Lines that reverse an earlier payment (a bounce), counted apart from the repayments."""
+    if not lines.num_rows or "reverses" not in lines.column_names:
+        return 0
+    return pc.count_distinct(lines.filter(pc.not_equal(lines["reverses"], ""))["payment_id"]).as_py()
+
+
+def _this_window(lines: pa.Table) -> pa.Table:
+    """Lines without the reversals of payments outside them (paid in an earlier window)."""
+    if not lines.num_rows or "reverses" not in lines.column_names:
+        return lines
+    outside = pc.and_(pc.not_equal(lines["reverses"], ""),
+                      pc.invert(pc.is_in(lines["reverses"], value_set=lines["payment_id"].combine_chunks())))
+    return lines.filter(pc.invert(outside))
+
+
+def _limited(lines: pa.Table, names: Names) -> list[Lost]:
+    """Commission not paid because repayments earned more than the plan's per-payment maximum: one line
+    with how many, what they earned and what they pay (the Detail sheet marks each)."""
+    if not lines.num_rows or "limit" not in lines.column_names:
+        return []
+    capped = lines.filter(pc.equal(lines["limit"], "max"))
+    if not capped.num_rows:
+        return []
+    earned, paid = (int(pc.sum(capped[column]).as_py()) for column in ("commission", "amount"))
+    text = names.t("lost.per_payment_max", count=capped.num_rows, commission=names.money(earned),
+                   amount=names.money(paid))
+    return [Lost(text, "reduced", names.t("statement.lost_kind.reduced"), earned - paid)]
 
 
 def _reversals(lines: pa.Table, names: Names) -> list[Lost]:
@@ -474,12 +518,8 @@ def _progress(report: RunReport, policy, collector: str, names: Names, kpis: dic
         else:
             texts.append(names.t("progress.top_tier", label=label))
     for (kpi, window), (numerator, denominator) in kpis.items():
-        value = names.kpi_value(kpi, numerator, denominator)
-        if kpi in RATIO_KPIS:  # the amounts too, so the ratio can be checked by hand
-            texts.append(names.t("progress.kpi_ratio", kpi=names.kpi(kpi), window=window, value=value,
-                                 numerator=names.money(int(numerator)), denominator=names.money(int(denominator))))
-        else:
-            texts.append(names.t("progress.kpi_value", kpi=names.kpi(kpi), window=window, value=value))
+        texts.append(names.t("progress.kpi_value", kpi=names.kpi(kpi), window=window,
+                             value=names.kpi_with_amounts(kpi, numerator, denominator)))
     return texts
 
 
@@ -515,7 +555,7 @@ def _awards(report: RunReport, collector: str, names: Names) -> list[Award]:
         else:
             given = names.t("statement.raise_amount", amount=names.money(int(award.raise_amount)),
                             date=award.effective_from)
-        out.append(Award(names.rule(award.rule), str(award.evidence), given))
+        out.append(Award(names.rule(award.rule), evidence_words(award.evidence, names), given))
     return out
 
 

@@ -13,11 +13,12 @@ from starlette.responses import Response
 
 from ..app import jobs
 from ..app.access import require
-from ..app.batches import (act_on_batch, batch_details, batch_difference, batches, difference_money_columns,
+from ..app.batches import (act_on_batch, batch_details, batch_difference, batches,
                            export_batch, total_rows)
 from ..app.collector_pay import keep_statements
 from ..app.uploads import KINDS, MAX_FILE_BYTES, Upload, create_from_uploads, folder_inputs, picked
 from ..errors import InputError, Problem
+from ..i18n import word
 from ..periods import Period, PeriodError
 from ..store import EXPORTABLE, NotFound
 from ..store.batches import TRANSITIONS
@@ -46,15 +47,15 @@ def batch_list(ctx: Context) -> Response:
 def batch_page(ctx: Context) -> Response:
     batch_id = path_id(ctx, "batch_id")
     details = batch_details(ctx.config.store_url, batch_id, ctx.actor)
-    diff, minor, how = batch_difference(ctx.config.store_url, ctx.actor, batch_id)
+    diff = batch_difference(ctx.config.store_url, ctx.actor, batch_id, lang=ctx.lang)
     codes = [c for c in details.collectors.columns if c not in ("collector_id", "employee_id", "name", "total", "why")]
     sort = ctx.request.query_params.get("sort", "collector_id")
     collectors = details.collectors.sort_values(sort if sort in ("collector_id", "name", "total") else "collector_id",
                                                 ascending=sort != "total", kind="stable")
     status = details.record.status
-    totals = total_rows(details.totals, minor, ctx.lang)
+    totals = total_rows(details.totals, diff.minor_units, ctx.lang)
     return render(ctx, "batch.html", batch=details.record, details=details, collectors=collectors, codes=codes,
-                  totals=totals, diff=diff, diff_money=difference_money_columns(diff), how=how, minor=minor,
+                  code_names={code: word("pay_code", code, ctx.lang) for code in codes}, totals=totals, diff=diff,
                   exportable=status in EXPORTABLE, may_send_back=status in TRANSITIONS["send-back"][0],
                   actions=[a for a, (sources, _, _) in TRANSITIONS.items() if status in sources and a != "send-back"])
 

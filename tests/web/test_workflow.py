@@ -106,6 +106,10 @@ def test_a_batch_from_uploaded_files(done, clients):
     difference = batch.split("<h2>Difference from what was paid</h2>")[1].split("</table>")[0]
     assert '<td>C2</td><td>commission</td><td class="num">0.00</td><td class="num">61.73</td>' \
            '<td class="num">61.73</td>' in difference and "6173" not in difference
+    assert '<th>Collector</th><th>Pay code</th><th class="num">Paid</th><th class="num">With batch 3</th>' \
+           '<th class="num">Difference</th>' in difference and "collector_id" not in difference
+    chinese = pat.get("/batches/3", headers={"accept-language": "zh-CN,zh;q=0.9"}).text
+    assert '<td>C2</td><td>提成</td><td class="num">0.00</td>' in chinese and '<th class="num">差异</th>' in chinese
     totals = batch.split("<h2>Totals</h2>")[1].split("</table>")[0]
     assert "<th>Recovered</th><td class=\"num\">1,234.50</td>" in totals and "line_commission" not in totals
     assert clients["abe"].get(started.headers["location"]).status_code == 404  # a job is its owner's

@@ -1,6 +1,6 @@
 """What raises and benefits in kind share (rules raises.py and benefit.py): the step each collector reaches
 on a KPI, over the window or over each of its parts, the conditions that must also hold, the evidence
-in words and numbers, and the award rows. Registers no kind of its own.
+as facts (no words: the engine holds none), and the award rows. Registers no kind of its own.
 
 A step is reached when the KPI over the window is at least its level, or, for a rule `measured` by
 parts (the quarters of a year), when at least `in_at_least` parts reach it on their own KPI; the
@@ -10,12 +10,13 @@ for a quarter they were not employed in) does not reach any level in that part.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
-from ...money import format_minor
 from ...periods import MONTHS_IN, Period
 from ..context import RunContext
 from ..kpis import KpiValues, kpi_values, window_events
@@ -23,8 +24,8 @@ from ..result import AWARD_COLUMNS
 from .bonus import kpi_level
 from .registry import Booking
 
-#: How a part of a window is named in evidence: "3 of the 4 quarters".
-PART_NAMES = {"monthly": ("month", "months"), "quarterly": ("quarter", "quarters")}
+#: The `only_if` conditions evidence records as held, in this order.
+CONDITIONS = ("no_serious_violation", "still_employed")
 
 
 @dataclass(frozen=True)
@@ -69,39 +70,22 @@ def conditions_hold(ctx: RunContext, conditions, window: Period) -> np.ndarray:
     return keeps
 
 
-def evidence(ctx: RunContext, rule, decision: Decision, who: int) -> str:
-    """Why one collector reached their step, in words and numbers a person can check:
-    'attainment 2026: 123.4% (123,400.00 / 100,000.00), at least 120%' or, by parts,
-    'attainment at least 110% in 3 of the 4 quarters of 2026 (3 needed): 2026-Q1 112.0% (...); ...'."""
-    minor = ctx.policy.minor_units
+def evidence(rule, decision: Decision, who: int) -> str:
+    """Why one collector reached their step, as facts a person or a program can check, in no language
+    (statements and explain word them in the reader's: statements.evidence). Compact JSON, keys sorted:
+    the KPI, the window and the step's level (an exact fraction), the parts the window was measured by
+    (the window itself when not by parts) with each part's numerator and denominator (integers: minor
+    units for money; null where the KPI is unknown), how many parts met the level and how many were
+    needed, and the conditions that also held:
+    {"at_least":"11/10","conditions":["no_serious_violation"],"kpi":"attainment","measured":"quarterly",
+     "met":3,"needed":3,"parts":[["2026-Q1",1100000,1000000],...],"window":"2026"}."""
     k = int(decision.reached[who])
-    level = kpi_level(rule.kpi, rule.steps[k].at_least, minor)
-    if not rule.measured:
-        text = f"{value_text(decision.values[0], who, minor)} over {decision.window}, at least {level}"
-    else:
-        one, many = PART_NAMES[rule.measured]
-        shown = "; ".join(f"{part}: {value_text(value, who, minor)}" for part, value in zip(decision.parts,
-                                                                                            decision.values))
-        text = (f"{rule.kpi} at least {level} in {int(decision.counts[k, who])} of the {len(decision.parts)} "
-                f"{many} of {decision.window} ({decision.need} needed): {shown}")
-    held = []
-    if "no_serious_violation" in rule.only_if:
-        held.append(f"no serious violation in {decision.window}")
-    if "still_employed" in rule.only_if:
-        held.append(f"employed on {decision.window.end}")
-    return text + "".join(f"; {condition}" for condition in held)
-
-
-def value_text(values: KpiValues, who: int, minor: int) -> str:
-    """A KPI as a person reads it, with the amounts a ratio is made of: 'attainment 112.0% (56,000.00 /
-    50,000.00)'; 'attainment unknown' without a target."""
-    text = values.text(who)
-    if values.kpi == "recovered":  # grouped, like the levels it is compared with
-        text = f"recovered {format_minor(int(values.numerator[who]), minor, grouped=True)}"
-    if values.known[who] and values.kpi in ("attainment", "recovery_rate"):
-        text += (f" ({format_minor(int(values.numerator[who]), minor, grouped=True)} / "
-                 f"{format_minor(int(values.denominator[who]), minor, grouped=True)})")
-    return text
+    parts = [[str(part), *((int(value.numerator[who]), int(value.denominator[who])) if value.known[who]
+                           else (None, None))] for part, value in zip(decision.parts, decision.values)]
+    facts = {"kpi": rule.kpi, "window": str(decision.window), "at_least": str(Fraction(rule.steps[k].at_least)),
+             "measured": rule.measured or "", "parts": parts, "met": int(decision.counts[k, who]),
+             "needed": decision.need, "conditions": [c for c in CONDITIONS if c in rule.only_if]}
+    return json.dumps(facts, sort_keys=True, separators=(",", ":"))
 
 
 def award_rows(ctx: RunContext, rule, decision: Decision, columns) -> pd.DataFrame:
@@ -120,7 +104,7 @@ def award_rows(ctx: RunContext, rule, decision: Decision, columns) -> pd.DataFra
         rows.append({"collector_id": collector, **identity, "period": str(ctx.period), "plan": ctx.policy.plan,
                      "version": ctx.policy.version, "kind": rule.kind, "component": rule.id,
                      "rule": f"{rule.id}#{k + 1}", "window": str(decision.window), "kpi": rule.kpi,
-                     "evidence": evidence(ctx, rule, decision, position), "raise_percent": "", "raise_amount": 0,
+                     "evidence": evidence(rule, decision, position), "raise_percent": "", "raise_amount": 0,
                      "effective_from": "", "quantity": "", "unit": "", **columns(rule.steps[k])})
     frame = pd.DataFrame(rows, columns=list(AWARD_COLUMNS))
     return frame.astype({c: "str" for c in AWARD_COLUMNS if c not in ("version", "raise_amount")}

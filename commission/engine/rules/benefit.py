@@ -21,7 +21,7 @@ def words(rule: Benefit, policy, say) -> list[tuple[str, str, str]]:
     conditions = conditions_words(rule, say)
     return [(f"{rule.id}#{k + 1}", rule.id,
              say("benefit", measure=measure_words(rule, policy, say, step.at_least), quantity=str(step.quantity),
-                 unit=rule.unit) + f"{conditions} ({when})")
+                 unit=rule.unit) + f"{conditions}{when}")
             for k, step in enumerate(rule.steps)]
 
 

@@ -43,7 +43,7 @@ def words(bonus: Bonus, policy, say) -> list[tuple[str, str, str]]:
         kpi = say.measure(bonus.kpi)
         text = say("bonus_amount", kpi=kpi, at_least=at_least, amount=say.money(step.amount)) \
             if step.amount is not None else say("bonus_rate", kpi=kpi, at_least=at_least, rate=format_rate(step.rate))
-        rows.append((f"{bonus.id}#{k + 1}", bonus.id, f"{text} ({when})"))
+        rows.append((f"{bonus.id}#{k + 1}", bonus.id, text + when))
     return rows
 
 

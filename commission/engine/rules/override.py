@@ -52,7 +52,7 @@ def book(job: Booking, override: Override) -> RuleOutput:
 def words(override: Override, policy, say) -> list[tuple[str, str, str]]:
     when = say("pays", pays=say.term("cadences", override.pays))
     return [(override.id, override.id, say("override", rate=format_rate(override.rate), base=say(override.base))
-             + f" ({when})")]
+             + when)]
 
 
 register(RuleKind("override", book, words=words, team=True))

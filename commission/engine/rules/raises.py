@@ -59,7 +59,7 @@ def words(rule: Raise, policy, say) -> list[tuple[str, str, str]]:
         measure = measure_words(rule, policy, say, step.at_least)
         text = say("raise_rate", measure=measure, rate=format_rate(step.rate)) if step.rate is not None \
             else say("raise_amount", measure=measure, amount=say.money(step.amount))
-        rows.append((f"{rule.id}#{k + 1}", rule.id, f"{text}{when}{conditions} ({decided})"))
+        rows.append((f"{rule.id}#{k + 1}", rule.id, f"{text}{when}{conditions}{decided}"))
     return rows
 
 

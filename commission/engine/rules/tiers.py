@@ -90,7 +90,7 @@ def words(component: Tiers, policy, say) -> list[tuple[str, str, str]]:
         schedule = say(component.mode) + (say("on_attainment") if component.base == "attainment" else "")
     else:
         schedule = say(f"{component.mode}_on", measure=say.measure(component.base))
-    rows = [(component.id, component.id, f"{schedule} ({when})")]
+    rows = [(component.id, component.id, schedule + when)]
     kind = unit(component.base)
     bound = (lambda share: say("of_target" if component.base == "attainment" else "of_assigned",
                                share=format_rate(share))) if kind == SHARE else str if kind == COUNT else say.money
