@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from commission.cli import main
 from commission.engine import pay_plan
+from commission.i18n import t
 from commission.inputs import load_ledger
 from commission.outputs import write_run
 from commission.outputs.tables import write_csv
@@ -41,8 +42,9 @@ def statement(tmp_path_factory) -> Path:
 
 def test_summary_numbers_charts_and_page_setup(statement):
     book = load_workbook(statement)
-    assert book.sheetnames == ["Statement", "Detail", "Plan"]
-    summary = book["Statement"]
+    name = t("statement.summary_sheet", "en")
+    assert book.sheetnames == [name, t("statement.detail_sheet", "en"), t("statement.plan_sheet", "en")]
+    summary = book[name]
     net = summary["B2"]
     assert (net.value, net.data_type, net.number_format, net.font.b, net.font.sz) == (95, "n", "#,##0.00", True, 14)
     assert summary["A1"].font.name == "Microsoft YaHei" and summary["A1"].font.sz == 16
@@ -53,30 +55,32 @@ def test_summary_numbers_charts_and_page_setup(statement):
     first = min(row[0].row for row in summary.iter_rows() if row[0].value == "M1")
     assert (chart.type, chart.grouping, chart.legend) == ("col", "clustered", None)
     (series,) = chart.series
-    assert series.val.numRef.f == f"Statement!$B${first}:$B${first + 1}"
-    assert series.cat.strRef.f == f"Statement!$A${first}:$A${first + 1}"
+    assert series.val.numRef.f == f"{name}!$B${first}:$B${first + 1}"
+    assert series.cat.strRef.f == f"{name}!$A${first}:$A${first + 1}"
     assert chart.y_axis.numFmt.formatCode == "#,##0"
     widths = {column.min: (column.max, column.width) for column in summary.column_dimensions.values()}
     assert widths == {1: (1, 60), 2: (2, 18), 3: (4, 12), 5: (5, 10), 6: (6, 28)}  # C and D share one entry
     assert summary.page_setup.paperSize == 9 and summary.sheet_properties.pageSetUpPr.fitToPage
-    assert summary.oddHeader.left.text == "Commission statement 王芳 (C1) 2026-10"
+    assert summary.oddHeader.left.text == f"{t('statement.title', 'en')} 王芳 (C1) 2026-10"
     assert summary.oddFooter.right.text == "&P / &N"
-    assert book["Detail"].print_title_rows == "$1:$1"  # the header on every printed page
-    assert [book["Plan"].column_dimensions[c].width for c in "AB"] == [24, 90]
+    assert book.worksheets[1].print_title_rows == "$1:$1"  # the header on every printed page
+    assert [book.worksheets[2].column_dimensions[c].width for c in "AB"] == [24, 90]
     for sheet in book.worksheets:  # numbers are values, text is text: never a formula
         assert not [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type in ("f", "e")]
 
 
 def test_detail_number_formats_and_types(statement):
-    detail = load_workbook(statement)["Detail"]
+    detail = load_workbook(statement).worksheets[1]
     header = [cell.value for cell in detail[1]]
     payments = (1, 2, 4, 5)  # rows 2, 3, 5 and 6; 4, 7 and 8 are subtotals and the total
     kinds = {name: {(cell.data_type, cell.number_format) for k, cell in enumerate(column) if k in payments
                     and cell.value is not None} for name, column in zip(header, detail.iter_cols(max_row=8))}
-    assert kinds["Date"] == {("d", "yyyy-mm-dd")}  # a date serial, which openpyxl reads as a date
-    assert kinds["Recovered"] == kinds["Amount"] == {("n", "#,##0.00;[Red]-#,##0.00")}
-    assert kinds["Rate"] == kinds["Credit share"] == {("n", "0.00%")}
-    assert kinds["Bucket"] == kinds["Payment"] == kinds["Account"] == {("s", "General")}
+    kinds = {key: kinds[t(f"detail.{key}", "en")] for key in ("date", "recovered", "amount", "rate", "share",
+                                                               "bucket", "payment", "account")}
+    assert kinds["date"] == {("d", "yyyy-mm-dd")}  # a date serial, which openpyxl reads as a date
+    assert kinds["recovered"] == kinds["amount"] == {("n", "#,##0.00;[Red]-#,##0.00")}
+    assert kinds["rate"] == kinds["share"] == {("n", "0.00%")}
+    assert kinds["bucket"] == kinds["payment"] == kinds["account"] == {("s", "General")}
     assert [detail.cell(1, k).font.b for k in range(1, len(header) + 1)] == [True] * len(header)
     assert all(cell.font.sz == 10 for cell in detail["A"][1:])
 
