@@ -153,6 +153,7 @@ def test_rendered_rows_hold_the_text_and_no_formula(tmp_path, values):
     assert cells == [(without_xml_illegal(v), without_xml_illegal(v)) for v in values]
 
 
+@pytest.mark.filterwarnings("ignore:Cannot parse header:UserWarning")  # openpyxl reading a hostile header back
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(texts, st.just("\ud800x")), min_size=1, max_size=10))
 def test_statement_book_cells_page_headers_and_chart_titles_hold_the_text(tmp_path, values):
