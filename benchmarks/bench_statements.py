@@ -2,12 +2,16 @@
 
     python benchmarks/bench_statements.py [--collectors 2000] [--payments 500] [--jobs 2]
 
-Computes one month on a synthetic ledger (not timed), then times writing every statement.
+Computes one month on a synthetic ledger (not timed), then times writing every statement: wall time, and
+the CPU time of this process and its workers per statement, which holds when the machine is shared
+(the load average is printed beside it).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -41,12 +45,19 @@ def main() -> None:
         ledger = load_ledger([folder / "ledger.csv"], 2)
         result = pay_plan(policy, ledger.frame, Period.parse("2026-10"))
         write_run(result, result.policies, ledger.files, folder / "run")
-        started = time.perf_counter()
+        cpu_before, started = _cpu_seconds(), time.perf_counter()
         count = write_statements(folder / "run", folder / "statements", {"run": str(folder / "run")},
                                  jobs=args.jobs)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_before
     print(f"{count:,} statements of about {args.payments} payments each in {seconds:.1f} s "
-          f"({count / seconds:.1f} statements/s)")
+          f"({count / seconds:.1f} statements/s); CPU {cpu:.1f} s, {cpu / count * 1000:.1f} ms a statement; "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+
+
+def _cpu_seconds() -> float:
+    """User and system time of this process and of its finished workers."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 if __name__ == "__main__":

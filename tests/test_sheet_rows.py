@@ -11,17 +11,17 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from commission.outputs.sheet_rows import render_rows
-from commission.outputs.workbook import new_workbook, save_workbook
+from commission.outputs.xlsx_book import Book
 
 KINDS = {"when": "date", "what": "text", "code": "code", "amount": "money"}
 
 
 def write_and_read(tmp_path, table: pa.Table, label=None):
-    workbook = new_workbook()
-    sheet = workbook.create_sheet("Rows")
-    sheet.append(["When", "What", "Code", "Amount"])
-    rows = render_rows(sheet, table, KINDS, 2, label=label)
-    save_workbook(workbook, tmp_path / "rows.xlsx", [rows])
+    book = Book(tmp_path / "rows.xlsx")
+    sheet = book.sheet("Rows")
+    sheet.write_row(0, 0, ["When", "What", "Code", "Amount"])
+    assert render_rows(book, sheet, table, KINDS, 2, label=label) == 1 + table.num_rows
+    book.close()
     return load_workbook(tmp_path / "rows.xlsx").worksheets[0]
 
 
@@ -52,22 +52,22 @@ def test_money_is_written_as_exact_decimal_text(tmp_path):
 
 
 def test_rows_start_at_the_top_of_an_empty_sheet(tmp_path):
-    workbook = new_workbook()
-    rows = render_rows(workbook.create_sheet("Rows"), pa.table({"what": ["a", "b"]}), {"what": "text"}, 2)
-    save_workbook(workbook, tmp_path / "rows.xlsx", [rows])
+    book = Book(tmp_path / "rows.xlsx")
+    assert render_rows(book, book.sheet("Rows"), pa.table({"what": ["a", "b"]}), {"what": "text"}, 2) == 2
+    book.close()
     sheet = load_workbook(tmp_path / "rows.xlsx").worksheets[0]
     assert [row for row in sheet.iter_rows(values_only=True)] == [("a",), ("b",)]
     assert sheet.dimensions == "A1:A2"
 
 
 def test_cells_added_after_rendering_are_refused(tmp_path):
-    workbook = new_workbook()
-    sheet = workbook.create_sheet("Rows")
-    sheet.append(["header"])
-    rows = render_rows(sheet, pa.table({"what": ["a"]}), {"what": "text"}, 2)
-    sheet.append(["late"])
+    book = Book(tmp_path / "rows.xlsx")
+    sheet = book.sheet("Rows")
+    sheet.write_string(0, 0, "header")
+    render_rows(book, sheet, pa.table({"what": ["a"]}), {"what": "text"}, 2)
+    sheet.write_string(1, 0, "late")
     with pytest.raises(RuntimeError, match="after its rows were rendered"):
-        save_workbook(workbook, tmp_path / "rows.xlsx", [rows])
+        book.close()
 
 
 # Any text but surrogates: control characters and U+FFFE/U+FFFF, which XML cannot hold, are dropped.
@@ -94,10 +94,10 @@ def test_any_text_dates_and_amounts_round_trip(tmp_path, rows):
 
 
 def test_no_rows_leave_the_sheet_as_it_was(tmp_path):
-    workbook = new_workbook()
-    sheet = workbook.create_sheet("Rows")
-    sheet.append(["header"])
-    rows = render_rows(sheet, pa.table({"what": pa.array([], pa.string())}), {"what": "text"}, 2)
-    save_workbook(workbook, tmp_path / "rows.xlsx", [rows])
+    book = Book(tmp_path / "rows.xlsx")
+    sheet = book.sheet("Rows")
+    sheet.write_string(0, 0, "header")
+    assert render_rows(book, sheet, pa.table({"what": pa.array([], pa.string())}), {"what": "text"}, 2) == 1
+    book.close()
     read = load_workbook(tmp_path / "rows.xlsx").worksheets[0]
     assert [row for row in read.iter_rows(values_only=True)] == [("header",)] and read.dimensions == "A1:A1"

@@ -40,15 +40,20 @@ class RunReport:
     events: pd.DataFrame  # event_id, collector_id, date, type, severity, source, description (text)
     awards: pd.DataFrame = field(default_factory=no_awards)  # raises.csv and benefits.csv, as AWARD_COLUMNS
 
-    def rows_of(self, table: str, collector: str) -> pd.DataFrame:
-        """One collector's rows of `table` ("payouts", "items", "kpis", "state" or "awards"); each table is split
-        by collector once for the whole run, so a statement per collector stays cheap."""
-        groups = self.__dict__.setdefault("_groups", {})
-        if table not in groups:
+    def records_of(self, table: str, collector: str) -> list[dict]:
+        """One collector's rows of `table` ("payouts", "items", "kpis", "state", "events" or "awards") as
+        plain dicts of Python values. Each table becomes records once for the whole run: a few rows
+        per collector, which a pandas frame answers in milliseconds per statement and a dict in
+        microseconds."""
+        records = self.__dict__.setdefault("_records", {})
+        if table not in records:
             frame = getattr(self, table)
-            groups[table] = dict(tuple(frame.groupby("collector_id", sort=False))), frame.iloc[0:0]
-        by_collector, empty = groups[table]
-        return by_collector.get(collector, empty)
+            columns = {name: frame[name].tolist() for name in frame.columns}
+            by_collector: dict[str, list[dict]] = {}
+            for collector_id, values in zip(columns["collector_id"], zip(*columns.values())):
+                by_collector.setdefault(collector_id, []).append(dict(zip(columns, values)))
+            records[table] = by_collector
+        return records[table].get(collector, [])
 
     def line_table(self, collector: str) -> pa.Table:
         """One collector's lines as a slice of an Arrow table, in run order (the run's lines are
@@ -65,7 +70,7 @@ class RunReport:
         return table.slice(start, count)
 
     def plan_of(self, collector: str) -> Policy:
-        row = self.rows_of("payouts", collector).iloc[0]
+        row = self.records_of("payouts", collector)[0]
         return self.plans[(row["plan"], int(row["version"]))]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -184,92 +183,30 @@ def _text_only(workbook: Workbook) -> None:
 
 
 #: Fixed document and zip-entry time, so the same inputs give byte-identical workbooks.
-_FIXED_TIME = datetime(2000, 1, 1)
-
-
-def next_free_row(sheet: Worksheet) -> int:
-    """The first row below every cell and every sized row of `sheet` (openpyxl writes both as rows;
-    its max_row says 1 for an empty sheet too)."""
-    return max([row for row, _ in sheet._cells] + list(sheet.row_dimensions), default=0) + 1
-
-
-@dataclass(frozen=True)
-class RenderedRows:
-    """Rows rendered as XML (see sheet_rows), to follow `sheet`'s own rows up to `last_row`."""
-
-    sheet: Worksheet
-    first_row: int
-    last_row: int
-    last_column: int
-    xml: bytes
-
-    def splice(self, sheet_xml: bytes) -> bytes:
-        """The worksheet XML openpyxl wrote, with these rows at the end of its sheetData and the
-        dimension widened to cover them."""
-        if self.last_row < self.first_row:  # no rows: the sheet stays as openpyxl wrote it
-            return sheet_xml
-        head, closing, tail = sheet_xml.partition(b"</sheetData>")
-        if not closing:  # openpyxl writes <sheetData/> for a sheet without rows of its own
-            head, closing, tail = sheet_xml.partition(b"<sheetData/>")
-            head += b"<sheetData>"
-        dimension = f'<dimension ref="A1:{get_column_letter(self.last_column)}{self.last_row}"/>'.encode()
-        head, found = re.subn(rb'<dimension ref="[^"]*"/>', dimension, head, count=1)
-        if not closing or not found:
-            raise RuntimeError(f"cannot add rows to sheet {self.sheet.title!r}: openpyxl's worksheet XML has "
-                               "no sheetData or dimension")
-        return head + self.xml + b"</sheetData>" + tail
+FIXED_TIME = datetime(2000, 1, 1)
 
 
 class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry _FIXED_TIME (zipfile stamps the clock on entries added by name),
-    and which adds rendered rows to the worksheet entries named in `rows_by_entry`."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rows_by_entry: dict[str, RenderedRows] = {}
+    """A zip whose entries all carry FIXED_TIME (zipfile stamps the clock on entries added by name)."""
 
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
         if isinstance(zinfo_or_arcname, str):
-            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=_FIXED_TIME.timetuple()[:6])
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=FIXED_TIME.timetuple()[:6])
             zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
             zinfo_or_arcname.external_attr = 0o644 << 16
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel or self.compresslevel)
 
     def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
         """openpyxl writes worksheets from temporary files, whose modification time zipfile would copy."""
-        arcname = arcname or Path(filename).name
         with open(filename, "rb") as handle:
-            data = handle.read()
-        rows = self.rows_by_entry.pop(arcname, None)
-        self.writestr(arcname, rows.splice(data) if rows else data)
+            self.writestr(arcname or Path(filename).name, handle.read())
 
 
-class _Writer(ExcelWriter):
-    """openpyxl's workbook writer, telling the archive which entry each sheet's rendered rows go to."""
-
-    def __init__(self, workbook: Workbook, archive: _FixedTimeZip, rendered: Sequence[RenderedRows]):
-        super().__init__(workbook, archive)
-        self.pending = {id(rows.sheet): rows for rows in rendered}
-
-    def write_worksheet(self, ws):
-        rows = self.pending.pop(id(ws), None)
-        if rows is not None:
-            if next_free_row(ws) > rows.first_row:
-                raise RuntimeError(f"sheet {ws.title!r} got cells at or below row {rows.first_row} after its "
-                                   "rows were rendered")
-            self._archive.rows_by_entry[ws.path[1:]] = rows
-        super().write_worksheet(ws)
-
-
-def save_workbook(workbook: Workbook, path: Path, rendered: Sequence[RenderedRows] = ()) -> None:
-    """Save with fixed document and entry times (openpyxl's save() stamps the clock into both),
-    adding each of `rendered` to its sheet."""
-    workbook.properties.created = _FIXED_TIME
-    workbook.properties.modified = _FIXED_TIME
+def save_workbook(workbook: Workbook, path: Path) -> None:
+    """Save with fixed document and entry times (openpyxl's save() stamps the clock into both)."""
+    workbook.properties.created = FIXED_TIME
+    workbook.properties.modified = FIXED_TIME
     workbook.properties.creator = "collector-commission"
     _text_only(workbook)
     with _FixedTimeZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
-        writer = _Writer(workbook, archive, rendered)
-        writer.save()
-        if writer.pending or archive.rows_by_entry:
-            raise RuntimeError("rendered rows for a sheet that is not in the workbook")
+        ExcelWriter(workbook, archive).save()

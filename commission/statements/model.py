@@ -11,14 +11,14 @@ Every amount stays integer minor units; words come from the catalogue (commissio
 
 from __future__ import annotations
 
-from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Optional
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -153,13 +153,12 @@ class Statement:
 
 def build_statement(report: RunReport, collector: str, lang: str, store: Optional[StoreFacts] = None) -> Statement:
     """One collector's statement from a run's reports and, for a stored batch, the store's facts."""
-    payout = report.rows_of("payouts", collector).iloc[0]
+    payout = report.records_of("payouts", collector)[0]
     policy = report.plan_of(collector)
     lines = report.line_table(collector)
     names = Names(policy, lang, report.minor_units)
-    kpis = report.rows_of("kpis", collector)
-    measured = {(kpi, window): (int(numerator), int(denominator)) for kpi, window, numerator, denominator
-                in zip(kpis["kpi"], kpis["window"], kpis["numerator"], kpis["denominator"])}
+    measured = {(kpi["kpi"], kpi["window"]): (int(kpi["numerator"]), int(kpi["denominator"]))
+                for kpi in report.records_of("kpis", collector)}
     made, lost = _made(report, collector, names, measured, lines)
     payments = _payments(lines)
     correction = _correction(store, collector, str(report.period), names) if store and store.adjustment_batch \
@@ -172,17 +171,25 @@ def build_statement(report: RunReport, collector: str, lang: str, store: Optiona
                                    if c.startswith(PAY_PREFIX)))
     history = tuple((period, {names.pay_code(code): amount for code, amount in codes.items()})
                     for period, codes in (store.history.get(collector, []) if store else []))
-    balances = report.rows_of("state", collector)
     return Statement(
         lang=lang, minor_units=report.minor_units, header=header, made=tuple(made), lost=tuple(lost),
         progress=tuple(_progress(report, policy, collector, names, measured)), pay_codes=pay_codes,
         buckets=tuple(_recovered_by_bucket(payments, policy)), recovered=int(payout["recovered"]),
         payments=payments.num_rows,
-        balances=tuple((names.balance(b), int(a)) for b, a in zip(balances["balance"], balances["amount"])),
+        balances=tuple((names.balance(row["balance"]), int(row["amount"]))
+                       for row in report.records_of("state", collector)),
         awards=tuple(_awards(report, collector, names)), history=history,
-        plan_words=tuple((names.rule(rule) if rule != what else names.component(rule), text)
-                         for rule, what, text in describe_plan(policy, lang)),
+        plan_words=_plan_words(policy, lang, report.minor_units),
         correction=correction)
+
+
+@lru_cache(maxsize=32)
+def _plan_words(policy, lang: str, minor_units: int) -> tuple[tuple[str, str], ...]:
+    """The plan in words, each rule by its label: the same for every statement of a plan in a language, so
+    made once (a policy is immutable, and hashable)."""
+    names = Names(policy, lang, minor_units)
+    return tuple((names.rule(rule) if rule != what else names.component(rule), text)
+                 for rule, what, text in describe_plan(policy, lang))
 
 
 class Names:
@@ -294,9 +301,8 @@ def _made(report: RunReport, collector: str, names: Names, kpis: dict,
     made, lost = [], []
     policy = names.policy
     rules = {rule.id: rule for rule in (*policy.components, *policy.adjustments)}
-    events = report.rows_of("events", collector)
-    events = dict(zip(events["event_id"], events.to_dict(orient="records")))  # the few this collector has
-    items = _records(report.rows_of("items", collector))
+    events = {event["event_id"]: event for event in report.records_of("events", collector)}  # the few they have
+    items = [_Record(item) for item in report.records_of("items", collector)]
     settled = {item.component for item in items if item.kind == "holdback" and not item.rule.endswith(":withheld")}
     for item in items:
         rule_id = item.rule.removesuffix(RECOMPUTED)
@@ -487,7 +493,7 @@ def _recovered_by_bucket(payments: pa.Table, policy) -> list[Bucket]:
 def _progress(report: RunReport, policy, collector: str, names: Names, kpis: dict) -> list[str]:
     """How far each monthly tier schedule is from its next tier, and every KPI the plan looked at."""
     texts = []
-    recovered = int(report.rows_of("payouts", collector)["recovered"].iloc[0])
+    recovered = int(report.records_of("payouts", collector)[0]["recovered"])
     for component in policy.components:
         if not (isinstance(component, Tiers) and component.pays == "monthly" and report.period.kind == "month"):
             continue
@@ -541,7 +547,7 @@ def _tier_bound(component: Tiers, kpis: dict, window: str, policy):
 
 def _awards(report: RunReport, collector: str, names: Names) -> list[Award]:
     out = []
-    for award in _records(report.rows_of("awards", collector)):
+    for award in map(_Record, report.records_of("awards", collector)):
         if award.kind == "benefit":
             given = names.t("statement.benefit_award", quantity=award.quantity, unit=award.unit)
         elif award.raise_percent:
@@ -553,7 +559,8 @@ def _awards(report: RunReport, collector: str, names: Names) -> list[Award]:
     return out
 
 
-def _records(frame: pd.DataFrame) -> list:
-    """A small frame's rows as named tuples, column by column (itertuples indexes the frame per column)."""
-    row = namedtuple("Row", frame.columns)
-    return [row(*values) for values in zip(*(frame[column].tolist() for column in frame.columns))]
+class _Record(SimpleNamespace):
+    """A record (RunReport.records_of) read by attribute: item.rule, award.kind."""
+
+    def __init__(self, record: dict):
+        super().__init__(**record)

@@ -8,28 +8,28 @@ every credited payment (accounts masked, numbers and percentages as numbers, aut
 by bucket, negative amounts in red); Plan gives the plan in words. Numbers are values, never formulas,
 so viewers that do not recalculate still show them. Every cell names a CJK font (outputs.workbook's
 CJK_FONT) so Chinese renders alike in Excel, WPS and LibreOffice.
+
+Workbooks are written with XlsxWriter (outputs.xlsx_book), Detail's rows rendered by Arrow
+(outputs.sheet_rows): a department's 2,000 statements of 500 payments take about 20 ms of CPU each
+(benchmarks/bench_statements.py), where openpyxl's save alone took 27 ms.
 """
 
 from __future__ import annotations
 
-from copy import copy
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
 
 from ..i18n import default_language, t
 from ..outputs.report_reader import RunReport
 from ..outputs.sheet_rows import render_rows
-from ..outputs.workbook import (HEADER_FILL, TOTAL_FILL, RenderedRows, cjk_font as font, display_width,
-                                money_format, money_value, new_workbook, save_workbook)
+from ..outputs.workbook import display_width, money_format, money_value, xml_text
+from ..outputs.xlsx_book import CJK, DIGIT_PIXELS, HEADER_COLOUR, TOTAL_COLOUR, Book, Sheet, header_text
 from .model import Names, Statement, StoreFacts, build_statement
 
 DETAIL_MONEY = ("base", "base_amount", "commission", "amount")
@@ -44,9 +44,13 @@ DETAIL_COLUMNS = (("payment_date", "detail.date"), ("payment_id", "detail.paymen
                   ("component", "detail.component"))
 #: Summary columns: A the words, B the amount, C-F what the row needs beside it (pay code, kind, event).
 WORDS_WIDTH, WIDTHS = 60, (60, 18, 12, 12, 10, 28)
-TOP, WRAPPED = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
-INDENTED = Alignment(vertical="top", indent=1)  # text right of an amount keeps its distance
-LEFT = Alignment(horizontal="left", vertical="top")
+#: Cell styles, as XlsxWriter format properties.
+TOP, WRAPPED = {"valign": "top"}, {"text_wrap": True, "valign": "top"}
+INDENTED = {"valign": "top", "indent": 1}  # text right of an amount keeps its distance
+LEFT = {"align": "left", "valign": "top"}
+BOLD_ON = {colour: {"bold": True, "bg_color": colour, "pattern": 1} for colour in (HEADER_COLOUR, TOTAL_COLOUR)}
+#: Charts: 13 x 7.5 cm, in the pixels XlsxWriter sizes them in (96 per inch).
+CHART_SIZE = {"width": round(13 / 2.54 * 96), "height": round(7.5 / 2.54 * 96)}
 _WIDE = r"[^\x00-\x{2e80}]"  # characters display_width counts twice (CJK), as an Arrow (RE2) pattern
 
 
@@ -66,23 +70,53 @@ def statement_language(report: RunReport, lang: Optional[str]) -> str:
 def write_statement(report: RunReport, request: StatementRequest) -> Path:
     """Write one collector's statement workbook to `request.path`."""
     statement = build_statement(report, request.collector, request.lang, request.store)
-    workbook = new_workbook(cjk=True)
-    _summary(workbook.create_sheet(t("statement.summary_sheet", request.lang)), statement)
-    detail = workbook.create_sheet(t("statement.detail_sheet", request.lang))
+    book = Book(request.path)
+    _summary(_Page(book, book.sheet(t("statement.summary_sheet", request.lang))), statement)
     policy = report.plan_of(request.collector)
     classifier = policy.classifier("bucket")
-    rows = _detail_sheet(detail, report.line_table(request.collector), Names(policy, request.lang, report.minor_units),
-                         classifier.labels if classifier else (), _heading(statement),
-                         any(c.kind == "line_rate" for c in policy.components))
-    plan_sheet = workbook.create_sheet(t("statement.plan_sheet", request.lang))
-    plan_sheet.append([t("statement.what", request.lang), t("statement.rule_words", request.lang)])
-    _header_style(plan_sheet, 2)
+    _detail_sheet(_Page(book, book.sheet(t("statement.detail_sheet", request.lang))),
+                  report.line_table(request.collector), Names(policy, request.lang, report.minor_units),
+                  classifier.labels if classifier else (), _heading(statement),
+                  any(c.kind == "line_rate" for c in policy.components))
+    plan = _Page(book, book.sheet(t("statement.plan_sheet", request.lang)), statement.minor_units)
+    _header(plan, [t("statement.what", request.lang), t("statement.rule_words", request.lang)])
     for what, words in statement.plan_words:
-        plan_sheet.append([what, words])
-    plan_sheet.column_dimensions["A"].width, plan_sheet.column_dimensions["B"].width = 24, 90
-    _print_setup(plan_sheet, _heading(statement))
-    save_workbook(workbook, request.path, rendered=[rows])
+        plan.append([what, words])
+    plan.widths((24, 90))
+    _print_setup(plan.sheet, _heading(statement))
+    book.close()
     return request.path
+
+
+class _Page:
+    """A sheet written row after row from the top; amounts (Decimal) get the money format and counts
+    (int) a thousands separator wherever they are."""
+
+    def __init__(self, book: Book, sheet: Sheet, minor_units: int = 2):
+        self.book, self.sheet, self.row = book, sheet, 0  # row: the next row to write, 0-based
+        self.money = money_format(minor_units)
+
+    def append(self, values: Sequence = (), style: Optional[dict] = None,
+               styles: Optional[Sequence[dict]] = None) -> int:
+        """Write `values` on the next row, each cell in `style` and its own of `styles`; returns the row."""
+        for column, value in enumerate(values):
+            cell = {**(style or {}), **(styles[column] if styles and column < len(styles) else {})}
+            if isinstance(value, Decimal):
+                cell["num_format"] = self.money
+            elif isinstance(value, int) and not isinstance(value, bool):
+                cell["num_format"] = "#,##0"
+            self.book.write(self.sheet, self.row, column, value, cell)
+        self.row += 1
+        return self.row - 1
+
+    def height(self, row: int, points: float) -> None:
+        self.sheet.set_row(row, points)
+
+    def widths(self, widths: Sequence[float]) -> None:
+        """Column widths as the file states them (characters of the default font, padding included);
+        XlsxWriter's set_column would add the padding again."""
+        for column, width in enumerate(widths):
+            self.sheet.set_column_pixels(column, column, round(width * DIGIT_PIXELS))
 
 
 def _heading(statement: Statement) -> str:
@@ -90,154 +124,142 @@ def _heading(statement: Statement) -> str:
     return f"{t('statement.title', statement.lang)} {header.name} ({header.collector}) {header.period}"
 
 
-def _summary(sheet, statement: Statement) -> None:
+def _summary(page: _Page, statement: Statement) -> None:
     """The statement's first sheet, top to bottom in the order a collector reads it."""
     lang, header = statement.lang, statement.header
+    page.money = money_format(statement.minor_units)
     say = lambda key, **values: t(key, lang, **values)  # noqa: E731
     amount = lambda minor: money_value(minor, statement.minor_units)  # noqa: E731
-    sheet.append([say("statement.title"), f"{header.name} ({header.collector})".strip()])  # the name stays text
-    for cell in sheet[1]:
-        cell.font = font(b=True, sz=16)
-    sheet.append([say("common.net_pay"), amount(header.net_pay), header.currency])
-    for cell in sheet[2][:2]:
-        cell.font = font(b=True, sz=14)
-        cell.alignment = LEFT
-    sheet.row_dimensions[1].height, sheet.row_dimensions[2].height = 26, 22  # viewers do not all grow a row
+    page.append([say("statement.title"), f"{header.name} ({header.collector})".strip()],  # the name stays text
+                style={"bold": True, "font_size": 16})
+    page.append([say("common.net_pay"), amount(header.net_pay), header.currency],
+                styles=[{"bold": True, "font_size": 14, **LEFT}] * 2)
+    page.height(0, 26), page.height(1, 22)  # viewers do not all grow a row
     for key, value in (("common.pay_date", header.pay_date), ("common.period", header.period),
                        ("common.status", header.status), ("statement.id", header.statement_id),
                        ("common.employee_id", header.employee_id), ("common.team", header.team),
                        ("statement.plan", header.plan)):
-        sheet.append([say(key), value])
+        page.append([say(key), value])
     if statement.correction is not None:
         correction = statement.correction
-        sheet.append([])
-        _section(sheet, say("statement.correction"), ["", say("statement.amount")])
-        sheet.append([correction.sentence])
-        sheet.cell(sheet.max_row, 1).alignment = WRAPPED
-        sheet.append([say("statement.previously_paid"), amount(correction.previously_paid)])
-        sheet.append([say("statement.now_due", period=header.period), amount(correction.now_due)])
-        _total(sheet, [say("statement.correction_pays"), amount(correction.pays)])
-    sheet.append([])
+        page.append()
+        _section(page, say("statement.correction"), ["", say("statement.amount")])
+        page.append([correction.sentence], styles=[WRAPPED])
+        page.append([say("statement.previously_paid"), amount(correction.previously_paid)])
+        page.append([say("statement.now_due", period=header.period), amount(correction.now_due)])
+        _total(page, [say("statement.correction_pays"), amount(correction.pays)])
+    page.append()
 
-    _section(sheet, say("statement.how"), [say("statement.what"), say("statement.amount"), say("statement.pay_code")])
+    _section(page, say("statement.how"), [say("statement.what"), say("statement.amount"), say("statement.pay_code")])
     for made in statement.made:
-        _wrapped_row(sheet, [made.text, amount(made.amount), made.pay_code])
+        _wrapped_row(page, [made.text, amount(made.amount), made.pay_code])
     if statement.correction is not None:  # the period as recomputed; the header's net pay is the difference
-        _total(sheet, [say("statement.now_due", period=header.period), amount(statement.correction.now_due)])
+        _total(page, [say("statement.now_due", period=header.period), amount(statement.correction.now_due)])
     else:
-        _total(sheet, [say("statement.net_line"), amount(header.net_pay)])
-    sheet.append([])
+        _total(page, [say("statement.net_line"), amount(header.net_pay)])
+    page.append()
 
-    _section(sheet, say("statement.lost"), [say("statement.what"), say("statement.lost_amount"),
-                                            say("statement.lost_kind"), say("statement.event_date"),
-                                            say("statement.event_source"), say("statement.event_description")])
+    _section(page, say("statement.lost"), [say("statement.what"), say("statement.lost_amount"),
+                                           say("statement.lost_kind"), say("statement.event_date"),
+                                           say("statement.event_source"), say("statement.event_description")])
     for lost in statement.lost:
-        _wrapped_row(sheet, [lost.what, amount(lost.amount), lost.kind_text, lost.date, lost.source,
-                             lost.description])
+        _wrapped_row(page, [lost.what, amount(lost.amount), lost.kind_text, lost.date, lost.source,
+                            lost.description])
     if not statement.lost:
-        sheet.append([say("statement.nothing_lost")])
-    sheet.append([])
+        page.append([say("statement.nothing_lost")])
+    page.append()
 
-    _section(sheet, say("statement.progress"))
+    _section(page, say("statement.progress"))
     for text in statement.progress or (say("statement.no_progress"),):
-        _wrapped_row(sheet, [text])
-    sheet.append([])
+        _wrapped_row(page, [text])
+    page.append()
 
     with_ytd = any(code.ytd is not None for code in statement.pay_codes)
     due = say("statement.now_due", period=header.period) if statement.correction else say("statement.amount")
-    _section(sheet, say("statement.pay_codes"), [say("statement.pay_code"), due]
+    _section(page, say("statement.pay_codes"), [say("statement.pay_code"), due]
              + ([say("statement.ytd")] if with_ytd else []), numeric=(2, 3))
     for code in statement.pay_codes:
-        sheet.append([code.name, amount(code.amount)] + ([amount(code.ytd)] if with_ytd else []))
-    sheet.append([])
+        page.append([code.name, amount(code.amount)] + ([amount(code.ytd)] if with_ytd else []))
+    page.append()
 
     if statement.balances:
-        _section(sheet, say("statement.balances"), [say("statement.what"), say("statement.amount")])
+        _section(page, say("statement.balances"), [say("statement.what"), say("statement.amount")])
         for name, value in statement.balances:
-            sheet.append([name, amount(value)])
-        sheet.append([])
+            page.append([name, amount(value)])
+        page.append()
 
     if statement.awards:  # raises recommended and benefits granted: apart from the pay, never added to it
-        _section(sheet, say("statement.awards"), [say("statement.what"), say("statement.evidence"),
-                                                  say("statement.award")], numeric=())
+        _section(page, say("statement.awards"), [say("statement.what"), say("statement.evidence"),
+                                                 say("statement.award")], numeric=())
         for award in statement.awards:
-            _wrapped_row(sheet, [award.what, award.evidence, award.given])
-        sheet.append([])
+            _wrapped_row(page, [award.what, award.evidence, award.given])
+        page.append()
 
-    _section(sheet, say("statement.buckets"), [say("statement.bucket"), say("detail.recovered"),
-                                               say("statement.payments")], numeric=(2, 3))
-    first_bucket = sheet.max_row + 1
+    _section(page, say("statement.buckets"), [say("statement.bucket"), say("detail.recovered"),
+                                              say("statement.payments")], numeric=(2, 3))
+    first_bucket = page.row
     for bucket in statement.buckets:
-        sheet.append([bucket.name, amount(bucket.recovered), bucket.payments])
-    last_bucket = sheet.max_row
-    _total(sheet, [say("common.total"), amount(statement.recovered), statement.payments])
-    sheet.append([])
+        page.append([bucket.name, amount(bucket.recovered), bucket.payments])
+    last_bucket = page.row - 1
+    _total(page, [say("common.total"), amount(statement.recovered), statement.payments])
+    page.append()
 
-    charts_at = sheet.max_row + 1
+    charts_at = page.row - 1  # the empty row below the total
+    name = page.sheet.name
     if statement.history:
         codes = list(dict.fromkeys([*(code.name for code in statement.pay_codes),  # the plan's order
                                     *(code for _, codes in statement.history for code in codes)]))
-        _section(sheet, say("statement.history"), [say("common.period"), *codes],
+        _section(page, say("statement.history"), [say("common.period"), *codes],
                  numeric=range(2, 2 + len(codes)))
-        first_period = sheet.max_row + 1
+        first_period = page.row
         for period, by_code in statement.history:
-            sheet.append([period, *(amount(by_code.get(code, 0)) for code in codes)])
-        chart = _bar_chart(say("statement.chart_pay"), header.currency, stacked=True)
-        chart.add_data(Reference(sheet, min_col=2, max_col=1 + len(codes), min_row=first_period - 1,
-                                 max_row=sheet.max_row), titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=first_period, max_row=sheet.max_row))
-        sheet.add_chart(chart, f"A{sheet.max_row + 2}")
-        charts_at = sheet.max_row + 2
+            page.append([period, *(amount(by_code.get(code, 0)) for code in codes)])
+        chart = _bar_chart(page.book, say("statement.chart_pay"), header.currency, stacked=True)
+        for column in range(1, 1 + len(codes)):
+            chart.add_series({"name": [name, first_period - 1, column],
+                              "categories": [name, first_period, 0, page.row - 1, 0],
+                              "values": [name, first_period, column, page.row - 1, column],
+                              **({"overlap": 100} if column == 1 else {})})
+        page.sheet.insert_chart(page.row + 1, 0, chart)
+        charts_at = page.row + 1
     if statement.buckets:
-        chart = _bar_chart(say("statement.chart_buckets"), header.currency, stacked=False)
-        chart.legend = None
-        chart.add_data(Reference(sheet, min_col=2, min_row=first_bucket, max_row=last_bucket))
-        chart.set_categories(Reference(sheet, min_col=1, min_row=first_bucket, max_row=last_bucket))
-        sheet.add_chart(chart, f"{'B' if statement.history else 'A'}{charts_at}")
+        chart = _bar_chart(page.book, say("statement.chart_buckets"), header.currency, stacked=False)
+        chart.set_legend({"none": True})
+        chart.add_series({"categories": [name, first_bucket, 0, last_bucket, 0],
+                          "values": [name, first_bucket, 1, last_bucket, 1]})
+        page.sheet.insert_chart(charts_at, 1 if statement.history else 0, chart)
 
-    money = money_format(statement.minor_units)
-    for row in sheet.iter_rows(min_row=2, min_col=2, max_col=3):  # amounts and counts (fonts: the workbook's)
-        for cell in row:
-            if cell.value is not None and not isinstance(cell.value, str):
-                cell.number_format = money if not isinstance(cell.value, int) else "#,##0"
-    for position, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = width
-    footer = header.controls_note
-    _print_setup(sheet, _heading(statement), footer)
+    page.widths(WIDTHS)
+    _print_setup(page.sheet, _heading(statement), header.controls_note)
 
 
-def _bar_chart(title: str, currency: str, stacked: bool) -> BarChart:
-    chart = BarChart()
-    chart.title = title
-    chart.y_axis.title = currency
-    chart.y_axis.numFmt = "#,##0"
-    chart.y_axis.delete = False
-    chart.x_axis.delete = False
-    if stacked:
-        chart.grouping, chart.overlap = "stacked", 100
-    chart.height, chart.width = 7.5, 13
+def _bar_chart(book: Book, title: str, currency: str, stacked: bool):
+    """A native column chart titled `title`, its value axis in whole `currency` units."""
+    chart = book.xlsx.add_chart({"type": "column", **({"subtype": "stacked"} if stacked else {})})
+    font = {"name": CJK["font_name"]}
+    chart.set_title({"name": xml_text(title), "name_font": {**font, "bold": True}})
+    chart.set_y_axis({"name": xml_text(currency), "num_format": "#,##0", "name_font": font, "num_font": font})
+    chart.set_x_axis({"num_font": font})
+    chart.set_legend({"font": font})
+    chart.set_size(CHART_SIZE)
     return chart
 
 
-def _wrapped_row(sheet, values: list) -> None:
+def _wrapped_row(page: _Page, values: list) -> None:
     """A row whose first cell's words wrap in column A, high enough for every line (viewers do not all
     grow a row for wrapped text)."""
-    sheet.append(values)
-    row = sheet.max_row
-    sheet.cell(row, 1).alignment = WRAPPED
-    for column in range(2, len(values) + 1):
-        sheet.cell(row, column).alignment = WRAPPED if column == 6 else TOP if column == 2 else INDENTED
+    row = page.append(values, styles=[WRAPPED, TOP, INDENTED, INDENTED, INDENTED, WRAPPED])
     lines = max(-(-display_width(str(values[0])) // (WORDS_WIDTH + 8)),  # most text is narrower than its count
                 -(-display_width(str(values[5])) // (WIDTHS[5] + 4)) if len(values) > 5 else 1)
     if lines > 1:
-        sheet.row_dimensions[row].height = 16 * lines
+        page.height(row, 16 * lines)
 
 
-def _detail_sheet(sheet, lines: pa.Table, names: Names, bucket_order, heading: str,
-                  line_rated: bool) -> RenderedRows:
+def _detail_sheet(page: _Page, lines: pa.Table, names: Names, bucket_order, heading: str,
+                  line_rated: bool) -> None:
     """Every credited payment in the plan's bucket order, then by date, with a subtotal per bucket
-    and a total. The rows are rendered straight to XML (see sheet_rows): as openpyxl cells, ~500
-    lines per statement took most of a department's statement run."""
+    and a total. The rows are rendered straight to XML (see sheet_rows): cell by cell, ~500 lines per
+    statement took most of a department's statement run."""
     columns = [(name, names.t(key)) for name, key in DETAIL_COLUMNS if name in lines.column_names
                and (line_rated or name not in RATE_COLUMNS) and _informative(lines, name)]
     names_shown = [name for name, _ in columns]
@@ -245,12 +267,11 @@ def _detail_sheet(sheet, lines: pa.Table, names: Names, bucket_order, heading: s
     kinds = {name: "money" if name in money else "date" if name == "payment_date" else
              "percent" if name in ("rate", "credit_share", "fee_rate") else
              "code" if name in DETAIL_CODES else "text" for name in names_shown}
-    sheet.append([label for _, label in columns])
-    _header_style(sheet, len(columns))
-    for position, name in enumerate(names_shown, start=1):  # a header sits over its values, aligned as they are
-        sheet.cell(1, position).alignment = Alignment(
-            horizontal="right" if kinds[name] in ("money", "percent", "date") else "center" if kinds[name] == "code"
-            else "left", vertical="center", wrap_text=True)
+    # a header sits over its values, aligned as they are
+    page.append([label for _, label in columns], style={**BOLD_ON[HEADER_COLOUR], "valign": "vcenter",
+                                                          "text_wrap": True},
+                styles=[{"align": "right" if kinds[name] in ("money", "percent", "date") else
+                         "center" if kinds[name] == "code" else "left"} for name in names_shown])
 
     body = lines.select(names_shown)
     for name, words in (("limit", lambda v: names.word("detail.limit", v) if v else v),
@@ -260,7 +281,8 @@ def _detail_sheet(sheet, lines: pa.Table, names: Names, bucket_order, heading: s
     totals = [{**{name: pc.sum(lines[name]).as_py() or 0 for name in money}, "_label": names.t("detail.total")}]
     if "bucket" in names_shown and lines.num_rows:
         buckets = lines["bucket"].to_numpy(zero_copy_only=False)
-        rank = pd.Series(buckets).map({label: i for i, label in enumerate(bucket_order)}).fillna(len(bucket_order))
+        rank = pc.fill_null(pc.index_in(lines["bucket"], value_set=pa.array(list(bucket_order), pa.string())),
+                            len(bucket_order))  # buckets the plan does not list go last
         order = np.lexsort((np.arange(lines.num_rows), lines["payment_date"].to_numpy(zero_copy_only=False),
                             buckets, rank.to_numpy()))
         body, buckets = body.take(order), buckets[order]
@@ -281,21 +303,22 @@ def _detail_sheet(sheet, lines: pa.Table, names: Names, bucket_order, heading: s
     table = table.take(np.argsort(at, kind="stable"))
     minor = names.minor_units
     signed = money_format(minor) + ";[Red]-" + money_format(minor)  # reversals (negative amounts) stand out
-    rows = render_rows(sheet, table, kinds, minor, label="_label", font=font(sz=10), formats={"money": signed})
+    last_row = render_rows(page.book, page.sheet, table, kinds, minor, label="_label", style={"font_size": 10},
+                           formats={"money": signed})
 
-    for position, (name, label) in enumerate(columns):  # widths from the data, not cell by cell
+    widths = []
+    for name, label in columns:  # widths from the data, not cell by cell
         if name in money:
             longest = len(f"{money_value(pc.max(pc.abs(table[name])).as_py() or 0, minor):,}") + 1  # minus sign
         else:
             text = pc.cast(table[name], pa.string())
             longest = pc.max(pc.add(pc.utf8_length(text), pc.count_substring_regex(text, _WIDE))).as_py() or 0
-        width = max(longest + 3, display_width(label) + 3, 8)  # room for fonts wider than Calibri
-        sheet.column_dimensions[get_column_letter(position + 1)].width = min(width, 40)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows.last_row if table.num_rows else 1}"
-    sheet.print_title_rows = "1:1"  # the header on every printed page
-    _print_setup(sheet, heading)
-    return rows
+        widths.append(min(max(longest + 3, display_width(label) + 3, 8), 40))  # room for fonts wider than Calibri
+    page.widths(widths)
+    page.sheet.freeze_panes(1, 0)
+    page.sheet.autofilter(0, 0, last_row - 1, len(columns) - 1)
+    page.sheet.repeat_rows(0)  # the header on every printed page
+    _print_setup(page.sheet, heading)
 
 
 def _in_words(column: pa.ChunkedArray, words) -> pa.Array:
@@ -321,53 +344,37 @@ def _informative(lines: pa.Table, name: str) -> bool:
     return True
 
 
-def _section(sheet, title: str, headers: Sequence[str] = (), numeric: Sequence[int] = (2,)) -> None:
+def _section(page: _Page, title: str, headers: Sequence[str] = (), numeric: Sequence[int] = (2,)) -> None:
     """A section title, and a shaded header row if the section is a table: the headers of the `numeric`
     columns right-aligned over their numbers, the others indented like their text."""
-    sheet.append([title])
-    sheet.cell(sheet.max_row, 1).font = font(b=True, sz=12)
+    page.append([title], style={"bold": True, "font_size": 12})
     if headers:
-        sheet.append(list(headers))
-        _header_style(sheet, len(headers), row=sheet.max_row)
-        for cell in sheet[sheet.max_row][1:]:
-            cell.alignment = Alignment(horizontal="right" if cell.column in numeric else "left", wrap_text=True,
-                                       vertical="bottom", indent=0 if cell.column in numeric else 1)
+        row = _header(page, headers, styles=[{}] + [
+            {"align": "right" if column in numeric else "left", "text_wrap": True, "valign": "bottom",
+             "indent": 0 if column in numeric else 1} for column in range(2, len(headers) + 1)])
         lines = max(-(-display_width(text) // (WIDTHS[min(k, len(WIDTHS) - 1)] - 1)) for k, text in enumerate(headers))
         if lines > 1:  # a header wider than its column wraps instead of spilling over its neighbour
-            sheet.row_dimensions[sheet.max_row].height = 15 * lines
+            page.height(row, 15 * lines)
 
 
-def _total(sheet, values: list) -> None:
+def _total(page: _Page, values: list) -> None:
     """A bold, shaded total row."""
-    sheet.append(values)
-    _band(sheet, sheet.max_row, max(len(values), 3), TOTAL_FILL)
+    page.append(values + [None] * (3 - len(values)), style=BOLD_ON[TOTAL_COLOUR])
 
 
-def _header_style(sheet, count: int, row: int = 1) -> None:
-    _band(sheet, row, count, HEADER_FILL)
+def _header(page: _Page, headers: Sequence[str], styles: Sequence[dict] = ()) -> int:
+    """A bold, shaded header row; returns its row."""
+    return page.append(list(headers), style=BOLD_ON[HEADER_COLOUR], styles=styles)
 
 
-def _band(sheet, row: int, count: int, fill) -> None:
-    """Cells 1..count of `row` bold on `fill`: the first styled, the others given its style (styling each
-    cell anew costs openpyxl a lookup of the font and fill every time)."""
-    first = sheet.cell(row, 1)
-    first.font, first.fill = font(b=True), fill
-    for column in range(2, count + 1):
-        sheet.cell(row, column)._style = copy(first._style)
-
-
-def _print_setup(sheet, heading: str, footer: str = "") -> None:
+def _print_setup(sheet: Sheet, heading: str, footer: str = "") -> None:
     """A4, fit to the page's width, each page headed with whose statement it is and numbered, and footed
     with how the batch was controlled when that needs saying."""
-    sheet.oddHeader.left.text = heading.replace("&", "&&")  # & starts a header code
-    sheet.oddFooter.right.text = "&P / &N"
-    if footer:
-        sheet.oddFooter.left.text = footer.replace("&", "&&")
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.protection.sheet = False
+    sheet.set_header("&L" + header_text(heading), {"margin": 0.5})
+    sheet.set_footer(("&L" + header_text(footer) if footer else "") + "&R&P / &N", {"margin": 0.5})
+    sheet.set_margins(left=0.75, right=0.75, top=1, bottom=1)  # inches: room for the header and footer
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
 
 
 def write_statements(folder, target, source: dict, collector: Optional[str] = None, lang: Optional[str] = None,
@@ -383,7 +390,6 @@ def write_statements(folder, target, source: dict, collector: Optional[str] = No
     these collectors (a correction's statements go only to those it changes).
     """
     import os
-    from concurrent.futures import ProcessPoolExecutor
 
     from ..errors import InputError, Problem
     from ..outputs.atomic import atomic_directory, atomic_file
@@ -423,8 +429,8 @@ def write_statements(folder, target, source: dict, collector: Optional[str] = No
                     progress(len(requests), 1)
         else:
             chunks = [requests[i::jobs] for i in range(jobs)]
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for done in pool.map(_write_chunk, [folder] * len(chunks), chunks):
+            with _workers(report, jobs) as pool:
+                for done in pool.map(_write_chunk, chunks):
                     if progress:
                         progress(len(requests), done)
         _write_index(staging, source, report, language)
@@ -450,11 +456,34 @@ def _request(collector: str, language: str, path: Path, store: Optional[StoreFac
     return StatementRequest(collector, language, path, store=store)
 
 
-def _write_chunk(folder, requests) -> int:
-    """One worker: read the run once, write its share of the statements."""
+#: The run a worker process writes statements from (set once per worker by _adopt).
+_worker_report: Optional[RunReport] = None
+
+
+def _workers(report: RunReport, jobs: int):
+    """A pool of `jobs` processes holding `report`. Where processes fork (Linux), they inherit the parent's
+    report, its lines already split by collector, instead of each reading the run again (seconds for a
+    department's million lines); elsewhere each worker reads the run folder once."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return ProcessPoolExecutor(max_workers=jobs, initializer=_adopt, initargs=(report.folder,))
+    report.line_table("")  # the per-run split, made once before the workers copy it
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_adopt, initargs=(report,))
+
+
+def _adopt(report) -> None:
+    """A worker's start: the parent's report (forked: nothing is copied or read), or its folder to read."""
     from ..outputs.report_reader import load_report
 
-    report = load_report(folder)
+    global _worker_report
+    _worker_report = report if isinstance(report, RunReport) else load_report(report)
+
+
+def _write_chunk(requests) -> int:
+    """One worker: write its share of the statements."""
     for request in requests:
-        write_statement(report, request)
+        write_statement(_worker_report, request)
     return len(requests)

@@ -12,6 +12,7 @@ import re
 import textwrap
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 import pyarrow as pa
@@ -29,7 +30,8 @@ from commission.outputs.paths import file_in
 from commission.outputs.payroll import write_payroll
 from commission.outputs.sheet_rows import render_rows
 from commission.outputs.tables import restored, write_csv
-from commission.outputs.workbook import new_workbook, save_workbook, write_sheet
+from commission.outputs.workbook import new_workbook, save_workbook, write_sheet, xml_text
+from commission.outputs.xlsx_book import Book, header_text
 
 #: Characters worth trying in text cells: formula starters, quotes, tabs, CR / LF, every kind of
 #: XML-illegal character, CJK, an emoji, separators.
@@ -138,17 +140,51 @@ def test_xlsx_cells_are_strings_holding_the_text(tmp_path, values):
 @given(st.lists(texts, min_size=1, max_size=10))
 def test_rendered_rows_hold_the_text_and_no_formula(tmp_path, values):
     """The Detail sheet's rows are written as XML straight from Arrow (sheet_rows)."""
-    workbook = new_workbook()
-    sheet = workbook.create_sheet("Detail")
-    sheet.append(["text", "code"])
-    table = pa.table({"text": values, "code": values})
-    rows = render_rows(sheet, table, {"text": "text", "code": "code"}, 2)
     path = tmp_path / "detail.xlsx"
-    save_workbook(workbook, path, [rows])
+    book = Book(path)
+    sheet = book.sheet("Detail")
+    sheet.write_row(0, 0, ["text", "code"])
+    table = pa.table({"text": values, "code": values})
+    render_rows(book, sheet, table, {"text": "text", "code": "code"}, 2)
+    book.close()
     assert formula_cells(path) == []
     cells = [(shown(a.value), shown(b.value)) for a, b in load_workbook(path)["Detail"].iter_rows(
         min_row=2, max_row=1 + len(values), max_col=2)]
     assert cells == [(without_xml_illegal(v), without_xml_illegal(v)) for v in values]
+
+
+@pytest.mark.filterwarnings("ignore:Cannot parse header:UserWarning")  # openpyxl reading a hostile header back
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(texts, st.just("\ud800x")), min_size=1, max_size=10))
+def test_statement_book_cells_page_headers_and_chart_titles_hold_the_text(tmp_path, values):
+    """xlsx_book (statements' Summary and Plan): every text a string holding what XML can hold of it,
+    in cells, the page header and a chart's title; never a formula, a number or an error value."""
+    path = tmp_path / "book.xlsx"
+    book = Book(path)
+    sheet = book.sheet("Sum\x00mary")
+    for row, value in enumerate(values):
+        book.write(sheet, row, 0, value)
+        book.write(sheet, row, 1, value, {"bold": True})
+    sheet.set_header("&L" + header_text(values[0] * 20))  # longer than a page header may be
+    chart = book.xlsx.add_chart({"type": "column"})
+    chart.add_series({"values": ["Summary", 0, 2, 0, 2]})
+    chart.set_title({"name": xml_text("=cmd\x00|calc")})
+    sheet.insert_chart(len(values) + 1, 0, chart)
+    book.close()
+    assert formula_cells(path) == []
+    read = load_workbook(path)
+    expected = [without_xml_illegal(v.replace("\ud800", "")).replace("\r\n", "\n").replace("\r", "\n")
+                for v in values]
+    assert read.sheetnames == ["Summary"]
+    assert [(shown(a.value), shown(b.value)) for a, b in read["Summary"].iter_rows(max_col=2)] == [
+        (text, text) for text in expected]
+    assert all(cell.data_type == "s" for row in read["Summary"].iter_rows() for cell in row if cell.value)
+    header = header_text(values[0] * 20)  # one line, within Excel's 255 UTF-16 units, so no viewer drops it
+    assert "\n" not in header and len(header.encode("utf-16-le")) // 2 <= 255 - 8
+    with zipfile.ZipFile(path) as archive:
+        assert "=cmd|calc" in archive.read("xl/charts/chart1.xml").decode()
+        written = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml")).find(".//{*}oddHeader")
+    assert written.text == "&L" + header
 
 
 def test_headers_footers_sheet_and_chart_titles_lose_what_xml_cannot_hold(tmp_path):
