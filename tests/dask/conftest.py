@@ -1,0 +1,45 @@
+"""A dask.distributed LocalCluster for the tests of `--engine dask` and `--cluster`: 2 worker processes of
+1 thread each with a small memory limit, started once per session and only when a test here asks for it.
+
+These tests need the `dask` extra (`pip install -e '.[dask]'`). Without it they skip, saying so, unless
+COMMISSION_DASK_TESTS is set (as .ci/run does): there a missing extra fails them.
+
+This folder has no __init__.py on purpose: as a package named `dask` under tests/ (which pytest puts on
+sys.path) it would hide the real dask from the tests and from the workers."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+
+#: Each worker is restarted by its nanny above this (the tests' ledgers need a few tens of MB).
+WORKER_MEMORY = "1GiB"
+
+
+def dask_or_skip() -> None:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        why = "the dask extra is not installed (pip install -e '.[dask]')"
+        if os.environ.get("COMMISSION_DASK_TESTS"):
+            pytest.fail(f"COMMISSION_DASK_TESTS is set but {why}")
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """A LocalCluster of 2 worker processes (1 thread each), on loopback, without a dashboard."""
+    dask_or_skip()
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=WORKER_MEMORY,
+                      host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR) as local:
+        yield local
+
+
+@pytest.fixture(scope="session")
+def address(cluster) -> str:
+    """The LocalCluster's scheduler address, as a user gives it with --cluster."""
+    return cluster.scheduler_address
