@@ -160,7 +160,7 @@ def task_map(engine: Engine) -> Iterator[TaskMap]:
     local = None
     if engine.address is None:
         local = distributed.LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=logging.CRITICAL)
+                                         dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
         client = distributed.Client(local, set_as_default=False)
     else:
         try:

@@ -35,7 +35,7 @@ def cluster():
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=WORKER_MEMORY,
-                      host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR) as local:
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as local:
         yield local
 
 
