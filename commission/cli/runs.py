@@ -90,16 +90,34 @@ def print_run(result, folder: Path) -> None:
     list_folder(folder)
 
 
+def partitions_option(ctx, param, value):
+    """--partitions: a number of partitions (1 or more) or 'auto'."""
+    if value is None or value == "auto":
+        return value
+    if not value.isdigit() or int(value) < 1:
+        raise click.BadParameter(f"{value!r} is neither a number of partitions (1 or more) nor 'auto'")
+    return int(value)
+
+
 @click.command()
 @run_options
 @state_options
+@click.option("--partitions", callback=partitions_option, metavar="N|auto",
+              help="Pay collectors N partitions at a time, so memory stays bounded whatever the ledger's size "
+                   "(a folder of monthly Parquet files for a year, say); 'auto': one partition per 5 million "
+                   "ledger rows. The reports are the same bytes as without it.")
 @reports_user_errors
-def run(state_path, state_edited, first_period, **options):
+def run(state_path, state_edited, first_period, partitions, **options):
     """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest."""
-    from ..app.runs import run_period
+    request = run_request(options, state_path, state_edited, first_period)
+    if partitions is None:
+        from ..app.runs import run_period
 
-    done, folder = run_period(run_request(options, state_path, state_edited, first_period), options["out_dir"],
-                              **lines_formats(options))
+        done, folder = run_period(request, options["out_dir"], **lines_formats(options))
+    else:
+        from ..app.partitioned import run_partitioned
+
+        done, folder = run_partitioned(request, options["out_dir"], partitions, **lines_formats(options))
     print_run(done.result, folder)
 
 

@@ -75,17 +75,25 @@ def write_run(result: RunResult, policies, inputs: Sequence[InputFile], out_dir:
 
 
 def write_reports(result: RunResult, policies, inputs: Sequence[InputFile], folder: Path, owner: dict,
-                  lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None) -> None:
-    """Every report file of `result`, written into `folder` (a staging folder)."""
+                  lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None,
+                  lines=None) -> None:
+    """Every report file of `result`, written into `folder` (a staging folder). `lines(csv, parquet)`, when
+    given, writes the lineage files (each a path, or None when not wanted) instead of `result.lines` and
+    returns how many rows they hold: a partitioned run merges them from its partitions' part files."""
     minor = result.minor_units
     money = payout_money_columns(result)
     write_csv(result.payouts, folder / PAYOUTS_CSV, money, minor)
     write_payouts_workbook(result.payouts, folder / PAYOUTS_XLSX, money, minor, result.currency)
     write_csv(result.items, folder / ITEMS_CSV, ITEM_MONEY_COLUMNS, minor)
-    if lines_csv:
-        write_csv(result.lines, folder / LINES_CSV, LINE_MONEY_COLUMNS, minor)
-    if lines_parquet:
-        write_parquet(result.lines, folder / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
+    wanted = (folder / LINES_CSV if lines_csv else None, folder / LINES_PARQUET if lines_parquet else None)
+    if lines is None:
+        if lines_csv:
+            write_csv(result.lines, folder / LINES_CSV, LINE_MONEY_COLUMNS, minor)
+        if lines_parquet:
+            write_parquet(result.lines, folder / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
+        line_rows = len(result.lines)
+    else:
+        line_rows = lines(*wanted)
     write_csv(result.kpis, folder / KPIS_CSV, (), minor)
     write_csv(result.events, folder / EVENTS_CSV, (), minor)
     if len(result.skipped):
@@ -99,7 +107,7 @@ def write_reports(result: RunResult, policies, inputs: Sequence[InputFile], fold
         plan_file(folder, policy.plan, policy.version).write_text(policy.text, encoding="utf-8")
     (folder / STATE).write_text(json.dumps(state_document(result), indent=2, ensure_ascii=False) + "\n",
                                 encoding="utf-8")
-    manifest = build_manifest(result, policies, inputs, folder) | {"owner": owner, **(notes or {})}
+    manifest = build_manifest(result, policies, inputs, folder, line_rows) | {"owner": owner, **(notes or {})}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -125,7 +133,8 @@ def state_document(result: RunResult) -> dict:
             "digest": state_digest(str(result.period), result.currency, balances)}
 
 
-def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], folder: Path) -> dict:
+def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], folder: Path,
+                   line_rows: int | None = None) -> dict:
     """What went in (SHA-256 of every plan file given and each input), under which engine, and what came out.
 
     `plans` lists the versions that paid someone; `inputs` every file given, used or not.
@@ -146,7 +155,7 @@ def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], fol
         "inputs": [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in policies]
         + [{"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows} for f in inputs],
         "counts": {**result.counts, "payout_rows": len(result.payouts), "item_rows": len(result.items),
-                   "line_rows": len(result.lines), "raise_rows": int((result.awards["kind"] == "raise").sum()),
+                   "line_rows": len(result.lines) if line_rows is None else line_rows, "raise_rows": int((result.awards["kind"] == "raise").sum()),
                    "benefit_rows": int((result.awards["kind"] == "benefit").sum())},
         "totals": {name: format_minor(value, minor) for name, value in result.totals().items()},
         "warnings": list(result.warnings),
