@@ -21,6 +21,7 @@ import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence
 
 from ..errors import InputError, Problem, option, shown
@@ -116,6 +117,11 @@ class DaskTasks:
             raise InputError(refused[0].problems, refused[0].hidden)
         return outcomes
 
+    @property
+    def slots(self) -> int:
+        """How many tasks the cluster runs at once: its workers' threads."""
+        return max(1, sum(self.client.nthreads().values()))
+
     def _lost(self, exc: Exception) -> Optional[InputError]:
         """The one message for a task the cluster could not finish (None for an error of the task's own)."""
         from distributed import KilledWorker
@@ -169,9 +175,30 @@ def task_map(engine: Engine) -> Iterator[TaskMap]:
             raise InputError([Problem("", "", f"{shown(engine.address)}: no Dask scheduler answered there within "
                                       f"{CONNECT_SECONDS} s; start one with `dask scheduler` and workers with "
                                       f"`dask worker {shown(engine.address)}`", role="cluster")]) from None
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+        except (OSError, TimeoutError):
+            client.close()
+            raise InputError([Problem("", "", f"{shown(engine.address)}: the Dask scheduler there has no workers; "
+                                      f"start them with `dask worker {shown(engine.address)}`",
+                                      role="cluster")]) from None
     try:
         yield DaskTasks(client, engine)
     finally:
         client.close()
         if local is not None:
             local.close()
+
+
+def run_on_cluster(engine: Engine, request, out_dir: Path, partitions: Optional[int | str] = None,
+                   lines_csv: bool = True, lines_parquet: bool = False):
+    """`commission run` with its partitions paid on the cluster, through app.partitioned's seam: the same
+    per-partition function on the workers, the same reports byte for byte. Without a number of partitions,
+    one per thread of the cluster's workers, so each is busy. The workers read the ledger files and the
+    scratch folder beside `out_dir` by path: on a cluster of several machines, both live on storage every
+    worker mounts at the same path."""
+    from .partitioned import run_partitioned
+
+    with task_map(engine) as tasks:
+        return run_partitioned(request, out_dir, partitions or tasks.slots, lines_csv, lines_parquet,
+                               map_partitions=tasks)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..money import format_minor
+from .cluster import engine_of, engine_options
 from .common import EXIT_INPUT, list_folder, period_option, reports_user_errors
 
 
@@ -106,11 +107,18 @@ def partitions_option(ctx, param, value):
               help="Pay collectors N partitions at a time, so memory stays bounded whatever the ledger's size "
                    "(a folder of monthly Parquet files for a year, say); 'auto': one partition per 5 million "
                    "ledger rows. The reports are the same bytes as without it.")
+@engine_options
 @reports_user_errors
 def run(state_path, state_edited, first_period, partitions, **options):
-    """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest."""
+    """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest. With
+    --engine dask or --cluster, the partitions are paid side by side on a Dask cluster's workers."""
+    engine = engine_of(options)
     request = run_request(options, state_path, state_edited, first_period)
-    if partitions is None:
+    if engine.kind == "dask":
+        from ..app.cluster import run_on_cluster
+
+        done, folder = run_on_cluster(engine, request, options["out_dir"], partitions, **lines_formats(options))
+    elif partitions is None:
         from ..app.runs import run_period
 
         done, folder = run_period(request, options["out_dir"], **lines_formats(options))

@@ -31,13 +31,18 @@ def refuses_three(item):
     return item
 
 
-def dies_once(marker, item):
-    """Kill this worker process the first time any task runs (the marker file says it happened)."""
+def kill_if_first(marker: str) -> None:
+    """Kill this worker process if no task has done so yet (the marker file says one has)."""
     try:
         os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except FileExistsError:
-        return item * 10
+        return
     os._exit(1)
+
+
+def dies_once(marker, item):
+    kill_if_first(marker)
+    return item * 10
 
 
 def always_dies(item):
