@@ -185,6 +185,17 @@ def test_a_reversal_of_an_unknown_payment_in_one_partition_reads_as_without_part
     assert not (tmp_path / "parts").exists()
 
 
+def test_collectors_missing_from_the_roster_are_named_as_without_partitions(year, tmp_path):
+    roster = (year["data"] / "roster.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "roster.csv").write_text("".join(roster[:5] + roster[7:]), encoding="utf-8")  # C005, C006 gone
+    args = [a if a != year["data"] / "roster.csv" else tmp_path / "roster.csv" for a in year["args"]]
+    whole = invoke(["run", *args, "--out", tmp_path / "whole"])
+    parts = invoke(["run", *args, "--out", tmp_path / "parts", "--partitions", "3"])
+    assert whole.exit_code == parts.exit_code == 2
+    assert "collector 'C005' is not on the roster" in parts.output and "'C006'" in parts.output
+    assert parts.output == whole.output
+
+
 CROSS_PLANS = {
     "lead.yaml": """
         plan: lead-plan
