@@ -193,15 +193,15 @@ def pay_partition(task: PartitionTask) -> PartitionPaid:
     for plan, result in part.results.items():
         lines = result.lines
         columns[plan] = list(lines.columns)
-        component = lines["component"].astype(str).to_numpy(dtype=object)
-        starts = np.flatnonzero(np.r_[True, component[1:] != component[:-1]]) if len(lines) else np.zeros(0, int)
-        for number, (start, end) in enumerate(zip(starts, np.r_[starts[1:], len(lines)].astype(int))):
+        codes, names = pd.factorize(lines["component"])  # each line-rate component's lines are one run of rows
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(lines) else np.zeros(0, int)
+        for start, end in zip(starts, np.r_[starts[1:], len(lines)].astype(int)):
             table = to_arrow(lines.iloc[start:end], LINE_MONEY_COLUMNS, minor, plain_text=True)
             table = table.cast(plain_schema(table.schema))
             path = Path(task.folder) / f"lines-{task.index}-{len(segments)}.arrow"
             with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
                 writer.write_table(table, max_chunksize=BATCH_ROWS)
-            segments.append((plan, str(component[start]), str(path), end - start))
+            segments.append((plan, str(names[codes[start]]), str(path), end - start))
             schemas.append(table.schema)
             for name, values in distinct_texts(table).items():
                 texts.setdefault(name, set()).update(values)
@@ -337,7 +337,7 @@ def _links(scans: Sequence[Scanned], collectors: list[str], scratch: Path, roste
             who.append(np.searchsorted(names, np.asarray(scan.collectors, dtype=object))[keys["collector"]]
                        if len(keys) else np.zeros(0, dtype=np.int64))
         hashes, who = np.concatenate(hashes), np.concatenate(who)
-        order = np.lexsort((who, hashes))
+        order = np.argsort(hashes)  # rows of one hash together: a link between each two neighbours that differ
         hashes, who = hashes[order], who[order]
         joined = np.flatnonzero((hashes[1:] == hashes[:-1]) & (who[1:] != who[:-1]))
         firsts.append(who[joined])
