@@ -274,3 +274,25 @@ def test_partitions_keep_linked_collectors_together_and_share_out_rows():
 def test_counted_warnings_add_up_over_partitions_and_the_rest_appear_once():
     merged = merged_warnings([[f"2 {ORPHANS_CLAWED}", "raise r: late"], [f"3 {ORPHANS_CLAWED}", "raise r: late"]])
     assert merged == [f"5 {ORPHANS_CLAWED}", "raise r: late"]
+
+
+def test_the_seam_runs_each_stage_in_other_processes_with_the_same_bytes(tmp_path):
+    """map_partitions as a distributed engine gives it: tasks and results pickled, functions run in other
+    processes (a process pool standing in for Dask workers)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from commission.app.inputs import InputPaths
+    from commission.app.partitioned import run_partitioned
+    from commission.app.runs import RunRequest, run_period
+    from commission.periods import Period
+
+    data = ROOT / "sample_data"
+    request = RunRequest(InputPaths(policies=[ROOT / "policies"], ledgers=[data / "ledger.csv"],
+                                    roster=data / "roster.csv", targets=[data / "targets.csv"],
+                                    assignments=[data / "assignments.csv"], events=[data / "events.csv"]),
+                         period=Period.parse("2026-09"), state=data / "state-2026-08.json")
+    run_period(request, tmp_path / "whole", lines_parquet=True)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        run_partitioned(request, tmp_path / "parts", 4, lines_parquet=True,
+                        map_partitions=lambda fn, tasks: list(pool.map(fn, tasks)))
+    assert files_of(tmp_path / "parts") == files_of(tmp_path / "whole")
