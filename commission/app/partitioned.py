@@ -56,7 +56,9 @@ from ..engine.payroll import check_state, plan_groups, repayments_check
 from ..errors import InputError, Problem, ProblemCollector
 from ..inputs import InputFile
 from ..inputs.columns import string_bytes
-from ..inputs.ledger import Needs, expand_paths, ledger_frame, plan_columns, read_ledger_file
+from ..inputs.ledger import (Ledger, Needs, expand_paths, ledger_frame, plan_columns, read_ledger_file,
+                             sorted_categorical)
+from ..inputs.roster import check_roster_covers
 from ..outputs.atomic import atomic_directory, scratch_folder
 from ..outputs.owners import run_folder
 from ..outputs.run_report import REPORT_FILES, write_reports
@@ -97,8 +99,7 @@ class Scanned:
     columns: tuple = ()  # the optional columns the file has (credit_share, reverses)
     collectors: tuple = ()  # sorted
     rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per collector
-    first_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per collector: row number
-    source: str = ""
+    spill: str = ""
     in_period: bool = False
     first: Optional[pd.Timestamp] = None
     last: Optional[pd.Timestamp] = None
@@ -111,12 +112,8 @@ def scan_file(task: ScanTask) -> Scanned:
     if read is None or read[1] is None or problems:
         return Scanned(list(problems.problems), problems.hidden, read[0] if read else None)
     file, frame = read
-    collectors = pa.array(frame["collector_id"]).dictionary_encode()
-    collectors = _sorted_dictionary(collectors.combine_chunks() if isinstance(collectors, pa.ChunkedArray)
-                                    else collectors)
-    codes = collectors.indices.to_numpy(zero_copy_only=False)
-    names = tuple(collectors.dictionary.to_pylist())
-    _, first_at = np.unique(codes, return_index=True)
+    collectors = sorted_categorical(frame["collector_id"])
+    codes, names = collectors.codes, tuple(collectors.categories)
     hashes = text_hashes(pa.array(frame["payment_id"]))
     bucket = (hashes >> np.uint64(64 - 4)).astype(np.int64)
     for b in range(BUCKETS):
@@ -124,25 +121,14 @@ def scan_file(task: ScanTask) -> Scanned:
         np.save(f"{task.keys}-{b}.npy", np.rec.fromarrays([hashes[mine], codes[mine].astype(np.int32)],
                                                           names="hash,collector"))
     table = pa.Table.from_pandas(frame.drop(columns="collector_id"), preserve_index=False)
-    table = table.append_column("collector_id", collectors)
+    table = table.append_column("collector_id", pa.array(collectors))
     with pa.OSFile(task.spill, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
     dates = frame["payment_date"]
     return Scanned([], 0, file, tuple(c for c in ("credit_share", "reverses") if c in frame), names,
-                   np.bincount(codes, minlength=len(names)).astype(np.int64),
-                   frame["row"].to_numpy()[first_at], str(frame["source"].iat[0]) if len(frame) else file.path,
+                   np.bincount(codes, minlength=len(names)).astype(np.int64), task.spill,
                    bool(dates.between(pd.Timestamp(task.period.start), pd.Timestamp(task.period.end)).any()),
                    dates.min() if len(frame) else None, dates.max() if len(frame) else None)
-
-
-def _sorted_dictionary(array: pa.DictionaryArray) -> pa.DictionaryArray:
-    """The same values with the dictionary sorted (codes then order like the text does)."""
-    dictionary = np.asarray(array.dictionary.to_pylist(), dtype=object)
-    order = np.argsort(dictionary, kind="stable")
-    rank = np.empty(len(order), dtype=np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    codes = rank[array.indices.to_numpy(zero_copy_only=False)]
-    return pa.DictionaryArray.from_arrays(codes, pa.array(dictionary[order].tolist(), pa.string()))
 
 
 _PRIME = np.uint64(1099511628211)
@@ -207,15 +193,15 @@ def pay_partition(task: PartitionTask) -> PartitionPaid:
     for plan, result in part.results.items():
         lines = result.lines
         columns[plan] = list(lines.columns)
-        component = lines["component"].astype(str).to_numpy(dtype=object)
-        starts = np.flatnonzero(np.r_[True, component[1:] != component[:-1]]) if len(lines) else np.zeros(0, int)
-        for number, (start, end) in enumerate(zip(starts, np.r_[starts[1:], len(lines)].astype(int))):
+        codes, names = pd.factorize(lines["component"])  # each line-rate component's lines are one run of rows
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(lines) else np.zeros(0, int)
+        for start, end in zip(starts, np.r_[starts[1:], len(lines)].astype(int)):
             table = to_arrow(lines.iloc[start:end], LINE_MONEY_COLUMNS, minor, plain_text=True)
             table = table.cast(plain_schema(table.schema))
             path = Path(task.folder) / f"lines-{task.index}-{len(segments)}.arrow"
             with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
                 writer.write_table(table, max_chunksize=BATCH_ROWS)
-            segments.append((plan, str(component[start]), str(path), end - start))
+            segments.append((plan, str(names[codes[start]]), str(path), end - start))
             schemas.append(table.schema)
             for name, values in distinct_texts(table).items():
                 texts.setdefault(name, set()).update(values)
@@ -328,17 +314,13 @@ class _Scan:
 
 
 def _check_roster_covers(ledger: _Scan, roster) -> None:
-    """check_roster_covers on the scans: the first row of each collector not on the roster."""
-    strangers = {}
-    for scan in ledger.scans:
-        for collector, row in zip(scan.collectors, scan.first_rows):
-            if collector not in roster.frame.index and collector not in strangers:
-                strangers[collector] = (scan.source, int(row))
-    problems = ProblemCollector()
-    for collector, (source, row) in sorted(strangers.items(), key=lambda item: item[1]):
-        problems.add(f"{source}:row {row}", "collector_id", f"collector {collector!r} is not on the roster "
-                     f"{roster.file.path}")
-    problems.raise_if_any()
+    """check_roster_covers on the scans; when some collector is not on the roster, their rows are read back
+    from the spills to name the row the whole ledger would name."""
+    strangers = sorted({c for scan in ledger.scans for c in scan.collectors} - set(roster.frame.index))
+    if strangers:
+        rows = ledger_frame([_rows_of(Path(scan.spill), strangers) for scan in ledger.scans if scan.spill],
+                            Needs((), (), (), False), ledger.shared)
+        check_roster_covers(Ledger(rows, ledger.files), roster)
 
 
 def _links(scans: Sequence[Scanned], collectors: list[str], scratch: Path, roster, policies,
@@ -355,7 +337,7 @@ def _links(scans: Sequence[Scanned], collectors: list[str], scratch: Path, roste
             who.append(np.searchsorted(names, np.asarray(scan.collectors, dtype=object))[keys["collector"]]
                        if len(keys) else np.zeros(0, dtype=np.int64))
         hashes, who = np.concatenate(hashes), np.concatenate(who)
-        order = np.lexsort((who, hashes))
+        order = np.argsort(hashes)  # rows of one hash together: a link between each two neighbours that differ
         hashes, who = hashes[order], who[order]
         joined = np.flatnonzero((hashes[1:] == hashes[:-1]) & (who[1:] != who[:-1]))
         firsts.append(who[joined])
