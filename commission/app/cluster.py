@@ -33,8 +33,9 @@ ENGINES = (LOCAL, DASK)
 RETRIES = 2
 #: How long to wait for a scheduler to answer before saying it does not.
 CONNECT_SECONDS = 10
-#: What a user installs to run on a cluster.
-EXTRA = "pip install 'collector-commission[dask]'"
+#: This package as pip names it, and what a user installs to run on a cluster.
+DISTRIBUTION = "collector-commission"
+EXTRA = f"pip install '{DISTRIBUTION}[dask]'"
 _ADDRESS = re.compile(r"^(?:(?:tcp|tls)://)?[A-Za-z0-9.\-]+:\d{1,5}$|^(?:(?:tcp|tls)://)?\[[0-9A-Fa-f:.]+\]:\d{1,5}$")
 
 
@@ -124,15 +125,17 @@ class DaskTasks:
 
     def _lost(self, exc: Exception) -> Optional[InputError]:
         """The one message for a task the cluster could not finish (None for an error of the task's own)."""
+        from concurrent.futures import CancelledError
+
         from distributed import KilledWorker
         from distributed.comm import CommClosedError
 
         if isinstance(exc, KilledWorker):
             why = (f"a task was running on a Dask worker that died each of the {self._tries()} times it was tried "
-                   "(the worker ran out of memory or was stopped); nothing was written. Give the workers more "
-                   "memory (dask worker --memory-limit) or run on more of them")
-        elif isinstance(exc, (CommClosedError, OSError, TimeoutError)):
-            why = f"the connection to the Dask scheduler was lost during the run ({shown(exc, 200)}); nothing was written"
+                   "(the worker ran out of memory or was stopped): give the workers more memory (dask worker "
+                   f"--memory-limit); a run can also be cut into more partitions ({option('partitions')})")
+        elif isinstance(exc, (CommClosedError, CancelledError)):  # the Client cancels every task when it is cut off
+            why = f"the connection to the Dask scheduler was lost during the run ({shown(exc, 200)})"
         else:
             return None
         return InputError([Problem("", "", f"{self.engine.where}: {why}", role=self._role())])
@@ -153,6 +156,28 @@ def _distributed():
         raise InputError([Problem("", "", f"dask needs the dask extra, which is not installed: {EXTRA}",
                                   role="engine")]) from None
     return distributed
+
+
+def _check_installed(client, address: str) -> None:
+    """The scheduler and every worker run the tasks' code, so each needs this package, in this version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .. import __version__
+
+    try:
+        mine = version(DISTRIBUTION)
+    except PackageNotFoundError:  # run from a source folder
+        mine = __version__
+    versions = client.get_versions(packages=[DISTRIBUTION])
+    machines = [("the scheduler", versions["scheduler"]),
+                *((f"the worker {worker}", found) for worker, found in sorted(versions["workers"].items()))]
+    for name, found in machines:
+        theirs = (found or {}).get("packages", {}).get(DISTRIBUTION)
+        if theirs != mine:
+            has = f"version {shown(theirs)} of {DISTRIBUTION}" if theirs else f"no {DISTRIBUTION} installed"
+            raise InputError([Problem("", "", f"{shown(address)}: {name} has {has}, this command version {mine}: "
+                                      "install the same version, with the dask extra, on the scheduler and every "
+                                      "worker", role="cluster")])
 
 
 @contextmanager
@@ -183,6 +208,8 @@ def task_map(engine: Engine) -> Iterator[TaskMap]:
                                       f"start them with `dask worker {shown(engine.address)}`",
                                       role="cluster")]) from None
     try:
+        if engine.address is not None:
+            _check_installed(client, engine.address)
         yield DaskTasks(client, engine)
     finally:
         client.close()

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from commission.app.cluster import DASK, LOCAL, Engine, engine_of, task_map
 from commission.errors import InputError, Problem
 from commission.simulation.replay import in_process
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def doubled(item):
@@ -119,8 +125,8 @@ def test_a_task_that_kills_every_worker_ends_in_one_message(address):
     message = str(caught.value)
     assert message.startswith(f"cluster: {address}: a task was running on a Dask worker that died each of the 4 "
                               "times it was tried")
-    assert message.endswith("nothing was written. Give the workers more memory (dask worker --memory-limit) or run "
-                            "on more of them")
+    assert message.endswith("(the worker ran out of memory or was stopped): give the workers more memory (dask "
+                            "worker --memory-limit); a run can also be cut into more partitions (partitions)")
 
 
 def test_a_scheduler_that_does_not_answer_is_named_in_one_line(monkeypatch):
@@ -131,3 +137,46 @@ def test_a_scheduler_that_does_not_answer_is_named_in_one_line(monkeypatch):
             pass
     assert str(caught.value) == (f"cluster: {nowhere}: no Dask scheduler answered there within 1 s; start one with "
                                  f"`dask scheduler` and workers with `dask worker {nowhere}`")
+
+
+def test_a_cluster_without_this_packages_version_is_refused_before_any_work(address, monkeypatch):
+    from importlib.metadata import version
+
+    ours = version("collector-commission")
+    monkeypatch.setattr("importlib.metadata.version", lambda name: "0.0.1" if name == "collector-commission"
+                        else version(name))  # this command's version only; the workers keep theirs
+    with pytest.raises(InputError) as caught:
+        with task_map(Engine(DASK, address)):
+            pass
+    assert str(caught.value).startswith(f"cluster: {address}: the scheduler has version ")
+    assert str(caught.value).endswith(f"collector-commission, this command version 0.0.1: install the same "
+                                      "version, with the dask extra, on the scheduler and every worker")
+    assert ours != "0.0.1"
+
+
+def sleeps(item):
+    time.sleep(5)
+    return item
+
+
+def test_a_scheduler_lost_during_the_run_ends_in_one_message(cluster, tmp_path):
+    """A scheduler and a worker of their own (Dask's commands), the scheduler killed while the tasks run."""
+    here = f"tcp://127.0.0.1:{free_port()}"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(Path(__file__).parent)]))
+    dask = Path(sys.executable).with_name("dask")
+    scheduler = subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", here.rsplit(":", 1)[1],
+                                  "--no-dashboard"], env=env, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([str(dask), "worker", here, "--nthreads", "1", "--no-dashboard"], env=env,
+                              stderr=subprocess.DEVNULL)
+    try:
+        with task_map(Engine(DASK, here)) as tasks:
+            threading.Timer(1, scheduler.kill).start()
+            with pytest.raises(InputError) as caught:
+                tasks(sleeps, [1, 2])
+    finally:
+        for process in (worker, scheduler):
+            process.kill()
+            process.wait()
+    assert str(caught.value).startswith(f"cluster: {here}: the connection to the Dask scheduler was lost during the "
+                                        "run (")
+    assert str(caught.value).endswith(")")
