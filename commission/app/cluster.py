@@ -36,7 +36,8 @@ CONNECT_SECONDS = 10
 #: This package as pip names it, and what a user installs to run on a cluster.
 DISTRIBUTION = "collector-commission"
 EXTRA = f"pip install '{DISTRIBUTION}[dask]'"
-_ADDRESS = re.compile(r"^(?:(?:tcp|tls)://)?[A-Za-z0-9.\-]+:\d{1,5}$|^(?:(?:tcp|tls)://)?\[[0-9A-Fa-f:.]+\]:\d{1,5}$")
+#: tcp://HOST:PORT (or HOST:PORT): a host name or IPv4 address, or an IPv6 address in brackets.
+_ADDRESS = re.compile(r"(?:tcp://)?(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def engine_of(kind: Optional[str], address: Optional[str]) -> Engine:
     if address is not None and kind == LOCAL:
         raise InputError([Problem("", "", f"runs on a Dask cluster; leave out {option('engine')} local, or "
                                   f"{option('cluster')}", role="cluster")])
-    if address is not None and not _ADDRESS.match(address):
+    if address is not None and not _ADDRESS.fullmatch(address):
         raise InputError([Problem("", "", f"{shown(address)} is not a scheduler address; write tcp://HOST:PORT, "
                                   "e.g. tcp://10.0.0.5:8786", role="cluster")])
     if kind not in (None, *ENGINES):

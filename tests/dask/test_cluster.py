@@ -71,7 +71,8 @@ def test_the_options_say_where_tasks_run():
 @pytest.mark.parametrize("kind, address, says", [
     ("local", "tcp://10.0.0.5:8786", "cluster: runs on a Dask cluster; leave out engine local, or cluster"),
     (None, "tcp://10.0.0.5", "cluster: tcp://10.0.0.5 is not a scheduler address; write tcp://HOST:PORT"),
-    (None, "tcp://x:1/../../etc\n", "is not a scheduler address"),
+    (None, "tcp://x:1/../../etc", "is not a scheduler address"),
+    (None, "tcp://x:1\n", "is not a scheduler address"),
     ("spark", None, "engine: spark: write local or dask"),
 ])
 def test_options_that_cannot_be_run_are_refused_before_any_work(kind, address, says):
