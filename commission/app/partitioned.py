@@ -59,9 +59,9 @@ from ..inputs.columns import string_bytes
 from ..inputs.ledger import (Ledger, Needs, expand_paths, ledger_frame, plan_columns, read_ledger_file,
                              sorted_categorical)
 from ..inputs.roster import check_roster_covers
-from ..outputs.atomic import atomic_directory, scratch_folder
+from ..outputs.atomic import scratch_folder
 from ..outputs.owners import run_folder
-from ..outputs.run_report import REPORT_FILES, write_reports
+from ..outputs.run_report import REPORT_FILES, write_run
 from ..outputs.tables import RowFiles, distinct_texts, plain_schema, to_arrow
 from ..periods import Period
 from .inputs import load_side_files, rows_of
@@ -272,11 +272,10 @@ def run_partitioned(request: RunRequest, out_dir: Path, partitions: int | str = 
                 raise InputError(result.problems, result.hidden)
         result = put_together([p.part for p in paid], policies, request.period, roster, side, no_rows)
         run = period_run(policies, result, inputs.files, state_file, notes)
-        with atomic_directory(out_dir, may_replace) as staging:
-            write_reports(run.result, run.policies, run.inputs, staging, {"command": "run",
-                                                                          "period": str(request.period)},
-                          lines_csv, lines_parquet, run.notes, lines=_MergedLines(paid, groups, result.minor_units))
-    return run, Path(out_dir)
+        folder = write_run(run.result, run.policies, run.inputs, out_dir, may_replace=may_replace, notes=run.notes,
+                           lines_csv=lines_csv, lines_parquet=lines_parquet,
+                           lines=_MergedLines(paid, groups, result.minor_units))
+    return run, folder
 
 
 def _raise(scans: Sequence[Scanned]) -> None:

@@ -60,17 +60,19 @@ def payout_money_columns(result: RunResult) -> list[str]:
 
 
 def write_run(result: RunResult, policies, inputs: Sequence[InputFile], out_dir: str | Path, owner: dict | None = None,
-              may_replace=None, lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None) -> Path:
+              may_replace=None, lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None,
+              lines=None) -> Path:
     """Write every report of `result` to `out_dir` (all files or none) and return the folder.
 
     `owner` goes into the manifest (by default a `commission run` of the period), `may_replace`
     says whether an existing `out_dir` is this command's to replace (by default: a run's own
-    earlier reports of the same period), `notes` adds facts to the manifest (an edited state).
+    earlier reports of the same period), `notes` adds facts to the manifest (an edited state), `lines`
+    writes the lineage files instead of `result.lines` (see write_reports).
     """
     owner = owner or {"command": "run", "period": str(result.period)}
     may_replace = may_replace or run_folder(str(result.period), REPORT_FILES)
     with atomic_directory(out_dir, may_replace) as staging:
-        write_reports(result, policies, inputs, staging, owner, lines_csv, lines_parquet, notes)
+        write_reports(result, policies, inputs, staging, owner, lines_csv, lines_parquet, notes, lines)
     return Path(out_dir)
 
 
