@@ -425,7 +425,8 @@ def _aligned(table: pa.Table, schema: pa.Schema, own: set) -> pa.Table:
             arrays.append(pa.nulls(table.num_rows, f.type))
         else:
             fill = "" if pa.types.is_large_string(f.type) else 0
-            arrays.append(pa.array(np.full(table.num_rows, fill, dtype=object if fill == "" else np.int64)).cast(f.type))
+            filled = np.full(table.num_rows, fill, dtype=object if fill == "" else np.int64)
+            arrays.append(pa.array(filled).cast(f.type))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 

@@ -157,7 +157,8 @@ def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], fol
         "inputs": [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in policies]
         + [{"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows} for f in inputs],
         "counts": {**result.counts, "payout_rows": len(result.payouts), "item_rows": len(result.items),
-                   "line_rows": len(result.lines) if line_rows is None else line_rows, "raise_rows": int((result.awards["kind"] == "raise").sum()),
+                   "line_rows": len(result.lines) if line_rows is None else line_rows,
+                   "raise_rows": int((result.awards["kind"] == "raise").sum()),
                    "benefit_rows": int((result.awards["kind"] == "benefit").sum())},
         "totals": {name: format_minor(value, minor) for name, value in result.totals().items()},
         "warnings": list(result.warnings),
