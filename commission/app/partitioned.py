@@ -12,8 +12,9 @@ the lines are merged from the part files, streaming, in the order the run over t
 writes them. Everything is written through outputs.atomic: any failure writes nothing.
 
 Memory: one ledger file's rows while it is read (a monthly file), one partition's rows while it is
-paid, 12 bytes per ledger row hashed (payment ids, to find the ones on several collectors: read a
-sixteenth at a time), and the merge's buffers.
+paid, a sixteenth of the payment-id hashes (12 bytes a row) while they are checked, and the merge's
+buffers (a batch per partition and a row group). Files are read, never memory-mapped: the pages a
+map touches count as the process's memory until it is closed.
 
 The seam for distributed engines (a Dask engine calls `run_partitioned` with its own `map_partitions`):
 
@@ -59,9 +60,9 @@ from ..inputs.columns import string_bytes
 from ..inputs.ledger import (Ledger, Needs, expand_paths, ledger_frame, plan_columns, read_ledger_file,
                              sorted_categorical)
 from ..inputs.roster import check_roster_covers
-from ..outputs.atomic import atomic_directory, scratch_folder
+from ..outputs.atomic import scratch_folder
 from ..outputs.owners import run_folder
-from ..outputs.run_report import REPORT_FILES, write_reports
+from ..outputs.run_report import REPORT_FILES, write_run
 from ..outputs.tables import RowFiles, distinct_texts, plain_schema, to_arrow
 from ..periods import Period
 from .inputs import load_side_files, rows_of
@@ -123,7 +124,7 @@ def scan_file(task: ScanTask) -> Scanned:
     table = pa.Table.from_pandas(frame.drop(columns="collector_id"), preserve_index=False)
     table = table.append_column("collector_id", pa.array(collectors))
     with pa.OSFile(task.spill, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
+        writer.write_table(table, max_chunksize=BATCH_ROWS)
     dates = frame["payment_date"]
     return Scanned([], 0, file, tuple(c for c in ("credit_share", "reverses") if c in frame), names,
                    np.bincount(codes, minlength=len(names)).astype(np.int64), task.spill,
@@ -211,14 +212,19 @@ def pay_partition(task: PartitionTask) -> PartitionPaid:
 
 
 def _rows_of(spill: Path, collectors: Sequence[str]) -> pd.DataFrame:
-    """The rows of `collectors` in a spill file, as the validated frame they were (file order kept)."""
-    table = pa.ipc.open_file(pa.memory_map(str(spill))).read_all()
-    column = table.column("collector_id").combine_chunks()
-    wanted = pc.is_in(column.dictionary, value_set=pa.array(list(collectors), pa.string()))
-    mask = wanted.take(column.indices)
-    chosen = table.filter(mask)
-    frame = chosen.drop_columns(["collector_id"]).to_pandas()
-    frame.insert(1, "collector_id", chosen.column("collector_id").cast(pa.string()).to_pandas())
+    """The rows of `collectors` in a spill file, as the validated frame they were (file order kept). Read a
+    batch at a time (never memory-mapped: the pages a map touches count as the process's memory)."""
+    wanted = pa.array(list(collectors), pa.string())
+    with pa.OSFile(str(spill)) as source:
+        reader = pa.ipc.open_file(source)
+        chosen = []
+        for number in range(reader.num_record_batches):
+            batch = reader.get_batch(number)
+            column = batch.column(batch.schema.get_field_index("collector_id"))
+            chosen.append(batch.filter(pc.is_in(column.dictionary, value_set=wanted).take(column.indices)))
+        table = pa.Table.from_batches(chosen, schema=reader.schema)
+    frame = table.drop_columns(["collector_id"]).to_pandas()
+    frame.insert(1, "collector_id", table.column("collector_id").cast(pa.string()).to_pandas())
     return frame
 
 
@@ -272,11 +278,10 @@ def run_partitioned(request: RunRequest, out_dir: Path, partitions: int | str = 
                 raise InputError(result.problems, result.hidden)
         result = put_together([p.part for p in paid], policies, request.period, roster, side, no_rows)
         run = period_run(policies, result, inputs.files, state_file, notes)
-        with atomic_directory(out_dir, may_replace) as staging:
-            write_reports(run.result, run.policies, run.inputs, staging, {"command": "run",
-                                                                          "period": str(request.period)},
-                          lines_csv, lines_parquet, run.notes, lines=_MergedLines(paid, groups, result.minor_units))
-    return run, Path(out_dir)
+        folder = write_run(run.result, run.policies, run.inputs, out_dir, may_replace=may_replace, notes=run.notes,
+                           lines_csv=lines_csv, lines_parquet=lines_parquet,
+                           lines=_MergedLines(paid, groups, result.minor_units))
+    return run, folder
 
 
 def _raise(scans: Sequence[Scanned]) -> None:
@@ -420,14 +425,15 @@ def _aligned(table: pa.Table, schema: pa.Schema, own: set) -> pa.Table:
             arrays.append(pa.nulls(table.num_rows, f.type))
         else:
             fill = "" if pa.types.is_large_string(f.type) else 0
-            arrays.append(pa.array(np.full(table.num_rows, fill, dtype=object if fill == "" else np.int64)).cast(f.type))
+            filled = np.full(table.num_rows, fill, dtype=object if fill == "" else np.int64)
+            arrays.append(pa.array(filled).cast(f.type))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _merged(paths: Sequence[str]):
     """The rows of sorted part files (by payment_id, then collector_id) as tables in that order: each round
     takes, from every file's buffer, the rows up to the smallest of the buffers' last keys."""
-    readers = [pa.ipc.open_file(pa.memory_map(path)) for path in paths]
+    readers = [pa.ipc.open_file(pa.OSFile(path)) for path in paths]  # not memory-mapped: see _rows_of
     batches = [iter(range(reader.num_record_batches)) for reader in readers]
     buffers: list = [None] * len(readers)
 

@@ -57,7 +57,8 @@ def plan_partitions(collectors: Sequence[str], rows: np.ndarray, links: tuple[np
     with the fewest rows so far (ties: the lowest numbered). The same inputs give the same partitions."""
     label = groups_of(collectors, links)
     groups, member_of = np.unique(label, return_inverse=True)
-    sizes = np.bincount(member_of, weights=rows, minlength=len(groups)).astype(np.int64) + 1  # +1: rowless too
+    sizes = np.ones(len(groups), dtype=np.int64)  # 1 + the rows: a collector without rows counts too
+    np.add.at(sizes, member_of, np.asarray(rows, dtype=np.int64))
     order = np.lexsort((groups, -sizes))  # largest first, then by first member
     load = np.zeros(max(1, min(count, len(groups))), dtype=np.int64)
     partition = np.empty(len(groups), dtype=np.int64)

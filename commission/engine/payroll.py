@@ -59,8 +59,8 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
     groups = plan_groups(policies, ledger, roster, period)
     dates = ledger["payment_date"]
     in_period = dates.between(pd.Timestamp(period.start), pd.Timestamp(period.end)).any()
-    no_rows_warning = repayments_check(period, bool(in_period), len(ledger), dates.min(), dates.max(), roster is not None,
-                                       allow_no_repayments)
+    no_rows_warning = repayments_check(period, bool(in_period), len(ledger), dates.min(), dates.max(),
+                                       roster is not None, allow_no_repayments)
     check_state(side, period, groups)
     return finished(_compute_groups(ledger, period, roster, side, groups, tuple(policies)), side, period, groups,
                     no_rows_warning)
@@ -68,7 +68,8 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
 
 def plan_groups(policies, ledger: pd.DataFrame, roster: Optional[pd.DataFrame], period: Period) -> list:
     """(plan id, its collectors or None for everyone, the version in force) for each plan that pays someone."""
-    return [(plan, members, _in_force(policies, plan, period)) for plan, members in _plan_groups(policies, ledger, roster)]
+    return [(plan, members, _in_force(policies, plan, period))
+            for plan, members in _plan_groups(policies, ledger, roster)]
 
 
 def repayments_check(period: Period, any_in_period: bool, rows: int, first, last, has_roster: bool,
@@ -431,8 +432,8 @@ def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Opti
               "rows_skipped": 0, "collectors": ctx.n}
     return RunResult(period=period, policies=(policy,), payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
-                     counts=counts, warnings=(*(coverage_warnings(ledger["payment_date"].min().date() if len(ledger) else None,
-                                                                paid, period) if coverage else ()), *warnings),
+                     counts=counts,
+                     warnings=(*(coverage_warnings(_first_date(ledger), paid, period) if coverage else ()), *warnings),
                      state=job.balances.frame(), kpis=kpi_frame(ctx), events=events_named(ctx.side.events, items),
                      awards=pd.concat(awards, ignore_index=True).sort_values("collector_id", kind="stable")
                      .reset_index(drop=True) if awards else no_awards())
@@ -460,6 +461,10 @@ def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     return RunContext(policy=policy, period=period, frame=frame, collectors=collectors,
                       collector_of_row=collector_of_row, classes=classes, history=history, is_reversal=is_reversal,
                       roster=roster, side=side, versions=versions)
+
+
+def _first_date(ledger: pd.DataFrame):
+    return ledger["payment_date"].min().date() if len(ledger) else None
 
 
 def coverage_warnings(first, paid, period: Period):

@@ -60,17 +60,19 @@ def payout_money_columns(result: RunResult) -> list[str]:
 
 
 def write_run(result: RunResult, policies, inputs: Sequence[InputFile], out_dir: str | Path, owner: dict | None = None,
-              may_replace=None, lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None) -> Path:
+              may_replace=None, lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None,
+              lines=None) -> Path:
     """Write every report of `result` to `out_dir` (all files or none) and return the folder.
 
     `owner` goes into the manifest (by default a `commission run` of the period), `may_replace`
     says whether an existing `out_dir` is this command's to replace (by default: a run's own
-    earlier reports of the same period), `notes` adds facts to the manifest (an edited state).
+    earlier reports of the same period), `notes` adds facts to the manifest (an edited state), `lines`
+    writes the lineage files instead of `result.lines` (see write_reports).
     """
     owner = owner or {"command": "run", "period": str(result.period)}
     may_replace = may_replace or run_folder(str(result.period), REPORT_FILES)
     with atomic_directory(out_dir, may_replace) as staging:
-        write_reports(result, policies, inputs, staging, owner, lines_csv, lines_parquet, notes)
+        write_reports(result, policies, inputs, staging, owner, lines_csv, lines_parquet, notes, lines)
     return Path(out_dir)
 
 
@@ -155,7 +157,8 @@ def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], fol
         "inputs": [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in policies]
         + [{"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows} for f in inputs],
         "counts": {**result.counts, "payout_rows": len(result.payouts), "item_rows": len(result.items),
-                   "line_rows": len(result.lines) if line_rows is None else line_rows, "raise_rows": int((result.awards["kind"] == "raise").sum()),
+                   "line_rows": len(result.lines) if line_rows is None else line_rows,
+                   "raise_rows": int((result.awards["kind"] == "raise").sum()),
                    "benefit_rows": int((result.awards["kind"] == "benefit").sum())},
         "totals": {name: format_minor(value, minor) for name, value in result.totals().items()},
         "warnings": list(result.warnings),

@@ -122,7 +122,8 @@ def plain_schema(schema: pa.Schema) -> pa.Schema:
 
 def distinct_texts(table: pa.Table) -> dict[str, set]:
     """The distinct values of each column `dictionary_columns` names (nulls aside)."""
-    return {name: set(pc.unique(table.column(name)).drop_null().to_pylist()) for name in dictionary_columns(table.schema)}
+    return {name: set(pc.unique(table.column(name)).drop_null().to_pylist())
+            for name in dictionary_columns(table.schema)}
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, money: Sequence[str], minor_units: int) -> None:
@@ -171,13 +172,16 @@ class RowFiles:
         held = pa.concat_tables(self.pending)
         group, rest = held.slice(0, size), held.slice(size)
         self.pending, self.held = [rest], rest.num_rows
-        arrays = [pa.DictionaryArray.from_arrays(pc.index_in(column, value_set=self.dictionaries[name].cast(column.type))
-                                                 .cast(pa.int32()).combine_chunks()
-                                                 if column.num_chunks else pa.array([], pa.int32()),
-                                                 self.dictionaries[name])
-                  if name in self.dictionaries else column.combine_chunks()
+        arrays = [self._encoded(name, column) if name in self.dictionaries else column.combine_chunks()
                   for name, column in zip(group.column_names, group.columns)]
         self.parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema), row_group_size=ROW_GROUP)
+
+    def _encoded(self, name: str, column: pa.ChunkedArray) -> pa.DictionaryArray:
+        """A text column as indices into its dictionary."""
+        dictionary = self.dictionaries[name]
+        indices = pc.index_in(column, value_set=dictionary.cast(column.type)).cast(pa.int32()).combine_chunks() \
+            if column.num_chunks else pa.array([], pa.int32())
+        return pa.DictionaryArray.from_arrays(indices, dictionary)
 
     def close(self) -> None:
         if self.parquet is not None:
