@@ -2,7 +2,8 @@
 found on a worker is raised here once, a worker killed under a task is replaced and the task run again,
 and a task that kills every worker it runs on, or a scheduler that does not answer, ends in one message.
 
-The functions the workers run are defined here: this folder is on sys.path, which the workers inherit."""
+The functions the workers run are defined here, in the package `cluster` under tests/ (on sys.path, which
+the workers inherit)."""
 
 from __future__ import annotations
 
@@ -163,7 +164,7 @@ def sleeps(item):
 def test_a_scheduler_lost_during_the_run_ends_in_one_message(cluster, tmp_path):
     """A scheduler and a worker of their own (Dask's commands), the scheduler killed while the tasks run."""
     here = f"tcp://127.0.0.1:{free_port()}"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(Path(__file__).parent)]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
     dask = Path(sys.executable).with_name("dask")
     scheduler = subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", here.rsplit(":", 1)[1],
                                   "--no-dashboard"], env=env, stderr=subprocess.DEVNULL)

@@ -14,7 +14,7 @@ from commission.app.inputs import InputPaths
 from commission.app.simulation import SimulationRequest, simulate_plans
 from commission.cli import main
 
-from test_cluster import free_port
+from .test_cluster import free_port
 
 #: 10,000.00 recovered over two months by two collectors.
 LEDGER = """payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance

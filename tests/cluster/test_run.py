@@ -19,7 +19,7 @@ from commission.cli import main
 from commission.errors import InputError
 from commission.periods import Period
 
-from test_cluster import always_dies, kill_if_first
+from .test_cluster import always_dies, kill_if_first
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data"

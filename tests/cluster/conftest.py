@@ -4,8 +4,9 @@
 These tests need the `dask` extra (`pip install -e '.[dask]'`). Without it they skip, saying so, unless
 COMMISSION_DASK_TESTS is set (as .ci/run does): there a missing extra fails them.
 
-This folder has no __init__.py on purpose: as a package named `dask` under tests/ (which pytest puts on
-sys.path) it would hide the real dask from the tests and from the workers."""
+This folder is the package `cluster` (pytest puts tests/ on sys.path, and the workers inherit it, so they
+find the test functions they run): named `dask` it would hide the real dask, and without __init__.py its
+conftest would stand in for tests/conftest.py, which other tests import by name."""
 
 from __future__ import annotations
 
