@@ -104,16 +104,16 @@ def run(args) -> None:
             measured = {}
             for side, extra in (("in memory", []), ("dask", ["--engine", "dask"])):
                 out = folder / side.replace(" ", "-")
-                measured[side] = timed_tree([sys.executable, "-m", "commission", "run", "--policy", str(plan), "--ledger",
-                                str(ledger), "--period", "2026-10", "--first-period", "--lines", "parquet",
-                                "--out", str(out), *extra])
+                measured[side] = timed_tree([sys.executable, "-m", "commission", "run", "--policy", str(plan),
+                                             "--ledger", str(ledger), "--period", "2026-10", "--first-period",
+                                             "--lines", "parquet", "--out", str(out), *extra])
             if every_file(folder / "in-memory") != every_file(folder / "dask"):
                 sys.exit(f"{rows:,} rows: the reports differ")
         for side, m in measured.items():
             print(f"{rows:>12,} rows {side:>9}: wall {m['wall']:7.1f} s  cpu {m['cpu']:7.1f} s  "
                   f"peak {m['peak_mb']:7,.0f} MB  {rows / m['wall'] / 1e6:5.2f} M rows/s")
-        print(f"{rows:>12,} rows: dask / in memory wall {measured['dask']['wall'] / measured['in memory']['wall']:.2f}x;"
-              " reports identical")
+        ratio = measured["dask"]["wall"] / measured["in memory"]["wall"]
+        print(f"{rows:>12,} rows: dask / in memory wall {ratio:.2f}x; reports identical")
 
 
 def main() -> None:
