@@ -63,11 +63,18 @@ def load_inputs(paths: InputPaths, policies: Sequence[Policy]) -> Inputs:
     """Read and validate the ledger and side files for `policies` (already loaded: a payroll's plans and
     a simulation's candidates are gathered differently). Every ledger collector must be on the roster;
     side files of one kind are read together, each key given once."""
+    ledger = load_ledger(paths.ledgers, policies[0].minor_units, **plan_columns(policies))
+    return load_side_files(paths, policies, ledger, check_roster_covers)
+
+
+def load_side_files(paths: InputPaths, policies: Sequence[Policy], ledger, covers) -> Inputs:
+    """The roster and side files of `paths`, with the `ledger` already read (a partitioned run reads it
+    partition by partition: a stand-in). `covers(ledger, roster)` checks that the roster names every
+    ledger collector."""
     minor = policies[0].minor_units
-    ledger = load_ledger(paths.ledgers, minor, **plan_columns(policies))
     roster = load_roster(paths.roster) if paths.roster else None
     if roster is not None:
-        check_roster_covers(ledger, roster)
+        covers(ledger, roster)
     problems = ProblemCollector()
 
     def side(files, load, key):

@@ -9,7 +9,7 @@ from typing import Optional
 
 import pandas as pd
 
-from ..engine import RunResult, pay_period
+from ..engine import RunResult, SideInputs, pay_period
 from ..errors import InputError, Problem, option
 from ..inputs import InputFile, StateFile, load_state
 from ..outputs.owners import run_folder
@@ -47,6 +47,38 @@ def compute_period(request: RunRequest, opening: Optional[tuple[Period, pd.DataF
     state file when the batch store keeps the balances. Any plan may carry a balance (a clawback larger
     than the period's pay), so a run needs the previous state unless it is a first period (balances
     start from zero)."""
+    policies = check_request(request, opening)
+    inputs = load_inputs(request.inputs, policies)
+    side, state_file, notes = opening_side(request, policies, inputs, opening)
+    result = pay_period(policies, inputs.ledger.frame, request.period, inputs.roster_frame, side,
+                        request.allow_no_repayments)
+    return period_run(policies, result, inputs.files, state_file, notes)
+
+
+def opening_side(request: RunRequest, policies, inputs, opening) -> tuple[SideInputs, Optional[InputFile], dict]:
+    """The side inputs the engine reads, with the balances carried in (the state file's, or `opening`'s),
+    the state file read, and notes on a hand edit."""
+    state_file, notes = None, {}
+    if opening is None and request.state:
+        loaded = load_state(request.state, policies[0].minor_units, policies[0].currency)
+        notes = state_edit_notes(loaded, request.state_edited)
+        opening, state_file = (loaded.period, loaded.frame), loaded.file
+    source = state_file.path if state_file else f"the batch store's balances after {opening[0]}" if opening else ""
+    side = replace(inputs.side(), state=opening[1] if opening else None, state_period=opening[0] if opening else None,
+                   state_source=source)
+    return side, state_file, notes
+
+
+def period_run(policies, result: RunResult, files, state_file, notes: dict) -> PeriodRun:
+    """The PeriodRun of a computed result: a hand-edited state is the first warning."""
+    if notes:
+        result = replace(result, warnings=(f"the state file was edited by hand ({notes['state_edited']['how']}): "
+                                           f"{notes['state_edited']['reason']}", *result.warnings))
+    return PeriodRun(policies, result, [*files, *([state_file] if state_file else [])], notes)
+
+
+def check_request(request: RunRequest, opening=None) -> tuple[Policy, ...]:
+    """The plans of a run, once its options agree (a state or a first period, a reason only for a state)."""
     if request.state is not None and request.first_period:
         raise InputError([Problem("", "", f"a first period starts from zero balances; give either {option('state')} "
                                   f"or {option('first-period')}, not both", role="state")])
@@ -59,21 +91,7 @@ def compute_period(request: RunRequest, opening: Optional[tuple[Period, pd.DataF
                                   "clawbacks, and any holdbacks, draws or held pay): give "
                                   f"{option('state')} with the state.json of the previous period's run, or "
                                   f"{option('first-period')} if balances start from zero now", role="state")])
-    inputs = load_inputs(request.inputs, policies)
-    state_file, notes = None, {}
-    if opening is None and request.state:
-        loaded = load_state(request.state, policies[0].minor_units, policies[0].currency)
-        notes = state_edit_notes(loaded, request.state_edited)
-        opening, state_file = (loaded.period, loaded.frame), loaded.file
-    source = state_file.path if state_file else f"the batch store's balances after {opening[0]}" if opening else ""
-    side = replace(inputs.side(), state=opening[1] if opening else None, state_period=opening[0] if opening else None,
-                   state_source=source)
-    result = pay_period(policies, inputs.ledger.frame, request.period, inputs.roster_frame, side,
-                        request.allow_no_repayments)
-    if notes:
-        result = replace(result, warnings=(f"the state file was edited by hand ({notes['state_edited']['how']}): "
-                                           f"{notes['state_edited']['reason']}", *result.warnings))
-    return PeriodRun(policies, result, [*inputs.files, *([state_file] if state_file else [])], notes)
+    return policies
 
 
 def run_period(request: RunRequest, out_dir: Path, lines_csv: bool = True,

@@ -30,6 +30,7 @@ from ..simulation.replay import (REPLACE, Candidate, History, Progress, Scenario
 from ..simulation.report_files import REPORT_FILES, Written, write_comparison
 from ..simulation.scenarios import Opening, check_scenarios, run_scenario
 from ..simulation.sweep import parse_sweeps
+from .cluster import Engine, task_map
 from .inputs import InputPaths, load_inputs, rows_of
 
 
@@ -283,18 +284,22 @@ class SimulationReport:
 
 def simulate_plans(request: SimulationRequest, out_dir: Path, sweeps: Sequence[str] = (),
                    elasticity: Optional[str] = None, base_salary: Optional[str] = None, lang: str = "en+zh",
-                   title: Optional[str] = None, progress: Progress = no_progress) -> SimulationReport:
+                   title: Optional[str] = None, progress: Progress = no_progress,
+                   engine: Engine = Engine()) -> SimulationReport:
     """Compare today with the candidates on the history and write the report (workbook, HTML, charts,
-    lint.txt) to `out_dir`; the folder and the options are checked before the work."""
+    lint.txt) to `out_dir`; the folder and the options are checked before the work. The scenarios and the
+    sweep's points run as independent tasks where `engine` says (here, or on a Dask cluster)."""
     only_files(REPORT_FILES)(Path(out_dir))
     factor = parse_elasticity(elasticity)
     loaded = load_simulation(request, progress)
     salary = parse_amount(base_salary, "base-salary", loaded.history.minor_units)
     base = sweep_base(loaded) if sweeps else None
     parsed_sweeps = parse_sweeps(sweeps, base.written[0]) if sweeps else []
-    comparison = build_comparison(loaded.scenarios, loaded.history, loaded.months, loaded.report_of,
-                                  sweeps=parsed_sweeps, elasticity=factor, base_salary=salary, notes=loaded.notes,
-                                  opening=loaded.opening, sweep_base=base, progress=progress)
+    with task_map(engine) as tasks:
+        comparison = build_comparison(loaded.scenarios, loaded.history, loaded.months, loaded.report_of,
+                                      sweeps=parsed_sweeps, elasticity=factor, base_salary=salary,
+                                      notes=loaded.notes, opening=loaded.opening, sweep_base=base, progress=progress,
+                                      tasks=tasks)
     written = write_comparison(comparison, out_dir, lang, title, progress=progress)
     return SimulationReport(comparison, written, loaded.legacy)
 

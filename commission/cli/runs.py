@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..i18n import day
+from .cluster import engine_of, engine_options
 from .common import EXIT_INPUT, amount, count, lang, list_folder, period_option, reports_user_errors, t
 
 
@@ -90,16 +91,41 @@ def print_run(result, folder: Path) -> None:
     list_folder(folder)
 
 
+def partitions_option(ctx, param, value):
+    """--partitions: a number of partitions (1 or more) or 'auto'."""
+    if value is None or value == "auto":
+        return value
+    if not value.isdigit() or int(value) < 1:
+        raise click.BadParameter(f"{value!r} is neither a number of partitions (1 or more) nor 'auto'")
+    return int(value)
+
+
 @click.command()
 @run_options
 @state_options
+@click.option("--partitions", callback=partitions_option, metavar="N|auto",
+              help="Pay collectors N partitions at a time, so memory stays bounded whatever the ledger's size "
+                   "(a folder of monthly Parquet files for a year, say); 'auto': one partition per 5 million "
+                   "ledger rows. The reports are the same bytes as without it.")
+@engine_options
 @reports_user_errors
-def run(state_path, state_edited, first_period, **options):
-    """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest."""
-    from ..app.runs import run_period
+def run(state_path, state_edited, first_period, partitions, **options):
+    """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest. With
+    --engine dask or --cluster, the partitions are paid side by side on a Dask cluster's workers."""
+    engine = engine_of(options)
+    request = run_request(options, state_path, state_edited, first_period)
+    if engine.kind == "dask":
+        from ..app.cluster import run_on_cluster
 
-    done, folder = run_period(run_request(options, state_path, state_edited, first_period), options["out_dir"],
-                              **lines_formats(options))
+        done, folder = run_on_cluster(engine, request, options["out_dir"], partitions, **lines_formats(options))
+    elif partitions is None:
+        from ..app.runs import run_period
+
+        done, folder = run_period(request, options["out_dir"], **lines_formats(options))
+    else:
+        from ..app.partitioned import run_partitioned
+
+        done, folder = run_partitioned(request, options["out_dir"], partitions, **lines_formats(options))
     print_run(done.result, folder)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..periods import Period, PeriodError
+from .cluster import engine_of, engine_options
 from .common import amount, count, lang, reports_user_errors, t
 
 #: `commission lint --strict` exits with this code when a warning is not silenced.
@@ -118,18 +119,21 @@ class ProgressLine:
 @click.option("--quiet", is_flag=True, help="No progress on stderr (there is none when stderr is not a terminal).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for comparison.xlsx, comparison.html, charts/ and lint.txt (replaced whole, atomically).")
+@engine_options
 @reports_user_errors
 def simulate(policy_paths, candidates, replacements, ledgers, state_path, sweeps, elasticity, lang, title, quiet,
              out_dir, base_salary, **options):
     """Compare what is paid today with candidate plans on the same history: cost, cost-to-collect, per
-    collector and team, who gains and who loses."""
+    collector and team, who gains and who loses. With --engine dask or --cluster, the plans and the sweep's
+    points are simulated side by side on a Dask cluster."""
     from ..app.simulation import simulate_plans
 
+    engine = engine_of(options)
     progress = ProgressLine.for_stream(sys.stderr, quiet)
     try:
         report = simulate_plans(simulation_request(policy_paths, ledgers, options, candidates, replacements,
                                                    state_path), out_dir, sweeps, elasticity, base_salary, lang, title,
-                                progress)
+                                progress, engine)
     finally:
         progress.clear()
     _print_summary(report)

@@ -71,7 +71,7 @@ def outside_employment(ledger: pd.DataFrame, roster: Optional[pd.DataFrame], pla
     for name in ("payment_id", "collector_id", "reverses", "reason", "plan", "file"):
         skipped[name] = skipped[name].astype("str")
     skipped = skipped.sort_values(["collector_id", "payment_date", "payment_id"], kind="stable").reset_index(drop=True)
-    return ledger.loc[~skip].reset_index(drop=True), skipped, _warnings(skipped)
+    return ledger.loc[~skip].reset_index(drop=True), skipped, employment_warnings(skipped)
 
 
 class _Judged:
@@ -139,7 +139,7 @@ def _where(ledger: pd.DataFrame, row: int) -> str:
     return f"ledger:row {row + 1}"
 
 
-def _warnings(skipped: pd.DataFrame) -> list[str]:
+def employment_warnings(skipped: pd.DataFrame) -> list[str]:
     """One warning per collector and reason: what was skipped, and by which plan's rule."""
     warnings = []
     counted = skipped.groupby(["collector_id", "reason"], sort=True, observed=True).agg(

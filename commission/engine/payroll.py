@@ -7,7 +7,7 @@ adjustments in the order written.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import numpy as np
@@ -56,21 +56,40 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
     balance of a collector the run does not pay is never dropped: carried with a warning, or, in
     the period that settles it (a holdback's release), refused.
     """
-    groups = [(plan, members, _in_force(policies, plan, period))
-              for plan, members in _plan_groups(policies, ledger, roster)]
-    in_period = ledger["payment_date"].between(pd.Timestamp(period.start), pd.Timestamp(period.end))
-    no_rows_warning = None
-    if not in_period.any():
-        covers = (f"the ledger covers {ledger['payment_date'].min().date()} to {ledger['payment_date'].max().date()}"
-                  if len(ledger) else "the ledger has no rows")
-        if roster is None or not allow_no_repayments:  # most likely a wrong period or ledger file
-            hint = "" if roster is None else (": a period with no repayments is paid only when that is meant "
-                                              f"({option('allow-no-repayments')}, for draws or balances still due)")
-            raise InputError([Problem("", "", f"no ledger rows fall in {period} ({period.start} to "
-                                      f"{period.end}); {covers}{hint}", role="period")])
-        no_rows_warning = f"no ledger rows fall in {period}; {covers}: the roster is paid on no recovery"
-    _check_state(side, period, groups)
-    result = _compute_groups(ledger, period, roster, side, groups, tuple(policies))
+    groups = plan_groups(policies, ledger, roster, period)
+    dates = ledger["payment_date"]
+    in_period = dates.between(pd.Timestamp(period.start), pd.Timestamp(period.end)).any()
+    no_rows_warning = repayments_check(period, bool(in_period), len(ledger), dates.min(), dates.max(),
+                                       roster is not None, allow_no_repayments)
+    check_state(side, period, groups)
+    return finished(_compute_groups(ledger, period, roster, side, groups, tuple(policies)), side, period, groups,
+                    no_rows_warning)
+
+
+def plan_groups(policies, ledger: pd.DataFrame, roster: Optional[pd.DataFrame], period: Period) -> list:
+    """(plan id, its collectors or None for everyone, the version in force) for each plan that pays someone."""
+    return [(plan, members, _in_force(policies, plan, period))
+            for plan, members in _plan_groups(policies, ledger, roster)]
+
+
+def repayments_check(period: Period, any_in_period: bool, rows: int, first, last, has_roster: bool,
+                     allow_no_repayments: bool) -> Optional[str]:
+    """A period without a single repayment (`first` and `last`: the ledger's first and last payment dates) is
+    refused, or paid with a warning (returned) when meant; None when it has repayments."""
+    if any_in_period:
+        return None
+    covers = f"the ledger covers {first.date()} to {last.date()}" if rows else "the ledger has no rows"
+    if not has_roster or not allow_no_repayments:  # most likely a wrong period or ledger file
+        hint = "" if not has_roster else (": a period with no repayments is paid only when that is meant "
+                                          f"({option('allow-no-repayments')}, for draws or balances still due)")
+        raise InputError([Problem("", "", f"no ledger rows fall in {period} ({period.start} to "
+                                  f"{period.end}); {covers}{hint}", role="period")])
+    return f"no ledger rows fall in {period}; {covers}: the roster is paid on no recovery"
+
+
+def finished(result: RunResult, side: SideInputs, period: Period, groups, no_rows_warning: Optional[str]) -> RunResult:
+    """Everyone's result, checked and completed with what only the whole run knows: totals within bounds,
+    balances of collectors it does not pay, clearances naming them, a period without repayments."""
     result.totals()  # a total past MAX_TOTAL stops the run here, before any report is written
     result, warnings = _balances_of_the_missing(result, side, period, groups)
     warnings += clearance_warnings(side, period, set(result.payouts["collector_id"]))
@@ -81,20 +100,50 @@ def pay_period(policies, ledger: pd.DataFrame, period: Period, roster: Optional[
 
 def _compute_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame], side: SideInputs,
                     groups, versions: tuple = ()) -> RunResult:
+    paid = paid_groups(ledger, period, roster, side, groups, versions)
+    result = paid.results[0] if paid.single else merge_results(paid.results, rows_read=paid.rows_used)
+    return with_skipped(result, paid.skipped, paid.warnings, paid.rows_read)
+
+
+@dataclass(frozen=True)
+class PaidGroups:
+    """Each plan group's result before they are put together (`single`: one plan pays everyone, no roster
+    plan column), the rows skipped outside employment and their warnings, and the rows read and used."""
+
+    results: list
+    skipped: pd.DataFrame
+    warnings: list
+    rows_read: int
+    rows_used: int  # rows read less those skipped
+    single: bool
+    first_days: list  # per group, the first payment_date of its rows (None: no rows), for coverage warnings
+
+
+def paid_groups(ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame], side: SideInputs, groups,
+                versions: tuple = (), coverage: bool = True) -> PaidGroups:
+    """Split credit applied, rows outside employment dealt with, then every plan group paid. Without
+    `coverage` no group warns of a ledger starting after a window began (a partitioned run judges that
+    on the whole ledger: engine.partitions)."""
     rows_read = len(ledger)
     if "credit_share" in ledger:
         ledger = _credited(ledger, [policy for _, _, policy in groups])  # before any row is skipped: shares stay exact
     ledger, skipped, warnings = outside_employment(ledger, roster, [(members, policy) for _, members, policy in groups],
                                                    _first_day([policy for _, _, policy in groups], period), period.end)
-    if len(groups) == 1 and groups[0][1] is None:
-        result = _pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side, versions=versions)
+    single = len(groups) == 1 and groups[0][1] is None
+    if single:
+        results = [_pay_plan(groups[0][2], ledger, period, roster, history=ledger, side=side, versions=versions,
+                             coverage=coverage)]
     else:
-        result = merge_results(_pay_groups(ledger, period, roster, side, groups, versions), rows_read=len(ledger))
-    return _with_skipped(result, skipped, warnings, rows_read)
+        results = _pay_groups(ledger, period, roster, side, groups, versions, coverage)
+    dates = ledger["payment_date"]
+    firsts = [dates.min() if single else dates.loc[ledger["collector_id"].isin(members).to_numpy()].min()
+              for _, members, _ in groups]
+    return PaidGroups(results, skipped, warnings, rows_read, len(ledger), single,
+                      [None if pd.isna(first) else first.date() for first in firsts])
 
 
 def _pay_groups(ledger: pd.DataFrame, period: Period, roster: pd.DataFrame, side: SideInputs, groups,
-                versions) -> list:
+                versions, coverage: bool = True) -> list:
     """Each plan's collectors paid under it, overrides counting team members on every plan (`Teams`): a
     plan whose override pays on the team's commission is paid again once every plan has paid its
     collectors, with what each earned under their own plan (the second stage)."""
@@ -104,7 +153,7 @@ def _pay_groups(ledger: pd.DataFrame, period: Period, roster: pd.DataFrame, side
         mine = ledger["collector_id"].isin(members).to_numpy()
         part = ledger if mine.all() else ledger.loc[mine].reset_index(drop=True)
         return _pay_plan(policy, part, period, roster.loc[sorted(members)], history=ledger,
-                         side=replace(side, teams=teams), versions=versions)
+                         side=replace(side, teams=teams), versions=versions, coverage=coverage)
 
     results = [pay(members, policy, teams) for _, members, policy in groups]
     again = [i for i, (_, _, policy) in enumerate(groups)
@@ -146,7 +195,7 @@ def _first_day(policies, period: Period):
                                  if period.pays(c.pays)])
 
 
-def _with_skipped(result: RunResult, skipped: pd.DataFrame, warnings: list[str], rows_read: int) -> RunResult:
+def with_skipped(result: RunResult, skipped: pd.DataFrame, warnings: list[str], rows_read: int) -> RunResult:
     """The result with the rows skipped outside employment, counted so that rows_read = rows_used +
     rows_excluded (outside every window paid) + rows_skipped."""
     counts = dict(result.counts, rows_read=rows_read, rows_skipped=len(skipped))
@@ -160,7 +209,7 @@ def kept_balances(policy: Policy) -> set[str]:
     return {CARRIED, DRAW, HELD} | {f"holdback:{a.id}" for a in policy.adjustments if a.kind == "holdback"}
 
 
-def _check_state(side: SideInputs, period: Period, groups) -> None:
+def check_state(side: SideInputs, period: Period, groups) -> None:
     """Balances must come from the run just before this one, so nothing is skipped or counted twice, and
     each must be one its collector's plan keeps (a holdback a new version dropped, a misspelt name):
     else no rule would ever pay or settle it. Whatever the balances' source (a state file, the batch
@@ -343,7 +392,7 @@ def pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
     ledger, skipped, warnings = outside_employment(ledger, roster, [(None, policy)], _first_day([policy], period),
                                                    period.end, history=history)
     history = ledger if history is None else _without(history, skipped) if len(skipped) else history
-    return _with_skipped(_pay_plan(policy, ledger, period, roster, history, side), skipped, warnings, rows_read)
+    return with_skipped(_pay_plan(policy, ledger, period, roster, history, side), skipped, warnings, rows_read)
 
 
 def _without(history: pd.DataFrame, skipped: pd.DataFrame) -> pd.DataFrame:
@@ -356,7 +405,7 @@ def _without(history: pd.DataFrame, skipped: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optional[pd.DataFrame],
-              history: pd.DataFrame, side: SideInputs, versions: tuple = ()) -> RunResult:
+              history: pd.DataFrame, side: SideInputs, versions: tuple = (), coverage: bool = True) -> RunResult:
     """pay_plan once split credit is applied and the rows outside employment are dealt with; `versions`
     the plans given to the run (an earlier period is recomputed under the version then in force)."""
     ctx = _context(policy, ledger, period, roster, history, side,
@@ -383,7 +432,8 @@ def _pay_plan(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Opti
               "rows_skipped": 0, "collectors": ctx.n}
     return RunResult(period=period, policies=(policy,), payouts=_payouts(ctx, items),
                      items=items, lines=pd.concat(line_frames, ignore_index=True) if line_frames else _no_lines(),
-                     counts=counts, warnings=(*_coverage_warnings(ledger, paid, period), *warnings),
+                     counts=counts,
+                     warnings=(*(coverage_warnings(_first_date(ledger), paid, period) if coverage else ()), *warnings),
                      state=job.balances.frame(), kpis=kpi_frame(ctx), events=events_named(ctx.side.events, items),
                      awards=pd.concat(awards, ignore_index=True).sort_values("collector_id", kind="stable")
                      .reset_index(drop=True) if awards else no_awards())
@@ -413,11 +463,15 @@ def _context(policy: Policy, ledger: pd.DataFrame, period: Period, roster: Optio
                       roster=roster, side=side, versions=versions)
 
 
-def _coverage_warnings(ledger: pd.DataFrame, paid, period: Period):
-    """A quarterly or yearly component run on a ledger that starts after its window began is underpaid."""
-    if not len(ledger):
+def _first_date(ledger: pd.DataFrame):
+    return ledger["payment_date"].min().date() if len(ledger) else None
+
+
+def coverage_warnings(first, paid, period: Period):
+    """A quarterly or yearly component run on a ledger that starts after its window began (on `first`, a
+    date; None: no rows) is underpaid."""
+    if first is None:
         return
-    first = ledger["payment_date"].min().date()
     for component in paid:
         window = period.enclosing(component.pays)
         if first > window.months()[0].end:

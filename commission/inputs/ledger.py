@@ -83,20 +83,31 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
     problems = ProblemCollector()
     parts, fingerprints = [], []
     for path in files:
-        read = _read_file(path, minor_units, needed, problems)
+        read = read_ledger_file(path, minor_units, needed, problems)
         if read is not None:
             fingerprints.append(read[0])
             if read[1] is not None:
                 parts.append(read[1])
     problems.raise_if_any()
-    if any("credit_share" in part for part in parts):  # a file without the column credits whole payments;
-        # filled before the concat, so the shares stay int64 (a concat would fill them with NaN, in float64)
+    return Ledger(frame=ledger_frame(parts, needed), files=tuple(fingerprints))
+
+
+def ledger_frame(parts: Sequence[pd.DataFrame], needed: "Needs", shared: Sequence[str] = ()) -> pd.DataFrame:
+    """Validated files' frames (`parts`, in file order) as one ledger in canonical order, checked across
+    rows: duplicates, split credit, reversal chains (InputError naming file and row). `shared` names the
+    optional columns (credit_share, reverses) another part of the same ledger has, so a partitioned run
+    (app.partitioned: only some collectors' rows) builds the frame the whole ledger would give them."""
+    problems = ProblemCollector()
+    if "credit_share" in shared or any("credit_share" in part for part in parts):  # a file without the column
+        # credits whole payments; filled before the concat, so shares stay int64 (a concat would fill NaN, float64)
         parts = [part if "credit_share" in part else part.assign(credit_share=np.int64(SHARE_SCALE)) for part in parts]
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if "reverses" in shared and "reverses" not in frame:
+        frame["reverses"] = ""
     if "reverses" in frame:
         frame["reverses"] = frame["reverses"].fillna("").astype("str")
     frame["collector_id"] = sorted_categorical(frame["collector_id"])
-    if account_codes:  # a code per full number (in order of first appearance), never the number itself
+    if needed.account_codes:  # a code per full number (in order of first appearance), never the number itself
         accounts = pa.array(frame.pop("account_id"))
         accounts = accounts.combine_chunks() if isinstance(accounts, pa.ChunkedArray) else accounts
         frame["account_key"] = accounts.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -110,7 +121,7 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
     # Arrow's allocator keeps what reading and validating freed (most of a gigabyte per 10M rows) for
     # reuse that never comes; handed back now, the engine's own arrays do not pile on top of it.
     pa.default_memory_pool().release_unused()
-    return Ledger(frame=frame, files=tuple(fingerprints))
+    return frame
 
 
 @dataclass(frozen=True)
@@ -140,7 +151,7 @@ def plan_columns(policies) -> dict:
             "account_codes": any(p.counts_accounts() for p in policies)}
 
 
-def _read_file(path: Path, minor_units: int, needed: Needs, problems: ProblemCollector):
+def read_ledger_file(path: Path, minor_units: int, needed: Needs, problems: ProblemCollector):
     """One file's fingerprint and validated frame (None when it has problems), or None when it cannot be
     read. The file's Arrow table is gone when this returns, so it never lives beside the frames after it."""
     try:

@@ -154,6 +154,22 @@ def atomic_directory(target: str | Path, may_replace: Callable[[Path], None] = l
     crash_point("published")
 
 
+@contextmanager
+def scratch_folder(target: str | Path):
+    """Yield a new, empty hidden folder beside `target` for work files, removed on exit whatever happens
+    (and by `tidy` if the process dies)."""
+    scratch = _leftover_name(Path(target), "tmp")
+    try:
+        scratch.parent.mkdir(parents=True, exist_ok=True)
+        scratch.mkdir(mode=0o700)
+    except OSError as exc:
+        raise unwritable(Path(target), exc) from None
+    try:
+        yield scratch
+    finally:
+        remove(scratch)
+
+
 def temporary_beside(target: Path) -> Path:
     """A new, empty file in `target`'s folder, with the usual file mode, to be renamed onto `target`
     once complete (a rename within a folder is atomic); `tidy` removes it if its process dies."""

@@ -60,32 +60,42 @@ def payout_money_columns(result: RunResult) -> list[str]:
 
 
 def write_run(result: RunResult, policies, inputs: Sequence[InputFile], out_dir: str | Path, owner: dict | None = None,
-              may_replace=None, lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None) -> Path:
+              may_replace=None, lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None,
+              lines=None) -> Path:
     """Write every report of `result` to `out_dir` (all files or none) and return the folder.
 
     `owner` goes into the manifest (by default a `commission run` of the period), `may_replace`
     says whether an existing `out_dir` is this command's to replace (by default: a run's own
-    earlier reports of the same period), `notes` adds facts to the manifest (an edited state).
+    earlier reports of the same period), `notes` adds facts to the manifest (an edited state), `lines`
+    writes the lineage files instead of `result.lines` (see write_reports).
     """
     owner = owner or {"command": "run", "period": str(result.period)}
     may_replace = may_replace or run_folder(str(result.period), REPORT_FILES)
     with atomic_directory(out_dir, may_replace) as staging:
-        write_reports(result, policies, inputs, staging, owner, lines_csv, lines_parquet, notes)
+        write_reports(result, policies, inputs, staging, owner, lines_csv, lines_parquet, notes, lines)
     return Path(out_dir)
 
 
 def write_reports(result: RunResult, policies, inputs: Sequence[InputFile], folder: Path, owner: dict,
-                  lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None) -> None:
-    """Every report file of `result`, written into `folder` (a staging folder)."""
+                  lines_csv: bool = True, lines_parquet: bool = False, notes: dict | None = None,
+                  lines=None) -> None:
+    """Every report file of `result`, written into `folder` (a staging folder). `lines(csv, parquet)`, when
+    given, writes the lineage files (each a path, or None when not wanted) instead of `result.lines` and
+    returns how many rows they hold: a partitioned run merges them from its partitions' part files."""
     minor = result.minor_units
     money = payout_money_columns(result)
     write_csv(result.payouts, folder / PAYOUTS_CSV, money, minor)
     write_payouts_workbook(result.payouts, folder / PAYOUTS_XLSX, money, minor, result.currency)
     write_csv(result.items, folder / ITEMS_CSV, ITEM_MONEY_COLUMNS, minor)
-    if lines_csv:
-        write_csv(result.lines, folder / LINES_CSV, LINE_MONEY_COLUMNS, minor)
-    if lines_parquet:
-        write_parquet(result.lines, folder / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
+    wanted = (folder / LINES_CSV if lines_csv else None, folder / LINES_PARQUET if lines_parquet else None)
+    if lines is None:
+        if lines_csv:
+            write_csv(result.lines, folder / LINES_CSV, LINE_MONEY_COLUMNS, minor)
+        if lines_parquet:
+            write_parquet(result.lines, folder / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
+        line_rows = len(result.lines)
+    else:
+        line_rows = lines(*wanted)
     write_csv(result.kpis, folder / KPIS_CSV, (), minor)
     write_csv(result.events, folder / EVENTS_CSV, (), minor)
     if len(result.skipped):
@@ -99,7 +109,7 @@ def write_reports(result: RunResult, policies, inputs: Sequence[InputFile], fold
         plan_file(folder, policy.plan, policy.version).write_text(policy.text, encoding="utf-8")
     (folder / STATE).write_text(json.dumps(state_document(result), indent=2, ensure_ascii=False) + "\n",
                                 encoding="utf-8")
-    manifest = build_manifest(result, policies, inputs, folder) | {"owner": owner, **(notes or {})}
+    manifest = build_manifest(result, policies, inputs, folder, line_rows) | {"owner": owner, **(notes or {})}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -125,7 +135,8 @@ def state_document(result: RunResult) -> dict:
             "digest": state_digest(str(result.period), result.currency, balances)}
 
 
-def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], folder: Path) -> dict:
+def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], folder: Path,
+                   line_rows: int | None = None) -> dict:
     """What went in (SHA-256 of every plan file given and each input), under which engine, and what came out.
 
     `plans` lists the versions that paid someone; `inputs` every file given, used or not.
@@ -146,7 +157,8 @@ def build_manifest(result: RunResult, policies, inputs: Sequence[InputFile], fol
         "inputs": [{"role": "policy", "path": p.source, "sha256": p.sha256} for p in policies]
         + [{"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows} for f in inputs],
         "counts": {**result.counts, "payout_rows": len(result.payouts), "item_rows": len(result.items),
-                   "line_rows": len(result.lines), "raise_rows": int((result.awards["kind"] == "raise").sum()),
+                   "line_rows": len(result.lines) if line_rows is None else line_rows,
+                   "raise_rows": int((result.awards["kind"] == "raise").sum()),
                    "benefit_rows": int((result.awards["kind"] == "benefit").sum())},
         "totals": {name: format_minor(value, minor) for name, value in result.totals().items()},
         "warnings": list(result.warnings),

@@ -85,18 +85,114 @@ def write_csv(frame: pd.DataFrame, path: Path, money: Sequence[str], minor_units
     """UTF-8 CSV; money unquoted with exactly the currency's minor digits (e.g. 1234.50), text quoted
     and neutralised (see the module's docstring)."""
     table = to_arrow(frame, money, minor_units, plain_text=True)
+    pacsv.write_csv(csv_ready(table), path, write_options=CSV_OPTIONS)
+
+
+CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed")
+#: Rows per Parquet row group. Rows are handed to the writer exactly this many at a time, each column in
+#: one piece, so a file written in one go and one written batch by batch (a partitioned run) are the same bytes.
+ROW_GROUP = 1 << 20
+#: Lineage text columns that name one row each, kept plain in Parquet; every other text column is
+#: dictionary-encoded over its sorted distinct values, whatever the frame's dtypes were (they depend on
+#: which rules produced lines, so they could not make a file that is the same for the same lines).
+PER_ROW_TEXT = ("payment_id", "account", "reverses")
+
+
+def csv_ready(table: pa.Table) -> pa.Table:
+    """`table` with every text column neutralised for CSV."""
     for index, field in enumerate(table.schema):
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
             table = table.set_column(index, field.name, neutralised(table.column(index)))
-    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    return table
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def dictionary_columns(schema: pa.Schema) -> list[str]:
+    """The text columns a Parquet lineage file dictionary-encodes (see PER_ROW_TEXT)."""
+    return [f.name for f in schema if _is_text(f.type) and f.name not in PER_ROW_TEXT]
+
+
+def plain_schema(schema: pa.Schema) -> pa.Schema:
+    """`schema` with every text column as large_string: one type whatever pandas held the text in."""
+    return pa.schema([pa.field(f.name, pa.large_string()) if _is_text(f.type) else f for f in schema])
+
+
+def distinct_texts(table: pa.Table) -> dict[str, set]:
+    """The distinct values of each column `dictionary_columns` names (nulls aside)."""
+    return {name: set(pc.unique(table.column(name)).drop_null().to_pylist())
+            for name in dictionary_columns(table.schema)}
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, money: Sequence[str], minor_units: int) -> None:
-    """Parquet with money as exact decimal128 columns."""
-    table = to_arrow(frame, money, minor_units, plain_text=False)
-    # Dictionary-encode only what is already categorical; trying it on unique ids costs time for nothing.
-    # Min / max statistics only where a reader could skip row groups by them: a dictionary column's few
-    # labels occur in every row group, and computing them costs a sixth of the write.
-    dictionary = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
-    pq.write_table(table, path, compression="snappy", use_dictionary=dictionary,
-                   write_statistics=[name for name in table.column_names if name not in dictionary])
+    """Parquet with money as exact decimal128 columns (see RowFiles)."""
+    table = to_arrow(frame, money, minor_units, plain_text=True)
+    with RowFiles(table.schema, distinct_texts(table), parquet=path) as files:
+        files.write(table)
+
+
+class RowFiles:
+    """A CSV and/or a Parquet file written from plain-text Arrow tables (money as decimals, text as
+    strings) handed over in order, in as many pieces as wanted: the bytes are those of the whole table
+    written at once. In Parquet, the text columns of `dictionary_columns` are dictionary-encoded over
+    `dictionaries` (each column's sorted distinct values over every piece); int32 indices."""
+
+    def __init__(self, schema: pa.Schema, dictionaries: dict, csv: Path | None = None, parquet: Path | None = None):
+        self.plain = schema = plain_schema(schema)
+        self.dictionaries = {name: pa.array(sorted(dictionaries.get(name, ())), pa.string())
+                             for name in dictionary_columns(schema)}
+        self.schema = pa.schema([pa.field(f.name, pa.dictionary(pa.int32(), pa.string())) if f.name in
+                                 self.dictionaries else f for f in schema])
+        self.csv = pacsv.CSVWriter(csv, schema, write_options=CSV_OPTIONS) if csv else None
+        # Dictionary-encode only the dictionary columns; trying it on unique ids costs time for nothing. Min / max
+        # statistics only where a reader could skip row groups by them: a dictionary column's few labels occur
+        # in every row group, and computing them costs a sixth of the write.
+        self.parquet = pq.ParquetWriter(parquet, self.schema, compression="snappy", use_dictionary=list(
+            self.dictionaries), write_statistics=[n for n in schema.names if n not in self.dictionaries]) \
+            if parquet else None
+        self.pending: list[pa.Table] = []
+        self.held = 0
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        table = table.select(self.plain.names).cast(self.plain)
+        self.rows += table.num_rows
+        if self.csv is not None and table.num_rows:
+            self.csv.write_table(csv_ready(table))
+        if self.parquet is None:
+            return
+        self.pending.append(table)
+        self.held += table.num_rows
+        while self.held >= ROW_GROUP:
+            self._row_group(ROW_GROUP)
+
+    def _row_group(self, size: int) -> None:
+        held = pa.concat_tables(self.pending)
+        group, rest = held.slice(0, size), held.slice(size)
+        self.pending, self.held = [rest], rest.num_rows
+        arrays = [self._encoded(name, column) if name in self.dictionaries else column.combine_chunks()
+                  for name, column in zip(group.column_names, group.columns)]
+        self.parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema), row_group_size=ROW_GROUP)
+
+    def _encoded(self, name: str, column: pa.ChunkedArray) -> pa.DictionaryArray:
+        """A text column as indices into its dictionary."""
+        dictionary = self.dictionaries[name]
+        indices = pc.index_in(column, value_set=dictionary.cast(column.type)).cast(pa.int32()).combine_chunks() \
+            if column.num_chunks else pa.array([], pa.int32())
+        return pa.DictionaryArray.from_arrays(indices, dictionary)
+
+    def close(self) -> None:
+        if self.parquet is not None:
+            if self.held or not self.rows:  # an empty file still has its one (empty) row group
+                self._row_group(self.held)
+            self.parquet.close()
+        if self.csv is not None:
+            self.csv.close()
+
+    def __enter__(self) -> "RowFiles":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
@@ -300,3 +300,33 @@ Progress = Callable[[str, int, int], None]
 
 def no_progress(what: str, done: int, total: int) -> None:
     return None
+
+
+class TaskMap(Protocol):
+    """Runs independent tasks and returns their results in the tasks' order: `fn(item)` for each item, or
+    `fn(shared, item)` when `shared` is given (the large inputs every task reads, sent once), and
+    `done(k)` after the k-th finishes. `here` says whether the tasks run in this process (in order), so a
+    caller may hand them its progress callback; app.cluster maps them over a Dask cluster instead."""
+
+    here: bool
+
+    def __call__(self, fn: Callable, items: Sequence, shared: object = None,
+                 done: Optional[Callable[[int], None]] = None) -> list: ...
+
+
+class InProcess:
+    """Every task here, one after the other: what a simulation does without a cluster."""
+
+    here = True
+
+    def __call__(self, fn: Callable, items: Sequence, shared: object = None,
+                 done: Optional[Callable[[int], None]] = None) -> list:
+        results = []
+        for item in items:
+            results.append(fn(item) if shared is None else fn(shared, item))
+            if done is not None:
+                done(len(results))
+        return results
+
+
+in_process = InProcess()

@@ -21,10 +21,10 @@ from . import compare
 from .behaviour import Behavioural, behavioural_run
 from .curves import Curves, payout_curves
 from .lint import LintWarning, evidence_from, lint_policy
-from .replay import (EVERYONE, REPLACE, TODAY, Candidate, History, PlanRun, Progress, Scenario, always_in_force,
-                     as_scenario, no_progress)
+from .replay import (EVERYONE, REPLACE, TODAY, Candidate, History, PlanRun, Progress, Scenario, TaskMap,
+                     always_in_force, as_scenario, in_process, no_progress)
 from .scenarios import Opening, Simulation, run_scenario, simulate
-from .sweep import Sweep, grid
+from .sweep import Sweep, Variant, grid
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,12 +136,14 @@ def build_comparison(scenarios: Sequence, history: History, months: Sequence[Per
                      *, texts: Optional[dict] = None, sweeps: Sequence[Sweep] = (),
                      elasticity: Optional[Fraction] = None, base_salary: Optional[int] = None,
                      notes: Sequence[str] = (), opening: Optional[Opening] = None,
-                     sweep_base: Optional[Scenario] = None, progress: Progress = no_progress) -> Comparison:
+                     sweep_base: Optional[Scenario] = None, progress: Progress = no_progress,
+                     tasks: TaskMap = in_process) -> Comparison:
     """Simulate the scenarios (the first is the baseline; Candidates are paid to everyone) and compute
     every table of the report. `sweep_base` is the scenario whose plan `sweeps` vary (default: the
-    first candidate, else the baseline)."""
+    first candidate, else the baseline). The scenarios' runs and the sweep's points are independent tasks
+    of `tasks`: here, one after the other, or on a cluster (app.cluster)."""
     scenarios = [as_scenario(s) for s in scenarios]
-    sim = simulate(scenarios, history, months, report_of, notes, opening, progress)
+    sim = simulate(scenarios, history, months, report_of, notes, opening, progress, tasks)
     winners, teams, largest = compare.winners_losers(sim)
     recovered = recovered_by_collector_month(sim.baseline)
     plans, curve_of, scenario_of = curve_plans(sim)
@@ -162,7 +164,7 @@ def build_comparison(scenarios: Sequence, history: History, months: Sequence[Per
     if sweeps:
         base = sweep_base or next((s for s in scenarios[1:]), scenarios[0])
         sweep = run_sweep(base, sweeps, history, months, elasticity, recovered, sim=sim, opening=opening,
-                          progress=progress)
+                          progress=progress, tasks=tasks)
     return Comparison(simulation=sim, summary=compare.plan_summary(sim), costs=compare.cost_table(sim),
                       collectors=compare.collector_table(sim), winners=winners, teams=teams, largest=largest,
                       distribution=compare.distribution(sim), buckets=compare.bucket_table(sim), curves=curves,
@@ -197,37 +199,59 @@ def variant_scenario(base: Scenario, label: str, policy: Policy) -> Scenario:
     return Scenario(label, EVERYONE, (always_in_force(policy),))
 
 
+@dataclass(frozen=True, eq=False)
+class SweepInputs:
+    """What every sweep point reads (sent once to each worker of a cluster): the scenario whose plan is
+    varied, the history and months, the opening balances; with a simulation, the baseline's run, its cost
+    and the recovery the behavioural what-if scales."""
+
+    base: Scenario
+    history: History
+    months: tuple[Period, ...]
+    opening: Optional[Opening] = None
+    elasticity: Optional[Fraction] = None
+    baseline: Optional[PlanRun] = None
+    baseline_cost: Optional[int] = None
+    report_of: dict = field(default_factory=dict)
+    recovered: Optional[pd.DataFrame] = None
+
+
+def sweep_point(inputs: SweepInputs, variant: Variant) -> dict:
+    """One grid point's row of the sweep table, an independent task (top-level, so a cluster's workers find
+    it by name): the point simulated over the months, its totals, and with an elasticity its what-if."""
+    base, history, months = inputs.base, inputs.history, inputs.months
+    scenario = variant_scenario(base, f"{base.label} [{variant.label}]", variant.policy)
+    run, _ = run_scenario(scenario, history, months, inputs.opening)
+    row = {f"value{i + 1}": text for i, text in enumerate(variant.texts)}
+    row.update(_totals(run))
+    if inputs.baseline_cost is not None:
+        row["change_in_cost"] = row["cost"] - inputs.baseline_cost
+    if inputs.elasticity is not None and inputs.baseline is not None:
+        point = Simulation(runs=(inputs.baseline, run), months=months, report_of=inputs.report_of, history=history)
+        plans, curve_of, _ = curve_plans(point)
+        curves = payout_curves(plans, history, months, inputs.recovered["recovered"].to_numpy())
+        if curves is not None:
+            result = behavioural_run(scenario, run, inputs.baseline, curves, curve_of, history, months,
+                                     inputs.elasticity, inputs.recovered, inputs.opening)
+            row.update({f"behavioural_{k}": v for k, v in _totals(result.scaled).items()})
+    row["values"] = variant.values
+    return row
+
+
 def run_sweep(base, sweeps: Sequence[Sweep], history: History, months: Sequence[Period],
               elasticity: Optional[Fraction], recovered: Optional[pd.DataFrame], *, sim: Optional[Simulation] = None,
-              opening: Optional[Opening] = None,
-              progress: Progress = no_progress) -> SweepResult:
-    """Simulate every grid point of the sweeps on the base scenario's plan; with a simulation, each point's
-    change in cost from its baseline."""
+              opening: Optional[Opening] = None, progress: Progress = no_progress,
+              tasks: TaskMap = in_process) -> SweepResult:
+    """Simulate every grid point of the sweeps on the base scenario's plan, each point an independent task
+    of `tasks`; with a simulation, each point's change in cost from its baseline."""
     base = as_scenario(base)
-    policy = base.written[0]
-    variants = grid(policy, sweeps)
+    variants = grid(base.written[0], sweeps)
     baseline_cost = int(sim.baseline.payouts["net_payout"].sum()) if sim is not None else None
-    rows = []
-    for done, variant in enumerate(variants):
-        progress("sweep", done, len(variants))
-        scenario = variant_scenario(base, f"{base.label} [{variant.label}]", variant.policy)
-        run, _ = run_scenario(scenario, history, months, opening)
-        row = {f"value{i + 1}": text for i, text in enumerate(variant.texts)}
-        row.update(_totals(run))
-        if baseline_cost is not None:
-            row["change_in_cost"] = row["cost"] - baseline_cost
-        if elasticity is not None and sim is not None:
-            point = Simulation(runs=(sim.baseline, run), months=sim.months, report_of=sim.report_of,
-                               history=history)
-            plans, curve_of, _ = curve_plans(point)
-            curves = payout_curves(plans, history, months, recovered["recovered"].to_numpy())
-            if curves is not None:
-                result = behavioural_run(scenario, run, sim.baseline, curves, curve_of, history, months, elasticity,
-                                         recovered, opening)
-                row.update({f"behavioural_{k}": v for k, v in _totals(result.scaled).items()})
-        row["values"] = variant.values
-        rows.append(row)
-    progress("sweep", len(variants), len(variants))
+    inputs = SweepInputs(base, history, tuple(months), opening, elasticity,
+                         sim.baseline if sim is not None else None, baseline_cost,
+                         dict(sim.report_of) if sim is not None else {}, recovered)
+    progress("sweep", 0, len(variants))
+    rows = tasks(sweep_point, variants, shared=inputs, done=lambda k: progress("sweep", k, len(variants)))
     return SweepResult(plan=base.label, sweeps=tuple(sweeps), table=pd.DataFrame(rows),
                        baseline_cost=baseline_cost or 0)
 

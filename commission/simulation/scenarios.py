@@ -27,8 +27,8 @@ from ..errors import InputError, Problem, option
 from ..money import format_minor
 from ..periods import Period
 from ..policy import plan_in_force
-from .replay import (EVERYONE, NO_BUCKET, REPLACE, TODAY, History, PlanRun, Progress, Scenario, as_scenario,
-                     month_range, no_progress, scenario_ages)
+from .replay import (EVERYONE, NO_BUCKET, REPLACE, TODAY, History, PlanRun, Progress, Scenario, TaskMap, as_scenario,
+                     in_process, month_range, no_progress, scenario_ages)
 
 
 @dataclass(frozen=True)
@@ -68,18 +68,34 @@ class Simulation:
         return {str(m): str(self.report_of[m]) for m in self.months}
 
 
+@dataclass(frozen=True, eq=False)
+class ScenarioInputs:
+    """What every scenario's run reads (sent once to each worker of a cluster), and where its month-by-month
+    progress goes when it runs in this process."""
+
+    history: History
+    months: tuple[Period, ...]
+    opening: Optional[Opening] = None
+    progress: Progress = no_progress
+
+
+def scenario_task(inputs: ScenarioInputs, scenario: Scenario) -> tuple[PlanRun, str]:
+    """One scenario's run as an independent task (top-level, so a cluster's workers find it by name)."""
+    return run_scenario(scenario, inputs.history, inputs.months, inputs.opening, inputs.progress)
+
+
 def simulate(scenarios: Sequence, history: History, months: Sequence[Period], report_of: dict,
              notes: Sequence[str] = (), opening: Optional[Opening] = None,
-             progress: Progress = no_progress) -> Simulation:
-    """Run every scenario (Scenario, or a Candidate for everyone) over the same months."""
-    runs, more_notes = [], []
-    for scenario in map(as_scenario, scenarios):
-        run, dropped = run_scenario(scenario, history, months, opening, progress)
-        runs.append(run)
-        if dropped:
-            more_notes.append(dropped)
-    return Simulation(runs=tuple(runs), months=tuple(months), report_of=dict(report_of), history=history,
-                      notes=(*notes, *more_notes), opening=opening)
+             progress: Progress = no_progress, tasks: TaskMap = in_process) -> Simulation:
+    """Run every scenario (Scenario, or a Candidate for everyone) over the same months, each an independent
+    task of `tasks` (here one after the other, or on a cluster's workers)."""
+    scenarios = [as_scenario(s) for s in scenarios]
+    inputs = ScenarioInputs(history, tuple(months), opening, progress if tasks.here else no_progress)
+    done = None if tasks.here else (lambda k: progress("simulating the scenarios", k, len(scenarios)))
+    results = tasks(scenario_task, scenarios, shared=inputs, done=done)
+    return Simulation(runs=tuple(run for run, _ in results), months=tuple(months), report_of=dict(report_of),
+                      history=history, notes=(*notes, *(dropped for _, dropped in results if dropped)),
+                      opening=opening)
 
 
 def run_scenario(scenario: Scenario, history: History, months: Sequence[Period], opening: Optional[Opening] = None,

@@ -24,6 +24,15 @@ from ..reversals import clawbacks, find_originals, report_chained, report_orphan
 from .registry import Booking, RuleKind, RuleOutput, register
 
 
+#: Warnings that start with a count of rows ("3 negative row(s) ..."): a partitioned run adds up its
+#: partitions' counts (engine.partitions).
+ORPHANS_CLAWED = ("negative row(s) name no payment they reverse; clawed back at their own bucket, band and rate "
+                  "(reversals: unmatched: own_attributes)")
+UNMATCHED_CLAWED = ("reversal(s) name a payment not in the ledgers given; clawed back at their own bucket, band and "
+                    "rate (reversals: unmatched: own_attributes)")
+COUNTED_WARNINGS = (ORPHANS_CLAWED, UNMATCHED_CLAWED)
+
+
 def book(job: Booking, component: LineRate) -> RuleOutput:
     """Lines for the component's window (payments at their own terms, reversals at their original's)."""
     ctx, problems = job.ctx, job.problems
@@ -79,8 +88,7 @@ def window_lines(ctx: RunContext, component: LineRate, window, problems: Problem
     orphans = own_terms & (ctx.frame["amount"].to_numpy() < 0)  # negative, but says not what it reverses
     if orphans.any():
         if ctx.policy.unmatched_reversals == UNMATCHED_OWN_ATTRIBUTES:
-            warnings.append(f"{int(orphans.sum())} negative row(s) name no payment they reverse; clawed back "
-                            "at their own bucket, band and rate (reversals: unmatched: own_attributes)")
+            warnings.append(f"{int(orphans.sum())} {ORPHANS_CLAWED}")
         else:
             report_orphans(ctx.frame.loc[orphans], problems)
     if reversal.any():
@@ -92,9 +100,7 @@ def window_lines(ctx: RunContext, component: LineRate, window, problems: Problem
             own_rows = np.flatnonzero(reversal)[unmatched]
             classify_frame(ctx.frame.iloc[own_rows], ctx.policy.classifiers, problems)  # own terms: need a bucket
             own_terms[own_rows] = True
-            warnings.append(f"{int(unmatched.sum())} reversal(s) name a payment not in the ledgers given; "
-                            "clawed back at their own bucket, band and rate (reversals: unmatched: "
-                            "own_attributes)")
+            warnings.append(f"{int(unmatched.sum())} {UNMATCHED_CLAWED}")
         elif unmatched.any():
             report_unmatched(reversals, unmatched, problems)
         matched = ~unmatched & ~chained
