@@ -206,7 +206,8 @@ def pay_partition(task: PartitionTask) -> PartitionPaid:
             schemas.append(table.schema)
             for name, values in distinct_texts(table).items():
                 texts.setdefault(name, set()).update(values)
-    results = {plan: replace(result, lines=result.lines.iloc[:0]) for plan, result in part.results.items()}
+    # no lines travel back: .copy(), since an empty slice would keep the whole frame alive with every result
+    results = {plan: replace(result, lines=result.lines.iloc[:0].copy()) for plan, result in part.results.items()}
     return PartitionPaid([], 0, replace(part, results=results), tuple(segments), columns,
                          _union_schema(schemas), texts)
 
