@@ -160,6 +160,10 @@ def test_a_single_operator_store_says_so_everywhere(folder, blank_store, monkeyp
     assert cli("statements", "--batch", 1, "--db", blank_store, "--out", folder / "st", "--lang", "en").exit_code == 0
     footer = load_workbook(folder / "st" / "C2-2026-07.xlsx").worksheets[0].oddFooter.left.text
     assert footer.endswith("batches are approved without a second person")
+    assert cli("statements", "--batch", 1, "--db", blank_store, "--out", folder / "zh", "--lang", "zh").exit_code == 0
+    footer = load_workbook(folder / "zh" / "C2-2026-07.xlsx").worksheets[0].oddFooter.left.text
+    assert footer.startswith("本系统由 solo 于 ") and footer.endswith("设为单人操作：批次审批无第二人复核")
+    assert "本系统由 solo 于 " in cli("--lang", "zh", "batch", "show", 1, "--db", blank_store).output
 
 
 def test_the_event_log_refuses_changes_in_the_database_itself(folder, two_people, monkeypatch):

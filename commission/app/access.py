@@ -17,12 +17,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Optional
 
 from sqlalchemy.engine import Connection
 
 from sqlalchemy import select
 
+from ..i18n import day, t
 from ..store import (EXPORTABLE, SINGLE_OPERATOR, NotFound, StoreError, User, all_users, get_batch, get_user,
                      open_store, setup)
 from ..store.schema import payouts
@@ -91,13 +93,19 @@ def _who_may(connection: Connection, roles) -> str:
     return f"who may: {', '.join(names)}" if names else "no user holds it yet: an admin adds one with `users add`"
 
 
-def single_operator_note(connection: Connection) -> Optional[str]:
-    """The line every batch view, control file and statement carries in a single-operator store."""
+def single_operator(connection: Connection) -> Optional[tuple[str, date]]:
+    """Who set the store up for a single operator, and when; None in a two-person store."""
     mode = setup(connection)
     if mode is None or mode.mode != SINGLE_OPERATOR:
         return None
-    return (f"store set up for a single operator by {mode.by} on {mode.at:%Y-%m-%d}: batches are approved "
-            "without a second person")
+    return mode.by, mode.at.date()
+
+
+def single_operator_note(connection: Connection, lang: str = "en") -> Optional[str]:
+    """The line every batch view and control file carries in a single-operator store (statements word
+    the same fact in their own language: statements.model)."""
+    single = single_operator(connection)
+    return t("controls.single_operator", lang, by=single[0], date=day(single[1], lang)) if single else None
 
 
 def active_user(connection: Connection, actor: str) -> User:

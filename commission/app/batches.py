@@ -143,7 +143,7 @@ class BatchDetails:
         return int(self.collectors["total"].sum()) if len(self.collectors) else 0
 
 
-def batch_details(store_url: str, batch_id: int, actor: str) -> BatchDetails:
+def batch_details(store_url: str, batch_id: int, actor: str, lang: str = "en") -> BatchDetails:
     with open_store(store_url).connect() as connection:
         check(connection, actor, "read")
         record = get_batch(connection, batch_id)
@@ -151,7 +151,7 @@ def batch_details(store_url: str, batch_id: int, actor: str) -> BatchDetails:
         items = _items(connection, batch_id)
         return BatchDetails(record, json.loads(record.plans), json.loads(record.totals),
                             _per_collector(rows, items, record.kind, record.minor_units),
-                            event_lines(connection, batch_id), single_operator_note(connection))
+                            event_lines(connection, batch_id), single_operator_note(connection, lang))
 
 
 def _items(connection, batch_id: int) -> pd.DataFrame:

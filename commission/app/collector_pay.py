@@ -28,7 +28,7 @@ from ..store import (EXPORTABLE, NotFound, batch_payouts, correction_amounts, ge
 from ..store.archive import keep_statement_copy, statement_copy
 from ..store.questions import list_questions
 from ..store.schema import batches
-from .access import READ_ALL, check, check_collector, single_operator_note
+from .access import READ_ALL, check, check_collector, single_operator
 from .statements import make_statements
 
 
@@ -146,7 +146,7 @@ def _facts(connection, batch_id: int, collector: str, lang: str) -> str:
              "ytd": year_to_date(connection, record.period, collector).get(collector, {}),
              "correction": correction_amounts(connection, batch_id).get(collector),
              "history": pay_history(connection, record.period).get(collector),  # the pay-over-time chart
-             "controls": single_operator_note(connection)}
+             "controls": single_operator(connection)}
     return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 

@@ -18,7 +18,7 @@ from ..statements.explain import explain
 from ..statements.statement import StoreFacts, write_statements
 from ..store import (REPORT, correction_amounts, file_list, get_batch, open_store, pay_history, restore_files,
                      year_to_date)
-from .access import check, check_collector, single_operator_note
+from .access import check, check_collector, single_operator
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def read_source(run_dir: Optional[Path], batch_id: Optional[int], store_url: Opt
         corrections = correction_amounts(connection, batch_id)
         store = StoreFacts(year_to_date(connection, record.period), batch_id if record.kind == "adjustment" else None,
                            corrections, batch=batch_id, status=record.status, pay_date=str(record.pay_date or ""),
-                           controls_note=single_operator_note(connection) or "",
+                           single_operator=single_operator(connection),
                            history=pay_history(connection, record.period))
         only = [c for c, (_, now) in corrections.items() if now != 0] if record.kind == "adjustment" else None
         return Source(folder, intact, {"batch_id": batch_id, "token": record.reports_token}, store, only)

@@ -94,7 +94,7 @@ def batch_show(batch_id, db):
     from ..app.batches import batch_details, total_rows
     from ..store import format_time
 
-    details = batch_details(store_url(db), batch_id, actor())
+    details = batch_details(store_url(db), batch_id, actor(), lang())
     record, minor = details.record, details.record.minor_units
     pay_date = day(record.pay_date, lang()) if record.pay_date else t("cli.batch.no_date")
     click.echo(t("cli.batch.header", id=record.id, kind=t(f"web.kind.{record.kind}"), period=record.period,

@@ -51,7 +51,7 @@ class StoreFacts:
     batch: Optional[int] = None
     status: str = ""  # draft, approved, locked, paid
     pay_date: str = ""
-    controls_note: str = ""  # e.g. approved without a second person (single-operator store)
+    single_operator: Optional[tuple] = None  # (who, date) set the store up for one person: no second approver
     history: dict = field(default_factory=dict)  # {collector: [(period, {pay code: amount})]}, approved batches
 
 
@@ -284,7 +284,8 @@ def _header(report: RunReport, payout, policy, store: Optional[StoreFacts], lang
         status=t(f"statement.status.{status}", lang), status_key=status, batch=batch,
         plan=f"{policy.plan} v{policy.version}", currency=report.currency,
         net_pay=correction.pays if correction else int(payout["net_payout"]),
-        controls_note=store.controls_note if store is not None else "")
+        controls_note=t("controls.single_operator", lang, by=store.single_operator[0],
+                        date=day(store.single_operator[1], lang)) if store and store.single_operator else "")
 
 
 def _correction(store: StoreFacts, collector: str, period: str, names: Names) -> Correction:

@@ -46,7 +46,7 @@ def batch_list(ctx: Context) -> Response:
 @page()
 def batch_page(ctx: Context) -> Response:
     batch_id = path_id(ctx, "batch_id")
-    details = batch_details(ctx.config.store_url, batch_id, ctx.actor)
+    details = batch_details(ctx.config.store_url, batch_id, ctx.actor, ctx.lang)
     diff = batch_difference(ctx.config.store_url, ctx.actor, batch_id, lang=ctx.lang)
     codes = [c for c in details.collectors.columns if c not in ("collector_id", "employee_id", "name", "total", "why")]
     sort = ctx.request.query_params.get("sort", "collector_id")
