@@ -112,3 +112,25 @@ def test_workers_write_the_same_bytes_as_one_process(tmp_path):
     one, two = sorted((tmp_path / "one").iterdir()), sorted((tmp_path / "two").iterdir())
     assert [p.name for p in one] == [p.name for p in two] and len(one) == 13  # and statements.json
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two))
+
+
+def test_a_pay_chart_of_nothing_but_zeros_is_scaled_0_to_1(tmp_path):
+    """A collector paid 0.00 in every period: left to itself a viewer labels the axis 0, 0, 0, 1, 1, 1."""
+    from zipfile import ZipFile
+
+    from commission.outputs.xlsx_book import Book
+    from commission.statements.statement import _bar_chart
+
+    book = Book(tmp_path / "zero.xlsx")
+    sheet = book.sheet("Statement")
+    sheet.write_row(0, 0, ["2026-09", 0])
+    for nothing in (True, False):
+        chart = _bar_chart(book, "Pay by period", "CNY", stacked=True, nothing=nothing)
+        chart.add_series({"categories": ["Statement", 0, 0, 0, 0], "values": ["Statement", 0, 1, 0, 1]})
+        sheet.insert_chart(2 + 20 * nothing, 0, chart)
+    book.close()
+    with ZipFile(tmp_path / "zero.xlsx") as xlsx:
+        charts = sorted(n for n in xlsx.namelist() if n.startswith("xl/charts/chart"))
+        scaled = [b'<c:max val="1"/>' in xlsx.read(name) and b'<c:majorUnit val="1"/>' in xlsx.read(name)
+                  for name in charts]
+    assert sorted(scaled) == [False, True]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,10 @@ ENGINES = (LOCAL, DASK)
 RETRIES = 2
 #: How long to wait for a scheduler to answer before saying it does not.
 CONNECT_SECONDS = 10
+#: A run whose cluster has had no worker this long ends (Dask would wait for workers for ever).
+NO_WORKER_SECONDS = 60
+#: How often a run looks at its tasks and at the cluster's workers while it waits.
+POLL_SECONDS = 0.2
 #: This package as pip names it, and what a user installs to run on a cluster.
 DISTRIBUTION = "collector-commission"
 EXTRA = f"pip install '{DISTRIBUTION}[dask]'"
@@ -95,7 +100,6 @@ class DaskTasks:
 
     def __call__(self, fn: Callable, items: Sequence, shared: object = None,
                  done: Optional[Callable[[int], None]] = None) -> list:
-        from distributed import as_completed
 
         items = list(items)
         if not items:
@@ -103,7 +107,7 @@ class DaskTasks:
         extra = {} if shared is None else {"shared": self.client.scatter(shared, broadcast=True, hash=False)}
         futures = self.client.map(attempt, items, fn=fn, retries=RETRIES, pure=False, **extra)
         try:
-            for finished, _ in enumerate(as_completed(futures, loop=self.client.loop), 1):
+            for finished in self._finishing(futures):
                 if done is not None:
                     done(finished)
             outcomes = self.client.gather(futures)
@@ -118,6 +122,34 @@ class DaskTasks:
         if refused:
             raise InputError(refused[0].problems, refused[0].hidden)
         return outcomes
+
+    def _finishing(self, futures) -> Iterator[int]:
+        """How many tasks have finished, each time more have; a cluster left without any worker for
+        NO_WORKER_SECONDS (every worker died and none came back) ends the wait in one message."""
+        from distributed.comm import CommClosedError
+
+        pending, finished, alone_since = list(futures), 0, None
+        while pending:
+            still = [future for future in pending if not future.done()]  # done: a result, an error or cancelled
+            for _ in range(len(pending) - len(still)):
+                finished += 1
+                yield finished
+            pending = still
+            if not pending:
+                return
+            time.sleep(POLL_SECONDS)
+            try:
+                workers = self.client.nthreads()
+            except OSError as exc:  # the scheduler is gone: the tasks' futures are cancelled too
+                raise self._lost(CommClosedError(str(exc))) from None
+            if workers:
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > NO_WORKER_SECONDS:
+                raise InputError([Problem("", "", f"{self.engine.where}: the cluster has had no worker for "
+                                          f"{NO_WORKER_SECONDS} s (they died and none came back): start workers "
+                                          "with more memory (dask worker --memory-limit)", role=self._role())])
 
     @property
     def slots(self) -> int:

@@ -214,7 +214,8 @@ def _summary(page: _Page, statement: Statement) -> None:
         first_period = page.row
         for period, by_code in statement.history:
             page.append([period, *(amount(by_code.get(code, 0)) for code in codes)])
-        chart = _bar_chart(page.book, say("statement.chart_pay"), header.currency, stacked=True)
+        nothing = not any(value for _, by_code in statement.history for value in by_code.values())
+        chart = _bar_chart(page.book, say("statement.chart_pay"), header.currency, stacked=True, nothing=nothing)
         for column in range(1, 1 + len(codes)):
             chart.add_series({"name": [name, first_period - 1, column],
                               "categories": [name, first_period, 0, page.row - 1, 0],
@@ -233,12 +234,14 @@ def _summary(page: _Page, statement: Statement) -> None:
     _print_setup(page.sheet, _heading(statement), header.controls_note)
 
 
-def _bar_chart(book: Book, title: str, currency: str, stacked: bool):
-    """A native column chart titled `title`, its value axis in whole `currency` units."""
+def _bar_chart(book: Book, title: str, currency: str, stacked: bool, nothing: bool = False):
+    """A native column chart titled `title`, its value axis in whole `currency` units (0 to 1 when every
+    value is 0: a viewer's own scale then labels its axis 0, 0, 0, 1, 1, 1)."""
     chart = book.xlsx.add_chart({"type": "column", **({"subtype": "stacked"} if stacked else {})})
     font = {"name": CJK["font_name"]}
     chart.set_title({"name": xml_text(title), "name_font": {**font, "bold": True}})
-    chart.set_y_axis({"name": xml_text(currency), "num_format": "#,##0", "name_font": font, "num_font": font})
+    chart.set_y_axis({"name": xml_text(currency), "num_format": "#,##0", "name_font": font, "num_font": font,
+                      **({"min": 0, "max": 1, "major_unit": 1} if nothing else {})})
     chart.set_x_axis({"num_font": font})
     chart.set_legend({"font": font})
     chart.set_size(CHART_SIZE)

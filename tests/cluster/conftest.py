@@ -40,6 +40,18 @@ def cluster():
         yield local
 
 
+@pytest.fixture
+def doomed_address():
+    """A LocalCluster of its own for a test whose task kills every worker it runs on: the shared one
+    keeps its workers (a nanny that cannot restart its worker in time, on a loaded machine, closes)."""
+    dask_or_skip()
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=WORKER_MEMORY,
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as local:
+        yield local.scheduler_address
+
+
 @pytest.fixture(scope="session")
 def address(cluster) -> str:
     """The LocalCluster's scheduler address, as a user gives it with --cluster."""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from commission.app import cluster as cluster_module
 from commission.app.cluster import DASK, LOCAL, Engine, engine_of, task_map
 from commission.errors import InputError, Problem
 from commission.simulation.replay import in_process
@@ -120,15 +121,23 @@ def test_a_worker_killed_under_a_task_is_replaced_and_the_task_run_again(address
     assert (tmp_path / "died").exists()
 
 
-def test_a_task_that_kills_every_worker_ends_in_one_message(address):
+#: The one message of a task no worker survives: Dask gives up after 4 deaths, or, when the workers do not
+#: come back (their nannies could not restart them in time), the run stops waiting for them.
+NO_WORKER_SURVIVES = ("a task was running on a Dask worker that died each of the 4 times it was tried",
+                      "the cluster has had no worker for 60 s (they died and none came back)")
+
+
+def test_a_task_that_kills_every_worker_ends_in_one_message(doomed_address):
+    address = doomed_address
     with task_map(Engine(DASK, address)) as tasks:
         with pytest.raises(InputError) as caught:
             tasks(always_dies, [1])
     message = str(caught.value)
-    assert message.startswith(f"cluster: {address}: a task was running on a Dask worker that died each of the 4 "
-                              "times it was tried")
-    assert message.endswith("(the worker ran out of memory or was stopped): give the workers more memory (dask "
-                            "worker --memory-limit); a run can also be cut into more partitions (partitions)")
+    assert message.startswith(tuple(f"cluster: {address}: {why}" for why in NO_WORKER_SURVIVES))
+    assert len(caught.value.problems) == 1
+    if NO_WORKER_SURVIVES[0] in message:
+        assert message.endswith("(the worker ran out of memory or was stopped): give the workers more memory (dask "
+                                "worker --memory-limit); a run can also be cut into more partitions (partitions)")
 
 
 def test_a_scheduler_that_does_not_answer_is_named_in_one_line(monkeypatch):
@@ -182,3 +191,16 @@ def test_a_scheduler_lost_during_the_run_ends_in_one_message(cluster, tmp_path):
     assert str(caught.value).startswith(f"cluster: {here}: the connection to the Dask scheduler was lost during the "
                                         "run (")
     assert str(caught.value).endswith(")")
+
+
+def test_a_cluster_left_without_workers_ends_the_wait_in_one_message(doomed_address, monkeypatch):
+    """Dask would wait for workers for ever; the run stops waiting once none has been there for a while."""
+    monkeypatch.setattr(cluster_module, "NO_WORKER_SECONDS", 1)
+    with task_map(Engine(DASK, doomed_address)) as tasks:
+        tasks.client.retire_workers(list(tasks.client.nthreads()), close_workers=True)
+        while tasks.client.nthreads():
+            time.sleep(0.1)
+        with pytest.raises(InputError) as caught:
+            tasks(always_dies, [1])
+    assert str(caught.value) == (f"cluster: {doomed_address}: the cluster has had no worker for 1 s (they died and "
+                                 "none came back): start workers with more memory (dask worker --memory-limit)")

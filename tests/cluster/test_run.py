@@ -19,7 +19,7 @@ from commission.cli import main
 from commission.errors import InputError
 from commission.periods import Period
 
-from .test_cluster import always_dies, kill_if_first
+from .test_cluster import NO_WORKER_SURVIVES, always_dies, kill_if_first
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data"
@@ -98,11 +98,11 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_reports_are_the_same(in_mem
     assert every_file(out) == in_memory
 
 
-def test_a_task_no_worker_survives_ends_in_one_message_and_writes_nothing(tmp_path, address):
+def test_a_task_no_worker_survives_ends_in_one_message_and_writes_nothing(tmp_path, doomed_address):
     request, out = september(tmp_path / "out")
-    with task_map(Engine(DASK, address)) as tasks:
+    with task_map(Engine(DASK, doomed_address)) as tasks:
         with pytest.raises(InputError) as caught:
             run_partitioned(request, out, 2, map_partitions=lambda fn, items: tasks(always_dies, items))
-    assert "a task was running on a Dask worker that died each of the 4 times it was tried" in str(caught.value)
+    assert any(why in str(caught.value) for why in NO_WORKER_SURVIVES)
     assert len(caught.value.problems) == 1
     assert list(tmp_path.iterdir()) == []  # no reports, and no scratch folder left beside them
