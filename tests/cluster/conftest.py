@@ -41,6 +41,12 @@ def cluster():
 
 
 @pytest.fixture
+def with_dask() -> None:
+    """For a test that needs dask but no cluster (one that tries an address where nothing answers)."""
+    dask_or_skip()
+
+
+@pytest.fixture
 def doomed_address():
     """A LocalCluster of its own for a test whose task kills every worker it runs on: the shared one
     keeps its workers (a nanny that cannot restart its worker in time, on a loaded machine, closes)."""

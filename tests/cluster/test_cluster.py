@@ -140,7 +140,7 @@ def test_a_task_that_kills_every_worker_ends_in_one_message(doomed_address):
                                 "worker --memory-limit); a run can also be cut into more partitions (partitions)")
 
 
-def test_a_scheduler_that_does_not_answer_is_named_in_one_line(monkeypatch):
+def test_a_scheduler_that_does_not_answer_is_named_in_one_line(with_dask, monkeypatch):
     monkeypatch.setattr("commission.app.cluster.CONNECT_SECONDS", 1)
     nowhere = f"tcp://127.0.0.1:{free_port()}"
     with pytest.raises(InputError) as caught:

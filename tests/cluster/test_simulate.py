@@ -98,7 +98,8 @@ def test_options_a_cluster_cannot_run_exit_2_before_any_work(files, tmp_path, op
     assert not (tmp_path / "out").exists()
 
 
-def test_a_scheduler_that_does_not_answer_exits_2_naming_it_and_writes_nothing(files, tmp_path, monkeypatch):
+def test_a_scheduler_that_does_not_answer_exits_2_naming_it_and_writes_nothing(with_dask, files, tmp_path,
+                                                                              monkeypatch):
     monkeypatch.setattr("commission.app.cluster.CONNECT_SECONDS", 1)
     nowhere = f"tcp://127.0.0.1:{free_port()}"
     result = CliRunner().invoke(main, command(files, tmp_path / "out", "--cluster", nowhere))
