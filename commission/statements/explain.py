@@ -32,7 +32,7 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None,
     lang = lang or default_language(report.currency)
     names = Names(policy, lang, report.minor_units)
     words = {rule: text for rule, _, text in describe_plan(policy, lang)}
-    lines = report.lines.loc[report.lines["collector_id"] == collector]
+    lines = report.line_table(collector).to_pandas()
     if payment is not None:
         return _payment(lines.loc[lines["payment_id"] == payment], payment, collector, names, words)
     payout = payouts.iloc[0]

@@ -465,14 +465,13 @@ _worker_report: Optional[RunReport] = None
 
 def _workers(report: RunReport, jobs: int):
     """A pool of `jobs` processes holding `report`. Where processes fork (Linux), they inherit the parent's
-    report, its lines already split by collector, instead of each reading the run again (seconds for a
-    department's million lines); elsewhere each worker reads the run folder once."""
+    report instead of each reading the run again (a second for a department's million lines); elsewhere
+    each worker reads the run folder once."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return ProcessPoolExecutor(max_workers=jobs, initializer=_adopt, initargs=(report.folder,))
-    report.line_table("")  # the per-run split, made once before the workers copy it
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
                                initializer=_adopt, initargs=(report,))
 
