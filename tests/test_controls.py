@@ -256,5 +256,5 @@ def test_a_correction_sends_statements_only_to_whom_it_changes(folder, two_peopl
     as_user(monkeypatch, "pat")
     assert create(folder, two_people, "july-corrected").exit_code == 0
     made = cli("statements", "--batch", 2, "--db", two_people, "--out", folder / "st", "--lang", "en")
-    assert made.output == f"1 statement(s) written to {folder / 'st'}/\n"
+    assert made.output == f"1 statement written to {folder / 'st'}/\n"
     assert [p.name for p in (folder / "st").glob("*.xlsx")] == ["C2-2026-07.xlsx"]

@@ -54,3 +54,19 @@ def test_ratio_hundredths_never_rounds_away_from_zero(numerator, denominator):
 def test_dates_as_people_write_them():
     assert day(date(2026, 10, 15), "en") == "Oct 15, 2026"
     assert day(date(2026, 10, 15), "zh") == "2026年10月15日"
+
+
+@pytest.mark.parametrize("count, en, zh", [
+    (1, "error: 1 problem", "错误：共 1 个问题"), (0, "error: 0 problems", "错误：共 0 个问题"),
+    (2, "error: 2 problems", "错误：共 2 个问题"), (2718, "error: 2,718 problems", "错误：共 2,718 个问题")])
+def test_a_count_chooses_the_plural_form_and_is_grouped(count, en, zh):
+    """English has one and other (CLDR), Chinese one form for every count."""
+    assert t("cli.problems", "en", count=count) == en
+    assert t("cli.problems", "zh", count=count) == zh
+
+
+def test_a_message_with_plural_forms_needs_an_integer_count():
+    with pytest.raises(TypeError, match="give count as an integer"):
+        t("cli.problems", "en", count="1")
+    with pytest.raises(ValueError, match="different placeholders"):
+        placeholders({"one": "{count} row", "other": "{count} rows of {total}"})

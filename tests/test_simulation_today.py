@@ -144,14 +144,14 @@ def test_the_command_prints_the_result_on_one_screen(files, tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[:4] == [
-        "simulated 2 month(s), 2026-10 to 2026-11, 3 collectors; baseline: today (plan-a for 2, plan-b for 1)",
+        "simulated 2 months, 2026-10 to 2026-11, 3 collectors; baseline: today (plan-a for 2, plan-b for 1)",
         "  today: cost 435.00 CNY, cost-to-collect 9.46%, on 4,600.00 recovered",
         "  plan-b v1: cost 426.00 CNY, cost-to-collect 9.26%; -9.00 (-2.07%) and -0.20 points vs today; "
         "1 gain, 1 lose",
         "  plan-a \u2192 plan-c v1: cost 448.00 CNY, cost-to-collect 9.74%; +13.00 (+2.99%) and +0.28 points vs "
         "today; 1 gain, 1 lose"]
     # then one line on the health check (the plans have no conduct rules), naming lint.txt
-    assert lines[4] == f"3 warning(s): see {tmp_path / 'out' / 'lint.txt'} (the Lint sheet)"
+    assert lines[4] == f"3 warnings: see {tmp_path / 'out' / 'lint.txt'} (the Lint sheet)"
     assert lines[5].startswith(f"report written to {tmp_path / 'out'}/")
     assert len(lines) == 6
     lint = (tmp_path / "out" / "lint.txt").read_text(encoding="utf-8")

@@ -241,3 +241,15 @@ def test_a_correction_that_takes_back_says_so_and_pays_the_difference(tmp_path):
     assert correction.sentence == "此前已发 120.00，重新计算应发 95.00，本次更正扣回 25.00。"
     assert [(code.name, code.amount, code.ytd) for code in statement.pay_codes] == [("提成", 9500, 30000)]
     assert statement.history == (("2026-09", {"提成": 18000}), ("2026-10", {"提成": 12000}))
+
+
+def test_one_repayment_is_said_in_the_singular(october):
+    """C2 has one repayment: half of P3's 400.00 is credited, 200.00."""
+    from commission.outputs.report_reader import load_report
+    from commission.statements.model import build_statement
+
+    report = load_report(october)
+    assert build_statement(report, "C2", "en").made[0].text == \
+        "Commission on repayments: 1 repayment of 200.00, at its bucket's rate (see Detail)"
+    assert build_statement(report, "C2", "zh").made[0].text == \
+        "回款提成：1 笔回款共 200.00，每笔按所属逾期阶段比例计提（见回款明细）"

@@ -171,4 +171,4 @@ def opening_ytd(file, year, currency, db, note):
     from ..app.batches import load_opening_year
 
     loaded = load_opening_year(store_url(db), actor(), year, file, currency, now(), note)
-    click.echo(t("cli.opening_ytd", count=count(loaded), year=year))
+    click.echo(t("cli.opening_ytd", count=loaded, year=year))

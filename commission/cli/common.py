@@ -63,7 +63,7 @@ def reports_user_errors(command):
             return command(*args, **kwargs)
         except InputError as exc:
             click.echo(exc.render(flag), err=True)
-            click.echo(t("cli.problems_nothing_written", count=count(len(exc.problems) + exc.hidden)), err=True)
+            click.echo(t("cli.problems_nothing_written", count=len(exc.problems) + exc.hidden), err=True)
             sys.exit(EXIT_INPUT)
         except PeriodError as exc:
             click.echo(f"--period: {exc}", err=True)

@@ -147,7 +147,7 @@ def validate(policies):
                      effective=day(policy.effective_from, lang()), components=count(len(policy.components)),
                      adjustments=count(len(policy.adjustments))))
     if problems:
-        click.echo(t("cli.problems", count=count(problems)), err=True)
+        click.echo(t("cli.problems", count=problems), err=True)
         sys.exit(EXIT_INPUT)
 
 

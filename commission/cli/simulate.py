@@ -160,10 +160,10 @@ def _print_summary(report) -> None:
     comparison, folder = report.comparison, report.folder
     minor, currency = comparison.minor_units, comparison.currency
     sim = comparison.simulation
-    months = t("cli.simulate.months", count=count(len(sim.months)), first=sim.months[0], last=sim.months[-1])
+    months = t("cli.simulate.months", count=len(sim.months), first=sim.months[0], last=sim.months[-1])
     collectors = count(len(comparison.collectors))
     if comparison.today_plans is not None:
-        plans = t("cli.separator").join(t("cli.simulate.plan_for", plan=r.plan, count=count(r.collectors))
+        plans = t("cli.separator").join(t("cli.simulate.plan_for", plan=r.plan, count=r.collectors)
                           for r in comparison.today_plans.itertuples(index=False))
         click.echo(t("cli.simulate.today", months=months, collectors=collectors, plans=plans))
     else:
@@ -184,10 +184,10 @@ def _print_summary(report) -> None:
                 line += t("cli.simulate.winners", gain=count(counts["winners"]), lose=count(counts["losers"]))
         click.echo(line)
     active, silenced, engine = lint_counts(comparison)
-    parts = [t("cli.simulate.warnings", count=count(active))
-             + (t("cli.simulate.silenced", count=count(silenced)) if silenced else "")]
+    parts = [t("cli.simulate.warnings", count=active)
+             + (t("cli.simulate.silenced", count=silenced) if silenced else "")]
     if engine:
-        parts.append(t("cli.simulate.engine", count=count(engine)))
+        parts.append(t("cli.simulate.engine", count=engine))
     click.echo(t("cli.simulate.see_lint", counts=t("cli.simulate.and").join(parts), file=report.written.lint_file))
     if report.written.chart_warning:
         click.echo(report.written.chart_warning, err=True)

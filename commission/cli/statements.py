@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import BATCH_ID, actor, count, db_option, reports_user_errors, store_url, t
+from .common import BATCH_ID, actor, db_option, reports_user_errors, store_url, t
 
 _SOURCE = [click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path),
                         help="A run's --out folder."),
@@ -51,7 +51,7 @@ def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
                 progress=lambda total, done: (setattr(bar, "length", total), bar.update(done)))
     else:
         written, target = make_statements(run_dir, batch_id, store, **arguments)
-    click.echo(t("cli.statements.written", count=count(written), folder=target))
+    click.echo(t("cli.statements.written", count=written, folder=target))
 
 
 @click.command("explain")

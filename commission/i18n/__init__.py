@@ -10,6 +10,7 @@ never 107.69% nor 107.7%).
 
 from __future__ import annotations
 
+import numbers
 import string
 from datetime import date
 from decimal import Decimal
@@ -17,6 +18,7 @@ from functools import cache
 from importlib import resources
 
 import yaml
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
@@ -27,30 +29,66 @@ LANGUAGES = tuple(LOCALES)
 PERCENT_PLACES = 2
 
 
+#: CLDR's plural categories, the forms a message may have (English uses one and other, Chinese other).
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
+
+
 @cache
-def catalogue() -> dict[str, dict[str, str]]:
+def catalogue() -> dict[str, dict]:
     """messages.yaml: key -> {language: text}, checked once: every key in every language, with the
-    same placeholders in each (a translation that drops {amount} would show a sentence without it)."""
+    same placeholders in each (a translation that drops {amount} would show a sentence without it).
+    A language's text may be a mapping of plural forms ({one: ..., other: ...}) chosen by {count}."""
     text = resources.files(__package__).joinpath("messages.yaml").read_text(encoding="utf-8")
     entries = yaml.safe_load(text)
     for key, texts in entries.items():
         if set(texts) != set(LANGUAGES):
             raise ValueError(f"messages.yaml: {key} has {sorted(texts)}, needs {list(LANGUAGES)}")
+        for lang, value in texts.items():
+            if isinstance(value, dict) and ("other" not in value or not set(value) <= set(PLURAL_FORMS)
+                                            or "count" not in placeholders(value)):
+                raise ValueError(f"messages.yaml: {key} in {lang} has plural forms {sorted(value)}; give 'other' "
+                                 f"and any of {', '.join(PLURAL_FORMS)}, each filling in {{count}}")
         fields = {lang: placeholders(texts[lang]) for lang in LANGUAGES}
         if len(set(map(frozenset, fields.values()))) != 1:
             raise ValueError(f"messages.yaml: {key} has different placeholders per language: {fields}")
     return entries
 
 
-def placeholders(text: str) -> set[str]:
-    """The {names} a message fills in."""
+def placeholders(text: str | dict) -> set[str]:
+    """The {names} a message fills in (for plural forms: those every form fills in alike, or a
+    ValueError)."""
+    if isinstance(text, dict):
+        found = {frozenset(placeholders(form)) for form in text.values()}
+        if len(found) != 1:
+            raise ValueError(f"plural forms fill in different placeholders: {text}")
+        return set(found.pop())
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def t(key: str, lang: str, **values) -> str:
     """The message `key` in `lang`, filled with `values` (already formatted: see `money`, `percent`,
-    `day`). A key missing from the catalogue is our bug and raises KeyError."""
-    return catalogue()[key][check_language(lang)].format(**values)
+    `day`), except `count`: an integer, written grouped ("2,718"), that chooses the message's plural
+    form ("1 repayment", "2 repayments"). A key missing from the catalogue is our bug and raises
+    KeyError."""
+    text = catalogue()[key][check_language(lang)]
+    count = values.get("count")
+    if isinstance(count, numbers.Integral) and not isinstance(count, bool):
+        values["count"] = money(int(count), 0, lang)
+    if isinstance(text, dict):
+        if not isinstance(count, numbers.Integral):
+            raise TypeError(f"{key} has plural forms: give count as an integer, not {count!r}")
+        text = text.get(plural_form(int(count), lang), text["other"])
+    return text.format(**values)
+
+
+def plural_form(count: int, lang: str) -> str:
+    """CLDR's plural category of `count` in `lang`: 'one' for 1 in English, 'other' for every count in Chinese."""
+    return _locale(lang).plural_form(abs(count))
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(LOCALES[check_language(lang)])
 
 
 def word(prefix: str, name: str, lang: str) -> str:

@@ -106,5 +106,5 @@ def test_a_scheduler_that_does_not_answer_exits_2_naming_it_and_writes_nothing(w
     assert result.exit_code == 2
     assert result.output == (f"--cluster: {nowhere}: no Dask scheduler answered there within 1 s; start one with "
                              f"`dask scheduler` and workers with `dask worker {nowhere}`\n"
-                             "error: 1 problem(s); nothing was written\n")
+                             "error: 1 problem; nothing was written\n")
     assert not (tmp_path / "out").exists()

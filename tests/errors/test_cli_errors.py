@@ -69,7 +69,7 @@ def test_bad_ledger_row_is_named_and_nothing_is_written(tmp_path, name, expected
     result, out = run(tmp_path, ledger=ledger)
     lines = assert_user_error(result, out, tmp_path)
     assert lines == [line.format(ledger=ledger) for line in expected] + \
-        ["error: 1 problem(s); nothing was written"]
+        ["error: 1 problem; nothing was written"]
 
 
 def test_many_bad_rows_are_listed_to_the_limit_and_counted(tmp_path):
@@ -81,7 +81,7 @@ def test_many_bad_rows_are_listed_to_the_limit_and_counted(tmp_path):
     assert lines[0] == f"{ledger}:row 2: amount: 1.015 has more than 2 decimal places"
     assert lines[limit - 1] == f"{ledger}:row {limit + 1}: amount: {limit}.{limit:02d}5 has more than 2 decimal places"
     assert lines[limit:] == [f"... and {80 - limit} more problems of the same kinds",
-                             "error: 80 problem(s); nothing was written"]
+                             "error: 80 problems; nothing was written"]
 
 
 def test_row_no_bucket_covers_is_named(tmp_path):
@@ -112,7 +112,7 @@ def test_real_process_prints_the_row_on_stderr_without_traceback(tmp_path):
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == (f"{ledger}:row 3: amount: 12.345 has more than 2 decimal places\n"
-                           "error: 1 problem(s); nothing was written\n")
+                           "error: 1 problem; nothing was written\n")
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -181,7 +181,7 @@ def test_collector_not_on_roster(tmp_path):
     lines = assert_user_error(result, out, tmp_path)
     # valid.csv: C02's first payment is P0003, the third record (row 4).
     assert lines == [f"{VALID}:row 4: collector_id: collector 'C02' is not on the roster {roster}",
-                     "error: 1 problem(s); nothing was written"]
+                     "error: 1 problem; nothing was written"]
 
 
 # -- --out ---------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_out_folder_holding_other_files_is_refused_and_untouched(tmp_path):
     assert result.stderr.splitlines() == [
         f"{busy}: --out: exists and holds other files (notes.txt, payouts.csv, sub); choose a new or empty "
         "folder",
-        "error: 1 problem(s); nothing was written"]
+        "error: 1 problem; nothing was written"]
     after = {p.relative_to(busy): p.read_bytes() for p in busy.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["busy"]  # no temporary folder left beside it

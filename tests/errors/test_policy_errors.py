@@ -223,7 +223,7 @@ def test_cli_validate_reports_good_and_bad_files_together():
     assert result.exit_code == 2
     assert result.stdout.startswith(f"{good}: ok (plan card-bucket-rates version 1")
     assert result.stderr.splitlines() == [f"{bad}:11: classify.bucket.M2: gap between M1 [1, 30] and M2 [32, 60]: "
-                                          "values in between would match no range", "error: 1 problem(s)"]
+                                          "values in between would match no range", "error: 1 problem"]
 
 
 def test_cli_validate_missing_file():

@@ -51,7 +51,7 @@ def test_the_issues_reversal_of_a_reversal_is_refused_with_its_row(tmp_path):
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
     assert result.stderr.splitlines() == [f"{ledger}:row 4: {CHAIN_MESSAGE}",
-                                          "error: 1 problem(s); nothing was written"]
+                                          "error: 1 problem; nothing was written"]
     assert not out.exists()
 
 

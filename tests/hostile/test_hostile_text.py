@@ -332,7 +332,7 @@ def test_a_hostile_id_stops_the_run_and_nothing_is_written(tmp_path, collector, 
     result = cli("run", *inputs, "--first-period", "--out", tmp_path / "out")
     assert result.exit_code == 2, result.output
     assert result.output.splitlines() == [f"{tmp_path / 'ledger.csv'}:row 2: collector_id: {message}",
-                                          "error: 1 problem(s); nothing was written"]
+                                          "error: 1 problem; nothing was written"]
     assert listing(tmp_path.parent) == before
 
 

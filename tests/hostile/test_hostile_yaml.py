@@ -36,7 +36,7 @@ def validate(path: Path) -> list[str]:
     assert isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     lines = result.stderr.splitlines()
-    assert lines[-1] == "error: 1 problem(s)"
+    assert lines[-1] == "error: 1 problem"
     return lines[:-1]
 
 
