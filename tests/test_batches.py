@@ -186,7 +186,7 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     assert rows["Statement no."][0] == "2026-07-C1-B3"
     header = next(row for row in summary.iter_rows(values_only=True) if row[0] == "Pay code")
     assert header[1:3] == ("Now due for 2026-07", "Year to date (approved batches)")
-    assert [Decimal(str(v)) for v in rows["commission"][:2]] == [Decimal("200.00"), Decimal("100.00")]
+    assert [Decimal(str(v)) for v in rows["Commission"][:2]] == [Decimal("200.00"), Decimal("100.00")]
 
 
 def test_one_open_batch_per_period(files, store):
@@ -352,5 +352,5 @@ def test_statements_from_a_batch_show_the_year_to_date(files, store, monkeypatch
     header = next(r for r in rows if r[:3] == ["Pay code", "Amount", "Year to date (approved batches)"])
     commission = rows[rows.index(header) + 1]
     # C2: July 4,000 x 5% = 200.00, August 3,000 x 5% = 150.00: year to date 350.00
-    assert commission[0] == "commission"
+    assert commission[0] == "Commission"
     assert (Decimal(str(commission[1])), Decimal(str(commission[2]))) == (Decimal("150.00"), Decimal("350.00"))

@@ -44,6 +44,7 @@ def test_reversals_are_counted_apart_from_the_repayments(september):
     statement = build_statement(september, "C020", "en")
     assert statement.made[0].text.startswith("Commission on repayments: 116 repayments less 2 reversed, net "
                                              "203,724.61")
+    assert (statement.payments, statement.reversed) == (116, 2)  # the bucket table's totals count them alike
     zh = build_statement(september, "C020", "zh")
     assert zh.made[0].text.startswith("回款提成：116 笔回款减 2 笔冲回，净额 203,724.61")
 

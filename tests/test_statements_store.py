@@ -26,7 +26,7 @@ def test_a_draft_counts_nowhere_but_on_its_own_statement(files, store, monkeypat
     assert header[2] == "Year to date (approved batches)"
     assert (Decimal(str(commission[1])), Decimal(str(commission[2]))) == (Decimal("150.00"), Decimal("200.00"))
     start = rows.index(next(row for row in rows if row[0] == "Pay over the last 12 periods (approved batches)"))
-    assert rows[start + 1][:2] == ("Period", "commission")
+    assert rows[start + 1][:2] == ("Period", "Commission")
     history = [(row[0], Decimal(str(row[1]))) for row in rows[start + 2:] if row[0]]
     assert history == [("2026-07", Decimal("200.00"))]  # August, a draft, is not there
     assert len(sheet._charts) == 1  # pay over time (a plan without overdue buckets has no bucket chart)

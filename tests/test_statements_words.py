@@ -203,7 +203,7 @@ def test_one_ratio_rule_wherever_attainment_is_shown(tmp_path):
     english = "107.68% (234,746.21 / 218,000.00)"
     assert "Target bonus: target attainment " + english + " reached the step of at least 100.00%" in shown["en"]
     assert "  Target bonus: target attainment " + english + " reached the step of at least 100.00% = 3,000.00 " \
-           "(bonus)" in shown["en explain"]
+           "(Bonus)" in shown["en explain"]
     for lang, lines in shown.items():
         assert any("107.68%" in line for line in lines), lang
         assert not any(re.search(r"107\.(6|7)(?!8)", line) for line in lines), lang

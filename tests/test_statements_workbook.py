@@ -48,9 +48,10 @@ def test_summary_numbers_charts_and_page_setup(statement):
     net = summary["B2"]
     assert (net.value, net.data_type, net.number_format, net.font.b, net.font.sz) == (95, "n", "#,##0.00", True, 14)
     assert summary["A1"].font.name == "Microsoft YaHei" and summary["A1"].font.sz == 16
-    buckets = {row[0].value: (row[1].value, row[1].number_format, row[2].value, row[2].number_format)
+    buckets = {row[0].value: (row[1].value, row[1].number_format, row[2].value, row[2].number_format, row[3].value)
                for row in summary.iter_rows() if row[0].value in ("M1", "M2+")}
-    assert buckets == {"M1": (800, "#,##0.00", 2, "#,##0"), "M2+": (700, "#,##0.00", 2, "#,##0")}
+    # M1: P1 1,000.00 less its reversal R1 200.00 (one repayment, one reversed); M2+: P2 500.00 and half of P3
+    assert buckets == {"M1": (800, "#,##0.00", 1, "#,##0", 1), "M2+": (700, "#,##0.00", 2, "#,##0", 0)}
     (chart,) = summary._charts  # recovery by bucket, a native column chart over those two rows
     first = min(row[0].row for row in summary.iter_rows() if row[0].value == "M1")
     assert (chart.type, chart.grouping, chart.legend) == ("col", "clustered", None)

@@ -118,9 +118,13 @@ class Correction:
 
 @dataclass(frozen=True)
 class Bucket:
+    """A bucket's repayments, the reversals of payments in it (counted apart, as the sentences count
+    them), and what it recovered net of them."""
+
     name: str
     payments: int
     recovered: int
+    reversed: int = 0
 
 
 @dataclass(frozen=True)
@@ -143,7 +147,8 @@ class Statement:
     pay_codes: tuple[PayCode, ...]
     buckets: tuple[Bucket, ...]
     recovered: int
-    payments: int
+    payments: int  # repayments, reversals not counted
+    reversed: int  # reversals of payments
     balances: tuple[tuple[str, int], ...]
     awards: tuple[Award, ...]
     history: tuple[tuple[str, dict], ...]  # (period, {pay code name: amount}), oldest first
@@ -161,6 +166,7 @@ def build_statement(report: RunReport, collector: str, lang: str, store: Optiona
                 for kpi in report.records_of("kpis", collector)}
     made, lost = _made(report, collector, names, measured, lines)
     payments = _payments(lines)
+    buckets = tuple(_recovered_by_bucket(payments, policy))
     correction = _correction(store, collector, str(report.period), names) if store and store.adjustment_batch \
         else None
     header = _header(report, payout, policy, store, lang, correction)
@@ -174,8 +180,8 @@ def build_statement(report: RunReport, collector: str, lang: str, store: Optiona
     return Statement(
         lang=lang, minor_units=report.minor_units, header=header, made=tuple(made), lost=tuple(lost),
         progress=tuple(_progress(report, policy, collector, names, measured)), pay_codes=pay_codes,
-        buckets=tuple(_recovered_by_bucket(payments, policy)), recovered=int(payout["recovered"]),
-        payments=payments.num_rows,
+        buckets=buckets, recovered=int(payout["recovered"]), payments=sum(b.payments for b in buckets),
+        reversed=sum(b.reversed for b in buckets),
         balances=tuple((names.balance(row["balance"]), int(row["amount"]))
                        for row in report.records_of("state", collector)),
         awards=tuple(_awards(report, collector, names)), history=history,
@@ -480,12 +486,17 @@ def _payments(lines: pa.Table) -> pa.Table:
 
 
 def _recovered_by_bucket(payments: pa.Table, policy) -> list[Bucket]:
-    """(bucket, payments, recovered) in the plan's bucket order."""
+    """(bucket, repayments, recovered, reversals) in the plan's bucket order."""
     if not payments.num_rows or "bucket" not in payments.column_names:
         return []
-    grouped = payments.group_by("bucket", use_threads=False).aggregate([("base", "count"), ("base", "sum")])
-    found = dict(zip(grouped["bucket"].to_pylist(), zip(grouped["base_count"].to_pylist(),
-                                                         grouped["base_sum"].to_pylist())))
+    reversal = pc.not_equal(payments["reverses"], "") if "reverses" in payments.column_names else \
+        pa.repeat(pa.scalar(False), payments.num_rows)
+    counted = pa.table({"bucket": payments["bucket"], "base": payments["base"],
+                        "reversal": pc.cast(reversal, pa.int64())})
+    grouped = counted.group_by("bucket", use_threads=False).aggregate(
+        [("base", "count"), ("base", "sum"), ("reversal", "sum")])
+    found = {bucket: (count - reversals, recovered, reversals) for bucket, count, recovered, reversals in zip(
+        *(grouped[c].to_pylist() for c in ("bucket", "base_count", "base_sum", "reversal_sum")))}
     classifier = policy.classifier("bucket")
     order = [b for b in (classifier.labels if classifier else found) if b in found]
     return [Bucket(bucket, *found[bucket]) for bucket in order]

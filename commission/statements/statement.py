@@ -195,13 +195,15 @@ def _summary(page: _Page, statement: Statement) -> None:
             _wrapped_row(page, [award.what, award.evidence, award.given])
         page.append()
 
+    reversals = [say("statement.reversed")] if statement.reversed else []  # a column only when there are any
     _section(page, say("statement.buckets"), [say("statement.bucket"), say("detail.recovered"),
-                                              say("statement.payments")], numeric=(2, 3))
+                                              say("statement.payments"), *reversals], numeric=(2, 3, 4))
     first_bucket = page.row
     for bucket in statement.buckets:
-        page.append([bucket.name, amount(bucket.recovered), bucket.payments])
+        page.append([bucket.name, amount(bucket.recovered), bucket.payments, *([bucket.reversed] if reversals else [])])
     last_bucket = page.row - 1
-    _total(page, [say("common.total"), amount(statement.recovered), statement.payments])
+    _total(page, [say("common.total"), amount(statement.recovered), statement.payments,
+                  *([statement.reversed] if reversals else [])])
     page.append()
 
     charts_at = page.row - 1  # the empty row below the total

@@ -104,7 +104,7 @@ def test_a_batch_from_uploaded_files(done, clients):
     assert "61.73" in batch  # C2: 5% of 1,234.50 = 61.725, half up
     # nothing was paid for September: the difference is the whole 61.73, as money, not minor units
     difference = batch.split("<h2>Difference from what was paid</h2>")[1].split("</table>")[0]
-    assert '<td>C2</td><td>commission</td><td class="num">0.00</td><td class="num">61.73</td>' \
+    assert '<td>C2</td><td>Commission</td><td class="num">0.00</td><td class="num">61.73</td>' \
            '<td class="num">61.73</td>' in difference and "6173" not in difference
     assert '<th>Collector</th><th>Pay code</th><th class="num">Paid</th><th class="num">With batch 3</th>' \
            '<th class="num">Difference</th>' in difference and "collector_id" not in difference
