@@ -31,7 +31,7 @@ C2,李强,Team A,E2
 """
 #: Words a Chinese message may hold as they are: commands and their options, file names, codes.
 COMMANDS = {"commission", "users", "add", "NAME", "role", "preparer", "approver", "payer", "batch", "approve",
-            "skipped", "csv", "Ctrl-C"}
+            "skipped", "csv", "Ctrl-C", "statements", "run"}
 
 
 def english(text: str, *allowed: str) -> list[str]:

@@ -308,3 +308,25 @@ def test_one_collectors_statement_is_added_beside_the_others(run_folder, tmp_pat
         assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "st").iterdir()) == ["C1-2026-10.xlsx", "C2-2026-10.xlsx",
                                                                   "statements.json"]
+
+
+def test_a_rerun_says_it_removed_the_statements_of_the_earlier_reports(tmp_path):
+    """Statements made into the run folder (the default) go with the reports a rerun of the period
+    replaces, since they would no longer agree with them; the run says so and how to make them again."""
+    out = run_october(tmp_path, events=EVENTS)
+    inputs = [arg for option, name in (("policy", "policy.yaml"), ("ledger", "ledger.csv"), ("roster", "roster.csv"),
+                                       ("events", "events.csv")) for arg in (f"--{option}", str(tmp_path / name))]
+
+    def rerun():
+        done = CliRunner().invoke(main, ["run", "--period", "2026-10", "--first-period", "--out", str(out), *inputs])
+        assert done.exit_code == 0, done.output
+        return done.output.splitlines()[-1]
+
+    made = CliRunner().invoke(main, ["statements", "--run", str(out), "--jobs", "1"])
+    assert made.exit_code == 0, made.output
+    assert sorted(p.name for p in (out / "statements").iterdir()) == ["C1-2026-10.xlsx", "C2-2026-10.xlsx",
+                                                                        "statements.json"]
+    assert rerun() == (f"the 2 statements made from the earlier reports in {out}/statements/ were removed with "
+                       f"them; make them again: commission statements --run {out}")
+    assert not (out / "statements").exists()
+    assert "statements" not in rerun()  # nothing was removed this time

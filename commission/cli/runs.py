@@ -112,8 +112,11 @@ def partitions_option(ctx, param, value):
 def run(state_path, state_edited, first_period, partitions, **options):
     """Compute every collector's payout for PERIOD and write payouts, lineage, state and manifest. With
     --engine dask or --cluster, the partitions are paid side by side on a Dask cluster's workers."""
+    from ..app.runs import statements_replaced
+
     engine = engine_of(options)
     request = run_request(options, state_path, state_edited, first_period)
+    replaced = statements_replaced(options["out_dir"], request.period)
     if engine.kind == "dask":
         from ..app.cluster import run_on_cluster
 
@@ -127,6 +130,8 @@ def run(state_path, state_edited, first_period, partitions, **options):
 
         done, folder = run_partitioned(request, options["out_dir"], partitions, **lines_formats(options))
     print_run(done.result, folder)
+    if replaced:
+        click.echo(t("cli.run.statements_replaced", count=replaced, folder=folder))
 
 
 @click.command()
