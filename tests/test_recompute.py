@@ -390,11 +390,11 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
     explained = CliRunner().invoke(main, ["explain", "--run", str(tmp_path / "out"), "--collector", "C1", "--lang",
                                           "en"])
     assert "  2026-09 recomputed without its payments reversed since: Tier commission, tier 2 (10,000.00 and above): " \
-           "-2,000.00 x 10% = -200.00 (commission)\n" in explained.output
+           "-2,000.00 x 10% = -200.00 (Commission)\n" in explained.output
     # the line's claw-back of September's P2 is September's, apart from October's adjustments
     assert "  any other repayment: 5% of each repayment: 2 repayments, 7,000.00 x 5% = 350.00 (1 reversed, clawed " \
-           "back)\n  = 350.00 (commission)\n  2026-09's payments reversed since, clawed back at their rate apart from " \
-           "this period's adjustments = -200.00 (commission)\n" in explained.output
+           "back)\n  = 350.00 (Commission)\n  2026-09's payments reversed since, clawed back at their rate apart from " \
+           "this period's adjustments = -200.00 (Commission)\n" in explained.output
     statements = CliRunner().invoke(main, ["statements", "--run", str(tmp_path / "out"), "--lang", "en", "--out",
                                            str(tmp_path / "st"), "--jobs", "1"])
     assert statements.exit_code == 0, statements.output
