@@ -405,7 +405,7 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
     base_rows = [(r[0], r[1]) for r in summary.iter_rows(values_only=True)
                  if r[0] and r[0].startswith(("Commission on repayments", "2026-09's payments reversed"))]
     assert [amount for _, amount in base_rows] == [550, -200]
-    assert base_rows[0][0].endswith("totalling 11,000.00, each at its bucket's rate (see Detail)")
+    assert base_rows[0][0].endswith("1 repayment of 11,000.00, at its bucket's rate (see Detail)")
     assert base_rows[1][0] == "2026-09's payments reversed since, clawed back at their rate apart from this " \
                               "period's adjustments"
 
