@@ -77,7 +77,7 @@ for _action, _summary in (("approve", "Approve draft batch ID; an approver other
 
 @batch.command("list")
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def batch_list(db):
     """Every batch: period, kind, status, net payout, who created it and when."""
     from ..app.batches import batches
@@ -88,7 +88,7 @@ def batch_list(db):
 @batch.command("show")
 @click.argument("batch_id", type=BATCH_ID)
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def batch_show(batch_id, db):
     """A batch's record, every collector's pay (and why any is zero), and its history of events in words."""
     from ..app.batches import batch_details, total_rows
@@ -119,7 +119,7 @@ def batch_show(batch_id, db):
 @click.argument("first", type=BATCH_ID)
 @click.argument("second", type=BATCH_ID, required=False)
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def batch_diff(first, second, db):
     """Differences per collector and pay code between two batches, or between one and what was paid."""
     from ..app.batches import batch_difference
@@ -150,7 +150,7 @@ def batch_export(batch_id, file_format, out_path, db, note):
 @click.command("history")
 @click.option("--collector", required=True, help="collector_id")
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def history(collector, db):
     """A collector's payouts across periods, from the batch store."""
     from ..app.batches import collector_history

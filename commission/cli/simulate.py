@@ -206,7 +206,7 @@ def _print_summary(report) -> None:
               help="variable-pay-share warns above this share of total pay.")
 @click.option("--show-silenced", is_flag=True, help="Also list warnings the plan silences, with their reasons.")
 @click.option("--strict", is_flag=True, help=f"Exit with code {EXIT_WARNINGS} when a warning is not silenced.")
-@reports_user_errors
+@reports_user_errors(writes=False)
 def lint(policies, ledgers, max_variable_share, show_silenced, strict, base_salary, **options):
     """Health-check plans: incentive cliffs, missing conduct rules, falling rates, variable share, binding caps."""
     from ..app.simulation import lint_plans
