@@ -330,3 +330,23 @@ def test_a_rerun_says_it_removed_the_statements_of_the_earlier_reports(tmp_path)
                        f"them; make them again: commission statements --run {out}")
     assert not (out / "statements").exists()
     assert "statements" not in rerun()  # nothing was removed this time
+
+
+def test_explain_lists_rate_rules_in_the_plans_bucket_order(tmp_path):
+    """The ledger's first payment is in M3+, but the plan's buckets run M1, M2, M3+: M1/M2 comes first.
+    By hand: Q2 400.00 (M2) + Q3 600.00 (M1) = 1,000.00 x 3% = 30.00; Q1 1,000.00 (M3+) x 10% = 100.00."""
+    plan = PLAN.replace('    M1: "[1, 30]"\n    M2+: "[31, inf)"',
+                        '    M1: "[1, 30]"\n    M2: "[31, 60]"\n    M3+: "[61, inf)"')
+    plan = plan.replace("      - {id: early, bucket: M1, rate: 5%}\n      - {id: late, bucket: M2+, rate: 10%}",
+                        "      - {id: early, bucket: [M1, M2], rate: 3%}\n      - {id: late, bucket: M3+, rate: 10%}")
+    ledger = """
+        payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance
+        Q1,C1,A1,2026-10-02,1000.00,100,5000
+        Q2,C1,A2,2026-10-05,400.00,40,5000
+        Q3,C1,A3,2026-10-08,600.00,5,5000
+        """
+    out = run_october(tmp_path, plan=plan, ledger=ledger, events=EVENTS)
+    text = CliRunner().invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--lang", "en"]).output
+    assert ("  bucket M1/M2: 3% of each repayment: 2 repayments, 1,000.00 x 3% = 30.00\n"
+            "  bucket M3+: 10% of each repayment: 1 repayment, 1,000.00 x 10% = 100.00\n"
+            "  = 130.00 (Commission)\n") in text

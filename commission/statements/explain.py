@@ -87,7 +87,7 @@ def _line_rules(lines: pd.DataFrame, names: Names, words: dict) -> list[str]:
     """Per rate rule (in words): payments, what they were paid on, the rate and the commission, with
     limits and reversals counted."""
     out = []
-    for (rule, rate), group in lines.groupby(["rule", "rate"], sort=False):
+    for (rule, rate), group in _in_plan_order(lines, names.policy):
         notes = []
         limited = int((group["limit"] != "").sum())
         reversals = int((group["reverses"] != "").sum()) if "reverses" in group else 0
@@ -100,6 +100,25 @@ def _line_rules(lines: pd.DataFrame, names: Names, words: dict) -> list[str]:
                            notes=names.t("explain.notes", notes=names.t("explain.list_separator").join(notes))
                            if notes else ""))
     return out
+
+
+def _in_plan_order(lines: pd.DataFrame, policy) -> list:
+    """One component's lines grouped by (rule, rate), in the plan's order: by the first overdue bucket a
+    rule's lines are in, in the plan's bucket order (as the statement's bucket table), then by the rule's
+    place in the rate table (M1/M2, M3, M4-6, M7+; not the order the ledger happened to list them)."""
+    groups = list(lines.groupby(["rule", "rate"], sort=False))
+    classifier = policy.classifier("bucket")
+    buckets = {bucket: k for k, bucket in enumerate(classifier.labels)} if classifier and "bucket" in lines else {}
+    component = policy.component(str(lines["component"].iloc[0])) if len(lines) else None
+    table = (*getattr(component, "rules", ()), *filter(None, [getattr(component, "default", None)]))
+    places = {rule.id: k for k, rule in enumerate(table)}
+
+    def place(item) -> tuple[int, int]:
+        (rule, _), group = item
+        first = min((buckets.get(b, len(buckets)) for b in group["bucket"]), default=0) if buckets else 0
+        return first, places.get(rule, len(places))
+
+    return sorted(groups, key=place)
 
 
 def _payment(lines: pd.DataFrame, payment: str, collector: str, names: Names, words: dict) -> list[str]:
