@@ -350,3 +350,18 @@ def test_explain_lists_rate_rules_in_the_plans_bucket_order(tmp_path):
     assert ("  bucket M1/M2: 3% of each repayment: 2 repayments, 1,000.00 x 3% = 30.00\n"
             "  bucket M3+: 10% of each repayment: 1 repayment, 1,000.00 x 10% = 100.00\n"
             "  = 130.00 (Commission)\n") in text
+
+
+def test_a_payments_explanation_shows_its_reversal_and_what_is_left(run_folder):
+    """P1 1,000.00 x 5% = 50.00; R1 reverses 200.00 of it: -200.00 x 5% = -10.00; net 800.00, 40.00."""
+    said = {lang: CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment",
+                                            "P1", "--lang", lang]).output for lang in ("en", "zh")}
+    assert said["en"] == ("P1 (payment) on 2026-10-03, account ****7890, Bucket M1\n"
+                          "  bucket M1: 5% of each repayment: 1,000.00 x 5% = 50.00\n"
+                          "R1 (reversal of P1, clawed back at its terms) on 2026-10-20, account ****7890, Bucket M1\n"
+                          "  bucket M1: 5% of each repayment: -200.00 x 5% = -10.00\n"
+                          "P1 net of 1 reversal: recovered 800.00, commission 40.00\n")
+    assert said["zh"].endswith("P1 扣除 1 笔冲回后：回款 800.00，提成 40.00\n")
+    unreversed = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment",
+                                           "P2", "--lang", "en"]).output
+    assert "net of" not in unreversed and unreversed.endswith("500.00 x 10% = 50.00\n")

@@ -34,7 +34,7 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None,
     words = {rule: text for rule, _, text in describe_plan(policy, lang)}
     lines = report.line_table(collector).to_pandas()
     if payment is not None:
-        return _payment(lines.loc[lines["payment_id"] == payment], payment, collector, names, words)
+        return _payment(lines, payment, collector, names, words)
     payout = payouts.iloc[0]
     statement = build_statement(report, collector, lang)
     say, money = names.t, names.money
@@ -122,10 +122,26 @@ def _in_plan_order(lines: pd.DataFrame, policy) -> list:
 
 
 def _payment(lines: pd.DataFrame, payment: str, collector: str, names: Names, words: dict) -> list[str]:
-    """One payment's lines in full: what it was, and each rule's base x rate = commission, with limits."""
-    if not len(lines):
+    """One payment's lines in full, then those of the payments in the run that reverse it (a bounce) and
+    what is left of it net of them: a payment reversed in full nets to 0.00."""
+    mine = lines.loc[lines["payment_id"] == payment]
+    if not len(mine):
         raise InputError([Problem("", "", f"{payment} is not among {collector}'s payments in this run",
                                   role="payment")])
+    reversals = lines.loc[lines["reverses"] == payment] if "reverses" in lines else lines.iloc[:0]
+    out = _payment_lines(mine, names, words)
+    if not len(reversals):
+        return out
+    out.extend(_payment_lines(reversals, names, words))
+    both = pd.concat([mine, reversals])
+    credited = both.loc[both["component"] == both["component"].iloc[0], "base"]  # a line per payment, as recovered
+    out.append(names.t("explain.payment_net", payment=payment, count=int(reversals["payment_id"].nunique()),
+                       recovered=names.money(int(credited.sum())), amount=names.money(int(both["amount"].sum()))))
+    return out
+
+
+def _payment_lines(lines: pd.DataFrame, names: Names, words: dict) -> list[str]:
+    """Payments' lines: what each was, and each rule's base x rate = commission, with limits."""
     say, money = names.t, names.money
     out = []
     for line in lines.itertuples(index=False):
@@ -135,7 +151,7 @@ def _payment(lines: pd.DataFrame, payment: str, collector: str, names: Names, wo
                           for name in ("bucket", "band") if name in lines)
         if "credit_share" in lines and line.credit_share != "1":
             details += say("explain.detail", name=say("detail.share"), value=line.credit_share)
-        out.append(say("explain.payment", payment=payment, what=what, date=line.payment_date, account=line.account,
+        out.append(say("explain.payment", payment=line.payment_id, what=what, date=line.payment_date, account=line.account,
                        details=details))
         if not line.component:  # a recovery line: the plan pays no rate per repayment
             out.append(say("explain.recovery_only", amount=money(int(line.base))))
