@@ -13,7 +13,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..i18n import default_language
 from ..outputs.report_reader import RunReport
-from .model import RECOMPUTED, Names, build_statement
+from .model import RECOMPUTED, Names, StoreFacts, build_statement
 from .plan_words import describe_plan
 
 #: The payout columns that add up to the net pay, in order (their words: payouts.column.*).
@@ -21,10 +21,11 @@ PARTS = ("line_commission", "tier_commission", "bonus", "adjustment", "holdback"
 
 
 def explain(report: RunReport, collector: str, payment: Optional[str] = None,
-            lang: Optional[str] = None) -> list[str]:
+            lang: Optional[str] = None, store: Optional[StoreFacts] = None) -> list[str]:
     """Lines of text in `lang` (default: the plan's currency's, as statements): every item with its
     arithmetic, what was lost, and the reconciliation to the net pay (or, with `payment`, that
-    payment's lines in full)."""
+    payment's lines in full). From an adjustment batch (`store`), also what was paid before and what
+    the correction pays, in the statement's words."""
     payouts = report.payouts.loc[report.payouts["collector_id"] == collector]
     if not len(payouts):
         raise InputError([Problem("", "", f"{collector!r} is not in the run for {report.period}", role="collector")])
@@ -36,7 +37,7 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None,
     if payment is not None:
         return _payment(lines, payment, collector, names, words)
     payout = payouts.iloc[0]
-    statement = build_statement(report, collector, lang)
+    statement = build_statement(report, collector, lang, store)
     say, money = names.t, names.money
     name = str(payout.get("name", "") or "")
     out = [say("explain.header", who=f"{collector} {name}" if name else collector,
@@ -72,6 +73,9 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None,
     parts = [say("explain.part", name=say(f"payouts.column.{c}"), amount=money(int(payout[c])))
              for c in PARTS if c in payout.index]
     out.append(say("explain.net", parts=" + ".join(parts), amount=money(int(payout["net_payout"]))))
+    if statement.correction:
+        out.append(say("explain.correction", batch=statement.correction.batch,
+                       sentence=statement.correction.sentence))
     listed = say("explain.list_separator")
     out.append(say("explain.by_pay_code", codes=listed.join(
         say("explain.part", name=code.name, amount=money(code.amount)) for code in statement.pay_codes)))
