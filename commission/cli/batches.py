@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..i18n import day
-from .common import (BATCH_ID, actor, amount, count, db_option, lang, note_option, now, reports_user_errors, show_table,
+from .common import (BATCH_ID, actor, amount, db_option, lang, note_option, now, reports_user_errors, show_table,
                      store_url, t)
 from .runs import lines_formats, print_run, run_options, run_request, state_options
 
@@ -49,7 +49,7 @@ def batch_create(db, pay_date, note, state_path, state_edited, first_period, **o
     print_run(created.run.result, created.folder)
     new = created.batch
     key = "cli.batch.created_adjustment" if new.kind == "adjustment" else "cli.batch.created"
-    click.echo(t(key, id=new.id, pay_date=day(created.pay_date, lang()), rows=count(new.rows)))
+    click.echo(t(key, id=new.id, pay_date=day(created.pay_date, lang()), count=new.rows))
 
 
 def _transition(action: str, summary: str):
@@ -108,7 +108,7 @@ def batch_show(batch_id, db):
         f"{words} {amount(value, minor)}" for words, value in total_rows(details.totals, minor, lang()))))
     key = "cli.batch.pays_adjustment" if record.kind == "adjustment" else "cli.batch.pays"
     click.echo(t(key, amount=amount(details.pays, minor), currency=record.currency,
-                 collectors=count(len(details.collectors))))
+                 count=len(details.collectors)))
     money = [c for c in details.collectors.columns if c not in ("collector_id", "employee_id", "name", "why")]
     show_table(details.collectors, money, minor)
     click.echo(t("cli.batch.events"))
