@@ -125,7 +125,8 @@ def test_explain_shows_the_arithmetic_and_reconciles(run_folder):
     result = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--lang", "en"])
     assert result.exit_code == 0, result.output
     text = result.output
-    assert "  bucket M1: 5% of each repayment: 2 repayments, 800.00 x 5% = 40.00 (1 reversed, clawed back)\n" in text
+    # M1 holds P1 and R1, which reverses 200.00 of it: one repayment and one reversal, as the statement counts
+    assert "  bucket M1: 5% of each repayment: 1 repayment, 800.00 x 5% = 40.00 (1 reversed, clawed back)\n" in text
     assert "  bucket M2+: 10% of each repayment: 2 repayments, 700.00 x 10% = 70.00\n  = 110.00 (Commission)\n" in text
     assert "  Tier commission, tier 2 (1,000.00 to 5,000.00): 500.00 x 1% = 5.00 (Commission)\n" in text
     assert "  Conduct: minor complaint on 2026-10-12: deducted from Commission on repayments = -20.00 (Commission)\n" \
@@ -139,7 +140,7 @@ def test_explain_shows_the_arithmetic_and_reconciles(run_folder):
                               "  bucket M1: 5% of each repayment: -200.00 x 5% = -10.00\n")
     # a CNY plan is explained in Chinese unless asked otherwise
     chinese = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1"]).output
-    assert "  账龄 M1：每笔回款提成 5%：2 笔回款，800.00 × 5% = 40.00（1 笔冲回已追回）\n" in chinese
+    assert "  账龄 M1：每笔回款提成 5%：1 笔回款，800.00 × 5% = 40.00（1 笔冲回已追回）\n" in chinese
     assert chinese.endswith("= 实发金额 95.00\n按发放项目：提成 95.00\n")
 
 

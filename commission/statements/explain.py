@@ -88,8 +88,8 @@ def explain(report: RunReport, collector: str, payment: Optional[str] = None,
 
 
 def _line_rules(lines: pd.DataFrame, names: Names, words: dict) -> list[str]:
-    """Per rate rule (in words): payments, what they were paid on, the rate and the commission, with
-    limits and reversals counted."""
+    """Per rate rule (in words): repayments, what they were paid on, the rate and the commission, with
+    limits and reversals counted (apart from the repayments, as the statement counts them)."""
     out = []
     for (rule, rate), group in _in_plan_order(lines, names.policy):
         notes = []
@@ -99,7 +99,7 @@ def _line_rules(lines: pd.DataFrame, names: Names, words: dict) -> list[str]:
             notes.append(names.t("explain.limited_count", count=limited))
         if reversals:
             notes.append(names.t("explain.reversed_count", count=reversals))
-        out.append(names.t("explain.rate_rule", rule=words.get(rule) or names.rule(rule), count=len(group),
+        out.append(names.t("explain.rate_rule", rule=words.get(rule) or names.rule(rule), count=len(group) - reversals,
                            base=_paid_on(group, names), rate=rate, amount=names.money(int(group["amount"].sum())),
                            notes=names.t("explain.notes", notes=names.t("explain.list_separator").join(notes))
                            if notes else ""))
@@ -155,8 +155,8 @@ def _payment_lines(lines: pd.DataFrame, names: Names, words: dict) -> list[str]:
                           for name in ("bucket", "band") if name in lines)
         if "credit_share" in lines and line.credit_share != "1":
             details += say("explain.detail", name=say("detail.share"), value=line.credit_share)
-        out.append(say("explain.payment", payment=line.payment_id, what=what, date=line.payment_date, account=line.account,
-                       details=details))
+        out.append(say("explain.payment", payment=line.payment_id, what=what, date=line.payment_date,
+                       account=line.account, details=details))
         if not line.component:  # a recovery line: the plan pays no rate per repayment
             out.append(say("explain.recovery_only", amount=money(int(line.base))))
             continue

@@ -222,7 +222,8 @@ def test_commands_that_write_nothing_do_not_say_nothing_was_written(tmp_path):
     assert result.exit_code == 0, result.output
     explained = CliRunner().invoke(main, ["explain", "--run", str(out), "--collector", "C99"])
     assert explained.exit_code == 2
-    assert explained.stderr.splitlines() == ["--collector: 'C99' is not in the run for 2026-10", "error: 1 problem"]
+    assert explained.stderr.splitlines() == ["--collector: 'C99' is not in the run for 2026-10",
+                                             "error: 1 problem"]
     bad = REPO / "tests" / "fixtures" / "bad_policies" / "bucket_gap.yaml"
     linted = CliRunner().invoke(main, ["lint", str(bad)])
     assert linted.exit_code == 2 and linted.stderr.splitlines()[-1] == "error: 1 problem"
