@@ -392,7 +392,8 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
     assert "  2026-09 recomputed without its payments reversed since: Tier commission, tier 2 (10,000.00 and above): " \
            "-2,000.00 x 10% = -200.00 (Commission)\n" in explained.output
     # the line's claw-back of September's P2 is September's, apart from October's adjustments
-    assert "  any other repayment: 5% of each repayment: 2 repayments, 7,000.00 x 5% = 350.00 (1 reversed, clawed " \
+    # October: P3 11,000.00 and R1 -4,000.00, one repayment and one reversal (counted apart)
+    assert "  any other repayment: 5% of each repayment: 1 repayment, 7,000.00 x 5% = 350.00 (1 reversed, clawed " \
            "back)\n  = 350.00 (Commission)\n  2026-09's payments reversed since, clawed back at their rate apart from " \
            "this period's adjustments = -200.00 (Commission)\n" in explained.output
     statements = CliRunner().invoke(main, ["statements", "--run", str(tmp_path / "out"), "--lang", "en", "--out",
