@@ -303,9 +303,9 @@ def _plan_groups(policies, ledger: pd.DataFrame, roster: Optional[pd.DataFrame])
     named = roster is not None and (roster["plan"] != "").any()
     if not named:
         if len(plans) > 1:
-            raise InputError([Problem("", "plan", f"several plans were given ({', '.join(plans)}); the "
-                                      "roster needs a plan column saying which plan pays each collector",
-                                      role="roster")])
+            needs = "no roster was given" if roster is None else "the roster needs a plan column"
+            raise InputError([Problem("", "plan", f"several plans were given ({', '.join(plans)}); {needs} "
+                                      "saying which plan pays each collector", role="roster")])
         return [(plans[0], None)]
     chosen = roster["plan"].where(roster["plan"] != "", plans[0] if len(plans) == 1 else "")
     problems = ProblemCollector()
