@@ -141,9 +141,10 @@ class Needs:
         return (*self.keys, *self.money, *self.flags)
 
     def use(self, name: str) -> str:
+        """Why the plan reads column `name` (one of `columns`), for a header that lacks it."""
         return "is used by the plan's rate table but is" if name in self.keys else \
             "is a money column the plan reads (a fee, a base, a sum: measure) but is" if name in self.money else \
-            "is read by the plan's count measure but is" if name in self.flags else "is a required column,"
+            "is read by the plan's count measure but is"
 
 
 def plan_columns(policies) -> dict:
@@ -166,12 +167,12 @@ def read_ledger_file(path: Path, minor_units: int, needed: Needs, problems: Prob
 
 def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemCollector):
     present = set(raw.header)
-    absent = [c for c in (*REQUIRED_COLUMNS, *needed.columns) if c not in present]
-    if absent:
-        for name in absent:
-            used = needed.use(name)
-            problems.add(raw.header_where(), name, f"{used} missing from the header "
-                         f"(found: {', '.join(raw.header)})")
+    complete = raw.require(REQUIRED_COLUMNS, problems)
+    absent = [c for c in needed.columns if c not in present]
+    for name in absent:  # each a column a rule of the plan reads: a mistake of its own (a misspelt key, say)
+        problems.add(raw.header_where(), name, f"{needed.use(name)} missing from the header "
+                     f"(found: {', '.join(raw.header)})")
+    if not complete or absent:
         return None
     data = {
         "payment_id": columns.identifier(raw, "payment_id", problems),

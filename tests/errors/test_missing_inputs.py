@@ -89,3 +89,32 @@ def test_an_input_read_only_at_the_quarter_end_is_not_needed_before(tmp_path):
         "--period", "2026-08", "--out", str(out), "--first-period"])
     assert result.exit_code == 2
     assert [line.split(":")[0] for line in result.stderr.splitlines()[:-1]] == ["--events"]
+
+
+def test_a_wrong_file_given_is_one_problem_not_one_per_missing_column(tmp_path):
+    """The roster given as --events lacks event_id, date and type: one mistake, one line."""
+    roster = SAMPLE / "roster.csv"
+    assert run(tmp_path, "--roster", roster, "--targets", SAMPLE / "targets.csv", "--events", roster,
+               "--state", SAMPLE / "state-2026-08.json") == [
+        f"{roster}:row 1: event_id, date, type: are required columns, missing from the header (found: collector_id, "
+        "name, team, employee_id, manager_id, start_date, end_date, plan)",
+        "error: 1 problem; nothing was written"]
+
+
+def test_a_ledger_and_a_roster_missing_columns_say_so_once_each(tmp_path):
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("payment_id,collector_id,account_id,payment_date,amount\nP1,C1,A1,2026-09-01,10.00\n",
+                      encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("collector_id,name\nC1,王芳\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--policy", str(PLANS / "bucket-rates.yaml"), "--ledger", str(ledger),
+                                       "--roster", str(roster), "--events", str(SAMPLE / "events.csv"),
+                                       "--first-period", "--period", "2026-09", "--out", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.splitlines() == [
+        f"{ledger}:row 1: days_past_due, balance: are required columns, missing from the header (found: payment_id, "
+        "collector_id, account_id, payment_date, amount)",
+        f"{roster}:row 1: team, employee_id: are required roster columns, missing from the header (found: "
+        "collector_id, name)",
+        "error: 2 problems; nothing was written"]
