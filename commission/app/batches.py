@@ -154,7 +154,7 @@ def batch_details(store_url: str, batch_id: int, actor: str, lang: str = "en") -
         items = _items(connection, batch_id)
         return BatchDetails(record, json.loads(record.plans), json.loads(record.totals),
                             _per_collector(rows, items, record.kind, record.minor_units),
-                            event_lines(connection, batch_id), single_operator_note(connection, lang),
+                            event_lines(connection, batch_id, lang), single_operator_note(connection, lang),
                             _allowed(connection, actor, record))
 
 

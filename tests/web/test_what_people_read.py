@@ -159,3 +159,17 @@ def test_no_page_shows_a_marker_a_traceback_or_a_server_path(clients, site, lang
             text = client.get(path, headers=lang).text
             assert not any(bad in text for bad in NEVER), (name, path)
             assert folder not in text and "/tmp/" not in text, (name, path)
+
+
+def test_the_chinese_pages_say_what_happened_and_who_may_do_what_in_chinese(clients):
+    """July (batch 1): pat created it, abe approved it, pam locked it; the users page names the roles and
+    how payouts are controlled (two people) in words."""
+    events = clients["aud"].get("/batches/1", headers=ZH).text.split("<h2>操作记录</h2>")[1]
+    assert [(who, what) for _, who, what in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", events)] \
+        [:3] == [("pat", "创建了批次，发放日 2026-08-15"), ("abe", "审批通过了批次"), ("pam", "锁定了批次")]
+    assert "question-asked" not in events and "question-answered" not in events
+    users = clients["ada"].get("/users", headers=ZH).text.split("<main>")[1]
+    assert "发放控制：双人复核（由 ada 设置）" in users
+    assert "<td>pax</td><td>制单人, 审批人</td>" in users
+    shown = re.sub(r"<[^>]+>", " ", users)  # the words, not the form's values
+    assert not re.search(r"\b(preparer|approver|payer|auditor|manager|collector|two-person)\b", shown)
