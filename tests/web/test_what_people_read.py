@@ -165,8 +165,9 @@ def test_the_chinese_pages_say_what_happened_and_who_may_do_what_in_chinese(clie
     """July (batch 1): pat created it, abe approved it, pam locked it; the users page names the roles and
     how payouts are controlled (two people) in words."""
     events = clients["aud"].get("/batches/1", headers=ZH).text.split("<h2>操作记录</h2>")[1]
-    assert [(who, what) for _, who, what in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", events)] \
-        [:3] == [("pat", "创建了批次，发放日 2026-08-15"), ("abe", "审批通过了批次"), ("pam", "锁定了批次")]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", events)
+    assert [(who, what) for _, who, what in rows][:3] == [("pat", "创建了批次，发放日 2026-08-15"),
+                                                          ("abe", "审批通过了批次"), ("pam", "锁定了批次")]
     assert "question-asked" not in events and "question-answered" not in events
     users = clients["ada"].get("/users", headers=ZH).text.split("<main>")[1]
     assert "发放控制：双人复核（由 ada 设置）" in users
