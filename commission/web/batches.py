@@ -55,8 +55,7 @@ def batch_page(ctx: Context) -> Response:
                                                 ascending=sort != "total", kind="stable")
     totals = total_rows(details.totals, diff.minor_units, ctx.lang)
     return render(ctx, "batch.html", batch=details.record, details=details, collectors=collectors, codes=codes,
-                  totals=totals, diff=diff,
-                  exportable="export" in details.actions, may_send_back="send-back" in details.actions,
+                  totals=totals, diff=diff, exportable="export" in details.actions, may_send_back="send-back" in details.actions,
                   statements=details.record.status in EXPORTABLE,
                   actions=[a for a in details.actions if a not in ("send-back", "export")])
 
@@ -73,9 +72,9 @@ def batch_action(ctx: Context) -> Response:
 
 @page()
 def batch_export(ctx: Context) -> Response:
-    batch_id = path_id(ctx, "batch_id")
     """The payroll file and its control file (count and totals), as the CLI writes them side by side, in
     one zip."""
+    batch_id = path_id(ctx, "batch_id")
     file_format = "xlsx" if ctx.field("format", 10) == "xlsx" else "csv"
     with tempfile.TemporaryDirectory(prefix="commission-export-") as scratch:
         name = f"payroll-batch-{batch_id}.{file_format}"

@@ -73,8 +73,7 @@ def render(ctx: Context, template: str, status: int = 200, **values) -> HTMLResp
     html = environment().get_template(template).render(
         _=words, amount=amount, ratio=ratio, pay_code=pay_code, about=about,
         named=lambda text: with_names(text, field_names(lang)), lang=lang, languages=LANGUAGES, roles=ctx.roles,
-        actor=ctx.actor,
-        csrf=ctx.session.csrf if ctx.session else "", path=ctx.request.url.path, version=__version__, **values)
+        actor=ctx.actor, csrf=ctx.session.csrf if ctx.session else "", path=ctx.request.url.path, version=__version__, **values)
     response = HTMLResponse(html, status_code=status)
     response.headers["Cache-Control"] = "no-store"
     return response
