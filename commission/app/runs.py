@@ -12,7 +12,7 @@ import pandas as pd
 from ..engine import RunResult, SideInputs, pay_period
 from ..errors import InputError, Problem, option
 from ..inputs import InputFile, StateFile, load_state
-from ..outputs.owners import run_folder
+from ..outputs.owners import MANIFEST, STATEMENTS_INDEX, owner_of, run_folder
 from ..outputs.run_report import REPORT_FILES, write_run
 from ..periods import Period
 from ..policy import Policy, load_policies
@@ -104,6 +104,16 @@ def run_period(request: RunRequest, out_dir: Path, lines_csv: bool = True,
     folder = write_run(run.result, run.policies, run.inputs, out_dir, may_replace=may_replace, notes=run.notes,
                        lines_csv=lines_csv, lines_parquet=lines_parquet)
     return run, folder
+
+
+def statements_replaced(out_dir: Path, period: Period) -> int:
+    """How many statements, made from the earlier reports of `period` in `out_dir`, a run there replaces
+    with them: they would no longer agree with the new reports, so they go, and the user is told."""
+    folder = Path(out_dir) / "statements"
+    if owner_of(Path(out_dir), MANIFEST) != {"command": "run", "period": str(period)} \
+            or owner_of(folder, STATEMENTS_INDEX) is None:
+        return 0
+    return sum(1 for _ in folder.glob("*.xlsx"))
 
 
 def state_edit_notes(state: StateFile, reason: Optional[str]) -> dict:

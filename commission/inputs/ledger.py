@@ -92,11 +92,14 @@ def load_ledger(paths: Sequence[str | Path], minor_units: int, key_columns: Sequ
     return Ledger(frame=ledger_frame(parts, needed), files=tuple(fingerprints))
 
 
-def ledger_frame(parts: Sequence[pd.DataFrame], needed: "Needs", shared: Sequence[str] = ()) -> pd.DataFrame:
+def ledger_frame(parts: Sequence[pd.DataFrame], needed: "Needs", shared: Sequence[str] = (),
+                 whole_payments: bool = True) -> pd.DataFrame:
     """Validated files' frames (`parts`, in file order) as one ledger in canonical order, checked across
     rows: duplicates, split credit, reversal chains (InputError naming file and row). `shared` names the
     optional columns (credit_share, reverses) another part of the same ledger has, so a partitioned run
-    (app.partitioned: only some collectors' rows) builds the frame the whole ledger would give them."""
+    (app.partitioned: only some collectors' rows) builds the frame the whole ledger would give them.
+    Without `whole_payments` the parts may hold some collectors of a split payment only, so its shares
+    are not checked (the rest of the ledger is checked where every collector of it is read)."""
     problems = ProblemCollector()
     if "credit_share" in shared or any("credit_share" in part for part in parts):  # a file without the column
         # credits whole payments; filled before the concat, so shares stay int64 (a concat would fill NaN, float64)
@@ -112,7 +115,7 @@ def ledger_frame(parts: Sequence[pd.DataFrame], needed: "Needs", shared: Sequenc
         accounts = accounts.combine_chunks() if isinstance(accounts, pa.ChunkedArray) else accounts
         frame["account_key"] = accounts.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
     frame = _canonical_order(frame, problems)
-    if "credit_share" in frame:
+    if "credit_share" in frame and whole_payments:
         _check_splits(frame, problems, (*needed.money, *needed.flags))
     problems.raise_if_any()
     if "reverses" in frame:
@@ -244,20 +247,22 @@ def chained_reversal(named: str, its_original: str) -> str:
 
 
 def _check_splits(frame: pd.DataFrame, problems: ProblemCollector, more: Sequence[str] = ()) -> None:
-    """Rows sharing a payment_id are one payment split between collectors: same payment, shares summing to 1."""
+    """Rows sharing a payment_id are one payment split between collectors: same payment, shares summing to 1.
+    A payment given on one row with a share below 1 is refused too: the rest of it would be credited to no one."""
     ids = frame["payment_id"].to_numpy()
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     sizes = np.diff(np.r_[starts, len(ids)])
+    share_sum = np.add.reduceat(frame["credit_share"].to_numpy(), starts)
+    for g in np.flatnonzero(share_sum != SHARE_SCALE)[: problems.limit]:
+        first = starts[g]
+        problems.add(f"{frame['source'].iat[first]}:row {frame['row'].iat[first]}", "credit_share",
+                     f"the shares of payment {ids[first]!r} add up to {share_text(share_sum[g])}, not 1"
+                     + ("; it has this one row: give each collector's row with their share, or leave credit_share "
+                        "empty for sole credit" if sizes[g] == 1 else ""))
     if not (sizes > 1).any():
         return
     group = np.repeat(np.arange(len(starts)), sizes)
     in_split = np.repeat(sizes > 1, sizes)
-    share_sum = np.add.reduceat(frame["credit_share"].to_numpy(), starts)
-    wrong_sum = np.flatnonzero((sizes > 1) & (share_sum != SHARE_SCALE))
-    for g in wrong_sum[: problems.limit]:
-        first = starts[g]
-        problems.add(f"{frame['source'].iat[first]}:row {frame['row'].iat[first]}", "credit_share",
-                     f"the shares of payment {ids[first]!r} add up to {share_text(share_sum[g])}, not 1")
     for column in ("amount", "payment_date", "account", "days_past_due", "balance", *more):
         values = frame[column].to_numpy()
         differs = in_split & (values != values[starts[group]])
