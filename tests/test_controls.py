@@ -79,11 +79,11 @@ def test_two_people_per_payout(folder, two_people, monkeypatch):
     as_user(monkeypatch, "abe")
     wrong_role = create(folder, store)
     assert wrong_role.exit_code == 2
-    assert wrong_role.output == "error: create needs the preparer role; abe holds approver (who may: pat)\n"
+    assert wrong_role.output == "error: create needs the preparer role; abe holds approver\n"
     as_user(monkeypatch, "pat")
     assert create(folder, store).exit_code == 0
     own = cli("batch", "approve", 1, "--db", store)  # a preparer who is not an approver
-    assert own.exit_code == 2 and "approve needs the approver role; pat holds preparer (who may: abe)" in own.output
+    assert own.exit_code == 2 and own.output == "error: approve needs the approver role; pat holds preparer\n"
     as_user(monkeypatch, "ada")
     assert cli("users", "roles", "pat", "--role", "preparer", "--role", "approver", "--role", "payer",
                "--db", store, "--note", "holiday cover").exit_code == 0
@@ -91,7 +91,7 @@ def test_two_people_per_payout(folder, two_people, monkeypatch):
     own = cli("batch", "approve", 1, "--db", store)  # now an approver too: the two-person rule still holds
     assert own.exit_code == 2
     assert own.output == ("error: approve refused: pat prepared batch 1, and a batch is approved by someone other "
-                          "than who prepared it (who may: abe)\n")
+                          "than who prepared it (another user with the approver role may)\n")
     as_user(monkeypatch, "abe")
     assert cli("batch", "approve", 1, "--db", store).exit_code == 0
     assert cli("batch", "lock", 1, "--db", store).output.startswith("error: lock needs the payer role")
@@ -99,7 +99,8 @@ def test_two_people_per_payout(folder, two_people, monkeypatch):
     assert cli("batch", "lock", 1, "--db", store).exit_code == 0  # locking is a payer's, whoever prepared
     paid = cli("batch", "mark-paid", 1, "--db", store)
     assert paid.exit_code == 2
-    assert ("a payment is confirmed (marked paid) by someone other than who prepared the batch (who may: pam)"
+    assert ("a payment is confirmed (marked paid) by someone other than who prepared the batch (another user with "
+            "the payer role may)"
             in paid.output)
     as_user(monkeypatch, "pam")
     assert cli("batch", "mark-paid", 1, "--db", store).exit_code == 0

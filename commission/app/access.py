@@ -62,8 +62,9 @@ SINGLE_OPERATOR_ROLES = ("admin", "preparer", "approver", "payer")
 
 
 def check(connection: Connection, actor: str, action: str, batch=None) -> dict:
-    """Refuse, naming the rule and who may, unless `actor` may do `action` (to `batch`); returns what to
-    record about how it was allowed ({"without_second_person": True} in a single-operator store)."""
+    """Refuse, naming the rule and the roles that may (never who holds them: a refusal is shown to
+    whoever tried, a collector too), unless `actor` may do `action` (to `batch`); returns what to record
+    about how it was allowed ({"without_second_person": True} in a single-operator store)."""
     mode = setup(connection)
     if mode is None:
         raise Refused("the store is not set up: run `commission setup` once (it records whether payouts need "
@@ -73,24 +74,21 @@ def check(connection: Connection, actor: str, action: str, batch=None) -> dict:
     if user is None or not user.active or not set(user.roles) & set(allowed):
         held = "is not a user of this store" if user is None else ("is disabled" if not user.active else
                                                                    f"holds {', '.join(user.roles) or 'no role'}")
-        raise Refused(f"{action} needs the {' or '.join(allowed)} role; {actor} {held} "
-                         f"({_who_may(connection, allowed)})")
+        raise Refused(f"{action} needs the {' or '.join(allowed)} role; {actor} {held}"
+                      + ("" if _holders(connection, allowed) else
+                         " (no user holds it yet: an admin adds one with `users add`)"))
     if batch is None or action not in SECOND_PERSON or batch.created_by != actor:
         return {}
     if mode.mode == SINGLE_OPERATOR:
         return {"without_second_person": True}
     others = [name for name in _holders(connection, allowed) if name != actor]
-    who = f"who may: {', '.join(others)}" if others else "no one else holds the role yet: an admin adds them"
+    who = (f"another user with the {' or '.join(allowed)} role may" if others else
+           "no one else holds the role yet: an admin adds them")
     raise Refused(f"{action} refused: {actor} prepared batch {batch.id}, and {SECOND_PERSON[action]} ({who})")
 
 
 def _holders(connection: Connection, roles) -> list[str]:
     return [u.name for u in all_users(connection) if u.active and set(u.roles) & set(roles)]
-
-
-def _who_may(connection: Connection, roles) -> str:
-    names = _holders(connection, roles)
-    return f"who may: {', '.join(names)}" if names else "no user holds it yet: an admin adds one with `users add`"
 
 
 def single_operator(connection: Connection) -> Optional[tuple[str, date]]:

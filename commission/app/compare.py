@@ -19,7 +19,7 @@ from typing import Callable, Optional, Sequence
 
 from sqlalchemy import select
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Names, Problem, plain
 from ..periods import Period
 from ..policy import load_policies, load_policy
 from ..simulation.replay import TODAY_LABEL
@@ -28,7 +28,7 @@ from ..store.archive import keep_blob, read_blob
 from ..store.jobs import Job
 from ..store.schema import batches
 from .access import READ_ALL, active_user, check, stayed_in_team
-from .inputs import InputPaths, by_role
+from .inputs import InputPaths, by_role, known_as
 from .jobs import job
 from .simulation import SimulationRequest, simulate_plans
 from .uploads import KINDS, renamed
@@ -101,10 +101,13 @@ def check_choices(store_url: str, actor: str, mode: str, plan: str, periods: Seq
 
 
 def compare_with_today(store_url: str, actor: str, candidate: Path, mode: str, plan: str, periods: Sequence[str],
-                       lang: str, progress: Optional[Callable[[int, int], None]] = None) -> dict:
+                       lang: str, progress: Optional[Callable[[int, int], None]] = None,
+                       names: Names = plain, candidate_name: str = "") -> dict:
     """Simulate today and the candidate on the archived inputs of `periods`, for the manager's team (or
     everyone, for a person who may read every batch); returns the job's result: the summary (minor units),
-    and the SHA-256 in the store of the workbook and of each chart (with its name)."""
+    and the SHA-256 in the store of the workbook and of each chart (with its name). Every text names an
+    archived input, and the candidate (`candidate_name`), by the name it was uploaded with, never its path
+    on the server, and inputs and options as the interface does (`names`)."""
     chosen = check_choices(store_url, actor, mode, plan, periods)
     with tempfile.TemporaryDirectory(prefix="commission-compare-") as scratch:
         with open_store(store_url).connect() as connection:
@@ -119,9 +122,14 @@ def compare_with_today(store_url: str, actor: str, candidate: Path, mode: str, p
         request = SimulationRequest(inputs["paths"], periods=[Period.parse(p) for p in sorted(periods)],
                                     candidates=[candidate] if mode == EVERYONE else (),
                                     replacements=[f"{plan}={candidate}"] if mode == REPLACE else (),
-                                    state=inputs["state"], collectors=None if everyone else frozenset(team))
-        steps = _steps(progress)
-        report = simulate_plans(request, Path(scratch) / "report", lang=lang, progress=steps)
+                                    state=inputs["state"], collectors=None if everyone else frozenset(team),
+                                    known_as={**known_as(Path(scratch)),
+                                              **({str(candidate): candidate_name} if candidate_name else {})})
+        try:
+            report = simulate_plans(request, Path(scratch) / "report", lang=lang, progress=_steps(progress),
+                                    names=names)
+        except InputError as exc:
+            raise InputError([renamed(p, request.known_as) for p in exc.problems], exc.hidden) from None
         result = summary(report.comparison, minor_units, everyone)
         with open_store(store_url).begin() as connection:
             result["workbook"] = keep_blob(connection, (report.folder / "comparison.xlsx").read_bytes())

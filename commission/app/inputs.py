@@ -132,6 +132,18 @@ def by_role(folder: Path) -> dict[str, list[Path]]:
             for role in sorted(folder.iterdir()) if role.is_dir()}
 
 
+def own_name(path: Path) -> str:
+    """The name an input restored by by_role came with (`ledger/1 ledger.csv` -> ledger.csv): what people
+    know it by, where the restored path is a server's scratch folder."""
+    return path.name.split(" ", 1)[-1]
+
+
+def known_as(folder: Path) -> dict[str, str]:
+    """{restored path: its own name} of every input restored under `folder` (by store.restore_files, one
+    folder per batch or not), for texts people read."""
+    return {str(path): own_name(path) for path in folder.rglob("*") if path.is_file()}
+
+
 def rows_of(frame: Optional[pd.DataFrame], collectors: AbstractSet[str]) -> Optional[pd.DataFrame]:
     """Only these collectors' rows of an input frame with a collector_id column (a categorical id column
     keeps only their categories): what a run on one collector's, or one team's, data reads."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..i18n import day
+from ..money import format_minor
 from .common import (BATCH_ID, actor, amount, db_option, lang, note_option, now, reports_user_errors, show_table,
                      store_url, t)
 from .runs import lines_formats, print_run, run_options, run_request, state_options
@@ -82,7 +83,9 @@ def batch_list(db):
     """Every batch: period, kind, status, net payout, who created it and when."""
     from ..app.batches import batches
 
-    show_table(batches(store_url(db), actor()))
+    listed = batches(store_url(db), actor())
+    listed["pays"] = [format_minor(int(v), int(m)) for v, m in zip(listed["pays"], listed["minor_units"])]
+    show_table(listed.drop(columns="minor_units"))
 
 
 @batch.command("show")

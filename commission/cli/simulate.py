@@ -10,7 +10,7 @@ import click
 
 from ..periods import Period, PeriodError
 from .cluster import engine_of, engine_options
-from .common import amount, count, lang, reports_user_errors, t
+from .common import amount, count, flag, lang, reports_user_errors, t
 
 #: `commission lint --strict` exits with this code when a warning is not silenced.
 EXIT_WARNINGS = 1
@@ -133,7 +133,7 @@ def simulate(policy_paths, candidates, replacements, ledgers, state_path, sweeps
     try:
         report = simulate_plans(simulation_request(policy_paths, ledgers, options, candidates, replacements,
                                                    state_path), out_dir, sweeps, elasticity, base_salary, lang, title,
-                                progress, engine)
+                                progress, engine, names=flag)
     finally:
         progress.clear()
     _print_summary(report)
@@ -152,10 +152,8 @@ def _percent(value, sign: bool = False) -> str:
 
 def _print_summary(report) -> None:
     """The result on one screen: what was simulated, one line per scenario, then one line on the warnings."""
-    from ..errors import with_names
     from ..simulation.labels import shown_label
     from ..simulation.report_files import lint_counts
-    from .common import flag
 
     comparison, folder = report.comparison, report.folder
     minor, currency = comparison.minor_units, comparison.currency
@@ -191,7 +189,7 @@ def _print_summary(report) -> None:
     if report.written.chart_warning:
         click.echo(report.written.chart_warning, err=True)
     if report.legacy:
-        click.echo(t("cli.note", text=with_names(comparison.notes[0], flag)), err=True)
+        click.echo(t("cli.note", text=comparison.notes[0]), err=True)
     names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
     click.echo(t("cli.simulate.written", folder=folder, names=", ".join(names)))
 
@@ -210,7 +208,6 @@ def lint(policies, ledgers, max_variable_share, show_silenced, strict, base_sala
     """Health-check plans: incentive cliffs, missing conduct rules, falling rates, variable share, binding caps."""
     from ..app.simulation import lint_plans
     from ..errors import with_names
-    from .common import flag
 
     report = lint_plans(simulation_request(policies, ledgers, options), max_variable_share, base_salary)
     for warning in report.warnings:

@@ -252,8 +252,9 @@ def get_batch(connection: Connection, batch_id: int):
 
 
 def list_batches(connection: Connection) -> pd.DataFrame:
-    """Every batch with what it pays: a payout batch the period's pay, an adjustment batch only the
-    differences from what was paid before it."""
+    """Every batch with what it pays (in minor units, beside its minor_units: each interface writes
+    money its own way): a payout batch the period's pay, an adjustment batch only the differences from
+    what was paid before it."""
     pays = select(payouts.c.batch_id, func.sum(payouts.c.amount).label("pays")).group_by(
         payouts.c.batch_id).subquery()
     rows = connection.execute(select(batches.c.id, batches.c.period, batches.c.kind, batches.c.status,
@@ -262,9 +263,9 @@ def list_batches(connection: Connection) -> pd.DataFrame:
                               .outerjoin(pays, pays.c.batch_id == batches.c.id).order_by(batches.c.id)).all()
     frame = pd.DataFrame(rows, columns=["id", "period", "kind", "status", "pays", "minor_units", "created_by",
                                         "created_at"])
-    frame["pays"] = [format_minor(int(v), int(m)) for v, m in zip(frame["pays"], frame["minor_units"])]
+    frame["pays"] = frame["pays"].astype("int64")
     frame["created_at"] = [format_time(t) for t in frame["created_at"]]
-    return frame.drop(columns="minor_units")
+    return frame
 
 
 def batch_payouts(connection: Connection, batch_id: int) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from ..i18n import LANGUAGES
 from ..store import ROLES
 from .page import page
 from .request import LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Context, redirect
-from .render import render
+from .render import problem_lines, render
 
 
 @page(signed_in=False)
@@ -62,7 +62,7 @@ def password(ctx: Context) -> Response:
                                 ctx.client, ctx.now)
     except InputError as exc:
         return render(ctx, "password.html", status=400, forced=ctx.session.must_change,
-                      problems=exc.render().splitlines())
+                      problems=problem_lines(exc, ctx.lang))
     ctx.cookies[SESSION_COOKIE] = fresh.token
     return redirect("/")
 
