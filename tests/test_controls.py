@@ -6,6 +6,7 @@ in words."""
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -259,3 +260,57 @@ def test_a_correction_sends_statements_only_to_whom_it_changes(folder, two_peopl
     made = cli("statements", "--batch", 2, "--db", two_people, "--out", folder / "st", "--lang", "en")
     assert made.output == f"1 statement written to {folder / 'st'}/\n"
     assert [p.name for p in (folder / "st").glob("*.xlsx")] == ["C2-2026-07.xlsx"]
+
+
+def control_of(path: Path) -> dict:
+    return {r["item"]: r["value"] for r in csv.DictReader(open(path, encoding="utf-8"))}
+
+
+def test_a_batch_changed_in_the_database_after_approval_is_not_locked_exported_or_paid(folder, two_people,
+                                                                                      monkeypatch):
+    store = two_people
+    as_user(monkeypatch, "pat")
+    create(folder, store)
+    as_user(monkeypatch, "abe")
+    assert cli("batch", "approve", 1, "--db", store).exit_code == 0
+    engine = sa.create_engine(store)
+    with engine.connect() as connection:
+        approved = json.loads(connection.execute(sa.text("SELECT detail FROM events WHERE action = 'approve'"))
+                              .scalar_one())["sha256"]
+    assert len(approved) == 64
+
+    def tamper(sql):
+        with engine.begin() as connection:
+            connection.execute(sa.text(sql))
+
+    def refused(action, *extra):
+        done = cli("batch", action, 1, *extra, "--db", store)
+        assert done.exit_code == 2
+        assert done.output.startswith(f"error: {action} refused: batch 1 was changed in the database after abe "
+                                      "approved it (its payout rows, balances or totals have SHA-256 "), done.output
+        assert done.output.endswith(f"..., not the {approved[:12]}... approved); nothing is locked, exported or "
+                                    "marked paid until the change is found and undone (compare with its reports: "
+                                    "commission batch show 1)\n")
+
+    as_user(monkeypatch, "pam")
+    for change, undo in (("UPDATE payouts SET amount = amount + 10000000 WHERE batch_id = 1",
+                          "UPDATE payouts SET amount = amount - 10000000 WHERE batch_id = 1"),
+                         ("UPDATE payouts SET employee_id = 'E9' WHERE collector_id = 'C2'",
+                          "UPDATE payouts SET employee_id = 'E2' WHERE collector_id = 'C2'"),
+                         ("UPDATE batches SET pay_date = '2026-08-01'", "UPDATE batches SET pay_date = '2026-08-15'"),
+                         ("UPDATE batches SET totals = replace(totals, '200.00', '900.00')",
+                          "UPDATE batches SET totals = replace(totals, '900.00', '200.00')")):
+        tamper(change)
+        refused("lock")
+        refused("export", "--out", folder / "pay.csv")
+        assert not (folder / "pay.csv").exists()
+        tamper(undo)
+    assert cli("batch", "lock", 1, "--db", store).exit_code == 0  # as approved again
+    tamper("UPDATE payouts SET amount = 30000 WHERE collector_id = 'C2'")  # 300.00 for C2's 200.00 approved
+    refused("mark-paid")
+    refused("export", "--out", folder / "pay.csv")
+    tamper("UPDATE payouts SET amount = 20000 WHERE collector_id = 'C2'")
+    assert cli("batch", "export", 1, "--out", folder / "pay.csv", "--db", store).exit_code == 0
+    assert control_of(folder / "pay.control.csv")["total"] == "200.00"  # C2 4,000.00 x 5%; C1 below the gate
+    assert cli("batch", "mark-paid", 1, "--db", store).exit_code == 0
+

@@ -4,6 +4,8 @@ Rules kept here, not in the CLI:
 - one open (draft or approved) batch per period, enforced by a unique index;
 - a locked or paid batch never changes; a corrected rerun of a paid period becomes an
   adjustment batch holding only the differences per collector and pay code;
+- what an approved batch pays is fingerprinted at approval and checked at lock, export and
+  mark-paid (seals.py), so a change made in the database after approval is refused;
 - every state change appends a row to the events table, in the same transaction;
 - carried balances come from the latest batch of the previous period.
 """
@@ -29,6 +31,7 @@ from ..periods import Period
 from .errors import NotFound, StoreError
 from .events import format_time, log
 from .schema import OPEN_STATUSES, balances, batches, items, opening_ytd, payouts
+from .seals import check_sealed, payable_sha256
 
 #: action -> (statuses it may start from, status it leads to, column prefix recording who and when)
 TRANSITIONS = {
@@ -219,7 +222,8 @@ def _differences(connection: Connection, rows: pd.DataFrame, settled: list[int])
 
 def transition(connection: Connection, batch_id: int, action: str, actor: str, now: datetime, note: str = "",
                detail: Optional[dict] = None) -> str:
-    """Move a batch along draft -> approved -> locked -> paid (or discard an open one); returns the new status.
+    """Move a batch along draft -> approved -> locked -> paid (or discard an open one); returns the new
+    status. Approving records the fingerprint of what the batch pays; locking and marking paid check it.
     Who may do it is the application's rule (app/access.py); `detail` records how (e.g. without a
     second person)."""
     sources, target, stamp = TRANSITIONS[action]
@@ -227,6 +231,10 @@ def transition(connection: Connection, batch_id: int, action: str, actor: str, n
     if batch.status not in sources:
         raise StoreError(f"batch {batch_id} is {batch.status}; {action} needs a batch that is "
                          + " or ".join(sources))
+    if action == "approve":
+        detail = {**(detail or {}), "sha256": payable_sha256(connection, batch)}
+    elif action in ("lock", "mark-paid"):
+        check_sealed(connection, batch, action)
     values = {"status": target}
     if stamp:
         values |= {f"{stamp}_by": actor, f"{stamp}_at": now}
@@ -279,6 +287,7 @@ def export_rows(connection: Connection, batch_id: int) -> pd.DataFrame:
     batch = get_batch(connection, batch_id)
     if batch.status not in EXPORTABLE:
         raise StoreError(f"batch {batch_id} is {batch.status}; only an approved, locked or paid batch is exported")
+    check_sealed(connection, batch, "export")
     frame = batch_payouts(connection, batch_id)
     frame = frame.loc[frame["amount"] != 0]
     return pd.DataFrame({"employee_id": frame["employee_id"], "collector_id": frame["collector_id"],
