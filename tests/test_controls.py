@@ -266,6 +266,66 @@ def control_of(path: Path) -> dict:
     return {r["item"]: r["value"] for r in csv.DictReader(open(path, encoding="utf-8"))}
 
 
+def when(store: str, action: str, number: int = 1) -> str:
+    """When the batch's `number`th event `action` happened, as messages write it."""
+    from commission.store import format_time
+    from commission.store.schema import events
+
+    with sa.create_engine(store).connect() as connection:
+        times = connection.execute(sa.select(events.c.at).where(events.c.action == action).order_by(events.c.id))
+        return format_time(times.scalars().all()[number - 1])
+
+
+def test_an_exported_batch_is_paid_and_corrected_never_discarded_and_a_re_export_says_so(folder, two_people,
+                                                                                          monkeypatch):
+    store = two_people
+    as_user(monkeypatch, "pat")
+    create(folder, store)
+    as_user(monkeypatch, "abe")
+    assert cli("batch", "approve", 1, "--db", store).exit_code == 0
+    as_user(monkeypatch, "pam")
+    first = folder / "pay.csv"
+    assert cli("batch", "export", 1, "--out", first, "--db", store).output == (
+        f"{first}: 1 payroll line (the batch's payout rows that are not zero), total 200.00 CNY; control in "
+        f"{folder / 'pay.control.csv'}\n")
+    control = control_of(folder / "pay.control.csv")
+    assert control["export"] == "1" and "re-export" not in control
+    as_user(monkeypatch, "abe")
+    discard = cli("batch", "discard", 1, "--db", store)
+    at = when(store, "exported")
+    assert discard.exit_code == 2
+    assert discard.output == (f"error: discard refused: batch 1's payroll file was exported ({first}, {at} by pam), "
+                              "so payroll may pay it; lock it and mark it paid, then correct what is wrong with an "
+                              "adjustment batch (commission batch create for 2026-07: it pays only the differences)\n")
+    as_user(monkeypatch, "pat")
+    assert create(folder, store, "july-2").exit_code == 2  # batch 1 is still approved: no second payout batch
+    as_user(monkeypatch, "pam")
+    assert cli("batch", "lock", 1, "--db", store).exit_code == 0
+    again = folder / "pay-again.csv"
+    said = f"a re-export of batch 1: a copy of export 1 ({first}, {at} by pam); pay it only if that file was not paid"
+    assert cli("batch", "export", 1, "--out", again, "--db", store).output.splitlines()[1] == f"note: {said}"
+    control = control_of(folder / "pay-again.control.csv")
+    assert (control["export"], control["re-export"], control["total"]) == ("2", said, "200.00")
+    assert cli("batch", "mark-paid", 1, "--db", store).exit_code == 0
+    shown = cli("batch", "show", 1, "--db", store).output
+    assert f"exported the payroll file {again} (1 rows, total 200.00): a re-export, a copy of export 1" in shown
+    # the correction path: a rerun of the paid period is an adjustment batch of differences (none here)
+    as_user(monkeypatch, "pat")
+    assert "adjustment batch (differences from what was paid) 2" in create(folder, store, "july-3").output
+
+
+def test_exporting_a_paid_batch_never_exported_is_a_re_export(folder, blank_store, monkeypatch):
+    as_user(monkeypatch, "solo")
+    assert cli("setup", "--single-operator", "--db", blank_store).exit_code == 0
+    create(folder, blank_store)
+    for action in ("approve", "lock", "mark-paid"):
+        assert cli("batch", action, 1, "--db", blank_store).exit_code == 0
+    assert cli("batch", "export", 1, "--out", folder / "pay.csv", "--db", blank_store).exit_code == 0
+    control = control_of(folder / "pay.control.csv")
+    assert control["re-export"] == (f"a re-export of batch 1, marked paid {when(blank_store, 'mark-paid')} by solo: "
+                                    "do not pay it again")
+
+
 def test_a_batch_changed_in_the_database_after_approval_is_not_locked_exported_or_paid(folder, two_people,
                                                                                       monkeypatch):
     store = two_people

@@ -148,6 +148,8 @@ def batch_export(batch_id, file_format, out_path, db, note):
     # count and total as the control file writes them, so a person can compare the two by eye
     click.echo(t("cli.batch.exported", path=done.path, count=done.control["count"], total=done.control["total"],
                  currency=done.currency, control=done.control["control_file"]))
+    if done.reexport:
+        click.echo(t("cli.note", text=done.reexport))
 
 
 @click.command("history")

@@ -4,6 +4,7 @@ Rules kept here, not in the CLI:
 - one open (draft or approved) batch per period, enforced by a unique index;
 - a locked or paid batch never changes; a corrected rerun of a paid period becomes an
   adjustment batch holding only the differences per collector and pay code;
+- a batch whose payroll file was exported is never discarded: it is paid and corrected;
 - what an approved batch pays is fingerprinted at approval and checked at lock, export and
   mark-paid (seals.py), so a change made in the database after approval is refused;
 - every state change appends a row to the events table, in the same transaction;
@@ -30,7 +31,7 @@ from ..money import format_minor
 from ..periods import Period
 from .errors import NotFound, StoreError
 from .events import format_time, log
-from .schema import OPEN_STATUSES, balances, batches, items, opening_ytd, payouts
+from .schema import OPEN_STATUSES, balances, batches, events, items, opening_ytd, payouts
 from .seals import check_sealed, payable_sha256
 
 #: action -> (statuses it may start from, status it leads to, column prefix recording who and when)
@@ -222,8 +223,8 @@ def _differences(connection: Connection, rows: pd.DataFrame, settled: list[int])
 
 def transition(connection: Connection, batch_id: int, action: str, actor: str, now: datetime, note: str = "",
                detail: Optional[dict] = None) -> str:
-    """Move a batch along draft -> approved -> locked -> paid (or discard an open one); returns the new
-    status. Approving records the fingerprint of what the batch pays; locking and marking paid check it.
+    """Move a batch along draft -> approved -> locked -> paid (or discard an open one not exported); returns
+    the new status. Approving records the fingerprint of what the batch pays; locking and marking paid check it.
     Who may do it is the application's rule (app/access.py); `detail` records how (e.g. without a
     second person)."""
     sources, target, stamp = TRANSITIONS[action]
@@ -231,6 +232,8 @@ def transition(connection: Connection, batch_id: int, action: str, actor: str, n
     if batch.status not in sources:
         raise StoreError(f"batch {batch_id} is {batch.status}; {action} needs a batch that is "
                          + " or ".join(sources))
+    if target in CLOSED:
+        _refuse_if_exported(connection, batch, action)
     if action == "approve":
         detail = {**(detail or {}), "sha256": payable_sha256(connection, batch)}
     elif action in ("lock", "mark-paid"):
@@ -247,9 +250,29 @@ def transition(connection: Connection, batch_id: int, action: str, actor: str, n
     return target
 
 
+def _refuse_if_exported(connection: Connection, batch, action: str) -> None:
+    """A batch whose payroll file went out may be paid by payroll: it is never closed unpaid (and its
+    period paid again by another batch); it is paid, and corrected by an adjustment batch."""
+    sent = batch_exports(connection, batch.id)
+    if sent:
+        first = sent[0]
+        raise StoreError(f"{action} refused: batch {batch.id}'s payroll file was exported ({first['file']}, "
+                         f"{first['at']} by {first['by']}), so payroll may pay it; lock it and mark it paid, then "
+                         f"correct what is wrong with an adjustment batch (commission batch create for "
+                         f"{batch.period}: it pays only the differences)")
+
+
 def record_export(connection: Connection, batch_id: int, actor: str, now: datetime, detail: dict,
                   note: str = "") -> None:
     log(connection, "exported", actor, now, batch_id=batch_id, detail=detail, note=note)
+
+
+def batch_exports(connection: Connection, batch_id: int) -> list[dict]:
+    """The batch's exports so far, oldest first: {number (1, 2...), at, by, file}."""
+    rows = connection.execute(select(events.c.at, events.c.actor, events.c.detail).where(
+        and_(events.c.batch_id == batch_id, events.c.action == "exported")).order_by(events.c.id)).all()
+    return [{"number": n, "at": format_time(at), "by": actor, "file": json.loads(detail or "{}").get("file", "")}
+            for n, (at, actor, detail) in enumerate(rows, 1)]
 
 
 def get_batch(connection: Connection, batch_id: int):

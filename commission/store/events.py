@@ -45,8 +45,10 @@ def _words(action: str, detail: dict, lang: str = "en") -> str:
                 else t("batch.event.created", lang))
         return what + (t("batch.event.to_be_paid", lang, date=detail["pay_date"]) if detail.get("pay_date") else "")
     if action == "exported":
+        again = (t("batch.event.reexport", lang, export=detail["reexport_of"]) if detail.get("reexport_of") else
+                 t("batch.event.reexport_paid", lang) if detail.get("paid_before") else "")
         return t("batch.event.exported", lang, file=detail.get("file", ""), rows=detail.get("count", "?"),
-                 total=detail.get("total", "?")) + alone
+                 total=detail.get("total", "?")) + alone + again
     if action in BATCH_ACTIONS:
         return t(f"batch.event.{action}", lang) + alone
     if action == "question-asked":

@@ -68,17 +68,23 @@ def test_approve_lock_export_and_mark_paid(done, clients):
     assert bundle.read("payroll-batch-2.csv").decode().splitlines()[1:] == [
         '"E1","C1","commission",150.00,"2026-08",2,"2026-09-15"',
         '"E3","C3","commission",25.00,"2026-08",2,"2026-09-15"']
-    # the control file as the CLI writes it: 2 rows, 150.00 + 25.00 = 175.00, and the payroll file's SHA-256
+    # the control file as the CLI writes it: 2 rows, 150.00 + 25.00 = 175.00, the batch's first export (not a
+    # re-export), and the payroll file's SHA-256
     control = bundle.read("payroll-batch-2.control.csv").decode().splitlines()
-    assert control[:5] == ['"item","value"', '"count","2"', '"total","175.00"', '"total commission","175.00"',
-                           '"pay date","2026-09-15"']
+    assert control[:6] == ['"item","value"', '"count","2"', '"total","175.00"', '"total commission","175.00"',
+                           '"pay date","2026-09-15"', '"export","1"']
     digest = hashlib.sha256(bundle.read("payroll-batch-2.csv")).hexdigest()
-    assert control[5] == f'"sha256 of payroll-batch-2.csv","{digest}"'
+    assert control[6:] == [f'"sha256 of payroll-batch-2.csv","{digest}"']
     page = clients["aud"].get("/batches/2").text
     for words in ("approved the batch", "locked the batch", "exported the payroll file payroll-batch-2.csv",
                   "marked the batch paid"):
         assert words in page
     assert "commission-export-" not in page  # the server's scratch folder is nobody's business
+    again = zipfile.ZipFile(io.BytesIO(post(clients["pam"], "/batches/2/export").content))
+    said = dict(line.split(",", 1) for line in again.read("payroll-batch-2.control.csv").decode().splitlines())
+    assert said['"export"'] == '"2"'
+    assert said['"re-export"'].startswith('"a re-export of batch 2: a copy of export 1 (payroll-batch-2.csv, ')
+    assert said['"re-export"'].endswith(' by pam); pay it only if that file was not paid"')
 
 
 def test_a_collector_asks_and_hr_answers(done, clients):
