@@ -374,3 +374,25 @@ def test_a_batch_changed_in_the_database_after_approval_is_not_locked_exported_o
     assert control_of(folder / "pay.control.csv")["total"] == "200.00"  # C2 4,000.00 x 5%; C1 below the gate
     assert cli("batch", "mark-paid", 1, "--db", store).exit_code == 0
 
+
+def test_an_admin_never_holds_a_role_that_prepares_approves_or_pays(folder, two_people, monkeypatch):
+    store = two_people
+    for args, money in ((("roles", "ada", "--role", "admin", "--role", "payer"), "payer"),
+                        (("add", "adam", "--role", "approver", "--role", "admin", "--role", "preparer"),
+                         "preparer and approver"),
+                        (("roles", "pam", "--role", "payer", "--role", "admin"), "payer")):
+        refused = cli("users", *args, "--db", store)
+        assert refused.exit_code == 2
+        assert refused.output == (f"--role: an admin manages users and never prepares, approves or pays: give admin "
+                                  f"and {money} to different people\nerror: 1 problem; nothing was written\n")
+    assert cli("users", "add", "adam", "--role", "admin", "--role", "auditor", "--db", store).exit_code == 0
+    assert "  ada: admin\n" in cli("users", "list", "--db", store).output
+    # a store where an admin holds a paying role from before: the admin still never pays
+    with sa.create_engine(store).begin() as connection:
+        connection.execute(sa.text("UPDATE users SET roles = 'admin,preparer' WHERE name = 'ada'"))
+    as_user(monkeypatch, "ada")
+    refused = create(folder, store)
+    assert refused.exit_code == 2
+    assert refused.output == ("error: create refused: ada is an admin, and an admin manages users and never "
+                              "prepares, approves or pays; give admin or preparer to someone else (users roles)\n")
+

@@ -5,7 +5,8 @@
   recorded beside it.
 - Roles: a preparer creates batches; an approver approves or sends back a batch; a payer locks it,
   exports the payroll file and marks it paid; an auditor reads everything and changes nothing; an
-  admin manages users and roles and, as admin, never pays. A person may hold several roles.
+  admin manages users and roles and never prepares, approves or pays: in a two-person store nobody holds
+  admin with any of those roles. A person may hold several roles.
 - Two people per payout, unless the store was set up for a single operator: whoever prepared a batch
   cannot approve it, and cannot confirm it was paid (mark it paid); so a payout is always seen by a
   second person before money moves, and its payment confirmed by someone other than its author.
@@ -59,6 +60,9 @@ SECOND_PERSON = {
 }
 #: The roles a single operator holds: every HR role, and admin.
 SINGLE_OPERATOR_ROLES = ("admin", "preparer", "approver", "payer")
+#: The roles that move money (prepare, approve or pay a batch). In a two-person store an admin holds none
+#: of them: whoever gives roles could otherwise give themselves every step of a payout.
+MONEY_ROLES = ("preparer", "approver", "payer")
 
 
 def check(connection: Connection, actor: str, action: str, batch=None) -> dict:
@@ -77,6 +81,9 @@ def check(connection: Connection, actor: str, action: str, batch=None) -> dict:
         raise Refused(f"{action} needs the {' or '.join(allowed)} role; {actor} {held}"
                       + ("" if _holders(connection, allowed) else
                          " (no user holds it yet: an admin adds one with `users add`)"))
+    if mode.mode != SINGLE_OPERATOR and "admin" in user.roles and set(allowed) <= set(MONEY_ROLES):
+        raise Refused(f"{action} refused: {actor} is an admin, and an admin manages users and never prepares, "
+                      f"approves or pays; give admin or {' and '.join(allowed)} to someone else (users roles)")
     if batch is None or action not in SECOND_PERSON or batch.created_by != actor:
         return {}
     if mode.mode == SINGLE_OPERATOR:

@@ -10,7 +10,7 @@ from ..errors import InputError, Problem
 from ..identifiers import identifier_problem
 from ..store import (ROLES, SINGLE_OPERATOR, TWO_PERSON, Setup, StoreError, User, add_user, all_users, disable_user,
                      get_user, open_store, set_roles, set_up, setup)
-from .access import SINGLE_OPERATOR_ROLES, check
+from .access import MONEY_ROLES, SINGLE_OPERATOR_ROLES, check
 
 
 def set_up_store(store_url: str, actor: str, single_operator: bool, now: datetime) -> Setup:
@@ -25,10 +25,10 @@ def set_up_store(store_url: str, actor: str, single_operator: bool, now: datetim
 
 def add(store_url: str, actor: str, name: str, roles: Sequence[str], now: datetime, collector: str = "",
         team: str = "", note: str = "") -> User:
-    user = User(name, _roles(roles, collector, team), collector, team)
     _check_name(name, "a user's name")
     with open_store(store_url).begin() as connection:
         check(connection, actor, "users")
+        user = User(name, _roles(connection, roles, collector, team), collector, team)
         add_user(connection, user, actor, now, note)
     return user
 
@@ -37,7 +37,7 @@ def change_roles(store_url: str, actor: str, name: str, roles: Sequence[str], no
     with open_store(store_url).begin() as connection:
         check(connection, actor, "users")
         user = _existing(connection, name)
-        roles = _roles(roles, user.collector_id, user.team)
+        roles = _roles(connection, roles, user.collector_id, user.team)
         if "admin" in user.roles and "admin" not in roles:
             _keep_an_admin(connection, name)
         set_roles(connection, name, roles, actor, now, note)
@@ -59,7 +59,9 @@ def users(store_url: str, actor: str) -> tuple[Setup, list[User]]:
         return setup(connection), all_users(connection)
 
 
-def _roles(roles: Sequence[str], collector: str, team: str) -> tuple[str, ...]:
+def _roles(connection, roles: Sequence[str], collector: str, team: str) -> tuple[str, ...]:
+    """The roles, checked: known ones, what a collector or manager user needs, and, in a two-person store,
+    admin never with a role that moves money."""
     unknown = [r for r in roles if r not in ROLES]
     problems = [Problem("", "", f"{r!r} is not a role; roles: {', '.join(ROLES)}", role="role") for r in unknown]
     if not roles:
@@ -68,6 +70,10 @@ def _roles(roles: Sequence[str], collector: str, team: str) -> tuple[str, ...]:
         problems.append(Problem("", "", "a collector user says which collector they are", role="collector"))
     if "manager" in roles and not team:
         problems.append(Problem("", "", "a manager user says which team they manage", role="team"))
+    money = [r for r in MONEY_ROLES if r in roles]
+    if "admin" in roles and money and setup(connection).mode != SINGLE_OPERATOR:
+        problems.append(Problem("", "", f"an admin manages users and never prepares, approves or pays: give admin "
+                                        f"and {' and '.join(money)} to different people", role="role"))
     if problems:
         raise InputError(problems)
     return tuple(dict.fromkeys(roles))

@@ -164,3 +164,14 @@ def test_the_language_switch_goes_back_only_to_our_pages(app):
     answer = client.get("/lang", params={"to": "zh", "back": "/batches"})
     assert answer.headers["location"] == "/batches" and "commission_lang=zh" in answer.headers["set-cookie"]
     assert "登录" in client.get("/login").text
+
+
+def test_the_users_page_refuses_an_admin_who_pays(clients):
+    ada = clients["ada"]
+    for form, problem in (({"name": "adam", "role": ["admin", "payer"]},
+                           "an admin manages users and never prepares, approves or pays: give admin and payer to "
+                           "different people"),):
+        refused = ada.post("/users", data={**form, "csrf": ada.csrf})
+        assert refused.status_code == 400 and problem in refused.text, refused.text[-800:]
+    listed = ada.get("/users").text
+    assert "adam" not in listed
