@@ -396,3 +396,26 @@ def test_an_admin_never_holds_a_role_that_prepares_approves_or_pays(folder, two_
     assert refused.output == ("error: create refused: ada is an admin, and an admin manages users and never "
                               "prepares, approves or pays; give admin or preparer to someone else (users roles)\n")
 
+
+def test_user_records_follow_the_id_rules_and_no_name_looks_like_another(folder, two_people):
+    store = two_people
+    for args, problem in (
+            (("x2", "--role", "collector", "--collector", "=1+1"),
+             "--collector: the collector id starts with '=', which a spreadsheet reads as a formula"),
+            (("x3", "--role", "collector", "--collector", "../x"),
+             "--collector: the collector id contains '/', which would make it a path"),
+            (("x4", "--role", "manager", "--team", "T\x07"), "--team: the team has a control character (U+0007)"),
+            (("\u0430be", "--role", "auditor"),  # a Cyrillic а, then Latin b and e
+             "--user: a user's name mixes Cyrillic and Latin letters, which look alike: write it in one script"),
+            (("Abe", "--role", "auditor"), "--user: a user's name 'Abe' reads the same as the existing user 'abe' "
+             "(ignoring case and Unicode forms); the event log would show two look-alike actors: choose another name"),
+            (("\uff41be", "--role", "auditor"), "--user: a user's name '\uff41be' reads the same as the existing "
+             "user 'abe' (ignoring case and Unicode forms); the event log would show two look-alike actors: choose "
+             "another name")):  # a full-width ａ
+        refused = cli("users", "add", *args, "--db", store)
+        assert refused.output == f"{problem}\nerror: 1 problem; nothing was written\n"
+    assert cli("users", "add", "mia", "--role", "manager", "--team", " Team A ", "--db", store).exit_code == 0
+    assert cli("users", "add", "王芳", "--role", "collector", "--collector", "C1", "--db", store).exit_code == 0
+    listing = cli("users", "list", "--db", store).output
+    assert "  mia: manager, team Team A\n" in listing and "  王芳: collector, collector C1\n" in listing
+    assert "x2" not in listing and "Abe" not in listing

@@ -166,12 +166,14 @@ def test_the_language_switch_goes_back_only_to_our_pages(app):
     assert "登录" in client.get("/login").text
 
 
-def test_the_users_page_refuses_an_admin_who_pays(clients):
+def test_the_users_page_refuses_an_admin_who_pays_and_a_look_alike_name(clients):
     ada = clients["ada"]
     for form, problem in (({"name": "adam", "role": ["admin", "payer"]},
                            "an admin manages users and never prepares, approves or pays: give admin and payer to "
-                           "different people"),):
+                           "different people"),
+                          ({"name": "PAT", "role": ["auditor"]},
+                           "a user&#39;s name &#39;PAT&#39; reads the same as the existing user &#39;pat&#39;")):
         refused = ada.post("/users", data={**form, "csrf": ada.csrf})
         assert refused.status_code == 400 and problem in refused.text, refused.text[-800:]
     listed = ada.get("/users").text
-    assert "adam" not in listed
+    assert "adam" not in listed and "PAT" not in listed
