@@ -298,7 +298,10 @@ def test_an_exported_batch_is_paid_and_corrected_never_discarded_and_a_re_export
                               "so payroll may pay it; lock it and mark it paid, then correct what is wrong with an "
                               "adjustment batch (commission batch create for 2026-07: it pays only the differences)\n")
     as_user(monkeypatch, "pat")
-    assert create(folder, store, "july-2").exit_code == 2  # batch 1 is still approved: no second payout batch
+    second = create(folder, store, "july-2")  # batch 1 is still approved: no second payout batch
+    assert second.exit_code == 2
+    assert second.output == ("error: batch 1 for 2026-07 is still approved, and its payroll file was exported; lock "
+                             "it (it is then corrected by an adjustment batch) before creating another\n")
     as_user(monkeypatch, "pam")
     assert cli("batch", "lock", 1, "--db", store).exit_code == 0
     again = folder / "pay-again.csv"

@@ -135,6 +135,9 @@ def _check_same_start(connection: Connection, period: Period, state_sha256: Opti
 def check_period_free(connection: Connection, period: Period) -> None:
     """A new batch for `period` needs no open batch of the period and no batch of an overlapping one."""
     existing = open_batch(connection, period)
+    if existing is not None and batch_exports(connection, existing.id):
+        raise StoreError(f"batch {existing.id} for {period} is still {existing.status}, and its payroll file was "
+                         f"exported; lock it (it is then corrected by an adjustment batch) before creating another")
     if existing is not None:
         raise StoreError(f"batch {existing.id} for {period} is still {existing.status}; lock it, or discard it "
                          f"(commission batch discard {existing.id}) before creating another")
