@@ -234,7 +234,9 @@ def test_reading_commands_refuse_a_missing_store_and_an_unknown_collector(files,
     missing = files["folder"] / "nope.db"
     for args in (("history", "--collector", "C1"), ("batch", "list"), ("batch", "show", 1)):
         result = cli(*args, "--db", missing)
-        assert result.exit_code == 2 and f"there is no batch store {missing}" in result.output
+        assert result.exit_code == 2
+        assert result.output == f"error: there is no batch store {missing}; check --db, or set one up with: " \
+            "commission setup\n"
     assert not missing.exists()
     folder = cli("batch", "list", "--db", files["folder"])  # a folder, not a database: a message, no traceback
     assert folder.exit_code == 2 and "cannot open the batch store" in folder.output

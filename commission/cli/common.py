@@ -55,7 +55,8 @@ def flag(role: str) -> str:
 def reports_user_errors(command):
     """Problems the user can fix (bad inputs, a wrong period, an unwritable folder, a workflow rule of
     the batch store, a store that refuses a change) print as one clear message with exit code 2,
-    never a traceback."""
+    never a traceback. Output cut short by a closed pipe (`| head`) is not a problem: it goes on to
+    click, which ends quietly, as `cat` does."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -68,6 +69,8 @@ def reports_user_errors(command):
         except PeriodError as exc:
             click.echo(f"--period: {exc}", err=True)
             sys.exit(EXIT_INPUT)
+        except BrokenPipeError:
+            raise
         except OSError as exc:  # a folder that cannot be written, a file that cannot be read
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(t("cli.error", text=f"{where}{exc.strerror or exc}"), err=True)

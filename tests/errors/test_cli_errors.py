@@ -3,6 +3,7 @@ no traceback, and nothing written to --out (not even a half-written or temporary
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -213,3 +214,21 @@ def test_out_that_is_a_file_is_refused(tmp_path):
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert target.read_text(encoding="utf-8") == "not a folder\n"
+
+
+# -- output cut short --------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [("validate", str(POLICY)), ("batch", "list")])
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path, args):
+    """`commission ... | head -1`: once the reader has gone, the command stops without a word on stderr
+    (no "error: Broken pipe"), and not with the exit code of a user's mistake."""
+    store = tmp_path / "store.db"
+    subprocess.run([sys.executable, "cli.py", "setup", "--single-operator", "--db", str(store)], cwd=REPO,
+                   capture_output=True, check=True, timeout=60)
+    db = ["--db", str(store)] if args[0] == "batch" else []
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the command writes its first line
+    with open(write, "wb") as closed:
+        done = subprocess.run([sys.executable, "cli.py", *args, *db], cwd=REPO, stdout=closed,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (1, "")
