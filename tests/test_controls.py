@@ -185,8 +185,17 @@ def test_send_back_needs_a_reason_and_frees_the_period(folder, two_people, monke
     silent = cli("batch", "send-back", 1, "--db", two_people)
     assert silent.exit_code == 2 and "say why the batch is sent back" in silent.output
     assert cli("batch", "send-back", 1, "--db", two_people, "--note", "wrong ledger").output == "batch 1 is sent back\n"
+    again = cli("batch", "approve", 1, "--db", two_people)  # what to do next, not only what is wrong
+    assert (again.exit_code, again.output) == (2, "error: batch 1 is returned; approve needs a batch that is draft; "
+                                                  "it was sent back to be prepared again and is closed: fix its "
+                                                  "inputs, and commission batch create ... --period 2026-07 makes a "
+                                                  "new draft to approve\n")
     as_user(monkeypatch, "pat")
     assert create(folder, two_people, "july-2").exit_code == 0
+    as_user(monkeypatch, "pam")
+    early = cli("batch", "lock", 2, "--db", two_people)
+    assert early.output == "error: batch 2 is draft; lock needs a batch that is approved; next: commission batch " \
+        "approve 2\n"
 
 
 def test_a_batch_has_a_pay_date(folder, two_people, monkeypatch):

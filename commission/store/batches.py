@@ -226,7 +226,7 @@ def transition(connection: Connection, batch_id: int, action: str, actor: str, n
     batch = get_batch(connection, batch_id)
     if batch.status not in sources:
         raise StoreError(f"batch {batch_id} is {batch.status}; {action} needs a batch that is "
-                         + " or ".join(sources))
+                         + " or ".join(sources) + "; " + _next_step(batch))
     values = {"status": target}
     if stamp:
         values |= {f"{stamp}_by": actor, f"{stamp}_at": now}
@@ -237,6 +237,20 @@ def transition(connection: Connection, batch_id: int, action: str, actor: str, n
     log(connection, action, actor, now, batch_id=batch_id, note=note,
         detail={"from": batch.status, "to": target, **(detail or {})})
     return target
+
+
+def _next_step(batch) -> str:
+    """What to do with a batch an action does not fit, by its status: its next step, or for a closed or
+    settled batch, a new batch of its period."""
+    anew = f"commission batch create ... --period {batch.period}"
+    return {"draft": f"next: commission batch approve {batch.id}",
+            "approved": f"next: commission batch lock {batch.id}",
+            "locked": f"next: commission batch mark-paid {batch.id} once payroll has paid it; a locked batch never "
+                      f"changes (to correct it, {anew} stores the differences as an adjustment)",
+            "paid": f"a paid batch never changes; to correct it, {anew} stores the differences as an adjustment",
+            "returned": f"it was sent back to be prepared again and is closed: fix its inputs, and {anew} makes a "
+                        "new draft to approve",
+            "discarded": f"it is closed; {anew} makes a new draft"}[batch.status]
 
 
 def record_export(connection: Connection, batch_id: int, actor: str, now: datetime, detail: dict,
