@@ -138,6 +138,36 @@ def test_export_writes_payroll_rows_and_a_control_file(files, store, monkeypatch
     assert tuple(last) == ("exported", "payer", "ticket 42")
 
 
+def test_export_never_silently_replaces_a_file_nor_names_a_format_wrongly(files, store, monkeypatch):
+    create(files, store, "2026-07")
+    lock(monkeypatch, store, 1)
+    create(files, store, "2026-08", carried=True)
+    act(monkeypatch, store, "approve", 2)
+    payroll = files["folder"] / "payroll"
+    as_user(monkeypatch, "payer")
+    assert cli("batch", "export", 1, "--out", payroll / "july.csv", "--db", store).exit_code == 0
+    july = (payroll / "july.csv").read_bytes()
+    again = cli("batch", "export", 1, "--out", payroll / "july.csv", "--db", store)  # its own export: written again
+    assert again.exit_code == 0 and (payroll / "july.csv").read_bytes() == july
+    other = cli("batch", "export", 2, "--out", payroll / "july.csv", "--db", store)  # another batch's payroll file
+    taken = "already exists and is not an earlier export of batch 2; a payroll file is never replaced: choose " \
+        "another name, or move it away first"
+    assert (other.exit_code, other.output) == (2, f"{payroll / 'july.csv'}: --out: {taken}\n"
+                                                  f"{payroll / 'july.control.csv'}: --out: {taken}\n"
+                                                  "error: 2 problems; nothing was written\n")
+    assert (payroll / "july.csv").read_bytes() == july
+    notes = write(files["folder"] / "notes.csv", "not a payroll file\n")
+    unrelated = cli("batch", "export", 2, "--out", notes, "--db", store)
+    assert unrelated.exit_code == 2 and f"{notes}: --out: {taken}" in unrelated.output
+    assert notes.read_text() == "not a payroll file\n"
+    misnamed = cli("batch", "export", 2, "--format", "xlsx", "--out", payroll / "august.csv", "--db", store)
+    assert (misnamed.exit_code, misnamed.output) == (
+        2, f"{payroll / 'august.csv'}: --out: ends in '.csv', but --format is xlsx: name it *.xlsx, or give the "
+        "format its name says\nerror: 1 problem; nothing was written\n")
+    assert sorted(p.name for p in payroll.iterdir()) == ["july.control.csv", "july.csv"]
+    assert cli("batch", "export", 2, "--format", "xlsx", "--out", payroll / "august.xlsx", "--db", store).exit_code == 0
+
+
 def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, store, monkeypatch):
     create(files, store, "2026-07")
     lock(monkeypatch, store, 1)

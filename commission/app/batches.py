@@ -24,7 +24,7 @@ from typing import Optional
 
 import pandas as pd
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, option
 from ..i18n import t, word
 from ..inputs import sha256_of
 from ..inputs.side import load_opening_amounts
@@ -32,11 +32,11 @@ from ..money import MAX_TOTAL, format_minor, parse_money
 from ..outputs.atomic import remove
 from ..outputs.owners import batch_folder
 from ..outputs.payouts_workbook import column_words
-from ..outputs.payroll import write_payroll
+from ..outputs.payroll import control_path, write_payroll
 from ..outputs.run_report import LINES_CSV, LINES_PARQUET, write_run
 from ..periods import Period
 from ..store import (INPUT, REPORT, NewBatch, StoreError, batch_payouts, check_period_free, create_batch,
-                     diff_batches, diff_paid, event_lines, export_rows, get_batch, history, keep_files,
+                     diff_batches, diff_paid, event_lines, export_rows, exported_files, get_batch, history, keep_files,
                      list_batches, load_opening_ytd, open_store, opening_balances, record_export, reports_stored,
                      set_lines_sha256, transition)
 from .access import check, single_operator_note
@@ -262,19 +262,38 @@ class Export:
 def export_batch(store_url: str, batch_id: int, file_format: str, out_path: Path, actor: str,
                  now: datetime, note: str = "") -> Export:
     """Write the payroll file of an approved, locked or paid batch and its control file; the export is
-    recorded in the batch's events."""
+    recorded in the batch's events. A payroll file is never silently replaced: the two files may only
+    replace this batch's own earlier export, and the file's name says its format."""
     engine = open_store(store_url)
     with engine.connect() as connection:
         record = get_batch(connection, batch_id)
         check(connection, actor, "export", record)
         rows = export_rows(connection, batch_id)
         controls = single_operator_note(connection)
+        _check_export_path(Path(out_path), file_format, batch_id, exported_files(connection, batch_id))
     rows = rows.assign(pay_date=str(record.pay_date or ""))
     extra = {"pay date": str(record.pay_date or ""), **({"controls": controls} if controls else {})}
     control = write_payroll(rows, out_path, file_format, record.minor_units, extra)
     with engine.begin() as connection:
         record_export(connection, batch_id, actor, now, {"file": str(out_path), **control}, note)
     return Export(Path(out_path), control, record.currency)
+
+
+def _check_export_path(path: Path, file_format: str, batch_id: int, ours: set[str]) -> None:
+    """Refuse a name whose suffix is not the format's (an xlsx workbook named .csv), and an existing payroll
+    or control file that is not one this batch's exports wrote (another batch's payroll, any other file)."""
+    problems = []
+    if path.suffix.lower() != f".{file_format}":
+        problems.append(Problem(str(path), "", f"ends in {path.suffix or 'no suffix'!r}, but {option('format')} is "
+                                f"{file_format}: name it *.{file_format}, or give the format its name says",
+                                role="out"))
+    for existing in (path, control_path(path)):
+        if existing.exists() and (not existing.is_file() or sha256_of(existing) not in ours):
+            problems.append(Problem(str(existing), "", f"already exists and is not an earlier export of batch "
+                                    f"{batch_id}; a payroll file is never replaced: choose another name, or move "
+                                    "it away first", role="out"))
+    if problems:
+        raise InputError(problems)
 
 
 def collector_history(store_url: str, actor: str, collector: str) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from ..money import format_minor
 from ..periods import Period
 from .errors import NotFound, StoreError
 from .events import format_time, log
-from .schema import OPEN_STATUSES, balances, batches, items, opening_ytd, payouts
+from .schema import OPEN_STATUSES, balances, batches, events, items, opening_ytd, payouts
 
 #: action -> (statuses it may start from, status it leads to, column prefix recording who and when)
 TRANSITIONS = {
@@ -256,6 +256,15 @@ def _next_step(batch) -> str:
 def record_export(connection: Connection, batch_id: int, actor: str, now: datetime, detail: dict,
                   note: str = "") -> None:
     log(connection, "exported", actor, now, batch_id=batch_id, detail=detail, note=note)
+
+
+def exported_files(connection: Connection, batch_id: int) -> set[str]:
+    """The SHA-256 of every file the batch's exports wrote (payroll and control files), as their events
+    record them: what a new export of the batch may replace."""
+    details = connection.execute(select(events.c.detail).where(
+        and_(events.c.batch_id == batch_id, events.c.action == "exported"))).scalars()
+    return {value for detail in details for key, value in json.loads(detail or "{}").items()
+            if key in ("sha256", "control_sha256")}
 
 
 def get_batch(connection: Connection, batch_id: int):
