@@ -171,34 +171,36 @@ def test_export_never_silently_replaces_a_file_nor_names_a_format_wrongly(files,
 def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, store, monkeypatch):
     create(files, store, "2026-07")
     lock(monkeypatch, store, 1)
-    again = create(files, store, "2026-07")
-    assert again.exit_code == 0, again.output
-    assert "adjustment batch (differences from what was paid) 2, to be paid on Aug 15, 2026: 0 payout rows" in \
-        again.output
-    assert act(monkeypatch, store, "discard", 2).exit_code == 0
+    out = files["folder"] / "same-again"
+    again = cli("batch", "create", "--policy", files["plan"], "--ledger", files["ledger"], "--roster",
+                files["roster"], "--period", "2026-07", "--out", out, "--db", store, "--first-period")
+    assert again.exit_code == 2  # the same inputs: nothing to pay, no empty batch to approve, no reports
+    assert again.output.endswith("error: nothing differs from what was paid for 2026-07 (batch 1): the same pay and "
+                                 "the same balances carried, so no adjustment batch was stored\n")
+    assert [tuple(r) for r in stored(store, "SELECT id, status FROM batches")] == [(1, "locked")]
+    assert not out.exists()
     corrected = write(files["folder"] / "corrected.csv", LEDGER + "P5,C1,A3,2026-07-20,3000.00,10,5000\n")
     result = create(files, store, "2026-07", ledger=corrected)
     assert result.exit_code == 0, result.output
     # C1 now earns 50.00 + 150.00 = 200.00 (no top-up): 100.00 more than paid; C2 unchanged: no row
-    rows = stored(store, "SELECT collector_id, pay_code, amount FROM payouts WHERE batch_id = 3")
+    rows = stored(store, "SELECT collector_id, pay_code, amount FROM payouts WHERE batch_id = 2")
     assert [tuple(r) for r in rows] == [("C1", "commission", 10000)]
-    assert stored(store, "SELECT kind, corrects FROM batches WHERE id = 3")[0] == ("adjustment", "1")
-    # What each batch pays: July 300.00 (C1 100.00, C2 200.00); the discarded empty adjustment nothing; 100.00
+    assert stored(store, "SELECT kind, corrects FROM batches WHERE id = 2")[0] == ("adjustment", "1")
+    # What each batch pays: July 300.00 (C1 100.00, C2 200.00); the adjustment 100.00
     listing = cli("batch", "list", "--db", store).output.splitlines()
     assert [line.split()[:5] for line in listing[1:]] == [["1", "2026-07", "payout", "locked", "300.00"],
-                                                          ["2", "2026-07", "adjustment", "discarded", "0.00"],
-                                                          ["3", "2026-07", "adjustment", "draft", "100.00"]]
+                                                          ["2", "2026-07", "adjustment", "draft", "100.00"]]
     # Against what was paid: the locked batch itself differs in nothing, the adjustment by C1's 100.00
     assert cli("batch", "diff", 1, "--db", store).output.splitlines()[1:] == ["(nothing)"]
-    diff = cli("batch", "diff", 3, "--db", store).output.splitlines()
-    assert diff[0] == "difference = the period with batch 3 - what was paid for it (locked or paid batches)"
+    diff = cli("batch", "diff", 2, "--db", store).output.splitlines()
+    assert diff[0] == "difference = the period with batch 2 - what was paid for it (locked or paid batches)"
     assert diff[2].split() == ["C1", "commission", "100.00", "200.00", "100.00"]
     assert len(diff) == 3
-    between = cli("batch", "diff", 1, 3, "--db", store).output.splitlines()  # batch 3 counts with what it corrects
-    assert between[0] == "difference = the period with batch 3 - the period with batch 1"
+    between = cli("batch", "diff", 1, 2, "--db", store).output.splitlines()  # batch 2 counts with what it corrects
+    assert between[0] == "difference = the period with batch 2 - the period with batch 1"
     assert between[2].split() == ["C1", "commission", "100.00", "200.00", "100.00"] and len(between) == 3
     # C1's statement from the adjustment: the period recomputed (200.00), 100.00 paid before, 100.00 now
-    result = cli("statements", "--batch", 3, "--db", store, "--lang", "en", "--collector", "C1", "--out",
+    result = cli("statements", "--batch", 2, "--db", store, "--lang", "en", "--collector", "C1", "--out",
                  files["folder"] / "st")
     assert result.exit_code == 0, result.output
     from openpyxl import load_workbook
@@ -213,7 +215,7 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     # the first rows: what this statement pays (the difference), still a draft, not yet counted in the year
     assert (summary["A2"].value, Decimal(str(summary["B2"].value))) == ("Net pay", Decimal("100.00"))
     assert rows["Status"][0] == "draft: not approved yet" and rows["Pay date"][0] == "Aug 15, 2026"
-    assert rows["Statement no."][0] == "2026-07-C1-B3"
+    assert rows["Statement no."][0] == "2026-07-C1-B2"
     header = next(row for row in summary.iter_rows(values_only=True) if row[0] == "Pay code")
     assert header[1:3] == ("Now due for 2026-07", "Year to date (approved batches)")
     assert [Decimal(str(v)) for v in rows["Commission"][:2]] == [Decimal("200.00"), Decimal("100.00")]
@@ -254,7 +256,7 @@ def test_the_first_batch_says_where_its_balances_come_from(files, store, monkeyp
     assert from_zero.exit_code == 2
     assert "batch 1 (locked) for 2026-08 started from a state file with SHA-256" in from_zero.output
     again = create(files, store, "2026-08", state=files["folder"] / "july-run" / "state.json")
-    assert again.exit_code == 0 and "0 payout rows" in again.output, again.output
+    assert again.exit_code == 2 and "error: nothing differs from what was paid for 2026-08 (batch 1)" in again.output
     twice = create(files, store, "2026-09", state=files["folder"] / "july-run" / "state.json")
     assert twice.exit_code == 2
     assert "come from the stored batch for 2026-08; leave out --state and --first-period" in twice.output

@@ -3,7 +3,8 @@
 Rules kept here, not in the CLI:
 - one open (draft or approved) batch per period, enforced by a unique index;
 - a locked or paid batch never changes; a corrected rerun of a paid period becomes an
-  adjustment batch holding only the differences per collector and pay code;
+  adjustment batch holding only the differences per collector and pay code (a rerun that changes
+  neither pay nor balances stores nothing);
 - every state change appends a row to the events table, in the same transaction;
 - carried balances come from the latest batch of the previous period.
 """
@@ -150,6 +151,10 @@ def create_batch(connection: Connection, result: RunResult, inputs: list[dict], 
     kind = "adjustment" if settled else "payout"
     if settled:
         rows = _differences(connection, rows, settled)
+        if not len(rows) and _same_balances(connection, max(settled), result.state):
+            raise StoreError(f"nothing differs from what was paid for {period} (batch "
+                             f"{', '.join(map(str, settled))}): the same pay and the same balances carried, so no "
+                             "adjustment batch was stored")
     try:
         batch_id = connection.execute(insert(batches).values(
             period=period, kind=kind, status="draft", currency=result.currency, minor_units=result.minor_units,
@@ -215,6 +220,16 @@ def _differences(connection: Connection, rows: pd.DataFrame, settled: list[int])
     merged["amount"] = mine["amount"].astype(np.int64).reindex(index, fill_value=0) - paid.reindex(index, fill_value=0)
     merged = merged.reset_index()
     return merged.loc[merged["amount"] != 0, rows.columns].sort_values(keys)
+
+
+def _same_balances(connection: Connection, batch_id: int, state: pd.DataFrame) -> bool:
+    """Does `state` carry the same balances as the stored batch? (An adjustment that pays nothing may
+    still change what carries into the next period.)"""
+    stored = {(c, b, int(a)) for c, b, a in connection.execute(select(
+        balances.c.collector_id, balances.c.balance, balances.c.amount).where(balances.c.batch_id == batch_id)).all()}
+    given = {(c, b, int(a)) for c, b, a in zip(state.get("collector_id", ()), state.get("balance", ()),
+                                               state.get("amount", ()))}
+    return stored == given
 
 
 def transition(connection: Connection, batch_id: int, action: str, actor: str, now: datetime, note: str = "",
