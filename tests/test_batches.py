@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -169,6 +170,7 @@ def test_export_never_silently_replaces_a_file_nor_names_a_format_wrongly(files,
 
 
 def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, store, monkeypatch):
+    monkeypatch.setattr("commission.cli.batches.now", lambda: datetime(2026, 12, 2, 9, tzinfo=timezone.utc))
     create(files, store, "2026-07")
     lock(monkeypatch, store, 1)
     out = files["folder"] / "same-again"
@@ -182,6 +184,12 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     corrected = write(files["folder"] / "corrected.csv", LEDGER + "P5,C1,A3,2026-07-20,3000.00,10,5000\n")
     result = create(files, store, "2026-07", ledger=corrected)
     assert result.exit_code == 0, result.output
+    # made on Dec 2, after July's pay date (Aug 15): paid in the next pay run, on Dec 15
+    assert result.stdout.splitlines()[-2:] == [
+        "stored as draft adjustment batch (differences from what was paid) 2, to be paid on Dec 15, 2026: 1 payout "
+        "row; next: commission batch approve 2",
+        "note: a correction is paid in the next pay run: the period's usual pay date, Aug 15, 2026, has passed "
+        "(--pay-date sets another)"]
     # C1 now earns 50.00 + 150.00 = 200.00 (no top-up): 100.00 more than paid; C2 unchanged: no row
     rows = stored(store, "SELECT collector_id, pay_code, amount FROM payouts WHERE batch_id = 2")
     assert [tuple(r) for r in rows] == [("C1", "commission", 10000)]
@@ -214,11 +222,24 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     assert Decimal(str(rows["Now due for 2026-07"][0])) == Decimal("200.00")  # the period recomputed
     # the first rows: what this statement pays (the difference), still a draft, not yet counted in the year
     assert (summary["A2"].value, Decimal(str(summary["B2"].value))) == ("Net pay", Decimal("100.00"))
-    assert rows["Status"][0] == "draft: not approved yet" and rows["Pay date"][0] == "Aug 15, 2026"
+    assert rows["Status"][0] == "draft: not approved yet" and rows["Pay date"][0] == "Dec 15, 2026"
     assert rows["Statement no."][0] == "2026-07-C1-B2"
     header = next(row for row in summary.iter_rows(values_only=True) if row[0] == "Pay code")
     assert header[1:3] == ("Now due for 2026-07", "Year to date (approved batches)")
     assert [Decimal(str(v)) for v in rows["Commission"][:2]] == [Decimal("200.00"), Decimal("100.00")]
+
+
+def test_a_correction_made_after_its_period_s_pay_date_is_paid_on_the_next_one():
+    from commission.app.batches import default_pay_date
+    from commission.periods import Period
+
+    october = Period.parse("2026-10")  # usually paid on Nov 15
+    assert default_pay_date(october, date(2026, 11, 3), correction=False) == date(2026, 11, 15)
+    assert default_pay_date(october, date(2026, 11, 3), correction=True) == date(2026, 11, 15)  # not passed yet
+    assert default_pay_date(october, date(2026, 12, 2), correction=True) == date(2026, 12, 15)
+    assert default_pay_date(october, date(2026, 12, 15), correction=True) == date(2026, 12, 15)
+    assert default_pay_date(october, date(2026, 12, 16), correction=True) == date(2027, 1, 15)
+    assert default_pay_date(october, date(2026, 12, 16), correction=False) == date(2026, 11, 15)  # warned of
 
 
 def test_one_open_batch_per_period(files, store):

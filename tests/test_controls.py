@@ -6,6 +6,7 @@ in words."""
 from __future__ import annotations
 
 import csv
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -200,12 +201,22 @@ def test_send_back_needs_a_reason_and_frees_the_period(folder, two_people, monke
 
 def test_a_batch_has_a_pay_date(folder, two_people, monkeypatch):
     as_user(monkeypatch, "pat")
-    assert "to be paid on Aug 15, 2026" in create(folder, two_people).output  # the 15th of the month after
+    monkeypatch.setattr("commission.cli.batches.now", lambda: datetime(2026, 8, 3, 9, tzinfo=timezone.utc))
+    on_time = create(folder, two_people)
+    assert "to be paid on Aug 15, 2026" in on_time.output and "warning" not in on_time.output  # the 15th after
     as_user(monkeypatch, "abe")
     cli("batch", "discard", 1, "--db", two_people)
     as_user(monkeypatch, "pat")
     given = create(folder, two_people, "july-2", "2026-07", "--pay-date", "2026-08-10")
     assert "to be paid on Aug 10, 2026" in given.output
+    as_user(monkeypatch, "abe")
+    cli("batch", "discard", 2, "--db", two_people)
+    as_user(monkeypatch, "pat")
+    monkeypatch.setattr("commission.cli.batches.now", lambda: datetime(2026, 12, 2, 9, tzinfo=timezone.utc))
+    late = create(folder, two_people, "july-late")  # a late payout keeps its period's date, and says it has passed
+    assert late.exit_code == 0 and "to be paid on Aug 15, 2026" in late.stdout
+    assert late.stderr == "warning: the pay date Aug 15, 2026 is before today: payroll cannot pay a batch on a day " \
+        "gone by; give the pay run that pays it with --pay-date\n"
     bad = create(folder, two_people, "july-3", "2026-07", "--pay-date", "10/08/2026")
     assert bad.exit_code == 2 and "'10/08/2026' is not a date YYYY-MM-DD" in bad.output
 

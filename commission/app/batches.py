@@ -37,17 +37,35 @@ from ..outputs.run_report import LINES_CSV, LINES_PARQUET, write_run
 from ..periods import Period
 from ..store import (INPUT, REPORT, NewBatch, StoreError, batch_payouts, check_period_free, create_batch,
                      diff_batches, diff_paid, event_lines, export_rows, exported_files, get_batch, history, keep_files,
-                     list_batches, load_opening_ytd, open_store, opening_balances, record_export, reports_stored,
-                     set_lines_sha256, transition)
+                     list_batches, load_opening_ytd, open_store, opening_balances, paid_for, record_export,
+                     reports_stored, set_lines_sha256, transition)
 from .access import check, single_operator_note
 from .runs import PeriodRun, RunRequest, compute_period
 
 
-def default_pay_date(period: Period) -> date:
-    """When a period's pay is paid unless the batch says otherwise: the 15th of the month after it ends
-    (commission is usually paid with the next month's salary)."""
-    year, month = (period.end.year + 1, 1) if period.end.month == 12 else (period.end.year, period.end.month + 1)
-    return date(year, month, 15)
+#: The day of the month payroll pays commission on (with the next month's salary).
+PAY_DAY = 15
+
+
+def usual_pay_date(period: Period) -> date:
+    """The 15th of the month after the period ends: commission is usually paid with the next month's salary."""
+    return _pay_day_after(period.end)
+
+
+def default_pay_date(period: Period, today: date, correction: bool) -> date:
+    """When a batch is paid unless it says otherwise: its period's usual pay date; for a correction of a
+    paid period, once that day has passed, the next pay day from `today`, as payroll pays a correction
+    in its next pay run. A late payout batch keeps its period's date (its statements say when that
+    period is paid), and the interface warns that the day has passed."""
+    usual = usual_pay_date(period)
+    if usual >= today or not correction:
+        return usual
+    return today.replace(day=PAY_DAY) if today.day <= PAY_DAY else _pay_day_after(today)
+
+
+def _pay_day_after(day: date) -> date:
+    """The pay day of the month after `day`'s."""
+    return date(day.year + 1, 1, PAY_DAY) if day.month == 12 else date(day.year, day.month + 1, PAY_DAY)
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,8 @@ class CreatedBatch:
     run: PeriodRun
     folder: Path
     pay_date: date
+    usual_pay_date: date  # the period's: pay_date unless given, or a correction made after it passed
+    late: bool  # the pay date is before the day the batch was created: payroll cannot pay on it
 
 
 def create_payout_batch(request: RunRequest, store_url: str, out_dir: Path, actor: str, now: datetime,
@@ -63,7 +83,6 @@ def create_payout_batch(request: RunRequest, store_url: str, out_dir: Path, acto
                         lines_parquet: bool = False) -> CreatedBatch:
     """Run `request.period` and store it as a draft batch with its reports in `out_dir`."""
     engine = open_store(store_url)
-    pay_date = pay_date or default_pay_date(request.period)
     if request.state is not None and not Path(request.state).is_file():
         raise InputError([Problem(str(request.state), "", "no such file", role="state")])
     state_sha256 = sha256_of(request.state) if request.state else None
@@ -72,6 +91,8 @@ def create_payout_batch(request: RunRequest, store_url: str, out_dir: Path, acto
         batch_folder(lambda batch_id, token: reports_stored(connection, batch_id, token))(Path(out_dir))
         check_period_free(connection, request.period)
         state_period, state = opening_balances(connection, request.period, state_sha256, request.first_period)
+        correction = bool(paid_for(connection, str(request.period)))
+        pay_date = pay_date or default_pay_date(request.period, now.date(), correction)
     run = compute_period(request, opening=(state_period, state) if state_period else None)
     token = uuid.uuid4().hex
     published = False
@@ -96,7 +117,7 @@ def create_payout_batch(request: RunRequest, store_url: str, out_dir: Path, acto
         if published:  # the move happened, the batch was not stored: the folder is ours and claims nothing
             remove(Path(out_dir))
         raise
-    return CreatedBatch(new, run, folder, pay_date)
+    return CreatedBatch(new, run, folder, pay_date, usual_pay_date(request.period), pay_date < now.date())
 
 
 def _input_files(run: PeriodRun) -> dict[str, Path]:

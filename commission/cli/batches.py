@@ -34,7 +34,7 @@ def batch():
 @state_options
 @db_option
 @click.option("--pay-date", callback=_date, help="When payroll pays the batch, YYYY-MM-DD (default: the 15th "
-              "of the month after the period).")
+              "of the month after the period; for a correction made after that, the next 15th).")
 @note_option
 @reports_user_errors
 def batch_create(db, pay_date, note, state_path, state_edited, first_period, **options):
@@ -49,7 +49,14 @@ def batch_create(db, pay_date, note, state_path, state_edited, first_period, **o
     print_run(created.run.result, created.folder)
     new = created.batch
     key = "cli.batch.created_adjustment" if new.kind == "adjustment" else "cli.batch.created"
-    click.echo(t(key, id=new.id, pay_date=day(created.pay_date, lang()), rows=count(new.rows)))
+    click.echo(t(key, id=new.id, pay_date=day(created.pay_date, lang()), count=new.rows))
+    when = {"usual": day(created.usual_pay_date, lang()), "pay_date": day(created.pay_date, lang()),
+            "flag": "--pay-date"}
+    if created.late:
+        click.echo(t("cli.warning", text=t("cli.batch.pay_date_past", pay_date=when["pay_date"], flag=when["flag"])),
+                   err=True)
+    elif created.pay_date != created.usual_pay_date and pay_date is None:
+        click.echo(t("cli.note", text=t("cli.batch.pay_date_moved", usual=when["usual"], flag=when["flag"])))
 
 
 def _transition(action: str, summary: str):
