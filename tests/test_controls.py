@@ -6,6 +6,7 @@ in words."""
 from __future__ import annotations
 
 import csv
+import json
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -234,11 +235,32 @@ def test_batch_show_lists_everyone_and_says_why_a_pay_is_zero(folder, two_people
 
 
 def test_opening_year_to_date_is_loaded_once_and_counts_in_statements(folder, two_people, monkeypatch):
-    (folder / "opening.csv").write_text("collector_id,pay_code,amount\nC2,commission,1000.00\n", encoding="utf-8")
     as_user(monkeypatch, "pat")
-    assert cli("opening-ytd", folder / "opening.csv", "--year", "2026", "--db", two_people).exit_code == 0
+    typo = folder / "typo.csv"
+    typo.write_text("collector_id,pay_code,amount\nC1,commission,10.00\nC2,comission,1000.00\n", encoding="utf-8")
+    refused = cli("opening-ytd", typo, "--year", "2026", "--db", two_people)  # the code no statement would show
+    assert (refused.exit_code, refused.output) == (2, f"{typo}:row 3: pay_code: 'comission' is not a pay code; the "
+                                                      "known ones are benefit, bonus, commission\n"
+                                                      "error: 1 problem; nothing was written\n")
+    (folder / "wrong.csv").write_text("collector_id,pay_code,amount\nC2,commission,1100.00\n", encoding="utf-8")
+    (folder / "opening.csv").write_text("collector_id,pay_code,amount\nC2,commission,1000.00\n", encoding="utf-8")
+    assert cli("opening-ytd", folder / "wrong.csv", "--year", "2026", "--db", two_people).exit_code == 0
     twice = cli("opening-ytd", folder / "opening.csv", "--year", "2026", "--db", two_people)
-    assert twice.exit_code == 2 and "already loaded" in twice.output
+    assert twice.exit_code == 2 and "already loaded; they are loaded once (to correct a wrong load, load the " \
+        "corrected file with --replace and say why with --note: the event log keeps what it replaces)" in twice.output
+    silent = cli("opening-ytd", folder / "opening.csv", "--year", "2026", "--replace", "--db", two_people)
+    assert silent.exit_code == 2 and "--note: say why the opening amounts are replaced" in silent.output
+    replaced = cli("opening-ytd", folder / "opening.csv", "--year", "2026", "--replace", "--note", "1,100 was a typo",
+                   "--db", two_people)
+    assert replaced.output == "1 opening year-to-date amount for 2026 loaded\n"
+    with sa.create_engine(two_people).connect() as connection:
+        assert connection.execute(sa.text("SELECT collector_id, pay_code, amount FROM opening_ytd")).all() == [
+            ("C2", "commission", 100000)]
+        audit = connection.execute(sa.text("SELECT actor, detail, note FROM events WHERE action = 'opening-ytd' "
+                                           "ORDER BY id")).all()
+    assert [(who, json.loads(detail), note) for who, detail, note in audit] == [
+        ("pat", {"year": 2026, "rows": 1}, ""),
+        ("pat", {"year": 2026, "rows": 1, "replaced": [["C2", "commission", 110000]]}, "1,100 was a typo")]
     create(folder, two_people)
     as_user(monkeypatch, "abe")
     cli("batch", "approve", 1, "--db", two_people)

@@ -25,7 +25,7 @@ from typing import Optional
 import pandas as pd
 
 from ..errors import InputError, Problem, option
-from ..i18n import t, word
+from ..i18n import named, t, word
 from ..inputs import sha256_of
 from ..inputs.side import load_opening_amounts
 from ..money import MAX_TOTAL, format_minor, parse_money
@@ -37,8 +37,8 @@ from ..outputs.run_report import LINES_CSV, LINES_PARQUET, write_run
 from ..periods import Period
 from ..store import (INPUT, REPORT, NewBatch, StoreError, batch_payouts, check_period_free, create_batch,
                      diff_batches, diff_paid, event_lines, export_rows, exported_files, get_batch, history, keep_files,
-                     list_batches, load_opening_ytd, open_store, opening_balances, paid_for, record_export,
-                     reports_stored, set_lines_sha256, transition)
+                     list_batches, load_opening_ytd, open_store, opening_balances, paid_for, paid_pay_codes,
+                     record_export, reports_stored, set_lines_sha256, transition)
 from .access import check, single_operator_note
 from .runs import PeriodRun, RunRequest, compute_period
 
@@ -328,11 +328,15 @@ def collector_history(store_url: str, actor: str, collector: str) -> pd.DataFram
 
 
 def load_opening_year(store_url: str, actor: str, year: int, path: Path, currency: str, now: datetime,
-                      note: str = "") -> int:
+                      note: str = "", replace: bool = False) -> int:
     """Load the pay of `year` made before the store existed (collector_id, pay_code, amount), once, so
-    statements' year to date is right from the first month; returns the rows loaded."""
-    amounts = load_opening_amounts(path, currency)
+    statements' year to date is right from the first month; returns the rows loaded. Each row's pay code
+    must be the engine's (commission, bonus, benefit) or one the store's batches pay. `replace` corrects
+    a wrong load, saying why in `note`: the event log keeps the amounts replaced."""
+    if replace and not note.strip():
+        raise InputError([Problem("", "", "say why the opening amounts are replaced", role="note")])
     with open_store(store_url).begin() as connection:
         check(connection, actor, "opening-ytd")
-        load_opening_ytd(connection, year, amounts.frame, actor, now, note)
+        amounts = load_opening_amounts(path, currency, sorted({*named("pay_code"), *paid_pay_codes(connection)}))
+        load_opening_ytd(connection, year, amounts.frame, actor, now, note, replace)
     return len(amounts.frame)

@@ -169,13 +169,15 @@ def history(collector, db):
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--year", required=True, type=click.IntRange(1900, 2199))
 @click.option("--currency", default="CNY", show_default=True)
+@click.option("--replace", is_flag=True, help="Replace the amounts loaded for YEAR with FILE's (say why with "
+              "--note); the event log keeps the amounts replaced.")
 @db_option
 @note_option
 @reports_user_errors
-def opening_ytd(file, year, currency, db, note):
+def opening_ytd(file, year, currency, replace, db, note):
     """Load the pay of YEAR made before the store existed (collector_id, pay_code, amount), once, so
     statements' year to date is right from the first month."""
     from ..app.batches import load_opening_year
 
-    loaded = load_opening_year(store_url(db), actor(), year, file, currency, now(), note)
+    loaded = load_opening_year(store_url(db), actor(), year, file, currency, now(), note, replace)
     click.echo(t("cli.opening_ytd", count=loaded, year=year))

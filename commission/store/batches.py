@@ -18,7 +18,7 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, insert, select, true, update
+from sqlalchemy import and_, delete, func, insert, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -453,15 +453,29 @@ def year_to_date(connection: Connection, period: str, only: Optional[str] = None
     return totals
 
 
+def paid_pay_codes(connection: Connection) -> set[str]:
+    """Every pay code the store's batches hold (each batch stores every pay code of its plans)."""
+    return set(connection.execute(select(payouts.c.pay_code).distinct()).scalars())
+
+
 def load_opening_ytd(connection: Connection, year: int, rows: pd.DataFrame, actor: str, now: datetime,
-                     note: str = "") -> None:
-    """Opening year-to-date amounts (collector_id, pay_code, amount) for a year, loaded once: the pay of
-    the months before the store existed, so statements' year to date is right from the first month."""
-    if connection.execute(select(opening_ytd.c.year).where(opening_ytd.c.year == year)).first() is not None:
-        raise StoreError(f"opening year-to-date amounts for {year} are already loaded; they are loaded once")
+                     note: str = "", replace: bool = False) -> None:
+    """Opening year-to-date amounts (collector_id, pay_code, amount) for a year: the pay of the months
+    before the store existed, so statements' year to date is right from the first month. Loaded once;
+    a wrong load is corrected by `replace`, whose event keeps the amounts it replaced."""
+    before = connection.execute(select(opening_ytd.c.collector_id, opening_ytd.c.pay_code, opening_ytd.c.amount)
+                                .where(opening_ytd.c.year == year).order_by(opening_ytd.c.collector_id,
+                                                                            opening_ytd.c.pay_code)).all()
+    if before and not replace:
+        raise StoreError(f"opening year-to-date amounts for {year} are already loaded; they are loaded once (to "
+                         f"correct a wrong load, load the corrected file with {option('replace')} and say why "
+                         f"with {option('note')}: the event log keeps what it replaces)")
+    if before:
+        connection.execute(delete(opening_ytd).where(opening_ytd.c.year == year))
     records = [{"year": year, "collector_id": c, "pay_code": p, "amount": int(a), "loaded_by": actor,
                 "loaded_at": now} for c, p, a in zip(rows["collector_id"], rows["pay_code"], rows["amount"])]
     if records:
         connection.execute(insert(opening_ytd), records)
+    replaced = {"replaced": [[c, p, int(a)] for c, p, a in before]} if before else {}
     log(connection, "opening-ytd", actor, now, subject=f"ytd:{year}", note=note,
-        detail={"year": year, "rows": len(records)})
+        detail={"year": year, "rows": len(records), **replaced})
