@@ -242,6 +242,25 @@ def test_a_correction_made_after_its_period_s_pay_date_is_paid_on_the_next_one()
     assert default_pay_date(october, date(2026, 12, 16), correction=False) == date(2026, 11, 15)  # warned of
 
 
+def test_why_nothing_says_each_reason_once_in_words():
+    """C023's serious violation forfeits every component (one item each): one reason, the three added up."""
+    import pandas as pd
+
+    from commission.app.batches import _why
+
+    items = pd.DataFrame([("threshold", "gate", "", 1941962, -80883, ""),
+                          ("compliance", "conduct:violation/serious", "forfeit", 473834, -473834, "E000150"),
+                          ("compliance", "conduct:violation/serious", "forfeit", 55535, -55535, "E000150"),
+                          ("compliance", "conduct-quarter:violation/serious", "forfeit", 300000, -300000, "E000150"),
+                          ("holdback", "q-holdback:forfeited", "", 60708, 0, "E000150")],
+                         columns=["kind", "rule", "rate", "base", "amount", "event"])
+    # 4,738.34 + 555.35 + 3,000.00 = 8,293.69
+    assert _why(items, 2, "en") == ("recovered 19,419.62, below the plan's minimum: 808.83 not paid; 8,293.69 "
+                                    "forfeited for event E000150; held-back pay of 607.08 forfeited")
+    assert _why(items, 2, "zh") == ("回款 19,419.62，未达起提门槛：808.83 不予发放；因事件 E000150 不予发放 8,293.69；"
+                                    "暂扣的 607.08 不予发放")
+
+
 def test_one_open_batch_per_period(files, store):
     assert create(files, store, "2026-07").exit_code == 0
     second = create(files, store, "2026-07")

@@ -25,10 +25,10 @@ from typing import Optional
 import pandas as pd
 
 from ..errors import InputError, Problem, option
-from ..i18n import named, t, word
+from ..i18n import money, named, t, word
 from ..inputs import sha256_of
 from ..inputs.side import load_opening_amounts
-from ..money import MAX_TOTAL, format_minor, parse_money
+from ..money import MAX_TOTAL, parse_money
 from ..outputs.atomic import remove
 from ..outputs.owners import batch_folder
 from ..outputs.payouts_workbook import column_words
@@ -171,7 +171,7 @@ def batch_details(store_url: str, batch_id: int, actor: str, lang: str = "en") -
         rows = batch_payouts(connection, batch_id)
         items = _items(connection, batch_id)
         return BatchDetails(record, json.loads(record.plans), json.loads(record.totals),
-                            _per_collector(rows, items, record.kind, record.minor_units),
+                            _per_collector(rows, items, record.kind, record.minor_units, lang),
                             event_lines(connection, batch_id), single_operator_note(connection, lang))
 
 
@@ -184,7 +184,7 @@ def _items(connection, batch_id: int) -> pd.DataFrame:
                                            .order_by(items.c.seq)).all(), columns=[c.name for c in items.columns])
 
 
-def _per_collector(rows: pd.DataFrame, items: pd.DataFrame, kind: str, minor: int) -> pd.DataFrame:
+def _per_collector(rows: pd.DataFrame, items: pd.DataFrame, kind: str, minor: int, lang: str) -> pd.DataFrame:
     """One row per collector of the batch (also those paid 0.00): each pay code's amount, the total, and
     for a total of zero or less why (gate not met, forfeited, held, carried...)."""
     if not len(rows):
@@ -194,32 +194,47 @@ def _per_collector(rows: pd.DataFrame, items: pd.DataFrame, kind: str, minor: in
     codes = [c for c in wide.columns if c not in ("collector_id", "employee_id", "name")]
     wide.columns.name = None
     wide["total"] = wide[codes].sum(axis=1).astype("int64")
-    reasons = {collector: _why(group, minor) for collector, group in items.groupby("collector_id")} \
+    reasons = {collector: _why(group, minor, lang) for collector, group in items.groupby("collector_id")} \
         if len(items) else {}
-    wide["why"] = [reasons.get(c, "no repayments and nothing owed") if total <= 0 and kind == "payout" else ""
+    nothing = t("batch.why.no_repayments", lang)
+    wide["why"] = [reasons.get(c, nothing) if total <= 0 and kind == "payout" else ""
                    for c, total in zip(wide["collector_id"], wide["total"])]
     return wide
 
 
-def _why(items: pd.DataFrame, minor: int) -> str:
-    """Why a collector's pay came to nothing, from the items that took it away, in words."""
-    money = lambda value: format_minor(abs(int(value)), minor, grouped=True)  # noqa: E731
+def _why(items: pd.DataFrame, minor: int, lang: str) -> str:
+    """Why a collector's pay came to nothing, from the items that took it away, in words: each reason once,
+    with the amounts of its items added up (a forfeit takes one item from every component it empties)."""
+    def shown(value) -> str:
+        return money(abs(int(value)), minor, lang)
+
+    def total(mask) -> int:
+        return int(items.loc[mask, "amount"].sum())
+
+    kind, amount = items["kind"], items["amount"]
     reasons = []
-    for item in items.itertuples(index=False):  # one collector's items: a handful
-        if item.kind == "threshold" and item.amount < 0:
-            reasons.append(f"recovered {money(item.base)}, below the gate of {item.rule}: {money(item.amount)} "
-                           "not paid")
-        elif item.kind == "compliance" and item.rate == "forfeit":
-            reasons.append(f"forfeited {money(item.amount)} for event {item.event}")
-        elif item.kind == "holdback" and item.rule.endswith(":forfeited"):
-            reasons.append(f"held-back {money(item.base)} forfeited")
-        elif item.kind == "leaver" and item.amount < 0:
-            reasons.append(f"left before the period ended: {money(item.amount)} {item.rule.split(':')[-1]}")
-        elif item.kind == "balance" and item.rule == "carried:carried":
-            reasons.append(f"clawbacks above pay: {money(item.amount)} carried to next period")
-        elif item.kind == "balance" and item.rule.endswith(":repaid"):
-            reasons.append(f"{money(item.amount)} repaid ({item.rule.split(':')[0]})")
-    return "; ".join(dict.fromkeys(reasons)) or "nothing earned in the period"
+    gate = (kind == "threshold") & (amount < 0)
+    if gate.any():
+        reasons.append(t("batch.why.gate", lang, recovered=shown(items.loc[gate, "base"].max()),
+                         amount=shown(total(gate))))
+    forfeits = items.loc[(kind == "compliance") & (items["rate"] == "forfeit")]
+    reasons += [t("batch.why.forfeited", lang, amount=shown(value), event=event)
+                for event, value in forfeits.groupby("event", sort=True)["amount"].sum().items()]
+    held = (kind == "holdback") & items["rule"].str.endswith(":forfeited")
+    if held.any():
+        reasons.append(t("batch.why.held_forfeited", lang, amount=shown(items.loc[held, "base"].sum())))
+    for how in ("hold", "forfeit"):
+        left = (kind == "leaver") & (amount < 0) & (items["rule"] == f"leavers:{how}")
+        if left.any():
+            reasons.append(t(f"batch.why.leaver_{how}", lang, amount=shown(total(left))))
+    carried = (kind == "balance") & (items["rule"] == "carried:carried")
+    if carried.any():
+        reasons.append(t("batch.why.carried", lang, amount=shown(total(carried))))
+    for owed in ("carried", "draw"):
+        repaid = (kind == "balance") & (items["rule"] == f"{owed}:repaid")
+        if repaid.any():
+            reasons.append(t(f"batch.why.repaid_{owed}", lang, amount=shown(total(repaid))))
+    return t("batch.why.separator", lang).join(reasons) or t("batch.why.nothing_earned", lang)
 
 
 def total_rows(totals: dict, minor_units: int, lang: str) -> list[tuple[str, int]]:

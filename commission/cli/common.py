@@ -161,18 +161,30 @@ def header(column: str) -> str:
     return t(HEADERS[column]) if column in HEADERS else i18n.word("pay_code", column, lang())
 
 
+#: Columns of free text (why a pay is nothing, a note), shown last and left-aligned, so a long one does not
+#: pad every other line of its table to its width.
+TEXT_COLUMNS = ("why", "note")
+
+
 def show_table(frame, money=(), minor: int = 2) -> None:
     """Print a small table as data: headers in words, values as stored (ids, codes, money as plain
     decimal text a script can read back); an empty one as the catalogue's word for nothing. Columns are
-    aligned by display width, so Chinese headers and names line up over their values."""
+    aligned by display width, so Chinese headers and names line up over their values; a last column of
+    free text follows each line as it is."""
     import pandas as pd
 
+    if not len(frame):
+        click.echo(t("cli.nothing"))
+        return
     shown = frame.copy()
     for column in money:
         shown[column] = [format_minor(int(v), minor) for v in shown[column]]
+    text = shown.columns[-1] if shown.columns[-1] in TEXT_COLUMNS and len(shown.columns) > 1 else None
+    tail = [header(text), *shown.pop(text).astype(str)] if text else None
     shown.columns = [header(str(c)) for c in shown.columns]
     with pd.option_context("display.unicode.east_asian_width", True):
-        click.echo(shown.to_string(index=False) if len(shown) else t("cli.nothing"))
+        lines = shown.to_string(index=False).splitlines()
+    click.echo("\n".join(f"{line} {value}".rstrip() for line, value in zip(lines, tail)) if tail else "\n".join(lines))
 
 
 def list_folder(folder: Path) -> None:
