@@ -261,6 +261,29 @@ def test_why_nothing_says_each_reason_once_in_words():
                                     "暂扣的 607.08 不予发放")
 
 
+def test_batch_show_totals_by_pay_code_are_the_payroll_file_s(files, store, monkeypatch):
+    """A team lead's override counts among the period's bonuses and overrides, but is paid under the
+    commission pay code: batch show's totals by pay code are the payroll control file's."""
+    override = ("  - id: lead-override\n    kind: override\n    pays: monthly\n    pay_code: commission\n"
+                "    base: team_recovered\n    rate: 1%\n")
+    files["plan"].write_text(flat_plan("batch-demo", extra=override + "draw: {amount: 100.00, recoverable: true}\n"),
+                             encoding="utf-8")
+    write(files["roster"], "collector_id,name,team,employee_id,manager_id\nC1,王芳,Team A,E1,\nC2,李强,Team A,E2,C1\n")
+    assert create(files, store, "2026-07").exit_code == 0
+    lines = cli("batch", "show", 1, "--db", store).output.splitlines()
+    # July: C1 1,000.00 x 5% = 50.00 and the override on the team's 4,000.00 x 1% = 40.00: 90.00, topped up
+    # by 10.00 to the 100.00 draw; C2 4,000.00 x 5% = 200.00. All 300.00 is paid as commission.
+    computed = next(line for line in lines if line.startswith("the period as computed: "))
+    assert "Bonuses and overrides 40.00" in computed and "Net pay 300.00" in computed and "Net pay:" not in computed
+    assert "by pay code, as the payroll file pays it: Commission 300.00" in lines
+    act(monkeypatch, store, "approve", 1)
+    as_user(monkeypatch, "payer")
+    assert cli("batch", "export", 1, "--out", files["folder"] / "july.csv", "--db", store).exit_code == 0
+    control = {r["item"]: r["value"] for r in csv.DictReader(open(files["folder"] / "july.control.csv",
+                                                                  encoding="utf-8"))}
+    assert (control["total"], control["total commission"]) == ("300.00", "300.00")
+
+
 def test_one_open_batch_per_period(files, store):
     assert create(files, store, "2026-07").exit_code == 0
     second = create(files, store, "2026-07")

@@ -163,6 +163,14 @@ class BatchDetails:
     def pays(self) -> int:
         return int(self.collectors["total"].sum()) if len(self.collectors) else 0
 
+    @property
+    def by_pay_code(self) -> dict[str, int]:
+        """What the batch pays under each pay code: the totals of its payroll file (for an adjustment, of
+        the differences), which the period's computed columns (bonus counts overrides paid as
+        commission) are not."""
+        codes = [c for c in self.collectors.columns if c not in ("collector_id", "employee_id", "name", "total", "why")]
+        return {code: int(self.collectors[code].sum()) for code in codes}
+
 
 def batch_details(store_url: str, batch_id: int, actor: str, lang: str = "en") -> BatchDetails:
     with open_store(store_url).connect() as connection:

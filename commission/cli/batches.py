@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import day
+from ..i18n import day, word
 from .common import (BATCH_ID, actor, amount, count, db_option, lang, note_option, now, reports_user_errors, show_table,
                      store_url, t)
 from .runs import lines_formats, print_run, run_options, run_request, state_options
@@ -111,11 +111,14 @@ def batch_show(batch_id, db):
         click.echo(details.controls_note)
     click.echo(t("cli.batch.plans", plans=", ".join(f"{p['id']} v{p['version']} (sha256 {p['sha256'][:12]}...)"
                                                     for p in details.plans)))
+    computed = {column: value for column, value in details.totals.items() if not column.startswith("pay_")}
     click.echo(t("cli.batch.computed", totals=t("cli.separator").join(
-        f"{words} {amount(value, minor)}" for words, value in total_rows(details.totals, minor, lang()))))
+        f"{words} {amount(value, minor)}" for words, value in total_rows(computed, minor, lang()))))
     key = "cli.batch.pays_adjustment" if record.kind == "adjustment" else "cli.batch.pays"
     click.echo(t(key, amount=amount(details.pays, minor), currency=record.currency,
                  collectors=count(len(details.collectors))))
+    click.echo(t("cli.batch.by_pay_code", codes=t("cli.separator").join(
+        f"{word('pay_code', code, lang())} {amount(value, minor)}" for code, value in details.by_pay_code.items())))
     money = [c for c in details.collectors.columns if c not in ("collector_id", "employee_id", "name", "why")]
     show_table(details.collectors, money, minor)
     click.echo(t("cli.batch.events"))
