@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from ..i18n import day, word
-from .common import (BATCH_ID, actor, amount, count, db_option, lang, note_option, now, reports_user_errors, show_table,
-                     store_url, t)
+from .common import (BATCH_ID, actor, amount, count, db_option, flag, lang, note_option, now, reports_user_errors,
+                     show_table, store_url, t)
 from .runs import lines_formats, print_run, run_options, run_request, state_options
 
 
@@ -50,14 +50,12 @@ def batch_create(db, pay_date, note, state_path, state_edited, first_period, **o
     new = created.batch
     key = "cli.batch.created_adjustment" if new.kind == "adjustment" else "cli.batch.created"
     click.echo(t(key, id=new.id, pay_date=day(created.pay_date, lang()), count=new.rows))
-    when = {"usual": day(created.usual_pay_date, lang()), "pay_date": day(created.pay_date, lang()),
-            "flag": "--pay-date"}
     if created.late:
-        click.echo(t("cli.warning", text=t("cli.batch.pay_date_past", pay_date=when["pay_date"], flag=when["flag"])),
-                   err=True)
+        click.echo(t("cli.warning", text=t("cli.batch.pay_date_past", pay_date=day(created.pay_date, lang()),
+                                           flag=flag("pay-date"))), err=True)
     elif created.pay_date != created.usual_pay_date and pay_date is None:
-        click.echo(t("cli.note", text=t("cli.batch.pay_date_moved", usual=when["usual"], flag=when["flag"])))
-
+        click.echo(t("cli.note", text=t("cli.batch.pay_date_moved", usual=day(created.usual_pay_date, lang()),
+                                        flag=flag("pay-date"))))
 
 def _transition(action: str, summary: str):
     @batch.command(action, help=f"{summary} (recorded with who ran it and when).")
