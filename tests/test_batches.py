@@ -284,6 +284,17 @@ def test_batch_show_totals_by_pay_code_are_the_payroll_file_s(files, store, monk
     assert (control["total"], control["total commission"]) == ("300.00", "300.00")
 
 
+def test_opening_year_to_date_knows_a_plan_s_own_pay_code_once_a_batch_pays_it(files, store):
+    files["plan"].write_text(PLAN.replace("kind: line_rate\n", "kind: line_rate\n    pay_code: incentive\n"),
+                             encoding="utf-8")
+    opening = write(files["folder"] / "opening.csv", "collector_id,pay_code,amount\nC1,incentive,10.00\n")
+    before = cli("opening-ytd", opening, "--year", "2026", "--db", store)
+    assert before.exit_code == 2 and "'incentive' is not a pay code; the known ones are benefit, bonus, " \
+        "commission\n" in before.output
+    assert create(files, store, "2026-07").exit_code == 0
+    assert cli("opening-ytd", opening, "--year", "2026", "--db", store).exit_code == 0
+
+
 def test_one_open_batch_per_period(files, store):
     assert create(files, store, "2026-07").exit_code == 0
     second = create(files, store, "2026-07")
