@@ -104,6 +104,17 @@ class ProblemCollector:
     def extend_hidden(self, count: int) -> None:
         self.hidden += count
 
+    def attempt(self, work: Callable, *args, **kwargs):
+        """`work(*args, **kwargs)`, or None with the problems it raised kept here: a run reads every input
+        and reports all their problems at once, not one input per attempt."""
+        try:
+            return work(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                self.add(problem.where, problem.key, problem.message, problem.role)
+            self.extend_hidden(exc.hidden)
+            return None
+
     def __bool__(self) -> bool:
         return bool(self.problems) or self.hidden > 0
 

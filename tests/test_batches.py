@@ -187,9 +187,9 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     # made on Dec 2, after July's pay date (Aug 15): paid in the next pay run, on Dec 15
     assert result.stdout.splitlines()[-2:] == [
         "stored as draft adjustment batch (differences from what was paid) 2, to be paid on Dec 15, 2026: 1 payout "
-        "row; next: commission batch approve 2",
+        "row (one per collector and pay code that changes); next: commission batch approve 2",
         "note: a correction is paid in the next pay run: the period's usual pay date, Aug 15, 2026, has passed "
-        "(--pay-date sets another)"]
+        "(another day: --pay-date)"]
     # C1 now earns 50.00 + 150.00 = 200.00 (no top-up): 100.00 more than paid; C2 unchanged: no row
     rows = stored(store, "SELECT collector_id, pay_code, amount FROM payouts WHERE batch_id = 2")
     assert [tuple(r) for r in rows] == [("C1", "commission", 10000)]
@@ -227,6 +227,14 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     header = next(row for row in summary.iter_rows(values_only=True) if row[0] == "Pay code")
     assert header[1:3] == ("Now due for 2026-07", "Year to date (approved batches)")
     assert [Decimal(str(v)) for v in rows["Commission"][:2]] == [Decimal("200.00"), Decimal("100.00")]
+    # explain says it as the statement does: the period recomputed, then what the correction pays
+    for lang, net, says in (
+            ("en", "= net pay 200.00", "Correction of an earlier payout (batch 2): Previously paid 100.00, now due "
+                                       "200.00, this correction pays 100.00."),
+            ("zh", "= 实发金额 200.00", "更正此前发放（批次 2）：此前已发 100.00，重新计算应发 200.00，本次更正发放 100.00。")):
+        explained = cli("explain", "--batch", 2, "--db", store, "--collector", "C1", "--lang", lang).output.splitlines()
+        net_line = next(k for k, line in enumerate(explained) if line.endswith(net))
+        assert explained[net_line + 1] == says
 
 
 def test_a_correction_made_after_its_period_s_pay_date_is_paid_on_the_next_one():

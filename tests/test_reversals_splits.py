@@ -141,6 +141,41 @@ def test_split_shares_must_add_up_to_one_and_describe_one_payment(run_plan):
                for m in messages)
 
 
+def test_a_payment_on_one_row_with_a_share_below_one_is_refused(run_plan):
+    """A lone row credited 0.3 of 100.00 was paid on 30.01: the 70.00 left over went looking for the
+    collectors of the rest, found none, and gave this one a cent. The shares of a payment add up to 1."""
+    with pytest.raises(InputError) as caught:
+        run_plan(FLAT, f"""
+            {SPLIT_HEADER}
+            P1,C1,A1,2026-10-01,100.00,10,3000,0.3
+            P2,C1,A2,2026-10-01,100.00,10,3000,
+        """)
+    assert [str(p).rsplit("/", 1)[-1] for p in caught.value.problems] == [
+        "ledger.csv:row 2: credit_share: the shares of payment 'P1' add up to 0.3, not 1; it has this one row: "
+        "give each collector's row with their share, or leave credit_share empty for sole credit"]
+
+
+@pytest.mark.parametrize("rows, credited", [
+    # one collector of P1 100.01 split in halves: floor(50.005) = 50.00 (with C2's row, C1 gets the cent)
+    ([("P1", "C1", 10001, 500000)], [5000]),
+    # two of P2's three collectors, 100.00 at 0.333334 + 0.333333: floor(66.6667) = 66.66, the parts 33.33 each
+    ([("P2", "C1", 10000, 333334), ("P2", "C2", 10000, 333333)], [3333, 3333]),
+    # a half of 100.00 is 50.00 exactly: no cent added
+    ([("P3", "C1", 10000, 500000)], [5000]),
+    # a reversal's part is split the same way, with its sign
+    ([("R1", "C1", -10001, 500000)], [-5000]),
+])
+def test_some_collectors_of_a_split_payment_get_no_cent_of_the_others(rows, credited):
+    """A team's simulation or a collector's what-if pays the rows of some collectors of a split payment:
+    they share floor(payment x their shares), never a minor unit of a collector not given."""
+    import pandas as pd
+
+    from commission.engine.credit import credited_amounts
+
+    frame = pd.DataFrame(rows, columns=["payment_id", "collector_id", "amount", "credit_share"])
+    assert credited_amounts(frame).tolist() == credited
+
+
 def test_split_credit_through_the_command_line_is_applied_once(tmp_path):
     """The single-plan path of a real run (regression: shares were applied twice)."""
     import csv

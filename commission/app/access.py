@@ -141,6 +141,24 @@ def team_collectors(connection: Connection, team: str, batch_id: Optional[int] =
     return {row[0] for row in connection.execute(query).all()} if team else set()
 
 
+def team_batches(connection: Connection, team: str, collector: str) -> set[int]:
+    """The batches that paid `collector` as a member of `team`: what their manager sees of them (a
+    collector who moved teams is their new manager's from the batch that moved them, and no longer
+    their old manager's)."""
+    query = select(payouts.c.batch_id).where(payouts.c.team == team, payouts.c.collector_id == collector).distinct()
+    return {int(row[0]) for row in connection.execute(query).all()} if team else set()
+
+
+def stayed_in_team(connection: Connection, team: str, batch_ids) -> set[str]:
+    """The collectors these batches pay in `team` and in no other team: a team's comparison leaves out a
+    collector who moved teams in those periods, whose pay of the other team's months it would show."""
+    batch_ids = [int(b) for b in batch_ids]
+    rows = connection.execute(select(payouts.c.collector_id, payouts.c.team)
+                              .where(payouts.c.batch_id.in_(batch_ids)).distinct()).all()
+    inside = {collector for collector, their_team in rows if their_team == team}
+    return inside - {collector for collector, their_team in rows if their_team != team} if team else set()
+
+
 def require(store_url: str, actor: str, action: str) -> None:
     """Refuse unless `actor` may do `action` at all: for a page that offers it (the form of a new batch)."""
     with open_store(store_url).connect() as connection:

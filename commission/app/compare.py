@@ -27,7 +27,7 @@ from ..store import EXPORTABLE, INPUT, NotFound, get_batch, open_store, restore_
 from ..store.archive import keep_blob, read_blob
 from ..store.jobs import Job
 from ..store.schema import batches
-from .access import READ_ALL, active_user, check, team_collectors
+from .access import READ_ALL, active_user, check, stayed_in_team
 from .inputs import InputPaths, by_role
 from .jobs import job
 from .simulation import SimulationRequest, simulate_plans
@@ -110,7 +110,7 @@ def compare_with_today(store_url: str, actor: str, candidate: Path, mode: str, p
         with open_store(store_url).connect() as connection:
             user = active_user(connection, actor)
             everyone = bool(set(user.roles) & set(READ_ALL))
-            team = set() if everyone else set().union(*(team_collectors(connection, user.team, b) for b in chosen))
+            team = set() if everyone else stayed_in_team(connection, user.team, chosen)
             inputs = _archived(connection, chosen, Path(scratch))
             minor_units = get_batch(connection, chosen[0]).minor_units
         if not everyone and not team:

@@ -325,7 +325,7 @@ def _check_roster_covers(ledger: _Scan, roster) -> None:
     strangers = sorted({c for scan in ledger.scans for c in scan.collectors} - set(roster.frame.index))
     if strangers:
         rows = ledger_frame([_rows_of(Path(scan.spill), strangers) for scan in ledger.scans if scan.spill],
-                            Needs((), (), (), False), ledger.shared)
+                            Needs((), (), (), False), ledger.shared, whole_payments=False)
         check_roster_covers(Ledger(rows, ledger.files), roster)
 
 

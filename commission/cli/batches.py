@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..i18n import day, word
-from .common import (BATCH_ID, actor, amount, count, db_option, flag, lang, note_option, now, reports_user_errors,
+from .common import (BATCH_ID, actor, amount, db_option, flag, lang, note_option, now, reports_user_errors,
                      show_table, store_url, t)
 from .runs import lines_formats, print_run, run_options, run_request, state_options
 
@@ -82,7 +82,7 @@ for _action, _summary in (("approve", "Approve draft batch ID; an approver other
 
 @batch.command("list")
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def batch_list(db):
     """Every batch: period, kind, status, net payout, who created it and when."""
     from ..app.batches import batches
@@ -93,7 +93,7 @@ def batch_list(db):
 @batch.command("show")
 @click.argument("batch_id", type=BATCH_ID)
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def batch_show(batch_id, db):
     """A batch's record, every collector's pay (and why any is zero), and its history of events in words."""
     from ..app.batches import batch_details, total_rows
@@ -114,7 +114,7 @@ def batch_show(batch_id, db):
         f"{words} {amount(value, minor)}" for words, value in total_rows(computed, minor, lang()))))
     key = "cli.batch.pays_adjustment" if record.kind == "adjustment" else "cli.batch.pays"
     click.echo(t(key, amount=amount(details.pays, minor), currency=record.currency,
-                 collectors=count(len(details.collectors))))
+                 count=len(details.collectors)))
     click.echo(t("cli.batch.by_pay_code", codes=t("cli.separator").join(
         f"{word('pay_code', code, lang())} {amount(value, minor)}" for code, value in details.by_pay_code.items())))
     money = [c for c in details.collectors.columns if c not in ("collector_id", "employee_id", "name", "why")]
@@ -127,7 +127,7 @@ def batch_show(batch_id, db):
 @click.argument("first", type=BATCH_ID)
 @click.argument("second", type=BATCH_ID, required=False)
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def batch_diff(first, second, db):
     """Differences per collector and pay code between two batches, or between one and what was paid."""
     from ..app.batches import batch_difference
@@ -158,7 +158,7 @@ def batch_export(batch_id, file_format, out_path, db, note):
 @click.command("history")
 @click.option("--collector", required=True, help="collector_id")
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def history(collector, db):
     """A collector's payouts across periods, from the batch store."""
     from ..app.batches import collector_history

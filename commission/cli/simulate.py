@@ -161,13 +161,12 @@ def _print_summary(report) -> None:
     minor, currency = comparison.minor_units, comparison.currency
     sim = comparison.simulation
     months = t("cli.simulate.months", count=len(sim.months), first=sim.months[0], last=sim.months[-1])
-    collectors = count(len(comparison.collectors))
     if comparison.today_plans is not None:
         plans = t("cli.separator").join(t("cli.simulate.plan_for", plan=r.plan, count=r.collectors)
                           for r in comparison.today_plans.itertuples(index=False))
-        click.echo(t("cli.simulate.today", months=months, collectors=collectors, plans=plans))
+        click.echo(t("cli.simulate.today", months=months, count=len(comparison.collectors), plans=plans))
     else:
-        click.echo(t("cli.simulate.baseline", months=months, collectors=collectors, label=sim.labels[0]))
+        click.echo(t("cli.simulate.baseline", months=months, count=len(comparison.collectors), label=sim.labels[0]))
     winners = comparison.winners.set_index("plan") if len(comparison.winners) else None
     for row in comparison.summary.itertuples(index=False):
         line = t("cli.simulate.row", label=shown_label(row.plan, lang()), cost=amount(int(row.cost), minor),
@@ -206,7 +205,7 @@ def _print_summary(report) -> None:
               help="variable-pay-share warns above this share of total pay.")
 @click.option("--show-silenced", is_flag=True, help="Also list warnings the plan silences, with their reasons.")
 @click.option("--strict", is_flag=True, help=f"Exit with code {EXIT_WARNINGS} when a warning is not silenced.")
-@reports_user_errors
+@reports_user_errors(writes=False)
 def lint(policies, ledgers, max_variable_share, show_silenced, strict, base_salary, **options):
     """Health-check plans: incentive cliffs, missing conduct rules, falling rates, variable share, binding caps."""
     from ..app.simulation import lint_plans
@@ -218,7 +217,7 @@ def lint(policies, ledgers, max_variable_share, show_silenced, strict, base_sala
         if show_silenced or not warning.silenced:
             click.echo(str(warning))
     notes = "; ".join(with_names(note, flag) for note in report.not_checked)
-    click.echo(t("cli.lint.summary", plans=count(report.plans), active=count(len(report.active)),
+    click.echo(t("cli.lint.summary", count=report.plans, warnings=t("cli.simulate.warnings", count=len(report.active)),
                  silenced=count(len(report.warnings) - len(report.active))) + (f"; {notes}" if notes else ""), err=True)
     if strict and report.active:
         sys.exit(EXIT_WARNINGS)
