@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -138,37 +139,76 @@ def test_export_writes_payroll_rows_and_a_control_file(files, store, monkeypatch
     assert tuple(last) == ("exported", "payer", "ticket 42")
 
 
-def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, store, monkeypatch):
+def test_export_never_silently_replaces_a_file_nor_names_a_format_wrongly(files, store, monkeypatch):
     create(files, store, "2026-07")
     lock(monkeypatch, store, 1)
-    again = create(files, store, "2026-07")
-    assert again.exit_code == 0, again.output
-    assert "adjustment batch (differences from what was paid) 2, to be paid on Aug 15, 2026: 0 payout rows" in \
-        again.output
-    assert act(monkeypatch, store, "discard", 2).exit_code == 0
+    create(files, store, "2026-08", carried=True)
+    act(monkeypatch, store, "approve", 2)
+    payroll = files["folder"] / "payroll"
+    as_user(monkeypatch, "payer")
+    assert cli("batch", "export", 1, "--out", payroll / "july.csv", "--db", store).exit_code == 0
+    july = (payroll / "july.csv").read_bytes()
+    again = cli("batch", "export", 1, "--out", payroll / "july.csv", "--db", store)  # its own export: written again
+    assert again.exit_code == 0 and (payroll / "july.csv").read_bytes() == july
+    other = cli("batch", "export", 2, "--out", payroll / "july.csv", "--db", store)  # another batch's payroll file
+    taken = "already exists and is not an earlier export of batch 2; a payroll file is never replaced: choose " \
+        "another name, or move it away first"
+    assert (other.exit_code, other.output) == (2, f"{payroll / 'july.csv'}: --out: {taken}\n"
+                                                  f"{payroll / 'july.control.csv'}: --out: {taken}\n"
+                                                  "error: 2 problems; nothing was written\n")
+    assert (payroll / "july.csv").read_bytes() == july
+    notes = write(files["folder"] / "notes.csv", "not a payroll file\n")
+    unrelated = cli("batch", "export", 2, "--out", notes, "--db", store)
+    assert unrelated.exit_code == 2 and f"{notes}: --out: {taken}" in unrelated.output
+    assert notes.read_text() == "not a payroll file\n"
+    misnamed = cli("batch", "export", 2, "--format", "xlsx", "--out", payroll / "august.csv", "--db", store)
+    assert (misnamed.exit_code, misnamed.output) == (
+        2, f"{payroll / 'august.csv'}: --out: ends in '.csv', but --format is xlsx: name it *.xlsx, or give the "
+        "format its name says\nerror: 1 problem; nothing was written\n")
+    assert sorted(p.name for p in payroll.iterdir()) == ["july.control.csv", "july.csv"]
+    assert cli("batch", "export", 2, "--format", "xlsx", "--out", payroll / "august.xlsx", "--db", store).exit_code == 0
+
+
+def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, store, monkeypatch):
+    monkeypatch.setattr("commission.cli.batches.now", lambda: datetime(2026, 12, 2, 9, tzinfo=timezone.utc))
+    create(files, store, "2026-07")
+    lock(monkeypatch, store, 1)
+    out = files["folder"] / "same-again"
+    again = cli("batch", "create", "--policy", files["plan"], "--ledger", files["ledger"], "--roster",
+                files["roster"], "--period", "2026-07", "--out", out, "--db", store, "--first-period")
+    assert again.exit_code == 2  # the same inputs: nothing to pay, no empty batch to approve, no reports
+    assert again.output.endswith("error: nothing differs from what was paid for 2026-07 (batch 1): the same pay and "
+                                 "the same balances carried, so no adjustment batch was stored\n")
+    assert [tuple(r) for r in stored(store, "SELECT id, status FROM batches")] == [(1, "locked")]
+    assert not out.exists()
     corrected = write(files["folder"] / "corrected.csv", LEDGER + "P5,C1,A3,2026-07-20,3000.00,10,5000\n")
     result = create(files, store, "2026-07", ledger=corrected)
     assert result.exit_code == 0, result.output
+    # made on Dec 2, after July's pay date (Aug 15): paid in the next pay run, on Dec 15
+    assert result.stdout.splitlines()[-2:] == [
+        "stored as draft adjustment batch (differences from what was paid) 2, to be paid on Dec 15, 2026: 1 payout "
+        "row (one per collector and pay code that changes); next: commission batch approve 2",
+        "note: a correction is paid in the next pay run: the period's usual pay date, Aug 15, 2026, has passed "
+        "(another day: --pay-date)"]
     # C1 now earns 50.00 + 150.00 = 200.00 (no top-up): 100.00 more than paid; C2 unchanged: no row
-    rows = stored(store, "SELECT collector_id, pay_code, amount FROM payouts WHERE batch_id = 3")
+    rows = stored(store, "SELECT collector_id, pay_code, amount FROM payouts WHERE batch_id = 2")
     assert [tuple(r) for r in rows] == [("C1", "commission", 10000)]
-    assert stored(store, "SELECT kind, corrects FROM batches WHERE id = 3")[0] == ("adjustment", "1")
-    # What each batch pays: July 300.00 (C1 100.00, C2 200.00); the discarded empty adjustment nothing; 100.00
+    assert stored(store, "SELECT kind, corrects FROM batches WHERE id = 2")[0] == ("adjustment", "1")
+    # What each batch pays: July 300.00 (C1 100.00, C2 200.00); the adjustment 100.00
     listing = cli("batch", "list", "--db", store).output.splitlines()
     assert [line.split()[:5] for line in listing[1:]] == [["1", "2026-07", "payout", "locked", "300.00"],
-                                                          ["2", "2026-07", "adjustment", "discarded", "0.00"],
-                                                          ["3", "2026-07", "adjustment", "draft", "100.00"]]
+                                                          ["2", "2026-07", "adjustment", "draft", "100.00"]]
     # Against what was paid: the locked batch itself differs in nothing, the adjustment by C1's 100.00
     assert cli("batch", "diff", 1, "--db", store).output.splitlines()[1:] == ["(nothing)"]
-    diff = cli("batch", "diff", 3, "--db", store).output.splitlines()
-    assert diff[0] == "difference = the period with batch 3 - what was paid for it (locked or paid batches)"
+    diff = cli("batch", "diff", 2, "--db", store).output.splitlines()
+    assert diff[0] == "difference = the period with batch 2 - what was paid for it (locked or paid batches)"
     assert diff[2].split() == ["C1", "commission", "100.00", "200.00", "100.00"]
     assert len(diff) == 3
-    between = cli("batch", "diff", 1, 3, "--db", store).output.splitlines()  # batch 3 counts with what it corrects
-    assert between[0] == "difference = the period with batch 3 - the period with batch 1"
+    between = cli("batch", "diff", 1, 2, "--db", store).output.splitlines()  # batch 2 counts with what it corrects
+    assert between[0] == "difference = the period with batch 2 - the period with batch 1"
     assert between[2].split() == ["C1", "commission", "100.00", "200.00", "100.00"] and len(between) == 3
     # C1's statement from the adjustment: the period recomputed (200.00), 100.00 paid before, 100.00 now
-    result = cli("statements", "--batch", 3, "--db", store, "--lang", "en", "--collector", "C1", "--out",
+    result = cli("statements", "--batch", 2, "--db", store, "--lang", "en", "--collector", "C1", "--out",
                  files["folder"] / "st")
     assert result.exit_code == 0, result.output
     from openpyxl import load_workbook
@@ -182,19 +222,85 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     assert Decimal(str(rows["Now due for 2026-07"][0])) == Decimal("200.00")  # the period recomputed
     # the first rows: what this statement pays (the difference), still a draft, not yet counted in the year
     assert (summary["A2"].value, Decimal(str(summary["B2"].value))) == ("Net pay", Decimal("100.00"))
-    assert rows["Status"][0] == "draft: not approved yet" and rows["Pay date"][0] == "Aug 15, 2026"
-    assert rows["Statement no."][0] == "2026-07-C1-B3"
+    assert rows["Status"][0] == "draft: not approved yet" and rows["Pay date"][0] == "Dec 15, 2026"
+    assert rows["Statement no."][0] == "2026-07-C1-B2"
     header = next(row for row in summary.iter_rows(values_only=True) if row[0] == "Pay code")
     assert header[1:3] == ("Now due for 2026-07", "Year to date (approved batches)")
     assert [Decimal(str(v)) for v in rows["Commission"][:2]] == [Decimal("200.00"), Decimal("100.00")]
     # explain says it as the statement does: the period recomputed, then what the correction pays
     for lang, net, says in (
-            ("en", "= net pay 200.00", "Correction of an earlier payout (batch 3): Previously paid 100.00, now due "
+            ("en", "= net pay 200.00", "Correction of an earlier payout (batch 2): Previously paid 100.00, now due "
                                        "200.00, this correction pays 100.00."),
-            ("zh", "= 实发金额 200.00", "更正此前发放（批次 3）：此前已发 100.00，重新计算应发 200.00，本次更正发放 100.00。")):
-        explained = cli("explain", "--batch", 3, "--db", store, "--collector", "C1", "--lang", lang).output.splitlines()
+            ("zh", "= 实发金额 200.00", "更正此前发放（批次 2）：此前已发 100.00，重新计算应发 200.00，本次更正发放 100.00。")):
+        explained = cli("explain", "--batch", 2, "--db", store, "--collector", "C1", "--lang", lang).output.splitlines()
         net_line = next(k for k, line in enumerate(explained) if line.endswith(net))
         assert explained[net_line + 1] == says
+
+
+def test_a_correction_made_after_its_period_s_pay_date_is_paid_on_the_next_one():
+    from commission.app.batches import default_pay_date
+    from commission.periods import Period
+
+    october = Period.parse("2026-10")  # usually paid on Nov 15
+    assert default_pay_date(october, date(2026, 11, 3), correction=False) == date(2026, 11, 15)
+    assert default_pay_date(october, date(2026, 11, 3), correction=True) == date(2026, 11, 15)  # not passed yet
+    assert default_pay_date(october, date(2026, 12, 2), correction=True) == date(2026, 12, 15)
+    assert default_pay_date(october, date(2026, 12, 15), correction=True) == date(2026, 12, 15)
+    assert default_pay_date(october, date(2026, 12, 16), correction=True) == date(2027, 1, 15)
+    assert default_pay_date(october, date(2026, 12, 16), correction=False) == date(2026, 11, 15)  # warned of
+
+
+def test_why_nothing_says_each_reason_once_in_words():
+    """C023's serious violation forfeits every component (one item each): one reason, the three added up."""
+    import pandas as pd
+
+    from commission.app.batches import _why
+
+    items = pd.DataFrame([("threshold", "gate", "", 1941962, -80883, ""),
+                          ("compliance", "conduct:violation/serious", "forfeit", 473834, -473834, "E000150"),
+                          ("compliance", "conduct:violation/serious", "forfeit", 55535, -55535, "E000150"),
+                          ("compliance", "conduct-quarter:violation/serious", "forfeit", 300000, -300000, "E000150"),
+                          ("holdback", "q-holdback:forfeited", "", 60708, 0, "E000150")],
+                         columns=["kind", "rule", "rate", "base", "amount", "event"])
+    # 4,738.34 + 555.35 + 3,000.00 = 8,293.69
+    assert _why(items, 2, "en") == ("recovered 19,419.62, below the plan's minimum: 808.83 not paid; 8,293.69 "
+                                    "forfeited for event E000150; held-back pay of 607.08 forfeited")
+    assert _why(items, 2, "zh") == ("回款 19,419.62，未达起提门槛：808.83 不予发放；因事件 E000150 不予发放 8,293.69；"
+                                    "暂扣的 607.08 不予发放")
+
+
+def test_batch_show_totals_by_pay_code_are_the_payroll_file_s(files, store, monkeypatch):
+    """A team lead's override counts among the period's bonuses and overrides, but is paid under the
+    commission pay code: batch show's totals by pay code are the payroll control file's."""
+    override = ("  - id: lead-override\n    kind: override\n    pays: monthly\n    pay_code: commission\n"
+                "    base: team_recovered\n    rate: 1%\n")
+    files["plan"].write_text(flat_plan("batch-demo", extra=override + "draw: {amount: 100.00, recoverable: true}\n"),
+                             encoding="utf-8")
+    write(files["roster"], "collector_id,name,team,employee_id,manager_id\nC1,王芳,Team A,E1,\nC2,李强,Team A,E2,C1\n")
+    assert create(files, store, "2026-07").exit_code == 0
+    lines = cli("batch", "show", 1, "--db", store).output.splitlines()
+    # July: C1 1,000.00 x 5% = 50.00 and the override on the team's 4,000.00 x 1% = 40.00: 90.00, topped up
+    # by 10.00 to the 100.00 draw; C2 4,000.00 x 5% = 200.00. All 300.00 is paid as commission.
+    computed = next(line for line in lines if line.startswith("the period as computed: "))
+    assert "Bonuses and overrides 40.00" in computed and "Net pay 300.00" in computed and "Net pay:" not in computed
+    assert "by pay code, as the payroll file pays it: Commission 300.00" in lines
+    act(monkeypatch, store, "approve", 1)
+    as_user(monkeypatch, "payer")
+    assert cli("batch", "export", 1, "--out", files["folder"] / "july.csv", "--db", store).exit_code == 0
+    control = {r["item"]: r["value"] for r in csv.DictReader(open(files["folder"] / "july.control.csv",
+                                                                  encoding="utf-8"))}
+    assert (control["total"], control["total commission"]) == ("300.00", "300.00")
+
+
+def test_opening_year_to_date_knows_a_plan_s_own_pay_code_once_a_batch_pays_it(files, store):
+    files["plan"].write_text(PLAN.replace("kind: line_rate\n", "kind: line_rate\n    pay_code: incentive\n"),
+                             encoding="utf-8")
+    opening = write(files["folder"] / "opening.csv", "collector_id,pay_code,amount\nC1,incentive,10.00\n")
+    before = cli("opening-ytd", opening, "--year", "2026", "--db", store)
+    assert before.exit_code == 2 and "'incentive' is not a pay code; the known ones are benefit, bonus, " \
+        "commission\n" in before.output
+    assert create(files, store, "2026-07").exit_code == 0
+    assert cli("opening-ytd", opening, "--year", "2026", "--db", store).exit_code == 0
 
 
 def test_one_open_batch_per_period(files, store):
@@ -232,7 +338,7 @@ def test_the_first_batch_says_where_its_balances_come_from(files, store, monkeyp
     assert from_zero.exit_code == 2
     assert "batch 1 (locked) for 2026-08 started from a state file with SHA-256" in from_zero.output
     again = create(files, store, "2026-08", state=files["folder"] / "july-run" / "state.json")
-    assert again.exit_code == 0 and "0 payout rows" in again.output, again.output
+    assert again.exit_code == 2 and "error: nothing differs from what was paid for 2026-08 (batch 1)" in again.output
     twice = create(files, store, "2026-09", state=files["folder"] / "july-run" / "state.json")
     assert twice.exit_code == 2
     assert "come from the stored batch for 2026-08; leave out --state and --first-period" in twice.output
@@ -242,7 +348,9 @@ def test_reading_commands_refuse_a_missing_store_and_an_unknown_collector(files,
     missing = files["folder"] / "nope.db"
     for args in (("history", "--collector", "C1"), ("batch", "list"), ("batch", "show", 1)):
         result = cli(*args, "--db", missing)
-        assert result.exit_code == 2 and f"there is no batch store {missing}" in result.output
+        assert result.exit_code == 2
+        assert result.output == f"error: there is no batch store {missing}; check --db, or set one up with: " \
+            "commission setup\n"
     assert not missing.exists()
     folder = cli("batch", "list", "--db", files["folder"])  # a folder, not a database: a message, no traceback
     assert folder.exit_code == 2 and "cannot open the batch store" in folder.output

@@ -145,7 +145,8 @@ def test_a_batch_from_setup_to_approval_in_chinese(files, blank_store, monkeypat
     assert "本批次发放（本期应发）：817.28 CNY，催收员 2 人" in shown
     computed = next(line for line in shown if line.startswith("本期计算结果："))
     assert "回款金额 16,345.67" in computed and "实发金额 817.28" in computed
-    header = shown[shown.index("本批次发放（本期应发）：817.28 CNY，催收员 2 人") + 1].split()
+    assert shown[shown.index("本批次发放（本期应发）：817.28 CNY，催收员 2 人") + 1] == "按发放项目（与工资文件一致）：提成 817.28"
+    header = shown[shown.index("本批次发放（本期应发）：817.28 CNY，催收员 2 人") + 2].split()
     assert header[:3] == ["催收员编号", "工号", "姓名"] and "合计" in header
     assert "操作记录：" in shown
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -187,18 +188,37 @@ def test_send_back_needs_a_reason_and_frees_the_period(folder, two_people, monke
     silent = cli("batch", "send-back", 1, "--db", two_people)
     assert silent.exit_code == 2 and "say why the batch is sent back" in silent.output
     assert cli("batch", "send-back", 1, "--db", two_people, "--note", "wrong ledger").output == "batch 1 is sent back\n"
+    again = cli("batch", "approve", 1, "--db", two_people)  # what to do next, not only what is wrong
+    assert (again.exit_code, again.output) == (2, "error: batch 1 is returned; approve needs a batch that is draft; "
+                                                  "it was sent back to be prepared again and is closed: fix its "
+                                                  "inputs, and commission batch create ... --period 2026-07 makes a "
+                                                  "new draft to approve\n")
     as_user(monkeypatch, "pat")
     assert create(folder, two_people, "july-2").exit_code == 0
+    as_user(monkeypatch, "pam")
+    early = cli("batch", "lock", 2, "--db", two_people)
+    assert early.output == "error: batch 2 is draft; lock needs a batch that is approved; next: commission batch " \
+        "approve 2\n"
 
 
 def test_a_batch_has_a_pay_date(folder, two_people, monkeypatch):
     as_user(monkeypatch, "pat")
-    assert "to be paid on Aug 15, 2026" in create(folder, two_people).output  # the 15th of the month after
+    monkeypatch.setattr("commission.cli.batches.now", lambda: datetime(2026, 8, 3, 9, tzinfo=timezone.utc))
+    on_time = create(folder, two_people)
+    assert "to be paid on Aug 15, 2026" in on_time.output and "warning" not in on_time.output  # the 15th after
     as_user(monkeypatch, "abe")
     cli("batch", "discard", 1, "--db", two_people)
     as_user(monkeypatch, "pat")
     given = create(folder, two_people, "july-2", "2026-07", "--pay-date", "2026-08-10")
     assert "to be paid on Aug 10, 2026" in given.output
+    as_user(monkeypatch, "abe")
+    cli("batch", "discard", 2, "--db", two_people)
+    as_user(monkeypatch, "pat")
+    monkeypatch.setattr("commission.cli.batches.now", lambda: datetime(2026, 12, 2, 9, tzinfo=timezone.utc))
+    late = create(folder, two_people, "july-late")  # a late payout keeps its period's date, and says it has passed
+    assert late.exit_code == 0 and "to be paid on Aug 15, 2026" in late.stdout
+    assert late.stderr == "warning: the pay date Aug 15, 2026 is before today: payroll cannot pay a batch on a day " \
+        "gone by; give the pay run that pays it with --pay-date\n"
     bad = create(folder, two_people, "july-3", "2026-07", "--pay-date", "10/08/2026")
     assert bad.exit_code == 2 and "'10/08/2026' is not a date YYYY-MM-DD" in bad.output
 
@@ -210,17 +230,40 @@ def test_batch_show_lists_everyone_and_says_why_a_pay_is_zero(folder, two_people
     # C1 recovered 1,000.00, below the 2,000.00 gate: 50.00 taken back; C2 4,000 x 5% = 200.00
     c1 = next(line for line in lines if line.strip().startswith("C1"))
     assert c1.split()[:5] == ["C1", "E1", "王芳", "0.00", "0.00"]
-    assert "recovered 1,000.00, below the gate of gate: 50.00 not paid" in c1
+    assert c1.endswith(" 0.00 recovered 1,000.00, below the plan's minimum: 50.00 not paid")
+    c2 = next(line for line in lines if line.strip().startswith("C2"))
+    assert c2.split() == ["C2", "E2", "李强", "200.00", "200.00"]  # no reason: no padding to C1's width
     assert "this batch pays (the period's pay): 200.00 CNY, 2 collectors" in lines
     assert any("created the batch, to be paid on 2026-08-15" in line for line in lines)
 
 
 def test_opening_year_to_date_is_loaded_once_and_counts_in_statements(folder, two_people, monkeypatch):
-    (folder / "opening.csv").write_text("collector_id,pay_code,amount\nC2,commission,1000.00\n", encoding="utf-8")
     as_user(monkeypatch, "pat")
-    assert cli("opening-ytd", folder / "opening.csv", "--year", "2026", "--db", two_people).exit_code == 0
+    typo = folder / "typo.csv"
+    typo.write_text("collector_id,pay_code,amount\nC1,commission,10.00\nC2,comission,1000.00\n", encoding="utf-8")
+    refused = cli("opening-ytd", typo, "--year", "2026", "--db", two_people)  # the code no statement would show
+    assert (refused.exit_code, refused.output) == (2, f"{typo}:row 3: pay_code: 'comission' is not a pay code; the "
+                                                      "known ones are benefit, bonus, commission\n"
+                                                      "error: 1 problem; nothing was written\n")
+    (folder / "wrong.csv").write_text("collector_id,pay_code,amount\nC2,commission,1100.00\n", encoding="utf-8")
+    (folder / "opening.csv").write_text("collector_id,pay_code,amount\nC2,commission,1000.00\n", encoding="utf-8")
+    assert cli("opening-ytd", folder / "wrong.csv", "--year", "2026", "--db", two_people).exit_code == 0
     twice = cli("opening-ytd", folder / "opening.csv", "--year", "2026", "--db", two_people)
-    assert twice.exit_code == 2 and "already loaded" in twice.output
+    assert twice.exit_code == 2 and "already loaded; they are loaded once (to correct a wrong load, load the " \
+        "corrected file with --replace and say why with --note: the event log keeps what it replaces)" in twice.output
+    silent = cli("opening-ytd", folder / "opening.csv", "--year", "2026", "--replace", "--db", two_people)
+    assert silent.exit_code == 2 and "--note: say why the opening amounts are replaced" in silent.output
+    replaced = cli("opening-ytd", folder / "opening.csv", "--year", "2026", "--replace", "--note", "1,100 was a typo",
+                   "--db", two_people)
+    assert replaced.output == "1 opening year-to-date amount for 2026 loaded\n"
+    with sa.create_engine(two_people).connect() as connection:
+        assert connection.execute(sa.text("SELECT collector_id, pay_code, amount FROM opening_ytd")).all() == [
+            ("C2", "commission", 100000)]
+        audit = connection.execute(sa.text("SELECT actor, detail, note FROM events WHERE action = 'opening-ytd' "
+                                           "ORDER BY id")).all()
+    assert [(who, json.loads(detail), note) for who, detail, note in audit] == [
+        ("pat", {"year": 2026, "rows": 1}, ""),
+        ("pat", {"year": 2026, "rows": 1, "replaced": [["C2", "commission", 110000]]}, "1,100 was a typo")]
     create(folder, two_people)
     as_user(monkeypatch, "abe")
     cli("batch", "approve", 1, "--db", two_people)

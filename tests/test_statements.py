@@ -132,7 +132,7 @@ def test_explain_shows_the_arithmetic_and_reconciles(run_folder):
     assert "  Conduct: minor complaint on 2026-10-12: deducted from Commission on repayments = -20.00 (Commission)\n" \
         in text
     assert "  clawed back 10.00: payment P1 reversed (bounced) on 2026-10-20; already taken off the commission above\n" in text
-    assert "Commission on repayments 110.00 + Tier commission 5.00 + Bonus 0.00 + Adjustments -20.00 + Held back (-) " \
+    assert "Commission on repayments 110.00 + Tier commission 5.00 + Bonuses and overrides 0.00 + Adjustments -20.00 + Held back (-) " \
            "or released (+) 0.00 + Balances carried or repaid 0.00 = net pay 95.00\n" in text
     payment = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment", "R1",
                                         "--lang", "en"])

@@ -24,31 +24,50 @@ from typing import Optional
 
 import pandas as pd
 
-from ..errors import InputError, Problem
-from ..i18n import t, word
+from ..errors import InputError, Problem, option
+from ..i18n import money, named, t, word
 from ..inputs import sha256_of
 from ..inputs.side import load_opening_amounts
-from ..money import MAX_TOTAL, format_minor, parse_money
+from ..money import MAX_TOTAL, parse_money
 from ..outputs.atomic import remove
 from ..outputs.owners import batch_folder
 from ..outputs.payouts_workbook import column_words
-from ..outputs.payroll import write_payroll
+from ..outputs.payroll import control_path, write_payroll
 from ..outputs.run_report import LINES_CSV, LINES_PARQUET, write_run
 from ..periods import Period
 from ..store import (EXPORTABLE, INPUT, REPORT, NewBatch, StoreError, batch_exports, batch_payouts,
-                     check_period_free, create_batch, diff_batches, diff_paid, event_lines, export_rows, format_time,
-                     get_batch, history, keep_files, list_batches, load_opening_ytd, open_store, opening_balances,
-                     record_export, reports_stored, set_lines_sha256, transition)
+                     check_period_free, create_batch, diff_batches, diff_paid, event_lines, export_rows,
+                     exported_files, format_time, get_batch, history, keep_files, list_batches, load_opening_ytd,
+                     open_store, opening_balances, paid_for, paid_pay_codes, record_export, reports_stored,
+                     set_lines_sha256, transition)
 from ..store.batches import TRANSITIONS
 from .access import Refused, check, single_operator_note
 from .runs import PeriodRun, RunRequest, compute_period
 
 
-def default_pay_date(period: Period) -> date:
-    """When a period's pay is paid unless the batch says otherwise: the 15th of the month after it ends
-    (commission is usually paid with the next month's salary)."""
-    year, month = (period.end.year + 1, 1) if period.end.month == 12 else (period.end.year, period.end.month + 1)
-    return date(year, month, 15)
+#: The day of the month payroll pays commission on (with the next month's salary).
+PAY_DAY = 15
+
+
+def usual_pay_date(period: Period) -> date:
+    """The 15th of the month after the period ends: commission is usually paid with the next month's salary."""
+    return _pay_day_after(period.end)
+
+
+def default_pay_date(period: Period, today: date, correction: bool) -> date:
+    """When a batch is paid unless it says otherwise: its period's usual pay date; for a correction of a
+    paid period, once that day has passed, the next pay day from `today`, as payroll pays a correction
+    in its next pay run. A late payout batch keeps its period's date (its statements say when that
+    period is paid), and the interface warns that the day has passed."""
+    usual = usual_pay_date(period)
+    if usual >= today or not correction:
+        return usual
+    return today.replace(day=PAY_DAY) if today.day <= PAY_DAY else _pay_day_after(today)
+
+
+def _pay_day_after(day: date) -> date:
+    """The pay day of the month after `day`'s."""
+    return date(day.year + 1, 1, PAY_DAY) if day.month == 12 else date(day.year, day.month + 1, PAY_DAY)
 
 
 @dataclass(frozen=True)
@@ -57,6 +76,8 @@ class CreatedBatch:
     run: PeriodRun
     folder: Path
     pay_date: date
+    usual_pay_date: date  # the period's: pay_date unless given, or a correction made after it passed
+    late: bool  # the pay date is before the day the batch was created: payroll cannot pay on it
 
 
 def create_payout_batch(request: RunRequest, store_url: str, out_dir: Path, actor: str, now: datetime,
@@ -64,7 +85,6 @@ def create_payout_batch(request: RunRequest, store_url: str, out_dir: Path, acto
                         lines_parquet: bool = False) -> CreatedBatch:
     """Run `request.period` and store it as a draft batch with its reports in `out_dir`."""
     engine = open_store(store_url)
-    pay_date = pay_date or default_pay_date(request.period)
     if request.state is not None and not Path(request.state).is_file():
         raise InputError([Problem(str(request.state), "", "no such file", role="state")])
     state_sha256 = sha256_of(request.state) if request.state else None
@@ -73,6 +93,8 @@ def create_payout_batch(request: RunRequest, store_url: str, out_dir: Path, acto
         batch_folder(lambda batch_id, token: reports_stored(connection, batch_id, token))(Path(out_dir))
         check_period_free(connection, request.period)
         state_period, state = opening_balances(connection, request.period, state_sha256, request.first_period)
+        correction = bool(paid_for(connection, str(request.period)))
+        pay_date = pay_date or default_pay_date(request.period, now.date(), correction)
     run = compute_period(request, opening=(state_period, state) if state_period else None)
     token = uuid.uuid4().hex
     published = False
@@ -97,7 +119,7 @@ def create_payout_batch(request: RunRequest, store_url: str, out_dir: Path, acto
         if published:  # the move happened, the batch was not stored: the folder is ours and claims nothing
             remove(Path(out_dir))
         raise
-    return CreatedBatch(new, run, folder, pay_date)
+    return CreatedBatch(new, run, folder, pay_date, usual_pay_date(request.period), pay_date < now.date())
 
 
 def _input_files(run: PeriodRun) -> dict[str, Path]:
@@ -145,6 +167,14 @@ class BatchDetails:
     def pays(self) -> int:
         return int(self.collectors["total"].sum()) if len(self.collectors) else 0
 
+    @property
+    def by_pay_code(self) -> dict[str, int]:
+        """What the batch pays under each pay code: the totals of its payroll file (for an adjustment, of
+        the differences), which the period's computed columns (bonus counts overrides paid as
+        commission) are not."""
+        codes = [c for c in self.collectors.columns if c not in ("collector_id", "employee_id", "name", "total", "why")]
+        return {code: int(self.collectors[code].sum()) for code in codes}
+
 
 def batch_details(store_url: str, batch_id: int, actor: str, lang: str = "en") -> BatchDetails:
     with open_store(store_url).connect() as connection:
@@ -153,7 +183,7 @@ def batch_details(store_url: str, batch_id: int, actor: str, lang: str = "en") -
         rows = batch_payouts(connection, batch_id)
         items = _items(connection, batch_id)
         return BatchDetails(record, json.loads(record.plans), json.loads(record.totals),
-                            _per_collector(rows, items, record.kind, record.minor_units),
+                            _per_collector(rows, items, record.kind, record.minor_units, lang),
                             event_lines(connection, batch_id, lang), single_operator_note(connection, lang),
                             _allowed(connection, actor, record))
 
@@ -183,7 +213,7 @@ def _items(connection, batch_id: int) -> pd.DataFrame:
                                            .order_by(items.c.seq)).all(), columns=[c.name for c in items.columns])
 
 
-def _per_collector(rows: pd.DataFrame, items: pd.DataFrame, kind: str, minor: int) -> pd.DataFrame:
+def _per_collector(rows: pd.DataFrame, items: pd.DataFrame, kind: str, minor: int, lang: str) -> pd.DataFrame:
     """One row per collector of the batch (also those paid 0.00): each pay code's amount, the total, and
     for a total of zero or less why (gate not met, forfeited, held, carried...)."""
     if not len(rows):
@@ -193,32 +223,47 @@ def _per_collector(rows: pd.DataFrame, items: pd.DataFrame, kind: str, minor: in
     codes = [c for c in wide.columns if c not in ("collector_id", "employee_id", "name")]
     wide.columns.name = None
     wide["total"] = wide[codes].sum(axis=1).astype("int64")
-    reasons = {collector: _why(group, minor) for collector, group in items.groupby("collector_id")} \
+    reasons = {collector: _why(group, minor, lang) for collector, group in items.groupby("collector_id")} \
         if len(items) else {}
-    wide["why"] = [reasons.get(c, "no repayments and nothing owed") if total <= 0 and kind == "payout" else ""
+    nothing = t("batch.why.no_repayments", lang)
+    wide["why"] = [reasons.get(c, nothing) if total <= 0 and kind == "payout" else ""
                    for c, total in zip(wide["collector_id"], wide["total"])]
     return wide
 
 
-def _why(items: pd.DataFrame, minor: int) -> str:
-    """Why a collector's pay came to nothing, from the items that took it away, in words."""
-    money = lambda value: format_minor(abs(int(value)), minor, grouped=True)  # noqa: E731
+def _why(items: pd.DataFrame, minor: int, lang: str) -> str:
+    """Why a collector's pay came to nothing, from the items that took it away, in words: each reason once,
+    with the amounts of its items added up (a forfeit takes one item from every component it empties)."""
+    def shown(value) -> str:
+        return money(abs(int(value)), minor, lang)
+
+    def total(mask) -> int:
+        return int(items.loc[mask, "amount"].sum())
+
+    kind, amount = items["kind"], items["amount"]
     reasons = []
-    for item in items.itertuples(index=False):  # one collector's items: a handful
-        if item.kind == "threshold" and item.amount < 0:
-            reasons.append(f"recovered {money(item.base)}, below the gate of {item.rule}: {money(item.amount)} "
-                           "not paid")
-        elif item.kind == "compliance" and item.rate == "forfeit":
-            reasons.append(f"forfeited {money(item.amount)} for event {item.event}")
-        elif item.kind == "holdback" and item.rule.endswith(":forfeited"):
-            reasons.append(f"held-back {money(item.base)} forfeited")
-        elif item.kind == "leaver" and item.amount < 0:
-            reasons.append(f"left before the period ended: {money(item.amount)} {item.rule.split(':')[-1]}")
-        elif item.kind == "balance" and item.rule == "carried:carried":
-            reasons.append(f"clawbacks above pay: {money(item.amount)} carried to next period")
-        elif item.kind == "balance" and item.rule.endswith(":repaid"):
-            reasons.append(f"{money(item.amount)} repaid ({item.rule.split(':')[0]})")
-    return "; ".join(dict.fromkeys(reasons)) or "nothing earned in the period"
+    gate = (kind == "threshold") & (amount < 0)
+    if gate.any():
+        reasons.append(t("batch.why.gate", lang, recovered=shown(items.loc[gate, "base"].max()),
+                         amount=shown(total(gate))))
+    forfeits = items.loc[(kind == "compliance") & (items["rate"] == "forfeit")]
+    reasons += [t("batch.why.forfeited", lang, amount=shown(value), event=event)
+                for event, value in forfeits.groupby("event", sort=True)["amount"].sum().items()]
+    held = (kind == "holdback") & items["rule"].str.endswith(":forfeited")
+    if held.any():
+        reasons.append(t("batch.why.held_forfeited", lang, amount=shown(items.loc[held, "base"].sum())))
+    for how in ("hold", "forfeit"):
+        left = (kind == "leaver") & (amount < 0) & (items["rule"] == f"leavers:{how}")
+        if left.any():
+            reasons.append(t(f"batch.why.leaver_{how}", lang, amount=shown(total(left))))
+    carried = (kind == "balance") & (items["rule"] == "carried:carried")
+    if carried.any():
+        reasons.append(t("batch.why.carried", lang, amount=shown(total(carried))))
+    for owed in ("carried", "draw"):
+        repaid = (kind == "balance") & (items["rule"] == f"{owed}:repaid")
+        if repaid.any():
+            reasons.append(t(f"batch.why.repaid_{owed}", lang, amount=shown(total(repaid))))
+    return t("batch.why.separator", lang).join(reasons) or t("batch.why.nothing_earned", lang)
 
 
 def total_rows(totals: dict, minor_units: int, lang: str) -> list[tuple[str, int]]:
@@ -286,7 +331,8 @@ def export_batch(store_url: str, batch_id: int, file_format: str, out_path: Path
     recorded in the batch's events, the file by `shown_as` when the person gets it under that name (a
     server's scratch path is nobody's business), else by its path. Exporting a batch exported or paid before
     is a re-export: the control file and the event say so, and of which export, so payroll does not pay it
-    twice."""
+    twice. A payroll file is never silently replaced: the two files may only replace this batch's own earlier
+    export, and the file's name says its format."""
     engine = open_store(store_url)
     with engine.connect() as connection:
         record = get_batch(connection, batch_id)
@@ -294,6 +340,7 @@ def export_batch(store_url: str, batch_id: int, file_format: str, out_path: Path
         rows = export_rows(connection, batch_id)
         controls = single_operator_note(connection)
         earlier = batch_exports(connection, batch_id)
+        _check_export_path(Path(out_path), file_format, batch_id, exported_files(connection, batch_id))
     reexport = _reexport(record, earlier)
     rows = rows.assign(pay_date=str(record.pay_date or ""))
     extra = {"pay date": str(record.pay_date or ""), **({"controls": controls} if controls else {}),
@@ -320,6 +367,23 @@ def _reexport(record, earlier: list[dict]) -> str:
     return ""
 
 
+def _check_export_path(path: Path, file_format: str, batch_id: int, ours: set[str]) -> None:
+    """Refuse a name whose suffix is not the format's (an xlsx workbook named .csv), and an existing payroll
+    or control file that is not one this batch's exports wrote (another batch's payroll, any other file)."""
+    problems = []
+    if path.suffix.lower() != f".{file_format}":
+        problems.append(Problem(str(path), "", f"ends in {path.suffix or 'no suffix'!r}, but {option('format')} is "
+                                f"{file_format}: name it *.{file_format}, or give the format its name says",
+                                role="out"))
+    for existing in (path, control_path(path)):
+        if existing.exists() and (not existing.is_file() or sha256_of(existing) not in ours):
+            problems.append(Problem(str(existing), "", f"already exists and is not an earlier export of batch "
+                                    f"{batch_id}; a payroll file is never replaced: choose another name, or move "
+                                    "it away first", role="out"))
+    if problems:
+        raise InputError(problems)
+
+
 def collector_history(store_url: str, actor: str, collector: str) -> pd.DataFrame:
     """A collector's amounts in every batch not closed unpaid, by period and pay code."""
     with open_store(store_url).connect() as connection:
@@ -331,11 +395,15 @@ def collector_history(store_url: str, actor: str, collector: str) -> pd.DataFram
 
 
 def load_opening_year(store_url: str, actor: str, year: int, path: Path, currency: str, now: datetime,
-                      note: str = "") -> int:
+                      note: str = "", replace: bool = False) -> int:
     """Load the pay of `year` made before the store existed (collector_id, pay_code, amount), once, so
-    statements' year to date is right from the first month; returns the rows loaded."""
-    amounts = load_opening_amounts(path, currency)
+    statements' year to date is right from the first month; returns the rows loaded. Each row's pay code
+    must be the engine's (commission, bonus, benefit) or one the store's batches pay. `replace` corrects
+    a wrong load, saying why in `note`: the event log keeps the amounts replaced."""
+    if replace and not note.strip():
+        raise InputError([Problem("", "", "say why the opening amounts are replaced", role="note")])
     with open_store(store_url).begin() as connection:
         check(connection, actor, "opening-ytd")
-        load_opening_ytd(connection, year, amounts.frame, actor, now, note)
+        amounts = load_opening_amounts(path, currency, sorted({*named("pay_code"), *paid_pay_codes(connection)}))
+        load_opening_ytd(connection, year, amounts.frame, actor, now, note, replace)
     return len(amounts.frame)

@@ -63,11 +63,11 @@ def setting(key: str, given: Optional[str] = None) -> Optional[str]:
 
 def store_url(db: Optional[str] = None, create: bool = False) -> str:
     """The batch store: as given, else COMMISSION_DB, else db: in commission.yaml, else ./commission.db, as
-    a database URL. Only `create` (a new batch) may start a new SQLite file: elsewhere a misspelt path
+    a database URL. Only `create` (`commission setup`) may start a new SQLite file: elsewhere a misspelt path
     would silently read an empty store."""
     value = str(setting("db", db) or DEFAULT_DB)
     if "://" in value:
         return value
     if not create and not Path(value).exists():
-        raise StoreError(f"there is no batch store {value}; check {option('db')} (batch create starts one)")
+        raise StoreError(f"there is no batch store {value}; check {option('db')}, or set one up with: commission setup")
     return f"sqlite:///{Path(value).resolve()}"

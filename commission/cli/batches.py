@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from ..i18n import day
+from ..i18n import day, word
 from ..money import format_minor
-from .common import (BATCH_ID, actor, amount, db_option, lang, note_option, now, reports_user_errors, show_table,
-                     store_url, t)
+from .common import (BATCH_ID, actor, amount, db_option, flag, lang, note_option, now, reports_user_errors,
+                     show_table, store_url, t)
 from .runs import lines_formats, print_run, run_options, run_request, state_options
 
 
@@ -35,7 +35,7 @@ def batch():
 @state_options
 @db_option
 @click.option("--pay-date", callback=_date, help="When payroll pays the batch, YYYY-MM-DD (default: the 15th "
-              "of the month after the period).")
+              "of the month after the period; for a correction made after that, the next 15th).")
 @note_option
 @reports_user_errors
 def batch_create(db, pay_date, note, state_path, state_edited, first_period, **options):
@@ -51,7 +51,12 @@ def batch_create(db, pay_date, note, state_path, state_edited, first_period, **o
     new = created.batch
     key = "cli.batch.created_adjustment" if new.kind == "adjustment" else "cli.batch.created"
     click.echo(t(key, id=new.id, pay_date=day(created.pay_date, lang()), count=new.rows))
-
+    if created.late:
+        click.echo(t("cli.warning", text=t("cli.batch.pay_date_past", pay_date=day(created.pay_date, lang()),
+                                           flag=flag("pay-date"))), err=True)
+    elif created.pay_date != created.usual_pay_date and pay_date is None:
+        click.echo(t("cli.note", text=t("cli.batch.pay_date_moved", usual=day(created.usual_pay_date, lang()),
+                                        flag=flag("pay-date"))))
 
 def _transition(action: str, summary: str):
     @batch.command(action, help=f"{summary} (recorded with who ran it and when).")
@@ -107,11 +112,14 @@ def batch_show(batch_id, db):
         click.echo(details.controls_note)
     click.echo(t("cli.batch.plans", plans=", ".join(f"{p['id']} v{p['version']} (sha256 {p['sha256'][:12]}...)"
                                                     for p in details.plans)))
+    computed = {column: value for column, value in details.totals.items() if not column.startswith("pay_")}
     click.echo(t("cli.batch.computed", totals=t("cli.separator").join(
-        f"{words} {amount(value, minor)}" for words, value in total_rows(details.totals, minor, lang()))))
+        f"{words} {amount(value, minor)}" for words, value in total_rows(computed, minor, lang()))))
     key = "cli.batch.pays_adjustment" if record.kind == "adjustment" else "cli.batch.pays"
     click.echo(t(key, amount=amount(details.pays, minor), currency=record.currency,
                  count=len(details.collectors)))
+    click.echo(t("cli.batch.by_pay_code", codes=t("cli.separator").join(
+        f"{word('pay_code', code, lang())} {amount(value, minor)}" for code, value in details.by_pay_code.items())))
     money = [c for c in details.collectors.columns if c not in ("collector_id", "employee_id", "name", "why")]
     show_table(details.collectors, money, minor)
     click.echo(t("cli.batch.events"))
@@ -167,13 +175,15 @@ def history(collector, db):
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--year", required=True, type=click.IntRange(1900, 2199))
 @click.option("--currency", default="CNY", show_default=True)
+@click.option("--replace", is_flag=True, help="Replace the amounts loaded for YEAR with FILE's (say why with "
+              "--note); the event log keeps the amounts replaced.")
 @db_option
 @note_option
 @reports_user_errors
-def opening_ytd(file, year, currency, db, note):
+def opening_ytd(file, year, currency, replace, db, note):
     """Load the pay of YEAR made before the store existed (collector_id, pay_code, amount), once, so
     statements' year to date is right from the first month."""
     from ..app.batches import load_opening_year
 
-    loaded = load_opening_year(store_url(db), actor(), year, file, currency, now(), note)
+    loaded = load_opening_year(store_url(db), actor(), year, file, currency, now(), note, replace)
     click.echo(t("cli.opening_ytd", count=loaded, year=year))

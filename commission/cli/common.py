@@ -56,7 +56,8 @@ def reports_user_errors(command=None, *, writes: bool = True):
     """Problems the user can fix (bad inputs, a wrong period, an unwritable folder, a workflow rule of
     the batch store, a store that refuses a change) print as one clear message with exit code 2,
     never a traceback. A command that writes nothing (`@reports_user_errors(writes=False)`: explain,
-    list, show) does not say that nothing was written."""
+    list, show) does not say that nothing was written. Output cut short by a closed pipe (`| head`) is not
+    a problem: it goes on to click, which ends quietly, as `cat` does."""
     if command is None:
         return functools.partial(reports_user_errors, writes=writes)
     problems = "cli.problems_nothing_written" if writes else "cli.problems"
@@ -72,6 +73,8 @@ def reports_user_errors(command=None, *, writes: bool = True):
         except PeriodError as exc:
             click.echo(f"--period: {exc}", err=True)
             sys.exit(EXIT_INPUT)
+        except BrokenPipeError:
+            raise
         except OSError as exc:  # a folder that cannot be written, a file that cannot be read
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(t("cli.error", text=f"{where}{exc.strerror or exc}"), err=True)
@@ -162,18 +165,30 @@ def header(column: str) -> str:
     return t(HEADERS[column]) if column in HEADERS else i18n.word("pay_code", column, lang())
 
 
+#: Columns of free text (why a pay is nothing, a note), shown last and left-aligned, so a long one does not
+#: pad every other line of its table to its width.
+TEXT_COLUMNS = ("why", "note")
+
+
 def show_table(frame, money=(), minor: int = 2) -> None:
     """Print a small table as data: headers in words, values as stored (ids, codes, money as plain
     decimal text a script can read back); an empty one as the catalogue's word for nothing. Columns are
-    aligned by display width, so Chinese headers and names line up over their values."""
+    aligned by display width, so Chinese headers and names line up over their values; a last column of
+    free text follows each line as it is."""
     import pandas as pd
 
+    if not len(frame):
+        click.echo(t("cli.nothing"))
+        return
     shown = frame.copy()
     for column in money:
         shown[column] = [format_minor(int(v), minor) for v in shown[column]]
+    text = shown.columns[-1] if shown.columns[-1] in TEXT_COLUMNS and len(shown.columns) > 1 else None
+    tail = [header(text), *shown.pop(text).astype(str)] if text else None
     shown.columns = [header(str(c)) for c in shown.columns]
     with pd.option_context("display.unicode.east_asian_width", True):
-        click.echo(shown.to_string(index=False) if len(shown) else t("cli.nothing"))
+        lines = shown.to_string(index=False).splitlines()
+    click.echo("\n".join(f"{line} {value}".rstrip() for line, value in zip(lines, tail)) if tail else "\n".join(lines))
 
 
 def list_folder(folder: Path) -> None:

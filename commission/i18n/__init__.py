@@ -100,6 +100,12 @@ def word(prefix: str, name: str, lang: str) -> str:
         return name
 
 
+def named(prefix: str) -> tuple[str, ...]:
+    """The names from the data the catalogue has words for under `prefix` (`pay_code`: the engine's
+    commission, bonus and benefit)."""
+    return tuple(key.removeprefix(f"{prefix}.") for key in catalogue() if key.startswith(f"{prefix}."))
+
+
 def default_language(currency: str) -> str:
     """The language people read a plan's statements and workbooks in unless they choose: Chinese for a
     CNY plan, English otherwise."""

@@ -216,8 +216,9 @@ def _state_changes(path: Path, data: bytes, document: dict, rows: list) -> str:
     return ""
 
 
-def load_opening_amounts(path: str | Path, currency: str) -> SideTable:
-    """Pay of the year made before the store existed: collector_id, pay_code, amount (one row each)."""
+def load_opening_amounts(path: str | Path, currency: str, pay_codes: Sequence[str]) -> SideTable:
+    """Pay of the year made before the store existed: collector_id, pay_code, amount (one row each), each
+    under one of the known `pay_codes` (a misspelt code would be stored under a code no statement shows)."""
     minor = CURRENCY_MINOR_UNITS.get(currency)
     if minor is None:
         raise InputError([Problem("", "", f"{currency!r} is not a currency this tool knows", role="currency")])
@@ -227,6 +228,10 @@ def load_opening_amounts(path: str | Path, currency: str) -> SideTable:
     frame = pd.DataFrame({"collector_id": columns.identifier(raw, "collector_id", problems).to_pandas(),
                           "pay_code": columns.identifier(raw, "pay_code", problems).to_pandas(),
                           "amount": columns.money(raw, "amount", minor, problems)})
+    unknown = (frame["pay_code"].notna() & ~frame["pay_code"].isin(pay_codes)).to_numpy()
+    for index in np.flatnonzero(unknown)[: problems.limit]:
+        problems.add(raw.where(int(index)), "pay_code", f"{shown(frame['pay_code'].iat[index])!r} is not a pay code; "
+                     f"the known ones are {', '.join(sorted(pay_codes))}")
     repeated = frame.duplicated(["collector_id", "pay_code"]).to_numpy()
     for index in np.flatnonzero(repeated)[: problems.limit]:
         problems.add(raw.where(int(index)), "pay_code", f"{frame['collector_id'].iat[index]} has two rows for "

@@ -32,14 +32,20 @@ def _control_sheet(sheet, rows: pd.DataFrame, totals: pd.Series, facts: dict, mi
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 24, 40
 
 
+def control_path(path: Path) -> Path:
+    """The control file written beside payroll file `path`: `2026-09.csv` -> `2026-09.control.csv`."""
+    return Path(path).with_name(f"{Path(path).stem}.control.csv")
+
+
 def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units: int,
                   facts: dict | None = None) -> dict:
     """Write `rows` (employee_id, collector_id, pay_code, amount, period, batch_id, pay_date) and a
     control file beside it (count, totals, then `facts` such as the pay date and how the batch was
-    controlled); both appear only when complete. Returns the control figures."""
+    controlled); both appear only when complete. Returns the control figures and the SHA-256 of both
+    files, by which a later export knows them as its own."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    control_path = path.with_name(f"{path.stem}.control.csv")
+    control_file = control_path(path)
     totals = rows.groupby("pay_code")["amount"].sum()
     control = pd.DataFrame({"item": ["count", "total", *(f"total {code}" for code in totals.index)],
                             "value": [str(len(rows)), format_minor(int(rows["amount"].sum()), minor_units),
@@ -58,16 +64,18 @@ def write_payroll(rows: pd.DataFrame, path: Path, file_format: str, minor_units:
             write_sheet(workbook.create_sheet("Payroll"), rows, ("amount",), minor_units)
             _control_sheet(workbook.create_sheet("Control"), rows, totals, facts or {}, minor_units)
             save_workbook(workbook, payroll_tmp)
+        payroll_sha256 = sha256_of(payroll_tmp)
         control = pd.concat([control, pd.DataFrame({"item": ["sha256 of " + path.name],
-                                                    "value": [sha256_of(payroll_tmp)]})], ignore_index=True)
-        control_tmp = temporary_beside(control_path)
+                                                    "value": [payroll_sha256]})], ignore_index=True)
+        control_tmp = temporary_beside(control_file)
         staged.append(control_tmp)
         write_csv(control, control_tmp, (), minor_units)
+        sha256 = {"sha256": payroll_sha256, "control_sha256": sha256_of(control_tmp)}
         os.replace(payroll_tmp, path)
-        os.replace(control_tmp, control_path)
+        os.replace(control_tmp, control_file)
     except BaseException:
         for leftover in staged:
             leftover.unlink(missing_ok=True)
         raise
     return {"count": len(rows), "total": format_minor(int(rows["amount"].sum()), minor_units),
-            "control_file": str(control_path)}
+            "control_file": str(control_file), **sha256}

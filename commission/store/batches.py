@@ -3,7 +3,8 @@
 Rules kept here, not in the CLI:
 - one open (draft or approved) batch per period, enforced by a unique index;
 - a locked or paid batch never changes; a corrected rerun of a paid period becomes an
-  adjustment batch holding only the differences per collector and pay code;
+  adjustment batch holding only the differences per collector and pay code (a rerun that changes
+  neither pay nor balances stores nothing);
 - a batch whose payroll file was exported is never discarded: it is paid and corrected;
 - what an approved batch pays is fingerprinted at approval and checked at lock, export and
   mark-paid (seals.py), so a change made in the database after approval is refused;
@@ -20,7 +21,7 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, insert, select, true, update
+from sqlalchemy import and_, delete, func, insert, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -157,6 +158,10 @@ def create_batch(connection: Connection, result: RunResult, inputs: list[dict], 
     kind = "adjustment" if settled else "payout"
     if settled:
         rows = _differences(connection, rows, settled)
+        if not len(rows) and _same_balances(connection, max(settled), result.state):
+            raise StoreError(f"nothing differs from what was paid for {period} (batch "
+                             f"{', '.join(map(str, settled))}): the same pay and the same balances carried, so no "
+                             "adjustment batch was stored")
     try:
         batch_id = connection.execute(insert(batches).values(
             period=period, kind=kind, status="draft", currency=result.currency, minor_units=result.minor_units,
@@ -224,6 +229,16 @@ def _differences(connection: Connection, rows: pd.DataFrame, settled: list[int])
     return merged.loc[merged["amount"] != 0, rows.columns].sort_values(keys)
 
 
+def _same_balances(connection: Connection, batch_id: int, state: pd.DataFrame) -> bool:
+    """Does `state` carry the same balances as the stored batch? (An adjustment that pays nothing may
+    still change what carries into the next period.)"""
+    stored = {(c, b, int(a)) for c, b, a in connection.execute(select(
+        balances.c.collector_id, balances.c.balance, balances.c.amount).where(balances.c.batch_id == batch_id)).all()}
+    given = {(c, b, int(a)) for c, b, a in zip(state.get("collector_id", ()), state.get("balance", ()),
+                                               state.get("amount", ()))}
+    return stored == given
+
+
 def transition(connection: Connection, batch_id: int, action: str, actor: str, now: datetime, note: str = "",
                detail: Optional[dict] = None) -> str:
     """Move a batch along draft -> approved -> locked -> paid (or discard an open one not exported); returns
@@ -234,7 +249,7 @@ def transition(connection: Connection, batch_id: int, action: str, actor: str, n
     batch = get_batch(connection, batch_id)
     if batch.status not in sources:
         raise StoreError(f"batch {batch_id} is {batch.status}; {action} needs a batch that is "
-                         + " or ".join(sources))
+                         + " or ".join(sources) + "; " + _next_step(batch))
     if target in CLOSED:
         _refuse_if_exported(connection, batch, action)
     if action == "approve":
@@ -265,6 +280,20 @@ def _refuse_if_exported(connection: Connection, batch, action: str) -> None:
                          f"{batch.period}: it pays only the differences)")
 
 
+def _next_step(batch) -> str:
+    """What to do with a batch an action does not fit, by its status: its next step, or for a closed or
+    settled batch, a new batch of its period."""
+    anew = f"commission batch create ... --period {batch.period}"
+    return {"draft": f"next: commission batch approve {batch.id}",
+            "approved": f"next: commission batch lock {batch.id}",
+            "locked": f"next: commission batch mark-paid {batch.id} once payroll has paid it; a locked batch never "
+                      f"changes (to correct it, {anew} stores the differences as an adjustment)",
+            "paid": f"a paid batch never changes; to correct it, {anew} stores the differences as an adjustment",
+            "returned": f"it was sent back to be prepared again and is closed: fix its inputs, and {anew} makes a "
+                        "new draft to approve",
+            "discarded": f"it is closed; {anew} makes a new draft"}[batch.status]
+
+
 def record_export(connection: Connection, batch_id: int, actor: str, now: datetime, detail: dict,
                   note: str = "") -> None:
     log(connection, "exported", actor, now, batch_id=batch_id, detail=detail, note=note)
@@ -276,6 +305,15 @@ def batch_exports(connection: Connection, batch_id: int) -> list[dict]:
         and_(events.c.batch_id == batch_id, events.c.action == "exported")).order_by(events.c.id)).all()
     return [{"number": n, "at": format_time(at), "by": actor, "file": json.loads(detail or "{}").get("file", "")}
             for n, (at, actor, detail) in enumerate(rows, 1)]
+
+
+def exported_files(connection: Connection, batch_id: int) -> set[str]:
+    """The SHA-256 of every file the batch's exports wrote (payroll and control files), as their events
+    record them: what a new export of the batch may replace."""
+    details = connection.execute(select(events.c.detail).where(
+        and_(events.c.batch_id == batch_id, events.c.action == "exported"))).scalars()
+    return {value for detail in details for key, value in json.loads(detail or "{}").items()
+            if key in ("sha256", "control_sha256")}
 
 
 def get_batch(connection: Connection, batch_id: int):
@@ -451,15 +489,29 @@ def year_to_date(connection: Connection, period: str, only: Optional[str] = None
     return totals
 
 
+def paid_pay_codes(connection: Connection) -> set[str]:
+    """Every pay code the store's batches hold (each batch stores every pay code of its plans)."""
+    return set(connection.execute(select(payouts.c.pay_code).distinct()).scalars())
+
+
 def load_opening_ytd(connection: Connection, year: int, rows: pd.DataFrame, actor: str, now: datetime,
-                     note: str = "") -> None:
-    """Opening year-to-date amounts (collector_id, pay_code, amount) for a year, loaded once: the pay of
-    the months before the store existed, so statements' year to date is right from the first month."""
-    if connection.execute(select(opening_ytd.c.year).where(opening_ytd.c.year == year)).first() is not None:
-        raise StoreError(f"opening year-to-date amounts for {year} are already loaded; they are loaded once")
+                     note: str = "", replace: bool = False) -> None:
+    """Opening year-to-date amounts (collector_id, pay_code, amount) for a year: the pay of the months
+    before the store existed, so statements' year to date is right from the first month. Loaded once;
+    a wrong load is corrected by `replace`, whose event keeps the amounts it replaced."""
+    before = connection.execute(select(opening_ytd.c.collector_id, opening_ytd.c.pay_code, opening_ytd.c.amount)
+                                .where(opening_ytd.c.year == year).order_by(opening_ytd.c.collector_id,
+                                                                            opening_ytd.c.pay_code)).all()
+    if before and not replace:
+        raise StoreError(f"opening year-to-date amounts for {year} are already loaded; they are loaded once (to "
+                         f"correct a wrong load, load the corrected file with {option('replace')} and say why "
+                         f"with {option('note')}: the event log keeps what it replaces)")
+    if before:
+        connection.execute(delete(opening_ytd).where(opening_ytd.c.year == year))
     records = [{"year": year, "collector_id": c, "pay_code": p, "amount": int(a), "loaded_by": actor,
                 "loaded_at": now} for c, p, a in zip(rows["collector_id"], rows["pay_code"], rows["amount"])]
     if records:
         connection.execute(insert(opening_ytd), records)
+    replaced = {"replaced": [[c, p, int(a)] for c, p, a in before]} if before else {}
     log(connection, "opening-ytd", actor, now, subject=f"ytd:{year}", note=note,
-        detail={"year": year, "rows": len(records)})
+        detail={"year": year, "rows": len(records), **replaced})

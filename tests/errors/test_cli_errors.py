@@ -3,6 +3,7 @@ no traceback, and nothing written to --out (not even a half-written or temporary
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -229,3 +230,21 @@ def test_commands_that_write_nothing_do_not_say_nothing_was_written(tmp_path):
     assert linted.exit_code == 2 and linted.stderr.splitlines()[-1] == "error: 1 problem"
     written, _ = run(tmp_path, policy=bad, out=tmp_path / "other")
     assert written.exit_code == 2 and written.stderr.splitlines()[-1] == "error: 1 problem; nothing was written"
+
+
+# -- output cut short --------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [("validate", str(POLICY)), ("batch", "list")])
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path, args):
+    """`commission ... | head -1`: once the reader has gone, the command stops without a word on stderr
+    (no "error: Broken pipe"), and not with the exit code of a user's mistake."""
+    store = tmp_path / "store.db"
+    subprocess.run([sys.executable, "cli.py", "setup", "--single-operator", "--db", str(store)], cwd=REPO,
+                   capture_output=True, check=True, timeout=60)
+    db = ["--db", str(store)] if args[0] == "batch" else []
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the command writes its first line
+    with open(write, "wb") as closed:
+        done = subprocess.run([sys.executable, "cli.py", *args, *db], cwd=REPO, stdout=closed,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (1, "")
