@@ -355,9 +355,12 @@ def test_an_exported_batch_is_paid_and_corrected_never_discarded_and_a_re_export
     assert cli("batch", "mark-paid", 1, "--db", store).exit_code == 0
     shown = cli("batch", "show", 1, "--db", store).output
     assert f"exported the payroll file {again} (1 rows, total 200.00): a re-export, a copy of export 1" in shown
-    # the correction path: a rerun of the paid period is an adjustment batch of differences (none here)
+    # the correction path: a rerun of the paid period is an adjustment batch of differences; the same inputs
+    # differ in nothing, so none is stored
     as_user(monkeypatch, "pat")
-    assert "adjustment batch (differences from what was paid) 2" in create(folder, store, "july-3").output
+    assert create(folder, store, "july-3").output == (
+        "error: nothing differs from what was paid for 2026-07 (batch 1): the same pay and the same balances "
+        "carried, so no adjustment batch was stored\n")
 
 
 def test_exporting_a_paid_batch_never_exported_is_a_re_export(folder, blank_store, monkeypatch):
