@@ -382,11 +382,11 @@ def _print_setup(sheet: Sheet, heading: str, footer: str = "") -> None:
     sheet.fit_to_pages(1, 0)
 
 
-def write_statements(folder, target, source: dict, collector: Optional[str] = None, lang: Optional[str] = None,
+def write_statements(run, target, source: dict, collector: Optional[str] = None, lang: Optional[str] = None,
                      jobs: Optional[int] = None, progress=None, store: Optional[StoreFacts] = None,
                      only: Optional[Sequence[str]] = None) -> int:
-    """Statements for everyone in the run folder, all or none, in `jobs` processes: the `target`
-    folder is replaced whole. With `collector`, only that collector's workbook is (re)written in it.
+    """Statements for everyone in the run (its folder, or its RunReport already read), all or none, in
+    `jobs` processes: the `target` folder is replaced whole. With `collector`, only that collector's workbook is (re)written in it.
 
     `source` says which run folder or batch they come from ({"run": path} or {"batch_id", "token"});
     it is recorded in the folder's statements.json, and a folder holding statements of another
@@ -402,7 +402,7 @@ def write_statements(folder, target, source: dict, collector: Optional[str] = No
     from ..outputs.paths import clash, file_in, safe_file_name
     from ..outputs.report_reader import load_report
 
-    report = load_report(folder)
+    report = run if isinstance(run, RunReport) else load_report(run)
     language = statement_language(report, lang)
     collectors = [c for c in report.payouts["collector_id"] if only is None or c in set(only)]
     suffix = f"-{report.period}.xlsx"

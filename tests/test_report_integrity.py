@@ -1,0 +1,78 @@
+"""Report folders are believed only as their run wrote them: every file a command reads is checked
+against the SHA-256 in manifest.json first. A run folder with a changed file is refused, naming the
+file; a stored batch whose folder was changed is read from the store's copy instead. The plan pays
+5% of every repayment: C1 1,000.00 x 5% = 50.00, C2 4,000.00 x 5% = 200.00 (July)."""
+
+from pathlib import Path
+
+import pytest
+
+from test_batches import cli, create, files, store  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def run_folder(files):  # noqa: F811
+    out = files["folder"] / "run"
+    result = cli("run", "--policy", files["plan"], "--ledger", files["ledger"], "--roster", files["roster"],
+                 "--period", "2026-07", "--first-period", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def net_pay(output: str) -> str:
+    return output.split("= net pay ")[1].split()[0]
+
+
+def test_an_intact_run_folder_explains_its_own_numbers(run_folder):
+    result = cli("explain", "--run", run_folder, "--collector", "C1", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert net_pay(result.output) == "100.00"  # 50.00 commission, topped up to the 100.00 draw
+
+
+@pytest.mark.parametrize("name, old, new", [
+    ("payouts.csv", ",100.00,", ",99999.00,"),  # C1's net pay
+    ("lines.csv", "1000.00", "9000.00"),
+    ("state.json", '"C1"', '"C2"'),
+    ("plans/batch-demo-v1.yaml", "rate: 5%", "rate: 50%"),
+])
+def test_a_changed_report_file_is_refused_naming_it(run_folder, name, old, new):
+    edit(run_folder / name, old, new)
+    expected = (f"{run_folder / name}: was changed after its run wrote it (its SHA-256 is not the one "
+                "manifest.json records); run the period again")
+    for command in (["explain", "--run", run_folder, "--collector", "C1"],
+                    ["statements", "--run", run_folder, "--out", run_folder.parent / "st"]):
+        result = cli(*command)
+        assert result.exit_code == 2 and expected in result.output, result.output
+    assert not (run_folder.parent / "st").exists()
+
+
+def test_a_removed_or_unlisted_report_file_is_refused(run_folder):
+    (run_folder / "events.csv").unlink()
+    result = cli("explain", "--run", run_folder, "--collector", "C1")
+    assert result.exit_code == 2
+    assert (f"{run_folder / 'events.csv'}: cannot be read (No such file or directory); its run wrote it "
+            "(manifest.json lists it)") in result.output
+    edit(run_folder / "manifest.json", '"payouts.csv"', '"payouts-old.csv"')  # a file put in after the run
+    result = cli("explain", "--run", run_folder, "--collector", "C1")
+    assert result.exit_code == 2 and f"{run_folder / 'payouts.csv'}: is not among the files its run wrote " \
+        "(manifest.json does not list it)" in result.output
+
+
+def test_a_changed_batch_folder_is_read_from_the_store(files, store):  # noqa: F811
+    out = files["folder"] / "july"
+    assert create(files, store, "2026-07", out=out).exit_code == 0
+    edit(out / "payouts.csv", ",100.00,", ",99999.00,")
+    result = cli("explain", "--batch", 1, "--db", store, "--collector", "C1", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert net_pay(result.output) == "100.00"
+    refused = cli("statements", "--batch", 1, "--db", store)  # its statements cannot go into a changed folder
+    assert refused.exit_code == 2 and "batch 1's reports folder was moved or changed" in refused.output
+    made = cli("statements", "--batch", 1, "--db", store, "--out", files["folder"] / "st", "--lang", "en")
+    assert made.exit_code == 0, made.output
+    assert sorted(p.name for p in (files["folder"] / "st").glob("*.xlsx")) == ["C1-2026-07.xlsx", "C2-2026-07.xlsx"]
