@@ -3,11 +3,18 @@ against the SHA-256 in manifest.json first. A run folder with a changed file is 
 file; a stored batch whose folder was changed is read from the store's copy instead. The plan pays
 5% of every repayment: C1 1,000.00 x 5% = 50.00, C2 4,000.00 x 5% = 200.00 (July)."""
 
+import os
+import stat
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from test_batches import cli, create, files, store  # noqa: F401 (fixtures)
+from commission.app.compare import keep_candidate
+from commission.app.uploads import Upload, private_folders, save_uploads
+from commission.outputs.payroll import write_payroll
+from test_batches import PLAN, cli, create, files, store  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -76,3 +83,44 @@ def test_a_changed_batch_folder_is_read_from_the_store(files, store):  # noqa: F
     made = cli("statements", "--batch", 1, "--db", store, "--out", files["folder"] / "st", "--lang", "en")
     assert made.exit_code == 0, made.output
     assert sorted(p.name for p in (files["folder"] / "st").glob("*.xlsx")) == ["C1-2026-07.xlsx", "C2-2026-07.xlsx"]
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def umask_022():
+    """The usual umask, under which plain files are world-readable (0644)."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def test_reports_statements_and_the_store_are_their_owners_only(umask_022, files, store):  # noqa: F811
+    if store.startswith("sqlite:///"):
+        assert mode(Path(store.removeprefix("sqlite:///"))) == 0o600
+    out = files["folder"] / "july"
+    assert create(files, store, "2026-07", out=out).exit_code == 0
+    assert mode(out) == 0o700
+    assert cli("statements", "--batch", 1, "--db", store).exit_code == 0
+    assert mode(out / "statements") == 0o700
+    assert cli("statements", "--batch", 1, "--db", store, "--collector", "C1").exit_code == 0
+    assert mode(out / "statements" / "C1-2026-07.xlsx") == 0o600  # rewritten alone, in place
+    rows = pd.DataFrame({"employee_id": ["E1"], "collector_id": ["C1"], "pay_code": ["commission"],
+                         "amount": np.array([10000], dtype=np.int64), "period": ["2026-07"], "batch_id": [1],
+                         "pay_date": ["2026-08-15"]})
+    write_payroll(rows, files["folder"] / "payroll" / "2026-07.csv", "csv", 2)
+    assert [mode(p) for p in sorted((files["folder"] / "payroll").iterdir())] == [0o600, 0o600]  # and its control
+
+
+def test_the_webs_uploads_are_its_owners_only(tmp_path, umask_022):
+    uploads, reports = tmp_path / "uploads", tmp_path / "reports"
+    private_folders(uploads, reports)
+    assert (mode(uploads), mode(reports)) == (0o700, 0o700)
+    saved, _ = save_uploads([Upload("policy", "plan.yaml", PLAN.encode()),
+                             Upload("ledger", "ledger.csv", b"payment_id\nP1\n")], uploads)
+    ledger = saved["ledger"][0]
+    assert (mode(ledger.parent), mode(ledger)) == (0o700, 0o600)
+    candidate = keep_candidate("plan.yaml", PLAN.encode(), uploads)
+    assert (mode(candidate.parent), mode(candidate)) == (0o700, 0o600)
