@@ -3,6 +3,7 @@ against the SHA-256 in manifest.json first. A run folder with a changed file is 
 file; a stored batch whose folder was changed is read from the store's copy instead. The plan pays
 5% of every repayment: C1 1,000.00 x 5% = 50.00, C2 4,000.00 x 5% = 200.00 (July)."""
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -13,8 +14,9 @@ import pytest
 
 from commission.app.compare import keep_candidate
 from commission.app.uploads import Upload, private_folders, save_uploads
+from commission.inputs import state_digest
 from commission.outputs.payroll import write_payroll
-from test_batches import PLAN, cli, create, files, store  # noqa: F401 (fixtures)
+from test_batches import PLAN, act, cli, create, files, store, stored  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -124,3 +126,29 @@ def test_the_webs_uploads_are_its_owners_only(tmp_path, umask_022):
     assert (mode(ledger.parent), mode(ledger)) == (0o700, 0o600)
     candidate = keep_candidate("plan.yaml", PLAN.encode(), uploads)
     assert (mode(candidate.parent), mode(candidate)) == (0o700, 0o600)
+
+
+def test_a_forged_state_with_a_recomputed_digest_cannot_pay_a_stored_period(files, store, monkeypatch):  # noqa: F811
+    """state.json's digest has no secret: a forger recomputes it and `run` believes the file. Payroll does
+    not: once the store holds the period before, balances come from its locked batch and --state is
+    refused. July leaves C1 owing 50.00 of draw (1,000.00 x 5% = 50.00 topped up to 100.00)."""
+    out = files["folder"] / "july"
+    assert create(files, store, "2026-07", out=out).exit_code == 0
+    for action in ("approve", "lock"):
+        assert act(monkeypatch, store, action, 1).exit_code == 0
+    document = json.loads((out / "state.json").read_text(encoding="utf-8"))
+    assert document["balances"] == [{"collector_id": "C1", "balance": "draw", "amount": "50.00"}]
+    document["balances"] = []  # the draw owed forgiven, the digest made to match
+    document["digest"] = state_digest(document["period"], document["currency"], document["balances"])
+    forged = files["folder"] / "state.json"
+    forged.write_text(json.dumps(document), encoding="utf-8")
+    accepted = cli("run", "--policy", files["plan"], "--ledger", files["ledger"], "--roster", files["roster"],
+                   "--period", "2026-08", "--state", forged, "--out", files["folder"] / "run")
+    assert accepted.exit_code == 0, accepted.output  # outside the store nothing can tell: README, Safety
+    refused = create(files, store, "2026-08", state=forged)
+    assert refused.exit_code == 2
+    assert "balances carried into 2026-08 come from the stored batch for 2026-07; leave out --state and " \
+        "--first-period" in refused.output
+    assert create(files, store, "2026-08", carried=True).exit_code == 0
+    # August: C1 1,200.00 x 5% = 60.00, topped up 40.00 to the draw: owes 50.00 + 40.00 = 90.00
+    assert stored(store, "SELECT amount FROM balances WHERE batch_id = 2 AND collector_id = 'C1'") == [(9000,)]
