@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 #: How many problems of one input are listed before the rest are only counted.
 MAX_LISTED_PROBLEMS = 50
@@ -47,6 +47,14 @@ def plain(role: str) -> str:
 def with_names(text: str, names: Names = plain) -> str:
     """`text` with each option(role) in it named by the interface."""
     return _OPTION.sub(lambda match: names(match.group(1)), text)
+
+
+def named_as(text: str, names: Mapping[str, str]) -> str:
+    """`text` with each file path of `names` written as the name people know the file by (a server's
+    restored copy by the name it was uploaded with); longest first, so no path is cut inside another."""
+    for path in sorted(names, key=len, reverse=True):
+        text = text.replace(path, names[path])
+    return text
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,17 @@ class ProblemCollector:
 
     def extend_hidden(self, count: int) -> None:
         self.hidden += count
+
+    def attempt(self, work: Callable, *args, **kwargs):
+        """`work(*args, **kwargs)`, or None with the problems it raised kept here: a run reads every input
+        and reports all their problems at once, not one input per attempt."""
+        try:
+            return work(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                self.add(problem.where, problem.key, problem.message, problem.role)
+            self.extend_hidden(exc.hidden)
+            return None
 
     def __bool__(self) -> bool:
         return bool(self.problems) or self.hidden > 0

@@ -116,6 +116,19 @@ def test_a_balance_the_plan_does_not_keep_is_refused_naming_whose_and_how_much(t
                                       "plan card version 2 (in force on 2026-08-31) keeps carried, draw, held.")
 
 
+def test_one_balance_the_plan_does_not_keep_is_one_problem_however_many_hold_it(tmp_path):
+    # Seven collectors hold holdback q, which version 2 dropped: one mistake, one message naming the first five
+    version_2 = flat_plan("card").replace("version: 1", "version: 2")
+    held = [(f"C{n}", "holdback:q", n * 1000) for n in range(1, 8)]
+    with pytest.raises(InputError) as caught:
+        run(tmp_path, version_2, "2026-08", state(*held, ("C1", "drwa", 500)))
+    assert [p.message.split(". ")[0] for p in caught.value.problems] == [
+        "holdback:q: not a balance the plans given keep: C1 holds 10.00 of it, C2 20.00, C3 30.00, C4 40.00, "
+        "C5 50.00 and 2 more collectors, and plan card version 2 (in force on 2026-08-31) keeps carried, draw, held",
+        "drwa: not a balance the plans given keep: C1 holds 5.00 of it, and plan card version 2 (in force on "
+        "2026-08-31) keeps carried, draw, held"]
+
+
 def test_each_balance_is_judged_by_its_collectors_own_plan(tmp_path):
     # C1 on plan a (holdback q), C2 on plan b (none): C2's balance of q would never be paid
     plans = [flat_plan("a", extra=HOLDBACK), flat_plan("b")]

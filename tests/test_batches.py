@@ -187,6 +187,14 @@ def test_a_paid_period_is_never_paid_twice_a_correction_is_an_adjustment(files, 
     header = next(row for row in summary.iter_rows(values_only=True) if row[0] == "Pay code")
     assert header[1:3] == ("Now due for 2026-07", "Year to date (approved batches)")
     assert [Decimal(str(v)) for v in rows["Commission"][:2]] == [Decimal("200.00"), Decimal("100.00")]
+    # explain says it as the statement does: the period recomputed, then what the correction pays
+    for lang, net, says in (
+            ("en", "= net pay 200.00", "Correction of an earlier payout (batch 3): Previously paid 100.00, now due "
+                                       "200.00, this correction pays 100.00."),
+            ("zh", "= 实发金额 200.00", "更正此前发放（批次 3）：此前已发 100.00，重新计算应发 200.00，本次更正发放 100.00。")):
+        explained = cli("explain", "--batch", 3, "--db", store, "--collector", "C1", "--lang", lang).output.splitlines()
+        net_line = next(k for k, line in enumerate(explained) if line.endswith(net))
+        assert explained[net_line + 1] == says
 
 
 def test_one_open_batch_per_period(files, store):

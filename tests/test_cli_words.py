@@ -130,7 +130,8 @@ def test_a_batch_from_setup_to_approval_in_chinese(files, blank_store, monkeypat
     as_user(monkeypatch, "hr")
     created = cli(*zh, "batch", "create", *run_args(files, files["folder"] / "batch"), "--db", blank_store)
     assert created.exit_code == 0, created.output
-    assert created.stdout.splitlines()[-1] == ("已存为草稿发放批次 1，发放日 2026年8月15日：发放记录 2 行；"
+    assert created.stdout.splitlines()[-1] == ("已存为草稿发放批次 1，发放日 2026年8月15日：发放记录 2 行"
+                                               "（每名催收员每个发放项目一行，含金额为零的）；"
                                                "下一步：commission batch approve 1")
     as_user(monkeypatch, "checker")
     assert cli(*zh, "batch", "approve", 1, "--db", blank_store).stdout == "批次 1 现为已审批\n"
@@ -155,3 +156,50 @@ def test_statements_count_in_chinese(files):
     made = cli("--lang", "zh", "statements", "--run", out, "--out", files["folder"] / "st")
     assert made.exit_code == 0, made.output
     assert made.stdout == f"已写入 2 份对账单至 {Path(files['folder'] / 'st')}/\n"
+
+
+#: cli.* messages whose number before a plural noun is not a whole count: percentage points are decimals.
+NOT_COUNTS = {"cli.simulate.versus"}
+
+
+def test_every_counted_cli_message_chooses_its_form_by_count():
+    """A count written before a plural noun ('{collectors} collectors') reads '1 collectors': such a
+    message has plural forms chosen by {count}, or takes its counted words from one that has."""
+    for key, texts in catalogue().items():
+        if key.startswith("cli.") and key not in NOT_COUNTS:
+            assert "(s)" not in str(texts["en"]), key
+            if isinstance(texts["en"], str):
+                assert not re.search(r"\{\w+\} [a-z\-]{2,}s\b", texts["en"]), (key, texts["en"])
+
+
+def test_counts_of_one_read_in_the_singular_and_rows_say_what_they_count(files, blank_store, monkeypatch):
+    """One collector (C1: P1 12,345.67 x 5% = 617.28), one pay code: the run has 1 collector, the batch
+    1 payout row, its payroll file 1 line; 2 payout rows for C1 and C2, of which C2's 0.00 (no July
+    payment) is left out of the payroll file: 1 line."""
+    one = files["folder"] / "one.csv"
+    one.write_text("payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance\n"
+                   "P1,C1,A1,2026-07-05,12345.67,10,50000\n", encoding="utf-8")
+    args = ("--policy", files["plan"], "--ledger", one, "--period", "2026-07", "--first-period")
+    ran = cli("run", *args, "--roster", files["roster"], "--out", files["folder"] / "run")
+    assert ran.stdout.startswith("period 2026-07, plan flat v1: 2 collectors; ledger rows: 1 read, 1 in 2026-07, ")
+    alone = files["folder"] / "alone.csv"
+    alone.write_text("collector_id,name,team,employee_id\nC1,王芳,Team A,E1\n", encoding="utf-8")
+    ran = cli("run", *args, "--roster", alone, "--out", files["folder"] / "alone")
+    assert ran.stdout.startswith("period 2026-07, plan flat v1: 1 collector; ledger rows: 1 read, 1 in 2026-07, ")
+    as_user(monkeypatch, "admin")
+    assert cli("setup", "--single-operator", "--db", blank_store).exit_code == 0
+    created = cli("batch", "create", *args, "--roster", files["roster"], "--out", files["folder"] / "b",
+                  "--db", blank_store)
+    assert created.stdout.splitlines()[-1] == (
+        "stored as draft batch 1, to be paid on Aug 15, 2026: 2 payout rows (one per collector and pay code, zero "
+        "amounts too); next: commission batch approve 1")
+    assert cli("batch", "approve", 1, "--db", blank_store).exit_code == 0
+    exported = cli("batch", "export", 1, "--out", files["folder"] / "pay.csv", "--db", blank_store)
+    assert exported.stdout == (f"{files['folder'] / 'pay.csv'}: 1 payroll line (the batch's payout rows that are "
+                               f"not zero), total 617.28 CNY; control in {files['folder'] / 'pay.control.csv'}\n")
+    assert "this batch pays (the period's pay): 617.28 CNY, 2 collectors" in \
+        cli("batch", "show", 1, "--db", blank_store).stdout.splitlines()
+    made = cli("sample-data", "--collectors", 1, "--months", 1, "--out", files["folder"] / "sample").stdout
+    assert re.fullmatch(r"[\d,]+ payments by 1 collector, \d{4}-\d\d, written to .*/\n", made), made
+    linted = cli("lint", files["plan"])
+    assert linted.stderr.startswith("1 plan: 1 warning, 0 silenced; "), linted.stderr  # no conduct rule

@@ -8,6 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from commission.cli import main
+from commission.engine import pay_period
+from commission.errors import InputError
+from commission.inputs import load_ledger
+from commission.periods import Period
+from commission.policy import load_policies
 
 
 def write(path: Path, text: str) -> Path:
@@ -80,7 +85,34 @@ def test_several_plans_need_the_roster_to_say_who_is_on_which(files):
     folder, plans, ledger, _ = files
     result, _ = run(folder, "--policy", str(plans), "--ledger", str(ledger), "--period", "2026-10")
     assert result.exit_code == 2
-    assert "several plans were given (plan-a, plan-b); the roster needs a plan column" in result.output
+    assert result.stderr.splitlines()[0] == (
+        "--roster: needed for 2026-10 and not given: give --roster, a file with collector_id, name, team, "
+        "employee_id, manager_id, plan: several plans were given (plan-a, plan-b); its plan column says which plan "
+        "pays each collector")
+
+
+def test_several_plans_and_a_roster_without_a_plan_column_ask_for_the_column(files):
+    folder, plans, ledger, _ = files
+    roster = write(folder / "no-plans.csv", """
+        collector_id,name,team,employee_id
+        C1,王芳,Team A,E1
+        C2,李强,Team A,E2
+    """)
+    result, _ = run(folder, "--policy", str(plans), "--ledger", str(ledger), "--roster", str(roster),
+                    "--period", "2026-10")
+    assert result.stderr.splitlines()[0] == ("--roster: plan: several plans were given (plan-a, plan-b); the roster "
+                                             "needs a plan column saying which plan pays each collector")
+
+
+def test_the_engine_without_a_roster_says_none_was_given(files):
+    """Callers of the engine (not through a run's input checks) hear that the roster is missing, not its column."""
+    folder, plans, ledger, _ = files
+    policies = load_policies([plans])
+    frame = load_ledger([ledger], 2).frame
+    with pytest.raises(InputError) as caught:
+        pay_period(policies, frame, Period.parse("2026-10"))
+    assert str(caught.value) == ("roster: plan: several plans were given (plan-a, plan-b); no roster was given "
+                                 "saying which plan pays each collector")
 
 
 def test_a_roster_naming_an_unknown_plan_is_an_error(files):

@@ -390,11 +390,12 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
     explained = CliRunner().invoke(main, ["explain", "--run", str(tmp_path / "out"), "--collector", "C1", "--lang",
                                           "en"])
     assert "  2026-09 recomputed without its payments reversed since: Tier commission, tier 2 (10,000.00 and above): " \
-           "-2,000.00 x 10% = -200.00 (commission)\n" in explained.output
+           "-2,000.00 x 10% = -200.00 (Commission)\n" in explained.output
     # the line's claw-back of September's P2 is September's, apart from October's adjustments
-    assert "  any other repayment: 5% of each repayment: 2 repayments, 7,000.00 x 5% = 350.00 (1 reversed, clawed " \
-           "back)\n  = 350.00 (commission)\n  2026-09's payments reversed since, clawed back at their rate apart from " \
-           "this period's adjustments = -200.00 (commission)\n" in explained.output
+    # October: P3 11,000.00 and R1 -4,000.00, one repayment and one reversal (counted apart)
+    assert "  any other repayment: 5% of each repayment: 1 repayment, 7,000.00 x 5% = 350.00 (1 reversed, clawed " \
+           "back)\n  = 350.00 (Commission)\n  2026-09's payments reversed since, clawed back at their rate apart from " \
+           "this period's adjustments = -200.00 (Commission)\n" in explained.output
     statements = CliRunner().invoke(main, ["statements", "--run", str(tmp_path / "out"), "--lang", "en", "--out",
                                            str(tmp_path / "st"), "--jobs", "1"])
     assert statements.exit_code == 0, statements.output
@@ -405,7 +406,7 @@ def test_explain_and_the_statement_name_the_earlier_period_recomputed(tmp_path):
     base_rows = [(r[0], r[1]) for r in summary.iter_rows(values_only=True)
                  if r[0] and r[0].startswith(("Commission on repayments", "2026-09's payments reversed"))]
     assert [amount for _, amount in base_rows] == [550, -200]
-    assert base_rows[0][0].endswith("totalling 11,000.00, each at its bucket's rate (see Detail)")
+    assert base_rows[0][0].endswith("1 repayment of 11,000.00, at its bucket's rate (see Detail)")
     assert base_rows[1][0] == "2026-09's payments reversed since, clawed back at their rate apart from this " \
                               "period's adjustments"
 

@@ -201,3 +201,19 @@ def test_lint_txt_lists_every_warning(written):
     text = (written / "en" / "lint.txt").read_text(encoding="utf-8")
     assert text.startswith("Health check of the plans compared: 2 warning(s), 0 silenced; 0 engine warning(s)")
     assert text.count("warning no-conduct-effect") == 2  # plan A and plan B, once each
+
+
+def test_the_notes_name_options_as_the_cli_does_never_as_a_marker(files, tmp_path):
+    """Without --state, balances start from zero: the About sheet and the page say which option starts
+    them from a run's, by its flag."""
+    result = CliRunner().invoke(main, ["simulate", "--policy", str(files / "today"), "--candidate",
+                                       str(files / "b.yaml"), "--ledger", str(files / "ledger.csv"), "--roster",
+                                       str(files / "roster.csv"), "--lang", "en", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    about = [row for row in load_workbook(tmp_path / "out" / "comparison.xlsx")["About"].iter_rows(values_only=True)]
+    texts = [str(cell) for row in about for cell in row if cell is not None]
+    assert ("balances (holdbacks, carried negatives, draws) start from zero in the first month simulated and carry "
+            "from month to month (give --state to start from the balances a run left)") in texts
+    page = (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")
+    assert "give --state to start from" in page
+    assert not [text for text in texts if "<<" in text] and "&lt;&lt;" not in page and "<<" not in page

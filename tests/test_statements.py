@@ -125,7 +125,8 @@ def test_explain_shows_the_arithmetic_and_reconciles(run_folder):
     result = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--lang", "en"])
     assert result.exit_code == 0, result.output
     text = result.output
-    assert "  bucket M1: 5% of each repayment: 2 repayments, 800.00 x 5% = 40.00 (1 reversed, clawed back)\n" in text
+    # M1 holds P1 and R1, which reverses 200.00 of it: one repayment and one reversal, as the statement counts
+    assert "  bucket M1: 5% of each repayment: 1 repayment, 800.00 x 5% = 40.00 (1 reversed, clawed back)\n" in text
     assert "  bucket M2+: 10% of each repayment: 2 repayments, 700.00 x 10% = 70.00\n  = 110.00 (Commission)\n" in text
     assert "  Tier commission, tier 2 (1,000.00 to 5,000.00): 500.00 x 1% = 5.00 (Commission)\n" in text
     assert "  Conduct: minor complaint on 2026-10-12: deducted from Commission on repayments = -20.00 (Commission)\n" \
@@ -139,7 +140,7 @@ def test_explain_shows_the_arithmetic_and_reconciles(run_folder):
                               "  bucket M1: 5% of each repayment: -200.00 x 5% = -10.00\n")
     # a CNY plan is explained in Chinese unless asked otherwise
     chinese = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1"]).output
-    assert "  账龄 M1：每笔回款提成 5%：2 笔回款，800.00 × 5% = 40.00（1 笔冲回已追回）\n" in chinese
+    assert "  账龄 M1：每笔回款提成 5%：1 笔回款，800.00 × 5% = 40.00（1 笔冲回已追回）\n" in chinese
     assert chinese.endswith("= 实发金额 95.00\n按发放项目：提成 95.00\n")
 
 
@@ -330,3 +331,38 @@ def test_a_rerun_says_it_removed_the_statements_of_the_earlier_reports(tmp_path)
                        f"them; make them again: commission statements --run {out}")
     assert not (out / "statements").exists()
     assert "statements" not in rerun()  # nothing was removed this time
+
+
+def test_explain_lists_rate_rules_in_the_plans_bucket_order(tmp_path):
+    """The ledger's first payment is in M3+, but the plan's buckets run M1, M2, M3+: M1/M2 comes first.
+    By hand: Q2 400.00 (M2) + Q3 600.00 (M1) = 1,000.00 x 3% = 30.00; Q1 1,000.00 (M3+) x 10% = 100.00."""
+    plan = PLAN.replace('    M1: "[1, 30]"\n    M2+: "[31, inf)"',
+                        '    M1: "[1, 30]"\n    M2: "[31, 60]"\n    M3+: "[61, inf)"')
+    plan = plan.replace("      - {id: early, bucket: M1, rate: 5%}\n      - {id: late, bucket: M2+, rate: 10%}",
+                        "      - {id: early, bucket: [M1, M2], rate: 3%}\n      - {id: late, bucket: M3+, rate: 10%}")
+    ledger = """
+        payment_id,collector_id,account_id,payment_date,amount,days_past_due,balance
+        Q1,C1,A1,2026-10-02,1000.00,100,5000
+        Q2,C1,A2,2026-10-05,400.00,40,5000
+        Q3,C1,A3,2026-10-08,600.00,5,5000
+        """
+    out = run_october(tmp_path, plan=plan, ledger=ledger, events=EVENTS)
+    text = CliRunner().invoke(main, ["explain", "--run", str(out), "--collector", "C1", "--lang", "en"]).output
+    assert ("  bucket M1/M2: 3% of each repayment: 2 repayments, 1,000.00 x 3% = 30.00\n"
+            "  bucket M3+: 10% of each repayment: 1 repayment, 1,000.00 x 10% = 100.00\n"
+            "  = 130.00 (Commission)\n") in text
+
+
+def test_a_payments_explanation_shows_its_reversal_and_what_is_left(run_folder):
+    """P1 1,000.00 x 5% = 50.00; R1 reverses 200.00 of it: -200.00 x 5% = -10.00; net 800.00, 40.00."""
+    said = {lang: CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment",
+                                            "P1", "--lang", lang]).output for lang in ("en", "zh")}
+    assert said["en"] == ("P1 (payment) on 2026-10-03, account ****7890, Bucket M1\n"
+                          "  bucket M1: 5% of each repayment: 1,000.00 x 5% = 50.00\n"
+                          "R1 (reversal of P1, clawed back at its terms) on 2026-10-20, account ****7890, Bucket M1\n"
+                          "  bucket M1: 5% of each repayment: -200.00 x 5% = -10.00\n"
+                          "P1 net of 1 reversal: recovered 800.00, commission 40.00\n")
+    assert said["zh"].endswith("P1 扣除 1 笔冲回后：回款 800.00，提成 40.00\n")
+    unreversed = CliRunner().invoke(main, ["explain", "--run", str(run_folder), "--collector", "C1", "--payment",
+                                           "P2", "--lang", "en"]).output
+    assert "net of" not in unreversed and unreversed.endswith("500.00 x 10% = 50.00\n")

@@ -5,7 +5,8 @@
   recorded beside it.
 - Roles: a preparer creates batches; an approver approves or sends back a batch; a payer locks it,
   exports the payroll file and marks it paid; an auditor reads everything and changes nothing; an
-  admin manages users and roles and, as admin, never pays. A person may hold several roles.
+  admin manages users and roles and never prepares, approves or pays: in a two-person store nobody holds
+  admin with any of those roles. A person may hold several roles.
 - Two people per payout, unless the store was set up for a single operator: whoever prepared a batch
   cannot approve it, and cannot confirm it was paid (mark it paid); so a payout is always seen by a
   second person before money moves, and its payment confirmed by someone other than its author.
@@ -59,11 +60,15 @@ SECOND_PERSON = {
 }
 #: The roles a single operator holds: every HR role, and admin.
 SINGLE_OPERATOR_ROLES = ("admin", "preparer", "approver", "payer")
+#: The roles that move money (prepare, approve or pay a batch). In a two-person store an admin holds none
+#: of them: whoever gives roles could otherwise give themselves every step of a payout.
+MONEY_ROLES = ("preparer", "approver", "payer")
 
 
 def check(connection: Connection, actor: str, action: str, batch=None) -> dict:
-    """Refuse, naming the rule and who may, unless `actor` may do `action` (to `batch`); returns what to
-    record about how it was allowed ({"without_second_person": True} in a single-operator store)."""
+    """Refuse, naming the rule and the roles that may (never who holds them: a refusal is shown to
+    whoever tried, a collector too), unless `actor` may do `action` (to `batch`); returns what to record
+    about how it was allowed ({"without_second_person": True} in a single-operator store)."""
     mode = setup(connection)
     if mode is None:
         raise Refused("the store is not set up: run `commission setup` once (it records whether payouts need "
@@ -73,24 +78,24 @@ def check(connection: Connection, actor: str, action: str, batch=None) -> dict:
     if user is None or not user.active or not set(user.roles) & set(allowed):
         held = "is not a user of this store" if user is None else ("is disabled" if not user.active else
                                                                    f"holds {', '.join(user.roles) or 'no role'}")
-        raise Refused(f"{action} needs the {' or '.join(allowed)} role; {actor} {held} "
-                         f"({_who_may(connection, allowed)})")
+        raise Refused(f"{action} needs the {' or '.join(allowed)} role; {actor} {held}"
+                      + ("" if _holders(connection, allowed) else
+                         " (no user holds it yet: an admin adds one with `users add`)"))
+    if mode.mode != SINGLE_OPERATOR and "admin" in user.roles and set(allowed) <= set(MONEY_ROLES):
+        raise Refused(f"{action} refused: {actor} is an admin, and an admin manages users and never prepares, "
+                      f"approves or pays; give admin or {' and '.join(allowed)} to someone else (users roles)")
     if batch is None or action not in SECOND_PERSON or batch.created_by != actor:
         return {}
     if mode.mode == SINGLE_OPERATOR:
         return {"without_second_person": True}
     others = [name for name in _holders(connection, allowed) if name != actor]
-    who = f"who may: {', '.join(others)}" if others else "no one else holds the role yet: an admin adds them"
+    who = (f"another user with the {' or '.join(allowed)} role may" if others else
+           "no one else holds the role yet: an admin adds them")
     raise Refused(f"{action} refused: {actor} prepared batch {batch.id}, and {SECOND_PERSON[action]} ({who})")
 
 
 def _holders(connection: Connection, roles) -> list[str]:
     return [u.name for u in all_users(connection) if u.active and set(u.roles) & set(roles)]
-
-
-def _who_may(connection: Connection, roles) -> str:
-    names = _holders(connection, roles)
-    return f"who may: {', '.join(names)}" if names else "no user holds it yet: an admin adds one with `users add`"
 
 
 def single_operator(connection: Connection) -> Optional[tuple[str, date]]:
@@ -139,6 +144,24 @@ def team_collectors(connection: Connection, team: str, batch_id: Optional[int] =
     if batch_id is not None:
         query = query.where(payouts.c.batch_id == batch_id)
     return {row[0] for row in connection.execute(query).all()} if team else set()
+
+
+def team_batches(connection: Connection, team: str, collector: str) -> set[int]:
+    """The batches that paid `collector` as a member of `team`: what their manager sees of them (a
+    collector who moved teams is their new manager's from the batch that moved them, and no longer
+    their old manager's)."""
+    query = select(payouts.c.batch_id).where(payouts.c.team == team, payouts.c.collector_id == collector).distinct()
+    return {int(row[0]) for row in connection.execute(query).all()} if team else set()
+
+
+def stayed_in_team(connection: Connection, team: str, batch_ids) -> set[str]:
+    """The collectors these batches pay in `team` and in no other team: a team's comparison leaves out a
+    collector who moved teams in those periods, whose pay of the other team's months it would show."""
+    batch_ids = [int(b) for b in batch_ids]
+    rows = connection.execute(select(payouts.c.collector_id, payouts.c.team)
+                              .where(payouts.c.batch_id.in_(batch_ids)).distinct()).all()
+    inside = {collector for collector, their_team in rows if their_team == team}
+    return inside - {collector for collector, their_team in rows if their_team != team} if team else set()
 
 
 def require(store_url: str, actor: str, action: str) -> None:

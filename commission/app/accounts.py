@@ -35,8 +35,9 @@ _DUMMY = _HASHER.hash(secrets.token_urlsafe(16))
 
 
 class SignInRefused(Exception):
-    """Wrong name or password, or a locked account; the message is safe to show (it never says which of
-    name or password was wrong)."""
+    """Wrong name or password, or a locked account, told apart to nobody: a page answers each with the same
+    words (web.error.sign_in), so they never say which of name or password was wrong, nor that a name
+    exists (only users' accounts lock)."""
 
 
 @dataclass(frozen=True)
@@ -68,28 +69,30 @@ def issue_password(store_url: str, actor: str, name: str, now: datetime, client:
 
 def sign_in(store_url: str, name: str, password: str, client: str, now: datetime) -> Session:
     """A new session for `name`, or SignInRefused (each failure counted and logged, the account locked
-    with back-off)."""
-    refusal = None
+    with back-off). A locked account, an unknown name and a wrong password get the same answer after the
+    same work (a password is always checked), so neither the words nor the time tell which users exist."""
+    refused = False
     with open_store(store_url).begin() as connection:  # failures are committed, then refused
         user = get_user(connection, name)
         credential = get_credential(connection, name) if user is not None and user.active else None
+        verified = _verify(credential.hash if credential else _DUMMY, password) and credential is not None
         if credential is not None and credential.locked_until is not None and credential.locked_until > now:
             log(connection, "sign-in-locked", name[:128], now, subject=f"user:{name[:64]}", detail={"client": client})
-            refusal = f"too many failed sign-ins: try again after {credential.locked_until:%H:%M:%S} UTC"
-        elif not _verify(credential.hash if credential else _DUMMY, password) or credential is None:
+            refused = True
+        elif not verified:
             if credential is not None:
                 failures = credential.failures + 1
                 set_failures(connection, name, failures, _lock(failures, now))
             log(connection, "sign-in-failed", name[:128], now, subject=f"user:{name[:64]}", detail={"client": client})
-            refusal = "wrong name or password"
+            refused = True
         else:
             set_failures(connection, name, 0, None)
             if _HASHER.check_needs_rehash(credential.hash):
                 rehash(connection, name, _HASHER.hash(password))
             session = _new_session(connection, user, credential.must_change, client, now)
             log(connection, "signed-in", name, now, subject=f"user:{name}", detail={"client": client})
-    if refusal:
-        raise SignInRefused(refusal)
+    if refused:
+        raise SignInRefused()
     return session
 
 

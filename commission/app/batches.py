@@ -35,11 +35,12 @@ from ..outputs.payouts_workbook import column_words
 from ..outputs.payroll import write_payroll
 from ..outputs.run_report import LINES_CSV, LINES_PARQUET, write_run
 from ..periods import Period
-from ..store import (INPUT, REPORT, NewBatch, StoreError, batch_payouts, check_period_free, create_batch,
-                     diff_batches, diff_paid, event_lines, export_rows, get_batch, history, keep_files,
-                     list_batches, load_opening_ytd, open_store, opening_balances, record_export, reports_stored,
-                     set_lines_sha256, transition)
-from .access import check, single_operator_note
+from ..store import (EXPORTABLE, INPUT, REPORT, NewBatch, StoreError, batch_exports, batch_payouts,
+                     check_period_free, create_batch, diff_batches, diff_paid, event_lines, export_rows, format_time,
+                     get_batch, history, keep_files, list_batches, load_opening_ytd, open_store, opening_balances,
+                     record_export, reports_stored, set_lines_sha256, transition)
+from ..store.batches import TRANSITIONS
+from .access import Refused, check, single_operator_note
 from .runs import PeriodRun, RunRequest, compute_period
 
 
@@ -129,7 +130,8 @@ def batches(store_url: str, actor: str) -> pd.DataFrame:
 @dataclass(frozen=True)
 class BatchDetails:
     """A stored batch as a reviewer reads it: its record, plans, computed totals, every collector's pay
-    (with why it is zero), the events in words, and how the store is controlled."""
+    (with why it is zero), the events in words, how the store is controlled, and what the reader may do
+    to it now (so a page offers only those; each action is still checked when it is done)."""
 
     record: object
     plans: list[dict]
@@ -137,6 +139,7 @@ class BatchDetails:
     collectors: pd.DataFrame  # collector_id, employee_id, name, pay_code amounts..., total, why
     events: pd.DataFrame
     controls_note: Optional[str]
+    actions: tuple[str, ...] = ()  # of TRANSITIONS, and "export"
 
     @property
     def pays(self) -> int:
@@ -151,7 +154,24 @@ def batch_details(store_url: str, batch_id: int, actor: str, lang: str = "en") -
         items = _items(connection, batch_id)
         return BatchDetails(record, json.loads(record.plans), json.loads(record.totals),
                             _per_collector(rows, items, record.kind, record.minor_units),
-                            event_lines(connection, batch_id), single_operator_note(connection, lang))
+                            event_lines(connection, batch_id, lang), single_operator_note(connection, lang),
+                            _allowed(connection, actor, record))
+
+
+def _allowed(connection, actor: str, record) -> tuple[str, ...]:
+    """The actions the batch's status allows that `actor` may do to it: the roles and the two-person
+    rules of access.check, asked without acting."""
+    possible = [action for action, (sources, _, _) in TRANSITIONS.items() if record.status in sources]
+    if record.status in EXPORTABLE:
+        possible.append("export")
+    allowed = []
+    for action in possible:
+        try:
+            check(connection, actor, action, record)
+        except Refused:
+            continue
+        allowed.append(action)
+    return tuple(allowed)
 
 
 def _items(connection, batch_id: int) -> pd.DataFrame:
@@ -257,24 +277,47 @@ class Export:
     path: Path
     control: dict  # count, total, control_file
     currency: str
+    reexport: str = ""  # what the control file says when the batch was exported or paid before
 
 
 def export_batch(store_url: str, batch_id: int, file_format: str, out_path: Path, actor: str,
-                 now: datetime, note: str = "") -> Export:
+                 now: datetime, note: str = "", shown_as: str = "") -> Export:
     """Write the payroll file of an approved, locked or paid batch and its control file; the export is
-    recorded in the batch's events."""
+    recorded in the batch's events, the file by `shown_as` when the person gets it under that name (a
+    server's scratch path is nobody's business), else by its path. Exporting a batch exported or paid before
+    is a re-export: the control file and the event say so, and of which export, so payroll does not pay it
+    twice."""
     engine = open_store(store_url)
     with engine.connect() as connection:
         record = get_batch(connection, batch_id)
         check(connection, actor, "export", record)
         rows = export_rows(connection, batch_id)
         controls = single_operator_note(connection)
+        earlier = batch_exports(connection, batch_id)
+    reexport = _reexport(record, earlier)
     rows = rows.assign(pay_date=str(record.pay_date or ""))
-    extra = {"pay date": str(record.pay_date or ""), **({"controls": controls} if controls else {})}
+    extra = {"pay date": str(record.pay_date or ""), **({"controls": controls} if controls else {}),
+             "export": str(len(earlier) + 1), **({"re-export": reexport} if reexport else {})}
     control = write_payroll(rows, out_path, file_format, record.minor_units, extra)
+    recorded = {"file": str(out_path), **control}
+    if shown_as:
+        recorded.update(file=shown_as, control_file=Path(control["control_file"]).name)
     with engine.begin() as connection:
-        record_export(connection, batch_id, actor, now, {"file": str(out_path), **control}, note)
-    return Export(Path(out_path), control, record.currency)
+        record_export(connection, batch_id, actor, now, {**recorded, "export": len(earlier) + 1,
+                                                         "reexport_of": earlier[0]["number"] if earlier else None,
+                                                         "paid_before": record.status == "paid"}, note)
+    return Export(Path(out_path), control, record.currency, reexport)
+
+
+def _reexport(record, earlier: list[dict]) -> str:
+    """The control file's words for a batch exported or paid before (empty for its first export)."""
+    if earlier:
+        first = earlier[0]
+        return t("controls.reexport", "en", batch=record.id, export=first["number"], file=first["file"],
+                 at=first["at"], by=first["by"])
+    if record.status == "paid":
+        return t("controls.reexport_paid", "en", batch=record.id, by=record.paid_by, at=format_time(record.paid_at))
+    return ""
 
 
 def collector_history(store_url: str, actor: str, collector: str) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from ..store import (EXPORTABLE, NotFound, batch_payouts, correction_amounts, ge
 from ..store.archive import keep_statement_copy, statement_copy
 from ..store.questions import list_questions
 from ..store.schema import batches
-from .access import READ_ALL, check, check_collector, single_operator
+from .access import READ_ALL, check, check_collector, single_operator, team_batches
 from .statements import make_statements
 
 
@@ -53,8 +53,12 @@ def collector_pay(store_url: str, actor: str, collector: str) -> CollectorPay:
     with open_store(store_url).connect() as connection:
         user = check_collector(connection, actor, collector)
         rows = history(connection, collector)
+        managed = not set(user.roles) & set(READ_ALL) and not ("collector" in user.roles
+                                                                 and user.collector_id == collector)
         if not set(user.roles) & set(READ_ALL):
             rows = rows.loc[rows["status"].isin(EXPORTABLE)]
+        if managed:  # their manager sees the batches that paid them in the manager's team
+            rows = rows.loc[rows["batch_id"].isin(team_batches(connection, user.team, collector))]
         if not len(rows):
             raise NotFound(f"no batch you may see pays {collector}")
         facts = pd.DataFrame(connection.execute(
@@ -67,6 +71,8 @@ def collector_pay(store_url: str, actor: str, collector: str) -> CollectorPay:
         latest = periods["period"].iat[0]
         ytd = year_to_date(connection, latest, collector).get(collector, {})
         questions = list_questions(connection, collector=collector)
+        if managed:
+            questions = questions.loc[questions["batch_id"].isin(periods["batch_id"])]  # of the batches shown
     return CollectorPay(collector, periods, int(periods["minor_units"].iat[0]), ytd, questions)
 
 

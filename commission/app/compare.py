@@ -19,7 +19,7 @@ from typing import Callable, Optional, Sequence
 
 from sqlalchemy import select
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Names, Problem, plain
 from ..outputs.atomic import write_private
 from ..periods import Period
 from ..policy import load_policies, load_policy
@@ -28,8 +28,8 @@ from ..store import EXPORTABLE, INPUT, NotFound, get_batch, open_store, restore_
 from ..store.archive import keep_blob, read_blob
 from ..store.jobs import Job
 from ..store.schema import batches
-from .access import READ_ALL, active_user, check, team_collectors
-from .inputs import InputPaths, by_role
+from .access import READ_ALL, active_user, check, stayed_in_team
+from .inputs import InputPaths, by_role, known_as
 from .jobs import job
 from .simulation import SimulationRequest, simulate_plans
 from .uploads import KINDS, renamed
@@ -101,16 +101,19 @@ def check_choices(store_url: str, actor: str, mode: str, plan: str, periods: Seq
 
 
 def compare_with_today(store_url: str, actor: str, candidate: Path, mode: str, plan: str, periods: Sequence[str],
-                       lang: str, progress: Optional[Callable[[int, int], None]] = None) -> dict:
+                       lang: str, progress: Optional[Callable[[int, int], None]] = None,
+                       names: Names = plain, candidate_name: str = "") -> dict:
     """Simulate today and the candidate on the archived inputs of `periods`, for the manager's team (or
     everyone, for a person who may read every batch); returns the job's result: the summary (minor units),
-    and the SHA-256 in the store of the workbook and of each chart (with its name)."""
+    and the SHA-256 in the store of the workbook and of each chart (with its name). Every text names an
+    archived input, and the candidate (`candidate_name`), by the name it was uploaded with, never its path
+    on the server, and inputs and options as the interface does (`names`)."""
     chosen = check_choices(store_url, actor, mode, plan, periods)
     with tempfile.TemporaryDirectory(prefix="commission-compare-") as scratch:
         with open_store(store_url).connect() as connection:
             user = active_user(connection, actor)
             everyone = bool(set(user.roles) & set(READ_ALL))
-            team = set() if everyone else set().union(*(team_collectors(connection, user.team, b) for b in chosen))
+            team = set() if everyone else stayed_in_team(connection, user.team, chosen)
             inputs = _archived(connection, chosen, Path(scratch))
             minor_units = get_batch(connection, chosen[0]).minor_units
         if not everyone and not team:
@@ -119,9 +122,14 @@ def compare_with_today(store_url: str, actor: str, candidate: Path, mode: str, p
         request = SimulationRequest(inputs["paths"], periods=[Period.parse(p) for p in sorted(periods)],
                                     candidates=[candidate] if mode == EVERYONE else (),
                                     replacements=[f"{plan}={candidate}"] if mode == REPLACE else (),
-                                    state=inputs["state"], collectors=None if everyone else frozenset(team))
-        steps = _steps(progress)
-        report = simulate_plans(request, Path(scratch) / "report", lang=lang, progress=steps)
+                                    state=inputs["state"], collectors=None if everyone else frozenset(team),
+                                    known_as={**known_as(Path(scratch)),
+                                              **({str(candidate): candidate_name} if candidate_name else {})})
+        try:
+            report = simulate_plans(request, Path(scratch) / "report", lang=lang, progress=_steps(progress),
+                                    names=names)
+        except InputError as exc:
+            raise InputError([renamed(p, request.known_as) for p in exc.problems], exc.hidden) from None
         result = summary(report.comparison, minor_units, everyone)
         with open_store(store_url).begin() as connection:
             result["workbook"] = keep_blob(connection, (report.folder / "comparison.xlsx").read_bytes())

@@ -9,7 +9,7 @@ import threading
 from datetime import datetime, timezone
 from typing import Callable
 
-from ..errors import InputError
+from ..errors import InputError, option
 from ..periods import PeriodError
 from ..store import NotFound, StoreError, open_store
 from ..store.jobs import Job, finish_job, get_job, job_progress, start_job
@@ -40,8 +40,8 @@ def _run(store_url: str, job_id: int, work: Work, clock: Callable[[], datetime])
     result, message = None, ""
     try:
         result = work(progress)
-    except InputError as exc:
-        message = exc.render()
+    except InputError as exc:  # inputs and options stay option(role), for the page to name in its words
+        message = exc.render(option)
     except (StoreError, PeriodError) as exc:
         message = str(exc)
     except Exception:  # a bug: the job says so, the server's log has the traceback

@@ -14,6 +14,7 @@ from typing import Optional
 import pandas as pd
 from sqlalchemy import select
 
+from ..errors import named_as
 from ..money import MAX_TOTAL, parse_money
 from ..outputs.run_report import KPIS_CSV, PAYOUTS_CSV
 from ..statements.plan_words import describe_plan
@@ -22,7 +23,7 @@ from ..store import (EXPORTABLE, INPUT, REPORT, NotFound, batch_payouts, file_li
 from ..store.archive import read_blob
 from ..store.schema import batches
 from .access import active_user, check
-from .inputs import InputPaths
+from .inputs import InputPaths, known_as
 from .simulation import SimulationRequest, lint_plans, load_plans
 
 
@@ -111,6 +112,7 @@ def plans_in_words(store_url: str, actor: str, lang: str) -> tuple[int, list[Pla
             files = sorted((Path(scratch) / "policy").glob("*"))
             policies = load_plans(files)
             report = lint_plans(SimulationRequest(InputPaths(policies=files, ledgers=())))
+            restored = known_as(Path(scratch))
     words = [PlanWords(p.plan, p.version, describe_plan(p, lang),
-                       [str(w) for w in report.active if w.plan == p.plan]) for p in policies]
+                       [named_as(str(w), restored) for w in report.active if w.plan == p.plan]) for p in policies]
     return latest[0], words

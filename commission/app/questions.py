@@ -8,10 +8,16 @@ from datetime import datetime
 from typing import Optional
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from ..errors import InputError, Problem
 from ..identifiers import identifier_problem
-from ..store import get_batch, open_store
+from ..outputs.run_report import LINES_CSV, LINES_PARQUET
+from ..store import REPORT, NotFound, file_list, get_batch, open_store
+from ..store.archive import read_blob
 from ..store.questions import ACCEPTED, CORRECT, ask, answer, get_question, list_questions
 from .access import check, check_collector
 
@@ -34,7 +40,27 @@ def ask_question(store_url: str, actor: str, batch_id: int, collector: str, abou
     with open_store(store_url).begin() as connection:
         check(connection, actor, "ask")
         check_collector(connection, actor, collector, batch_id)
+        if about_kind == "payment" and not _credits(connection, batch_id, collector, about):
+            raise InputError([Problem("", "", f"{about} is not a payment on your pay in batch {batch_id}; give a "
+                                      "payment id from your statement's Detail sheet", role="about")])
         return ask(connection, batch_id, collector, f"{about_kind} {about}", text.strip(), actor, now)
+
+
+def _credits(connection, batch_id: int, collector: str, payment: str) -> bool:
+    """Whether the batch's lines credit `payment` to `collector` (a batch that kept no lines: taken on
+    trust, as nothing can be checked). Read from the stored lines file: two columns, once a question."""
+    reports = file_list(connection, batch_id, REPORT)
+    name = next((n for n in (LINES_PARQUET, LINES_CSV) if n in reports), None)
+    if name is None:
+        return True
+    content = pa.BufferReader(read_blob(connection, reports[name], f"batch {batch_id}'s {name}"))
+    columns = ["payment_id", "collector_id"]
+    table = (pq.read_table(content, columns=columns) if name == LINES_PARQUET else pacsv.read_csv(
+        content, convert_options=pacsv.ConvertOptions(include_columns=columns,
+                                                      column_types={c: pa.string() for c in columns})))
+    mine = table.filter(pc.and_(pc.equal(table["collector_id"].cast(pa.string()), collector),
+                                pc.equal(table["payment_id"].cast(pa.string()), payment)))
+    return mine.num_rows > 0
 
 
 def answer_question(store_url: str, actor: str, question_id: int, accepted: bool, text: str,
@@ -49,7 +75,11 @@ def answer_question(store_url: str, actor: str, question_id: int, accepted: bool
         check(connection, actor, "answer")
         get_question(connection, question_id)
         if accepted:
-            correction = get_batch(connection, corrected_in)
+            try:
+                correction = get_batch(connection, corrected_in)
+            except NotFound:
+                raise InputError([Problem("", "", f"there is no batch {corrected_in}; give the adjustment batch "
+                                          "that pays the correction", role="corrected_in")]) from None
             if correction.kind != "adjustment":
                 raise InputError([Problem("", "", f"batch {corrected_in} is a payout batch; a correction is paid "
                                           "by an adjustment batch", role="corrected_in")])

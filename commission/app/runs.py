@@ -10,13 +10,13 @@ from typing import Optional
 import pandas as pd
 
 from ..engine import RunResult, SideInputs, pay_period
-from ..errors import InputError, Problem, option
+from ..errors import InputError, Problem, ProblemCollector, option
 from ..inputs import InputFile, StateFile, load_state
 from ..outputs.owners import MANIFEST, STATEMENTS_INDEX, owner_of, run_folder
 from ..outputs.run_report import REPORT_FILES, write_run
 from ..periods import Period
 from ..policy import Policy, load_policies
-from .inputs import InputPaths, load_inputs
+from .inputs import InputPaths, load_inputs, missing_inputs
 
 
 @dataclass(frozen=True)
@@ -46,9 +46,11 @@ def compute_period(request: RunRequest, opening: Optional[tuple[Period, pd.DataF
     """Load and validate every input, then pay the period. `opening` (period, balances) stands in for the
     state file when the batch store keeps the balances. Any plan may carry a balance (a clawback larger
     than the period's pay), so a run needs the previous state unless it is a first period (balances
-    start from zero)."""
-    policies = check_request(request, opening)
-    inputs = load_inputs(request.inputs, policies)
+    start from zero). The files are read even when the request has problems, so one attempt lists them all."""
+    problems = ProblemCollector()
+    policies = request_problems(request, opening, problems)
+    inputs = problems.attempt(load_inputs, request.inputs, policies) if policies is not None else None
+    problems.raise_if_any()
     side, state_file, notes = opening_side(request, policies, inputs, opening)
     result = pay_period(policies, inputs.ledger.frame, request.period, inputs.roster_frame, side,
                         request.allow_no_repayments)
@@ -78,19 +80,30 @@ def period_run(policies, result: RunResult, files, state_file, notes: dict) -> P
 
 
 def check_request(request: RunRequest, opening=None) -> tuple[Policy, ...]:
-    """The plans of a run, once its options agree (a state or a first period, a reason only for a state)."""
+    """The plans of a run, once its options agree (a state or a first period, a reason only for a state) and
+    every input its plans read in the period is given; every problem of these at once."""
+    problems = ProblemCollector()
+    policies = request_problems(request, opening, problems)
+    problems.raise_if_any()
+    return policies
+
+
+def request_problems(request: RunRequest, opening, problems: ProblemCollector) -> Optional[tuple[Policy, ...]]:
+    """The plans of a run (None when they have problems), adding to `problems` those of the request:
+    options that disagree, inputs its plans read in the period and not given."""
     if request.state is not None and request.first_period:
-        raise InputError([Problem("", "", f"a first period starts from zero balances; give either {option('state')} "
-                                  f"or {option('first-period')}, not both", role="state")])
+        problems.add("", "", f"a first period starts from zero balances; give either {option('state')} "
+                     f"or {option('first-period')}, not both", role="state")
     if request.state_edited is not None and request.state is None:
-        raise InputError([Problem("", "", f"says why a state file was edited; give it with {option('state')}",
-                                  role="state-edited")])
-    policies = load_policies(request.inputs.policies)
+        problems.add("", "", f"says why a state file was edited; give it with {option('state')}", role="state-edited")
     if opening is None and request.state is None and not request.first_period:
-        raise InputError([Problem("", "", "pay carries balances from period to period (negative balances after "
-                                  "clawbacks, and any holdbacks, draws or held pay): give "
-                                  f"{option('state')} with the state.json of the previous period's run, or "
-                                  f"{option('first-period')} if balances start from zero now", role="state")])
+        problems.add("", "", "pay carries balances from period to period (negative balances after clawbacks, and "
+                     f"any holdbacks, draws or held pay): give {option('state')} with the state.json of the "
+                     f"previous period's run, or {option('first-period')} if balances start from zero now",
+                     role="state")
+    policies = problems.attempt(load_policies, request.inputs.policies)
+    if policies is not None:
+        missing_inputs(request.inputs, policies, request.period, problems)
     return policies
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
-from typing import AbstractSet, Optional, Sequence
+from typing import AbstractSet, Mapping, Optional, Sequence
 
-from ..errors import InputError, Problem, option
+from ..errors import InputError, Names, Problem, named_as, option, plain, with_names
 from ..inputs import load_state
 from ..money import MoneyError, parse_decimal, parse_money, parse_rate
 from ..outputs.owners import only_files
@@ -46,6 +46,9 @@ class SimulationRequest:
     candidates: Sequence[Path] = ()
     replacements: Sequence[str] = ()
     state: Optional[Path] = None
+    #: Inputs people know by another name than their path ({path: name}: a server's restored copies, by
+    #: the names they were uploaded with): the notes and warnings written name them so.
+    known_as: Mapping[str, str] = field(default_factory=dict)
     #: Only these collectors' rows of the ledger, roster and side files (a manager's team); None: everyone.
     collectors: Optional[AbstractSet[str]] = None
 
@@ -285,10 +288,11 @@ class SimulationReport:
 def simulate_plans(request: SimulationRequest, out_dir: Path, sweeps: Sequence[str] = (),
                    elasticity: Optional[str] = None, base_salary: Optional[str] = None, lang: str = "en+zh",
                    title: Optional[str] = None, progress: Progress = no_progress,
-                   engine: Engine = Engine()) -> SimulationReport:
+                   engine: Engine = Engine(), names: Names = plain) -> SimulationReport:
     """Compare today with the candidates on the history and write the report (workbook, HTML, charts,
     lint.txt) to `out_dir`; the folder and the options are checked before the work. The scenarios and the
-    sweep's points run as independent tasks where `engine` says (here, or on a Dask cluster)."""
+    sweep's points run as independent tasks where `engine` says (here, or on a Dask cluster). The notes
+    name inputs and options as the interface that asked does (`names`: the CLI its flags)."""
     only_files(REPORT_FILES)(Path(out_dir))
     factor = parse_elasticity(elasticity)
     loaded = load_simulation(request, progress)
@@ -298,8 +302,13 @@ def simulate_plans(request: SimulationRequest, out_dir: Path, sweeps: Sequence[s
     with task_map(engine) as tasks:
         comparison = build_comparison(loaded.scenarios, loaded.history, loaded.months, loaded.report_of,
                                       sweeps=parsed_sweeps, elasticity=factor, base_salary=salary,
-                                      notes=loaded.notes, opening=loaded.opening, sweep_base=base, progress=progress,
+                                      notes=[named_as(with_names(note, names), request.known_as)
+                                             for note in loaded.notes],
+                                      opening=loaded.opening, sweep_base=base, progress=progress,
                                       tasks=tasks)
+    if request.known_as:
+        comparison = replace(comparison, known_as=dict(request.known_as), lint=tuple(
+            replace(w, where=named_as(w.where, request.known_as)) for w in comparison.lint))
     written = write_comparison(comparison, out_dir, lang, title, progress=progress)
     return SimulationReport(comparison, written, loaded.legacy)
 

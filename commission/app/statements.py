@@ -102,7 +102,7 @@ def make_statements(run_dir: Optional[Path], batch_id: Optional[int], store_url:
 def explain_payout(run_dir: Optional[Path], batch_id: Optional[int], store_url: Optional[str], collector: str,
                    payment: Optional[str] = None, actor: str = "", lang: Optional[str] = None) -> list[str]:
     """How a collector's payout (or one payment's lines) was built, as lines of text in `lang` (default:
-    the plan's currency's)."""
+    the plan's currency's); from an adjustment batch, with what the correction pays."""
     with tempfile.TemporaryDirectory(prefix="commission-batch-") as scratch:
         source = read_source(run_dir, batch_id, store_url, actor, Path(scratch))
-        return explain(source.report, collector, payment, lang)
+        return explain(source.report, collector, payment, lang, source.store)

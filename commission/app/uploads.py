@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, named_as
 from ..outputs.atomic import PRIVATE_FOLDER, write_private
 from ..periods import Period
 from .batches import CreatedBatch, create_payout_batch
@@ -122,7 +122,4 @@ def _one(saved: dict, kind: str) -> Optional[Path]:
 
 def renamed(problem: Problem, names: dict[str, str]) -> Problem:
     """The problem with each kept path replaced by the name the file was uploaded with."""
-    where, message = problem.where, problem.message
-    for path, name in names.items():
-        where, message = where.replace(path, name), message.replace(path, name)
-    return Problem(where, problem.key, message, role=problem.role)
+    return Problem(named_as(problem.where, names), problem.key, named_as(problem.message, names), role=problem.role)

@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from ..i18n import day
-from .common import (BATCH_ID, actor, amount, count, db_option, lang, note_option, now, reports_user_errors, show_table,
+from ..money import format_minor
+from .common import (BATCH_ID, actor, amount, db_option, lang, note_option, now, reports_user_errors, show_table,
                      store_url, t)
 from .runs import lines_formats, print_run, run_options, run_request, state_options
 
@@ -49,7 +50,7 @@ def batch_create(db, pay_date, note, state_path, state_edited, first_period, **o
     print_run(created.run.result, created.folder)
     new = created.batch
     key = "cli.batch.created_adjustment" if new.kind == "adjustment" else "cli.batch.created"
-    click.echo(t(key, id=new.id, pay_date=day(created.pay_date, lang()), rows=count(new.rows)))
+    click.echo(t(key, id=new.id, pay_date=day(created.pay_date, lang()), count=new.rows))
 
 
 def _transition(action: str, summary: str):
@@ -77,18 +78,20 @@ for _action, _summary in (("approve", "Approve draft batch ID; an approver other
 
 @batch.command("list")
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def batch_list(db):
     """Every batch: period, kind, status, net payout, who created it and when."""
     from ..app.batches import batches
 
-    show_table(batches(store_url(db), actor()))
+    listed = batches(store_url(db), actor())
+    listed["pays"] = [format_minor(int(v), int(m)) for v, m in zip(listed["pays"], listed["minor_units"])]
+    show_table(listed.drop(columns="minor_units"))
 
 
 @batch.command("show")
 @click.argument("batch_id", type=BATCH_ID)
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def batch_show(batch_id, db):
     """A batch's record, every collector's pay (and why any is zero), and its history of events in words."""
     from ..app.batches import batch_details, total_rows
@@ -108,7 +111,7 @@ def batch_show(batch_id, db):
         f"{words} {amount(value, minor)}" for words, value in total_rows(details.totals, minor, lang()))))
     key = "cli.batch.pays_adjustment" if record.kind == "adjustment" else "cli.batch.pays"
     click.echo(t(key, amount=amount(details.pays, minor), currency=record.currency,
-                 collectors=count(len(details.collectors))))
+                 count=len(details.collectors)))
     money = [c for c in details.collectors.columns if c not in ("collector_id", "employee_id", "name", "why")]
     show_table(details.collectors, money, minor)
     click.echo(t("cli.batch.events"))
@@ -119,7 +122,7 @@ def batch_show(batch_id, db):
 @click.argument("first", type=BATCH_ID)
 @click.argument("second", type=BATCH_ID, required=False)
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def batch_diff(first, second, db):
     """Differences per collector and pay code between two batches, or between one and what was paid."""
     from ..app.batches import batch_difference
@@ -145,12 +148,14 @@ def batch_export(batch_id, file_format, out_path, db, note):
     # count and total as the control file writes them, so a person can compare the two by eye
     click.echo(t("cli.batch.exported", path=done.path, count=done.control["count"], total=done.control["total"],
                  currency=done.currency, control=done.control["control_file"]))
+    if done.reexport:
+        click.echo(t("cli.note", text=done.reexport))
 
 
 @click.command("history")
 @click.option("--collector", required=True, help="collector_id")
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def history(collector, db):
     """A collector's payouts across periods, from the batch store."""
     from ..app.batches import collector_history

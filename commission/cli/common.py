@@ -52,10 +52,14 @@ def flag(role: str) -> str:
     return f"--{role}"
 
 
-def reports_user_errors(command):
+def reports_user_errors(command=None, *, writes: bool = True):
     """Problems the user can fix (bad inputs, a wrong period, an unwritable folder, a workflow rule of
     the batch store, a store that refuses a change) print as one clear message with exit code 2,
-    never a traceback."""
+    never a traceback. A command that writes nothing (`@reports_user_errors(writes=False)`: explain,
+    list, show) does not say that nothing was written."""
+    if command is None:
+        return functools.partial(reports_user_errors, writes=writes)
+    problems = "cli.problems_nothing_written" if writes else "cli.problems"
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -63,7 +67,7 @@ def reports_user_errors(command):
             return command(*args, **kwargs)
         except InputError as exc:
             click.echo(exc.render(flag), err=True)
-            click.echo(t("cli.problems_nothing_written", count=len(exc.problems) + exc.hidden), err=True)
+            click.echo(t(problems, count=len(exc.problems) + exc.hidden), err=True)
             sys.exit(EXIT_INPUT)
         except PeriodError as exc:
             click.echo(f"--period: {exc}", err=True)

@@ -82,7 +82,7 @@ def print_run(result, folder: Path) -> None:
     totals, minor, currency, counts = result.totals(), result.minor_units, result.currency, result.counts
     plans = ", ".join(f"{p.plan} v{p.version}" for p in result.policies)
     skipped = counts.get("rows_skipped", 0)
-    click.echo(t("cli.run.summary", period=result.period, plans=plans, collectors=count(counts["collectors"]),
+    click.echo(t("cli.run.summary", period=result.period, plans=plans, count=int(counts["collectors"]),
                  read=count(counts["rows_read"]), in_period=count(counts["rows_in_period"]),
                  excluded=count(counts["rows_excluded"]))
                + (t("cli.run.skipped", skipped=count(skipped)) if skipped else ""))
@@ -193,9 +193,10 @@ def sample_data(collectors, months, seed, first_month, continue_from, out_dir):
     first, last = ledger["payment_date"].min()[:7], ledger["payment_date"].max()[:7]
     span = first if first == last else t("cli.span", first=first, last=last)
     if not continue_from:
-        click.echo(t("cli.sample.new", payments=count(payments), collectors=count(len(data.roster)), span=span,
-                     folder=folder))
+        click.echo(t("cli.sample.new", payments=t("cli.sample.payments", count=payments),
+                     collectors=t("cli.sample.collectors", count=len(data.roster)), span=span, folder=folder))
         return
-    click.echo(t("cli.sample.continued", payments=count(payments), collectors=count(ledger["collector_id"].nunique()),
+    click.echo(t("cli.sample.continued", payments=t("cli.sample.payments", count=payments),
+                 collectors=t("cli.sample.collectors", count=int(ledger["collector_id"].nunique())),
                  ids=t("cli.span", first=ledger["payment_id"].iat[0], last=ledger["payment_id"].iat[-1]), span=span,
                  folder=folder, roster=Path(continue_from[0]) / "roster.csv"))

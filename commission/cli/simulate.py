@@ -10,7 +10,7 @@ import click
 
 from ..periods import Period, PeriodError
 from .cluster import engine_of, engine_options
-from .common import amount, count, lang, reports_user_errors, t
+from .common import amount, count, flag, lang, reports_user_errors, t
 
 #: `commission lint --strict` exits with this code when a warning is not silenced.
 EXIT_WARNINGS = 1
@@ -133,7 +133,7 @@ def simulate(policy_paths, candidates, replacements, ledgers, state_path, sweeps
     try:
         report = simulate_plans(simulation_request(policy_paths, ledgers, options, candidates, replacements,
                                                    state_path), out_dir, sweeps, elasticity, base_salary, lang, title,
-                                progress, engine)
+                                progress, engine, names=flag)
     finally:
         progress.clear()
     _print_summary(report)
@@ -152,22 +152,19 @@ def _percent(value, sign: bool = False) -> str:
 
 def _print_summary(report) -> None:
     """The result on one screen: what was simulated, one line per scenario, then one line on the warnings."""
-    from ..errors import with_names
     from ..simulation.labels import shown_label
     from ..simulation.report_files import lint_counts
-    from .common import flag
 
     comparison, folder = report.comparison, report.folder
     minor, currency = comparison.minor_units, comparison.currency
     sim = comparison.simulation
     months = t("cli.simulate.months", count=len(sim.months), first=sim.months[0], last=sim.months[-1])
-    collectors = count(len(comparison.collectors))
     if comparison.today_plans is not None:
         plans = t("cli.separator").join(t("cli.simulate.plan_for", plan=r.plan, count=r.collectors)
                           for r in comparison.today_plans.itertuples(index=False))
-        click.echo(t("cli.simulate.today", months=months, collectors=collectors, plans=plans))
+        click.echo(t("cli.simulate.today", months=months, count=len(comparison.collectors), plans=plans))
     else:
-        click.echo(t("cli.simulate.baseline", months=months, collectors=collectors, label=sim.labels[0]))
+        click.echo(t("cli.simulate.baseline", months=months, count=len(comparison.collectors), label=sim.labels[0]))
     winners = comparison.winners.set_index("plan") if len(comparison.winners) else None
     for row in comparison.summary.itertuples(index=False):
         line = t("cli.simulate.row", label=shown_label(row.plan, lang()), cost=amount(int(row.cost), minor),
@@ -192,7 +189,7 @@ def _print_summary(report) -> None:
     if report.written.chart_warning:
         click.echo(report.written.chart_warning, err=True)
     if report.legacy:
-        click.echo(t("cli.note", text=with_names(comparison.notes[0], flag)), err=True)
+        click.echo(t("cli.note", text=comparison.notes[0]), err=True)
     names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
     click.echo(t("cli.simulate.written", folder=folder, names=", ".join(names)))
 
@@ -206,19 +203,18 @@ def _print_summary(report) -> None:
               help="variable-pay-share warns above this share of total pay.")
 @click.option("--show-silenced", is_flag=True, help="Also list warnings the plan silences, with their reasons.")
 @click.option("--strict", is_flag=True, help=f"Exit with code {EXIT_WARNINGS} when a warning is not silenced.")
-@reports_user_errors
+@reports_user_errors(writes=False)
 def lint(policies, ledgers, max_variable_share, show_silenced, strict, base_salary, **options):
     """Health-check plans: incentive cliffs, missing conduct rules, falling rates, variable share, binding caps."""
     from ..app.simulation import lint_plans
     from ..errors import with_names
-    from .common import flag
 
     report = lint_plans(simulation_request(policies, ledgers, options), max_variable_share, base_salary)
     for warning in report.warnings:
         if show_silenced or not warning.silenced:
             click.echo(str(warning))
     notes = "; ".join(with_names(note, flag) for note in report.not_checked)
-    click.echo(t("cli.lint.summary", plans=count(report.plans), active=count(len(report.active)),
+    click.echo(t("cli.lint.summary", count=report.plans, warnings=t("cli.simulate.warnings", count=len(report.active)),
                  silenced=count(len(report.warnings) - len(report.active))) + (f"; {notes}" if notes else ""), err=True)
     if strict and report.active:
         sys.exit(EXIT_WARNINGS)

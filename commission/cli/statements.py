@@ -59,7 +59,7 @@ def statements(run_dir, batch_id, db, collector, lang, out_dir, jobs):
 @click.option("--collector", required=True)
 @click.option("--payment", help="Explain one payment of the collector instead.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language (default: Chinese for CNY plans).")
-@reports_user_errors
+@reports_user_errors(writes=False)
 def explain(run_dir, batch_id, db, collector, payment, lang):
     """How a collector's payout was built: each rule, base x rate = amount, events, and the net."""
     from ..app.statements import explain_payout

@@ -98,7 +98,7 @@ def disable(name, db, note):
 
 @users.command("list")
 @db_option
-@reports_user_errors
+@reports_user_errors(writes=False)
 def list_users(db):
     """How the store is controlled, and every user with their roles."""
     from ..app.users import users as all_users

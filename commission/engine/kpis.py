@@ -118,8 +118,8 @@ def period_values(ctx: RunContext, name: str, column: str, window: Period, prora
     """
     table = getattr(ctx.side, name)
     if table is None:
-        raise InputError([Problem(f"--{name}", "", f"the plan needs {name} (a {name} file with collector_id, "
-                                  f"period, {column}) for {window}")])
+        raise InputError([Problem("", "", f"the plan needs {name} (a {name} file with collector_id, "
+                                  f"period, {column}) for {window}", role=name)])
     # One row per collector and period (the loader refuses repeats), placed by position with masks for
     # the rows present: values stay int64 throughout (a reindex would hold missing rows as NaN, in float64).
     own_present, own_values = _by_collector(ctx, table, column, [str(window)])
@@ -140,8 +140,8 @@ def period_values(ctx: RunContext, name: str, column: str, window: Period, prora
     missing = [c for c, v in zip(ctx.collectors, absent) if v and _needs_value(ctx, c, window)]
     if missing:
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-        raise InputError([Problem(f"--{name}", column, f"no {column} for {window} (nor for each month of it the "
-                                  f"collector was employed) for collector(s) {shown}")])
+        raise InputError([Problem("", column, f"no {column} for {window} (nor for each month of it the "
+                                  f"collector was employed) for collector(s) {shown}", role=name)])
     return np.where(has_own, own_values, np.where(complete, month_sums, 0))
 
 

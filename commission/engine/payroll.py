@@ -234,16 +234,19 @@ def check_state(side: SideInputs, period: Period, groups) -> None:
     known[elsewhere] = state["balance"].isin(every).to_numpy()[elsewhere]
     problems = ProblemCollector()
     minor = policies[0].minor_units
-    for index in np.flatnonzero(~known)[: problems.limit]:
-        collector, name = collectors[index], state["balance"].iat[index]
-        amount = format_minor(int(state["amount"].iat[index]), minor)
-        keeps = (f"{whose[index]} {', '.join(sorted(kept_balances(_plan_of(groups, collector))))}" if whose[index]
+    unknown = pd.DataFrame({"balance": state["balance"].to_numpy(dtype=object), "whose": whose,
+                            "collector_id": collectors, "amount": state["amount"].to_numpy()}).loc[~known]
+    for (name, judge), rows in unknown.groupby(["balance", "whose"], sort=False):  # one problem per mistake
+        first = rows["collector_id"].iat[0]
+        keeps = (f"{judge} {', '.join(sorted(kept_balances(_plan_of(groups, first))))}" if judge
                  else f"the plans of this run keep {', '.join(sorted(every))}")
+        held = [f"{c} holds {format_minor(int(a), minor)} of it" if i == 0 else f"{c} {format_minor(int(a), minor)}"
+                for i, (c, a) in enumerate(zip(rows["collector_id"].iloc[:5], rows["amount"]))]
+        more = f" and {len(rows) - 5} more collectors" if len(rows) > 5 else ""
         problems.add(side.state_source, "balance",
-                     f"{name}: not a balance the plans given keep: {collector} holds {amount} of it, and {keeps}. "
+                     f"{name}: not a balance the plans given keep: {', '.join(held)}{more}, and {keeps}. "
                      "A balance is never carried unpaid: settle it under the plan version that keeps it, or "
                      "correct the balances (a misspelt name)", role="state")
-    problems.extend_hidden(max(int((~known).sum()) - problems.limit, 0))
     problems.raise_if_any()
 
 
@@ -303,9 +306,9 @@ def _plan_groups(policies, ledger: pd.DataFrame, roster: Optional[pd.DataFrame])
     named = roster is not None and (roster["plan"] != "").any()
     if not named:
         if len(plans) > 1:
-            raise InputError([Problem("", "plan", f"several plans were given ({', '.join(plans)}); the "
-                                      "roster needs a plan column saying which plan pays each collector",
-                                      role="roster")])
+            needs = "no roster was given" if roster is None else "the roster needs a plan column"
+            raise InputError([Problem("", "plan", f"several plans were given ({', '.join(plans)}); {needs} "
+                                      "saying which plan pays each collector", role="roster")])
         return [(plans[0], None)]
     chosen = roster["plan"].where(roster["plan"] != "", plans[0] if len(plans) == 1 else "")
     problems = ProblemCollector()

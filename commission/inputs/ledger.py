@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -114,9 +114,9 @@ def ledger_frame(parts: Sequence[pd.DataFrame], needed: "Needs", shared: Sequenc
         accounts = pa.array(frame.pop("account_id"))
         accounts = accounts.combine_chunks() if isinstance(accounts, pa.ChunkedArray) else accounts
         frame["account_key"] = accounts.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    frame = _canonical_order(frame, problems)
+    frame, repeated = _canonical_order(frame, problems)
     if "credit_share" in frame and whole_payments:
-        _check_splits(frame, problems, (*needed.money, *needed.flags))
+        _check_splits(frame, problems, (*needed.money, *needed.flags), repeated)
     problems.raise_if_any()
     if "reverses" in frame:
         _check_reversal_chains(frame, problems)
@@ -141,9 +141,10 @@ class Needs:
         return (*self.keys, *self.money, *self.flags)
 
     def use(self, name: str) -> str:
+        """Why the plan reads column `name` (one of `columns`), for a header that lacks it."""
         return "is used by the plan's rate table but is" if name in self.keys else \
             "is a money column the plan reads (a fee, a base, a sum: measure) but is" if name in self.money else \
-            "is read by the plan's count measure but is" if name in self.flags else "is a required column,"
+            "is read by the plan's count measure but is"
 
 
 def plan_columns(policies) -> dict:
@@ -157,11 +158,8 @@ def plan_columns(policies) -> dict:
 def read_ledger_file(path: Path, minor_units: int, needed: Needs, problems: ProblemCollector):
     """One file's fingerprint and validated frame (None when it has problems), or None when it cannot be
     read. The file's Arrow table is gone when this returns, so it never lives beside the frames after it."""
-    try:
-        raw = read_table(path, wanted=(*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *needed.columns))
-    except InputError as exc:
-        for problem in exc.problems:
-            problems.add(problem.where, problem.key, problem.message)
+    raw = problems.attempt(read_table, path, wanted=(*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *needed.columns))
+    if raw is None:
         return None
     return InputFile("ledger", raw.source, raw.sha256, raw.table.num_rows), _validate(raw, minor_units, needed,
                                                                                        problems)
@@ -169,12 +167,12 @@ def read_ledger_file(path: Path, minor_units: int, needed: Needs, problems: Prob
 
 def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemCollector):
     present = set(raw.header)
-    absent = [c for c in (*REQUIRED_COLUMNS, *needed.columns) if c not in present]
-    if absent:
-        for name in absent:
-            used = needed.use(name)
-            problems.add(raw.header_where(), name, f"{used} missing from the header "
-                         f"(found: {', '.join(raw.header)})")
+    complete = raw.require(REQUIRED_COLUMNS, problems)
+    absent = [c for c in needed.columns if c not in present]
+    for name in absent:  # each a column a rule of the plan reads: a mistake of its own (a misspelt key, say)
+        problems.add(raw.header_where(), name, f"{needed.use(name)} missing from the header "
+                     f"(found: {', '.join(raw.header)})")
+    if not complete or absent:
         return None
     data = {
         "payment_id": columns.identifier(raw, "payment_id", problems),
@@ -246,14 +244,20 @@ def chained_reversal(named: str, its_original: str) -> str:
         "never another reversal"
 
 
-def _check_splits(frame: pd.DataFrame, problems: ProblemCollector, more: Sequence[str] = ()) -> None:
+def _check_splits(frame: pd.DataFrame, problems: ProblemCollector, more: Sequence[str] = (),
+                  repeated: Optional[np.ndarray] = None) -> None:
     """Rows sharing a payment_id are one payment split between collectors: same payment, shares summing to 1.
-    A payment given on one row with a share below 1 is refused too: the rest of it would be credited to no one."""
+    A payment given on one row with a share below 1 is refused too: the rest of it would be credited to no one.
+    A payment with a `repeated` row (a collector's row given twice: already a problem of its own) is left
+    out, so its duplicate is not reported again as shares that do not add up."""
     ids = frame["payment_id"].to_numpy()
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    sizes = np.diff(np.r_[starts, len(ids)])
+    rows = np.diff(np.r_[starts, len(ids)])
+    group = np.repeat(np.arange(len(starts)), rows)
+    sizes = rows if repeated is None or not repeated.any() else \
+        np.where(np.bincount(group[repeated], minlength=len(starts)) > 0, 0, rows)
     share_sum = np.add.reduceat(frame["credit_share"].to_numpy(), starts)
-    for g in np.flatnonzero(share_sum != SHARE_SCALE)[: problems.limit]:
+    for g in np.flatnonzero((sizes > 0) & (share_sum != SHARE_SCALE))[: problems.limit]:
         first = starts[g]
         problems.add(f"{frame['source'].iat[first]}:row {frame['row'].iat[first]}", "credit_share",
                      f"the shares of payment {ids[first]!r} add up to {share_text(share_sum[g])}, not 1"
@@ -261,8 +265,7 @@ def _check_splits(frame: pd.DataFrame, problems: ProblemCollector, more: Sequenc
                         "empty for sole credit" if sizes[g] == 1 else ""))
     if not (sizes > 1).any():
         return
-    group = np.repeat(np.arange(len(starts)), sizes)
-    in_split = np.repeat(sizes > 1, sizes)
+    in_split = np.repeat(sizes > 1, rows)
     for column in ("amount", "payment_date", "account", "days_past_due", "balance", *more):
         values = frame[column].to_numpy()
         differs = in_split & (values != values[starts[group]])
@@ -290,11 +293,13 @@ def sorted_categorical(values: pd.Series) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(dictionary[order], dtype="str"))
 
 
-def _canonical_order(frame: pd.DataFrame, problems: ProblemCollector) -> pd.DataFrame:
-    """Sort by payment_id, then collector (skipped when already in order) and report duplicates.
+def _canonical_order(frame: pd.DataFrame, problems: ProblemCollector) -> tuple[pd.DataFrame, np.ndarray]:
+    """Sort by payment_id, then collector (skipped when already in order) and report duplicates; returns the
+    sorted frame and, per row, whether it repeats the row before it (a duplicate reported here).
 
     A payment_id may repeat only for different collectors (split credit, which needs credit_share).
     """
+    repeated = np.zeros(len(frame), dtype=bool)
     ids = pa.array(frame["payment_id"])
     if len(ids) > 1 and not pc.all(pc.less(ids[:-1], ids[1:])).as_py():
         table = pa.table({"id": ids, "collector": frame["collector_id"].cat.codes.to_numpy()})
@@ -313,4 +318,5 @@ def _canonical_order(frame: pd.DataFrame, problems: ProblemCollector) -> pd.Data
                          f"duplicate payment_id {second['payment_id']!r} (also at {first['source']}:row {first['row']})"
                          + ("" if "credit_share" in frame else "; to split one payment between collectors, give "
                             "each a row with a credit_share column"))
-    return frame
+        repeated[duplicates + 1] = True
+    return frame, repeated

@@ -32,10 +32,7 @@ def load_roster(path: str | Path) -> Roster:
     """Read and validate the roster; every problem is reported with its row."""
     raw = read_table(path)
     problems = ProblemCollector()
-    absent = [c for c in ROSTER_COLUMNS if c not in raw.header]
-    for name in absent:
-        problems.add(raw.header_where(), name, f"is a required roster column, missing from the header "
-                     f"(found: {', '.join(raw.header)})")
+    raw.require(ROSTER_COLUMNS, problems, "roster ")
     problems.raise_if_any()
     frame = pd.DataFrame({"collector_id": columns.identifier(raw, "collector_id", problems).to_pandas(),
                           "name": columns.text(raw, "name", problems, required=False).to_pandas(),

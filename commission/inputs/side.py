@@ -238,8 +238,5 @@ def load_opening_amounts(path: str | Path, currency: str) -> SideTable:
 
 
 def _require(raw: RawTable, names, problems: ProblemCollector) -> None:
-    for name in names:
-        if name not in raw.header:
-            problems.add(raw.header_where(), name, f"is a required column, missing from the header "
-                         f"(found: {', '.join(raw.header)})")
+    raw.require(names, problems)
     problems.raise_if_any()

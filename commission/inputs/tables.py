@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..errors import MAX_LISTED_PROBLEMS, InputError, Problem
+from ..errors import MAX_LISTED_PROBLEMS, InputError, Problem, ProblemCollector
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 
@@ -42,6 +42,16 @@ class RawTable:
     def where(self, index: int) -> str:
         """`file:row N` for the record at 0-based position `index`."""
         return f"{self.source}:row {index + self.first_row}"
+
+    def require(self, names: Iterable[str], problems: ProblemCollector, what: str = "") -> bool:
+        """Report the columns of `names` the header lacks, all in one problem (a wrong file given lacks most
+        of them: one mistake, one line); True when every one is there. `what` qualifies them ("roster ")."""
+        absent = [name for name in names if name not in self.header]
+        if absent:
+            which = f"is a required {what}column" if len(absent) == 1 else f"are required {what}columns"
+            problems.add(self.header_where(), ", ".join(absent),
+                         f"{which}, missing from the header (found: {', '.join(self.header)})")
+        return not absent
 
 
 def sha256_of(path: str | Path) -> str:

@@ -40,7 +40,7 @@ def adjustments(reader: Reader, node: Optional[Node], components: tuple):
                 reader.problem(keys["applies_to"], f"{path}.applies_to", f"{target!r} is a {awards[target]}: it "
                                "pays no money, so no adjustment acts on it (a raise or benefit can require "
                                "only_if: [no_serious_violation, still_employed])")
-            elif target not in component_ids:
+            elif target not in component_ids and target not in reader.broken_ids:
                 reader.problem(keys["applies_to"], f"{path}.applies_to", f"{target!r} is not a component id")
         adjustment = read(reader, keys, child, path, applies_to, components)
         if adjustment_id and adjustment is not None:

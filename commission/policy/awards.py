@@ -195,9 +195,9 @@ def _effective(reader: Reader, node: Optional[Node], path: str) -> tuple[Optiona
 def check_award_references(reader: Reader, components: tuple) -> None:
     """A bonus paid on components cannot name a raise or a benefit: they pay no money."""
     awards = {c.id: c.kind for c in components if c.kind in AWARD_KINDS}
-    for index, component in enumerate(components):
+    for component in components:
         if isinstance(component, Bonus):
             for name in component.of:
                 if name in awards:
-                    reader.problem(None, f"components[{index}].of", f"{name!r} is a {awards[name]}: it pays no "
+                    reader.problem(None, f"{reader.path_of(component)}.of", f"{name!r} is a {awards[name]}: it pays no "
                                    "money, so a bonus cannot be paid on it", line=component.line)

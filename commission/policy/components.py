@@ -32,11 +32,12 @@ def components(reader: Reader, node: Optional[Node], classifiers: tuple[Classifi
     for index, child in enumerate(items):
         path = f"components[{index}]"
         kind = reader.kind(child, path, COMPONENTS, "a component")
-        if kind is None:
-            continue
-        component = COMPONENTS[kind](reader, child, path, classifiers)
+        component = COMPONENTS[kind](reader, child, path, classifiers) if kind is not None else None
         if component is not None:
+            reader.component_paths.setdefault(component.id, path)
             yield component
+        elif isinstance(child.value, dict) and isinstance(getattr(child.value.get("id"), "value", None), str):
+            reader.broken_ids.add(child.value["id"].value)
 
 
 def common(reader: Reader, keys: dict, node: Node, path: str) -> tuple[str, str, str, str]:
@@ -292,7 +293,7 @@ def check_bases_and_measures(reader: Reader, components: tuple, fees: Optional[F
     paying = (LineRate, Tiers, Bonus, Override)
     labels = {label for c in classifiers for label in c.labels}
     for index, component in enumerate(components):
-        path = f"components[{index}]"
+        path = reader.path_of(component)
         if isinstance(component, LineRate) and component.base == "fee" and fees is None:
             reader.problem(None, f"{path}.base", "base: fee needs the plan's fees: block (the agency's fee as rates "
                            "or a ledger column)", line=component.line)
@@ -305,7 +306,7 @@ def check_bases_and_measures(reader: Reader, components: tuple, fees: Optional[F
             reader.problem(None, where, "measure fees needs the plan's fees: block", line=component.line)
         elif name == "component":
             earlier = {c.id: c for c in components[:index] if isinstance(c, paying)}
-            if argument not in earlier:
+            if argument not in earlier and argument not in reader.broken_ids:
                 what = "is this component itself (a cycle)" if argument == component.id else \
                     "is not listed before it (components are computed in plan order)" \
                     if argument in {c.id for c in components} else "is not a component of the plan"
@@ -328,9 +329,9 @@ def check_bonus_bases(reader: Reader, components: tuple, node: Optional[Node]) -
         if isinstance(component, Bonus) and component.of != ("recovered",):
             earlier = {c.id for c in components[:index]}
             for name in component.of:
-                if name not in earlier:
-                    reader.problem(None, f"components[{index}].of", f"{name!r} is not a component listed before "
-                                   f"{component.id} (use recovered, or ids of earlier components)",
+                if name not in earlier and name not in reader.broken_ids:
+                    reader.problem(None, f"{reader.path_of(component)}.of", f"{name!r} is not a component "
+                                   f"listed before {component.id} (use recovered, or ids of earlier components)",
                                    line=component.line)
 
 

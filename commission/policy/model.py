@@ -14,7 +14,8 @@ from fractions import Fraction
 from typing import Mapping, Optional, Union
 
 from ..money import format_rate
-from .measures import counts_accounts, flag_column, measure_of, money_column
+from ..periods import Period
+from .measures import counts_accounts, flag_column, measure_of, money_column, split
 
 #: Columns every ledger has. They cannot be rate-table keys: ids are unique per row, and numbers
 #: are matched by classify ranges (buckets, bands), not by value.
@@ -472,6 +473,33 @@ class Policy:
                 seen.setdefault(item.pay_code, None)
         return tuple(seen)
 
-    def needs(self, kpi: str) -> bool:
-        """Does any bonus or multiplier look at this KPI (so its input file is required)?"""
-        return any(getattr(item, "kpi", None) == kpi for item in (*self.components, *self.adjustments))
+    def side_inputs(self, period: Period) -> dict[str, tuple[str, ...]]:
+        """The side inputs (targets, assignments, events, roster) a run of `period` reads under this plan,
+        each with the ids of the components and adjustments that read it: the components the period pays
+        and the adjustments acting on them. A run names every input missing at once, before any work."""
+        paid = [c for c in self.components if period.pays(c.pays)]
+        paid_ids = {c.id for c in paid}
+        acting = [a for a in self.adjustments if paid_ids & set(a.applies_to)]
+        reads: dict[str, list[str]] = {}
+        for item in (*paid, *acting):
+            for role in dict.fromkeys(_reads(item, period)):
+                reads.setdefault(role, []).append(item.id)
+        return {role: tuple(ids) for role, ids in reads.items()}
+
+
+#: The side input each KPI is measured on (the others are measured on the ledger).
+KPI_INPUTS = {"attainment": "targets", "recovery_rate": "assignments", "qa_score": "events"}
+
+
+def _reads(item, period: Period):
+    """The side inputs one paid component or acting adjustment reads in a run of `period`."""
+    measure = measure_of(item) or getattr(item, "kpi", "")
+    if split(measure)[0] in KPI_INPUTS:
+        yield KPI_INPUTS[split(measure)[0]]
+    if item.kind == "compliance":
+        yield "events"
+    if item.kind == "override":
+        yield "roster"
+    released = item.kind == "holdback" and period.pays(item.release)
+    if "no_serious_violation" in (item.conditions if released else getattr(item, "only_if", ())):
+        yield "events"

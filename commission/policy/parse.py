@@ -181,18 +181,17 @@ def check_rounding_at_component(reader: Reader, rounding: Rounding, components: 
     if rounding.at != AT_COMPONENT:
         return
     entries = node.value if node is not None and isinstance(node.value, list) else []
-    for index, component in enumerate(components):
+    for component in components:
         if getattr(component, "base", "amount") not in ("amount",) and component.kind == "line_rate":
-            reader.problem(None, f"components[{index}].base", f"a line rate on {component.base} is rounded once per "
-                           f"line from its exact value; rounding.at: {AT_COMPONENT} (line {rounding.line}) is "
+            reader.problem(None, f"{reader.path_of(component)}.base", f"a line rate on {component.base} is rounded "
+                           f"once per line from its exact value; rounding.at: {AT_COMPONENT} (line {rounding.line}) is "
                            f"for rates on amount only: use rounding.at: {AT_LINE}", line=component.line)
         if getattr(component, "per_payment_min", None) is None and getattr(component, "per_payment_max", None) is None:
             continue
         entry = next((e for e in entries if e.line == component.line), None)
         line = entry.key_line("per_payment") if entry is not None else component.line
-        index = entries.index(entry) if entry is not None else index
-        reader.problem(None, f"components[{index}].per_payment", "a per-payment minimum or maximum needs each "
-                       "payment's commission rounded on its own, but the plan rounds at the component total "
+        reader.problem(None, f"{reader.path_of(component)}.per_payment", "a per-payment minimum or maximum "
+                       "needs each payment's commission rounded on its own, but the plan rounds at the component total "
                        f"(rounding.at: {AT_COMPONENT}, line {rounding.line}); use rounding.at: {AT_LINE}, or "
                        "drop per_payment", line=line)
 

@@ -35,10 +35,19 @@ class Reader:
         self.ids: dict[str, int] = {}
         self.effective_line = 1
         self.bad_labels: dict[str, set] = {}  # labels of classifiers whose ranges had errors
+        #: ids of components written but not read (a problem already reported): what names them is not
+        #: reported again as naming no component.
+        self.broken_ids: set[str] = set()
+        self.component_paths: dict[str, str] = {}  # component id -> its path as written (components[2])
 
     def problem(self, node: Optional[Node], path: str, message: str, line: int = 0) -> None:
         where_line = node.line if node is not None else line
         self.problems.append(Problem(f"{self.source}:{where_line or 1}", path, message))
+
+    def path_of(self, component) -> str:
+        """Where a component read is in the plan (components[2]): its place as written, whatever broken
+        components before it were left out of the plan read."""
+        return self.component_paths.get(component.id, "components")
 
     def claim_id(self, rule_id: str, node: Node, path: str) -> None:
         if rule_id in self.ids:

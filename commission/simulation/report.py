@@ -58,6 +58,8 @@ class Comparison:
     today_plans: Optional[pd.DataFrame] = None
     #: curve label -> the scenario it belongs to (the curves of today's plans all belong to today)
     curve_scenario: dict = field(default_factory=dict)
+    #: Inputs people know by another name than their path ({path: name}): the About rows name them so.
+    known_as: dict = field(default_factory=dict)
 
     @property
     def currency(self) -> str:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..errors import named_as
 from ..money import format_minor
 from ..outputs.atomic import atomic_directory
 from ..outputs.owners import only_files
@@ -189,10 +190,12 @@ def about_rows(comparison, lang: str) -> list[tuple[str, str]]:
             effective = term("about.effective_to", lang, start=policy.effective_from, end=policy.effective_to) \
                 if policy.effective_to else term("about.effective", lang, start=policy.effective_from)
             rows.append((f"{term('about.plan', lang)}: {shown_label(run.label, lang)}",
-                         f"{policy.plan} v{policy.version} ({effective}): {policy.source} (sha256 "
+                         f"{policy.plan} v{policy.version} ({effective}): "
+                         f"{named_as(policy.source, comparison.known_as)} (sha256 "
                          f"{policy.sha256[:12]}) {policy.description}".strip()))
     if sim.opening is not None:
-        rows.append((term("about.opening", lang), term("about.opening_value", lang, source=sim.opening.source,
+        rows.append((term("about.opening", lang), term("about.opening_value", lang,
+                                                        source=named_as(sim.opening.source, comparison.known_as),
                                                         period=sim.opening.period, count=len(sim.opening.state))))
     if comparison.elasticity is not None:
         rows.append((term("about.elasticity", lang),

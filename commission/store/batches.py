@@ -4,6 +4,9 @@ Rules kept here, not in the CLI:
 - one open (draft or approved) batch per period, enforced by a unique index;
 - a locked or paid batch never changes; a corrected rerun of a paid period becomes an
   adjustment batch holding only the differences per collector and pay code;
+- a batch whose payroll file was exported is never discarded: it is paid and corrected;
+- what an approved batch pays is fingerprinted at approval and checked at lock, export and
+  mark-paid (seals.py), so a change made in the database after approval is refused;
 - every state change appends a row to the events table, in the same transaction;
 - carried balances come from the latest batch of the previous period.
 """
@@ -28,7 +31,8 @@ from ..money import format_minor
 from ..periods import Period
 from .errors import NotFound, StoreError
 from .events import format_time, log
-from .schema import OPEN_STATUSES, balances, batches, items, opening_ytd, payouts
+from .schema import OPEN_STATUSES, balances, batches, events, items, opening_ytd, payouts
+from .seals import check_sealed, payable_sha256
 
 #: action -> (statuses it may start from, status it leads to, column prefix recording who and when)
 TRANSITIONS = {
@@ -131,6 +135,9 @@ def _check_same_start(connection: Connection, period: Period, state_sha256: Opti
 def check_period_free(connection: Connection, period: Period) -> None:
     """A new batch for `period` needs no open batch of the period and no batch of an overlapping one."""
     existing = open_batch(connection, period)
+    if existing is not None and batch_exports(connection, existing.id):
+        raise StoreError(f"batch {existing.id} for {period} is still {existing.status}, and its payroll file was "
+                         f"exported; lock it (it is then corrected by an adjustment batch) before creating another")
     if existing is not None:
         raise StoreError(f"batch {existing.id} for {period} is still {existing.status}; lock it, or discard it "
                          f"(commission batch discard {existing.id}) before creating another")
@@ -219,7 +226,8 @@ def _differences(connection: Connection, rows: pd.DataFrame, settled: list[int])
 
 def transition(connection: Connection, batch_id: int, action: str, actor: str, now: datetime, note: str = "",
                detail: Optional[dict] = None) -> str:
-    """Move a batch along draft -> approved -> locked -> paid (or discard an open one); returns the new status.
+    """Move a batch along draft -> approved -> locked -> paid (or discard an open one not exported); returns
+    the new status. Approving records the fingerprint of what the batch pays; locking and marking paid check it.
     Who may do it is the application's rule (app/access.py); `detail` records how (e.g. without a
     second person)."""
     sources, target, stamp = TRANSITIONS[action]
@@ -227,6 +235,12 @@ def transition(connection: Connection, batch_id: int, action: str, actor: str, n
     if batch.status not in sources:
         raise StoreError(f"batch {batch_id} is {batch.status}; {action} needs a batch that is "
                          + " or ".join(sources))
+    if target in CLOSED:
+        _refuse_if_exported(connection, batch, action)
+    if action == "approve":
+        detail = {**(detail or {}), "sha256": payable_sha256(connection, batch)}
+    elif action in ("lock", "mark-paid"):
+        check_sealed(connection, batch, action)
     values = {"status": target}
     if stamp:
         values |= {f"{stamp}_by": actor, f"{stamp}_at": now}
@@ -239,9 +253,29 @@ def transition(connection: Connection, batch_id: int, action: str, actor: str, n
     return target
 
 
+def _refuse_if_exported(connection: Connection, batch, action: str) -> None:
+    """A batch whose payroll file went out may be paid by payroll: it is never closed unpaid (and its
+    period paid again by another batch); it is paid, and corrected by an adjustment batch."""
+    sent = batch_exports(connection, batch.id)
+    if sent:
+        first = sent[0]
+        raise StoreError(f"{action} refused: batch {batch.id}'s payroll file was exported ({first['file']}, "
+                         f"{first['at']} by {first['by']}), so payroll may pay it; lock it and mark it paid, then "
+                         f"correct what is wrong with an adjustment batch (commission batch create for "
+                         f"{batch.period}: it pays only the differences)")
+
+
 def record_export(connection: Connection, batch_id: int, actor: str, now: datetime, detail: dict,
                   note: str = "") -> None:
     log(connection, "exported", actor, now, batch_id=batch_id, detail=detail, note=note)
+
+
+def batch_exports(connection: Connection, batch_id: int) -> list[dict]:
+    """The batch's exports so far, oldest first: {number (1, 2...), at, by, file}."""
+    rows = connection.execute(select(events.c.at, events.c.actor, events.c.detail).where(
+        and_(events.c.batch_id == batch_id, events.c.action == "exported")).order_by(events.c.id)).all()
+    return [{"number": n, "at": format_time(at), "by": actor, "file": json.loads(detail or "{}").get("file", "")}
+            for n, (at, actor, detail) in enumerate(rows, 1)]
 
 
 def get_batch(connection: Connection, batch_id: int):
@@ -252,8 +286,9 @@ def get_batch(connection: Connection, batch_id: int):
 
 
 def list_batches(connection: Connection) -> pd.DataFrame:
-    """Every batch with what it pays: a payout batch the period's pay, an adjustment batch only the
-    differences from what was paid before it."""
+    """Every batch with what it pays (in minor units, beside its minor_units: each interface writes
+    money its own way): a payout batch the period's pay, an adjustment batch only the differences from
+    what was paid before it."""
     pays = select(payouts.c.batch_id, func.sum(payouts.c.amount).label("pays")).group_by(
         payouts.c.batch_id).subquery()
     rows = connection.execute(select(batches.c.id, batches.c.period, batches.c.kind, batches.c.status,
@@ -262,9 +297,9 @@ def list_batches(connection: Connection) -> pd.DataFrame:
                               .outerjoin(pays, pays.c.batch_id == batches.c.id).order_by(batches.c.id)).all()
     frame = pd.DataFrame(rows, columns=["id", "period", "kind", "status", "pays", "minor_units", "created_by",
                                         "created_at"])
-    frame["pays"] = [format_minor(int(v), int(m)) for v, m in zip(frame["pays"], frame["minor_units"])]
+    frame["pays"] = frame["pays"].astype("int64")
     frame["created_at"] = [format_time(t) for t in frame["created_at"]]
-    return frame.drop(columns="minor_units")
+    return frame
 
 
 def batch_payouts(connection: Connection, batch_id: int) -> pd.DataFrame:
@@ -278,6 +313,7 @@ def export_rows(connection: Connection, batch_id: int) -> pd.DataFrame:
     batch = get_batch(connection, batch_id)
     if batch.status not in EXPORTABLE:
         raise StoreError(f"batch {batch_id} is {batch.status}; only an approved, locked or paid batch is exported")
+    check_sealed(connection, batch, "export")
     frame = batch_payouts(connection, batch_id)
     frame = frame.loc[frame["amount"] != 0]
     return pd.DataFrame({"employee_id": frame["employee_id"], "collector_id": frame["collector_id"],

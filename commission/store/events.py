@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
+from ..i18n import t, word
 from .schema import events
 
 
@@ -30,20 +31,34 @@ def format_time(value: Optional[datetime]) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _words(action: str, detail: dict) -> str:
-    """What an event did, as a sentence's predicate: 'approved the batch', 'exported payroll/x.csv (40 rows)'."""
-    alone = " without a second person" if detail.get("without_second_person") else ""
+#: What may happen to a batch, each in the catalogue's words (batch.event.<action>).
+BATCH_ACTIONS = ("approve", "lock", "mark-paid", "discard", "send-back")
+
+
+def _words(action: str, detail: dict, lang: str = "en") -> str:
+    """What an event did, as a sentence's predicate: 'approved the batch', 'exported payroll/x.csv (40 rows)'
+    (a batch's events in `lang`; the store's own, such as users added, in English)."""
+    alone = t("batch.event.alone", lang) if detail.get("without_second_person") else ""
     if action == "created":
         corrects = detail.get("corrects") or []
-        what = f"an adjustment batch correcting batch {', '.join(map(str, corrects))}" if corrects else "the batch"
-        return f"created {what}" + (f", to be paid on {detail['pay_date']}" if detail.get("pay_date") else "")
+        what = (t("batch.event.correcting", lang, batches=", ".join(map(str, corrects))) if corrects
+                else t("batch.event.created", lang))
+        return what + (t("batch.event.to_be_paid", lang, date=detail["pay_date"]) if detail.get("pay_date") else "")
     if action == "exported":
-        return (f"exported the payroll file {detail.get('file', '')} ({detail.get('count', '?')} rows, total "
-                f"{detail.get('total', '?')}){alone}")
-    if action in ("approve", "lock", "mark-paid", "discard", "send-back"):
-        done = {"approve": "approved the batch", "lock": "locked the batch", "mark-paid": "marked the batch paid",
-                "discard": "discarded the batch", "send-back": "sent the batch back"}[action]
-        return f"{done}{alone}"
+        again = (t("batch.event.reexport", lang, export=detail["reexport_of"]) if detail.get("reexport_of") else
+                 t("batch.event.reexport_paid", lang) if detail.get("paid_before") else "")
+        return t("batch.event.exported", lang, file=detail.get("file", ""), rows=detail.get("count", "?"),
+                 total=detail.get("total", "?")) + alone + again
+    if action in BATCH_ACTIONS:
+        return t(f"batch.event.{action}", lang) + alone
+    if action == "question-asked":
+        kind, _, what = str(detail.get("about", "")).partition(" ")
+        return t("batch.event.asked", lang, collector=detail.get("collector", ""),
+                 about=f"{word('web.question.kind', kind, lang)} {what}".strip())
+    if action == "question-answered":
+        if detail.get("corrected_in"):
+            return t("batch.event.accepted", lang, batch=detail["corrected_in"])
+        return t("batch.event.correct", lang)
     if action == "user-added":
         return f"added user {detail.get('name')} with roles {', '.join(detail.get('roles', []))}"
     if action == "user-roles":
@@ -57,11 +72,11 @@ def _words(action: str, detail: dict) -> str:
     return action + (f" {json.dumps(detail, ensure_ascii=False)}" if detail else "")
 
 
-def event_lines(connection: Connection, batch_id: Optional[int] = None) -> pd.DataFrame:
-    """The events (of one batch, or all), oldest first, in words: at, who, what, note."""
+def event_lines(connection: Connection, batch_id: Optional[int] = None, lang: str = "en") -> pd.DataFrame:
+    """The events (of one batch, or all), oldest first, in words (a batch's in `lang`): at, who, what, note."""
     query = select(events.c.at, events.c.actor, events.c.action, events.c.detail, events.c.note).order_by(events.c.id)
     if batch_id is not None:
         query = query.where(events.c.batch_id == batch_id)
     rows = connection.execute(query).all()
-    return pd.DataFrame([(format_time(at), actor, _words(action, json.loads(detail or "{}")), note)
+    return pd.DataFrame([(format_time(at), actor, _words(action, json.loads(detail or "{}"), lang), note)
                          for at, actor, action, detail, note in rows], columns=["at", "who", "what", "note"])

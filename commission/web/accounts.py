@@ -11,11 +11,11 @@ from starlette.responses import Response
 from ..app.accounts import SignInRefused, change_password, issue_password, sign_in, sign_out
 from ..app.users import add, disable, users
 from ..errors import InputError
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, t
 from ..store import ROLES
 from .page import page
 from .request import LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Context, redirect
-from .render import render
+from .render import problem_lines, render
 
 
 @page(signed_in=False)
@@ -37,8 +37,8 @@ def login(ctx: Context) -> Response:
     try:
         session = sign_in(ctx.config.store_url, ctx.field("name", 200), ctx.field("password", 1000), ctx.client,
                           ctx.now)
-    except SignInRefused as exc:
-        return _login(ctx, str(exc), status=401)
+    except SignInRefused:
+        return _login(ctx, t("web.error.sign_in", ctx.lang), status=401)
     ctx.cookies[SESSION_COOKIE] = session.token
     return redirect("/password" if session.must_change else "/")
 
@@ -62,7 +62,7 @@ def password(ctx: Context) -> Response:
                                 ctx.client, ctx.now)
     except InputError as exc:
         return render(ctx, "password.html", status=400, forced=ctx.session.must_change,
-                      problems=exc.render().splitlines())
+                      problems=problem_lines(exc, ctx.lang))
     ctx.cookies[SESSION_COOKIE] = fresh.token
     return redirect("/")
 

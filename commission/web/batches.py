@@ -4,7 +4,9 @@ uploaded files or the inputs folder (in the background, with a page to follow it
 
 from __future__ import annotations
 
+import io
 import tempfile
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -18,13 +20,12 @@ from ..app.batches import (act_on_batch, batch_details, batch_difference, batche
 from ..app.collector_pay import keep_statements
 from ..app.uploads import KINDS, MAX_FILE_BYTES, Upload, create_from_uploads, folder_inputs, picked
 from ..errors import InputError, Problem
-from ..i18n import word
 from ..periods import Period, PeriodError
 from ..store import EXPORTABLE, NotFound
 from ..store.batches import TRANSITIONS
 from .page import page
 from .request import Context, redirect
-from .render import render
+from .render import problem_lines, render
 
 #: The largest id a path or a form may name (the store's ids are INTEGER).
 MAX_ID = 2**31 - 1
@@ -52,12 +53,11 @@ def batch_page(ctx: Context) -> Response:
     sort = ctx.request.query_params.get("sort", "collector_id")
     collectors = details.collectors.sort_values(sort if sort in ("collector_id", "name", "total") else "collector_id",
                                                 ascending=sort != "total", kind="stable")
-    status = details.record.status
     totals = total_rows(details.totals, diff.minor_units, ctx.lang)
     return render(ctx, "batch.html", batch=details.record, details=details, collectors=collectors, codes=codes,
-                  code_names={code: word("pay_code", code, ctx.lang) for code in codes}, totals=totals, diff=diff,
-                  exportable=status in EXPORTABLE, may_send_back=status in TRANSITIONS["send-back"][0],
-                  actions=[a for a, (sources, _, _) in TRANSITIONS.items() if status in sources and a != "send-back"])
+                  totals=totals, diff=diff, exportable="export" in details.actions, may_send_back="send-back" in details.actions,
+                  statements=details.record.status in EXPORTABLE,
+                  actions=[a for a in details.actions if a not in ("send-back", "export")])
 
 
 @page()
@@ -72,20 +72,29 @@ def batch_action(ctx: Context) -> Response:
 
 @page()
 def batch_export(ctx: Context) -> Response:
+    """The payroll file and its control file (count and totals), as the CLI writes them side by side, in
+    one zip."""
     batch_id = path_id(ctx, "batch_id")
     file_format = "xlsx" if ctx.field("format", 10) == "xlsx" else "csv"
     with tempfile.TemporaryDirectory(prefix="commission-export-") as scratch:
         name = f"payroll-batch-{batch_id}.{file_format}"
         done = export_batch(ctx.config.store_url, batch_id, file_format, Path(scratch) / name, ctx.actor, ctx.now,
-                            ctx.field("note", 2000))
-        content = done.path.read_bytes()
-    return download(content, name)
+                            ctx.field("note", 2000), shown_as=name)
+        content = io.BytesIO()
+        with zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for path in (done.path, Path(done.control["control_file"])):
+                bundle.write(path, path.name)
+    return download(content.getvalue(), f"payroll-batch-{batch_id}.zip")
+
+
+#: What a download is, by the end of its name.
+KINDS_OF_FILE = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 ".zip": "application/zip", ".csv": "text/csv; charset=utf-8"}
 
 
 def download(content: bytes, name: str) -> Response:
     """A file to save, never to show in the browser (its name is ours: digits and a fixed text)."""
-    kind = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if name.endswith(".xlsx")
-            else "text/csv; charset=utf-8")
+    kind = KINDS_OF_FILE[Path(name).suffix]
     return Response(content, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"',
                                                        "Cache-Control": "no-store"})
 
@@ -144,7 +153,7 @@ def new_batch(ctx: Context) -> Response:
     if not uploads and not picks:
         problems.append(Problem("", "", "choose the files to upload", role="files"))
     if problems:
-        return _new_form(ctx, InputError(problems).render().splitlines(), period_text, status=400)
+        return _new_form(ctx, problem_lines(InputError(problems), ctx.lang), period_text, status=400)
     config, actor, first = ctx.config, ctx.actor, ctx.field("first_period", 10) == "yes"
     note = ctx.field("note", 2000)
 

@@ -10,12 +10,13 @@ from starlette.responses import Response
 from ..app.collector_pay import collector_pay, statement_sheets, statement_workbook
 from ..app.questions import ABOUT, ask_question, collector_questions
 from ..app.what_if import what_if
+from ..errors import InputError
 from ..identifiers import identifier_problem
 from ..store import NotFound
 from .batches import download, path_id
 from .page import page
 from .request import Context, redirect
-from .render import render
+from .render import problem_lines, render
 
 
 def path_collector(ctx: Context) -> str:
@@ -47,11 +48,17 @@ def collector_home(ctx: Context) -> Response:
 
 @page()
 def statement_page(ctx: Context) -> Response:
-    collector, batch_id = path_collector(ctx), path_id(ctx, "batch_id")
+    return _statement(ctx, path_collector(ctx), path_id(ctx, "batch_id"))
+
+
+def _statement(ctx: Context, collector: str, batch_id: int, problems: tuple = (), status: int = 200) -> Response:
+    """The statement with its questions, and the problems of a question just asked above the form."""
     sheets = statement_sheets(ctx.config.store_url, ctx.actor, batch_id, collector, ctx.lang)
     questions = collector_questions(ctx.config.store_url, ctx.actor, collector, batch_id)
-    return render(ctx, "statement.html", collector=collector, batch_id=batch_id, sheets=sheets, about_kinds=ABOUT,
-                  questions=questions)
+    return render(ctx, "statement.html", status=status, collector=collector, batch_id=batch_id, sheets=sheets,
+                  about_kinds=ABOUT, questions=questions, problems=problems,
+                  asked={"about_kind": ctx.field("about_kind", 20), "about": ctx.field("about", 200),
+                         "text": ctx.field("text", 4000)})
 
 
 @page()
@@ -64,8 +71,11 @@ def statement_download(ctx: Context) -> Response:
 @page()
 def ask(ctx: Context) -> Response:
     collector, batch_id = path_collector(ctx), path_id(ctx, "batch_id")
-    ask_question(ctx.config.store_url, ctx.actor, batch_id, collector, ctx.field("about_kind", 20),
-                 ctx.field("about", 200).strip(), ctx.field("text", 4000), ctx.now)
+    try:
+        ask_question(ctx.config.store_url, ctx.actor, batch_id, collector, ctx.field("about_kind", 20),
+                     ctx.field("about", 200).strip(), ctx.field("text", 4000), ctx.now)
+    except InputError as exc:
+        return _statement(ctx, collector, batch_id, problem_lines(exc, ctx.lang), 400)
     return redirect(f"/collectors/{collector}")
 
 

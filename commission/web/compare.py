@@ -15,7 +15,7 @@ from ..errors import InputError, Problem
 from ..policy.yamlsource import MAX_YAML_BYTES
 from .batches import download, path_id
 from .page import page
-from .render import render
+from .render import field_names, problem_lines, render
 from .request import Context, redirect
 
 
@@ -46,9 +46,10 @@ def compare_start(ctx: Context) -> Response:
         candidate = keep_candidate(upload.filename, upload.file.read(MAX_YAML_BYTES + 1), config.uploads_dir)
         check_choices(config.store_url, actor, mode, plan, periods)
     except InputError as exc:
-        return _form(ctx, exc.render().splitlines(), status=400)
+        return _form(ctx, problem_lines(exc, ctx.lang), status=400)
+    name = upload.filename[:200]
     job_id = jobs.start(config.store_url, "compare", actor, lambda progress: compare_with_today(
-        config.store_url, actor, candidate, mode, plan, periods, lang, progress))
+        config.store_url, actor, candidate, mode, plan, periods, lang, progress, field_names(lang), name))
     return redirect(f"/jobs/{job_id}")
 
 

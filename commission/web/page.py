@@ -65,13 +65,13 @@ def page(signed_in: bool = True, may_need_new_password: bool = False):
                 response = await run_in_threadpool(handler, ctx)
                 outcome = "ok"
             except Refused as exc:
-                response, outcome = error_page(ctx, 403, "web.error.refused", str(exc)), "refused"
+                response, outcome = error_page(ctx, 403, "web.error.refused", exc), "refused"
             except NotFound:
                 response, outcome = error_page(ctx, 404, "web.error.not_found"), "not found"
             except InputError as exc:
-                response, outcome = error_page(ctx, 400, "web.error.problems", exc.render()), "problems"
+                response, outcome = error_page(ctx, 400, "web.error.problems", exc), "problems"
             except (StoreError, PeriodError) as exc:
-                response, outcome = error_page(ctx, 409, "web.error.refused", str(exc)), "refused"
+                response, outcome = error_page(ctx, 409, "web.error.refused", exc), "refused"
             except (TimeoutError, OperationalError):  # the store is busy (locked, or every connection in use)
                 response, outcome = error_page(ctx, 503, "web.error.busy"), "busy"
             if request.method == "POST" and ctx.session is not None:

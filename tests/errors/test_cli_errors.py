@@ -213,3 +213,19 @@ def test_out_that_is_a_file_is_refused(tmp_path):
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert target.read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_commands_that_write_nothing_do_not_say_nothing_was_written(tmp_path):
+    """explain and lint only read: their problems end with the count alone, while run's (a writer) say
+    that nothing was written."""
+    result, out = run(tmp_path)
+    assert result.exit_code == 0, result.output
+    explained = CliRunner().invoke(main, ["explain", "--run", str(out), "--collector", "C99"])
+    assert explained.exit_code == 2
+    assert explained.stderr.splitlines() == ["--collector: 'C99' is not in the run for 2026-10",
+                                             "error: 1 problem"]
+    bad = REPO / "tests" / "fixtures" / "bad_policies" / "bucket_gap.yaml"
+    linted = CliRunner().invoke(main, ["lint", str(bad)])
+    assert linted.exit_code == 2 and linted.stderr.splitlines()[-1] == "error: 1 problem"
+    written, _ = run(tmp_path, policy=bad, out=tmp_path / "other")
+    assert written.exit_code == 2 and written.stderr.splitlines()[-1] == "error: 1 problem; nothing was written"

@@ -298,3 +298,18 @@ def test_corrupt_parquet_is_a_user_error(tmp_path):
     error = problems_of(path)
     assert error.problems[0].where == str(path)
     assert error.problems[0].message.startswith("cannot read as PARQUET: ")
+
+
+def test_a_row_given_twice_in_a_ledger_with_split_credit_is_one_problem(tmp_path):
+    """The same row twice is a duplicate, not a split whose shares add up to 2 (one mistake, one message);
+    a real split beside it is still checked."""
+    path = tmp_path / "ledger.csv"
+    path.write_text(f"{HEADER},credit_share\n"
+                    "P1,C1,A1,2026-10-01,100.00,10,3000,1\n"
+                    "P2,C1,A2,2026-10-02,50.00,10,3000,0.5\n"
+                    "P2,C2,A2,2026-10-02,50.00,10,3000,0.4\n"
+                    "P1,C1,A1,2026-10-01,100.00,10,3000,1\n", encoding="utf-8")
+    error = problems_of(path)
+    assert [str(p) for p in error.problems] == [
+        f"{path}:row 5: payment_id: duplicate payment_id 'P1' (also at {path}:row 2)",
+        f"{path}:row 3: credit_share: the shares of payment 'P2' add up to 0.9, not 1"]

@@ -299,3 +299,47 @@ def test_a_setting_written_without_a_value_is_refused(setting, key, message):
         parse_policy(text, source="plan.yaml")
     assert [p.key for p in caught.value.problems] == [key]
     assert re.fullmatch(message, caught.value.problems[0].message), caught.value.problems[0].message
+
+
+# -- one mistake, one problem -------------------------------------------------------
+
+def test_a_component_that_cannot_be_read_is_not_reported_again_by_what_names_it():
+    """`kind: tier` (for tiers) is the problem; the adjustments applying to volume, a bonus paid on it and a
+    tier schedule measuring it name a component that was written, so they add nothing."""
+    text = VALID.replace("    kind: tiers\n", "    kind: tier\n", 1).replace("adjustments:\n", """\
+  - id: on-volume
+    kind: bonus
+    kpi: recovered
+    of: [volume]
+    steps: [{at_least: 0, rate: 10%}]
+  - id: after-volume
+    kind: tiers
+    base: component:volume
+    mode: marginal
+    tiers:
+      - {from: 0, rate: 1%}
+adjustments:
+  - {id: volume-only, kind: cap_floor, cap: 100.00, applies_to: [volume]}
+""", 1)
+    with pytest.raises(InputError) as caught:
+        parse_policy(text, source="plan.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "plan.yaml:35: components[1].kind: 'tier' is not a component kind; use line_rate, tiers, bonus, override, "
+        "raise, benefit"]
+
+
+def test_a_problem_after_a_component_that_cannot_be_read_names_its_own_place():
+    """components[2] is the bonus as written, though components[1] could not be read."""
+    text = VALID.replace("    kind: tiers\n", "    kind: tier\n", 1).replace("adjustments:\n", """\
+  - id: on-nothing
+    kind: bonus
+    kpi: recovered
+    of: [nothing]
+    steps: [{at_least: 0, rate: 10%}]
+adjustments:
+""", 1)
+    with pytest.raises(InputError) as caught:
+        parse_policy(text, source="plan.yaml")
+    assert [str(p) for p in caught.value.problems][1:] == [
+        "plan.yaml:43: components[2].of: 'nothing' is not a component listed before on-nothing (use recovered, or "
+        "ids of earlier components)"]

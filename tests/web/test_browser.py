@@ -14,6 +14,7 @@ import shutil
 import socket
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -142,8 +143,10 @@ def test_a_month_from_upload_to_the_collectors_answer(server, browser):
     assert "locked" in pam.page.inner_text("h1")
     with pam.page.expect_download() as exported:
         pam.page.click("form[action='/batches/1/export'] button")
-    assert exported.value.suggested_filename == "payroll-batch-1.csv"
-    assert "employee_id" in Path(exported.value.path()).read_text(encoding="utf-8").splitlines()[0]
+    assert exported.value.suggested_filename == "payroll-batch-1.zip"  # the payroll file and its control file
+    with zipfile.ZipFile(exported.value.path()) as bundle:
+        assert bundle.namelist() == ["payroll-batch-1.csv", "payroll-batch-1.control.csv"]
+        assert "employee_id" in bundle.read("payroll-batch-1.csv").decode("utf-8").splitlines()[0]
     pam.shot("locked")
 
     cal = Person(browser, base, "cal", passwords["cal"], lang="zh-CN")
@@ -156,7 +159,7 @@ def test_a_month_from_upload_to_the_collectors_answer(server, browser):
     with cal.page.expect_download() as statement:
         cal.page.click("main p a[download]")
     assert Path(statement.value.path()).read_bytes()[:2] == b"PK"  # an xlsx (zip) file
-    cal.page.fill("input[name=about]", "P000000001")
+    cal.page.fill("input[name=about]", "P000005825")  # C001's first repayment of September
     cal.page.fill("textarea[name=text]", "这笔回款的提成比例是多少？")
     cal.page.click("form[action$='/questions'] button")
     cal.shot("asked")

@@ -142,8 +142,8 @@ BOMB = "a0: &a0 [" + ", ".join(['"lol"'] * 9) + "]\n" + "".join(
     ("<b>bomb</b>.yaml", BOMB.encode(), "&lt;b&gt;bomb&lt;/b&gt;.yaml:6: the file holds more than 100,000 values"),
     ("evil.yaml", b"plan: !!python/object/apply:os.system [echo]\n", "evil.yaml:1: plan: expected a single value"),
     ("huge.yaml", b"#" * (2 << 20), "huge.yaml:1: the file is over 1 MiB"),
-    ("notes.txt", SEVEN.encode(), "notes.txt: candidate: a plan is a .yaml or .yml file"),
-    ("empty.yaml", b"", "empty.yaml: candidate: is empty"),
+    ("notes.txt", SEVEN.encode(), "notes.txt: “Candidate plan (YAML)”: a plan is a .yaml or .yml file"),
+    ("empty.yaml", b"", "empty.yaml: “Candidate plan (YAML)”: is empty"),
     ("latin.yaml", "plan: caf\u00e9".encode("latin-1"), "latin.yaml: policy is not UTF-8 text"),
 ])
 def test_a_hostile_or_wrong_upload_gives_the_forms_problems_not_a_500(clients, name, content, message):
@@ -155,10 +155,10 @@ def test_a_hostile_or_wrong_upload_gives_the_forms_problems_not_a_500(clients, n
 
 
 @pytest.mark.parametrize("form,message", [
-    ({"period": "2026-08"}, "period: &#39;2026-08&#39; is not a period you may compare; choose among 2026-07"),
-    ({"period": []}, "period: choose at least one period"),
-    ({"mode": "<all>"}, "mode: choose everyone or replace"),
-    ({"mode": "replace", "plan": "nope"}, "plan: choose the plan to replace: web"),
+    ({"period": "2026-08"}, "“Period”: &#39;2026-08&#39; is not a period you may compare; choose among 2026-07"),
+    ({"period": []}, "“Period”: choose at least one period"),
+    ({"mode": "<all>"}, "“Who the candidate pays”: choose everyone or replace"),
+    ({"mode": "replace", "plan": "nope"}, "“Plan replaced”: choose the plan to replace: web"),
 ])
 def test_a_choice_not_offered_gives_the_forms_problem(clients, form, message):
     answer = start(clients["mia"], SEVEN.encode(), **form)  # August is a draft: not offered

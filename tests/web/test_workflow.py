@@ -5,7 +5,10 @@ escaped."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import time
+import zipfile
 
 import pytest
 from starlette.testclient import TestClient
@@ -52,19 +55,36 @@ def test_the_preparer_cannot_approve_their_own_batch(done):
     refused = done["own approval"]
     assert refused.status_code == 403
     assert "approve refused: pax prepared batch 2, and a batch is approved by someone other than who prepared it " \
-           "(who may: abe)" in refused.text
+           "(another user with the approver role may)" in refused.text
 
 
 def test_approve_lock_export_and_mark_paid(done, clients):
     assert [done[s].status_code for s in ("approve", "lock", "paid")] == [303, 303, 303]
     export = done["export"]
-    assert export.headers["content-disposition"] == 'attachment; filename="payroll-batch-2.csv"'
+    assert export.headers["content-disposition"] == 'attachment; filename="payroll-batch-2.zip"'
+    bundle = zipfile.ZipFile(io.BytesIO(export.content))
+    assert bundle.namelist() == ["payroll-batch-2.csv", "payroll-batch-2.control.csv"]
     # August: C1 recovered 3,000.00 and C3 500.00 at 5%; C2 nothing (not in the payroll file)
-    assert export.text.splitlines()[1:] == ['"E1","C1","commission",150.00,"2026-08",2,"2026-09-15"',
-                                            '"E3","C3","commission",25.00,"2026-08",2,"2026-09-15"']
+    assert bundle.read("payroll-batch-2.csv").decode().splitlines()[1:] == [
+        '"E1","C1","commission",150.00,"2026-08",2,"2026-09-15"',
+        '"E3","C3","commission",25.00,"2026-08",2,"2026-09-15"']
+    # the control file as the CLI writes it: 2 rows, 150.00 + 25.00 = 175.00, the batch's first export (not a
+    # re-export), and the payroll file's SHA-256
+    control = bundle.read("payroll-batch-2.control.csv").decode().splitlines()
+    assert control[:6] == ['"item","value"', '"count","2"', '"total","175.00"', '"total commission","175.00"',
+                           '"pay date","2026-09-15"', '"export","1"']
+    digest = hashlib.sha256(bundle.read("payroll-batch-2.csv")).hexdigest()
+    assert control[6:] == [f'"sha256 of payroll-batch-2.csv","{digest}"']
     page = clients["aud"].get("/batches/2").text
-    for words in ("approved the batch", "locked the batch", "exported the payroll file", "marked the batch paid"):
+    for words in ("approved the batch", "locked the batch", "exported the payroll file payroll-batch-2.csv",
+                  "marked the batch paid"):
         assert words in page
+    assert "commission-export-" not in page  # the server's scratch folder is nobody's business
+    again = zipfile.ZipFile(io.BytesIO(post(clients["pam"], "/batches/2/export").content))
+    said = dict(line.split(",", 1) for line in again.read("payroll-batch-2.control.csv").decode().splitlines())
+    assert said['"export"'] == '"2"'
+    assert said['"re-export"'].startswith('"a re-export of batch 2: a copy of export 1 (payroll-batch-2.csv, ')
+    assert said['"re-export"'].endswith(' by pam); pay it only if that file was not paid"')
 
 
 def test_a_collector_asks_and_hr_answers(done, clients):
@@ -87,9 +107,9 @@ def test_the_collectors_home(done, clients):
     home = clients["cal"].get("/collectors/C1").text
     # latest: August's 150.00, paid on the 15th of September; year to date July 50.00 + August 150.00
     assert "<strong>150.00</strong>" in home and "2026-09-15" in home
-    assert '<tr><th>commission</th><td class="num">200.00</td></tr>' in home
+    assert '<tr><th>Commission</th><td class="num">200.00</td></tr>' in home  # the pay code in words
     chinese = clients["cal"].get("/collectors/C1", headers={"accept-language": "zh-CN,zh;q=0.9"}).text
-    assert "实发金额" in chinese
+    assert "实发金额" in chinese and '<tr><th>提成</th><td class="num">200.00</td></tr>' in chinese
 
 
 def test_a_batch_from_uploaded_files(done, clients):
