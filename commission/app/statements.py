@@ -38,7 +38,8 @@ class Source:
 
 def read_source(run_dir: Optional[Path], batch_id: Optional[int], store_url: Optional[str], actor: str,
                 scratch: Path, collector: Optional[str] = None) -> Source:
-    """The run folder given, or a stored batch's reports: from its folder if intact, else restored from
+    """The run folder given (refused if any file differs from its manifest), or a stored batch's reports:
+    from its folder if intact (its manifest the store's, every file its manifest's), else restored from
     the store into `scratch`. For one `collector`, whoever may see that collector's pay may read it
     (app/access.py: check_collector); for all, the roles that read everything."""
     if (run_dir is None) == (batch_id is None):
@@ -64,7 +65,6 @@ def read_source(run_dir: Optional[Path], batch_id: Optional[int], store_url: Opt
                            single_operator=single_operator(connection),
                            history=pay_history(connection, record.period))
         only = [c for c, (_, now) in corrections.items() if now != 0] if record.kind == "adjustment" else None
-    report = None
     if intact:
         try:
             report = load_report(folder)

@@ -386,7 +386,8 @@ def write_statements(run, target, source: dict, collector: Optional[str] = None,
                      jobs: Optional[int] = None, progress=None, store: Optional[StoreFacts] = None,
                      only: Optional[Sequence[str]] = None) -> int:
     """Statements for everyone in the run (its folder, or its RunReport already read), all or none, in
-    `jobs` processes: the `target` folder is replaced whole. With `collector`, only that collector's workbook is (re)written in it.
+    `jobs` processes: the `target` folder is replaced whole. With `collector`, only that collector's
+    workbook is (re)written in it.
 
     `source` says which run folder or batch they come from ({"run": path} or {"batch_id", "token"});
     it is recorded in the folder's statements.json, and a folder holding statements of another
@@ -463,8 +464,6 @@ def _request(collector: str, language: str, path: Path, store: Optional[StoreFac
 
 #: The run a worker process writes statements from (set once per worker by _adopt).
 _worker_report: Optional[RunReport] = None
-
-
 #: The process that started this worker: a worker whose parent is gone stops (see _adopt).
 _worker_parent: Optional[int] = None
 #: Linux prctl(2): send this process a signal when its parent ends.
@@ -490,7 +489,9 @@ def _adopt(report, parent: int) -> None:
 
     A worker ends with its parent: a killed `statements` (SIGKILL runs no clean-up) must not leave its
     workers (each holding the run's lines) writing or waiting for hours. On Linux the kernel kills the
-    worker when the parent dies (PR_SET_PDEATHSIG); elsewhere the worker stops before its next statement."""
+    worker when the parent dies (PR_SET_PDEATHSIG: strictly, when the thread that forked it ends, and
+    write_statements makes and ends its pool within one call of one thread); elsewhere the worker stops
+    before its next statement."""
     import ctypes
     import signal
 
