@@ -39,13 +39,6 @@ PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
 
 
-def usual_mode(mode: int) -> int:
-    """`mode` less the process's umask: what a plain open() or mkdir() would have given."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return mode & ~umask
-
-
 def crash_point(step: str) -> None:
     """Exit here, without cleaning up, when the tests ask for it (see CRASH_ENV)."""
     if os.environ.get(CRASH_ENV) == step:
