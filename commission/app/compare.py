@@ -20,6 +20,7 @@ from typing import Callable, Optional, Sequence
 from sqlalchemy import select
 
 from ..errors import InputError, Names, Problem, plain
+from ..outputs.atomic import write_private
 from ..periods import Period
 from ..policy import load_policies, load_policy
 from ..simulation.replay import TODAY_LABEL
@@ -72,8 +73,7 @@ def keep_candidate(filename: str, content: bytes, folder: Path) -> Path:
     if not content:
         raise InputError([Problem(shown, "", "is empty", role="candidate")])
     path = folder / hashlib.sha256(content).hexdigest() / "candidate.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    write_private(path, content)
     try:
         load_policy(path)
     except InputError as exc:

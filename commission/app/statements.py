@@ -1,7 +1,9 @@
-"""A collector's statements and explanations, from a run folder or a stored batch. A batch's reports
-are read from its folder when the folder is still as the batch wrote it (its manifest's SHA-256 is
-the one the store kept), else from the store's own copy, so moving or deleting the folder breaks
-nothing."""
+"""A collector's statements and explanations, from a run folder or a stored batch. Every report file is
+checked against the SHA-256 its manifest records before it is used (outputs/report_reader.py): a run
+folder with a changed file is refused. A batch's reports are read from its folder when the folder is
+still as the batch wrote it (its manifest's SHA-256 is the one the store kept, and every file the one
+the manifest names), else from the store's own copy, so moving, deleting or editing the folder
+changes no answer."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..errors import InputError, Problem, option
-from ..outputs.report_reader import load_report
+from ..outputs.report_reader import ReportChanged, RunReport, load_report
 from ..outputs.run_report import MANIFEST
 from ..statements.explain import explain
 from ..statements.statement import StoreFacts, write_statements
@@ -23,10 +25,11 @@ from .access import check, check_collector, single_operator
 
 @dataclass(frozen=True)
 class Source:
-    """Where a statement's numbers come from: a run folder to read, whether it is the run's own folder on
-    disk (not a copy), and for a batch what the store adds."""
+    """Where a statement's numbers come from: a run folder and its reports (checked), whether it is the
+    run's own folder on disk (not a copy), and for a batch what the store adds."""
 
     folder: Path
+    report: RunReport
     on_disk: bool
     owner: dict  # recorded in statements.json: {"run": path} or {"batch_id", "token"}
     store: Optional[StoreFacts] = None
@@ -35,14 +38,16 @@ class Source:
 
 def read_source(run_dir: Optional[Path], batch_id: Optional[int], store_url: Optional[str], actor: str,
                 scratch: Path, collector: Optional[str] = None) -> Source:
-    """The run folder given, or a stored batch's reports: from its folder if intact, else restored from
+    """The run folder given (refused if any file differs from its manifest), or a stored batch's reports:
+    from its folder if intact (its manifest the store's, every file its manifest's), else restored from
     the store into `scratch`. For one `collector`, whoever may see that collector's pay may read it
     (app/access.py: check_collector); for all, the roles that read everything."""
     if (run_dir is None) == (batch_id is None):
         raise InputError([Problem("", "", "give one of a run's folder or a stored batch", role="run")])
     if run_dir is not None:
-        return Source(Path(run_dir), True, {"run": str(Path(run_dir).resolve())})
-    with open_store(store_url).connect() as connection:
+        return Source(Path(run_dir), load_report(run_dir), True, {"run": str(Path(run_dir).resolve())})
+    engine = open_store(store_url)
+    with engine.connect() as connection:
         if collector is None:
             check(connection, actor, "read")
         else:
@@ -54,15 +59,24 @@ def read_source(run_dir: Optional[Path], batch_id: Optional[int], store_url: Opt
             intact = manifest is None or hashlib.sha256((folder / MANIFEST).read_bytes()).hexdigest() == manifest
         except OSError:
             intact = False  # a batch stored before copies were kept has only its folder, and must have it
-        if not intact:
-            folder = restore_files(connection, batch_id, REPORT, scratch)
         corrections = correction_amounts(connection, batch_id)
         store = StoreFacts(year_to_date(connection, record.period), batch_id if record.kind == "adjustment" else None,
                            corrections, batch=batch_id, status=record.status, pay_date=str(record.pay_date or ""),
                            single_operator=single_operator(connection),
                            history=pay_history(connection, record.period))
         only = [c for c, (_, now) in corrections.items() if now != 0] if record.kind == "adjustment" else None
-        return Source(folder, intact, {"batch_id": batch_id, "token": record.reports_token}, store, only)
+    if intact:
+        try:
+            report = load_report(folder)
+        except ReportChanged:
+            if manifest is None:  # no copy in the store to turn to
+                raise
+            intact = False
+    if not intact:
+        with engine.connect() as connection:
+            folder = restore_files(connection, batch_id, REPORT, scratch)
+        report = load_report(folder)
+    return Source(folder, report, intact, {"batch_id": batch_id, "token": record.reports_token}, store, only)
 
 
 def make_statements(run_dir: Optional[Path], batch_id: Optional[int], store_url: Optional[str],
@@ -80,7 +94,7 @@ def make_statements(run_dir: Optional[Path], batch_id: Optional[int], store_url:
                                       f"statements are made from the store's copy: say where they go with "
                                       f"{option('out')}", role="out")])
         target = Path(out_dir) if out_dir else source.folder / "statements"
-        written = write_statements(source.folder, target, source.owner, collector=collector, lang=lang, jobs=jobs,
+        written = write_statements(source.report, target, source.owner, collector=collector, lang=lang, jobs=jobs,
                                    store=source.store, progress=progress, only=source.only)
     return written, target
 
@@ -91,4 +105,4 @@ def explain_payout(run_dir: Optional[Path], batch_id: Optional[int], store_url: 
     the plan's currency's); from an adjustment batch, with what the correction pays."""
     with tempfile.TemporaryDirectory(prefix="commission-batch-") as scratch:
         source = read_source(run_dir, batch_id, store_url, actor, Path(scratch))
-        return explain(load_report(source.folder), collector, payment, lang, source.store)
+        return explain(source.report, collector, payment, lang, source.store)

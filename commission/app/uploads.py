@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from ..errors import InputError, Problem, named_as
+from ..outputs.atomic import PRIVATE_FOLDER, write_private
 from ..periods import Period
 from .batches import CreatedBatch, create_payout_batch
 from .inputs import InputPaths
@@ -33,6 +34,12 @@ class Upload:
     kind: str  # a key of KINDS
     filename: str  # as the browser sent it: shown, never a path
     content: bytes
+
+
+def private_folders(*folders: Path) -> None:
+    """Make the server's folders of uploads and reports (ledgers, pay), readable by its account only."""
+    for folder in folders:
+        folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
 
 
 def save_uploads(uploads: Sequence[Upload], folder: Path) -> tuple[dict[str, list[Path]], dict[str, str]]:
@@ -56,8 +63,7 @@ def save_uploads(uploads: Sequence[Upload], folder: Path) -> tuple[dict[str, lis
             digest = hashlib.sha256(upload.content).hexdigest()
             name = _SAFE.sub("_", Path(upload.filename).name)[-80:].lstrip(".") or f"input{suffix}"
             path = folder / digest / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(upload.content)
+            write_private(path, upload.content)
             saved.setdefault(upload.kind, []).append(path)
             names[str(path)] = shown
     for kind in ("policy", "ledger"):

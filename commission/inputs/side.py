@@ -133,7 +133,9 @@ STATE_COLUMNS = ("collector_id", "balance", "amount")
 
 def state_digest(period: str, currency: str, balances: list[dict]) -> str:
     """SHA-256 of a state's content in one canonical form; the run that writes state.json records it
-    in the file (and in its manifest), and the next run checks it, so a hand edit is noticed."""
+    in the file (and in its manifest), and the next run checks it, so a hand edit is noticed. It holds
+    no secret, so it is no signature: a forger recomputes it (README, Safety); the batch store's own
+    balances are what payroll trusts."""
     canonical = json.dumps({"period": period, "currency": currency, "balances": balances}, sort_keys=True,
                            ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -9,6 +9,9 @@ folders and files of killed commands. Leftovers carry the host and process id th
 so a live command's staging is never touched.
 
 Which folders a command may replace at all is decided by the caller (see `owners`).
+
+Reports hold people's pay, names and (masked) accounts, so every folder and file made here is its
+owner's only (0700, 0600), whatever the umask: another account on the machine reads none of them.
 """
 
 from __future__ import annotations
@@ -31,13 +34,9 @@ CRASH_ENV = "COMMISSION_CRASH_AT"
 _HOST = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:32] or "host"
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<what>tmp|old)-(?P<host>[A-Za-z0-9]+)-(?P<pid>\d+)-[0-9a-f]{8}$")
 _RENAME_EXCHANGE = 2
-
-
-def usual_mode(mode: int) -> int:
-    """`mode` less the process's umask: what a plain open() or mkdir() would have given."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return mode & ~umask
+#: The modes of what holds personal data: its owner may read and write it, nobody else anything.
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
 
 
 def crash_point(step: str) -> None:
@@ -140,7 +139,7 @@ def atomic_directory(target: str | Path, may_replace: Callable[[Path], None] = l
     staging = _leftover_name(target, "tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging.mkdir(mode=0o777)
+        staging.mkdir(mode=PRIVATE_FOLDER)
     except OSError as exc:
         raise unwritable(target, exc) from None
     try:
@@ -161,7 +160,7 @@ def scratch_folder(target: str | Path):
     scratch = _leftover_name(Path(target), "tmp")
     try:
         scratch.parent.mkdir(parents=True, exist_ok=True)
-        scratch.mkdir(mode=0o700)
+        scratch.mkdir(mode=PRIVATE_FOLDER)
     except OSError as exc:
         raise unwritable(Path(target), exc) from None
     try:
@@ -171,12 +170,21 @@ def scratch_folder(target: str | Path):
 
 
 def temporary_beside(target: Path) -> Path:
-    """A new, empty file in `target`'s folder, with the usual file mode, to be renamed onto `target`
-    once complete (a rename within a folder is atomic); `tidy` removes it if its process dies."""
+    """A new, empty file in `target`'s folder, its owner's only, to be renamed onto `target` once
+    complete (a rename within a folder is atomic); `tidy` removes it if its process dies."""
     staged = _leftover_name(target, "tmp")
-    descriptor = os.open(staged, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+    descriptor = os.open(staged, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
     os.close(descriptor)
     return staged
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path`, its folders made as needed, all its owner's only (an existing file too)."""
+    path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(descriptor, "wb") as handle:
+        os.fchmod(descriptor, PRIVATE_FILE)
+        handle.write(data)
 
 
 @contextmanager

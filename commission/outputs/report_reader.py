@@ -1,7 +1,13 @@
-"""Read a run folder back (payouts, items, lines, KPIs, state, awards, plans) for statements and explain."""
+"""Read a run folder back (payouts, items, lines, KPIs, state, awards, plans) for statements and explain.
+
+Every file read is first checked against the SHA-256 the run recorded for it in manifest.json (its
+`outputs`), and parsed from the very bytes that were checked: a file edited by hand, added or removed
+after the run is refused, never believed. A file the manifest does not list is not read at all."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +73,10 @@ class RunReport:
         return self.plans[(row["plan"], int(row["version"]))]
 
 
+class ReportChanged(InputError):
+    """A report file that is not the one its run wrote: changed, removed, or not in its manifest."""
+
+
 def load_report(folder: str | Path) -> RunReport:
     folder = Path(folder)
     manifest_path = folder / MANIFEST
@@ -74,43 +84,76 @@ def load_report(folder: str | Path) -> RunReport:
         raise InputError([Problem(str(folder), "", f"is not a run folder (no manifest.json); give the {option('out')} "
                                   "folder of a commission run or batch create", role="run")])
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    files = _RunFiles(folder, manifest.get("outputs"))
     minor = int(manifest["minor_units"])
-    payouts = _csv(folder / PAYOUTS_CSV, [c for c in _header(folder / PAYOUTS_CSV)
-                                          if c in PAYOUT_MONEY_COLUMNS or c.startswith("pay_")], minor)
+    payouts = _csv(files.read(PAYOUTS_CSV), None, minor)
     payouts["version"] = payouts["version"].astype(int)
-    items = _csv(folder / ITEMS_CSV, ITEM_MONEY_COLUMNS, minor)
-    if (folder / LINES_CSV).exists():
-        lines = _csv_table(folder / LINES_CSV, LINE_MONEY_COLUMNS, minor)
+    items = _csv(files.read(ITEMS_CSV), ITEM_MONEY_COLUMNS, minor)
+    if files.has(LINES_CSV):
+        lines = _csv_table(files.read(LINES_CSV), LINE_MONEY_COLUMNS, minor)
     else:
-        lines = _parquet_table(folder / LINES_PARQUET, LINE_MONEY_COLUMNS, minor)
+        lines = _typed(pq.read_table(pa.BufferReader(files.read(LINES_PARQUET))), LINE_MONEY_COLUMNS, minor,
+                       restore=False)
     lines, line_slices = _by_collector(lines)
     kpis = pd.DataFrame(columns=["collector_id", "kpi", "window", "numerator", "denominator"])
-    if (folder / KPIS_CSV).exists():
-        kpis = _restored(pd.read_csv(folder / KPIS_CSV, dtype={"collector_id": str, "kpi": str, "window": str},
-                                     keep_default_na=False), ("collector_id", "kpi", "window"))
+    if files.has(KPIS_CSV):
+        kpis = _restored(pd.read_csv(io.BytesIO(files.read(KPIS_CSV)), keep_default_na=False,
+                                     dtype={"collector_id": str, "kpi": str, "window": str}),
+                         ("collector_id", "kpi", "window"))
     events = pd.DataFrame(columns=list(EVENT_COLUMNS))
-    if (folder / EVENTS_CSV).exists():  # a run folder written before events were kept has none
-        events = _restored(pd.read_csv(folder / EVENTS_CSV, dtype=str, keep_default_na=False), EVENT_COLUMNS)
-    state_rows = json.loads((folder / STATE).read_text(encoding="utf-8"))["balances"] if (folder / STATE).exists() \
-        else []
+    if files.has(EVENTS_CSV):  # a run folder written before events were kept has none
+        events = _restored(pd.read_csv(io.BytesIO(files.read(EVENTS_CSV)), dtype=str, keep_default_na=False),
+                           EVENT_COLUMNS)
+    state_rows = json.loads(files.read(STATE))["balances"] if files.has(STATE) else []
     state = pd.DataFrame(state_rows, columns=["collector_id", "balance", "amount"])
     state["amount"] = _money(state["amount"].astype(str), minor) if len(state) else np.zeros(0, dtype=np.int64)
-    awards = _awards(folder, minor)
+    awards = _awards(files, minor)
     plans = {}
     for entry in manifest["plans"]:
         path = plan_file(folder, entry["id"], entry["version"])
-        plans[(entry["id"], int(entry["version"]))] = parse_policy(path.read_text(encoding="utf-8"), source=str(path))
+        text = files.read(path.relative_to(folder).as_posix()).decode("utf-8")
+        plans[(entry["id"], int(entry["version"]))] = parse_policy(text, source=str(path))
     return RunReport(folder=folder, period=Period.parse(manifest["period"]), currency=manifest["currency"],
                      minor_units=minor, payouts=payouts, items=items, lines=lines, kpis=kpis, state=state,
                      plans=plans, events=events, awards=awards, line_slices=line_slices)
 
 
-def _awards(folder: Path, minor: int) -> pd.DataFrame:
+class _RunFiles:
+    """A run folder's files as its manifest recorded them (`outputs`: name -> SHA-256)."""
+
+    def __init__(self, folder: Path, outputs):
+        if not isinstance(outputs, dict):
+            raise ReportChanged([Problem(str(folder / MANIFEST), "outputs", "lists no report files with their "
+                                         "SHA-256; was the manifest edited by hand?")])
+        self.folder, self.outputs = folder, outputs
+
+    def has(self, name: str) -> bool:
+        return name in self.outputs
+
+    def read(self, name: str) -> bytes:
+        """The file's bytes, once they are the ones the run wrote (hashed once, then parsed from memory,
+        so what is checked is what is read)."""
+        path = self.folder / name
+        if name not in self.outputs:
+            raise ReportChanged([Problem(str(path), "", "is not among the files its run wrote (manifest.json "
+                                         "does not list it)")])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReportChanged([Problem(str(path), "", f"cannot be read ({exc.strerror}); its run wrote it "
+                                         "(manifest.json lists it)")]) from None
+        if hashlib.sha256(data).hexdigest() != self.outputs[name]:
+            raise ReportChanged([Problem(str(path), "", "was changed after its run wrote it (its SHA-256 is not "
+                                         "the one manifest.json records); run the period again")])
+        return data
+
+
+def _awards(files: _RunFiles, minor: int) -> pd.DataFrame:
     """The raises and benefits in kind the run decided (its raises.csv and benefits.csv, when written)."""
     parts = []
     for name, (kind, _) in AWARD_FILES.items():
-        if (folder / name).exists():
-            rows = _csv(folder / name, AWARD_MONEY_COLUMNS, minor)
+        if files.has(name):
+            rows = _csv(files.read(name), AWARD_MONEY_COLUMNS, minor)
             parts.append(rows.assign(kind=kind, component=rows["rule"].str.rsplit("#", n=1).str[0]))
     if not parts:
         return no_awards()
@@ -121,12 +164,12 @@ def _awards(folder: Path, minor: int) -> pd.DataFrame:
     return frame[list(AWARD_COLUMNS)].astype({"version": np.int64})
 
 
-def _header(path: Path) -> list[str]:
-    return list(pd.read_csv(path, nrows=0).columns)
-
-
-def _csv(path: Path, money, minor: int) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+def _csv(data: bytes, money, minor: int) -> pd.DataFrame:
+    """A small CSV our write_csv wrote: text restored, `money` (by default payouts': their money and pay
+    codes) as int64 minor units."""
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    if money is None:
+        money = [c for c in frame.columns if c in PAYOUT_MONEY_COLUMNS or c.startswith("pay_")]
     for column in money:
         if column in frame:
             frame[column] = _money(frame[column], minor)
@@ -143,20 +186,15 @@ def _restored(frame: pd.DataFrame, text_columns) -> pd.DataFrame:
     return frame
 
 
-def _csv_table(path: Path, money, minor: int) -> pa.Table:
+def _csv_table(data: bytes, money, minor: int) -> pa.Table:
     """A CSV our write_csv wrote, read by Arrow (which wrote it; several times faster than pandas on a
     department's lines): text restored, money as int64 minor units."""
-    names = _header(path)
-    table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 24),
+    names = list(pd.read_csv(io.BytesIO(data), nrows=0).columns)
+    table = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 24),
                            parse_options=pacsv.ParseOptions(newlines_in_values=True),  # text may hold line breaks
                            convert_options=pacsv.ConvertOptions(column_types={name: pa.string() for name in names},
                                                                 strings_can_be_null=False))
     return _typed(table, money, minor, restore=True)
-
-
-def _parquet_table(path: Path, money, minor: int) -> pa.Table:
-    """Our lines.parquet: dictionary-encoded text as plain text, money (decimals) as int64 minor units."""
-    return _typed(pq.read_table(path), money, minor, restore=False)
 
 
 def _typed(table: pa.Table, money, minor: int, restore: bool) -> pa.Table:

@@ -382,11 +382,12 @@ def _print_setup(sheet: Sheet, heading: str, footer: str = "") -> None:
     sheet.fit_to_pages(1, 0)
 
 
-def write_statements(folder, target, source: dict, collector: Optional[str] = None, lang: Optional[str] = None,
+def write_statements(run, target, source: dict, collector: Optional[str] = None, lang: Optional[str] = None,
                      jobs: Optional[int] = None, progress=None, store: Optional[StoreFacts] = None,
                      only: Optional[Sequence[str]] = None) -> int:
-    """Statements for everyone in the run folder, all or none, in `jobs` processes: the `target`
-    folder is replaced whole. With `collector`, only that collector's workbook is (re)written in it.
+    """Statements for everyone in the run (its folder, or its RunReport already read), all or none, in
+    `jobs` processes: the `target` folder is replaced whole. With `collector`, only that collector's
+    workbook is (re)written in it.
 
     `source` says which run folder or batch they come from ({"run": path} or {"batch_id", "token"});
     it is recorded in the folder's statements.json, and a folder holding statements of another
@@ -402,7 +403,7 @@ def write_statements(folder, target, source: dict, collector: Optional[str] = No
     from ..outputs.paths import clash, file_in, safe_file_name
     from ..outputs.report_reader import load_report
 
-    report = load_report(folder)
+    report = run if isinstance(run, RunReport) else load_report(run)
     language = statement_language(report, lang)
     collectors = [c for c in report.payouts["collector_id"] if only is None or c in set(only)]
     suffix = f"-{report.period}.xlsx"
@@ -463,6 +464,10 @@ def _request(collector: str, language: str, path: Path, store: Optional[StoreFac
 
 #: The run a worker process writes statements from (set once per worker by _adopt).
 _worker_report: Optional[RunReport] = None
+#: The process that started this worker: a worker whose parent is gone stops (see _adopt).
+_worker_parent: Optional[int] = None
+#: Linux prctl(2): send this process a signal when its parent ends.
+_PR_SET_PDEATHSIG = 1
 
 
 def _workers(report: RunReport, jobs: int):
@@ -470,24 +475,49 @@ def _workers(report: RunReport, jobs: int):
     report instead of each reading the run again (a second for a department's million lines); elsewhere
     each worker reads the run folder once."""
     import multiprocessing
+    import os
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return ProcessPoolExecutor(max_workers=jobs, initializer=_adopt, initargs=(report.folder,))
+        return ProcessPoolExecutor(max_workers=jobs, initializer=_adopt, initargs=(report.folder, os.getpid()))
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_adopt, initargs=(report,))
+                               initializer=_adopt, initargs=(report, os.getpid()))
 
 
-def _adopt(report) -> None:
-    """A worker's start: the parent's report (forked: nothing is copied or read), or its folder to read."""
+def _adopt(report, parent: int) -> None:
+    """A worker's start: the parent's report (forked: nothing is copied or read), or its folder to read.
+
+    A worker ends with its parent: a killed `statements` (SIGKILL runs no clean-up) must not leave its
+    workers (each holding the run's lines) writing or waiting for hours. On Linux the kernel kills the
+    worker when the parent dies (PR_SET_PDEATHSIG: strictly, when the thread that forked it ends, and
+    write_statements makes and ends its pool within one call of one thread); elsewhere the worker stops
+    before its next statement."""
+    import ctypes
+    import signal
+
     from ..outputs.report_reader import load_report
 
-    global _worker_report
+    global _worker_report, _worker_parent
+    _worker_parent = parent
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (AttributeError, OSError):  # not Linux: _write_chunk checks between statements
+        pass
+    _orphaned()  # the parent may have died before the line above
     _worker_report = report if isinstance(report, RunReport) else load_report(report)
 
 
+def _orphaned() -> None:
+    """End this worker at once when the process that started it is gone."""
+    import os
+
+    if os.getppid() != _worker_parent:
+        os._exit(1)
+
+
 def _write_chunk(requests) -> int:
-    """One worker: write its share of the statements."""
+    """One worker: write its share of the statements (stopping if the parent is gone)."""
     for request in requests:
+        _orphaned()
         write_statement(_worker_report, request)
     return len(requests)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -57,6 +58,17 @@ def _with_driver(url: str) -> str:
     return url
 
 
+def _create_private(database: str | None) -> None:
+    """Create a new SQLite store file readable by its owner only (0600, whatever the umask): it holds
+    every collector's pay and the batches' ledgers. SQLite gives its journal files the same mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError:  # it exists (and keeps the mode its owner gave it), or cannot be made: opening says so
+        pass
+
+
 def _shown(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -67,6 +79,7 @@ def _shown(url: str) -> str:
 def _open(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60})
+        _create_private(engine.url.database)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection, _):

@@ -102,11 +102,11 @@ def create_app(config: WebConfig):
     """The web app on `config`'s store (opened, and upgraded, once here)."""
     from starlette.middleware import Middleware
 
+    from ..app.uploads import private_folders
     from ..store import open_store
 
     open_store(config.store_url)
-    config.reports_dir.mkdir(parents=True, exist_ok=True)
-    config.uploads_dir.mkdir(parents=True, exist_ok=True)
+    private_folders(config.reports_dir, config.uploads_dir)
     app = Starlette(routes=ROUTES, middleware=[Middleware(SecurityHeaders)], lifespan=_lifespan)
     app.state.config = config
     return app

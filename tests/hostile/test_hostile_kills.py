@@ -159,3 +159,54 @@ def test_a_batch_create_that_dies_leaves_the_store_and_the_folder_consistent(tmp
     assert_store_matches_folders(db)
     assert len(stored_batches(db)) == 1
     assert leftovers(out.parent) == []
+
+
+def _children(pid: int) -> list[int]:
+    """Live processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (name)": state, ppid, ...
+        if fields[1] == str(pid) and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers in Linux's /proc")
+def test_statements_killed_with_sigkill_leave_no_worker_behind(tmp_path):
+    """SIGKILL runs no clean-up in the parent: its workers must end by themselves, at once."""
+    sample = REPO / "sample_data"
+    run = tmp_path / "run"
+    assert subprocess.run(command("run", "--policy", REPO / "policies", "--ledger", sample / "ledger.csv",
+                                  "--roster", sample / "roster.csv", "--targets", sample / "targets.csv",
+                                  "--assignments", sample / "assignments.csv", "--events", sample / "events.csv",
+                                  "--state", sample / "state-2026-08.json",
+                                  "--period", "2026-09", "--out", run), capture_output=True).returncode == 0
+    parent = subprocess.Popen(command("statements", "--run", run, "--out", tmp_path / "st", "--jobs", "2"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and parent.poll() is None and time.monotonic() < deadline:
+        workers = _children(parent.pid)
+        time.sleep(0.005)
+    assert len(workers) == 2, "the statements' two workers never started"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # the test's own processes: never leave them running
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "a worker outlived its killed parent"
+    assert not (tmp_path / "st").exists()
