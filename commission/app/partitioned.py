@@ -56,7 +56,7 @@ from ..engine.partitions import PartPay, pay_part, plan_partitions, put_together
 from ..engine.payroll import check_state, plan_groups, repayments_check
 from ..errors import InputError, Problem, ProblemCollector
 from ..inputs import InputFile
-from ..inputs.columns import string_bytes
+from ..inputs.columns import text_hashes
 from ..inputs.ledger import (Ledger, Needs, expand_paths, ledger_frame, plan_columns, read_ledger_file,
                              sorted_categorical)
 from ..inputs.roster import check_roster_covers
@@ -130,27 +130,6 @@ def scan_file(task: ScanTask) -> Scanned:
                    np.bincount(codes, minlength=len(names)).astype(np.int64), task.spill,
                    bool(dates.between(pd.Timestamp(task.period.start), pd.Timestamp(task.period.end)).any()),
                    dates.min() if len(frame) else None, dates.max() if len(frame) else None)
-
-
-_PRIME = np.uint64(1099511628211)
-
-
-def text_hashes(column) -> np.ndarray:
-    """A 64-bit hash of each text (FNV-1 over its UTF-8 bytes), vectorized: a loop over character
-    positions (at most an id's length), never over rows. Equal texts hash alike; the rare different
-    texts hashing alike only put their collectors in one partition."""
-    hashes = np.full(len(column), 14695981039346656037, dtype=np.uint64)
-    at = 0
-    for chunk in getattr(column, "chunks", [column]):
-        for data, starts, ends in string_bytes(chunk):
-            part = hashes[at:at + len(chunk)]
-            lengths = (ends - starts).astype(np.int64)
-            for position in range(int(lengths.max(initial=0))):
-                live = lengths > position
-                byte = data[np.where(live, starts + position, 0)].astype(np.uint64)
-                part[:] = np.where(live, (part * _PRIME) ^ byte, part)
-        at += len(chunk)
-    return hashes
 
 
 @dataclass(frozen=True)

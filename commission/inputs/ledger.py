@@ -118,8 +118,9 @@ def ledger_frame(parts: Sequence[pd.DataFrame], needed: "Needs", shared: Sequenc
     if "credit_share" in frame and whole_payments:
         _check_splits(frame, problems, (*needed.money, *needed.flags), repeated)
     problems.raise_if_any()
+    accounts = frame.pop("account_hash").to_numpy() if "account_hash" in frame else None
     if "reverses" in frame:
-        _check_reversal_chains(frame, problems)
+        _check_reversal_chains(frame, problems, accounts)
         problems.raise_if_any()
     # Arrow's allocator keeps what reading and validating freed (most of a gigabyte per 10M rows) for
     # reuse that never comes; handed back now, the engine's own arrays do not pile on top of it.
@@ -178,6 +179,7 @@ def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemC
         "payment_id": columns.identifier(raw, "payment_id", problems),
         "collector_id": columns.identifier(raw, "collector_id", problems),
         "account": columns.mask_account(accounts := columns.identifier(raw, "account_id", problems)),
+        "account_hash": columns.text_hashes(accounts),  # the full number's, for a reversal's (ledger_frame)
         "payment_date": columns.day(raw, "payment_date", problems),
         "amount": columns.money(raw, "amount", minor_units, problems),
         "days_past_due": columns.whole_number(raw, "days_past_due", problems),
@@ -215,11 +217,14 @@ def _check_reversal_shape(raw: RawTable, data: dict, problems: ProblemCollector)
         problems.add(raw.where(int(index)), "reverses", "a payment cannot reverse itself")
 
 
-def _check_reversal_chains(frame: pd.DataFrame, problems: ProblemCollector) -> None:
+def _check_reversal_chains(frame: pd.DataFrame, problems: ProblemCollector,
+                           accounts: Optional[np.ndarray] = None) -> None:
     """A reversal names the payment it takes back, never another reversal or a negative row: a
     reversal of a reversal would claw back a clawback, at the terms of a row that earned nothing
-    of its own (and pay commission on a negative amount). Payments are found as the engine finds
-    them, by payment_id and collector; payment_id and collector are unique here."""
+    of its own (and pay commission on a negative amount). It takes the money back from the same
+    account (`accounts`: a hash of each row's full number), on or after the day it was paid: money
+    cannot bounce before it arrived, nor from another debtor. Payments are found as the engine
+    finds them, by payment_id and collector; payment_id and collector are unique here."""
     reverses = frame["reverses"].to_numpy()
     rows = np.flatnonzero(reverses != "")
     if not len(rows):
@@ -229,11 +234,24 @@ def _check_reversal_chains(frame: pd.DataFrame, problems: ProblemCollector) -> N
         pd.MultiIndex.from_arrays([reverses[rows], codes[rows]]))
     rows, named = rows[named >= 0], named[named >= 0]
     chained = (reverses[named] != "") | (frame["amount"].to_numpy()[named] < 0)
-    rows, named = rows[chained], named[chained]
-    problems.extend_hidden(max(len(rows) - problems.limit, 0))
-    for row, other in zip(rows[: problems.limit], named[: problems.limit]):
-        problems.add(f"{frame['source'].iat[row]}:row {frame['row'].iat[row]}", "reverses",
-                     chained_reversal(str(reverses[row]), str(reverses[other])))
+    dates = frame["payment_date"].to_numpy()
+    found = {"reverses": chained,
+             "account_id": ~chained & (accounts[rows] != accounts[named]) if accounts is not None else np.zeros(len(rows), bool),
+             "payment_date": ~chained & (dates[rows] < dates[named])}
+    every = np.flatnonzero(found["reverses"] | found["account_id"] | found["payment_date"])
+    problems.extend_hidden(max(len(every) - problems.limit, 0))
+    for at in every[: problems.limit]:
+        row, other = rows[at], named[at]
+        where = f"{frame['source'].iat[row]}:row {frame['row'].iat[row]}"
+        original = f"payment {reverses[row]!r} ({frame['source'].iat[other]}:row {frame['row'].iat[other]})"
+        if found["reverses"][at]:
+            problems.add(where, "reverses", chained_reversal(str(reverses[row]), str(reverses[other])))
+        if found["account_id"][at]:
+            problems.add(where, "account_id", f"is not the account of {original}; a reversal takes money back "
+                         "from the account that paid it")
+        if found["payment_date"][at]:
+            problems.add(where, "payment_date", f"{pd.Timestamp(dates[row]).date()} is before {original} was paid "
+                         f"({pd.Timestamp(dates[named[at]]).date()}); money cannot bounce before it arrived")
 
 
 def chained_reversal(named: str, its_original: str) -> str:
