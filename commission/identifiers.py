@@ -8,7 +8,9 @@ characters with
 - no control, format, line- or paragraph-separator character (Unicode Cc, Cf, Zl, Zp: NUL, tab,
   carriage return, the U+202E bidi override...) and none of the two characters XML cannot hold
   (U+FFFE, U+FFFF);
-- no space at the start or the end (spaces inside are fine);
+- no space at the start or the end; inside, only the plain space (U+0020), one at a time: a no-break,
+  ideographic or other Unicode space, or two spaces in a row, prints like a plain one, so "a b" and
+  "a\u00a0b" would be two collectors no one can tell apart;
 - no '=', '+', '-' or '@' first, which spreadsheets read as a formula;
 - no '/' or '\\', and not '.' or '..' (an id must never read as a path).
 Free text (names, teams, rate-table keys such as product) may hold anything but those control
@@ -33,6 +35,8 @@ TEXT_MAX_LENGTH = 200  # a name, a team, a product: a line of a statement, not a
 #: that are refused instead.)
 WHITE_SPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
                + "\u2028\u2029\u202f\u205f\u3000")
+#: Unicode's space separators (Zs) but the plain space: an id may not hold them.
+OTHER_SPACE = r"[\x{a0}\x{1680}\x{2000}-\x{200a}\x{202f}\x{205f}\x{3000}]"
 #: Characters neither an id nor free text may hold.
 CONTROL = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\x{fffe}\x{ffff}]"
 
@@ -45,6 +49,9 @@ def _control_message(character: str) -> str:
 ID_RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
     (CONTROL, _control_message),
     (r"^\p{Zs}|\p{Zs}$", lambda _: "has spaces at the start or end"),
+    (OTHER_SPACE, lambda c: f"has a U+{ord(c):04X} space, which looks like a plain one; only the plain space "
+     "may be inside an id"),
+    ("  ", lambda _: "has two spaces in a row, which look like one"),
     (r"^[=+\-@]", lambda c: f"starts with {c!r}, which a spreadsheet reads as a formula"),
     (r"[/\\]", lambda c: f"contains {c!r}, which would make it a path"),
     (r"^\.\.?$", lambda c: f"is {c!r}, which names a folder"),

@@ -67,6 +67,10 @@ def problems(load, *args) -> list[str]:
     (" C1", "has spaces at the start or end"),
     ("C1 ", "has spaces at the start or end"),
     ("\u3000C1", "has spaces at the start or end"),
+    ("a\xa0b", "has a U+00A0 space, which looks like a plain one; only the plain space may be inside an id"),
+    ("王\u3000芳", "has a U+3000 space, which looks like a plain one; only the plain space may be inside an id"),
+    ("a\u202fb", "has a U+202F space, which looks like a plain one; only the plain space may be inside an id"),
+    ("a  b", "has two spaces in a row, which look like one"),
     (".", "is '.', which names a folder"),
     ("..", "is '..', which names a folder"),
     ("", "is empty"),
@@ -97,6 +101,8 @@ def expected_problem(text: str):
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c in "\ufffe\uffff" for c in text):
         return "bad"
     if unicodedata.category(text[0]) == "Zs" or unicodedata.category(text[-1]) == "Zs":
+        return "bad"
+    if any(unicodedata.category(c) == "Zs" and c != " " for c in text) or "  " in text:
         return "bad"
     if text[0] in "=+-@" or "/" in text or "\\" in text or text in (".", ".."):
         return "bad"
@@ -184,6 +190,38 @@ def test_a_roster_name_is_trimmed_and_blank_optional_ids_are_empty(tmp_path):
     frame = load_roster(path).frame
     assert list(frame["name"]) == ["王芳", "=SUM(1)"]  # free text: it is the writers' job to keep it text
     assert list(frame["manager_id"]) == ["", "C1"] and list(frame["plan"]) == ["", ""]
+
+
+LOOKS_PLAIN = "has a U+00A0 space, which looks like a plain one; only the plain space may be inside an id"
+
+
+def test_ids_that_look_like_another_are_refused_in_every_input(tmp_path):
+    """"a\u00a0b" and "a b" used to be two collectors that print alike; "a  b" too."""
+    ledger = write(tmp_path, "ledger.csv", f"""
+        {HEADER}
+        P1,a\xa0b,6222000011112222,2026-10-03,10.00,5,100
+        P2,a b,6222000011112222,2026-10-03,10.00,5,100
+        P3,a  b,6222\u3000000011112222,2026-10-03,10.00,5,100
+        """)
+    assert problems(load_ledger, [ledger], 2) == [
+        f"{ledger}:row 2: collector_id: {LOOKS_PLAIN}",
+        f"{ledger}:row 4: collector_id: has two spaces in a row, which look like one",
+        f"{ledger}:row 4: account_id: {LOOKS_PLAIN.replace('00A0', '3000')}"]
+    roster = write(tmp_path, "roster.csv", """
+        collector_id,name,team,employee_id,manager_id
+        a b,Li,Team A,E\xa01,
+        C2,Wang,Team A,E2,a\u2009b
+        """)
+    assert problems(load_roster, roster) == [
+        f"{roster}:row 2: employee_id: {LOOKS_PLAIN}",
+        f"{roster}:row 3: manager_id: {LOOKS_PLAIN.replace('00A0', '2009')}",
+        f"{roster}:row 3: manager_id: 'a\\u2009b' is not a collector on the roster"]
+    targets = write(tmp_path, "targets.csv", """
+        collector_id,period,target
+        a\xa0b,2026-10,100.00
+        """)
+    assert problems(load_period_values, targets, "targets", "target", 2) == [
+        f"{targets}:row 2: collector_id: {LOOKS_PLAIN}"]
 
 
 def test_targets_and_events_ids(tmp_path):
