@@ -397,12 +397,15 @@ def whole_number(raw: RawTable, name: str, problems: ProblemCollector, minimum: 
 
 
 def day(raw: RawTable, name: str, problems: ProblemCollector, required: bool = True) -> np.ndarray:
-    """An ISO date column (YYYY-MM-DD) to numpy datetime64[D]; blank is NaT when not required."""
+    """An ISO date column (YYYY-MM-DD) to numpy datetime64[D]; blank is NaT when not required. A typed
+    (Parquet) timestamp or date64 is a date only at midnight: one with a time of day is refused as the
+    same text in a CSV is, never cut to its day (23:30 may be the next day where the money arrived)."""
     column = raw.table.column(name).combine_chunks()
     missing = _missing(column)
     if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
-        parsed = pc.cast(column, pa.date32())
-        bad = np.zeros(len(column), bool)
+        wall = pc.local_timestamp(column) if getattr(column.type, "tz", None) else column  # its own zone's day
+        parsed = pc.cast(wall, pa.date32())
+        bad = pc.not_equal(pc.cast(parsed, wall.type), wall).fill_null(False).to_numpy(zero_copy_only=False)
     else:
         if not pa.types.is_string(column.type):
             column = pc.cast(column, pa.string())
@@ -416,7 +419,8 @@ def day(raw: RawTable, name: str, problems: ProblemCollector, required: bool = T
     if required and missing.any():
         _report(raw, name, missing, "is empty; a date YYYY-MM-DD is required", problems)
     if bad.any():
-        _report(raw, name, bad, lambda v: f"{v!r} is not a date YYYY-MM-DD", problems, column)
+        _report(raw, name, bad, lambda v: f"{v if isinstance(v, str) else v.isoformat()!r} is not a date YYYY-MM-DD",
+                problems, column)
     days = pc.cast(parsed, pa.int32())
     if days.null_count == 0:
         return days.to_numpy().astype("datetime64[D]")

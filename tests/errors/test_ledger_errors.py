@@ -240,6 +240,33 @@ def test_bad_parquet_rows_count_from_1(tmp_path):
     ])
 
 
+def test_a_parquet_timestamp_with_a_time_is_refused_as_in_a_csv(tmp_path):
+    """2026-09-02T23:30 used to be cut to 2026-09-02; a CSV cell '2026-09-02T23:30:00' is refused alike."""
+    stamps = [datetime(2026, 10, 3), datetime(2026, 9, 2, 23, 30), datetime(2026, 10, 9, 0, 0, 1)]
+    path = parquet(tmp_path / "timed.parquet", payment_date=pa.array(stamps, pa.timestamp("us")))
+    csv = tmp_path / "timed.csv"
+    csv.write_text(f"{HEADER}\nP9,C01,6222000011112222,2026-09-02T23:30:00,1.00,5,100.00\n", encoding="utf-8")
+    assert [str(p) for p in problems_of(path, csv).problems] == [
+        f"{path}:row 2: payment_date: '2026-09-02T23:30:00' is not a date YYYY-MM-DD",
+        f"{path}:row 3: payment_date: '2026-10-09T00:00:01' is not a date YYYY-MM-DD",
+        f"{csv}:row 2: payment_date: '2026-09-02T23:30:00' is not a date YYYY-MM-DD"]
+
+
+def test_a_zoned_parquet_timestamp_is_a_date_at_its_own_midnight(tmp_path):
+    """Midnight in Shanghai is 16:00 the day before in UTC: the day is Shanghai's, never UTC's."""
+    zone = pa.timestamp("us", tz="Asia/Shanghai")
+    stamps = pa.array([datetime(2026, 10, 2, 16, 0), datetime(2026, 10, 4, 16, 0), datetime(2026, 10, 9)], zone)
+    path = parquet(tmp_path / "zoned.parquet", payment_date=stamps)
+    assert [str(p) for p in problems_of(path).problems] == [
+        f"{path}:row 3: payment_date: '2026-10-09T08:00:00+08:00' is not a date YYYY-MM-DD"]
+    ok = parquet(tmp_path / "ok.parquet", payment_date=stamps[:2].cast(zone), payment_id=pa.array(["P1", "P2"]),
+                 collector_id=pa.array(["C01", "C01"]), account_id=pa.array(["A0001", "A0002"]),
+                 amount=pa.array(["1.00", "2.00"]), days_past_due=pa.array([1, 2], pa.int64()),
+                 balance=pa.array(["5.00", "5.00"]))
+    assert [str(d.date()) for d in load_ledger([ok], minor_units=2).frame["payment_date"]] == ["2026-10-03",
+                                                                                              "2026-10-05"]
+
+
 def test_float_amounts_in_parquet_are_refused(tmp_path):
     path = parquet(tmp_path / "float.parquet", amount=pa.array([1200.0, 300.5, 5000.0], pa.float64()))
     assert_only_problem(problems_of(path), str(path), "amount",
