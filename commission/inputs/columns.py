@@ -147,15 +147,21 @@ def identifier(raw: RawTable, name: str, problems: ProblemCollector, required: b
 
 def text(raw: RawTable, name: str, problems: ProblemCollector, required: bool = True):
     """A free-text column (a name, a team, a rate-table key, a code): surrounding spaces removed; a
-    cell with a control character or longer than TEXT_MAX_LENGTH is a problem. Blank is read as ''
-    and is a problem when `required`."""
-    trimmed = _trimmed(_as_text(raw.table.column(name)))
+    cell with a control character (also a tab or line break around the text, which is refused, not
+    trimmed away) or longer than TEXT_MAX_LENGTH is a problem. Blank is read as '' and is a problem
+    when `required`."""
+    column = _as_text(raw.table.column(name))
+    trimmed = _trimmed(column)
     blank = _blank(trimmed)
     if required and blank.any():
         _report(raw, name, blank, "is empty", problems)
     bad = _breaking(trimmed, CONTROL, TEXT_MAX_LENGTH, ids=False)
     if bad.any():
         _report(raw, name, bad, text_problem, problems, trimmed)
+    if trimmed is not column:  # the trim may have taken control characters off the edges
+        edges = _breaking(column, CONTROL, np.iinfo(np.int64).max, ids=False) & ~bad & ~blank
+        if edges.any():
+            _report(raw, name, edges, text_problem, problems, column)
     return trimmed.fill_null("") if trimmed.null_count else trimmed
 
 

@@ -17,6 +17,7 @@ from .tables import read_table
 #: Required; optional are manager_id (the team lead's collector_id), start_date / end_date
 #: (employment, both days included; blank = open) and plan (the plan id that pays the collector).
 ROSTER_COLUMNS = ("collector_id", "name", "team", "employee_id")
+OPTIONAL_ROSTER_COLUMNS = ("manager_id", "start_date", "end_date", "plan")
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Roster:
 
 def load_roster(path: str | Path) -> Roster:
     """Read and validate the roster; every problem is reported with its row."""
-    raw = read_table(path)
+    raw = read_table(path, wanted=(*ROSTER_COLUMNS, *OPTIONAL_ROSTER_COLUMNS))  # an HR export's other columns unread
     problems = ProblemCollector()
     raw.require(ROSTER_COLUMNS, problems, "roster ")
     problems.raise_if_any()

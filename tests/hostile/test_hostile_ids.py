@@ -192,6 +192,69 @@ def test_a_roster_name_is_trimmed_and_blank_optional_ids_are_empty(tmp_path):
     assert list(frame["manager_id"]) == ["", "C1"] and list(frame["plan"]) == ["", ""]
 
 
+def roster_xlsx(path: Path, names: list) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["collector_id", "name", "team", "employee_id", "phone"])
+    for i, name in enumerate(names, start=1):
+        workbook.active.append([f"C{i}", name, "Team A", f"E{i}", "=1+1"])
+    workbook.save(path)
+    return path
+
+
+def test_an_xlsx_name_that_is_a_formula_with_no_saved_value_is_refused_and_nothing_is_written(tmp_path):
+    """A workbook written by a program and never opened in Excel saves no value for its formulas: the
+    name used to read as '' (the unread phone column's formulas are no one's business)."""
+    roster = roster_xlsx(tmp_path / "roster.xlsx", ["Li", '=A3&" Wang"'])
+    ledger = write(tmp_path, "ledger.csv", f"""
+        {HEADER}
+        P1,C1,6222000011112222,2026-10-03,10.00,5,100
+        """)
+    (tmp_path / "plan.yaml").write_text("plan: flat\nversion: 1\neffective: 2026-01-01\ncurrency: CNY\n"
+                                        "components:\n  - id: base\n    kind: line_rate\n    rates:\n"
+                                        "      - {rate: 5%}\n", encoding="utf-8")
+    from click.testing import CliRunner
+
+    from commission.cli import main
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger", str(ledger),
+                                       "--roster", str(roster), "--period", "2026-10", "--out", str(out),
+                                       "--first-period"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f'{roster}:row 3: name: the cell holds a formula (=A3&" Wang") with no saved value; give its value instead',
+        "error: 1 problem; nothing was written"]
+    assert not out.exists()
+
+
+def test_an_xlsx_formula_with_a_saved_value_reads_as_that_value(tmp_path):
+    path = roster_xlsx(tmp_path / "saved.xlsx", ["Li", '=A3&" Wang"'])
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert parts[sheet].count(b"<v></v>") == 3
+    parts[sheet] = parts[sheet].replace(b'<c r="B3"><f>A3&amp;" Wang"</f><v></v>',
+                                        b'<c r="B3" t="str"><f>A3&amp;" Wang"</f><v>C2 Wang</v>')
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert list(load_roster(path).frame["name"]) == ["Li", "C2 Wang"]
+
+
+def test_a_tab_or_line_break_around_a_name_is_refused_not_trimmed(tmp_path):
+    csv = tmp_path / "roster.csv"
+    csv.write_text('collector_id,name,team,employee_id\nC1,"\tLi",Team A,E1\nC2,  Wang  ,"Team B\n",E2\n',
+                   encoding="utf-8")
+    assert problems(load_roster, csv) == [f"{csv}:row 2: name: has a control character (U+0009)",
+                                          f"{csv}:row 3: team: has a control character (U+000A)"]
+    xlsx = roster_xlsx(tmp_path / "roster.xlsx", ["Li", "\tWang"])
+    xlsx_problems = problems(load_roster, xlsx)
+    assert xlsx_problems == [f"{xlsx}:row 3: name: has a control character (U+0009)"]
+
+
 LOOKS_PLAIN = "has a U+00A0 space, which looks like a plain one; only the plain space may be inside an id"
 
 
