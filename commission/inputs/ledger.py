@@ -9,6 +9,7 @@ that every output is the same whatever order the ledger came in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -27,6 +28,11 @@ REQUIRED_COLUMNS = LEDGER_COLUMNS
 #: Optional columns: `reverses` names the payment a bounced/returned payment (negative amount)
 #: reverses; `credit_share` splits one payment between collectors (one row per collector).
 OPTIONAL_COLUMNS = SPECIAL_LEDGER_COLUMNS
+#: How far after today a payment_date may be: money is booked when it arrives, so a later date is a
+#: typo (9999-12-31 for "open", a year keyed wrong), never a payment; a row so dated used to be
+#: counted quietly as outside every window. Generous, so no clock or time zone refuses a real one;
+#: and a file accepted once is accepted on every later day (a run replays as it was).
+LATEST_AHEAD = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,7 @@ def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemC
         data[name] = columns.money(raw, name, minor_units, problems)
     for name in needed.flags:
         data[name] = columns.flag(raw, name, problems)
+    _check_not_ahead(raw, data["payment_date"], problems)
     if needed.account_codes:
         data["account_id"] = pd.arrays.ArrowExtensionArray(accounts)  # coded once the files are joined
     if "reverses" in present:
@@ -202,6 +209,17 @@ def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemC
     frame["source"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), categories=[raw.source])
     frame["row"] = np.arange(raw.first_row, raw.first_row + len(frame), dtype=np.int64)
     return frame
+
+
+def _check_not_ahead(raw: RawTable, dates: np.ndarray, problems: ProblemCollector) -> None:
+    """A payment_date more than LATEST_AHEAD after today is refused with its row."""
+    today = datetime.now(timezone.utc).date()
+    ahead = np.flatnonzero(dates > np.datetime64(today + LATEST_AHEAD))
+    room = max(problems.limit - len(problems.problems), 0)
+    problems.extend_hidden(max(len(ahead) - room, 0))
+    for index in ahead[:room]:
+        problems.add(raw.where(int(index)), "payment_date", f"{dates[index]} is more than a year after today "
+                     f"({today}); a payment is dated the day its money was booked: a typo?")
 
 
 def _check_reversal_shape(raw: RawTable, data: dict, problems: ProblemCollector) -> None:
@@ -239,8 +257,8 @@ def _check_reversal_chains(frame: pd.DataFrame, problems: ProblemCollector,
              "account_id": ~chained & (accounts[rows] != accounts[named]) if accounts is not None else np.zeros(len(rows), bool),
              "payment_date": ~chained & (dates[rows] < dates[named])}
     every = np.flatnonzero(found["reverses"] | found["account_id"] | found["payment_date"])
-    problems.extend_hidden(max(len(every) - problems.limit, 0))
-    for at in every[: problems.limit]:
+    problems.extend_hidden(int(sum(found[key][every[problems.limit:]].sum() for key in found)))
+    for at in every[: problems.limit]:  # the collector counts what passes its limit
         row, other = rows[at], named[at]
         where = f"{frame['source'].iat[row]}:row {frame['row'].iat[row]}"
         original = f"payment {reverses[row]!r} ({frame['source'].iat[other]}:row {frame['row'].iat[other]})"

@@ -8,7 +8,7 @@ tests/fixtures/bad_ledgers/; XLSX and Parquet files are built in tmp_path by eac
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -150,6 +150,41 @@ def test_empty_file_and_missing_file(tmp_path):
     missing = tmp_path / "nope.csv"
     error = problems_of(missing)
     assert [str(p) for p in error.problems] == [f"{missing}: cannot read file: No such file or directory"]
+
+
+# -- values quietly accepted --------------------------------------------------------
+
+def test_a_payment_date_more_than_a_year_ahead_is_refused(tmp_path):
+    """9999-12-31 used to be counted as outside every window; a year after today is the last day taken."""
+    today = datetime.now(timezone.utc).date()
+    last, past = today + timedelta(days=366), today + timedelta(days=367)
+    path = tmp_path / "ledger.csv"
+    path.write_text(f"{HEADER}\nP1,C01,A0001,9999-12-31,10.00,5,100.00\nP2,C01,A0001,{last},10.00,5,100.00\n"
+                    f"P3,C01,A0001,{past},10.00,5,100.00\n", encoding="utf-8")
+    error = problems_of(path)
+    assert [str(p) for p in error.problems] == [
+        f"{path}:row {row}: payment_date: {day} is more than a year after today ({today}); a payment is dated "
+        "the day its money was booked: a typo?" for row, day in ((2, "9999-12-31"), (4, past))]
+    ok = tmp_path / "ok" / "ledger.csv"
+    ok.parent.mkdir()
+    ok.write_text(f"{HEADER}\nP2,C01,A0001,{last},10.00,5,100.00\n", encoding="utf-8")
+    assert [str(d.date()) for d in load_ledger([ok], minor_units=2).frame["payment_date"]] == [str(last)]
+
+
+def test_minus_zero_is_a_zero_repayment_and_no_reversal(tmp_path):
+    """-0 and -0.00 read as 0, a zero repayment, kept as 0 is (it earns nothing); as a reversal -0 takes
+    nothing back, so it is refused as 0 is."""
+    path = tmp_path / "ledger.csv"
+    path.write_text(f"{HEADER}\nP1,C01,A0001,2026-10-03,-0,5,100.00\nP2,C01,A0001,2026-10-03,-0.00,5,100.00\n"
+                    "P3,C01,A0001,2026-10-03,0,5,-0.00\n", encoding="utf-8")
+    frame = load_ledger([path], minor_units=2).frame
+    assert frame["amount"].tolist() == [0, 0, 0] and frame["balance"].tolist() == [10000, 10000, 0]
+    reversal = tmp_path / "reversal" / "ledger.csv"
+    reversal.parent.mkdir()
+    reversal.write_text(f"{HEADER},reverses\nP1,C01,A0001,2026-10-03,100.00,5,100.00,\n"
+                        "R1,C01,A0001,2026-10-04,-0,5,100.00,P1\n", encoding="utf-8")
+    assert [str(p) for p in problems_of(reversal).problems] == [
+        f"{reversal}:row 3: amount: a reversal's amount must be negative (it takes back part or all of payment 'P1')"]
 
 
 # -- XLSX ------------------------------------------------------------------------
