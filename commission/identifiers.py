@@ -13,6 +13,9 @@ characters with
   "a\u00a0b" would be two collectors no one can tell apart;
 - no '=', '+', '-' or '@' first, which spreadsheets read as a formula;
 - no '/' or '\\', and not '.' or '..' (an id must never read as a path).
+Ids that differ only in how Unicode writes the same characters (a full-width "Ｃ1" and "C1", "é" as one
+character or as "e" and an accent) are one id once NFKC-normalised: `look_alikes` finds them, so the
+inputs refuse the later of each pair rather than pay two collectors no one can tell apart.
 Free text (names, teams, rate-table keys such as product) may hold anything but those control
 characters, and at most TEXT_MAX_LENGTH characters; its surrounding spaces are trimmed.
 
@@ -22,7 +25,8 @@ ones; the scalar checks here say, in one line, what is wrong with one value.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+import unicodedata
+from typing import Callable, Iterable, Optional
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -65,6 +69,23 @@ def identifier_problem(text: str) -> Optional[str]:
     if not text:
         return "is empty"
     return _length_problem(text, ID_MAX_LENGTH) or _first_match(text, ID_RULES)
+
+
+def look_alikes(ids: Iterable[str]) -> dict[str, str]:
+    """Each of `ids` that reads as an earlier one once NFKC-normalised, mapped to the first such id."""
+    first: dict[str, str] = {}
+    found = {}
+    for text in ids:
+        seen = first.setdefault(unicodedata.normalize("NFKC", text), text)
+        if seen != text:
+            found[text] = seen
+    return found
+
+
+def look_alike_message(text: str, first: str, where: str) -> str:
+    """Why id `text` is refused: it looks like `first` (found at `where`)."""
+    return f"{text!r} looks the same as {first!r} ({where}) but is written with other Unicode characters " \
+        f"({ascii(text)}, not {ascii(first)}); write one id one way"
 
 
 def text_problem(text: str) -> Optional[str]:

@@ -55,6 +55,7 @@ from ..engine import LINE_MONEY_COLUMNS, SideInputs
 from ..engine.partitions import PartPay, pay_part, plan_partitions, put_together, team_links
 from ..engine.payroll import check_state, plan_groups, repayments_check
 from ..errors import InputError, Problem, ProblemCollector
+from ..identifiers import look_alikes
 from ..inputs import InputFile
 from ..inputs.columns import text_hashes
 from ..inputs.ledger import (Ledger, Needs, expand_paths, ledger_frame, plan_columns, read_ledger_file,
@@ -238,6 +239,7 @@ def run_partitioned(request: RunRequest, out_dir: Path, partitions: int | str = 
                                            for i, path in enumerate(files)])
         _raise(scans)
         ledger = _Scan(scans)
+        _check_look_alikes(ledger)
         inputs = load_side_files(request.inputs, policies, ledger, _check_roster_covers)
         side, state_file, notes = opening_side(request, policies, inputs, None)
         roster = inputs.roster_frame
@@ -306,6 +308,17 @@ def _check_roster_covers(ledger: _Scan, roster) -> None:
         rows = ledger_frame([_rows_of(Path(scan.spill), strangers) for scan in ledger.scans if scan.spill],
                             Needs((), (), (), False), ledger.shared, whole_payments=False)
         check_roster_covers(Ledger(rows, ledger.files), roster)
+
+
+def _check_look_alikes(ledger: _Scan) -> None:
+    """Collector ids that are one id once NFKC-normalised, refused as load_ledger refuses them (the
+    partitions' own check sees only the collectors of one partition): their rows read back from the
+    spills, the whole ledger's first rows named."""
+    alike = look_alikes(sorted({c for scan in ledger.scans for c in scan.collectors}))
+    if alike:
+        both = sorted({*alike, *alike.values()})
+        ledger_frame([_rows_of(Path(scan.spill), both) for scan in ledger.scans if scan.spill],
+                     Needs((), (), (), False), ledger.shared, whole_payments=False)
 
 
 def _links(scans: Sequence[Scanned], collectors: list[str], scratch: Path, roster, policies,

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError, Problem, ProblemCollector
+from ..identifiers import look_alike_message, look_alikes
 from ..policy.model import LEDGER_COLUMNS, SPECIAL_LEDGER_COLUMNS
 from . import columns
 from .columns import SHARE_SCALE, share_text
@@ -116,6 +117,7 @@ def ledger_frame(parts: Sequence[pd.DataFrame], needed: "Needs", shared: Sequenc
     if "reverses" in frame:
         frame["reverses"] = frame["reverses"].fillna("").astype("str")
     frame["collector_id"] = sorted_categorical(frame["collector_id"])
+    _check_look_alikes(frame, problems)
     if needed.account_codes:  # a code per full number (in order of first appearance), never the number itself
         accounts = pa.array(frame.pop("account_id"))
         accounts = accounts.combine_chunks() if isinstance(accounts, pa.ChunkedArray) else accounts
@@ -209,6 +211,24 @@ def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemC
     frame["source"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), categories=[raw.source])
     frame["row"] = np.arange(raw.first_row, raw.first_row + len(frame), dtype=np.int64)
     return frame
+
+
+def _check_look_alikes(frame: pd.DataFrame, problems: ProblemCollector) -> None:
+    """Collector ids that are one id once NFKC-normalised (identifiers.look_alikes), each named at its
+    first row, after the id first met in the files (as the roster names them)."""
+    categories = frame["collector_id"].cat.categories
+    if not look_alikes(categories):  # the usual case, decided on the distinct ids alone
+        return
+    codes = frame["collector_id"].cat.codes.to_numpy()
+    codes, rows = np.unique(codes, return_index=True)
+    order = np.argsort(rows)
+    first_row = dict(zip(categories[codes[order]], rows[order].tolist()))
+
+    def where(text: str) -> str:
+        return f"{frame['source'].iat[first_row[text]]}:row {frame['row'].iat[first_row[text]]}"
+
+    for text, first in look_alikes(first_row).items():
+        problems.add(where(text), "collector_id", look_alike_message(text, first, where(first)))
 
 
 def _check_not_ahead(raw: RawTable, dates: np.ndarray, problems: ProblemCollector) -> None:

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commission.errors import InputError
-from commission.identifiers import ID_MAX_LENGTH, TEXT_MAX_LENGTH, identifier_problem, text_problem
+from commission.identifiers import (ID_MAX_LENGTH, TEXT_MAX_LENGTH, identifier_problem, look_alike_message,
+                                    text_problem)
 from commission.inputs import load_events, load_ledger, load_period_values, load_roster
 from commission.outputs.paths import MAX_NAME_BYTES, clash, file_in, safe_file_name
 
@@ -287,6 +288,54 @@ def test_ids_that_look_like_another_are_refused_in_every_input(tmp_path):
         f"{targets}:row 2: collector_id: {LOOKS_PLAIN}"]
 
 
+@pytest.mark.parametrize("partitions", [[], ["--partitions", "2"]])
+def test_collector_ids_one_id_once_normalised_are_refused_across_files(tmp_path, partitions):
+    """A full-width 'Ｃ1' and a decomposed 'é' print as 'C1' and 'é': they used to be paid as other collectors."""
+    (tmp_path / "ledgers").mkdir()
+    september = write(tmp_path / "ledgers", "2026-09.csv", f"""
+        {HEADER}
+        P1,C1,6222000011112222,2026-09-03,10.00,5,100
+        P2,e\u0301,6222000011112222,2026-09-03,10.00,5,100
+        """)
+    october = write(tmp_path / "ledgers", "2026-10.csv", f"""
+        {HEADER}
+        P3,C2,6222000011112222,2026-10-03,10.00,5,100
+        P4,\uff231,6222000011112222,2026-10-03,10.00,5,100
+        P5,\xe9,6222000011112222,2026-10-04,10.00,5,100
+        """)
+    (tmp_path / "plan.yaml").write_text("plan: flat\nversion: 1\neffective: 2026-01-01\ncurrency: CNY\n"
+                                        "components:\n  - id: base\n    kind: line_rate\n    rates:\n"
+                                        "      - {rate: 5%}\n", encoding="utf-8")
+    from click.testing import CliRunner
+
+    from commission.cli import main
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger",
+                                       str(tmp_path / "ledgers"), "--period", "2026-10", "--out", str(out),
+                                       "--first-period", *partitions])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"{october}:row 3: collector_id: '\uff231' looks the same as 'C1' ({september}:row 2) but is written with "
+        "other Unicode characters ('\\uff231', not 'C1'); write one id one way",
+        f"{october}:row 4: collector_id: '\xe9' looks the same as 'e\u0301' ({september}:row 3) but is written "
+        "with other Unicode characters ('\\xe9', not 'e\\u0301'); write one id one way",
+        "error: 2 problems; nothing was written"]
+    assert not out.exists()
+
+
+def test_roster_ids_one_id_once_normalised_are_refused(tmp_path):
+    roster = write(tmp_path, "roster.csv", """
+        collector_id,name,team,employee_id
+        C1,Li,Team A,E\uff11
+        \uff23\uff11,Wang,Team A,E1
+        """)
+    assert problems(load_roster, roster) == [
+        f"{roster}:row 3: collector_id: '\uff23\uff11' looks the same as 'C1' (row 2) but is written with other "
+        "Unicode characters ('\\uff23\\uff11', not 'C1'); write one id one way",
+        f"{roster}:row 3: employee_id: 'E1' looks the same as 'E\uff11' (row 2) but is written with other Unicode "
+        "characters ('E1', not 'E\\uff11'); write one id one way"]
+
+
 def test_targets_and_events_ids(tmp_path):
     targets = write(tmp_path, "targets.csv", """
         collector_id,period,target
@@ -328,6 +377,14 @@ def test_the_column_check_agrees_with_the_grammar(tmp_path, ids):
     blank = [i for i, text in enumerate(ids) if not text.strip(UNICODE_WHITE_SPACE)]  # only white space: blank
     expected = {f"{path}:row {i + 1}: collector_id: " + ("is empty" if i in blank else identifier_problem(text))
                 for i, text in enumerate(ids) if i in blank or expected_problem(text)}
+    if not expected:  # every id good alone: those one id once NFKC-normalised are refused together
+        rows, seen = {}, {}
+        for i, text in enumerate(ids):
+            rows.setdefault(text, i)
+        for text, i in rows.items():
+            if (other := seen.setdefault(unicodedata.normalize("NFKC", text), text)) != text:
+                expected.add(f"{path}:row {i + 1}: collector_id: "
+                             + look_alike_message(text, other, f"{path}:row {rows[other] + 1}"))
     try:
         load_ledger([path], 2)
         found = set()
