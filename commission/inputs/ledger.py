@@ -273,8 +273,8 @@ def _check_reversal_chains(frame: pd.DataFrame, problems: ProblemCollector,
     rows, named = rows[named >= 0], named[named >= 0]
     chained = (reverses[named] != "") | (frame["amount"].to_numpy()[named] < 0)
     dates = frame["payment_date"].to_numpy()
-    found = {"reverses": chained,
-             "account_id": ~chained & (accounts[rows] != accounts[named]) if accounts is not None else np.zeros(len(rows), bool),
+    other_account = accounts[rows] != accounts[named] if accounts is not None else np.zeros(len(rows), bool)
+    found = {"reverses": chained, "account_id": ~chained & other_account,
              "payment_date": ~chained & (dates[rows] < dates[named])}
     every = np.flatnonzero(found["reverses"] | found["account_id"] | found["payment_date"])
     problems.extend_hidden(int(sum(found[key][every[problems.limit:]].sum() for key in found)))

@@ -61,7 +61,8 @@ def load_roster(path: str | Path) -> Roster:
         for index, text in enumerate(frame[name]):
             rows.setdefault(text, index)
         for text, first in look_alikes(rows).items():
-            problems.add(raw.where(rows[text]), name, look_alike_message(text, first, f"row {rows[first] + raw.first_row}"))
+            problems.add(raw.where(rows[text]), name,
+                         look_alike_message(text, first, f"row {rows[first] + raw.first_row}"))
     problems.raise_if_any()
     return Roster(frame=frame.set_index("collector_id", drop=False).sort_index(),
                   file=InputFile("roster", raw.source, raw.sha256, raw.table.num_rows))
