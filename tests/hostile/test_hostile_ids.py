@@ -245,6 +245,19 @@ def test_an_xlsx_formula_with_a_saved_value_reads_as_that_value(tmp_path):
     assert list(load_roster(path).frame["name"]) == ["Li", "C2 Wang"]
 
 
+def test_a_side_file_formula_with_no_saved_value_is_refused_in_the_columns_read_only(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (["collector_id", "period", "target", "note"], ["C1", "2026-10", "=100*12", "=B2"],
+                ["C2", "2026-10", 1500, "=B3"]):
+        workbook.active.append(row)
+    workbook.save(tmp_path / "targets.xlsx")
+    assert problems(load_period_values, tmp_path / "targets.xlsx", "targets", "target", 2) == [
+        f"{tmp_path / 'targets.xlsx'}:row 2: target: the cell holds a formula (=100*12) with no saved value; give its "
+        "value instead"]
+
+
 def test_a_tab_or_line_break_around_a_name_is_refused_not_trimmed(tmp_path):
     csv = tmp_path / "roster.csv"
     csv.write_text('collector_id,name,team,employee_id\nC1,"\tLi",Team A,E1\nC2,  Wang  ,"Team B\n",E2\n',
