@@ -7,7 +7,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commission.inputs.columns import mask_account
+from commission.inputs.columns import mask_account, text_hashes
 
 
 def masked(*chunks, kind=pa.large_string()) -> list[str]:
@@ -125,3 +125,31 @@ def test_an_override_on_team_commission_counts_what_members_earned_under_their_o
     # L1's override 10% of 1,000.00 = 100.00, plus own 1,000.00 x 5% = 50.00
     assert payouts["L1"] == (5000, 10000, 15000)
     assert payouts["C2"] == (50000, 0, 50000)
+
+
+def fnv1(text: str) -> int:
+    """FNV-1 (64-bit) over the UTF-8 bytes, written out one byte at a time."""
+    value = 14695981039346656037
+    for byte in text.encode():
+        value = ((value * 1099511628211) % 2**64) ^ byte
+    return value
+
+
+def test_text_hashes_by_hand():
+    assert fnv1("") == 14695981039346656037 and fnv1("a") == 0xAF63BD4C8601B7BE  # FNV-1's published value
+    assert text_hashes(pa.array(["a", ""])).tolist() == [0xAF63BD4C8601B7BE, 14695981039346656037]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="0123456789Aé号", max_size=6), max_size=5), min_size=1, max_size=3),
+       st.integers(0, 2))
+def test_text_hashes_are_fnv1_whatever_the_lengths_slices_or_chunks(chunks, start):
+    """Texts of one length take the fast path (a byte table), the others a masked loop: both give FNV-1."""
+    column = pa.chunked_array([pa.array(["pad"] * start + c, type=pa.large_string()).slice(start) for c in chunks],
+                              type=pa.large_string())
+    assert text_hashes(column).tolist() == [fnv1(t) for c in chunks for t in c]
+
+
+def test_equal_length_texts_hash_as_the_general_loop_does():
+    same = ["62220001", "62220002", "A-000003"]
+    assert text_hashes(pa.array(same)).tolist() == [fnv1(t) for t in same]

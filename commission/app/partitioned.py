@@ -55,8 +55,9 @@ from ..engine import LINE_MONEY_COLUMNS, SideInputs
 from ..engine.partitions import PartPay, pay_part, plan_partitions, put_together, team_links
 from ..engine.payroll import check_state, plan_groups, repayments_check
 from ..errors import InputError, Problem, ProblemCollector
+from ..identifiers import look_alikes
 from ..inputs import InputFile
-from ..inputs.columns import string_bytes
+from ..inputs.columns import text_hashes
 from ..inputs.ledger import (Ledger, Needs, expand_paths, ledger_frame, plan_columns, read_ledger_file,
                              sorted_categorical)
 from ..inputs.roster import check_roster_covers
@@ -130,27 +131,6 @@ def scan_file(task: ScanTask) -> Scanned:
                    np.bincount(codes, minlength=len(names)).astype(np.int64), task.spill,
                    bool(dates.between(pd.Timestamp(task.period.start), pd.Timestamp(task.period.end)).any()),
                    dates.min() if len(frame) else None, dates.max() if len(frame) else None)
-
-
-_PRIME = np.uint64(1099511628211)
-
-
-def text_hashes(column) -> np.ndarray:
-    """A 64-bit hash of each text (FNV-1 over its UTF-8 bytes), vectorized: a loop over character
-    positions (at most an id's length), never over rows. Equal texts hash alike; the rare different
-    texts hashing alike only put their collectors in one partition."""
-    hashes = np.full(len(column), 14695981039346656037, dtype=np.uint64)
-    at = 0
-    for chunk in getattr(column, "chunks", [column]):
-        for data, starts, ends in string_bytes(chunk):
-            part = hashes[at:at + len(chunk)]
-            lengths = (ends - starts).astype(np.int64)
-            for position in range(int(lengths.max(initial=0))):
-                live = lengths > position
-                byte = data[np.where(live, starts + position, 0)].astype(np.uint64)
-                part[:] = np.where(live, (part * _PRIME) ^ byte, part)
-        at += len(chunk)
-    return hashes
 
 
 @dataclass(frozen=True)
@@ -259,6 +239,7 @@ def run_partitioned(request: RunRequest, out_dir: Path, partitions: int | str = 
                                            for i, path in enumerate(files)])
         _raise(scans)
         ledger = _Scan(scans)
+        _check_look_alikes(ledger)
         inputs = load_side_files(request.inputs, policies, ledger, _check_roster_covers)
         side, state_file, notes = opening_side(request, policies, inputs, None)
         roster = inputs.roster_frame
@@ -327,6 +308,17 @@ def _check_roster_covers(ledger: _Scan, roster) -> None:
         rows = ledger_frame([_rows_of(Path(scan.spill), strangers) for scan in ledger.scans if scan.spill],
                             Needs((), (), (), False), ledger.shared, whole_payments=False)
         check_roster_covers(Ledger(rows, ledger.files), roster)
+
+
+def _check_look_alikes(ledger: _Scan) -> None:
+    """Collector ids that are one id once NFKC-normalised, refused as load_ledger refuses them (the
+    partitions' own check sees only the collectors of one partition): their rows read back from the
+    spills, the whole ledger's first rows named."""
+    alike = look_alikes(sorted({c for scan in ledger.scans for c in scan.collectors}))
+    if alike:
+        both = sorted({*alike, *alike.values()})
+        ledger_frame([_rows_of(Path(scan.spill), both) for scan in ledger.scans if scan.spill],
+                     Needs((), (), (), False), ledger.shared, whole_payments=False)
 
 
 def _links(scans: Sequence[Scanned], collectors: list[str], scratch: Path, roster, policies,

@@ -61,6 +61,34 @@ def string_bytes(column):
         yield np.frombuffer(chunk.buffers()[2], dtype=np.uint8), offsets[:-1], offsets[1:]
 
 
+_PRIME = np.uint64(1099511628211)
+
+
+def text_hashes(column) -> np.ndarray:
+    """A 64-bit hash of each text (FNV-1 over its UTF-8 bytes), vectorized: a loop over character
+    positions (at most an id's length), never over rows. Equal texts hash alike; the rare different
+    texts hashing alike only put their collectors in one partition, or let a reversal on another
+    account through (ledger)."""
+    hashes = np.full(len(column), 14695981039346656037, dtype=np.uint64)
+    at = 0
+    for chunk in getattr(column, "chunks", [column]):
+        for data, starts, ends in string_bytes(chunk):
+            part = hashes[at:at + len(chunk)]
+            lengths = (ends - starts).astype(np.int64)
+            width = int(lengths[0]) if len(lengths) else 0
+            if width and (lengths == width).all() and (starts == starts[0] + width * np.arange(len(starts))).all():
+                table = data[starts[0]:starts[0] + width * len(starts)].reshape(-1, width)  # one row per text
+                for position in range(width):  # the same hash, without masking texts already ended
+                    part[:] = (part * _PRIME) ^ table[:, position]
+                continue
+            for position in range(int(lengths.max(initial=0))):
+                live = lengths > position
+                byte = data[np.where(live, starts + position, 0)].astype(np.uint64)
+                part[:] = np.where(live, (part * _PRIME) ^ byte, part)
+        at += len(chunk)
+    return hashes
+
+
 def _trimmed(column):
     """`column` without surrounding white space; copied only when some value has any."""
     for data, starts, ends in string_bytes(column):
@@ -82,8 +110,9 @@ _ID_UNSAFE_FIRST = np.frombuffer(b" =+-@", dtype=np.uint8)
 
 def _plain(column, max_length: int, ids: bool) -> bool:
     """True when the bytes alone prove that no value breaks the rules: printable ASCII (so no control
-    character), at most `max_length` long and, for ids, no '/' or '\\', no space or formula character
-    first, no space last, not '.' or '..'. False means RE2 decides. A byte scan costs a few percent of
+    character), at most `max_length` long and, for ids, no '/' or '\\', no two spaces in a row (nor
+    across two values: that only sends them to RE2), no space or formula character first, no space
+    last, not '.' or '..'. False means RE2 decides. A byte scan costs a few percent of
     a regular expression per value, and most columns pass it."""
     for data, starts, ends in string_bytes(column):
         lengths = ends - starts
@@ -91,7 +120,7 @@ def _plain(column, max_length: int, ids: bool) -> bool:
         if lengths.max() > max_length or ((text - np.uint8(0x20)) >= 0x5F).any():  # below ' ' wraps round
             return False
         if ids:
-            if ((text == ord("/")) | (text == ord("\\"))).any():
+            if ((text == ord("/")) | (text == ord("\\"))).any() or ((text[1:] == 0x20) & (text[:-1] == 0x20)).any():
                 return False
             filled = lengths > 0
             first, last = data[starts[filled]], data[ends[filled] - 1]
@@ -125,15 +154,21 @@ def identifier(raw: RawTable, name: str, problems: ProblemCollector, required: b
 
 def text(raw: RawTable, name: str, problems: ProblemCollector, required: bool = True):
     """A free-text column (a name, a team, a rate-table key, a code): surrounding spaces removed; a
-    cell with a control character or longer than TEXT_MAX_LENGTH is a problem. Blank is read as ''
-    and is a problem when `required`."""
-    trimmed = _trimmed(_as_text(raw.table.column(name)))
+    cell with a control character (also a tab or line break around the text, which is refused, not
+    trimmed away) or longer than TEXT_MAX_LENGTH is a problem. Blank is read as '' and is a problem
+    when `required`."""
+    column = _as_text(raw.table.column(name))
+    trimmed = _trimmed(column)
     blank = _blank(trimmed)
     if required and blank.any():
         _report(raw, name, blank, "is empty", problems)
     bad = _breaking(trimmed, CONTROL, TEXT_MAX_LENGTH, ids=False)
     if bad.any():
         _report(raw, name, bad, text_problem, problems, trimmed)
+    if trimmed is not column:  # the trim may have taken control characters off the edges
+        edges = _breaking(column, CONTROL, np.iinfo(np.int64).max, ids=False) & ~bad & ~blank
+        if edges.any():
+            _report(raw, name, edges, text_problem, problems, column)
     return trimmed.fill_null("") if trimmed.null_count else trimmed
 
 
@@ -375,12 +410,15 @@ def whole_number(raw: RawTable, name: str, problems: ProblemCollector, minimum: 
 
 
 def day(raw: RawTable, name: str, problems: ProblemCollector, required: bool = True) -> np.ndarray:
-    """An ISO date column (YYYY-MM-DD) to numpy datetime64[D]; blank is NaT when not required."""
+    """An ISO date column (YYYY-MM-DD) to numpy datetime64[D]; blank is NaT when not required. A typed
+    (Parquet) timestamp or date64 is a date only at midnight: one with a time of day is refused as the
+    same text in a CSV is, never cut to its day (23:30 may be the next day where the money arrived)."""
     column = raw.table.column(name).combine_chunks()
     missing = _missing(column)
     if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
-        parsed = pc.cast(column, pa.date32())
-        bad = np.zeros(len(column), bool)
+        wall = pc.local_timestamp(column) if getattr(column.type, "tz", None) else column  # its own zone's day
+        parsed = pc.cast(wall, pa.date32())
+        bad = pc.not_equal(pc.cast(parsed, wall.type), wall).fill_null(False).to_numpy(zero_copy_only=False)
     else:
         if not pa.types.is_string(column.type):
             column = pc.cast(column, pa.string())
@@ -394,7 +432,8 @@ def day(raw: RawTable, name: str, problems: ProblemCollector, required: bool = T
     if required and missing.any():
         _report(raw, name, missing, "is empty; a date YYYY-MM-DD is required", problems)
     if bad.any():
-        _report(raw, name, bad, lambda v: f"{v!r} is not a date YYYY-MM-DD", problems, column)
+        _report(raw, name, bad, lambda v: f"{v if isinstance(v, str) else v.isoformat()!r} is not a date YYYY-MM-DD",
+                problems, column)
     days = pc.cast(parsed, pa.int32())
     if days.null_count == 0:
         return days.to_numpy().astype("datetime64[D]")

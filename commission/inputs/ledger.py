@@ -9,6 +9,7 @@ that every output is the same whatever order the ledger came in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -18,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError, Problem, ProblemCollector
+from ..identifiers import look_alike_message, look_alikes
 from ..policy.model import LEDGER_COLUMNS, SPECIAL_LEDGER_COLUMNS
 from . import columns
 from .columns import SHARE_SCALE, share_text
@@ -27,6 +29,11 @@ REQUIRED_COLUMNS = LEDGER_COLUMNS
 #: Optional columns: `reverses` names the payment a bounced/returned payment (negative amount)
 #: reverses; `credit_share` splits one payment between collectors (one row per collector).
 OPTIONAL_COLUMNS = SPECIAL_LEDGER_COLUMNS
+#: How far after today a payment_date may be: money is booked when it arrives, so a later date is a
+#: typo (9999-12-31 for "open", a year keyed wrong), never a payment; a row so dated used to be
+#: counted quietly as outside every window. Generous, so no clock or time zone refuses a real one;
+#: and a file accepted once is accepted on every later day (a run replays as it was).
+LATEST_AHEAD = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,7 @@ def ledger_frame(parts: Sequence[pd.DataFrame], needed: "Needs", shared: Sequenc
     if "reverses" in frame:
         frame["reverses"] = frame["reverses"].fillna("").astype("str")
     frame["collector_id"] = sorted_categorical(frame["collector_id"])
+    _check_look_alikes(frame, problems)
     if needed.account_codes:  # a code per full number (in order of first appearance), never the number itself
         accounts = pa.array(frame.pop("account_id"))
         accounts = accounts.combine_chunks() if isinstance(accounts, pa.ChunkedArray) else accounts
@@ -118,8 +126,9 @@ def ledger_frame(parts: Sequence[pd.DataFrame], needed: "Needs", shared: Sequenc
     if "credit_share" in frame and whole_payments:
         _check_splits(frame, problems, (*needed.money, *needed.flags), repeated)
     problems.raise_if_any()
+    accounts = frame.pop("account_hash").to_numpy() if "account_hash" in frame else None
     if "reverses" in frame:
-        _check_reversal_chains(frame, problems)
+        _check_reversal_chains(frame, problems, accounts)
         problems.raise_if_any()
     # Arrow's allocator keeps what reading and validating freed (most of a gigabyte per 10M rows) for
     # reuse that never comes; handed back now, the engine's own arrays do not pile on top of it.
@@ -178,6 +187,7 @@ def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemC
         "payment_id": columns.identifier(raw, "payment_id", problems),
         "collector_id": columns.identifier(raw, "collector_id", problems),
         "account": columns.mask_account(accounts := columns.identifier(raw, "account_id", problems)),
+        "account_hash": columns.text_hashes(accounts),  # the full number's, for a reversal's (ledger_frame)
         "payment_date": columns.day(raw, "payment_date", problems),
         "amount": columns.money(raw, "amount", minor_units, problems),
         "days_past_due": columns.whole_number(raw, "days_past_due", problems),
@@ -189,6 +199,7 @@ def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemC
         data[name] = columns.money(raw, name, minor_units, problems)
     for name in needed.flags:
         data[name] = columns.flag(raw, name, problems)
+    _check_not_ahead(raw, data["payment_date"], problems)
     if needed.account_codes:
         data["account_id"] = pd.arrays.ArrowExtensionArray(accounts)  # coded once the files are joined
     if "reverses" in present:
@@ -200,6 +211,35 @@ def _validate(raw: RawTable, minor_units: int, needed: Needs, problems: ProblemC
     frame["source"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), categories=[raw.source])
     frame["row"] = np.arange(raw.first_row, raw.first_row + len(frame), dtype=np.int64)
     return frame
+
+
+def _check_look_alikes(frame: pd.DataFrame, problems: ProblemCollector) -> None:
+    """Collector ids that are one id once NFKC-normalised (identifiers.look_alikes), each named at its
+    first row, after the id first met in the files (as the roster names them)."""
+    categories = frame["collector_id"].cat.categories
+    if not look_alikes(categories):  # the usual case, decided on the distinct ids alone
+        return
+    codes = frame["collector_id"].cat.codes.to_numpy()
+    codes, rows = np.unique(codes, return_index=True)
+    order = np.argsort(rows)
+    first_row = dict(zip(categories[codes[order]], rows[order].tolist()))
+
+    def where(text: str) -> str:
+        return f"{frame['source'].iat[first_row[text]]}:row {frame['row'].iat[first_row[text]]}"
+
+    for text, first in look_alikes(first_row).items():
+        problems.add(where(text), "collector_id", look_alike_message(text, first, where(first)))
+
+
+def _check_not_ahead(raw: RawTable, dates: np.ndarray, problems: ProblemCollector) -> None:
+    """A payment_date more than LATEST_AHEAD after today is refused with its row."""
+    today = datetime.now(timezone.utc).date()
+    ahead = np.flatnonzero(dates > np.datetime64(today + LATEST_AHEAD))
+    room = max(problems.limit - len(problems.problems), 0)
+    problems.extend_hidden(max(len(ahead) - room, 0))
+    for index in ahead[:room]:
+        problems.add(raw.where(int(index)), "payment_date", f"{dates[index]} is more than a year after today "
+                     f"({today}); a payment is dated the day its money was booked: a typo?")
 
 
 def _check_reversal_shape(raw: RawTable, data: dict, problems: ProblemCollector) -> None:
@@ -215,11 +255,14 @@ def _check_reversal_shape(raw: RawTable, data: dict, problems: ProblemCollector)
         problems.add(raw.where(int(index)), "reverses", "a payment cannot reverse itself")
 
 
-def _check_reversal_chains(frame: pd.DataFrame, problems: ProblemCollector) -> None:
+def _check_reversal_chains(frame: pd.DataFrame, problems: ProblemCollector,
+                           accounts: Optional[np.ndarray] = None) -> None:
     """A reversal names the payment it takes back, never another reversal or a negative row: a
     reversal of a reversal would claw back a clawback, at the terms of a row that earned nothing
-    of its own (and pay commission on a negative amount). Payments are found as the engine finds
-    them, by payment_id and collector; payment_id and collector are unique here."""
+    of its own (and pay commission on a negative amount). It takes the money back from the same
+    account (`accounts`: a hash of each row's full number), on or after the day it was paid: money
+    cannot bounce before it arrived, nor from another debtor. Payments are found as the engine
+    finds them, by payment_id and collector; payment_id and collector are unique here."""
     reverses = frame["reverses"].to_numpy()
     rows = np.flatnonzero(reverses != "")
     if not len(rows):
@@ -229,11 +272,24 @@ def _check_reversal_chains(frame: pd.DataFrame, problems: ProblemCollector) -> N
         pd.MultiIndex.from_arrays([reverses[rows], codes[rows]]))
     rows, named = rows[named >= 0], named[named >= 0]
     chained = (reverses[named] != "") | (frame["amount"].to_numpy()[named] < 0)
-    rows, named = rows[chained], named[chained]
-    problems.extend_hidden(max(len(rows) - problems.limit, 0))
-    for row, other in zip(rows[: problems.limit], named[: problems.limit]):
-        problems.add(f"{frame['source'].iat[row]}:row {frame['row'].iat[row]}", "reverses",
-                     chained_reversal(str(reverses[row]), str(reverses[other])))
+    dates = frame["payment_date"].to_numpy()
+    other_account = accounts[rows] != accounts[named] if accounts is not None else np.zeros(len(rows), bool)
+    found = {"reverses": chained, "account_id": ~chained & other_account,
+             "payment_date": ~chained & (dates[rows] < dates[named])}
+    every = np.flatnonzero(found["reverses"] | found["account_id"] | found["payment_date"])
+    problems.extend_hidden(int(sum(found[key][every[problems.limit:]].sum() for key in found)))
+    for at in every[: problems.limit]:  # the collector counts what passes its limit
+        row, other = rows[at], named[at]
+        where = f"{frame['source'].iat[row]}:row {frame['row'].iat[row]}"
+        original = f"payment {reverses[row]!r} ({frame['source'].iat[other]}:row {frame['row'].iat[other]})"
+        if found["reverses"][at]:
+            problems.add(where, "reverses", chained_reversal(str(reverses[row]), str(reverses[other])))
+        if found["account_id"][at]:
+            problems.add(where, "account_id", f"is not the account of {original}; a reversal takes money back "
+                         "from the account that paid it")
+        if found["payment_date"][at]:
+            problems.add(where, "payment_date", f"{pd.Timestamp(dates[row]).date()} is before {original} was paid "
+                         f"({pd.Timestamp(dates[named[at]]).date()}); money cannot bounce before it arrived")
 
 
 def chained_reversal(named: str, its_original: str) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemCollector
+from ..identifiers import look_alike_message, look_alikes
 from . import columns
 from .ledger import InputFile, Ledger
 from .tables import read_table
@@ -17,6 +18,7 @@ from .tables import read_table
 #: Required; optional are manager_id (the team lead's collector_id), start_date / end_date
 #: (employment, both days included; blank = open) and plan (the plan id that pays the collector).
 ROSTER_COLUMNS = ("collector_id", "name", "team", "employee_id")
+OPTIONAL_ROSTER_COLUMNS = ("manager_id", "start_date", "end_date", "plan")
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class Roster:
 
 def load_roster(path: str | Path) -> Roster:
     """Read and validate the roster; every problem is reported with its row."""
-    raw = read_table(path)
+    raw = read_table(path, wanted=(*ROSTER_COLUMNS, *OPTIONAL_ROSTER_COLUMNS))  # an HR export's other columns unread
     problems = ProblemCollector()
     raw.require(ROSTER_COLUMNS, problems, "roster ")
     problems.raise_if_any()
@@ -54,6 +56,13 @@ def load_roster(path: str | Path) -> Roster:
     duplicated = frame["collector_id"].duplicated().to_numpy() & (frame["collector_id"] != "").to_numpy()
     for index in np.flatnonzero(duplicated)[: problems.limit]:
         problems.add(raw.where(int(index)), "collector_id", f"duplicate collector {frame['collector_id'].iat[index]!r}")
+    for name in ("collector_id", "employee_id"):
+        rows = {}  # each id's first row
+        for index, text in enumerate(frame[name]):
+            rows.setdefault(text, index)
+        for text, first in look_alikes(rows).items():
+            problems.add(raw.where(rows[text]), name,
+                         look_alike_message(text, first, f"row {rows[first] + raw.first_row}"))
     problems.raise_if_any()
     return Roster(frame=frame.set_index("collector_id", drop=False).sort_index(),
                   file=InputFile("roster", raw.source, raw.sha256, raw.table.num_rows))

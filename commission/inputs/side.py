@@ -56,7 +56,7 @@ def combined(tables: Sequence[SideTable], key: tuple[str, ...], problems: Proble
 
 def load_period_values(path: str | Path, role: str, value_column: str, minor_units: int) -> SideTable:
     """collector_id, period (2026-10, 2026-Q4 or 2026), and one money column; one row per collector and period."""
-    raw = read_table(path)
+    raw = read_table(path, wanted=("collector_id", "period", value_column))
     problems = ProblemCollector()
     _require(raw, ("collector_id", "period", value_column), problems)
     collector = columns.identifier(raw, "collector_id", problems)
@@ -82,7 +82,7 @@ def load_events(path: str | Path) -> SideTable:
     """Compliance and QA events: event_id, collector_id, date, type, and optional severity, score,
     source (who raised it: regulator, customer, internal_qa, audit...) and description (what happened,
     in words the collector's statement shows)."""
-    raw = read_table(path)
+    raw = read_table(path, wanted=(*EVENT_COLUMNS, "severity", "score", "source", "description"))
     problems = ProblemCollector()
     _require(raw, EVENT_COLUMNS, problems)
     frame = pd.DataFrame({
@@ -224,7 +224,7 @@ def load_opening_amounts(path: str | Path, currency: str, pay_codes: Sequence[st
     minor = CURRENCY_MINOR_UNITS.get(currency)
     if minor is None:
         raise InputError([Problem("", "", f"{currency!r} is not a currency this tool knows", role="currency")])
-    raw = read_table(path)
+    raw = read_table(path, wanted=("collector_id", "pay_code", "amount"))
     problems = ProblemCollector()
     _require(raw, ("collector_id", "pay_code", "amount"), problems)
     frame = pd.DataFrame({"collector_id": columns.identifier(raw, "collector_id", problems).to_pandas(),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,7 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..errors import MAX_LISTED_PROBLEMS, InputError, Problem, ProblemCollector
+from ..errors import MAX_LISTED_PROBLEMS, InputError, Problem, ProblemCollector, shown
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 
@@ -86,8 +88,9 @@ def read_table(path: str | Path, wanted: Iterable[str] | None = None) -> RawTabl
             _check_header(header, source, "row 1")
             return RawTable(source, _read_csv(data, source, header, wanted), 2, digest, header)
         if suffix == ".xlsx":
-            table = _read_xlsx(data)
+            table, formulas = _read_xlsx(data)
             _check_header(tuple(table.column_names), source, "row 1")
+            _check_formulas(formulas, wanted, source)
             return RawTable(source, _select(table, wanted), 2, digest, tuple(table.column_names))
         schema = pq.read_schema(pa.BufferReader(data))
         _check_header(tuple(schema.names), source, "")
@@ -164,12 +167,14 @@ def _read_csv(data: bytes, source: str, names: tuple[str, ...], wanted: set[str]
     return table
 
 
-def _read_xlsx(data: bytes) -> pa.Table:
+def _read_xlsx(data: bytes) -> tuple[pa.Table, list[tuple[int, str, str]]]:
+    """The first sheet's cells as text (the values Excel saved for formulas), and the cells holding a
+    formula with no saved value (a workbook written by a program, never opened in Excel): (row as a
+    person reads it, column, formula). Those would read as blank; `_check_formulas` refuses them."""
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    rows = workbook.worksheets[0].iter_rows(values_only=True)
     header = next(rows, None) or ()
     names = [str(h).strip() if h is not None else f"column{i + 1}" for i, h in enumerate(header)]
     columns: list[list] = [[] for _ in names]
@@ -177,10 +182,45 @@ def _read_xlsx(data: bytes) -> pa.Table:
         for i in range(len(names)):
             columns[i].append(_cell_text(row[i] if i < len(row) else None))
     workbook.close()
+    formulas = _unsaved_formulas(data, names, columns) if _has_formulas(data) else []
     while columns and columns[0] and all(col[-1] is None for col in columns):  # trailing empty rows
         for col in columns:
             col.pop()
-    return pa.table({name: pa.array(col, type=pa.string()) for name, col in zip(names, columns)})
+    return pa.table({name: pa.array(col, type=pa.string()) for name, col in zip(names, columns)}), formulas
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula (an <f> element): most hold none, and
+    are read once."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(_FORMULA_TAG.search(archive.read(name)) for name in archive.namelist()
+                   if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+
+
+def _unsaved_formulas(data: bytes, names: list[str], columns: list[list]) -> list[tuple[int, str, str]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    found = []
+    for index, row in enumerate(workbook.worksheets[0].iter_rows(min_row=2, values_only=True)):
+        for i, name in enumerate(names[: len(row)]):
+            cell = row[i]
+            formula = cell if isinstance(cell, str) and cell.startswith("=") else getattr(cell, "text", None)
+            if formula is not None and (index >= len(columns[i]) or columns[i][index] is None):
+                found.append((index + 2, name, str(formula)))
+    workbook.close()
+    return found
+
+
+def _check_formulas(formulas: list[tuple[int, str, str]], wanted: set[str] | None, source: str) -> None:
+    problems = [Problem(f"{source}:row {row}", name, f"the cell holds a formula ({shown(formula)}) with no saved "
+                        "value; give its value instead") for row, name, formula in formulas
+                if wanted is None or name in wanted]
+    if problems:
+        raise InputError(problems[:MAX_LISTED_PROBLEMS], max(len(problems) - MAX_LISTED_PROBLEMS, 0))
 
 
 def _cell_text(value) -> str | None:

@@ -8,7 +8,7 @@ tests/fixtures/bad_ledgers/; XLSX and Parquet files are built in tmp_path by eac
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -152,6 +152,41 @@ def test_empty_file_and_missing_file(tmp_path):
     assert [str(p) for p in error.problems] == [f"{missing}: cannot read file: No such file or directory"]
 
 
+# -- values quietly accepted --------------------------------------------------------
+
+def test_a_payment_date_more_than_a_year_ahead_is_refused(tmp_path):
+    """9999-12-31 used to be counted as outside every window; a year after today is the last day taken."""
+    today = datetime.now(timezone.utc).date()
+    last, past = today + timedelta(days=366), today + timedelta(days=367)
+    path = tmp_path / "ledger.csv"
+    path.write_text(f"{HEADER}\nP1,C01,A0001,9999-12-31,10.00,5,100.00\nP2,C01,A0001,{last},10.00,5,100.00\n"
+                    f"P3,C01,A0001,{past},10.00,5,100.00\n", encoding="utf-8")
+    error = problems_of(path)
+    assert [str(p) for p in error.problems] == [
+        f"{path}:row {row}: payment_date: {day} is more than a year after today ({today}); a payment is dated "
+        "the day its money was booked: a typo?" for row, day in ((2, "9999-12-31"), (4, past))]
+    ok = tmp_path / "ok" / "ledger.csv"
+    ok.parent.mkdir()
+    ok.write_text(f"{HEADER}\nP2,C01,A0001,{last},10.00,5,100.00\n", encoding="utf-8")
+    assert [str(d.date()) for d in load_ledger([ok], minor_units=2).frame["payment_date"]] == [str(last)]
+
+
+def test_minus_zero_is_a_zero_repayment_and_no_reversal(tmp_path):
+    """-0 and -0.00 read as 0, a zero repayment, kept as 0 is (it earns nothing); as a reversal -0 takes
+    nothing back, so it is refused as 0 is."""
+    path = tmp_path / "ledger.csv"
+    path.write_text(f"{HEADER}\nP1,C01,A0001,2026-10-03,-0,5,100.00\nP2,C01,A0001,2026-10-03,-0.00,5,100.00\n"
+                    "P3,C01,A0001,2026-10-03,0,5,-0.00\n", encoding="utf-8")
+    frame = load_ledger([path], minor_units=2).frame
+    assert frame["amount"].tolist() == [0, 0, 0] and frame["balance"].tolist() == [10000, 10000, 0]
+    reversal = tmp_path / "reversal" / "ledger.csv"
+    reversal.parent.mkdir()
+    reversal.write_text(f"{HEADER},reverses\nP1,C01,A0001,2026-10-03,100.00,5,100.00,\n"
+                        "R1,C01,A0001,2026-10-04,-0,5,100.00,P1\n", encoding="utf-8")
+    assert [str(p) for p in problems_of(reversal).problems] == [
+        f"{reversal}:row 3: amount: a reversal's amount must be negative (it takes back part or all of payment 'P1')"]
+
+
 # -- XLSX ------------------------------------------------------------------------
 
 def write_xlsx(path: Path, rows: list[list]) -> Path:
@@ -238,6 +273,33 @@ def test_bad_parquet_rows_count_from_1(tmp_path):
         f"{path}:row 3: days_past_due: -3 is negative; it must be 0 or more",
         f"{path}:row 3: collector_id: is empty",
     ])
+
+
+def test_a_parquet_timestamp_with_a_time_is_refused_as_in_a_csv(tmp_path):
+    """2026-09-02T23:30 used to be cut to 2026-09-02; a CSV cell '2026-09-02T23:30:00' is refused alike."""
+    stamps = [datetime(2026, 10, 3), datetime(2026, 9, 2, 23, 30), datetime(2026, 10, 9, 0, 0, 1)]
+    path = parquet(tmp_path / "timed.parquet", payment_date=pa.array(stamps, pa.timestamp("us")))
+    csv = tmp_path / "timed.csv"
+    csv.write_text(f"{HEADER}\nP9,C01,6222000011112222,2026-09-02T23:30:00,1.00,5,100.00\n", encoding="utf-8")
+    assert [str(p) for p in problems_of(path, csv).problems] == [
+        f"{path}:row 2: payment_date: '2026-09-02T23:30:00' is not a date YYYY-MM-DD",
+        f"{path}:row 3: payment_date: '2026-10-09T00:00:01' is not a date YYYY-MM-DD",
+        f"{csv}:row 2: payment_date: '2026-09-02T23:30:00' is not a date YYYY-MM-DD"]
+
+
+def test_a_zoned_parquet_timestamp_is_a_date_at_its_own_midnight(tmp_path):
+    """Midnight in Shanghai is 16:00 the day before in UTC: the day is Shanghai's, never UTC's."""
+    zone = pa.timestamp("us", tz="Asia/Shanghai")
+    stamps = pa.array([datetime(2026, 10, 2, 16, 0), datetime(2026, 10, 4, 16, 0), datetime(2026, 10, 9)], zone)
+    path = parquet(tmp_path / "zoned.parquet", payment_date=stamps)
+    assert [str(p) for p in problems_of(path).problems] == [
+        f"{path}:row 3: payment_date: '2026-10-09T08:00:00+08:00' is not a date YYYY-MM-DD"]
+    ok = parquet(tmp_path / "ok.parquet", payment_date=stamps[:2].cast(zone), payment_id=pa.array(["P1", "P2"]),
+                 collector_id=pa.array(["C01", "C01"]), account_id=pa.array(["A0001", "A0002"]),
+                 amount=pa.array(["1.00", "2.00"]), days_past_due=pa.array([1, 2], pa.int64()),
+                 balance=pa.array(["5.00", "5.00"]))
+    assert [str(d.date()) for d in load_ledger([ok], minor_units=2).frame["payment_date"]] == ["2026-10-03",
+                                                                                              "2026-10-05"]
 
 
 def test_float_amounts_in_parquet_are_refused(tmp_path):

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commission.errors import InputError
-from commission.identifiers import ID_MAX_LENGTH, TEXT_MAX_LENGTH, identifier_problem, text_problem
+from commission.identifiers import (ID_MAX_LENGTH, TEXT_MAX_LENGTH, identifier_problem, look_alike_message,
+                                    text_problem)
 from commission.inputs import load_events, load_ledger, load_period_values, load_roster
 from commission.outputs.paths import MAX_NAME_BYTES, clash, file_in, safe_file_name
 
@@ -67,6 +68,10 @@ def problems(load, *args) -> list[str]:
     (" C1", "has spaces at the start or end"),
     ("C1 ", "has spaces at the start or end"),
     ("\u3000C1", "has spaces at the start or end"),
+    ("a\xa0b", "has a U+00A0 space, which looks like a plain one; only the plain space may be inside an id"),
+    ("王\u3000芳", "has a U+3000 space, which looks like a plain one; only the plain space may be inside an id"),
+    ("a\u202fb", "has a U+202F space, which looks like a plain one; only the plain space may be inside an id"),
+    ("a  b", "has two spaces in a row, which look like one"),
     (".", "is '.', which names a folder"),
     ("..", "is '..', which names a folder"),
     ("", "is empty"),
@@ -97,6 +102,8 @@ def expected_problem(text: str):
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c in "\ufffe\uffff" for c in text):
         return "bad"
     if unicodedata.category(text[0]) == "Zs" or unicodedata.category(text[-1]) == "Zs":
+        return "bad"
+    if any(unicodedata.category(c) == "Zs" and c != " " for c in text) or "  " in text:
         return "bad"
     if text[0] in "=+-@" or "/" in text or "\\" in text or text in (".", ".."):
         return "bad"
@@ -186,6 +193,162 @@ def test_a_roster_name_is_trimmed_and_blank_optional_ids_are_empty(tmp_path):
     assert list(frame["manager_id"]) == ["", "C1"] and list(frame["plan"]) == ["", ""]
 
 
+def roster_xlsx(path: Path, names: list) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["collector_id", "name", "team", "employee_id", "phone"])
+    for i, name in enumerate(names, start=1):
+        workbook.active.append([f"C{i}", name, "Team A", f"E{i}", "=1+1"])
+    workbook.save(path)
+    return path
+
+
+def test_an_xlsx_name_that_is_a_formula_with_no_saved_value_is_refused_and_nothing_is_written(tmp_path):
+    """A workbook written by a program and never opened in Excel saves no value for its formulas: the
+    name used to read as '' (the unread phone column's formulas are no one's business)."""
+    roster = roster_xlsx(tmp_path / "roster.xlsx", ["Li", '=A3&" Wang"'])
+    ledger = write(tmp_path, "ledger.csv", f"""
+        {HEADER}
+        P1,C1,6222000011112222,2026-10-03,10.00,5,100
+        """)
+    (tmp_path / "plan.yaml").write_text("plan: flat\nversion: 1\neffective: 2026-01-01\ncurrency: CNY\n"
+                                        "components:\n  - id: base\n    kind: line_rate\n    rates:\n"
+                                        "      - {rate: 5%}\n", encoding="utf-8")
+    from click.testing import CliRunner
+
+    from commission.cli import main
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger", str(ledger),
+                                       "--roster", str(roster), "--period", "2026-10", "--out", str(out),
+                                       "--first-period"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f'{roster}:row 3: name: the cell holds a formula (=A3&" Wang") with no saved value; give its value instead',
+        "error: 1 problem; nothing was written"]
+    assert not out.exists()
+
+
+def test_an_xlsx_formula_with_a_saved_value_reads_as_that_value(tmp_path):
+    path = roster_xlsx(tmp_path / "saved.xlsx", ["Li", '=A3&" Wang"'])
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert parts[sheet].count(b"<v></v>") == 3
+    parts[sheet] = parts[sheet].replace(b'<c r="B3"><f>A3&amp;" Wang"</f><v></v>',
+                                        b'<c r="B3" t="str"><f>A3&amp;" Wang"</f><v>C2 Wang</v>')
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert list(load_roster(path).frame["name"]) == ["Li", "C2 Wang"]
+
+
+def test_a_side_file_formula_with_no_saved_value_is_refused_in_the_columns_read_only(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (["collector_id", "period", "target", "note"], ["C1", "2026-10", "=100*12", "=B2"],
+                ["C2", "2026-10", 1500, "=B3"]):
+        workbook.active.append(row)
+    workbook.save(tmp_path / "targets.xlsx")
+    assert problems(load_period_values, tmp_path / "targets.xlsx", "targets", "target", 2) == [
+        f"{tmp_path / 'targets.xlsx'}:row 2: target: the cell holds a formula (=100*12) with no saved value; give its "
+        "value instead"]
+
+
+def test_a_tab_or_line_break_around_a_name_is_refused_not_trimmed(tmp_path):
+    csv = tmp_path / "roster.csv"
+    csv.write_text('collector_id,name,team,employee_id\nC1,"\tLi",Team A,E1\nC2,  Wang  ,"Team B\n",E2\n',
+                   encoding="utf-8")
+    assert problems(load_roster, csv) == [f"{csv}:row 2: name: has a control character (U+0009)",
+                                          f"{csv}:row 3: team: has a control character (U+000A)"]
+    xlsx = roster_xlsx(tmp_path / "roster.xlsx", ["Li", "\tWang"])
+    xlsx_problems = problems(load_roster, xlsx)
+    assert xlsx_problems == [f"{xlsx}:row 3: name: has a control character (U+0009)"]
+
+
+LOOKS_PLAIN = "has a U+00A0 space, which looks like a plain one; only the plain space may be inside an id"
+
+
+def test_ids_that_look_like_another_are_refused_in_every_input(tmp_path):
+    """"a\u00a0b" and "a b" used to be two collectors that print alike; "a  b" too."""
+    ledger = write(tmp_path, "ledger.csv", f"""
+        {HEADER}
+        P1,a\xa0b,6222000011112222,2026-10-03,10.00,5,100
+        P2,a b,6222000011112222,2026-10-03,10.00,5,100
+        P3,a  b,6222\u3000000011112222,2026-10-03,10.00,5,100
+        """)
+    assert problems(load_ledger, [ledger], 2) == [
+        f"{ledger}:row 2: collector_id: {LOOKS_PLAIN}",
+        f"{ledger}:row 4: collector_id: has two spaces in a row, which look like one",
+        f"{ledger}:row 4: account_id: {LOOKS_PLAIN.replace('00A0', '3000')}"]
+    roster = write(tmp_path, "roster.csv", """
+        collector_id,name,team,employee_id,manager_id
+        a b,Li,Team A,E\xa01,
+        C2,Wang,Team A,E2,a\u2009b
+        """)
+    assert problems(load_roster, roster) == [
+        f"{roster}:row 2: employee_id: {LOOKS_PLAIN}",
+        f"{roster}:row 3: manager_id: {LOOKS_PLAIN.replace('00A0', '2009')}",
+        f"{roster}:row 3: manager_id: 'a\\u2009b' is not a collector on the roster"]
+    targets = write(tmp_path, "targets.csv", """
+        collector_id,period,target
+        a\xa0b,2026-10,100.00
+        """)
+    assert problems(load_period_values, targets, "targets", "target", 2) == [
+        f"{targets}:row 2: collector_id: {LOOKS_PLAIN}"]
+
+
+@pytest.mark.parametrize("partitions", [[], ["--partitions", "2"]])
+def test_collector_ids_one_id_once_normalised_are_refused_across_files(tmp_path, partitions):
+    """A full-width 'Ｃ1' and a decomposed 'é' print as 'C1' and 'é': they used to be paid as other collectors."""
+    (tmp_path / "ledgers").mkdir()
+    september = write(tmp_path / "ledgers", "2026-09.csv", f"""
+        {HEADER}
+        P1,C1,6222000011112222,2026-09-03,10.00,5,100
+        P2,e\u0301,6222000011112222,2026-09-03,10.00,5,100
+        """)
+    october = write(tmp_path / "ledgers", "2026-10.csv", f"""
+        {HEADER}
+        P3,C2,6222000011112222,2026-10-03,10.00,5,100
+        P4,\uff231,6222000011112222,2026-10-03,10.00,5,100
+        P5,\xe9,6222000011112222,2026-10-04,10.00,5,100
+        """)
+    (tmp_path / "plan.yaml").write_text("plan: flat\nversion: 1\neffective: 2026-01-01\ncurrency: CNY\n"
+                                        "components:\n  - id: base\n    kind: line_rate\n    rates:\n"
+                                        "      - {rate: 5%}\n", encoding="utf-8")
+    from click.testing import CliRunner
+
+    from commission.cli import main
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger",
+                                       str(tmp_path / "ledgers"), "--period", "2026-10", "--out", str(out),
+                                       "--first-period", *partitions])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"{october}:row 3: collector_id: '\uff231' looks the same as 'C1' ({september}:row 2) but is written with "
+        "other Unicode characters ('\\uff231', not 'C1'); write one id one way",
+        f"{october}:row 4: collector_id: '\xe9' looks the same as 'e\u0301' ({september}:row 3) but is written "
+        "with other Unicode characters ('\\xe9', not 'e\\u0301'); write one id one way",
+        "error: 2 problems; nothing was written"]
+    assert not out.exists()
+
+
+def test_roster_ids_one_id_once_normalised_are_refused(tmp_path):
+    roster = write(tmp_path, "roster.csv", """
+        collector_id,name,team,employee_id
+        C1,Li,Team A,E\uff11
+        \uff23\uff11,Wang,Team A,E1
+        """)
+    assert problems(load_roster, roster) == [
+        f"{roster}:row 3: collector_id: '\uff23\uff11' looks the same as 'C1' (row 2) but is written with other "
+        "Unicode characters ('\\uff23\\uff11', not 'C1'); write one id one way",
+        f"{roster}:row 3: employee_id: 'E1' looks the same as 'E\uff11' (row 2) but is written with other Unicode "
+        "characters ('E1', not 'E\\uff11'); write one id one way"]
+
+
 def test_targets_and_events_ids(tmp_path):
     targets = write(tmp_path, "targets.csv", """
         collector_id,period,target
@@ -227,6 +390,14 @@ def test_the_column_check_agrees_with_the_grammar(tmp_path, ids):
     blank = [i for i, text in enumerate(ids) if not text.strip(UNICODE_WHITE_SPACE)]  # only white space: blank
     expected = {f"{path}:row {i + 1}: collector_id: " + ("is empty" if i in blank else identifier_problem(text))
                 for i, text in enumerate(ids) if i in blank or expected_problem(text)}
+    if not expected:  # every id good alone: those one id once NFKC-normalised are refused together
+        rows, seen = {}, {}
+        for i, text in enumerate(ids):
+            rows.setdefault(text, i)
+        for text, i in rows.items():
+            if (other := seen.setdefault(unicodedata.normalize("NFKC", text), text)) != text:
+                expected.add(f"{path}:row {i + 1}: collector_id: "
+                             + look_alike_message(text, other, f"{path}:row {rows[other] + 1}"))
     try:
         load_ledger([path], 2)
         found = set()

@@ -124,3 +124,42 @@ def test_exactly_the_reversals_that_name_a_reversal_are_refused(tmp_path_factory
     except InputError as exc:
         refused = sorted(int(p.where.rsplit(" ", 1)[1]) - 2 for p in exc.problems)
     assert refused == sorted(expected)
+
+
+def test_a_reversal_dated_before_its_payment_is_refused_and_nothing_is_written(tmp_path):
+    """R1 bounces P1 a week before P1 was paid: it used to exit 0, clawing back -5.00 in October."""
+    ledger = write(tmp_path, "ledger.csv", """
+        P1,C1,A0001,2026-10-10,100.00,10,1000.00,
+        R1,C1,A0001,2026-10-03,-100.00,10,1000.00,P1
+        """)
+    (tmp_path / "plan.yaml").write_text(FIVE_PERCENT, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--policy", str(tmp_path / "plan.yaml"), "--ledger", str(ledger),
+                                       "--period", "2026-10", "--out", str(out), "--first-period"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"{ledger}:row 3: payment_date: 2026-10-03 is before payment 'P1' ({ledger}:row 2) was paid (2026-10-10); "
+        "money cannot bounce before it arrived",
+        "error: 1 problem; nothing was written"]
+    assert not out.exists()
+
+
+def test_a_reversal_on_the_payments_day_is_kept(tmp_path):
+    ledger = write(tmp_path, "ledger.csv", """
+        P1,C1,A0001,2026-10-10,100.00,10,1000.00,
+        R1,C1,A0001,2026-10-10,-40.00,10,1000.00,P1
+        """)
+    assert list(load_ledger([ledger], 2).frame["amount"]) == [10000, -4000]
+
+
+def test_a_reversal_on_another_account_is_refused_even_with_the_same_last_four(tmp_path):
+    """The original sits in a file without a reverses column; B0001 and A0001 both show as ****0001."""
+    september = tmp_path / "2026-09.csv"
+    september.write_text(HEADER.removesuffix(",reverses") + "\nP1,C1,A0001,2026-09-20,100.00,10,1000.00\n",
+                         encoding="utf-8")
+    october = write(tmp_path, "2026-10.csv", "R1,C1,B0001,2026-10-05,-100.00,10,1000.00,P1")
+    with pytest.raises(InputError) as raised:
+        load_ledger([tmp_path], 2)
+    assert [str(p) for p in raised.value.problems] == [
+        f"{october}:row 2: account_id: is not the account of payment 'P1' ({september}:row 2); a reversal takes "
+        "money back from the account that paid it"]
