@@ -324,7 +324,7 @@ def test_a_batch_per_collector_table_is_exact_past_2_53():
     rows = pd.DataFrame({"collector_id": ["C1", "C1", "C2"], "employee_id": ["E1", "E1", "E2"],
                          "name": ["a", "a", "b"], "pay_code": ["commission", "bonus", "bonus"],
                          "amount": np.array([BIG, 2, 5], dtype=np.int64)})
-    table = _per_collector(rows, pd.DataFrame(), "payout", 2)
+    table = _per_collector(rows, pd.DataFrame(), "payout", 2, "en")
     assert table.set_index("collector_id")[["commission", "bonus", "total"]].values.tolist() == \
         [[BIG, 2, BIG + 2], [0, 5, 5]]
 
